@@ -1,0 +1,176 @@
+package kaa.rpc;
+
+import java.net.SocketAddress;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import kaa.rpc.internal.Commands;
+import kaa.rpc.internal.Executors;
+import kaa.rpc.internal.Session;
+
+/**
+ * One end of a kaa.rpc connection. Both ends are channels and both may call:
+ * a {@link Client} is a channel, and a {@link Server} hands out a channel for
+ * each client that connects ({@link Server#clientConnected()}).
+ *
+ * <pre>{@code
+ * CompletableFuture<Object> x = channel.rpc("do_something", 6);            // do_something(6)
+ * channel.rpc("greet", "bob", Kwargs.of("greeting", "hi"));                // greet('bob', greeting='hi')
+ * int sum = channel.rpc(Integer.class, "add", 1, 2).get(5, TimeUnit.SECONDS);
+ * }</pre>
+ *
+ * <p>A call returns at once. Its future completes with the answer, or fails
+ * with a {@link RemoteException} (the callee threw), a
+ * {@link NotConnectedException} (the channel closed before the answer came,
+ * or was closed when the call was made), an {@link IllegalArgumentException}
+ * (an argument cannot be sent) or a {@link ClassCastException} (the answer
+ * does not convert to the requested type). Calls made before the channel is
+ * open wait and go out, in order, when it opens.
+ *
+ * <p>Threads: the future is completed on an I/O thread, but every dependent
+ * action added through its non-async methods ({@code thenApply},
+ * {@code whenComplete}, ...) runs on the channel's callback executor, as do
+ * exposed methods and signal callbacks; so no user code runs on an I/O
+ * thread. Blocking on an unfinished future from an I/O thread is refused
+ * with an {@link IllegalStateException}. An exposed method may block on a call
+ * to its own caller ({@code peer.rpc(...).get()}): the reader never waits for
+ * user code.
+ *
+ * <p>What travels: Python's None, bool, int, float, str, bytes, tuple, list,
+ * dict and set, which arrive as {@code null}, {@code Boolean},
+ * {@code Integer}/{@code Long}/{@code BigInteger}, {@code Double},
+ * {@code String}, {@code byte[]}, {@code Object[]}, {@code List}, {@code Map}
+ * and {@code Set}. Java sends those, plus other numbers, arrays, collections,
+ * enums (as their name), records and beans (as dicts).
+ */
+public class Channel {
+
+    private final Commands commands;
+    private final Signal<Channel> open;
+    private final Signal<Throwable> closed;
+    final Session session;
+
+    Channel(Commands parent, Executor executor, boolean reconnects, Consumer<Channel> onOpen) {
+        this.commands = new Commands(parent);
+        Executor signals = Executors.serial(executor);
+        this.open = new Signal<>("open", signals);
+        this.closed = new Signal<>("closed", signals);
+        this.session = new Session(this, commands, executor, new Session.Listener() {
+            @Override
+            public void opened() {
+                Channel.this.opened();
+                open.emit(Channel.this);
+                if (onOpen != null) {
+                    onOpen.accept(Channel.this);
+                }
+            }
+
+            @Override
+            public void closed(Throwable reason) {
+                Channel.this.closed(reason);
+                closed.emit(reason);
+            }
+        }, reconnects);
+    }
+
+    /** Hook for {@link Client}: the channel opened. Runs on an I/O thread. */
+    void opened() {
+    }
+
+    /** Hook for {@link Client}: the channel closed or a connection was lost. */
+    void closed(Throwable reason) {
+    }
+
+    /**
+     * Calls {@code command} on the peer. A {@link Kwargs} as the last argument
+     * gives keyword arguments. The answer arrives as the value types listed in
+     * the class documentation.
+     */
+    public CompletableFuture<Object> rpc(String command, Object... args) {
+        return rpc(Object.class, command, args);
+    }
+
+    /**
+     * Calls {@code command} and converts the answer to {@code resultType}, by
+     * the rules that bind arguments of exposed methods: numbers that fit, lists
+     * to arrays, dicts to records and beans, and so on.
+     */
+    public <T> CompletableFuture<T> rpc(Class<T> resultType, String command, Object... args) {
+        Objects.requireNonNull(resultType, "resultType");
+        Objects.requireNonNull(command, "command");
+        Object[] positional = args == null ? new Object[0] : args;
+        Map<String, Object> kwargs = Map.of();
+        if (positional.length > 0 && positional[positional.length - 1] instanceof Kwargs) {
+            kwargs = ((Kwargs) positional[positional.length - 1]).asMap();
+            positional = Arrays.copyOf(positional, positional.length - 1);
+        }
+        for (Object a : positional) {
+            if (a instanceof Kwargs) {
+                throw new IllegalArgumentException("Kwargs must be the last argument of rpc()");
+            }
+        }
+        return session.call(command, positional, kwargs, resultType);
+    }
+
+    /**
+     * Makes the exposed methods of {@code obj} callable by this channel's peer:
+     * the {@link Expose} methods of an object, or the static ones of a
+     * {@code Class}. A command registered on the channel hides one of the same
+     * name registered on its server.
+     *
+     * @throws IllegalArgumentException if {@code obj} exposes nothing, or two
+     *     of its methods expose the same name with the same number of arguments
+     */
+    public Channel register(Object obj) {
+        commands.register(Objects.requireNonNull(obj, "obj"));
+        return this;
+    }
+
+    /** Withdraws what {@link #register} made callable. Returns whether {@code obj} was registered. */
+    public boolean disconnect(Object obj) {
+        return commands.unregister(obj);
+    }
+
+    /** Whether the channel is open: connected and authenticated (kaa's {@code connected}). */
+    public boolean isConnected() {
+        return session.isOpen();
+    }
+
+    /** The peer's address while connected, else null. */
+    public SocketAddress remoteAddress() {
+        return session.remoteAddress();
+    }
+
+    /** Emitted with this channel each time it opens (authenticated). */
+    public Signal<Channel> open() {
+        return open;
+    }
+
+    /**
+     * Emitted when the channel closes, with the reason: a
+     * {@link NotConnectedException} (closed by either side),
+     * {@link AuthenticationException}, {@link HandshakeTimeoutException}, or the
+     * I/O error that ended the connection.
+     */
+    public Signal<Throwable> closed() {
+        return closed;
+    }
+
+    /**
+     * Closes the channel. Calls waiting for an answer fail with a
+     * {@link NotConnectedException}; later calls fail at once. Idempotent.
+     */
+    public void close() {
+        session.close(new NotConnectedException("channel closed locally"));
+    }
+
+    @Override
+    public String toString() {
+        SocketAddress a = remoteAddress();
+        return getClass().getSimpleName() + "[" + (a == null ? "not connected" : kaa.rpc.internal.Address.format(a))
+                + "]";
+    }
+}

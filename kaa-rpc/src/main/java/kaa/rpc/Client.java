@@ -1,0 +1,171 @@
+package kaa.rpc;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import kaa.rpc.internal.Address;
+import kaa.rpc.internal.Options;
+import kaa.rpc.internal.RpcFuture;
+import kaa.rpc.internal.Transport;
+
+/**
+ * A channel that connects to a {@link Server} (Java or Python kaa.rpc).
+ *
+ * <pre>{@code
+ * try (Client client = Client.connect("127.0.0.1:4000", "secret")) {
+ *     client.register(new Callbacks());                 // the server may call us too
+ *     Object answer = client.rpc("do_something", 6).get(5, TimeUnit.SECONDS);
+ * }
+ *
+ * Client c = Client.builder("media.sock")               // a Unix socket in kaa's temp dir
+ *         .secret("s")
+ *         .retry(Duration.ofSeconds(2))                 // reconnect after refusal or loss
+ *         .connect();
+ * c.whenOpen().get(10, TimeUnit.SECONDS);               // wait for the handshake, if you like
+ * }</pre>
+ *
+ * <p>{@code connect} returns at once; the connection and handshake proceed in
+ * the background, and calls made meanwhile are sent when the channel opens.
+ * {@link #whenOpen()} completes when it does, or fails with the reason it
+ * cannot: a {@link java.net.ConnectException} (refused),
+ * {@link AuthenticationException} (wrong secret) or
+ * {@link HandshakeTimeoutException}.
+ *
+ * <p><b>Reconnection.</b> Without {@code retry} a client connects once: a
+ * refused or lost connection closes it for good. With {@code retry}, as in the
+ * original, a refused connection attempt is repeated every {@code retry}
+ * until it succeeds, and a lost connection is followed by new attempts at the
+ * same interval; each success emits {@link #open()} again. Calls made before
+ * the first open wait for it; calls pending when a connection is lost fail
+ * with {@link NotConnectedException} (they are never replayed: they may have
+ * run), and calls made while disconnected fail at once. A wrong secret is
+ * never retried. {@link #close()} stops everything.
+ */
+public final class Client extends Channel implements AutoCloseable {
+
+    private final String address;
+    private final RpcFuture<Client> whenOpen;
+    private final Transport.Connector connector;
+
+    private Client(Address address, Options options) {
+        super(null, options.executor, options.retry != null, null);
+        this.address = address.toString();
+        this.whenOpen = new RpcFuture<>(options.executor);
+        this.connector = new Transport.Connector(address, options, session);
+    }
+
+    /** Connects to a kaa address ({@code "host:port"}, {@code "[v6]:port"} or a Unix socket path). */
+    public static Client connect(String address, String secret) {
+        return builder(address).secret(secret).connect();
+    }
+
+    /** Connects to a TCP port on this host's loopback interface. */
+    public static Client connect(int port, String secret) {
+        return builder(port).secret(secret).connect();
+    }
+
+    /** Starts a client with options; see {@link Builder}. */
+    public static Builder builder(String address) {
+        return new Builder(Address.parse(address));
+    }
+
+    /** Starts a client for a TCP port on this host's loopback interface. */
+    public static Builder builder(int port) {
+        return new Builder(Address.port(port, false));
+    }
+
+    /**
+     * Completes with this client when the channel first opens (the Java form
+     * of {@code kaa.inprogress(client)}); fails if it closes before.
+     */
+    public CompletableFuture<Client> whenOpen() {
+        return whenOpen;
+    }
+
+    /** The address this client connects to. */
+    public String address() {
+        return address;
+    }
+
+    @Override
+    void opened() {
+        whenOpen.complete(this);
+    }
+
+    @Override
+    void closed(Throwable reason) {
+        if (session.isClosed()) {
+            whenOpen.completeExceptionally(reason);
+        }
+    }
+
+    /** Closes the channel and stops reconnecting. */
+    @Override
+    public void close() {
+        connector.stop();
+        super.close();
+    }
+
+    /** Options of a {@link Client}; every one has a default. */
+    public static final class Builder {
+        private final Address address;
+        private final Options options = new Options();
+
+        private Builder(Address address) {
+            this.address = address;
+        }
+
+        /** The shared secret (default empty). */
+        public Builder secret(String secret) {
+            options.secret(Objects.requireNonNull(secret, "secret"));
+            return this;
+        }
+
+        /** Reconnect every {@code interval} after a refused or lost connection (default: never). */
+        public Builder retry(Duration interval) {
+            options.retry = Options.positive(interval, "retry");
+            return this;
+        }
+
+        /** How long connecting and the handshake may take (default 10 s). */
+        public Builder handshakeTimeout(Duration timeout) {
+            options.handshakeTimeout = Options.positive(timeout, "handshakeTimeout");
+            return this;
+        }
+
+        /** The largest frame accepted from the server, in bytes (default 64 MiB). */
+        public Builder maxFrameSize(long bytes) {
+            if (bytes < 1 || bytes > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("maxFrameSize must be between 1 and " + Integer.MAX_VALUE);
+            }
+            options.maxFrameSize = bytes;
+            return this;
+        }
+
+        /** Socket send and receive buffer size in bytes (kaa's {@code buffer_size}; default: the system's). */
+        public Builder bufferSize(int bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("bufferSize must be positive");
+            }
+            options.bufferSize = bytes;
+            return this;
+        }
+
+        /**
+         * Where exposed methods, dependents of call futures and signal callbacks
+         * run (default: a virtual thread per task on Java 21+, else a shared pool).
+         */
+        public Builder executor(Executor executor) {
+            options.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /** Starts connecting and returns the client at once. */
+        public Client connect() {
+            Client client = new Client(address, options.copy());
+            client.connector.start();
+            return client;
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package kaa.rpc;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Marks a method that the remote side may call, the Java form of
+ * {@code @kaa.rpc.expose}. Register the object (or, for static methods, the
+ * class) with {@link Server#register} or {@link Channel#register}.
+ *
+ * <pre>{@code
+ * class Media {
+ *     @Expose("do_something") int myFunction(int foo) { ... }  // called as "do_something"
+ *     @Expose String name(String foo) { ... }                    // called as "name"
+ *     @Expose(addClient = true) void hello(Channel peer, String s) { ... }
+ *     @Expose CompletableFuture<String> slow() { ... }           // answered when it completes
+ * }
+ * }</pre>
+ *
+ * <p>Several methods may share a command name if they take different numbers
+ * of arguments; a call picks the one whose arity matches. Keyword arguments
+ * bind by parameter name, so compile with {@code -parameters}. A method that
+ * returns a {@link java.util.concurrent.CompletionStage} is answered when the
+ * stage completes (the form of kaa's {@code coroutine=True}); {@code void}
+ * methods answer {@code None}.
+ */
+@Documented
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.METHOD)
+public @interface Expose {
+
+    /** The command name the peer calls; empty means the method's own name. */
+    String value() default "";
+
+    /**
+     * Whether the calling {@link Channel} is passed as the first argument (it
+     * never crosses the wire). The parameter must be of type {@code Channel}.
+     */
+    boolean addClient() default false;
+}

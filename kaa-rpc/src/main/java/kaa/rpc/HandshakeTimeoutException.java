@@ -1,0 +1,13 @@
+package kaa.rpc;
+
+import java.io.IOException;
+
+/** The peer connected but did not complete the handshake in time. */
+public class HandshakeTimeoutException extends IOException {
+
+    private static final long serialVersionUID = 1L;
+
+    public HandshakeTimeoutException(String message) {
+        super(message);
+    }
+}

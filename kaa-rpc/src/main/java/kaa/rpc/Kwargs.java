@@ -1,0 +1,73 @@
+package kaa.rpc;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Keyword arguments for a call: pass it as the last argument of
+ * {@link Channel#rpc(String, Object...)}.
+ *
+ * <pre>{@code
+ * client.rpc("greet", "bob", Kwargs.of("greeting", "hi"));   // greet('bob', greeting='hi')
+ * client.rpc("do_something", Kwargs.of("foo", 4));           // do_something(foo=4)
+ * }</pre>
+ *
+ * A {@code Map} passed anywhere else is an ordinary dict argument.
+ */
+public final class Kwargs {
+
+    private final Map<String, Object> values;
+
+    private Kwargs(Map<String, Object> values) {
+        this.values = values;
+    }
+
+    /** One keyword argument. */
+    public static Kwargs of(String name, Object value) {
+        return new Kwargs(new LinkedHashMap<>()).and(name, value);
+    }
+
+    /** Two keyword arguments. */
+    public static Kwargs of(String name1, Object value1, String name2, Object value2) {
+        return of(name1, value1).and(name2, value2);
+    }
+
+    /** Keyword arguments from a map, in its iteration order. */
+    public static Kwargs of(Map<String, ?> values) {
+        Kwargs k = new Kwargs(new LinkedHashMap<>());
+        values.forEach(k::and);
+        return k;
+    }
+
+    /** Returns a copy of these keyword arguments with one more. */
+    public Kwargs and(String name, Object value) {
+        Objects.requireNonNull(name, "keyword argument name");
+        Map<String, Object> copy = new LinkedHashMap<>(values);
+        if (copy.put(name, value) != null || (value == null && values.containsKey(name))) {
+            throw new IllegalArgumentException("keyword argument '" + name + "' given twice");
+        }
+        return new Kwargs(copy);
+    }
+
+    /** The keyword arguments, in order, unmodifiable. */
+    public Map<String, Object> asMap() {
+        return Collections.unmodifiableMap(values);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Kwargs && ((Kwargs) o).values.equals(values);
+    }
+
+    @Override
+    public int hashCode() {
+        return values.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "Kwargs" + values;
+    }
+}

@@ -1,0 +1,22 @@
+package kaa.rpc;
+
+import java.io.IOException;
+
+/**
+ * A call could not complete because its channel is not connected: it was
+ * made on a closed channel, or the connection was lost or closed while the
+ * call waited for its answer. A call that fails this way may or may not have
+ * run on the peer.
+ */
+public class NotConnectedException extends IOException {
+
+    private static final long serialVersionUID = 1L;
+
+    public NotConnectedException(String message) {
+        super(message);
+    }
+
+    public NotConnectedException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,92 @@
+package kaa.rpc;
+
+import java.util.List;
+
+/**
+ * The remote side of a call threw. It carries the remote exception's type,
+ * message and stack, and prints like the original:
+ *
+ * <pre>
+ * Exception during RPC call 'fail'; remote traceback follows:
+ *   File "server.py", line 20, in fail
+ *     raise ValueError(msg)
+ * ValueError: boom
+ * </pre>
+ *
+ * <p>{@link #remoteType()} is the Python exception type ({@code ValueError},
+ * {@code mymodule.MyError}) of a Python peer, or the Java class name of a Java
+ * peer's exception ({@code java.lang.IllegalArgumentException}). Errors the
+ * library itself answers with keep Python's names: an unknown command is a
+ * {@code KeyError}, a bad argument a {@code TypeError}.
+ */
+public class RemoteException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String command;
+    private final String remoteType;
+    private final String remoteMessage;
+    private final List<Frame> frames;
+
+    /**
+     * @param command the command that was called
+     * @param remoteType the remote exception's type
+     * @param remoteMessage the remote exception's message ({@code str(exc)}), never null
+     * @param frames the remote stack, outermost call first
+     */
+    public RemoteException(String command, String remoteType, String remoteMessage, List<Frame> frames) {
+        super(format(command, remoteType, remoteMessage, frames), null, false, false);
+        this.command = command;
+        this.remoteType = remoteType;
+        this.remoteMessage = remoteMessage;
+        this.frames = List.copyOf(frames);
+    }
+
+    /** The command whose call failed. */
+    public String command() {
+        return command;
+    }
+
+    /** The remote exception's type. */
+    public String remoteType() {
+        return remoteType;
+    }
+
+    /** The remote exception's own message, without the traceback. */
+    public String remoteMessage() {
+        return remoteMessage;
+    }
+
+    /** The remote stack, outermost call first, as Python prints it. */
+    public List<Frame> frames() {
+        return frames;
+    }
+
+    private static String format(String command, String type, String message, List<Frame> frames) {
+        StringBuilder sb = new StringBuilder("Exception during RPC call '").append(command)
+                .append("'; remote traceback follows:\n");
+        for (Frame f : frames) {
+            sb.append("  File \"").append(f.file()).append("\", line ").append(f.line())
+                    .append(", in ").append(f.function()).append('\n');
+            if (!f.source().isEmpty()) {
+                sb.append("    ").append(f.source().strip()).append('\n');
+            }
+        }
+        sb.append(type);
+        if (!message.isEmpty()) {
+            sb.append(": ").append(message);
+        }
+        return sb.toString();
+    }
+
+    /**
+     * One frame of a remote stack.
+     *
+     * @param file the source file
+     * @param line the line number
+     * @param function the function (a Java peer gives {@code Class.method})
+     * @param source the source line, or empty when the peer does not have it
+     */
+    public record Frame(String file, int line, String function, String source) {
+    }
+}

@@ -1,0 +1,191 @@
+package kaa.rpc.internal;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+
+/**
+ * A kaa address, parsed as the original parses it: {@code "host:port"} or
+ * {@code "[v6addr]:port"} is TCP, a string without {@code ':'} is a Unix
+ * socket path, and a bare name (no {@code '/'}) is placed in kaa's per-user
+ * temp directory, {@code $TMPDIR/kaa-<uid>} or {@code /tmp/kaa-<uid>}.
+ */
+public final class Address {
+
+    private final String text;
+    private final SocketAddress socketAddress;
+
+    private Address(String text, SocketAddress socketAddress) {
+        this.text = text;
+        this.socketAddress = socketAddress;
+    }
+
+    /** A TCP port on all interfaces (server) or on the loopback interface (client). */
+    public static Address port(int port, boolean listening) {
+        if (port < 0 || port > 0xffff) {
+            throw new IllegalArgumentException("port out of range: " + port);
+        }
+        InetSocketAddress a = listening ? new InetSocketAddress(port)
+                : new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port);
+        return new Address(listening ? Integer.toString(port) : "localhost:" + port, a);
+    }
+
+    public static Address parse(String address) {
+        if (address == null || address.isEmpty()) {
+            throw new IllegalArgumentException("empty address; give host:port, [v6addr]:port or a socket path");
+        }
+        int colon = address.lastIndexOf(':');
+        if (colon < 0) {
+            Path path = address.indexOf('/') < 0 ? kaaTempDir().resolve(address) : Path.of(address);
+            return new Address(path.toString(), UnixDomainSocketAddress.of(path));
+        }
+        String host = address.substring(0, colon);
+        String portText = address.substring(colon + 1);
+        int port;
+        try {
+            port = Integer.parseInt(portText);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bad port '" + portText + "' in address '" + address + "'");
+        }
+        if (port < 0 || port > 0xffff) {
+            throw new IllegalArgumentException("port out of range in address '" + address + "'");
+        }
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        } else if (host.indexOf(':') >= 0) {
+            throw new IllegalArgumentException("write an IPv6 address in brackets: [" + host + "]:" + port);
+        }
+        InetSocketAddress a = host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+        if (a.isUnresolved()) {
+            throw new IllegalArgumentException("cannot resolve host '" + host + "' in address '" + address + "'");
+        }
+        return new Address(address, a);
+    }
+
+    /** The address as kaa writes it: {@code host:port}, {@code [v6]:port} or a socket path. */
+    public static String format(SocketAddress a) {
+        if (a instanceof InetSocketAddress) {
+            InetSocketAddress i = (InetSocketAddress) a;
+            String host = i.getAddress() != null ? i.getAddress().getHostAddress() : i.getHostString();
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + i.getPort();
+        }
+        if (a instanceof UnixDomainSocketAddress) {
+            return ((UnixDomainSocketAddress) a).getPath().toString();
+        }
+        return String.valueOf(a);
+    }
+
+    public boolean isUnix() {
+        return socketAddress instanceof UnixDomainSocketAddress;
+    }
+
+    public SocketAddress socketAddress() {
+        return socketAddress;
+    }
+
+    public Path path() {
+        return ((UnixDomainSocketAddress) socketAddress).getPath();
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+
+    /**
+     * Makes way for a server to listen on this Unix socket path: a stale
+     * socket file (nobody accepts on it) is removed; a live one, or a file
+     * that is not a socket, is refused.
+     */
+    public void clearStaleSocket() throws IOException {
+        Path path = path();
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return;
+        }
+        if (!attrs.isOther()) {
+            throw new BindException(path + " exists and is not a socket; not replacing it");
+        }
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.connect(socketAddress);
+        } catch (java.net.ConnectException refused) {
+            Files.deleteIfExists(path); // stale: left by a server that is gone
+            return;
+        }
+        throw new BindException("a server is already listening on " + path);
+    }
+
+    /** Sets the permissions of a freshly bound Unix socket file. */
+    public void restrict(Set<PosixFilePermission> permissions) throws IOException {
+        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(path(), permissions);
+        }
+    }
+
+    private static final class TempDir {
+        static final Path PATH = create();
+
+        private static Path create() {
+            String tmp = System.getenv("TMPDIR");
+            Path base = Path.of(tmp == null || tmp.isEmpty() ? "/tmp" : tmp);
+            Path dir = base.resolve("kaa-" + uid(base));
+            try {
+                if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    try {
+                        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(
+                                PosixFilePermissions.fromString("rwx------")));
+                    } catch (java.nio.file.FileAlreadyExistsException raced) {
+                        // another process made it first; checked below
+                    }
+                }
+                if (Files.isSymbolicLink(dir) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    throw new IllegalStateException("security: " + dir + " is not a plain directory");
+                }
+                Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
+                if (!perms.equals(PosixFilePermissions.fromString("rwx------"))) {
+                    throw new IllegalStateException("security: " + dir + " has permissions "
+                            + PosixFilePermissions.toString(perms) + ", expected rwx------");
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot create kaa's temp directory " + dir + ": " + e, e);
+            }
+            return dir;
+        }
+
+        private static Object uid(Path base) {
+            try {
+                return Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            } catch (IOException | UnsupportedOperationException | IllegalArgumentException noProc) {
+                try {
+                    Path probe = Files.createTempFile(base, "kaa-uid", "");
+                    try {
+                        return Files.getAttribute(probe, "unix:uid");
+                    } finally {
+                        Files.deleteIfExists(probe);
+                    }
+                } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+                    return System.getProperty("user.name");
+                }
+            }
+        }
+    }
+
+    /** kaa's per-user temp directory, where bare socket names live; created 0700 on first use. */
+    public static Path kaaTempDir() {
+        return TempDir.PATH;
+    }
+}

@@ -1,0 +1,104 @@
+package kaa.rpc.internal;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The commands a peer may call: registered objects' exposed methods by name,
+ * each name with its overloads by arity. A server's channels look in their
+ * own table first, then in the server's, so {@code Server.register} reaches
+ * channels that are already open.
+ *
+ * <p>Look-ups are lock-free reads of immutable arrays; registration is rare
+ * and synchronized.
+ */
+public final class Commands {
+
+    private static final ExposedMethod[] NONE = new ExposedMethod[0];
+
+    private final Commands parent;
+    private final ConcurrentHashMap<String, ExposedMethod[]> byName = new ConcurrentHashMap<>();
+    private final Map<Object, List<ExposedMethod>> byTarget = new IdentityHashMap<>();
+
+    public Commands(Commands parent) {
+        this.parent = parent;
+    }
+
+    /**
+     * Adds every exposed method of {@code target}. A method with the same name
+     * and arity as one registered before replaces it, as re-binding a name does
+     * in kaa.
+     */
+    public synchronized void register(Object target) {
+        List<ExposedMethod> methods = ExposedMethod.scan(target);
+        unregister(target);
+        for (ExposedMethod m : methods) {
+            byName.merge(m.command(), new ExposedMethod[] {m}, Commands::replaceSameArity);
+        }
+        byTarget.put(target, methods);
+    }
+
+    /** Removes what {@link #register} added for {@code target}. Returns whether it was registered. */
+    public synchronized boolean unregister(Object target) {
+        List<ExposedMethod> methods = byTarget.remove(target);
+        if (methods == null) {
+            return false;
+        }
+        for (ExposedMethod m : methods) {
+            byName.computeIfPresent(m.command(), (name, overloads) -> {
+                ExposedMethod[] left = Arrays.stream(overloads).filter(o -> o != m).toArray(ExposedMethod[]::new);
+                return left.length == 0 ? null : left;
+            });
+        }
+        return true;
+    }
+
+    private static ExposedMethod[] replaceSameArity(ExposedMethod[] old, ExposedMethod[] added) {
+        ExposedMethod m = added[0];
+        List<ExposedMethod> merged = new ArrayList<>(old.length + 1);
+        for (ExposedMethod o : old) {
+            if (o.arity() != m.arity() || o.isVarArgs() != m.isVarArgs()) {
+                merged.add(o);
+            }
+        }
+        merged.add(m);
+        return merged.toArray(NONE);
+    }
+
+    /** The overloads of {@code command}, or null when nobody exposes it. */
+    public ExposedMethod[] lookup(String command) {
+        ExposedMethod[] own = byName.get(command);
+        if (own != null) {
+            return own;
+        }
+        return parent == null ? null : parent.lookup(command);
+    }
+
+    /** The overload that a call with these arguments binds to. */
+    static ExposedMethod select(String command, ExposedMethod[] overloads, int positional, int keywords)
+            throws ExposedMethod.BindingException {
+        ExposedMethod varArgs = null;
+        for (ExposedMethod m : overloads) {
+            if (m.accepts(positional, keywords)) {
+                if (!m.isVarArgs() || positional + keywords == m.arity() && keywords > 0) {
+                    return m;
+                }
+                varArgs = m;
+            }
+        }
+        if (varArgs != null) {
+            return varArgs;
+        }
+        StringJoiner arities = new StringJoiner(" or ");
+        Arrays.stream(overloads).mapToInt(ExposedMethod::arity).sorted().distinct()
+                .forEach(a -> arities.add(Integer.toString(a)));
+        int given = positional + keywords;
+        throw new ExposedMethod.BindingException(command + "() takes " + arities + " argument"
+                + (arities.toString().equals("1") ? "" : "s") + " (" + given + " given)");
+    }
+}

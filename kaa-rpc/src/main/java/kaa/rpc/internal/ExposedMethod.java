@@ -1,0 +1,240 @@
+package kaa.rpc.internal;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Parameter;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import kaa.rpc.Channel;
+import kaa.rpc.Expose;
+
+/**
+ * One {@link Expose}d method, analysed once at registration: its command name,
+ * parameter types and names, and a method handle that takes the arguments as
+ * an array. A call does no reflective look-up.
+ */
+public final class ExposedMethod {
+
+    private final String command;
+    private final Object target;
+    private final Method method;
+    private final MethodHandle invoker;
+    private final boolean addClient;
+    private final Type[] types;      // wire parameters, without the Channel
+    private final String[] names;    // null when compiled without -parameters
+    private final boolean varArgs;
+
+    private ExposedMethod(String command, Object target, Method method, MethodHandle invoker, boolean addClient,
+            Type[] types, String[] names) {
+        this.command = command;
+        this.target = target;
+        this.method = method;
+        this.invoker = invoker;
+        this.addClient = addClient;
+        this.types = types;
+        this.names = names;
+        this.varArgs = method.isVarArgs();
+    }
+
+    /**
+     * The exposed methods of {@code target}: the static ones of a {@code Class},
+     * or the instance and static ones of any other object.
+     */
+    public static List<ExposedMethod> scan(Object target) {
+        boolean staticOnly = target instanceof Class;
+        Class<?> type = staticOnly ? (Class<?>) target : target.getClass();
+        Map<String, Method> seen = new LinkedHashMap<>();
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            for (Method m : c.getDeclaredMethods()) {
+                seen.putIfAbsent(signature(m), m);
+            }
+        }
+        for (Method m : type.getMethods()) { // default methods of interfaces
+            seen.putIfAbsent(signature(m), m);
+        }
+        List<ExposedMethod> out = new ArrayList<>();
+        Map<String, ExposedMethod> byArity = new LinkedHashMap<>();
+        for (Method m : seen.values()) {
+            Expose expose = m.getAnnotation(Expose.class);
+            if (expose == null || m.isBridge() || staticOnly && !Modifier.isStatic(m.getModifiers())) {
+                continue;
+            }
+            ExposedMethod e = of(target, m, expose);
+            ExposedMethod clash = byArity.put(e.command + "/" + e.arity() + (e.varArgs ? "+" : ""), e);
+            if (clash != null) {
+                throw new IllegalArgumentException("cannot register " + type.getName() + ": " + clash.describe()
+                        + " and " + e.describe() + " both expose '" + e.command + "' with " + e.arity()
+                        + " arguments; same-name methods must differ in their number of arguments");
+            }
+            out.add(e);
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException(type.getName() + " has no " + (staticOnly ? "static " : "")
+                    + "@Expose methods to register");
+        }
+        return out;
+    }
+
+    private static ExposedMethod of(Object target, Method m, Expose expose) {
+        String command = expose.value().isEmpty() ? m.getName() : expose.value();
+        Parameter[] params = m.getParameters();
+        int first = expose.addClient() ? 1 : 0;
+        if (expose.addClient() && (params.length == 0 || !params[0].getType().isAssignableFrom(Channel.class))) {
+            throw new IllegalArgumentException("@Expose(addClient = true) method " + describe(m)
+                    + " must take a kaa.rpc.Channel as its first parameter");
+        }
+        Type[] types = new Type[params.length - first];
+        String[] names = new String[params.length - first];
+        boolean named = true;
+        for (int i = first; i < params.length; i++) {
+            types[i - first] = params[i].getParameterizedType();
+            names[i - first] = params[i].getName();
+            named &= params[i].isNamePresent();
+        }
+        if (!m.trySetAccessible()) {
+            throw new IllegalArgumentException("cannot expose " + describe(m) + ": its package is not open to "
+                    + "module kaa.rpc; add 'opens " + m.getDeclaringClass().getPackageName()
+                    + " to kaa.rpc;' to your module-info.java");
+        }
+        MethodHandle handle;
+        try {
+            handle = MethodHandles.lookup().unreflect(m);
+        } catch (IllegalAccessException e) {
+            throw new IllegalArgumentException("cannot expose " + describe(m) + ": " + e.getMessage(), e);
+        }
+        if (!Modifier.isStatic(m.getModifiers())) {
+            handle = handle.bindTo(target);
+        }
+        if (m.isVarArgs()) {
+            handle = handle.asFixedArity();
+        }
+        MethodHandle invoker = handle.asSpreader(Object[].class, params.length)
+                .asType(MethodType.methodType(Object.class, Object[].class));
+        return new ExposedMethod(command, target, m, invoker, expose.addClient(), types, named ? names : null);
+    }
+
+    private static String signature(Method m) {
+        StringBuilder sb = new StringBuilder(m.getName()).append('(');
+        for (Class<?> p : m.getParameterTypes()) {
+            sb.append(p.getName()).append(',');
+        }
+        return sb.append(')').toString();
+    }
+
+    public String command() {
+        return command;
+    }
+
+    Object target() {
+        return target;
+    }
+
+    /** The number of arguments the peer passes (the Channel of addClient not counted). */
+    public int arity() {
+        return types.length;
+    }
+
+    boolean isVarArgs() {
+        return varArgs;
+    }
+
+    /** Whether a call with {@code positional} arguments and these keyword names can bind here. */
+    boolean accepts(int positional, int keywords) {
+        int given = positional + keywords;
+        if (given == types.length) {
+            return true;
+        }
+        return varArgs && keywords == 0 && positional >= types.length - 1;
+    }
+
+    /**
+     * Converts the wire arguments to the Java arguments of the method.
+     *
+     * @throws BindingException naming the command, the parameter and the types
+     */
+    Object[] bind(Object channel, Object[] args, Map<String, Object> kwargs) throws BindingException {
+        int first = addClient ? 1 : 0;
+        Object[] out = new Object[types.length + first];
+        if (addClient) {
+            out[0] = channel;
+        }
+        Object[] wire = new Object[types.length];
+        boolean[] given = new boolean[types.length];
+        int fixed = varArgs && kwargs.isEmpty() ? types.length - 1 : types.length;
+        for (int i = 0; i < Math.min(args.length, fixed); i++) {
+            wire[i] = args[i];
+            given[i] = true;
+        }
+        if (fixed < types.length) {
+            // varargs: the rest of the positional arguments, or one list for the array
+            Object[] rest = java.util.Arrays.copyOfRange(args, Math.min(fixed, args.length), args.length);
+            wire[fixed] = rest.length == 1 && (rest[0] instanceof List || rest[0] instanceof Object[]) ? rest[0] : rest;
+            given[fixed] = true;
+        }
+        for (Map.Entry<String, Object> kw : kwargs.entrySet()) {
+            int index = indexOf(kw.getKey());
+            if (given[index]) {
+                throw new BindingException(command + "() got multiple values for argument '" + kw.getKey() + "'");
+            }
+            wire[index] = kw.getValue();
+            given[index] = true;
+        }
+        for (int i = 0; i < types.length; i++) {
+            try {
+                out[i + first] = Values.convert(wire[i], types[i]);
+            } catch (ConversionException e) {
+                throw new BindingException(command + "() argument " + (i + 1) + parameterName(i) + ": " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private int indexOf(String keyword) throws BindingException {
+        if (names == null) {
+            throw new BindingException(command + "() cannot take keyword arguments: " + describe()
+                    + " was compiled without -parameters, so its parameter names are unknown");
+        }
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].equals(keyword)) {
+                return i;
+            }
+        }
+        throw new BindingException(command + "() got an unexpected keyword argument '" + keyword + "'");
+    }
+
+    private String parameterName(int i) {
+        return names == null ? "" : " ('" + names[i] + "')";
+    }
+
+    /** Runs the method. Whatever it throws comes out unwrapped. */
+    Object invoke(Object[] javaArgs) throws Throwable {
+        return (Object) invoker.invokeExact(javaArgs);
+    }
+
+    String describe() {
+        return describe(method);
+    }
+
+    private static String describe(Method m) {
+        StringBuilder sb = new StringBuilder(m.getDeclaringClass().getSimpleName()).append('.')
+                .append(m.getName()).append('(');
+        Class<?>[] p = m.getParameterTypes();
+        for (int i = 0; i < p.length; i++) {
+            sb.append(i == 0 ? "" : ", ").append(Values.javaName(p[i]));
+        }
+        return sb.append(')').toString();
+    }
+
+    /** Arguments that do not fit the method; answered to the caller as a TypeError. */
+    public static final class BindingException extends Exception {
+        public BindingException(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

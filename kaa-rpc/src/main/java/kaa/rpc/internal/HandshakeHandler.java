@@ -1,0 +1,180 @@
+package kaa.rpc.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import kaa.rpc.AuthenticationException;
+import kaa.rpc.HandshakeTimeoutException;
+import kaa.rpc.NotConnectedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the shared-secret handshake of one connection, then leaves the
+ * pipeline and tells the next handler with {@link #OPENED}. A failure (wrong
+ * secret, protocol violation, time-out) is passed on as an exception and the
+ * connection is closed.
+ *
+ * <p>The server sends {@code AUTH} with its challenge; the client answers
+ * {@code RESP} with its answer and its own challenge; the server checks and,
+ * if the client challenged it, answers {@code RESP}. A client that sent its
+ * answer and then sees the connection close knows the server rejected the
+ * secret: the original protocol has no other way to say so.
+ */
+public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
+
+    /** User event fired when the handshake succeeded. */
+    public static final Object OPENED = new Object() {
+        @Override
+        public String toString() {
+            return "OPENED";
+        }
+    };
+
+    private static final Logger log = LoggerFactory.getLogger(HandshakeHandler.class);
+
+    private final boolean server;
+    private final byte[] secret;
+    private final Duration timeout;
+    private final FrameDecoder frames;
+    private ScheduledFuture<?> timer;
+    private byte[] ourChallenge;   // what we asked the peer to answer
+    private boolean answered;      // client: our RESP is on its way
+    private boolean done;
+
+    public HandshakeHandler(boolean server, byte[] secret, Duration timeout, FrameDecoder frames) {
+        this.server = server;
+        this.secret = secret;
+        this.timeout = timeout;
+        this.frames = frames;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        timer = ctx.executor().schedule(() -> fail(ctx, new HandshakeTimeoutException(
+                "no handshake within " + timeout.toMillis() + " ms with " + peer(ctx))),
+                timeout.toNanos(), TimeUnit.NANOSECONDS);
+        if (server) {
+            ourChallenge = Handshake.random();
+            send(ctx, Packet.AUTH, Handshake.payload(ourChallenge, Handshake.zero(), Handshake.zero()));
+        }
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        Packet p = (Packet) msg;
+        try {
+            if (done) {
+                return;
+            }
+            if (p.payload().readableBytes() != Handshake.PAYLOAD) {
+                fail(ctx, new AuthenticationException("handshake with " + peer(ctx) + " failed: "
+                        + Packet.typeName(p.type()) + " payload of " + p.payload().readableBytes()
+                        + " bytes, expected " + Handshake.PAYLOAD));
+                return;
+            }
+            byte[] payload = ByteBufUtil.getBytes(p.payload());
+            if (server && p.type() == Packet.RESP) {
+                serverCheck(ctx, p.seq(), payload);
+            } else if (!server && p.type() == Packet.AUTH && ourChallenge == null) {
+                clientAnswer(ctx, p.seq(), payload);
+            } else if (!server && p.type() == Packet.RESP && ourChallenge != null) {
+                clientCheck(ctx, payload);
+            } else {
+                fail(ctx, new AuthenticationException("handshake with " + peer(ctx) + " failed: unexpected "
+                        + Packet.typeName(p.type()) + " packet"));
+            }
+        } finally {
+            p.payload().release();
+        }
+    }
+
+    private void serverCheck(ChannelHandlerContext ctx, int seq, byte[] payload) {
+        byte[] theirChallenge = Handshake.field(payload, 0);
+        if (!Handshake.verify(secret, ourChallenge, Handshake.field(payload, 2), Handshake.field(payload, 1))) {
+            log.warn("authentication failed for client {}: wrong secret", peer(ctx));
+            fail(ctx, new AuthenticationException("client " + peer(ctx) + " does not know the secret"));
+            return;
+        }
+        if (!Handshake.isZero(theirChallenge)) {
+            byte[] salt = Handshake.random();
+            send(ctx, Packet.RESP, seq, Handshake.payload(Handshake.zero(),
+                    Handshake.answer(secret, theirChallenge, salt), salt));
+        }
+        open(ctx);
+    }
+
+    private void clientAnswer(ChannelHandlerContext ctx, int seq, byte[] payload) {
+        byte[] salt = Handshake.random();
+        ourChallenge = Handshake.random();
+        answered = true;
+        send(ctx, Packet.RESP, seq, Handshake.payload(ourChallenge,
+                Handshake.answer(secret, Handshake.field(payload, 0), salt), salt));
+    }
+
+    private void clientCheck(ChannelHandlerContext ctx, byte[] payload) {
+        if (!Handshake.verify(secret, ourChallenge, Handshake.field(payload, 2), Handshake.field(payload, 1))) {
+            fail(ctx, new AuthenticationException("server " + peer(ctx)
+                    + " answered our challenge wrongly: it does not know the secret"));
+            return;
+        }
+        open(ctx);
+    }
+
+    private void open(ChannelHandlerContext ctx) {
+        done = true;
+        timer.cancel(false);
+        frames.opened();
+        ctx.fireUserEventTriggered(OPENED);
+        ctx.pipeline().remove(this);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (!done) {
+            done = true;
+            timer.cancel(false);
+            ctx.fireExceptionCaught(!server && answered
+                    ? new AuthenticationException("server " + peer(ctx) + " closed the connection after checking "
+                            + "our answer: the secret is wrong")
+                    : new NotConnectedException("connection to " + peer(ctx) + " closed during the handshake"));
+        }
+        ctx.fireChannelInactive();
+    }
+
+    private void fail(ChannelHandlerContext ctx, Exception reason) {
+        if (done) {
+            return;
+        }
+        done = true;
+        timer.cancel(false);
+        ctx.fireExceptionCaught(reason);
+        ctx.close();
+    }
+
+    private static void send(ChannelHandlerContext ctx, int type, byte[] payload) {
+        send(ctx, type, 0, payload);
+    }
+
+    private static void send(ChannelHandlerContext ctx, int type, int seq, byte[] payload) {
+        ByteBuf buf = ctx.alloc().buffer(Packet.HEADER_SIZE + payload.length);
+        Packet.writeHeader(buf, seq, type, payload.length);
+        buf.writeBytes(payload);
+        ctx.writeAndFlush(buf, ctx.voidPromise());
+    }
+
+    static String peer(ChannelHandlerContext ctx) {
+        return peer(ctx.channel());
+    }
+
+    static String peer(io.netty.channel.Channel ch) {
+        java.net.SocketAddress a = ch.remoteAddress();
+        String text = a == null ? "" : Address.format(a);
+        return text.isEmpty() ? "local peer" : text;
+    }
+}

@@ -1,0 +1,13 @@
+package kaa.rpc.internal;
+
+/** A payload that is not a pickle this library accepts. */
+public final class MalformedPickleException extends Exception {
+
+    public MalformedPickleException(String message) {
+        super(message, null, false, false);
+    }
+
+    public MalformedPickleException(Throwable cause) {
+        super(cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage(), cause);
+    }
+}

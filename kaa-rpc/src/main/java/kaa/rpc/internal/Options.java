@@ -1,0 +1,49 @@
+package kaa.rpc.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.Executor;
+
+/** The settings of a server or client, with their defaults; filled in by the public builders. */
+public final class Options {
+
+    public static final long DEFAULT_MAX_FRAME_SIZE = 64L * 1024 * 1024;
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
+    public byte[] secret = new byte[0];
+    public Executor executor = Executors.defaultExecutor();
+    public long maxFrameSize = DEFAULT_MAX_FRAME_SIZE;
+    public Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+    /** Client only: reconnect interval, or null for no reconnection. */
+    public Duration retry;
+    public Set<PosixFilePermission> socketPermissions = PosixFilePermissions.fromString("rw-------");
+    /** Socket receive/send buffer size in bytes, or 0 for the system's default. */
+    public int bufferSize;
+
+    /** A snapshot, so that a builder used again does not change what it built. */
+    public Options copy() {
+        Options o = new Options();
+        o.secret = secret.clone();
+        o.executor = executor;
+        o.maxFrameSize = maxFrameSize;
+        o.handshakeTimeout = handshakeTimeout;
+        o.retry = retry;
+        o.socketPermissions = Set.copyOf(socketPermissions);
+        o.bufferSize = bufferSize;
+        return o;
+    }
+
+    public void secret(String secret) {
+        this.secret = secret.getBytes(StandardCharsets.UTF_8);
+    }
+
+    public static Duration positive(Duration d, String what) {
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive, got " + d);
+        }
+        return d;
+    }
+}

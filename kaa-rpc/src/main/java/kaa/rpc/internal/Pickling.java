@@ -1,0 +1,349 @@
+package kaa.rpc.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.RecordComponent;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Writes Java values as protocol-2 pickles that Python 2 and Python 3 both
+ * load, straight into a Netty buffer and without a memo (nothing needs one).
+ *
+ * <p>We write our own rather than use Pyrolite's {@code Pickler}: it pickles
+ * {@code byte[]} as a {@code bytearray}, Java beans as dicts with a
+ * {@code __class__} key, and its extension points are static, JVM-wide
+ * registries. Here {@code byte[]} goes as {@code _codecs.encode(text,
+ * 'latin1')} (Python 3's own form, which both lines read), records and beans
+ * as plain dicts, and exceptions as instances of the builtin exception types.
+ *
+ * <p>Mapping: {@code null} None; {@code Boolean} bool; integral numbers and
+ * {@code BigInteger} int; {@code Float}/{@code Double} float; {@code BigDecimal}
+ * {@code decimal.Decimal}; {@code String}, {@code Character}, {@code char[]} and
+ * enums str; {@code byte[]}/{@code ByteBuffer} bytes; {@code Object[]} tuple;
+ * other arrays, {@code List} and other collections list; {@code Set} set;
+ * {@code Map} dict; {@code Optional} its value or None; records and beans a dict
+ * of their properties; {@link PyObject} the Python object it describes.
+ */
+public final class Pickling {
+
+    /** Deeper values are refused; they are almost certainly cycles. */
+    public static final int MAX_DEPTH = 512;
+
+    private static final byte PROTO = (byte) 0x80;
+    private static final byte STOP = '.';
+    private static final byte NONE = 'N';
+    private static final byte NEWTRUE = (byte) 0x88;
+    private static final byte NEWFALSE = (byte) 0x89;
+    private static final byte BININT = 'J';
+    private static final byte BININT1 = 'K';
+    private static final byte BININT2 = 'M';
+    private static final byte LONG1 = (byte) 0x8a;
+    private static final byte LONG4 = (byte) 0x8b;
+    private static final byte BINFLOAT = 'G';
+    private static final byte BINUNICODE = 'X';
+    private static final byte GLOBAL = 'c';
+    private static final byte REDUCE = 'R';
+    private static final byte BUILD = 'b';
+    private static final byte MARK = '(';
+    private static final byte EMPTY_TUPLE = ')';
+    private static final byte TUPLE = 't';
+    private static final byte TUPLE1 = (byte) 0x85;
+    private static final byte TUPLE2 = (byte) 0x86;
+    private static final byte TUPLE3 = (byte) 0x87;
+    private static final byte EMPTY_LIST = ']';
+    private static final byte APPENDS = 'e';
+    private static final byte EMPTY_DICT = '}';
+    private static final byte SETITEMS = 'u';
+
+    private static final ClassValue<Method[]> BEAN_GETTERS = new ClassValue<>() {
+        @Override
+        protected Method[] computeValue(Class<?> type) {
+            return beanGetters(type);
+        }
+    };
+
+    private Pickling() {
+    }
+
+    /** Appends a complete pickle of {@code value} to {@code out}. */
+    public static void write(ByteBuf out, Object value) {
+        out.writeByte(PROTO).writeByte(2);
+        save(out, value, 0);
+        out.writeByte(STOP);
+    }
+
+    /** Appends the pickle of a CALL payload: {@code (command, args, kwargs)}. */
+    public static void writeCall(ByteBuf out, String command, Object[] args, Map<String, ?> kwargs) {
+        out.writeByte(PROTO).writeByte(2);
+        saveString(out, command);
+        saveTuple(out, args, 0);
+        saveMap(out, kwargs, 0);
+        out.writeByte(TUPLE3);
+        out.writeByte(STOP);
+    }
+
+    private static void save(ByteBuf out, Object value, int depth) {
+        if (depth > MAX_DEPTH) {
+            throw new IllegalArgumentException("value nested deeper than " + MAX_DEPTH + " levels (is it a cycle?)");
+        }
+        if (value == null) {
+            out.writeByte(NONE);
+        } else if (value instanceof String) {
+            saveString(out, (String) value);
+        } else if (value instanceof Integer || value instanceof Long || value instanceof Short
+                || value instanceof Byte) {
+            saveLong(out, ((Number) value).longValue());
+        } else if (value instanceof Boolean) {
+            out.writeByte((Boolean) value ? NEWTRUE : NEWFALSE);
+        } else if (value instanceof Double || value instanceof Float) {
+            out.writeByte(BINFLOAT).writeDouble(((Number) value).doubleValue());
+        } else if (value instanceof byte[]) {
+            saveBytes(out, (byte[]) value);
+        } else if (value instanceof Object[]) {
+            saveTuple(out, (Object[]) value, depth + 1);
+        } else if (value instanceof Map) {
+            saveMap(out, (Map<?, ?>) value, depth + 1);
+        } else if (value instanceof Set) {
+            saveGlobal(out, "__builtin__", "set");
+            saveList(out, (Set<?>) value, depth + 1);
+            out.writeByte(TUPLE1).writeByte(REDUCE);
+        } else if (value instanceof Collection) {
+            saveList(out, (Collection<?>) value, depth + 1);
+        } else if (value instanceof BigInteger) {
+            saveBigInteger(out, (BigInteger) value);
+        } else if (value instanceof Character || value instanceof Enum) {
+            saveString(out, value instanceof Enum ? ((Enum<?>) value).name() : value.toString());
+        } else if (value instanceof char[]) {
+            saveString(out, new String((char[]) value));
+        } else if (value instanceof ByteBuffer) {
+            ByteBuffer b = ((ByteBuffer) value).duplicate();
+            byte[] bytes = new byte[b.remaining()];
+            b.get(bytes);
+            saveBytes(out, bytes);
+        } else if (value instanceof Optional) {
+            save(out, ((Optional<?>) value).orElse(null), depth + 1);
+        } else if (value instanceof BigDecimal) {
+            saveGlobal(out, "decimal", "Decimal");
+            saveString(out, ((BigDecimal) value).toString());
+            out.writeByte(TUPLE1).writeByte(REDUCE);
+        } else if (value instanceof PyObject) {
+            savePyObject(out, (PyObject) value, depth + 1);
+        } else if (value.getClass().isArray()) {
+            savePrimitiveArray(out, value);
+        } else if (value instanceof Throwable) {
+            savePyObject(out, RemoteErrors.toPython((Throwable) value), depth + 1);
+        } else if (value instanceof Record) {
+            saveRecord(out, (Record) value, depth + 1);
+        } else {
+            saveBean(out, value, depth + 1);
+        }
+    }
+
+    private static void saveString(ByteBuf out, String s) {
+        out.writeByte(BINUNICODE);
+        int lengthIndex = out.writerIndex();
+        out.writeIntLE(0);
+        int written = ByteBufUtil.writeUtf8(out, s);
+        out.setIntLE(lengthIndex, written);
+    }
+
+    private static void saveLong(ByteBuf out, long v) {
+        if (v >= 0 && v <= 0xff) {
+            out.writeByte(BININT1).writeByte((int) v);
+        } else if (v >= 0 && v <= 0xffff) {
+            out.writeByte(BININT2).writeShortLE((int) v);
+        } else if (v == (int) v) {
+            out.writeByte(BININT).writeIntLE((int) v);
+        } else {
+            saveBigInteger(out, BigInteger.valueOf(v));
+        }
+    }
+
+    private static void saveBigInteger(ByteBuf out, BigInteger v) {
+        if (v.bitLength() < 32) {
+            saveLong(out, v.intValue());
+            return;
+        }
+        byte[] bigEndian = v.toByteArray(); // minimal two's complement, as pickle wants (reversed)
+        if (bigEndian.length < 256) {
+            out.writeByte(LONG1).writeByte(bigEndian.length);
+        } else {
+            out.writeByte(LONG4).writeIntLE(bigEndian.length);
+        }
+        for (int i = bigEndian.length - 1; i >= 0; i--) {
+            out.writeByte(bigEndian[i]);
+        }
+    }
+
+    /** {@code _codecs.encode('<latin-1 text>', 'latin1')}: bytes that Python 2 and 3 both read. */
+    private static void saveBytes(ByteBuf out, byte[] bytes) {
+        saveGlobal(out, "_codecs", "encode");
+        out.writeByte(BINUNICODE);
+        int lengthIndex = out.writerIndex();
+        out.writeIntLE(0);
+        int start = out.writerIndex();
+        for (byte b : bytes) {
+            if (b >= 0) {
+                out.writeByte(b);
+            } else { // U+0080..U+00FF in UTF-8
+                int c = b & 0xff;
+                out.writeByte(0xc0 | c >> 6).writeByte(0x80 | (c & 0x3f));
+            }
+        }
+        out.setIntLE(lengthIndex, out.writerIndex() - start);
+        saveString(out, "latin1");
+        out.writeByte(TUPLE2).writeByte(REDUCE);
+    }
+
+    private static void saveGlobal(ByteBuf out, String module, String name) {
+        out.writeByte(GLOBAL);
+        out.writeCharSequence(module, StandardCharsets.US_ASCII);
+        out.writeByte('\n');
+        out.writeCharSequence(name, StandardCharsets.US_ASCII);
+        out.writeByte('\n');
+    }
+
+    private static void saveTuple(ByteBuf out, Object[] items, int depth) {
+        switch (items.length) {
+            case 0:
+                out.writeByte(EMPTY_TUPLE);
+                return;
+            case 1:
+                save(out, items[0], depth);
+                out.writeByte(TUPLE1);
+                return;
+            case 2:
+                save(out, items[0], depth);
+                save(out, items[1], depth);
+                out.writeByte(TUPLE2);
+                return;
+            case 3:
+                save(out, items[0], depth);
+                save(out, items[1], depth);
+                save(out, items[2], depth);
+                out.writeByte(TUPLE3);
+                return;
+            default:
+                out.writeByte(MARK);
+                for (Object item : items) {
+                    save(out, item, depth);
+                }
+                out.writeByte(TUPLE);
+        }
+    }
+
+    private static void saveList(ByteBuf out, Collection<?> items, int depth) {
+        out.writeByte(EMPTY_LIST);
+        if (!items.isEmpty()) {
+            out.writeByte(MARK);
+            for (Object item : items) {
+                save(out, item, depth);
+            }
+            out.writeByte(APPENDS);
+        }
+    }
+
+    private static void saveMap(ByteBuf out, Map<?, ?> map, int depth) {
+        out.writeByte(EMPTY_DICT);
+        if (!map.isEmpty()) {
+            out.writeByte(MARK);
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                save(out, e.getKey(), depth);
+                save(out, e.getValue(), depth);
+            }
+            out.writeByte(SETITEMS);
+        }
+    }
+
+    private static void savePrimitiveArray(ByteBuf out, Object array) {
+        int n = java.lang.reflect.Array.getLength(array);
+        List<Object> items = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            items.add(java.lang.reflect.Array.get(array, i));
+        }
+        saveList(out, items, 0);
+    }
+
+    private static void savePyObject(ByteBuf out, PyObject o, int depth) {
+        saveGlobal(out, o.module(), o.name());
+        saveTuple(out, o.args(), depth);
+        out.writeByte(REDUCE);
+        if (!o.state().isEmpty()) {
+            saveMap(out, o.state(), depth);
+            out.writeByte(BUILD);
+        }
+    }
+
+    private static void saveRecord(ByteBuf out, Record record, int depth) {
+        out.writeByte(EMPTY_DICT);
+        RecordComponent[] components = record.getClass().getRecordComponents();
+        if (components.length == 0) {
+            return;
+        }
+        out.writeByte(MARK);
+        for (RecordComponent c : components) {
+            saveString(out, c.getName());
+            save(out, read(c.getAccessor(), record), depth);
+        }
+        out.writeByte(SETITEMS);
+    }
+
+    private static void saveBean(ByteBuf out, Object bean, int depth) {
+        Method[] getters = BEAN_GETTERS.get(bean.getClass());
+        if (getters.length == 0) {
+            throw new IllegalArgumentException("cannot send a " + bean.getClass().getName()
+                    + ": it is not a value type, a collection, a record or a bean with getters");
+        }
+        out.writeByte(EMPTY_DICT).writeByte(MARK);
+        for (Method getter : getters) {
+            saveString(out, propertyName(getter));
+            save(out, read(getter, bean), depth);
+        }
+        out.writeByte(SETITEMS);
+    }
+
+    private static Object read(Method accessor, Object target) {
+        try {
+            accessor.setAccessible(true);
+            return accessor.invoke(target);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot read " + target.getClass().getSimpleName() + "."
+                    + accessor.getName() + "(): " + e, e);
+        }
+    }
+
+    private static Method[] beanGetters(Class<?> type) {
+        List<Method> getters = new ArrayList<>();
+        for (Method m : type.getMethods()) {
+            if (m.getParameterCount() != 0 || Modifier.isStatic(m.getModifiers())
+                    || m.getDeclaringClass() == Object.class || m.getReturnType() == void.class) {
+                continue;
+            }
+            String n = m.getName();
+            boolean get = n.startsWith("get") && n.length() > 3;
+            boolean is = n.startsWith("is") && n.length() > 2 && m.getReturnType() == boolean.class;
+            if (get || is) {
+                getters.add(m);
+            }
+        }
+        getters.sort(java.util.Comparator.comparing(Pickling::propertyName));
+        return getters.toArray(new Method[0]);
+    }
+
+    private static String propertyName(Method getter) {
+        String n = getter.getName();
+        String bare = n.startsWith("is") ? n.substring(2) : n.substring(3);
+        return Character.toLowerCase(bare.charAt(0)) + bare.substring(1);
+    }
+}

@@ -1,0 +1,56 @@
+package kaa.rpc.internal;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * An instance of a Python class that is not a plain value (an exception, a
+ * {@code traceback.FrameSummary}, a user class), kept as data: the class's
+ * module and name, the constructor arguments and the state that the pickle set.
+ * Decoding never instantiates a Java class named by a pickle.
+ */
+public final class PyObject {
+
+    private final String module;
+    private final String name;
+    private final Object[] args;
+    private final Map<String, Object> state = new LinkedHashMap<>();
+
+    public PyObject(String module, String name, Object[] args) {
+        this.module = module;
+        this.name = name;
+        this.args = args;
+    }
+
+    public String module() {
+        return module;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** {@code module.name}, with the builtin modules of Python 2 and 3 left out. */
+    public String qualifiedName() {
+        return isBuiltinModule(module) ? name : module + "." + name;
+    }
+
+    public Object[] args() {
+        return args;
+    }
+
+    public Map<String, Object> state() {
+        return state;
+    }
+
+    static boolean isBuiltinModule(String module) {
+        return module.equals("builtins") || module.equals("__builtin__") || module.equals("exceptions");
+    }
+
+    @Override
+    public String toString() {
+        return qualifiedName() + Arrays.deepToString(args).replace('[', '(').replace(']', ')')
+                + (state.isEmpty() ? "" : state.toString());
+    }
+}

@@ -1,0 +1,182 @@
+package kaa.rpc.internal;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import kaa.rpc.RemoteException;
+
+/**
+ * Translates exceptions between the two sides of an {@code EXCP}: a Java
+ * exception becomes an instance of a builtin Python exception type that both
+ * Python 2 and 3 know (so a Python caller can {@code except ValueError}), with
+ * the Java class name kept in its {@code java_class} attribute for Java
+ * callers; an {@code EXCP} payload becomes a {@link RemoteException}.
+ */
+public final class RemoteErrors {
+
+    /** Attribute of a pickled exception that names the Java class it came from. */
+    static final String JAVA_CLASS = "java_class";
+
+    private RemoteErrors() {
+    }
+
+    /** The payload of an EXCP answering a call that threw {@code t}: {@code (exception, stack)}. */
+    public static Object[] payload(Throwable t) {
+        return new Object[] {toPython(t), stack(t)};
+    }
+
+    /** An EXCP payload for an error the library raises itself, such as KeyError or TypeError. */
+    public static Object[] payload(String pythonType, String message) {
+        return new Object[] {new PyObject("exceptions", pythonType, new Object[] {message}), List.of()};
+    }
+
+    static PyObject toPython(Throwable t) {
+        String message = t.getMessage();
+        PyObject exc = new PyObject("exceptions", pythonType(t),
+                message == null ? new Object[0] : new Object[] {message});
+        exc.state().put(JAVA_CLASS, t instanceof RemoteException ? ((RemoteException) t).remoteType()
+                : t.getClass().getName());
+        return exc;
+    }
+
+    /** The builtin exception of Python 2 and 3 closest in meaning to {@code t}. */
+    static String pythonType(Throwable t) {
+        if (t instanceof IllegalArgumentException) {
+            return "ValueError";
+        }
+        if (t instanceof ClassCastException) {
+            return "TypeError";
+        }
+        if (t instanceof IndexOutOfBoundsException) {
+            return "IndexError";
+        }
+        if (t instanceof NoSuchElementException) {
+            return "LookupError";
+        }
+        if (t instanceof UnsupportedOperationException) {
+            return "NotImplementedError";
+        }
+        if (t instanceof ArithmeticException) {
+            return "ArithmeticError";
+        }
+        if (t instanceof IOException || t instanceof UncheckedIOException) {
+            return "IOError";
+        }
+        if (t instanceof AssertionError) {
+            return "AssertionError";
+        }
+        if (t instanceof OutOfMemoryError) {
+            return "MemoryError";
+        }
+        if (t instanceof RuntimeException) {
+            return "RuntimeError";
+        }
+        return "Exception";
+    }
+
+    /** The stack of {@code t} as Python's 4-tuples, outermost first, without the library's own frames. */
+    static List<Object[]> stack(Throwable t) {
+        StackTraceElement[] trace = t.getStackTrace();
+        int end = trace.length;
+        while (end > 0 && isInfrastructure(trace[end - 1].getClassName())) {
+            end--;
+        }
+        if (end == 0) {
+            end = trace.length;
+        }
+        List<Object[]> frames = new ArrayList<>(end);
+        for (int i = end - 1; i >= 0; i--) {
+            StackTraceElement e = trace[i];
+            String file = e.getFileName() != null ? e.getFileName() : e.getClassName();
+            frames.add(new Object[] {file, e.getLineNumber(), e.getClassName() + "." + e.getMethodName(), ""});
+        }
+        return frames;
+    }
+
+    private static boolean isInfrastructure(String className) {
+        return className.startsWith("kaa.rpc.internal.") || className.startsWith("java.lang.invoke.")
+                || className.startsWith("java.lang.reflect.") || className.startsWith("jdk.internal.")
+                || className.startsWith("java.util.concurrent.") || className.startsWith("java.lang.Thread")
+                || className.startsWith("java.lang.VirtualThread") || className.startsWith("io.netty.");
+    }
+
+    /** Reads an EXCP payload into the exception a caller sees. */
+    public static RemoteException fromPayload(String command, Object payload) {
+        Object exc = payload;
+        Object stack = List.of();
+        if (payload instanceof Object[] && ((Object[]) payload).length == 2) {
+            exc = ((Object[]) payload)[0];
+            stack = ((Object[]) payload)[1];
+        }
+        String type;
+        String message;
+        if (exc instanceof PyObject) {
+            PyObject p = (PyObject) exc;
+            Object javaClass = p.state().get(JAVA_CLASS);
+            type = javaClass instanceof String ? (String) javaClass : p.qualifiedName();
+            message = pythonStr(p);
+        } else {
+            type = Values.pythonType(exc);
+            message = String.valueOf(exc);
+        }
+        return new RemoteException(command, type, message, frames(stack));
+    }
+
+    /** What Python's {@code str(exc)} prints for an exception with these arguments. */
+    private static String pythonStr(PyObject exc) {
+        Object[] args = exc.args();
+        if (args.length == 0) {
+            return "";
+        }
+        if (args.length == 1) {
+            Object a = args[0];
+            if (exc.name().equals("KeyError") && PyObject.isBuiltinModule(exc.module())) {
+                return Values.repr(a);
+            }
+            return a instanceof String ? (String) a : Values.repr(a);
+        }
+        return Values.repr(args);
+    }
+
+    private static List<RemoteException.Frame> frames(Object stack) {
+        List<RemoteException.Frame> frames = new ArrayList<>();
+        if (!(stack instanceof List)) {
+            return frames;
+        }
+        for (Object entry : (List<?>) stack) {
+            RemoteException.Frame f = frame(entry);
+            if (f != null) {
+                frames.add(f);
+            }
+        }
+        return frames;
+    }
+
+    /** A frame as Python 2 (a 4-tuple) or Python 3 (a FrameSummary) pickles it. */
+    private static RemoteException.Frame frame(Object entry) {
+        if (entry instanceof Object[] || entry instanceof List) {
+            List<?> t = entry instanceof Object[] ? List.of((Object[]) entry) : (List<?>) entry;
+            if (t.size() >= 3) {
+                return new RemoteException.Frame(text(t.get(0)), number(t.get(1)), text(t.get(2)),
+                        t.size() > 3 ? text(t.get(3)) : "");
+            }
+        } else if (entry instanceof PyObject) {
+            Map<String, Object> s = ((PyObject) entry).state();
+            Object line = s.containsKey("_line") ? s.get("_line") : s.get("line");
+            return new RemoteException.Frame(text(s.get("filename")), number(s.get("lineno")), text(s.get("name")),
+                    text(line));
+        }
+        return null;
+    }
+
+    private static String text(Object o) {
+        return o == null ? "" : o instanceof String ? (String) o : String.valueOf(o);
+    }
+
+    private static int number(Object o) {
+        return o instanceof Number ? ((Number) o).intValue() : 0;
+    }
+}

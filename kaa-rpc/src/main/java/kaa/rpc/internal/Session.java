@@ -1,0 +1,448 @@
+package kaa.rpc.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import java.lang.reflect.Type;
+import java.net.ProtocolException;
+import java.net.SocketAddress;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import kaa.rpc.AuthenticationException;
+import kaa.rpc.NotConnectedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine of one {@code kaa.rpc.Channel}: its calls in flight, the queue of
+ * calls made before it opened, and the dispatch of the peer's calls to exposed
+ * methods. A client's session outlives its connections when it reconnects.
+ *
+ * <p>Threads: packets arrive on the connection's I/O thread, which decodes
+ * them and completes the futures of answered calls; exposed methods run on
+ * the executor; calls may be made from any thread.
+ */
+public final class Session {
+
+    /** What the owning channel hears of its session. */
+    public interface Listener {
+        void opened();
+
+        void closed(Throwable reason);
+    }
+
+    private enum State { CONNECTING, OPEN, DISCONNECTED, CLOSED }
+
+    private static final Logger log = LoggerFactory.getLogger(Session.class);
+
+    private final Object owner;
+    private final Commands commands;
+    private final Executor executor;
+    private final Listener listener;
+    private final boolean reconnects;
+    private final ConcurrentHashMap<Integer, PendingCall> pending = new ConcurrentHashMap<>();
+    private final AtomicInteger lastSeq = new AtomicInteger();
+
+    private final Object lock = new Object();
+    private State state = State.CONNECTING;
+    private Channel channel;
+    private ArrayDeque<PendingCall> queued = new ArrayDeque<>();
+    private Throwable closeReason;
+    private boolean everOpened;
+
+    /**
+     * @param owner the public channel, passed to {@code addClient} methods
+     * @param reconnects whether a lost connection is followed by another (a client with retry)
+     */
+    public Session(Object owner, Commands commands, Executor executor, Listener listener, boolean reconnects) {
+        this.owner = owner;
+        this.commands = commands;
+        this.executor = executor;
+        this.listener = listener;
+        this.reconnects = reconnects;
+    }
+
+    public Executor executor() {
+        return executor;
+    }
+
+    public boolean isOpen() {
+        synchronized (lock) {
+            return state == State.OPEN;
+        }
+    }
+
+    public boolean isClosed() {
+        synchronized (lock) {
+            return state == State.CLOSED;
+        }
+    }
+
+    public SocketAddress remoteAddress() {
+        Channel ch;
+        synchronized (lock) {
+            ch = channel;
+        }
+        return ch == null ? null : ch.remoteAddress();
+    }
+
+    // ---- outgoing calls ---------------------------------------------------------------------------------
+
+    /** Sends a call; the future completes with the answer converted to {@code resultType}. */
+    public <T> RpcFuture<T> call(String command, Object[] args, Map<String, ?> kwargs, Type resultType) {
+        RpcFuture<T> future = new RpcFuture<>(executor);
+        int seq = nextSeq();
+        ByteBuf buf = PooledByteBufAllocator.DEFAULT.buffer();
+        try {
+            Packet.writeHeader(buf, seq, Packet.CALL, 0);
+            Pickling.writeCall(buf, command, args, kwargs);
+            Packet.patchLength(buf, 0);
+        } catch (RuntimeException e) {
+            buf.release();
+            future.completeExceptionally(new IllegalArgumentException("cannot send call '" + command + "': "
+                    + e.getMessage(), e));
+            return future;
+        }
+        PendingCall call = new PendingCall(command, resultType, future, buf);
+        pending.put(seq, call);
+        Channel ch;
+        synchronized (lock) {
+            switch (state) {
+                case OPEN:
+                    ch = channel;
+                    call.sent = true;
+                    break;
+                case CONNECTING:
+                    queued.add(call);
+                    return future;
+                default:
+                    pending.remove(seq);
+                    buf.release();
+                    future.completeExceptionally(notConnected("cannot call '" + command + "'"));
+                    return future;
+            }
+        }
+        ch.writeAndFlush(call.takeBuffer(), ch.voidPromise());
+        return future;
+    }
+
+    private int nextSeq() {
+        int seq;
+        do {
+            seq = lastSeq.incrementAndGet();
+        } while (seq == 0 || pending.containsKey(seq));
+        return seq;
+    }
+
+    private NotConnectedException notConnected(String what) {
+        Throwable reason;
+        State s;
+        synchronized (lock) {
+            reason = closeReason;
+            s = state;
+        }
+        String why = s == State.CLOSED ? "the channel is closed" : "the channel is disconnected";
+        return reason == null ? new NotConnectedException(what + ": " + why)
+                : new NotConnectedException(what + ": " + why + " (" + reason.getMessage() + ")", reason);
+    }
+
+    // ---- connection life cycle (called by the transport) -------------------------------------------------
+
+    /** A new connection for this session; its handshake is starting. */
+    public void attach(Channel ch) {
+        boolean refuse;
+        synchronized (lock) {
+            refuse = state == State.CLOSED;
+            if (!refuse) {
+                channel = ch;
+                state = State.CONNECTING;
+            }
+        }
+        if (refuse) {
+            ch.close();
+        }
+    }
+
+    /** The handshake on {@code ch} succeeded. Runs on its I/O thread. */
+    void opened(Channel ch) {
+        ArrayDeque<PendingCall> toSend;
+        synchronized (lock) {
+            if (ch != channel || state != State.CONNECTING) {
+                return;
+            }
+            state = State.OPEN;
+            everOpened = true;
+            closeReason = null;
+            toSend = queued;
+            queued = new ArrayDeque<>();
+            for (PendingCall c : toSend) {
+                c.sent = true;
+            }
+        }
+        // On the I/O thread: these go out before anything another thread writes from now on.
+        for (PendingCall c : toSend) {
+            ch.write(c.takeBuffer(), ch.voidPromise());
+        }
+        ch.flush();
+        listener.opened();
+    }
+
+    /**
+     * The connection {@code ch} ended, or a connection attempt failed
+     * ({@code ch} null). Calls sent on it fail; unless the session will
+     * reconnect, queued calls fail too and the session is closed.
+     *
+     * @return whether the owner should try to connect again
+     */
+    public boolean connectionLost(Channel ch, Throwable reason) {
+        boolean wasOpen;
+        boolean retry;
+        ArrayDeque<PendingCall> dropped = null;
+        synchronized (lock) {
+            if (state == State.CLOSED || ch != channel) {
+                return false;
+            }
+            channel = null;
+            wasOpen = state == State.OPEN;
+            retry = reconnects && !(reason instanceof AuthenticationException);
+            closeReason = reason;
+            if (retry) {
+                // before the first open, calls wait in the queue; after it, they fail until reconnected
+                state = everOpened ? State.DISCONNECTED : State.CONNECTING;
+            } else {
+                state = State.CLOSED;
+                dropped = queued;
+                queued = new ArrayDeque<>();
+            }
+        }
+        failPending(reason, !retry);
+        if (dropped != null) {
+            dropped.forEach(PendingCall::releaseBuffer);
+        }
+        if (wasOpen || !retry) {
+            listener.closed(reason);
+        }
+        return retry;
+    }
+
+    /** Closes for good: the connection, if any, and every call in flight or queued. */
+    public void close(Throwable reason) {
+        Channel ch;
+        ArrayDeque<PendingCall> dropped;
+        synchronized (lock) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            state = State.CLOSED;
+            closeReason = reason;
+            ch = channel;
+            channel = null;
+            dropped = queued;
+            queued = new ArrayDeque<>();
+        }
+        failPending(reason, true);
+        dropped.forEach(PendingCall::releaseBuffer);
+        if (ch != null) {
+            ch.close();
+        }
+        listener.closed(reason);
+    }
+
+    private void failPending(Throwable reason, boolean all) {
+        for (Map.Entry<Integer, PendingCall> e : pending.entrySet()) {
+            PendingCall c = e.getValue();
+            if ((all || c.sent) && pending.remove(e.getKey(), c)) {
+                c.future.completeExceptionally(new NotConnectedException("call '" + c.command
+                        + "' failed: connection closed (" + reason.getMessage() + ")", reason));
+            }
+        }
+    }
+
+    // ---- incoming packets -------------------------------------------------------------------------------
+
+    /** A packet arrived on {@code ch} after the handshake. Runs on its I/O thread; releases the payload. */
+    void packet(Channel ch, Packet p) {
+        try {
+            int type = p.type();
+            if (type == Packet.CALL) {
+                incomingCall(ch, p.seq(), p.payload());
+            } else if (type == Packet.RETN || type == Packet.EXCP) {
+                answer(p.seq(), type == Packet.EXCP, p.payload());
+            } else {
+                log.warn("ignoring {} packet from {} (seq {}): not a call or an answer", Packet.typeName(type),
+                        HandshakeHandler.peer(ch), Integer.toUnsignedString(p.seq()));
+            }
+        } finally {
+            p.payload().release();
+        }
+    }
+
+    private void answer(int seq, boolean error, ByteBuf payload) {
+        PendingCall call = pending.remove(seq);
+        if (call == null) {
+            log.debug("dropping answer to unknown or forgotten call seq {}", Integer.toUnsignedString(seq));
+            return;
+        }
+        Object value;
+        try {
+            value = Unpickling.load(payload);
+        } catch (MalformedPickleException e) {
+            call.future.completeExceptionally(new ProtocolException("malformed " + (error ? "EXCP" : "RETN")
+                    + " payload answering '" + call.command + "': " + e.getMessage()));
+            return;
+        }
+        if (error) {
+            call.future.completeExceptionally(RemoteErrors.fromPayload(call.command, value));
+        } else if (Values.isPlain(call.resultType)) {
+            call.complete(value);
+        } else {
+            // converting to a record or bean runs user constructors: not on the I/O thread
+            try {
+                executor.execute(() -> call.complete(value));
+            } catch (RejectedExecutionException e) {
+                call.future.completeExceptionally(e);
+            }
+        }
+    }
+
+    private void incomingCall(Channel ch, int seq, ByteBuf payload) {
+        Object decoded;
+        try {
+            decoded = Unpickling.load(payload);
+        } catch (MalformedPickleException e) {
+            reply(ch, seq, "?", RemoteErrors.payload("ValueError", "malformed CALL payload: " + e.getMessage()), true);
+            return;
+        }
+        Object[] call = decoded instanceof Object[] ? (Object[]) decoded : null;
+        if (call == null || call.length != 3 || !(call[0] instanceof String)
+                || !(call[1] instanceof Object[] || call[1] instanceof List) || !(call[2] instanceof Map)) {
+            reply(ch, seq, "?", RemoteErrors.payload("TypeError", "malformed CALL: expected (command, args, kwargs),"
+                    + " got " + Values.describeValue(decoded)), true);
+            return;
+        }
+        String command = (String) call[0];
+        Object[] args = call[1] instanceof Object[] ? (Object[]) call[1] : ((List<?>) call[1]).toArray();
+        Map<String, Object> kwargs;
+        try {
+            kwargs = Values.stringKeys((Map<?, ?>) call[2]);
+        } catch (ConversionException e) {
+            reply(ch, seq, command, RemoteErrors.payload("TypeError", command + "(): " + e.getMessage()), true);
+            return;
+        }
+        ExposedMethod[] overloads = commands.lookup(command);
+        if (overloads == null) {
+            reply(ch, seq, command, new Object[] {new PyObject("exceptions", "KeyError", new Object[] {command}),
+                List.of()}, true);
+            return;
+        }
+        try {
+            executor.execute(() -> invoke(ch, seq, command, overloads, args, kwargs));
+        } catch (RejectedExecutionException e) {
+            reply(ch, seq, command, RemoteErrors.payload("RuntimeError", command + "(): rejected, the callee's "
+                    + "executor is not accepting work"), true);
+        }
+    }
+
+    private void invoke(Channel ch, int seq, String command, ExposedMethod[] overloads, Object[] args,
+            Map<String, Object> kwargs) {
+        Object[] javaArgs;
+        ExposedMethod method;
+        try {
+            method = Commands.select(command, overloads, args.length, kwargs.size());
+            javaArgs = method.bind(owner, args, kwargs);
+        } catch (ExposedMethod.BindingException e) {
+            reply(ch, seq, command, RemoteErrors.payload("TypeError", e.getMessage()), true);
+            return;
+        }
+        Object result;
+        try {
+            result = method.invoke(javaArgs);
+        } catch (Throwable t) {
+            log.debug("{} threw", method.describe(), t);
+            reply(ch, seq, command, RemoteErrors.payload(t), true);
+            return;
+        }
+        if (result instanceof CompletionStage) {
+            ((CompletionStage<?>) result).whenComplete((value, error) -> {
+                if (error != null) {
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null
+                            ? error.getCause() : error;
+                    reply(ch, seq, command, RemoteErrors.payload(cause), true);
+                } else {
+                    reply(ch, seq, command, value, false);
+                }
+            });
+        } else {
+            reply(ch, seq, command, result, false);
+        }
+    }
+
+    /** Sends RETN (or EXCP) for call {@code seq}. A result that cannot be pickled is answered with a TypeError. */
+    private void reply(Channel ch, int seq, String command, Object value, boolean error) {
+        ByteBuf buf = ch.alloc().buffer();
+        try {
+            Packet.writeHeader(buf, seq, error ? Packet.EXCP : Packet.RETN, 0);
+            Pickling.write(buf, value);
+            Packet.patchLength(buf, 0);
+        } catch (RuntimeException e) {
+            buf.release();
+            if (error) {
+                log.error("cannot encode the error answering '{}'", command, e);
+                return;
+            }
+            log.warn("the result of '{}' cannot be sent", command, e);
+            reply(ch, seq, command, RemoteErrors.payload("TypeError", "the result of " + command
+                    + "() cannot be sent: " + e.getMessage()), true);
+            return;
+        }
+        ch.writeAndFlush(buf, ch.voidPromise());
+    }
+
+    /** A call waiting for its answer. */
+    private static final class PendingCall {
+        final String command;
+        final Type resultType;
+        final RpcFuture<Object> future;
+        private ByteBuf buffer;
+        volatile boolean sent;
+
+        @SuppressWarnings("unchecked")
+        PendingCall(String command, Type resultType, RpcFuture<?> future, ByteBuf buffer) {
+            this.command = command;
+            this.resultType = resultType;
+            this.future = (RpcFuture<Object>) future;
+            this.buffer = buffer;
+        }
+
+        ByteBuf takeBuffer() {
+            ByteBuf b = buffer;
+            buffer = null;
+            return b;
+        }
+
+        void releaseBuffer() {
+            ByteBuf b = takeBuffer();
+            if (b != null) {
+                b.release();
+            }
+        }
+
+        void complete(Object value) {
+            try {
+                future.complete(Values.convert(value, resultType));
+            } catch (ConversionException e) {
+                future.completeExceptionally(new ClassCastException("the result of '" + command
+                        + "' does not convert to " + Values.javaName(resultType) + ": " + e.getMessage()));
+            } catch (RuntimeException e) {
+                future.completeExceptionally(e);
+            }
+        }
+    }
+}

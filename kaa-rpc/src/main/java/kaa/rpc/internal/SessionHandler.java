@@ -1,0 +1,61 @@
+package kaa.rpc.internal;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import kaa.rpc.NotConnectedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last handler of a connection: hands packets to the {@link Session},
+ * remembers why the connection failed, and reports its end.
+ */
+final class SessionHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
+
+    private final Session session;
+    private final Runnable reconnect;
+    private Throwable failure;
+
+    SessionHandler(Session session, Runnable reconnect) {
+        this.session = session;
+        this.reconnect = reconnect;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        session.packet(ctx.channel(), (Packet) msg);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event == HandshakeHandler.OPENED) {
+            session.opened(ctx.channel());
+        } else {
+            ctx.fireUserEventTriggered(event);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (failure == null) {
+            failure = cause;
+            if (cause instanceof java.io.IOException && !(cause instanceof kaa.rpc.AuthenticationException)) {
+                log.debug("connection with {} failed", HandshakeHandler.peer(ctx), cause);
+            } else {
+                log.info("closing connection with {}: {}", HandshakeHandler.peer(ctx), cause.toString());
+            }
+        }
+        ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        Throwable reason = failure != null ? failure
+                : new NotConnectedException("connection closed by " + HandshakeHandler.peer(ctx));
+        if (session.connectionLost(ctx.channel(), reason) && reconnect != null) {
+            reconnect.run();
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package kaa.rpc.internal;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.nio.NioDomainSocketChannel;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/** Sets up the sockets and pipelines of servers and clients on the shared event loops. */
+public final class Transport {
+
+    private Transport() {
+    }
+
+    /**
+     * Binds a server. {@code sessions} makes the session of each accepted
+     * connection (called on its I/O thread).
+     */
+    public static Listening listen(Address address, Options options, Function<Channel, Session> sessions)
+            throws IOException {
+        if (address.isUnix()) {
+            address.clearStaleSocket();
+        }
+        ServerBootstrap b = new ServerBootstrap()
+                .group(EventLoops.group())
+                .channel(address.isUnix() ? NioServerDomainSocketChannel.class : NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        Session session = sessions.apply(ch);
+                        session.attach(ch);
+                        pipeline(ch.pipeline(), true, options, session, null);
+                    }
+                });
+        if (!address.isUnix()) {
+            b.option(ChannelOption.SO_REUSEADDR, true).childOption(ChannelOption.TCP_NODELAY, true);
+            if (options.bufferSize > 0) {
+                b.childOption(ChannelOption.SO_RCVBUF, options.bufferSize)
+                        .childOption(ChannelOption.SO_SNDBUF, options.bufferSize);
+            }
+        }
+        ChannelFuture bound = b.bind(address.socketAddress()).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            Throwable cause = bound.cause();
+            if (cause instanceof IOException) {
+                IOException e = new java.net.BindException("cannot listen on " + address + ": " + cause.getMessage());
+                e.initCause(cause);
+                throw e;
+            }
+            throw new IOException("cannot listen on " + address + ": " + cause, cause);
+        }
+        if (address.isUnix()) {
+            address.restrict(options.socketPermissions);
+        }
+        return new Listening(bound.channel());
+    }
+
+    /** A bound server socket. */
+    public static final class Listening {
+        private final Channel channel;
+
+        Listening(Channel channel) {
+            this.channel = channel;
+        }
+
+        public java.net.SocketAddress localAddress() {
+            return channel.localAddress();
+        }
+
+        public void close() {
+            channel.close().awaitUninterruptibly();
+        }
+    }
+
+    private static void pipeline(ChannelPipeline p, boolean server, Options options, Session session,
+            Runnable reconnect) {
+        FrameDecoder frames = new FrameDecoder(options.maxFrameSize);
+        p.addLast("frames", frames);
+        p.addLast("handshake", new HandshakeHandler(server, options.secret, options.handshakeTimeout, frames));
+        p.addLast("session", new SessionHandler(session, reconnect));
+    }
+
+    /** Connects a client session, again and again every {@code options.retry} if that is set. */
+    public static final class Connector {
+        private final Address address;
+        private final Options options;
+        private final Session session;
+        private final Bootstrap bootstrap;
+        private volatile boolean stopped;
+        private volatile ScheduledFuture<?> next;
+
+        public Connector(Address address, Options options, Session session) {
+            this.address = address;
+            this.options = options;
+            this.session = session;
+            this.bootstrap = new Bootstrap()
+                    .group(EventLoops.group())
+                    .channel(address.isUnix() ? NioDomainSocketChannel.class : NioSocketChannel.class)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                            (int) Math.min(Integer.MAX_VALUE, options.handshakeTimeout.toMillis()))
+                    .handler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            session.attach(ch);
+                            pipeline(ch.pipeline(), false, options, session, Connector.this::scheduleRetry);
+                        }
+                    });
+            if (!address.isUnix()) {
+                bootstrap.option(ChannelOption.TCP_NODELAY, true);
+                if (options.bufferSize > 0) {
+                    bootstrap.option(ChannelOption.SO_RCVBUF, options.bufferSize)
+                            .option(ChannelOption.SO_SNDBUF, options.bufferSize);
+                }
+            }
+        }
+
+        public void start() {
+            attempt();
+        }
+
+        private void attempt() {
+            if (stopped) {
+                return;
+            }
+            ChannelFuture f = bootstrap.connect(address.socketAddress());
+            f.addListener(done -> {
+                if (!done.isSuccess() && session.connectionLost(f.channel(), done.cause())) {
+                    scheduleRetry();
+                }
+            });
+        }
+
+        private void scheduleRetry() {
+            if (!stopped) {
+                next = EventLoops.group().schedule(this::attempt, options.retry.toNanos(), TimeUnit.NANOSECONDS);
+            }
+        }
+
+        /** No more attempts. */
+        public void stop() {
+            stopped = true;
+            ScheduledFuture<?> n = next;
+            if (n != null) {
+                n.cancel(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,16 @@
+/**
+ * kaa-rpc: remote procedure calls between processes, wire-compatible with
+ * Python's kaa.rpc. Everything a user needs is in package {@code kaa.rpc};
+ * {@code kaa.rpc.internal} is not API.
+ */
+module kaa.rpc {
+    requires io.netty.buffer;
+    requires io.netty.codec;
+    requires io.netty.common;
+    requires io.netty.handler;
+    requires io.netty.transport;
+    requires org.slf4j;
+    requires pickle;
+
+    exports kaa.rpc;
+}
