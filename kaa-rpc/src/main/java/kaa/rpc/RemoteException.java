@@ -69,7 +69,7 @@ public class RemoteException extends RuntimeException {
             sb.append("  File \"").append(f.file()).append("\", line ").append(f.line())
                     .append(", in ").append(f.function()).append('\n');
             if (!f.source().isEmpty()) {
-                sb.append("    ").append(f.source().strip()).append('\n');
+                sb.append("    ").append(f.source()).append('\n');
             }
         }
         sb.append(type);
@@ -85,7 +85,7 @@ public class RemoteException extends RuntimeException {
      * @param file the source file
      * @param line the line number
      * @param function the function (a Java peer gives {@code Class.method})
-     * @param source the source line, or empty when the peer does not have it
+     * @param source the source line without its indentation, or empty when the peer does not have it
      */
     public record Frame(String file, int line, String function, String source) {
     }

@@ -161,13 +161,13 @@ public final class RemoteErrors {
             List<?> t = entry instanceof Object[] ? List.of((Object[]) entry) : (List<?>) entry;
             if (t.size() >= 3) {
                 return new RemoteException.Frame(text(t.get(0)), number(t.get(1)), text(t.get(2)),
-                        t.size() > 3 ? text(t.get(3)) : "");
+                        t.size() > 3 ? text(t.get(3)).strip() : "");
             }
         } else if (entry instanceof PyObject) {
             Map<String, Object> s = ((PyObject) entry).state();
             Object line = s.containsKey("_line") ? s.get("_line") : s.get("line");
             return new RemoteException.Frame(text(s.get("filename")), number(s.get("lineno")), text(s.get("name")),
-                    text(line));
+                    text(line).strip());
         }
         return null;
     }

@@ -93,8 +93,8 @@ class VectorsTest {
         assertThat(e3.remoteMessage()).isEqualTo("boom");
         assertThat(e3.frames()).containsExactly(
                 new RemoteException.Frame("kaa/rpc.py", 486, "_handle_packet_after_auth",
-                        "                result = self._callbacks[function](*args, **kwargs)\n"),
-                new RemoteException.Frame("server.py", 20, "fail", "        raise ValueError(msg)\n"));
+                        "result = self._callbacks[function](*args, **kwargs)"),
+                new RemoteException.Frame("server.py", 20, "fail", "raise ValueError(msg)"));
         assertThat(e3.getMessage()).isEqualTo("Exception during RPC call 'fail'; remote traceback follows:\n"
                 + "  File \"kaa/rpc.py\", line 486, in _handle_packet_after_auth\n"
                 + "    result = self._callbacks[function](*args, **kwargs)\n"

@@ -1,0 +1,120 @@
+package kaa.rpc;
+
+import static kaa.rpc.Peers.await;
+import static kaa.rpc.Peers.failure;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A Python peer (the kaa.rpc wire protocol with Python's own pickle) against
+ * our Server and Client, over TCP and Unix sockets: every call of the
+ * captured sessions, both directions.
+ */
+class PythonInteropTest {
+
+    @TempDir
+    Path dir;
+
+    public static class ClientSide {
+        @Expose
+        public List<Object> client_echo(Object x) {
+            return List.of("client", x);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Peers.Transport.class)
+    void pythonClientCallsJavaServer(Peers.Transport transport) throws Exception {
+        try (Server server = Peers.server(transport, dir, "sekrit").register(new DemoService());
+                PythonPeer python = PythonPeer.start(dir, "client", server.address(), "sekrit")) {
+            List<String> lines = python.readAll();
+            assertThat(lines).contains(
+                    "echo 'hi'",
+                    "add 5",
+                    "greet 'hello bob'",
+                    "greet_kw 'hi bob'",
+                    "fail raised ValueError 'boom'",
+                    "slow 'late'",
+                    "whoami 'server'",
+                    "callback ['callback', ['client', 7]]",
+                    "types [None, True, 1, 1099511627776, 1180591620717411303424, 1.5, 'unicode \\xe9', "
+                            + "b'bytes\\x00\\xff', (1, 2), [3], {'k': 'v'}, {1}]",
+                    "bytes b'\\x00\\xffraw'",
+                    "nope raised KeyError \"'nope'\"",
+                    "done");
+            assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("fail traceback '  File \"DemoService.java\", line ")
+                    .contains("in kaa.rpc.DemoService.fail"));
+            assertThat(lines).anySatisfy(l -> assertThat(l)
+                    .startsWith("wrong_args raised TypeError 'add() takes 2 arguments (1 given)'"));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Peers.Transport.class)
+    void javaClientCallsPythonServer(Peers.Transport transport) throws Exception {
+        String address = transport == Peers.Transport.TCP ? "127.0.0.1:0" : dir.resolve("py.sock").toString();
+        try (PythonPeer python = PythonPeer.start(dir, "serve", address, "sekrit")) {
+            String ready = python.readLine();
+            assertThat(ready).startsWith("READY ");
+            try (Client client = Client.connect(ready.substring(6), "sekrit")) {
+                client.register(new ClientSide());
+                assertThat(await(client.whenOpen())).isSameAs(client);
+                assertThat(await(client.rpc("echo", "hi"))).isEqualTo("hi");
+                assertThat(await(client.rpc("add", 2, 3))).isEqualTo(5);
+                assertThat(await(client.rpc("greet", "bob", Kwargs.of("greeting", "hi")))).isEqualTo("hi bob");
+                assertThat(await(client.rpc("greet", "bob"))).isEqualTo("hello bob");
+                assertThat(await(client.rpc("slow", 0.2, "late"))).isEqualTo("late");
+                assertThat(await(client.rpc("whoami"))).isEqualTo("server");
+                assertThat(await(client.rpc("callback", "client_echo", 7)))
+                        .isEqualTo(List.of("callback", List.of("client", 7)));
+                assertThat(await(client.rpc("echo", new byte[] {0, (byte) 0xff}))).isEqualTo(new byte[] {0, (byte) 0xff});
+
+                @SuppressWarnings("unchecked")
+                List<Object> types = (List<Object>) await(client.rpc("types"));
+                assertThat(types).hasSize(12);
+                assertThat(types.subList(0, 7)).containsExactly(null, true, 1, 1L << 40, BigInteger.TWO.pow(70), 1.5,
+                        "unicode \u00e9");
+                assertThat((byte[]) types.get(7)).isEqualTo(new byte[] {'b', 'y', 't', 'e', 's', 0, (byte) 0xff});
+                assertThat((Object[]) types.get(8)).containsExactly(1, 2);
+                assertThat(types.subList(9, 12)).containsExactly(List.of(3), Map.of("k", "v"), Set.of(1));
+
+                RemoteException boom = (RemoteException) failure(client.rpc("fail", "boom"));
+                assertThat(boom.remoteType()).isEqualTo("ValueError");
+                assertThat(boom.remoteMessage()).isEqualTo("boom");
+                assertThat(boom.frames()).last().satisfies(f -> {
+                    assertThat(f.function()).isEqualTo("fail");
+                    assertThat(f.source()).isEqualTo("raise ValueError(msg)");
+                });
+                RemoteException nope = (RemoteException) failure(client.rpc("nope"));
+                assertThat(nope.remoteType()).isEqualTo("KeyError");
+                assertThat(nope.remoteMessage()).isEqualTo("'nope'");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Peers.Transport.class)
+    void wrongSecretIsAClearErrorOnBothSides(Peers.Transport transport) throws Exception {
+        try (Server server = Peers.server(transport, dir, "sekrit").register(new DemoService());
+                PythonPeer python = PythonPeer.start(dir, "client", server.address(), "wrong")) {
+            assertThat(python.readAll()).containsExactly("handshake failed EOFError");
+        }
+        String address = transport == Peers.Transport.TCP ? "127.0.0.1:0" : dir.resolve("py2.sock").toString();
+        try (PythonPeer python = PythonPeer.start(dir, "serve", address, "sekrit")) {
+            String ready = python.readLine();
+            try (Client client = Client.connect(ready.substring(6), "wrong")) {
+                assertThat(failure(client.whenOpen())).isInstanceOf(AuthenticationException.class)
+                        .hasMessageContaining("secret");
+                assertThat(failure(client.rpc("echo", 1))).isInstanceOf(NotConnectedException.class);
+            }
+        }
+    }
+}
