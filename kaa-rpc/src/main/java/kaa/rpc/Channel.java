@@ -53,7 +53,11 @@ public class Channel {
     private final Signal<Throwable> closed;
     final Session session;
 
-    Channel(Commands parent, Executor executor, boolean reconnects, Consumer<Channel> onOpen) {
+    /**
+     * @param onOpen, onClose library hooks (not user code), run where the channel opens or closes
+     */
+    Channel(Commands parent, Executor executor, boolean reconnects, Consumer<Channel> onOpen,
+            Consumer<Channel> onClose) {
         this.commands = new Commands(parent);
         Executor signals = Executors.serial(executor);
         this.open = new Signal<>("open", signals);
@@ -62,15 +66,18 @@ public class Channel {
             @Override
             public void opened() {
                 Channel.this.opened();
-                open.emit(Channel.this);
                 if (onOpen != null) {
                     onOpen.accept(Channel.this);
                 }
+                open.emit(Channel.this);
             }
 
             @Override
             public void closed(Throwable reason) {
                 Channel.this.closed(reason);
+                if (onClose != null) {
+                    onClose.accept(Channel.this);
+                }
                 closed.emit(reason);
             }
         }, reconnects);
@@ -170,7 +177,8 @@ public class Channel {
     @Override
     public String toString() {
         SocketAddress a = remoteAddress();
-        return getClass().getSimpleName() + "[" + (a == null ? "not connected" : kaa.rpc.internal.Address.format(a))
+        String peer = a == null ? "" : kaa.rpc.internal.Address.format(a);
+        return getClass().getSimpleName() + "[" + (a == null ? "not connected" : peer.isEmpty() ? "local peer" : peer)
                 + "]";
     }
 }

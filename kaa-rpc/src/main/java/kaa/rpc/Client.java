@@ -49,7 +49,7 @@ public final class Client extends Channel implements AutoCloseable {
     private final Transport.Connector connector;
 
     private Client(Address address, Options options) {
-        super(null, options.executor, options.retry != null, null);
+        super(null, options.executor, options.retry != null, null, null);
         this.address = address.toString();
         this.whenOpen = new RpcFuture<>(options.executor);
         this.connector = new Transport.Connector(address, options, session);

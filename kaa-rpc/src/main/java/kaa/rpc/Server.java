@@ -57,12 +57,14 @@ public final class Server implements AutoCloseable {
         this.bindAddress = bindAddress;
         this.clientConnected = new Signal<>("client-connected", Executors.serial(options.executor));
         this.listener = Transport.listen(bindAddress, options, ch -> {
-            Channel channel = new Channel(commands, options.executor, false, clientConnected::emit);
-            channel.closed().connect(() -> channels.remove(channel));
-            channels.add(channel);
-            if (closed) {
-                channel.close();
-            }
+            Channel channel = new Channel(commands, options.executor, false, opened -> {
+                channels.add(opened);
+                if (closed) {
+                    opened.close();
+                } else {
+                    clientConnected.emit(opened);
+                }
+            }, channels::remove);
             return channel.session;
         });
         this.address = Address.format(listener.localAddress());
@@ -114,7 +116,7 @@ public final class Server implements AutoCloseable {
         return clientConnected;
     }
 
-    /** The channels of the clients connected now. */
+    /** The channels of the clients connected (and authenticated) now. */
     public Set<Channel> channels() {
         return Set.copyOf(channels);
     }

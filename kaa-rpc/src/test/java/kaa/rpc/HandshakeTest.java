@@ -1,0 +1,151 @@
+package kaa.rpc;
+
+import static kaa.rpc.Peers.await;
+import static kaa.rpc.Peers.failure;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The shared-secret handshake: success, a wrong secret on either side, silence, and junk. */
+class HandshakeTest {
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @EnumSource(Peers.Transport.class)
+    void wrongSecretFailsTheClientQuicklyAndNeverReachesTheServer(Peers.Transport transport) throws Exception {
+        try (Server server = Peers.server(transport, dir, "right").register(new DemoService());
+                Client client = Peers.client(server, "wrong")) {
+            AtomicInteger connected = new AtomicInteger();
+            server.clientConnected().connect(ch -> connected.incrementAndGet());
+            Throwable t = failure(client.whenOpen());
+            assertThat(t).isInstanceOf(AuthenticationException.class).hasMessageContaining("secret is wrong");
+            assertThat(failure(client.rpc("echo", 1))).isInstanceOf(NotConnectedException.class)
+                    .hasMessageContaining("secret");
+            assertThat(client.isConnected()).isFalse();
+            assertThat(connected).hasValue(0);
+            assertThat(server.channels()).isEmpty();
+        }
+    }
+
+    @Test
+    void serverThatDoesNotKnowTheSecretIsRejectedByTheClient() throws Exception {
+        // A fake server that answers the client's challenge with garbage.
+        try (ServerSocket fake = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Client client = Client.connect(fake.getLocalPort(), "s");
+            try (Socket s = fake.accept(); RawServer raw = new RawServer(s)) {
+                raw.sendAuth();
+                raw.readResp();
+                raw.sendBogusResp();
+                assertThat(failure(client.whenOpen())).isInstanceOf(AuthenticationException.class)
+                        .hasMessageContaining("does not know the secret");
+            } finally {
+                client.close();
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Peers.Transport.class)
+    void emptySecretIsAllowed(Peers.Transport transport) throws Exception {
+        try (Server server = Peers.server(transport, dir, "").register(new DemoService());
+                Client client = Peers.client(server, "")) {
+            assertThat(await(client.rpc("echo", "x"))).isEqualTo("x");
+        }
+    }
+
+    @Test
+    void silentPeerIsDroppedAfterTheHandshakeTimeout() throws Exception {
+        try (Server server = Server.builder("127.0.0.1:0").secret("s").handshakeTimeout(Duration.ofMillis(200)).listen();
+                RawPeer silent = new RawPeer(server.address())) {
+            assertThat(silent.read().type()).isEqualTo("AUTH");
+            assertThat(silent.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void clientGivesUpOnAServerThatNeverChallenges() throws Exception {
+        try (ServerSocket mute = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                Client client = Client.builder(mute.getLocalPort()).handshakeTimeout(Duration.ofMillis(300)).connect()) {
+            try (Socket accepted = mute.accept()) {
+                assertThat(failure(client.whenOpen())).isInstanceOf(HandshakeTimeoutException.class)
+                        .hasMessageContaining("no handshake within 300 ms");
+            }
+        }
+    }
+
+    @Test
+    void moreThanOneKilobyteBeforeAuthenticationClosesTheConnection() throws Exception {
+        try (Server server = Server.listen("127.0.0.1:0", "s"); RawPeer peer = new RawPeer(server.address())) {
+            peer.read();
+            peer.send(0, "RESP", new byte[2000]);
+            assertThat(peer.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void callBeforeAuthenticationClosesTheConnection() throws Exception {
+        try (Server server = Server.listen("127.0.0.1:0", "s").register(new DemoService());
+                RawPeer peer = new RawPeer(server.address())) {
+            peer.read();
+            peer.call(1, "echo", "sneaky");
+            assertThat(peer.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void handshakePayloadOfTheWrongLengthClosesTheConnection() throws Exception {
+        try (Server server = Server.listen("127.0.0.1:0", "s"); RawPeer peer = new RawPeer(server.address())) {
+            peer.read();
+            peer.send(0, "RESP", new byte[59]);
+            assertThat(peer.closedByServer()).isTrue();
+        }
+    }
+
+    /** The server half of the handshake, by hand. */
+    private static final class RawServer implements AutoCloseable {
+        private final Socket socket;
+
+        RawServer(Socket socket) throws java.io.IOException {
+            this.socket = socket;
+            socket.setSoTimeout(10_000);
+        }
+
+        void sendAuth() throws java.io.IOException {
+            write("AUTH", kaa.rpc.internal.Handshake.payload(kaa.rpc.internal.Handshake.random(),
+                    new byte[20], new byte[20]));
+        }
+
+        void readResp() throws java.io.IOException {
+            socket.getInputStream().readNBytes(12 + 60);
+        }
+
+        void sendBogusResp() throws java.io.IOException {
+            write("RESP", kaa.rpc.internal.Handshake.payload(new byte[20], kaa.rpc.internal.Handshake.random(),
+                    kaa.rpc.internal.Handshake.random()));
+        }
+
+        private void write(String type, byte[] payload) throws java.io.IOException {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(12 + payload.length)
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            b.putInt(0).put(type.getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(payload.length)
+                    .put(payload);
+            socket.getOutputStream().write(b.array());
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            socket.close();
+        }
+    }
+}

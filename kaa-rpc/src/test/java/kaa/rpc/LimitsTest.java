@@ -1,0 +1,108 @@
+package kaa.rpc;
+
+import static kaa.rpc.Peers.await;
+import static kaa.rpc.Peers.failure;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Bad input after the handshake gets a specific answer and harms nothing else. */
+class LimitsTest {
+
+    @Test
+    void oversizedFrameClosesTheConnectionWithAClearReason() throws Exception {
+        try (Server server = Server.builder("127.0.0.1:0").secret("s").maxFrameSize(1024).listen()
+                .register(new DemoService());
+                Client client = Client.connect(server.address(), "s")) {
+            assertThat(await(client.rpc("echo", "small"))).isEqualTo("small");
+            var reason = client.closed().next();
+            Throwable t = failure(client.rpc("echo", new byte[4096]));
+            assertThat(t).isInstanceOf(NotConnectedException.class);
+            assertThat(await(reason)).isInstanceOf(NotConnectedException.class);
+            assertThat(failure(client.rpc("echo", 1))).isInstanceOf(NotConnectedException.class);
+        }
+    }
+
+    @Test
+    void oversizedFrameIsReportedByTheSideThatRefusesIt() throws Exception {
+        try (Server server = Server.listen("127.0.0.1:0", "s").register(new DemoService());
+                Client client = Client.builder(server.address()).secret("s").maxFrameSize(100).connect()) {
+            var reason = client.closed().next();
+            Throwable t = failure(client.rpc("echo", new byte[500]));
+            assertThat(t).isInstanceOf(NotConnectedException.class).hasMessageContaining("over the limit of 100 bytes");
+            assertThat(await(reason)).hasMessageContaining("frame of ");
+        }
+    }
+
+    @Test
+    void malformedCallPayloadIsAnsweredWithAnError() throws Exception {
+        try (Server server = Server.listen("127.0.0.1:0", "s").register(new DemoService());
+                RawPeer peer = new RawPeer(server.address()).authenticate("s")) {
+            peer.send(7, "CALL", new byte[] {(byte) 0x80, 2, 'X', (byte) 0xff, (byte) 0xff, 0, 0});
+            RawPeer.Frame answer = peer.read();
+            assertThat(answer.type()).isEqualTo("EXCP");
+            assertThat(answer.seq()).isEqualTo(7);
+            assertThat(((Object[]) answer.value())[0].toString()).startsWith("ValueError(malformed CALL payload");
+
+            peer.send(8, "CALL", pickle(List.of("not", "a", "tuple")));
+            RawPeer.Frame notTuple = peer.read();
+            assertThat(notTuple.type()).isEqualTo("EXCP");
+            assertThat(((Object[]) notTuple.value())[0].toString()).contains("TypeError(malformed CALL");
+
+            peer.send(9, "CALL", pickle(new Object[] {42, new Object[0], java.util.Map.of()}));
+            assertThat(((Object[]) peer.read().value())[0].toString()).contains("TypeError(malformed CALL");
+
+            // the connection is still good
+            peer.call(10, "echo", "still here");
+            RawPeer.Frame ok = peer.read();
+            assertThat(ok.type()).isEqualTo("RETN");
+            assertThat(ok.value()).isEqualTo("still here");
+        }
+    }
+
+    @Test
+    void unknownPacketTypesAndStrayAnswersAreIgnored() throws Exception {
+        try (Server server = Server.listen("127.0.0.1:0", "s").register(new DemoService());
+                RawPeer peer = new RawPeer(server.address()).authenticate("s")) {
+            peer.send(1, "NOPE", new byte[] {1, 2, 3});
+            peer.send(99, "RETN", pickle("nobody asked"));
+            peer.send(98, "EXCP", new byte[] {1, 2});
+            peer.call(2, "echo", "after");
+            RawPeer.Frame ok = peer.read();
+            assertThat(ok.seq()).isEqualTo(2);
+            assertThat(ok.value()).isEqualTo("after");
+        }
+    }
+
+    @Test
+    void malformedAnswerFailsOnlyItsOwnCall() throws Exception {
+        try (java.net.ServerSocket fake = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Client client = Client.connect(fake.getLocalPort(), "s");
+            try (java.net.Socket s = fake.accept()) {
+                FakeServer server = new FakeServer(s, "s");
+                server.handshake();
+                var first = client.rpc("a");
+                var second = client.rpc("b");
+                RawPeer.Frame callA = server.read();
+                RawPeer.Frame callB = server.read();
+                server.send(callA.seq(), "RETN", new byte[] {(byte) 0x80, 2, 'Z'});
+                server.send(callB.seq(), "RETN", pickle("fine"));
+                assertThat(failure(first)).isInstanceOf(java.net.ProtocolException.class)
+                        .hasMessageContaining("malformed RETN payload answering 'a'");
+                assertThat(await(second)).isEqualTo("fine");
+                assertThat(client.isConnected()).isTrue();
+            } finally {
+                client.close();
+            }
+        }
+    }
+
+    static byte[] pickle(Object value) {
+        io.netty.buffer.ByteBuf buf = io.netty.buffer.Unpooled.buffer();
+        kaa.rpc.internal.Pickling.write(buf, value);
+        byte[] out = new byte[buf.readableBytes()];
+        buf.readBytes(out);
+        return out;
+    }
+}
