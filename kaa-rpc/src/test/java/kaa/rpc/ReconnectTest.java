@@ -1,0 +1,87 @@
+package kaa.rpc;
+
+import static kaa.rpc.Peers.await;
+import static kaa.rpc.Peers.failure;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** A client with {@code retry} rides out a server that is not there yet, and one that restarts. */
+class ReconnectTest {
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @EnumSource(Peers.Transport.class)
+    void reconnectsAcrossAServerRestart(Peers.Transport transport) throws Exception {
+        Server first = Peers.server(transport, dir, "s").register(new DemoService());
+        String address = first.address();
+        try (Client client = Client.builder(address).secret("s").retry(Duration.ofMillis(50)).connect()) {
+            AtomicInteger opens = new AtomicInteger();
+            client.open().connect(() -> opens.incrementAndGet());
+            assertThat(await(client.rpc("echo", "one"))).isEqualTo("one");
+
+            CompletableFuture<Object> pending = client.rpc("slow", 30.0, "lost");
+            CompletableFuture<Throwable> lost = client.closed().next();
+            CompletableFuture<Channel> reopened = client.open().next();
+            first.close();
+            assertThat(failure(pending)).isInstanceOf(NotConnectedException.class);
+            assertThat(await(lost)).isInstanceOf(NotConnectedException.class);
+
+            try (Server second = Server.builder(address).secret("s").listen().register(new DemoService())) {
+                assertThat(await(reopened)).isSameAs(client);
+                assertThat(await(client.rpc("echo", "two"))).isEqualTo("two");
+                assertThat(second.channels()).hasSize(1);
+            }
+            assertThat(opens.get()).isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Peers.Transport.class)
+    void waitsForAServerThatIsNotThereYet(Peers.Transport transport) throws Exception {
+        String address;
+        try (Server probe = Peers.server(transport, dir, "s")) {
+            address = probe.address(); // a free address, then nobody listens
+        }
+        try (Client client = Client.builder(address).secret("s").retry(Duration.ofMillis(50)).connect()) {
+            CompletableFuture<Object> early = client.rpc("echo", "queued");
+            assertThat(client.whenOpen()).isNotDone();
+            try (Server server = Server.builder(address).secret("s").listen().register(new DemoService())) {
+                assertThat(await(client.whenOpen())).isSameAs(client);
+                assertThat(await(early)).isEqualTo("queued");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Peers.Transport.class)
+    void withoutRetryARefusedConnectionFailsEverything(Peers.Transport transport) throws Exception {
+        String address;
+        try (Server probe = Peers.server(transport, dir, "s")) {
+            address = probe.address();
+        }
+        try (Client client = Client.connect(address, "s")) {
+            CompletableFuture<Object> early = client.rpc("echo", "x");
+            assertThat(failure(client.whenOpen())).isInstanceOf(java.io.IOException.class);
+            assertThat(failure(early)).isInstanceOf(NotConnectedException.class);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Peers.Transport.class)
+    void wrongSecretIsNotRetried(Peers.Transport transport) throws Exception {
+        try (Server server = Peers.server(transport, dir, "right");
+                Client client = Client.builder(server.address()).secret("wrong").retry(Duration.ofMillis(20)).connect()) {
+            assertThat(failure(client.whenOpen())).isInstanceOf(AuthenticationException.class);
+            assertThat(failure(client.rpc("echo", 1))).isInstanceOf(NotConnectedException.class);
+        }
+    }
+}
