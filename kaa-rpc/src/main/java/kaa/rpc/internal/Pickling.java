@@ -66,10 +66,11 @@ public final class Pickling {
     private static final byte EMPTY_DICT = '}';
     private static final byte SETITEMS = 'u';
 
-    private static final ClassValue<Method[]> BEAN_GETTERS = new ClassValue<>() {
+    /** The properties sent as a dict: a record's components, or a bean's getters and public fields. */
+    private static final ClassValue<Map<String, java.lang.reflect.Member>> BEAN_PROPERTIES = new ClassValue<>() {
         @Override
-        protected Method[] computeValue(Class<?> type) {
-            return beanGetters(type);
+        protected Map<String, java.lang.reflect.Member> computeValue(Class<?> type) {
+            return beanProperties(type);
         }
     };
 
@@ -143,8 +144,6 @@ public final class Pickling {
             savePrimitiveArray(out, value);
         } else if (value instanceof Throwable) {
             savePyObject(out, RemoteErrors.toPython((Throwable) value), depth + 1);
-        } else if (value instanceof Record) {
-            saveRecord(out, (Record) value, depth + 1);
         } else {
             saveBean(out, value, depth + 1);
         }
@@ -285,46 +284,47 @@ public final class Pickling {
         }
     }
 
-    private static void saveRecord(ByteBuf out, Record record, int depth) {
-        out.writeByte(EMPTY_DICT);
-        RecordComponent[] components = record.getClass().getRecordComponents();
-        if (components.length == 0) {
-            return;
-        }
-        out.writeByte(MARK);
-        for (RecordComponent c : components) {
-            saveString(out, c.getName());
-            save(out, read(c.getAccessor(), record), depth);
-        }
-        out.writeByte(SETITEMS);
-    }
-
     private static void saveBean(ByteBuf out, Object bean, int depth) {
-        Method[] getters = BEAN_GETTERS.get(bean.getClass());
-        if (getters.length == 0) {
+        Map<String, java.lang.reflect.Member> properties = BEAN_PROPERTIES.get(bean.getClass());
+        if (properties.isEmpty()) {
+            if (bean instanceof Record) {
+                out.writeByte(EMPTY_DICT);
+                return;
+            }
             throw new IllegalArgumentException("cannot send a " + bean.getClass().getName()
-                    + ": it is not a value type, a collection, a record or a bean with getters");
+                    + ": it is not a value type, a collection, a record or a bean with getters or public fields");
         }
         out.writeByte(EMPTY_DICT).writeByte(MARK);
-        for (Method getter : getters) {
-            saveString(out, propertyName(getter));
-            save(out, read(getter, bean), depth);
+        for (Map.Entry<String, java.lang.reflect.Member> p : properties.entrySet()) {
+            saveString(out, p.getKey());
+            save(out, read(p.getValue(), bean), depth);
         }
         out.writeByte(SETITEMS);
     }
 
-    private static Object read(Method accessor, Object target) {
+    private static Object read(java.lang.reflect.Member accessor, Object target) {
         try {
-            accessor.setAccessible(true);
-            return accessor.invoke(target);
+            if (accessor instanceof java.lang.reflect.Field) {
+                return ((java.lang.reflect.Field) accessor).get(target);
+            }
+            Method m = (Method) accessor;
+            m.trySetAccessible();
+            return m.invoke(target);
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IllegalArgumentException("cannot read " + target.getClass().getSimpleName() + "."
-                    + accessor.getName() + "(): " + e, e);
+                    + accessor.getName() + ": " + e, e);
         }
     }
 
-    private static Method[] beanGetters(Class<?> type) {
-        List<Method> getters = new ArrayList<>();
+    private static Map<String, java.lang.reflect.Member> beanProperties(Class<?> type) {
+        if (type.isRecord()) {
+            Map<String, java.lang.reflect.Member> components = new java.util.LinkedHashMap<>();
+            for (RecordComponent c : type.getRecordComponents()) {
+                components.put(c.getName(), c.getAccessor());
+            }
+            return components;
+        }
+        Map<String, java.lang.reflect.Member> properties = new java.util.TreeMap<>();
         for (Method m : type.getMethods()) {
             if (m.getParameterCount() != 0 || Modifier.isStatic(m.getModifiers())
                     || m.getDeclaringClass() == Object.class || m.getReturnType() == void.class) {
@@ -334,11 +334,15 @@ public final class Pickling {
             boolean get = n.startsWith("get") && n.length() > 3;
             boolean is = n.startsWith("is") && n.length() > 2 && m.getReturnType() == boolean.class;
             if (get || is) {
-                getters.add(m);
+                properties.put(propertyName(m), m);
             }
         }
-        getters.sort(java.util.Comparator.comparing(Pickling::propertyName));
-        return getters.toArray(new Method[0]);
+        for (java.lang.reflect.Field f : type.getFields()) {
+            if (!Modifier.isStatic(f.getModifiers())) {
+                properties.putIfAbsent(f.getName(), f);
+            }
+        }
+        return properties;
     }
 
     private static String propertyName(Method getter) {
