@@ -1,0 +1,101 @@
+package kaa.rpc.cli;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import kaa.rpc.Channel;
+import kaa.rpc.Client;
+import kaa.rpc.Expose;
+
+/**
+ * The demo service of {@code kaarpc demo} and {@code kaarpc serve}: the
+ * functions of the captured reference sessions, so that any kaa.rpc peer,
+ * Java or Python, can exercise every feature against it.
+ */
+public class DemoService {
+
+    @Expose
+    public Object echo(Object x) {
+        return x;
+    }
+
+    /** Python's {@code a + b} for numbers, strings and lists. */
+    @Expose
+    public Object add(Object a, Object b) {
+        if (a instanceof String && b instanceof String) {
+            return (String) a + b;
+        }
+        if (a instanceof List && b instanceof List) {
+            List<Object> out = new ArrayList<>((List<?>) a);
+            out.addAll((List<?>) b);
+            return out;
+        }
+        if (a instanceof Double || b instanceof Double) {
+            return ((Number) a).doubleValue() + ((Number) b).doubleValue();
+        }
+        if (a instanceof Number && b instanceof Number) {
+            return new BigInteger(a.toString()).add(new BigInteger(b.toString()));
+        }
+        throw new ClassCastException("unsupported operand types for +: " + a + " and " + b);
+    }
+
+    @Expose
+    public String greet(String name) {
+        return greet(name, "hello");
+    }
+
+    @Expose
+    public String greet(String name, String greeting) {
+        return greeting + " " + name;
+    }
+
+    @Expose
+    public void fail(String msg) {
+        throw new IllegalArgumentException(msg);
+    }
+
+    /** Answers {@code value} after {@code seconds}, holding no thread meanwhile. */
+    @Expose
+    public CompletionStage<Object> slow(double seconds, Object value) {
+        return CompletableFuture.supplyAsync(() -> value,
+                CompletableFuture.delayedExecutor((long) (seconds * 1000), TimeUnit.MILLISECONDS));
+    }
+
+    @Expose(addClient = true)
+    public String whoami(Channel peer) {
+        return peer instanceof Client ? "client" : "server";
+    }
+
+    @Expose(addClient = true)
+    public CompletionStage<List<Object>> callback(Channel peer, String cmd, Object arg) {
+        return peer.rpc(cmd, arg).thenApply(result -> List.of("callback", result));
+    }
+
+    @Expose
+    public List<Object> types() {
+        Map<String, String> dict = new LinkedHashMap<>();
+        dict.put("k", "v");
+        Set<Integer> set = new LinkedHashSet<>(List.of(1));
+        List<Object> out = new ArrayList<>();
+        out.add(null);
+        out.add(true);
+        out.add(1);
+        out.add(1L << 40);
+        out.add(BigInteger.TWO.pow(70));
+        out.add(1.5);
+        out.add("unicode \u00e9");
+        out.add(new byte[] {'b', 'y', 't', 'e', 's', 0, (byte) 0xff});
+        out.add(new Object[] {1, 2});
+        out.add(List.of(3));
+        out.add(dict);
+        out.add(set);
+        return out;
+    }
+}
