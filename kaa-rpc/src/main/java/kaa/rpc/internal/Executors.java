@@ -5,7 +5,7 @@ import java.lang.invoke.MethodType;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,8 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** The executors that run user code: exposed methods, future dependents, signal callbacks. */
 public final class Executors {
 
-    /** Threads of the fallback pool used where the JVM has no virtual threads. */
-    static final int POOL_THREADS = 64;
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Executors.class);
 
     private Executors() {
     }
@@ -25,8 +24,10 @@ public final class Executors {
 
     /**
      * The default: a virtual thread per task on Java 21 and later (cheap, and
-     * fine for callees that block); otherwise a pool of {@value #POOL_THREADS}
-     * daemon threads that time out when idle.
+     * fine for callees that block); otherwise an elastic pool of daemon
+     * threads that end after 30 s idle. The pool is not capped on purpose: a
+     * callee blocked on a nested call to its caller holds its thread, and a
+     * fixed cap would let enough of them starve the calls they wait for.
      */
     public static Executor defaultExecutor() {
         return Holder.DEFAULT;
@@ -40,14 +41,11 @@ public final class Executors {
                     .invoke();
         } catch (Throwable noVirtualThreads) {
             AtomicInteger count = new AtomicInteger();
-            ThreadPoolExecutor pool = new ThreadPoolExecutor(POOL_THREADS, POOL_THREADS, 30, TimeUnit.SECONDS,
-                    new LinkedBlockingQueue<>(), r -> {
-                        Thread t = new Thread(r, "kaa-rpc-worker-" + count.incrementAndGet());
-                        t.setDaemon(true);
-                        return t;
-                    });
-            pool.allowCoreThreadTimeOut(true);
-            return pool;
+            return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+                Thread t = new Thread(r, "kaa-rpc-worker-" + count.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
         }
     }
 
@@ -87,7 +85,11 @@ public final class Executors {
                         return;
                     }
                 }
-                next.run();
+                try {
+                    next.run();
+                } catch (RuntimeException | Error e) {
+                    log.warn("callback failed", e);
+                }
             }
         }
     }
