@@ -18,6 +18,29 @@ final class Peers {
         String listenAddress(Path dir) {
             return this == TCP ? "127.0.0.1:0" : dir.resolve("kaa-test.sock").toString();
         }
+
+        /**
+         * An address nobody listens on, for tests that restart a server at the
+         * same address. A TCP port is taken from below the ephemeral range: a
+         * retrying client connecting to a free ephemeral port can be given that
+         * very port as its own and connect to itself.
+         */
+        String fixedAddress(Path dir) throws IOException {
+            if (this == UNIX) {
+                return dir.resolve("kaa-fixed.sock").toString();
+            }
+            java.util.Random random = new java.util.Random();
+            for (int attempt = 0; attempt < 100; attempt++) {
+                int port = 20000 + random.nextInt(10000);
+                try (java.net.ServerSocket probe = new java.net.ServerSocket(port, 1,
+                        java.net.InetAddress.getLoopbackAddress())) {
+                    return "127.0.0.1:" + port;
+                } catch (IOException inUse) {
+                    // try another
+                }
+            }
+            throw new IOException("no free port between 20000 and 30000");
+        }
     }
 
     private Peers() {
