@@ -67,6 +67,50 @@ class CallTest {
         }
     }
 
+    static class Deferred {
+        final CompletableFuture<String> answer = new CompletableFuture<>();
+
+        @Expose
+        CompletableFuture<String> later() {
+            return answer;
+        }
+
+        @Expose
+        String now() {
+            return "now";
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Peers.Transport.class)
+    void aCalleeMayAnswerLaterAndOtherCallsOvertakeIt(Peers.Transport transport) throws Exception {
+        Deferred deferred = new Deferred();
+        try (Server server = Peers.server(transport, dir, "s").register(deferred).register(new DemoService());
+                Client client = Peers.client(server, "s")) {
+            CompletableFuture<Object> later = client.rpc("later");
+            assertThat(await(client.rpc("now"))).isEqualTo("now");
+            assertThat(later).isNotDone();
+            deferred.answer.complete("at last");
+            assertThat(await(later)).isEqualTo("at last");
+            assertThat(await(client.rpc("slow", 0.05, "late")).toString()).isEqualTo("late");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Peers.Transport.class)
+    void aFailedStageIsARemoteException(Peers.Transport transport) throws Exception {
+        Deferred deferred = new Deferred();
+        try (Server server = Peers.server(transport, dir, "s").register(deferred);
+                Client client = Peers.client(server, "s")) {
+            CompletableFuture<Object> later = client.rpc("later");
+            assertThat(await(client.rpc("now"))).isEqualTo("now");
+            deferred.answer.completeExceptionally(new UnsupportedOperationException("not today"));
+            RemoteException e = (RemoteException) failure(later);
+            assertThat(e.remoteType()).isEqualTo("java.lang.UnsupportedOperationException");
+            assertThat(e.remoteMessage()).isEqualTo("not today");
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Peers.Transport.class)
     void remoteExceptionCarriesTypeMessageAndStack(Peers.Transport transport) throws Exception {

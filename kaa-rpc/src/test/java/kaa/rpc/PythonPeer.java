@@ -9,18 +9,35 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** Runs {@code kaa_peer.py}, a Python peer speaking kaa.rpc with the real pickle module. */
 final class PythonPeer implements AutoCloseable {
 
+    private static final String EOF = new String("end of output");
+
     private final Process process;
-    private final BufferedReader out;
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
 
     private PythonPeer(Process process) {
         this.process = process;
-        this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        // A thread of its own: a blocked read must not occupy a shared pool that the code under test needs.
+        Thread reader = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String l = out.readLine(); l != null; l = out.readLine()) {
+                    lines.add(l);
+                }
+            } catch (IOException ignored) {
+                // the process went away
+            } finally {
+                lines.add(EOF);
+            }
+        }, "python-peer-output");
+        reader.setDaemon(true);
+        reader.start();
     }
 
     static PythonPeer start(Path dir, String... args) throws IOException {
@@ -35,21 +52,18 @@ final class PythonPeer implements AutoCloseable {
         return new PythonPeer(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start());
     }
 
-    /** The next line the peer prints, waiting at most {@code Peers.WAIT}. */
+    /** The next line the peer prints, or null at its end; waits at most {@code Peers.WAIT}. */
     String readLine() throws Exception {
-        CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
-            try {
-                return out.readLine();
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        try {
-            return line.get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
+        String line = lines.poll(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        if (line == null) {
             process.destroyForcibly();
-            throw new AssertionError("python peer printed nothing within " + Peers.WAIT, e);
+            throw new AssertionError("python peer printed nothing within " + Peers.WAIT);
         }
+        if (line == EOF) {
+            lines.add(EOF);
+            return null;
+        }
+        return line;
     }
 
     /** Every line until the peer exits. */
