@@ -64,9 +64,10 @@ class HandshakeTest {
         }
     }
 
-    @Test
-    void silentPeerIsDroppedAfterTheHandshakeTimeout() throws Exception {
-        try (Server server = Server.builder("127.0.0.1:0").secret("s").handshakeTimeout(Duration.ofMillis(200)).listen();
+    @ParameterizedTest
+    @EnumSource(Peers.Transport.class)
+    void silentPeerIsDroppedAfterTheHandshakeTimeout(Peers.Transport transport) throws Exception {
+        try (Server server = Server.builder(transport.listenAddress(dir)).secret("s").handshakeTimeout(Duration.ofMillis(200)).listen();
                 RawPeer silent = new RawPeer(server.address())) {
             assertThat(silent.read().type()).isEqualTo("AUTH");
             assertThat(silent.closedByServer()).isTrue();
@@ -84,18 +85,20 @@ class HandshakeTest {
         }
     }
 
-    @Test
-    void moreThanOneKilobyteBeforeAuthenticationClosesTheConnection() throws Exception {
-        try (Server server = Server.listen("127.0.0.1:0", "s"); RawPeer peer = new RawPeer(server.address())) {
+    @ParameterizedTest
+    @EnumSource(Peers.Transport.class)
+    void moreThanOneKilobyteBeforeAuthenticationClosesTheConnection(Peers.Transport transport) throws Exception {
+        try (Server server = Server.listen(transport.listenAddress(dir), "s"); RawPeer peer = new RawPeer(server.address())) {
             peer.read();
             peer.send(0, "RESP", new byte[2000]);
             assertThat(peer.closedByServer()).isTrue();
         }
     }
 
-    @Test
-    void callBeforeAuthenticationClosesTheConnection() throws Exception {
-        try (Server server = Server.listen("127.0.0.1:0", "s").register(new DemoService());
+    @ParameterizedTest
+    @EnumSource(Peers.Transport.class)
+    void callBeforeAuthenticationClosesTheConnection(Peers.Transport transport) throws Exception {
+        try (Server server = Server.listen(transport.listenAddress(dir), "s").register(new DemoService());
                 RawPeer peer = new RawPeer(server.address())) {
             peer.read();
             peer.call(1, "echo", "sneaky");
@@ -103,9 +106,10 @@ class HandshakeTest {
         }
     }
 
-    @Test
-    void handshakePayloadOfTheWrongLengthClosesTheConnection() throws Exception {
-        try (Server server = Server.listen("127.0.0.1:0", "s"); RawPeer peer = new RawPeer(server.address())) {
+    @ParameterizedTest
+    @EnumSource(Peers.Transport.class)
+    void handshakePayloadOfTheWrongLengthClosesTheConnection(Peers.Transport transport) throws Exception {
+        try (Server server = Server.listen(transport.listenAddress(dir), "s"); RawPeer peer = new RawPeer(server.address())) {
             peer.read();
             peer.send(0, "RESP", new byte[59]);
             assertThat(peer.closedByServer()).isTrue();

@@ -2,12 +2,16 @@ package kaa.rpc;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +19,7 @@ import kaa.rpc.internal.Handshake;
 import kaa.rpc.internal.Pickling;
 import kaa.rpc.internal.Unpickling;
 
-/** A hand-driven TCP client: sends exactly the bytes a test wants, to see how a server copes. */
+/** A hand-driven client (TCP or Unix): sends exactly the bytes a test wants, to see how a server copes. */
 final class RawPeer implements AutoCloseable {
 
     record Frame(int seq, String type, byte[] payload) {
@@ -24,18 +28,22 @@ final class RawPeer implements AutoCloseable {
         }
     }
 
-    private final Socket socket;
-    private final DataInputStream in;
-    private final OutputStream out;
+    private final SocketChannel channel;
+    private final Selector selector;
 
+    /** Connects to a TCP {@code host:port} or a Unix socket path, as kaa addresses are written. */
     RawPeer(String address) throws IOException {
         int colon = address.lastIndexOf(':');
-        socket = new Socket();
-        socket.connect(new InetSocketAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1))),
-                5000);
-        socket.setSoTimeout((int) Peers.WAIT.toMillis());
-        in = new DataInputStream(socket.getInputStream());
-        out = socket.getOutputStream();
+        if (colon < 0) {
+            channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+            channel.connect(UnixDomainSocketAddress.of(address));
+        } else {
+            channel = SocketChannel.open(new InetSocketAddress(address.substring(0, colon),
+                    Integer.parseInt(address.substring(colon + 1))));
+        }
+        channel.configureBlocking(false);
+        selector = Selector.open();
+        channel.register(selector, SelectionKey.OP_READ);
     }
 
     /** Answers the server's challenge with {@code secret}, not challenging it back. */
@@ -49,16 +57,17 @@ final class RawPeer implements AutoCloseable {
     }
 
     void send(int seq, String type, byte[] payload) throws IOException {
-        ByteBuffer header = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
-        header.putInt(seq).put(type.getBytes(StandardCharsets.US_ASCII)).putInt(payload.length);
-        out.write(header.array());
-        out.write(payload);
-        out.flush();
+        ByteBuffer b = ByteBuffer.allocate(12 + payload.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(seq).put(type.getBytes(StandardCharsets.US_ASCII)).putInt(payload.length).put(payload).flip();
+        write(b);
     }
 
-    void sendRaw(byte[] bytes) throws IOException {
-        out.write(bytes);
-        out.flush();
+    private void write(ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            if (channel.write(b) == 0) {
+                Thread.onSpinWait();
+            }
+        }
     }
 
     void call(int seq, String command, Object... args) throws IOException {
@@ -70,22 +79,36 @@ final class RawPeer implements AutoCloseable {
     }
 
     Frame read() throws IOException {
-        byte[] header = new byte[12];
-        in.readFully(header);
-        ByteBuffer h = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
-        int seq = h.getInt();
-        String type = new String(header, 4, 4, StandardCharsets.US_ASCII);
-        int length = h.getInt(8);
-        byte[] payload = new byte[length];
-        in.readFully(payload);
-        return new Frame(seq, type, payload);
+        ByteBuffer header = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+        fill(header);
+        byte[] payload = new byte[header.getInt(8)];
+        fill(ByteBuffer.wrap(payload));
+        return new Frame(header.getInt(0), new String(header.array(), 4, 4, StandardCharsets.US_ASCII), payload);
     }
 
-    /** Whether the server closes the connection (within the socket time-out) without sending more. */
+    /** Reads until {@code b} is full; fails if the peer closes or is silent for {@code Peers.WAIT}. */
+    private void fill(ByteBuffer b) throws IOException {
+        long deadline = System.nanoTime() + Peers.WAIT.toNanos();
+        while (b.hasRemaining()) {
+            if (channel.read(b) < 0) {
+                throw new EOFException("peer closed the connection");
+            }
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (b.hasRemaining() && (left <= 0 || selector.select(left) == 0 && System.nanoTime() > deadline)) {
+                throw new SocketTimeoutException("peer sent nothing within " + Peers.WAIT);
+            }
+            selector.selectedKeys().clear();
+        }
+    }
+
+    /** Whether the server closes the connection (within {@code Peers.WAIT}) without sending more. */
     boolean closedByServer() throws IOException {
         try {
-            return in.read() == -1;
-        } catch (SocketTimeoutException e) {
+            fill(ByteBuffer.allocate(1));
+            return false;
+        } catch (EOFException closed) {
+            return true;
+        } catch (SocketTimeoutException silent) {
             return false;
         } catch (IOException reset) {
             return true;
@@ -94,6 +117,7 @@ final class RawPeer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        socket.close();
+        selector.close();
+        channel.close();
     }
 }

@@ -2,6 +2,7 @@ package kaa.rpc.internal;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -130,6 +131,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         done = true;
         timer.cancel(false);
         frames.opened();
+        ctx.channel().config().setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator());
         ctx.fireUserEventTriggered(OPENED);
         ctx.pipeline().remove(this);
     }

@@ -2,6 +2,8 @@ package kaa.rpc.internal;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import java.net.ProtocolException;
 import kaa.rpc.NotConnectedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +42,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (failure == null) {
-            failure = cause;
+            failure = unwrap(cause);
+            cause = failure;
             if (cause instanceof java.io.IOException && !(cause instanceof kaa.rpc.AuthenticationException)) {
                 log.debug("connection with {} failed", HandshakeHandler.peer(ctx), cause);
             } else {
@@ -48,6 +51,17 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
             }
         }
         ctx.close();
+    }
+
+    /** Netty's decoder exceptions become the JDK's, so that no Netty type reaches users. */
+    private static Throwable unwrap(Throwable cause) {
+        if (cause instanceof DecoderException) {
+            Throwable inner = cause.getCause() != null ? cause.getCause() : cause;
+            ProtocolException e = new ProtocolException(inner.getMessage());
+            e.setStackTrace(new StackTraceElement[0]);
+            return e;
+        }
+        return cause;
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.nio.NioDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -39,7 +40,7 @@ public final class Transport {
                     protected void initChannel(Channel ch) {
                         Session session = sessions.apply(ch);
                         session.attach(ch);
-                        pipeline(ch.pipeline(), true, options, session, null);
+                        pipeline(ch, true, options, session, null);
                     }
                 });
         if (!address.isUnix()) {
@@ -82,8 +83,11 @@ public final class Transport {
         }
     }
 
-    private static void pipeline(ChannelPipeline p, boolean server, Options options, Session session,
+    private static void pipeline(Channel ch, boolean server, Options options, Session session,
             Runnable reconnect) {
+        // Until the handshake completes, read as the original does: at most 1 KiB at a time.
+        ch.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(FrameDecoder.HANDSHAKE_LIMIT));
+        ChannelPipeline p = ch.pipeline();
         FrameDecoder frames = new FrameDecoder(options.maxFrameSize);
         p.addLast("frames", frames);
         p.addLast("handshake", new HandshakeHandler(server, options.secret, options.handshakeTimeout, frames));
@@ -112,7 +116,7 @@ public final class Transport {
                         @Override
                         protected void initChannel(Channel ch) {
                             session.attach(ch);
-                            pipeline(ch.pipeline(), false, options, session, Connector.this::scheduleRetry);
+                            pipeline(ch, false, options, session, Connector.this::scheduleRetry);
                         }
                     });
             if (!address.isUnix()) {
