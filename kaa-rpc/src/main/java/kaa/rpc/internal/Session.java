@@ -112,22 +112,21 @@ public final class Session {
         }
         PendingCall call = new PendingCall(command, resultType, future, buf);
         pending.put(seq, call);
-        Channel ch;
+        Channel ch = null;
         synchronized (lock) {
-            switch (state) {
-                case OPEN:
-                    ch = channel;
-                    call.sent = true;
-                    break;
-                case CONNECTING:
-                    queued.add(call);
-                    return future;
-                default:
-                    pending.remove(seq);
-                    buf.release();
-                    future.completeExceptionally(notConnected("cannot call '" + command + "'"));
-                    return future;
+            if (state == State.OPEN) {
+                ch = channel;
+                call.sent = true;
+            } else if (state == State.CONNECTING) {
+                queued.add(call);
+                return future;
             }
+        }
+        if (ch == null) { // disconnected or closed
+            pending.remove(seq);
+            call.releaseBuffer();
+            future.completeExceptionally(notConnected("cannot call '" + command + "'"));
+            return future;
         }
         ch.writeAndFlush(call.takeBuffer(), ch.voidPromise());
         return future;

@@ -16,7 +16,6 @@ import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -546,9 +545,5 @@ public final class Values {
             }
         }
         return (Map<String, Object>) map;
-    }
-
-    static Map<Object, Object> newMap(int size) {
-        return new HashMap<>(Math.max(4, size * 2));
     }
 }
