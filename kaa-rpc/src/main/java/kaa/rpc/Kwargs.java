@@ -36,9 +36,9 @@ public final class Kwargs {
 
     /** Keyword arguments from a map, in its iteration order. */
     public static Kwargs of(Map<String, ?> values) {
-        Kwargs k = new Kwargs(new LinkedHashMap<>());
-        values.forEach(k::and);
-        return k;
+        Map<String, Object> copy = new LinkedHashMap<>();
+        values.forEach((name, value) -> copy.put(Objects.requireNonNull(name, "keyword argument name"), value));
+        return new Kwargs(copy);
     }
 
     /** Returns a copy of these keyword arguments with one more. */

@@ -1,0 +1,102 @@
+package kaa.rpc.cli;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import kaa.rpc.Client;
+import kaa.rpc.Kwargs;
+import kaa.rpc.RemoteException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code kaarpc call}: one call to any kaa.rpc peer, the result as JSON. */
+@Command(name = "call", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Call COMMAND on the kaa.rpc peer at ADDRESS and print the result as JSON.",
+            "",
+            "Each ARG and --kw VALUE is read as a JSON literal when it is one (2, 1.5, true, null, \"2\", "
+                + "[1, 2], {\"k\": \"v\"}), else as a string; {\"$bytes\": \"<base64>\"} is a byte string.",
+            "The result is one line of JSON: tuples and sets as arrays, bytes as {\"$bytes\": \"<base64>\"}, "
+                + "integers with all their digits, NaN and infinities as {\"$float\": \"nan\"|\"inf\"|\"-inf\"}.",
+            "",
+            "Exit status: 0 success; 1 the peer raised (type, message and traceback on stderr); "
+                + "2 usage error; 3 could not connect (refused, authentication failed, handshake timed out); "
+                + "4 no answer within the time-out."})
+final class CallCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    Connection connection;
+
+    @Parameters(index = "0", paramLabel = "ADDRESS", description = "host:port, [v6addr]:port or a Unix socket path")
+    String address;
+
+    @Parameters(index = "1", paramLabel = "COMMAND", description = "the exposed name to call")
+    String command;
+
+    @Parameters(index = "2..*", paramLabel = "ARG", description = "positional arguments")
+    List<String> args = new ArrayList<>();
+
+    @Option(names = "--kw", paramLabel = "NAME=VALUE", description = "a keyword argument; repeatable")
+    List<String> keywords = new ArrayList<>();
+
+    @Option(names = {"-t", "--timeout"}, paramLabel = "DURATION", defaultValue = "10s",
+            converter = Durations.class,
+            description = "how long connecting and the answer may each take, like 500ms, 2s, 1m (default 10s)")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        List<Object> values = new ArrayList<>();
+        args.forEach(a -> values.add(Json.parseArgument(a)));
+        Map<String, Object> kwargs = new LinkedHashMap<>();
+        for (String kw : keywords) {
+            int eq = kw.indexOf('=');
+            if (eq <= 0) {
+                throw new ParameterException(spec.commandLine(), "--kw wants NAME=VALUE, got '" + kw + "'");
+            }
+            kwargs.put(kw.substring(0, eq), Json.parseArgument(kw.substring(eq + 1)));
+        }
+        if (!kwargs.isEmpty()) {
+            values.add(Kwargs.of(kwargs));
+        }
+        try (Client client = connection.open(address, timeout, err)) {
+            Object result = client.rpc(command, values.toArray()).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            out.println(Json.render(result));
+            out.flush();
+            return ExitCodes.OK;
+        } catch (Connection.Exit exit) {
+            return exit.status;
+        } catch (TimeoutException e) {
+            err.println("kaarpc: no answer to '" + command + "' within " + Durations.format(timeout));
+            return ExitCodes.TIMEOUT;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RemoteException) {
+                err.println(cause.getMessage());
+                return ExitCodes.REMOTE_EXCEPTION;
+            }
+            if (cause instanceof IllegalArgumentException) {
+                err.println("kaarpc: " + cause.getMessage());
+                return ExitCodes.USAGE;
+            }
+            err.println("kaarpc: call '" + command + "' failed: " + cause.getMessage());
+            return ExitCodes.CONNECT;
+        }
+    }
+}

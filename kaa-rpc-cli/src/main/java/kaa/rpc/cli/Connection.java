@@ -1,0 +1,70 @@
+package kaa.rpc.cli;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import kaa.rpc.AuthenticationException;
+import kaa.rpc.Client;
+import kaa.rpc.HandshakeTimeoutException;
+import picocli.CommandLine.Option;
+
+/** Options every client command shares, and connecting with errors a person can act on. */
+final class Connection {
+
+    @Option(names = {"-s", "--secret"}, defaultValue = "${env:KAARPC_SECRET}", paramLabel = "SECRET",
+            description = "The shared secret (default: the environment variable KAARPC_SECRET, else empty). "
+                    + "Prefer the variable: it stays out of shell history and ps.")
+    String secret;
+
+    /** Thrown to end a command with an exit status after its message was printed. */
+    static final class Exit extends Exception {
+        final int status;
+
+        Exit(int status) {
+            super(null, null, false, false);
+            this.status = status;
+        }
+    }
+
+    /** Connects and waits for the handshake; on failure prints why to {@code err} and throws {@link Exit}. */
+    Client open(String address, Duration timeout, PrintWriter err) throws Exit, InterruptedException {
+        Client client;
+        try {
+            client = Client.builder(address).secret(secret == null ? "" : secret).handshakeTimeout(timeout).connect();
+        } catch (IllegalArgumentException badAddress) {
+            err.println("kaarpc: " + badAddress.getMessage());
+            throw new Exit(ExitCodes.USAGE);
+        }
+        try {
+            client.whenOpen().get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            return client;
+        } catch (ExecutionException e) {
+            client.close();
+            err.println("kaarpc: cannot connect to " + address + ": " + describe(e.getCause()));
+            throw new Exit(ExitCodes.CONNECT);
+        } catch (TimeoutException e) {
+            client.close();
+            err.println("kaarpc: cannot connect to " + address + ": handshake timed out after "
+                    + Durations.format(timeout));
+            throw new Exit(ExitCodes.CONNECT);
+        }
+    }
+
+    private static String describe(Throwable cause) {
+        if (cause instanceof java.net.ConnectException) {
+            return "connection refused (is a server listening there?)";
+        }
+        if (cause instanceof AuthenticationException) {
+            return "authentication failed: " + cause.getMessage();
+        }
+        if (cause instanceof HandshakeTimeoutException) {
+            return "handshake timed out: " + cause.getMessage();
+        }
+        if (cause instanceof java.nio.file.NoSuchFileException || cause instanceof java.io.FileNotFoundException) {
+            return "no such socket file (is a server listening there?)";
+        }
+        return cause.getMessage() == null ? cause.toString() : cause.getMessage();
+    }
+}

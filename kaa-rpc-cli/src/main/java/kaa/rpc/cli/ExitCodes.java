@@ -1,0 +1,18 @@
+package kaa.rpc.cli;
+
+/** The exit statuses of {@code kaarpc}. */
+final class ExitCodes {
+
+    static final int OK = 0;
+    /** The remote side raised an exception. */
+    static final int REMOTE_EXCEPTION = 1;
+    /** Bad usage: unknown option, bad argument. */
+    static final int USAGE = 2;
+    /** Could not connect: refused, authentication failed, handshake timed out, connection lost. */
+    static final int CONNECT = 3;
+    /** The call got no answer within the time-out. */
+    static final int TIMEOUT = 4;
+
+    private ExitCodes() {
+    }
+}

@@ -1,0 +1,152 @@
+package kaa.rpc.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Command-line values: arguments are read as JSON literals (else as plain
+ * strings), and results are written as JSON, with these renderings for what
+ * JSON lacks:
+ * <ul>
+ * <li>a tuple and a set are written as arrays;</li>
+ * <li>bytes are written as {@code {"$bytes": "<base64>"}}, and that form is
+ * read back as bytes;</li>
+ * <li>integers of any size are written with all their digits;</li>
+ * <li>a float that is NaN or infinite is written as {@code {"$float": "nan"}},
+ * {@code "inf"} or {@code "-inf"};</li>
+ * <li>a dict key that is not a string is written as its JSON text
+ * ({@code {"1": ...}}).</li>
+ * </ul>
+ */
+final class Json {
+
+    // integers as BigInteger first, narrowed below, so that none is ever rounded
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS, DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    private Json() {
+    }
+
+    /** An argument: a JSON literal when the text is one, else the text itself as a string. */
+    static Object parseArgument(String text) {
+        Object value;
+        try {
+            value = MAPPER.readValue(text, Object.class);
+        } catch (JsonProcessingException notJson) {
+            return text;
+        }
+        return fromJson(value);
+    }
+
+    private static Object fromJson(Object value) {
+        if (value instanceof Map) {
+            Map<?, ?> map = (Map<?, ?>) value;
+            if (map.size() == 1 && map.get("$bytes") instanceof String) {
+                return Base64.getDecoder().decode((String) map.get("$bytes"));
+            }
+            Map<Object, Object> out = new LinkedHashMap<>();
+            map.forEach((k, v) -> out.put(k, fromJson(v)));
+            return out;
+        }
+        if (value instanceof List) {
+            List<Object> out = new ArrayList<>();
+            ((List<?>) value).forEach(v -> out.add(fromJson(v)));
+            return out;
+        }
+        if (value instanceof BigInteger && ((BigInteger) value).bitLength() < 64) {
+            long l = ((BigInteger) value).longValue();
+            return l == (int) l ? (Object) (int) l : (Object) l;
+        }
+        return value;
+    }
+
+    /** A result as one line of JSON. */
+    static String render(Object value) {
+        StringBuilder sb = new StringBuilder();
+        render(sb, value);
+        return sb.toString();
+    }
+
+    private static void render(StringBuilder sb, Object v) {
+        if (v == null) {
+            sb.append("null");
+        } else if (v instanceof Boolean || v instanceof Integer || v instanceof Long || v instanceof BigInteger
+                || v instanceof Short || v instanceof Byte) {
+            sb.append(v);
+        } else if (v instanceof Double || v instanceof Float) {
+            double d = ((Number) v).doubleValue();
+            if (Double.isNaN(d)) {
+                sb.append("{\"$float\": \"nan\"}");
+            } else if (Double.isInfinite(d)) {
+                sb.append(d > 0 ? "{\"$float\": \"inf\"}" : "{\"$float\": \"-inf\"}");
+            } else {
+                sb.append(v instanceof Float ? Float.toString((Float) v) : Double.toString(d));
+            }
+        } else if (v instanceof Number) {
+            sb.append(v);
+        } else if (v instanceof String) {
+            string(sb, (String) v);
+        } else if (v instanceof byte[]) {
+            sb.append("{\"$bytes\": ");
+            string(sb, Base64.getEncoder().encodeToString((byte[]) v));
+            sb.append('}');
+        } else if (v instanceof Object[]) {
+            array(sb, List.of((Object[]) v));
+        } else if (v instanceof Collection) {
+            array(sb, (Collection<?>) v);
+        } else if (v instanceof Map) {
+            sb.append('{');
+            boolean first = true;
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+                sb.append(first ? "" : ", ");
+                first = false;
+                string(sb, e.getKey() instanceof String ? (String) e.getKey() : render(e.getKey()));
+                sb.append(": ");
+                render(sb, e.getValue());
+            }
+            sb.append('}');
+        } else {
+            string(sb, v.toString());
+        }
+    }
+
+    private static void array(StringBuilder sb, Collection<?> items) {
+        sb.append('[');
+        boolean first = true;
+        for (Object item : items) {
+            sb.append(first ? "" : ", ");
+            first = false;
+            render(sb, item);
+        }
+        sb.append(']');
+    }
+
+    private static void string(StringBuilder sb, String s) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"': sb.append("\\\""); break;
+                case '\\': sb.append("\\\\"); break;
+                case '\n': sb.append("\\n"); break;
+                case '\r': sb.append("\\r"); break;
+                case '\t': sb.append("\\t"); break;
+                default:
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+            }
+        }
+        sb.append('"');
+    }
+}

@@ -1,0 +1,73 @@
+package kaa.rpc.cli;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import kaa.rpc.Server;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code kaarpc serve}: a server exposing the demo service, for any peer to exercise. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Serve the demo service on ADDRESS until interrupted.",
+            "",
+            "Exposes echo(x), add(a, b), greet(name, greeting='hello'), fail(msg) (raises ValueError), "
+                + "slow(seconds, value), whoami(), callback(cmd, arg) (calls cmd(arg) on the caller) and types().",
+            "Prints 'READY <address>' on stdout once listening; logs connections and failed handshakes "
+                + "on stderr; closes cleanly on SIGINT or SIGTERM."})
+final class ServeCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    Connection connection;
+
+    @Parameters(index = "0", paramLabel = "ADDRESS",
+            description = "host:port, [v6addr]:port, a port number, or a Unix socket path "
+                    + "(a bare name goes to kaa's temp directory); port 0 picks a free port")
+    String address;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        String secret = connection.secret == null ? "" : connection.secret;
+        Server server;
+        try {
+            server = address.matches("\\d+") ? Server.listen(Integer.parseInt(address), secret)
+                    : Server.listen(address, secret);
+        } catch (IllegalArgumentException badAddress) {
+            err.println("kaarpc: " + badAddress.getMessage());
+            return ExitCodes.USAGE;
+        } catch (java.io.IOException e) {
+            err.println("kaarpc: " + e.getMessage());
+            return ExitCodes.CONNECT;
+        }
+        server.register(new DemoService());
+        server.clientConnected().connect(channel -> {
+            String peer = channel.toString();
+            err.println("kaarpc: client connected: " + peer);
+            err.flush();
+            channel.closed().connect(reason -> {
+                err.println("kaarpc: client disconnected: " + peer + " (" + reason.getMessage() + ")");
+                err.flush();
+            });
+        });
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            server.close();
+            err.println("kaarpc: server closed");
+            err.flush();
+            stopped.countDown();
+        }, "kaarpc-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        out.println("READY " + server.address());
+        out.flush();
+        stopped.await();
+        return ExitCodes.OK;
+    }
+}
