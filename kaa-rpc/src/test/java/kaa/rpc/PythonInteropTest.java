@@ -33,9 +33,8 @@ class PythonInteropTest {
     @ParameterizedTest
     @EnumSource(Peers.Transport.class)
     void pythonClientCallsJavaServer(Peers.Transport transport) throws Exception {
-        try (Server server = Peers.server(transport, dir, "sekrit").register(new DemoService());
-                PythonPeer python = PythonPeer.start(dir, "client", server.address(), "sekrit")) {
-            List<String> lines = python.readAll();
+        try (Server server = Peers.server(transport, dir, "sekrit").register(new DemoService())) {
+            List<String> lines = PythonPeer.run(dir, "client", server.address(), "sekrit");
             assertThat(lines).contains(
                     "echo 'hi'",
                     "add 5",
@@ -103,9 +102,9 @@ class PythonInteropTest {
     @ParameterizedTest
     @EnumSource(Peers.Transport.class)
     void wrongSecretIsAClearErrorOnBothSides(Peers.Transport transport) throws Exception {
-        try (Server server = Peers.server(transport, dir, "sekrit").register(new DemoService());
-                PythonPeer python = PythonPeer.start(dir, "client", server.address(), "wrong")) {
-            assertThat(python.readAll()).containsExactly("handshake failed EOFError");
+        try (Server server = Peers.server(transport, dir, "sekrit").register(new DemoService())) {
+            assertThat(PythonPeer.run(dir, "client", server.address(), "wrong"))
+                    .containsExactly("handshake failed EOFError");
         }
         String address = transport == Peers.Transport.TCP ? "127.0.0.1:0" : dir.resolve("py2.sock").toString();
         try (PythonPeer python = PythonPeer.start(dir, "serve", address, "sekrit")) {

@@ -40,7 +40,29 @@ final class PythonPeer implements AutoCloseable {
         reader.start();
     }
 
+    /** Starts a long-running peer (a server); read its lines with {@link #readLine()}. */
     static PythonPeer start(Path dir, String... args) throws IOException {
+        return new PythonPeer(new ProcessBuilder(command(dir, args)).redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start());
+    }
+
+    /**
+     * Runs a peer to its end (a client) and returns what it printed. Its output
+     * goes through a file: reading a pipe while the JDK reaps the process can
+     * lose the last lines.
+     */
+    static List<String> run(Path dir, String... args) throws Exception {
+        Path out = Files.createTempFile(dir, "python-out", ".txt");
+        Process p = new ProcessBuilder(command(dir, args)).redirectOutput(out.toFile())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        if (!p.waitFor(Peers.WAIT.toMillis() * 3, TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("python peer did not finish; it printed: " + Files.readString(out));
+        }
+        return Files.readAllLines(out);
+    }
+
+    private static List<String> command(Path dir, String... args) throws IOException {
         Path script = dir.resolve("kaa_peer.py");
         if (!Files.exists(script)) {
             try (InputStream in = PythonPeer.class.getResourceAsStream("/kaa_peer.py")) {
@@ -49,7 +71,7 @@ final class PythonPeer implements AutoCloseable {
         }
         List<String> command = new ArrayList<>(List.of("python3", script.toString()));
         command.addAll(List.of(args));
-        return new PythonPeer(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+        return command;
     }
 
     /** The next line the peer prints, or null at its end; waits at most {@code Peers.WAIT}. */
@@ -64,15 +86,6 @@ final class PythonPeer implements AutoCloseable {
             return null;
         }
         return line;
-    }
-
-    /** Every line until the peer exits. */
-    List<String> readAll() throws Exception {
-        List<String> lines = new ArrayList<>();
-        for (String l = readLine(); l != null; l = readLine()) {
-            lines.add(l);
-        }
-        return lines;
     }
 
     @Override

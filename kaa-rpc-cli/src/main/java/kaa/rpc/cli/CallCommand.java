@@ -55,7 +55,7 @@ final class CallCommand implements Callable<Integer> {
 
     @Option(names = {"-t", "--timeout"}, paramLabel = "DURATION", defaultValue = "10s",
             converter = Durations.class,
-            description = "how long connecting and the answer may each take, like 500ms, 2s, 1m (default 10s)")
+            description = "how long to wait for the answer, like 500ms, 2s, 1m (default 10s)")
     Duration timeout;
 
     @Override
@@ -75,7 +75,7 @@ final class CallCommand implements Callable<Integer> {
         if (!kwargs.isEmpty()) {
             values.add(Kwargs.of(kwargs));
         }
-        try (Client client = connection.open(address, timeout, err)) {
+        try (Client client = connection.open(address, err)) {
             Object result = client.rpc(command, values.toArray()).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             out.println(Json.render(result));
             out.flush();

@@ -18,6 +18,10 @@ final class Connection {
                     + "Prefer the variable: it stays out of shell history and ps.")
     String secret;
 
+    @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "10s", converter = Durations.class,
+            description = "how long connecting and the handshake may take (default 10s)")
+    Duration connectTimeout;
+
     /** Thrown to end a command with an exit status after its message was printed. */
     static final class Exit extends Exception {
         final int status;
@@ -28,11 +32,18 @@ final class Connection {
         }
     }
 
-    /** Connects and waits for the handshake; on failure prints why to {@code err} and throws {@link Exit}. */
-    Client open(String address, Duration timeout, PrintWriter err) throws Exit, InterruptedException {
+    /**
+     * Connects and waits for the handshake; on failure prints why to {@code err}
+     * and throws {@link Exit}. The client exposes the demo service, so that the
+     * peer may call back.
+     */
+    Client open(String address, PrintWriter err) throws Exit, InterruptedException {
+        Duration timeout = connectTimeout;
         Client client;
         try {
             client = Client.builder(address).secret(secret == null ? "" : secret).handshakeTimeout(timeout).connect();
+            // so that a server may call us back: kaarpc call ADDRESS callback echo 5
+            client.register(new DemoService());
         } catch (IllegalArgumentException badAddress) {
             err.println("kaarpc: " + badAddress.getMessage());
             throw new Exit(ExitCodes.USAGE);
@@ -62,9 +73,10 @@ final class Connection {
         if (cause instanceof HandshakeTimeoutException) {
             return "handshake timed out: " + cause.getMessage();
         }
-        if (cause instanceof java.nio.file.NoSuchFileException || cause instanceof java.io.FileNotFoundException) {
+        String message = String.valueOf(cause.getMessage());
+        if (message.startsWith("No such file or directory")) {
             return "no such socket file (is a server listening there?)";
         }
-        return cause.getMessage() == null ? cause.toString() : cause.getMessage();
+        return cause.getMessage() == null ? cause.toString() : message;
     }
 }
