@@ -42,8 +42,8 @@ final class Connection {
         Client client;
         try {
             client = Client.builder(address).secret(secret == null ? "" : secret).handshakeTimeout(timeout).connect();
-            // so that a server may call us back: kaarpc call ADDRESS callback echo 5
-            client.register(new DemoService());
+            // so that a server may call us back: kaarpc call ADDRESS callback client_echo 5
+            client.register(new DemoService()).register(new DemoCommand.ClientSide());
         } catch (IllegalArgumentException badAddress) {
             err.println("kaarpc: " + badAddress.getMessage());
             throw new Exit(ExitCodes.USAGE);

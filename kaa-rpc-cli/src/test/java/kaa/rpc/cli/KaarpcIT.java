@@ -49,6 +49,7 @@ class KaarpcIT {
             assertThat(call(env, a, "slow", "0.1", "late")).isEqualTo("\"late\"");
             assertThat(call(env, a, "whoami")).isEqualTo("\"server\"");
             assertThat(call(env, a, "callback", "echo", "7")).isEqualTo("[\"callback\", 7]");
+            assertThat(call(env, a, "callback", "client_echo", "7")).isEqualTo("[\"callback\", [\"client\", 7]]");
             assertThat(call(env, a, "types")).isEqualTo("[null, true, 1, 1099511627776, 1180591620717411303424, 1.5, "
                     + "\"unicode \u00e9\", {\"$bytes\": \"Ynl0ZXMA/w==\"}, [1, 2], [3], {\"k\": \"v\"}, [1]]");
             assertThat(call(env, a, "echo", "{\"$bytes\": \"AP8=\"}")).isEqualTo("{\"$bytes\": \"AP8=\"}");
@@ -105,6 +106,16 @@ class KaarpcIT {
         Kaarpc.Result refused = Kaarpc.run("call", nowhere, "echo", "1");
         assertThat(refused.status()).isEqualTo(3);
         assertThat(refused.err()).containsAnyOf("connection refused", "no such socket file");
+    }
+
+    @org.junit.jupiter.api.Test
+    void aPeerThatNeverHandshakesTimesOut() throws Exception {
+        try (java.net.ServerSocket mute = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            Kaarpc.Result r = Kaarpc.run("call", "127.0.0.1:" + mute.getLocalPort(), "echo", "1",
+                    "--connect-timeout", "500ms");
+            assertThat(r.status()).isEqualTo(3);
+            assertThat(r.err()).contains("handshake timed out");
+        }
     }
 
     @ParameterizedTest
