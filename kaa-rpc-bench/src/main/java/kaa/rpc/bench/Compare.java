@@ -1,0 +1,382 @@
+package kaa.rpc.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The side-by-side comparison: each system's echo server runs in a JVM of its
+ * own with the same flags, the clients run here, and the systems take turns
+ * round by round so that drift of a shared machine hits them all alike.
+ *
+ * <pre>
+ * java -jar kaa-rpc-bench.jar [--rounds 3] [--fan-in 100,1000,10000] [--quick]
+ * </pre>
+ */
+public final class Compare {
+
+    /** The flags of every server JVM. */
+    static final List<String> SERVER_JVM_FLAGS = List.of("-Xms64m", "-Xmx1g", "-XX:+UseG1GC");
+
+    private static final int WINDOW = 64;
+    private static final int BULK_SIZE = 1 << 20;
+
+    private final int rounds;
+    private final int latencyCalls;
+    private final int pipelinedCalls;
+    private final int bulkCalls;
+    private final List<Integer> fanIn;
+    private final Path dir;
+
+    private final Map<EchoSystem, Histogram> latency = new EnumMap<>(EchoSystem.class);
+    private final Map<EchoSystem, List<Double>> pipelined = new EnumMap<>(EchoSystem.class);
+    private final Map<EchoSystem, List<Double>> bulk = new EnumMap<>(EchoSystem.class);
+    private final List<String[]> fanInRows = new ArrayList<>();
+
+    private Compare(int rounds, boolean quick, List<Integer> fanIn) throws IOException {
+        this.rounds = rounds;
+        this.latencyCalls = quick ? 2_000 : 20_000;
+        this.pipelinedCalls = quick ? 10_000 : 100_000;
+        this.bulkCalls = quick ? 10 : 100;
+        this.fanIn = fanIn;
+        this.dir = Files.createTempDirectory("kaa-rpc-bench");
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rounds = 3;
+        boolean quick = false;
+        List<Integer> fanIn = List.of(100, 1_000, 10_000);
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--quick" -> quick = true;
+                case "--fan-in" -> {
+                    String v = args[++i];
+                    fanIn = v.isEmpty() ? List.of() : java.util.Arrays.stream(v.split(",")).map(Integer::valueOf).toList();
+                }
+                default -> {
+                    System.err.println("usage: Compare [--rounds N] [--quick] [--fan-in 100,1000,10000]");
+                    System.exit(2);
+                }
+            }
+        }
+        if (quick) {
+            rounds = Math.min(rounds, 1);
+            fanIn = fanIn.stream().map(n -> Math.min(n, 100)).distinct().toList();
+        }
+        new Compare(rounds, quick, fanIn).run();
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        long start = System.nanoTime();
+        System.out.printf("kaa-rpc comparison: %d cores, Java %s, server JVM flags %s, %d rounds%n",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                String.join(" ", SERVER_JVM_FLAGS), rounds);
+        Map<EchoSystem, ServerProcess> servers = new EnumMap<>(EchoSystem.class);
+        Map<EchoSystem, EchoClient> clients = new EnumMap<>(EchoSystem.class);
+        try {
+            for (EchoSystem s : EchoSystem.values()) {
+                ServerProcess p = ServerProcess.start(s, s.listenAddress(dir));
+                servers.put(s, p);
+                clients.put(s, s.connect(p.address));
+                latency.put(s, new Histogram(3));
+                pipelined.put(s, new ArrayList<>());
+                bulk.put(s, new ArrayList<>());
+            }
+            System.out.println("warming up...");
+            for (EchoSystem s : EchoSystem.values()) {
+                EchoClient c = clients.get(s);
+                for (int i = 0; i < latencyCalls / 2; i++) {
+                    c.echoSmall();
+                }
+                c.pipelined(pipelinedCalls / 4, WINDOW);
+                byte[] payload = payload();
+                for (int i = 0; i < Math.max(3, bulkCalls / 10); i++) {
+                    c.echoBytes(payload);
+                }
+            }
+            byte[] payload = payload();
+            for (int r = 0; r < rounds; r++) {
+                List<EchoSystem> order = new ArrayList<>(List.of(EchoSystem.values()));
+                Collections.rotate(order, r);
+                System.out.printf("round %d of %d (order %s)%n", r + 1, rounds, order);
+                for (EchoSystem s : order) {
+                    measureLatency(s, clients.get(s));
+                }
+                for (EchoSystem s : order) {
+                    long t0 = System.nanoTime();
+                    clients.get(s).pipelined(pipelinedCalls, WINDOW);
+                    pipelined.get(s).add(pipelinedCalls / seconds(t0));
+                }
+                for (EchoSystem s : order) {
+                    long t0 = System.nanoTime();
+                    for (int i = 0; i < bulkCalls; i++) {
+                        clients.get(s).echoBytes(payload);
+                    }
+                    bulk.get(s).add((double) bulkCalls * BULK_SIZE / (1 << 20) / seconds(t0));
+                }
+            }
+        } finally {
+            for (EchoClient c : clients.values()) {
+                c.close();
+            }
+            for (ServerProcess p : servers.values()) {
+                p.close();
+            }
+        }
+        for (int n : fanIn) {
+            for (EchoSystem s : List.of(EchoSystem.KAA_TCP, EchoSystem.KAA_UNIX, EchoSystem.GRPC, EchoSystem.RAW)) {
+                if ((s == EchoSystem.GRPC || s == EchoSystem.RAW) && n > 1_000) {
+                    fanInRows.add(new String[] {s.label, Integer.toString(n), "-", "-", "-",
+                        s == EchoSystem.RAW ? "a thread per connection" : "a channel each: too heavy for this run"});
+                    continue;
+                }
+                measureFanIn(s, n);
+            }
+        }
+        report();
+        System.out.printf("%nfinished in %.0f s%n", seconds(start));
+    }
+
+    private static byte[] payload() {
+        byte[] b = new byte[BULK_SIZE];
+        new java.util.Random(42).nextBytes(b);
+        return b;
+    }
+
+    private void measureLatency(EchoSystem s, EchoClient c) throws Exception {
+        Histogram h = latency.get(s);
+        for (int i = 0; i < latencyCalls; i++) {
+            long t0 = System.nanoTime();
+            c.echoSmall();
+            h.recordValue(System.nanoTime() - t0);
+        }
+    }
+
+    private void measureFanIn(EchoSystem s, int n) throws Exception {
+        try (ServerProcess server = ServerProcess.start(s, s.listenAddress(dir))) {
+            // warm the server up on one connection before the baseline
+            try (EchoClient one = s.connect(server.address)) {
+                for (int i = 0; i < 2_000; i++) {
+                    one.echoSmall();
+                }
+            }
+            long rssBefore = server.rssKiB();
+            List<EchoClient> clients = new ArrayList<>(n);
+            long t0 = System.nanoTime();
+            try {
+                List<CompletableFuture<EchoClient>> pending = new ArrayList<>(n);
+                java.util.concurrent.ExecutorService connectors = java.util.concurrent.Executors.newFixedThreadPool(16);
+                for (int i = 0; i < n; i++) {
+                    pending.add(CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return s.connect(server.address);
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }, connectors));
+                }
+                for (CompletableFuture<EchoClient> f : pending) {
+                    clients.add(f.get(5, TimeUnit.MINUTES));
+                }
+                connectors.shutdown();
+                double connectSeconds = seconds(t0);
+                long rssIdle = server.rssKiB();
+                double perConnection = (double) (rssIdle - rssBefore) / n;
+                double rate = fanInCalls(s, clients);
+                fanInRows.add(new String[] {s.label, Integer.toString(n), String.format(Locale.ROOT, "%.2f", connectSeconds),
+                    String.format(Locale.ROOT, "%.0f", rate), String.format(Locale.ROOT, "%.1f", perConnection), ""});
+                System.out.printf("fan-in %s x%d: connected in %.2f s, %.0f calls/s, %.1f KiB RSS per connection%n",
+                        s.label, n, connectSeconds, rate, perConnection);
+            } finally {
+                for (EchoClient c : clients) {
+                    c.close();
+                }
+            }
+        }
+    }
+
+    /** Every client keeps one call outstanding for two seconds; returns completed calls per second. */
+    private static double fanInCalls(EchoSystem s, List<EchoClient> clients) throws Exception {
+        LongAdder calls = new LongAdder();
+        long seconds = 2;
+        if (s == EchoSystem.RAW) {
+            CountDownLatch stop = new CountDownLatch(1);
+            List<Thread> threads = new ArrayList<>();
+            for (EchoClient c : clients) {
+                Thread t = new Thread(() -> RawEcho.fanInLoop((RawEcho.Client) c, stop, calls));
+                t.start();
+                threads.add(t);
+            }
+            Thread.sleep(TimeUnit.SECONDS.toMillis(seconds)); // the measuring interval itself
+            stop.countDown();
+            for (EchoClient c : clients) {
+                c.close();
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            return calls.sum() / (double) seconds;
+        }
+        AtomicBoolean running = new AtomicBoolean(true);
+        for (EchoClient c : clients) {
+            keepCalling(c, running, calls);
+        }
+        Thread.sleep(TimeUnit.SECONDS.toMillis(seconds)); // the measuring interval itself
+        running.set(false);
+        return calls.sum() / (double) seconds;
+    }
+
+    private static void keepCalling(EchoClient c, AtomicBoolean running, LongAdder calls) throws Exception {
+        c.echoAsync(() -> {
+            calls.increment();
+            if (running.get()) {
+                try {
+                    keepCalling(c, running, calls);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+    }
+
+    private static double seconds(long since) {
+        return (System.nanoTime() - since) / 1e9;
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private void report() {
+        EchoSystem kaa = EchoSystem.KAA_TCP;
+        System.out.printf("%nlatency: one connection, sequential 16-byte echo (microseconds; ratios of medians)%n");
+        System.out.printf("%-14s %9s %9s %9s %8s %8s%n", "system", "median", "p99", "p99.9", "x raw", "x kaa");
+        double rawMedian = micros(latency.get(EchoSystem.RAW).getValueAtPercentile(50));
+        double kaaMedian = micros(latency.get(kaa).getValueAtPercentile(50));
+        for (EchoSystem s : EchoSystem.values()) {
+            Histogram h = latency.get(s);
+            double m = micros(h.getValueAtPercentile(50));
+            System.out.printf(Locale.ROOT, "%-14s %9.1f %9.1f %9.1f %8.2f %8.2f%n", s.label, m,
+                    micros(h.getValueAtPercentile(99)), micros(h.getValueAtPercentile(99.9)), m / rawMedian,
+                    m / kaaMedian);
+        }
+        System.out.printf("%npipelined: one connection, %d calls outstanding (calls/s, median of rounds)%n", WINDOW);
+        table(pipelined, "calls/s", "%.0f");
+        System.out.printf("%nbulk: echo of a 1 MiB byte[] (MiB/s each way, median of rounds)%n");
+        table(bulk, "MiB/s", "%.1f");
+        if (!fanInRows.isEmpty()) {
+            System.out.printf("%nfan-in: N clients, each connected and calling, one call outstanding each%n");
+            System.out.printf("%-14s %7s %12s %10s %16s  %s%n", "system", "N", "connect (s)", "calls/s",
+                    "server RSS/conn", "");
+            for (String[] row : fanInRows) {
+                System.out.printf("%-14s %7s %12s %10s %13s KiB  %s%n", (Object[]) row);
+            }
+        }
+        goals(kaaMedian, rawMedian);
+    }
+
+    private static void table(Map<EchoSystem, List<Double>> results, String unit, String format) {
+        System.out.printf("%-14s %12s %8s %8s%n", "system", unit, "x raw", "x kaa");
+        double raw = median(results.get(EchoSystem.RAW));
+        double kaa = median(results.get(EchoSystem.KAA_TCP));
+        for (EchoSystem s : EchoSystem.values()) {
+            double v = median(results.get(s));
+            System.out.printf(Locale.ROOT, "%-14s %12s %8.2f %8.2f%n", s.label, String.format(Locale.ROOT, format, v),
+                    v / raw, v / kaa);
+        }
+    }
+
+    private void goals(double kaaMedian, double rawMedian) {
+        double rmi = micros(latency.get(EchoSystem.RMI).getValueAtPercentile(50));
+        double grpc = micros(latency.get(EchoSystem.GRPC).getValueAtPercentile(50));
+        double kaaRate = median(pipelined.get(EchoSystem.KAA_TCP));
+        double kaaBulk = median(bulk.get(EchoSystem.KAA_TCP));
+        System.out.printf("%ngoals (kaa-rpc over TCP)%n");
+        goal("latency <= 1.3x raw", kaaMedian / rawMedian <= 1.3, "%.2fx", kaaMedian / rawMedian);
+        goal("latency below RMI's", kaaMedian < rmi, "%.1f vs %.1f us", kaaMedian, rmi);
+        goal("latency <= 0.35x gRPC", kaaMedian / grpc <= 0.35, "%.2fx", kaaMedian / grpc);
+        goal("pipelined >= 3x gRPC", kaaRate / median(pipelined.get(EchoSystem.GRPC)) >= 3, "%.2fx",
+                kaaRate / median(pipelined.get(EchoSystem.GRPC)));
+        goal("pipelined >= 40% of raw", kaaRate / median(pipelined.get(EchoSystem.RAW)) >= 0.4, "%.0f%%",
+                100 * kaaRate / median(pipelined.get(EchoSystem.RAW)));
+        goal("bulk >= 70% of raw", kaaBulk / median(bulk.get(EchoSystem.RAW)) >= 0.7, "%.0f%%",
+                100 * kaaBulk / median(bulk.get(EchoSystem.RAW)));
+        for (String[] row : fanInRows) {
+            if (row[0].equals(EchoSystem.KAA_TCP.label) && row[1].equals("10000")) {
+                double kib = Double.parseDouble(row[4]);
+                goal("10,000 connections at <= 16 KiB RSS each", kib <= 16, "%.1f KiB", kib);
+            }
+        }
+    }
+
+    private static void goal(String what, boolean met, String format, Object... args) {
+        System.out.printf("  %-42s %-8s %s%n", what, met ? "met" : "NOT met", String.format(Locale.ROOT, format, args));
+    }
+
+    private static double micros(long nanos) {
+        return nanos / 1e3;
+    }
+
+    /** A server JVM of one system, ended by closing its standard input. */
+    static final class ServerProcess implements AutoCloseable {
+        final Process process;
+        final String address;
+
+        private ServerProcess(Process process, String address) {
+            this.process = process;
+            this.address = address;
+        }
+
+        static ServerProcess start(EchoSystem system, String listen) throws IOException {
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(SERVER_JVM_FLAGS);
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchServer.class.getName(),
+                    system.name(), listen));
+            Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            String ready = out.readLine();
+            if (ready == null || !ready.startsWith("READY ")) {
+                p.destroyForcibly();
+                throw new IOException(system + " server did not start: " + ready);
+            }
+            return new ServerProcess(p, ready.substring(6));
+        }
+
+        long rssKiB() throws IOException {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+            throw new IOException("no VmRSS for " + process.pid());
+        }
+
+        @Override
+        public void close() throws Exception {
+            process.getOutputStream().close();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package kaa.rpc.bench;
+
+/** One connection to an echo server, driven by {@link Compare}. */
+interface EchoClient extends AutoCloseable {
+
+    /** A 16-byte value: bytes for the byte-level systems, a 16-character string for kaa-rpc and RMI. */
+    byte[] SMALL = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    String SMALL_TEXT = "0123456789abcdef";
+
+    /** One round trip of the small value, blocking. */
+    void echoSmall() throws Exception;
+
+    /** One round trip of {@code payload}, blocking; checks the length that came back. */
+    void echoBytes(byte[] payload) throws Exception;
+
+    /** {@code total} small round trips on this one connection with {@code window} outstanding at a time. */
+    void pipelined(int total, int window) throws Exception;
+
+    /** Starts one small call and calls {@code done} when its answer arrives, for fan-in. */
+    void echoAsync(Runnable done) throws Exception;
+
+    @Override
+    void close() throws Exception;
+}

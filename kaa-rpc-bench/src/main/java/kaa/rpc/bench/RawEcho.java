@@ -1,0 +1,172 @@
+package kaa.rpc.bench;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+
+/**
+ * The floor: blocking sockets, a thread per connection, and the same 12-byte
+ * header as kaa.rpc around raw bytes. No serialization, no dispatch.
+ */
+final class RawEcho {
+
+    private RawEcho() {
+    }
+
+    static String serve(String address) throws IOException {
+        ServerSocket server = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress());
+        Thread acceptor = new Thread(() -> {
+            while (true) {
+                try {
+                    Socket s = server.accept();
+                    s.setTcpNoDelay(true);
+                    Thread t = new Thread(() -> echoLoop(s), "raw-echo");
+                    t.setDaemon(true);
+                    t.start();
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }, "raw-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        return "127.0.0.1:" + server.getLocalPort();
+    }
+
+    private static void echoLoop(Socket s) {
+        try (s) {
+            DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream(), 65536));
+            OutputStream out = new BufferedOutputStream(s.getOutputStream(), 65536);
+            byte[] header = new byte[12];
+            byte[] payload = new byte[0];
+            while (true) {
+                in.readFully(header);
+                int length = littleEndian(header, 8);
+                if (payload.length < length) {
+                    payload = new byte[length];
+                }
+                in.readFully(payload, 0, length);
+                header[4] = 'R';
+                header[5] = 'E';
+                header[6] = 'T';
+                header[7] = 'N';
+                out.write(header);
+                out.write(payload, 0, length);
+                if (in.available() == 0) {
+                    out.flush(); // batch answers while more calls are already waiting
+                }
+            }
+        } catch (IOException closed) {
+            // connection ended
+        }
+    }
+
+    static int littleEndian(byte[] b, int at) {
+        return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | (b[at + 3] & 0xff) << 24;
+    }
+
+    static final class Client implements EchoClient {
+        private final Socket socket;
+        private final DataInputStream in;
+        private final OutputStream out;
+        private final byte[] header = new byte[12];
+        private byte[] buffer = new byte[64];
+
+        Client(String address) throws IOException {
+            int colon = address.lastIndexOf(':');
+            socket = new Socket(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
+            socket.setTcpNoDelay(true);
+            in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 65536));
+            out = new BufferedOutputStream(socket.getOutputStream(), 65536);
+        }
+
+        private void send(int seq, byte[] payload) throws IOException {
+            byte[] h = {(byte) seq, (byte) (seq >> 8), (byte) (seq >> 16), (byte) (seq >> 24), 'C', 'A', 'L', 'L',
+                (byte) payload.length, (byte) (payload.length >> 8), (byte) (payload.length >> 16),
+                (byte) (payload.length >> 24)};
+            out.write(h);
+            out.write(payload);
+        }
+
+        private int receive() throws IOException {
+            in.readFully(header);
+            int length = littleEndian(header, 8);
+            if (buffer.length < length) {
+                buffer = new byte[length];
+            }
+            in.readFully(buffer, 0, length);
+            return length;
+        }
+
+        @Override
+        public void echoSmall() throws IOException {
+            send(1, SMALL);
+            out.flush();
+            receive();
+        }
+
+        @Override
+        public void echoBytes(byte[] payload) throws IOException {
+            send(1, payload);
+            out.flush();
+            if (receive() != payload.length) {
+                throw new IllegalStateException("wrong echo length");
+            }
+        }
+
+        /** A writer thread keeps {@code window} calls outstanding; this thread reads the answers. */
+        @Override
+        public void pipelined(int total, int window) throws Exception {
+            Semaphore slots = new Semaphore(window);
+            Thread writer = new Thread(() -> {
+                try {
+                    for (int i = 0; i < total; i++) {
+                        if (!slots.tryAcquire()) {
+                            out.flush();
+                            slots.acquire();
+                        }
+                        send(i, SMALL);
+                    }
+                    out.flush();
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, "raw-pipelined-writer");
+            writer.start();
+            for (int i = 0; i < total; i++) {
+                receive();
+                slots.release();
+            }
+            writer.join();
+        }
+
+        @Override
+        public void echoAsync(Runnable done) {
+            throw new UnsupportedOperationException("the raw floor is blocking; fan-in drives it with threads");
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    /** For fan-in: one blocking round trip on a connection of its own. */
+    static void fanInLoop(Client c, CountDownLatch stop, java.util.concurrent.atomic.LongAdder calls) {
+        try {
+            while (stop.getCount() > 0) {
+                c.echoSmall();
+                calls.increment();
+            }
+        } catch (IOException e) {
+            // closed at the end
+        }
+    }
+}
