@@ -40,11 +40,34 @@ public final class Handshake {
         return MessageDigest.isEqual(answer(secret, challenge, salt), response);
     }
 
-    /** 20 unpredictable bytes, for a challenge or a salt. */
+    /**
+     * Our challenges start with this marker and a version, then 16 random
+     * bytes: a peer that sees it knows the other side is this library and may
+     * use shortcuts no Python peer reads. A Python peer's random challenge
+     * starts so by chance once in 2^32 connections.
+     */
+    private static final byte[] JAVA_MARKER = {'k', 'a', 'J'};
+    static final byte JAVA_VERSION = 1;
+
+    /** 20 unpredictable bytes, for a salt, or a challenge of a peer that does not mark its own. */
     public static byte[] random() {
         byte[] b = new byte[FIELD];
         RANDOM.nextBytes(b);
         return b;
+    }
+
+    /** A challenge: the marker of this library, its version, and 16 unpredictable bytes. */
+    public static byte[] challenge() {
+        byte[] b = random();
+        System.arraycopy(JAVA_MARKER, 0, b, 0, JAVA_MARKER.length);
+        b[JAVA_MARKER.length] = JAVA_VERSION;
+        return b;
+    }
+
+    /** Whether a peer's challenge carries the marker of this library. */
+    public static boolean isJavaPeer(byte[] challenge) {
+        return challenge[0] == JAVA_MARKER[0] && challenge[1] == JAVA_MARKER[1] && challenge[2] == JAVA_MARKER[2]
+                && challenge[3] >= 1;
     }
 
     public static byte[] zero() {

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the shared-secret handshake of one connection, then leaves the
- * pipeline and tells the next handler with {@link #OPENED}. A failure (wrong
+ * pipeline and tells the next handler with {@link Opened}. A failure (wrong
  * secret, protocol violation, time-out) is passed on as an exception and the
  * connection is closed.
  *
@@ -28,13 +28,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
 
-    /** User event fired when the handshake succeeded. */
-    public static final Object OPENED = new Object() {
-        @Override
-        public String toString() {
-            return "OPENED";
-        }
-    };
+    /** User event fired when the handshake succeeded; says whether the peer is this library too. */
+    record Opened(boolean javaPeer) {
+    }
 
     private static final Logger log = LoggerFactory.getLogger(HandshakeHandler.class);
 
@@ -45,6 +41,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> timer;
     private byte[] ourChallenge;   // what we asked the peer to answer
     private boolean answered;      // client: our RESP is on its way
+    private boolean javaPeer;      // the peer's challenge carries our marker
     private boolean done;
 
     public HandshakeHandler(boolean server, byte[] secret, Duration timeout, FrameDecoder frames) {
@@ -60,7 +57,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
                 "no handshake within " + timeout.toMillis() + " ms with " + peer(ctx))),
                 timeout.toNanos(), TimeUnit.NANOSECONDS);
         if (server) {
-            ourChallenge = Handshake.random();
+            ourChallenge = Handshake.challenge();
             send(ctx, Packet.AUTH, Handshake.payload(ourChallenge, Handshake.zero(), Handshake.zero()));
         }
         ctx.fireChannelActive();
@@ -102,6 +99,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             fail(ctx, new AuthenticationException("client " + peer(ctx) + " does not know the secret"));
             return;
         }
+        javaPeer = Handshake.isJavaPeer(theirChallenge);
         if (!Handshake.isZero(theirChallenge)) {
             byte[] salt = Handshake.random();
             send(ctx, Packet.RESP, seq, Handshake.payload(Handshake.zero(),
@@ -112,7 +110,8 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
 
     private void clientAnswer(ChannelHandlerContext ctx, int seq, byte[] payload) {
         byte[] salt = Handshake.random();
-        ourChallenge = Handshake.random();
+        ourChallenge = Handshake.challenge();
+        javaPeer = Handshake.isJavaPeer(Handshake.field(payload, 0));
         answered = true;
         send(ctx, Packet.RESP, seq, Handshake.payload(ourChallenge,
                 Handshake.answer(secret, Handshake.field(payload, 0), salt), salt));
@@ -132,7 +131,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         timer.cancel(false);
         frames.opened();
         ctx.channel().config().setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator());
-        ctx.fireUserEventTriggered(OPENED);
+        ctx.fireUserEventTriggered(new Opened(javaPeer));
         ctx.pipeline().remove(this);
     }
 

@@ -74,27 +74,49 @@ public final class Pickling {
         }
     };
 
-    private Pickling() {
+    private static final byte BINBYTES = 'B';
+
+    /** Writes what every Python reads. */
+    private static final Pickling COMPATIBLE = new Pickling(false);
+    /** For a peer that is this library: byte strings as raw {@code BINBYTES}, a copy instead of a re-encoding. */
+    private static final Pickling JAVA = new Pickling(true);
+
+    private final boolean rawBytes;
+
+    private Pickling(boolean rawBytes) {
+        this.rawBytes = rawBytes;
     }
 
-    /** Appends a complete pickle of {@code value} to {@code out}. */
+    /** Appends a complete pickle of {@code value} to {@code out}, readable by any peer. */
     public static void write(ByteBuf out, Object value) {
+        write(out, value, false);
+    }
+
+    /** Appends a complete pickle of {@code value}; {@code javaPeer} allows the shortcuts only we read. */
+    public static void write(ByteBuf out, Object value, boolean javaPeer) {
+        Pickling p = javaPeer ? JAVA : COMPATIBLE;
         out.writeByte(PROTO).writeByte(2);
-        save(out, value, 0);
+        p.save(out, value, 0);
         out.writeByte(STOP);
     }
 
     /** Appends the pickle of a CALL payload: {@code (command, args, kwargs)}. */
     public static void writeCall(ByteBuf out, String command, Object[] args, Map<String, ?> kwargs) {
+        writeCall(out, command, args, kwargs, false);
+    }
+
+    public static void writeCall(ByteBuf out, String command, Object[] args, Map<String, ?> kwargs,
+            boolean javaPeer) {
+        Pickling p = javaPeer ? JAVA : COMPATIBLE;
         out.writeByte(PROTO).writeByte(2);
         saveString(out, command);
-        saveTuple(out, args, 0);
-        saveMap(out, kwargs, 0);
+        p.saveTuple(out, args, 0);
+        p.saveMap(out, kwargs, 0);
         out.writeByte(TUPLE3);
         out.writeByte(STOP);
     }
 
-    private static void save(ByteBuf out, Object value, int depth) {
+    private void save(ByteBuf out, Object value, int depth) {
         if (depth > MAX_DEPTH) {
             throw new IllegalArgumentException("value nested deeper than " + MAX_DEPTH + " levels (is it a cycle?)");
         }
@@ -185,8 +207,15 @@ public final class Pickling {
         }
     }
 
-    /** {@code _codecs.encode('<latin-1 text>', 'latin1')}: bytes that Python 2 and 3 both read. */
-    private static void saveBytes(ByteBuf out, byte[] bytes) {
+    /**
+     * {@code _codecs.encode('<latin-1 text>', 'latin1')}, bytes that Python 2
+     * and 3 both read; or, to a Java peer, {@code BINBYTES}.
+     */
+    private void saveBytes(ByteBuf out, byte[] bytes) {
+        if (rawBytes) {
+            out.writeByte(BINBYTES).writeIntLE(bytes.length).writeBytes(bytes);
+            return;
+        }
         saveGlobal(out, "_codecs", "encode");
         out.writeByte(BINUNICODE);
         int lengthIndex = out.writerIndex();
@@ -213,7 +242,7 @@ public final class Pickling {
         out.writeByte('\n');
     }
 
-    private static void saveTuple(ByteBuf out, Object[] items, int depth) {
+    private void saveTuple(ByteBuf out, Object[] items, int depth) {
         switch (items.length) {
             case 0:
                 out.writeByte(EMPTY_TUPLE);
@@ -242,7 +271,7 @@ public final class Pickling {
         }
     }
 
-    private static void saveList(ByteBuf out, Collection<?> items, int depth) {
+    private void saveList(ByteBuf out, Collection<?> items, int depth) {
         out.writeByte(EMPTY_LIST);
         if (!items.isEmpty()) {
             out.writeByte(MARK);
@@ -253,7 +282,7 @@ public final class Pickling {
         }
     }
 
-    private static void saveMap(ByteBuf out, Map<?, ?> map, int depth) {
+    private void saveMap(ByteBuf out, Map<?, ?> map, int depth) {
         out.writeByte(EMPTY_DICT);
         if (!map.isEmpty()) {
             out.writeByte(MARK);
@@ -265,7 +294,7 @@ public final class Pickling {
         }
     }
 
-    private static void savePrimitiveArray(ByteBuf out, Object array) {
+    private void savePrimitiveArray(ByteBuf out, Object array) {
         int n = java.lang.reflect.Array.getLength(array);
         List<Object> items = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -274,7 +303,7 @@ public final class Pickling {
         saveList(out, items, 0);
     }
 
-    private static void savePyObject(ByteBuf out, PyObject o, int depth) {
+    private void savePyObject(ByteBuf out, PyObject o, int depth) {
         saveGlobal(out, o.module(), o.name());
         saveTuple(out, o.args(), depth);
         out.writeByte(REDUCE);
@@ -284,7 +313,7 @@ public final class Pickling {
         }
     }
 
-    private static void saveBean(ByteBuf out, Object bean, int depth) {
+    private void saveBean(ByteBuf out, Object bean, int depth) {
         Map<String, java.lang.reflect.Member> properties = BEAN_PROPERTIES.get(bean.getClass());
         if (properties.isEmpty()) {
             if (bean instanceof Record) {

@@ -56,6 +56,8 @@ public final class Session {
     private ArrayDeque<PendingCall> queued = new ArrayDeque<>();
     private Throwable closeReason;
     private boolean everOpened;
+    /** The current connection's peer is this library: pickles may use shortcuts Python lacks. */
+    private volatile boolean javaPeer;
 
     /**
      * @param owner the public channel, passed to {@code addClient} methods
@@ -102,7 +104,7 @@ public final class Session {
         ByteBuf buf = PooledByteBufAllocator.DEFAULT.buffer();
         try {
             Packet.writeHeader(buf, seq, Packet.CALL, 0);
-            Pickling.writeCall(buf, command, args, kwargs);
+            Pickling.writeCall(buf, command, args, kwargs, javaPeer);
             Packet.patchLength(buf, 0);
         } catch (RuntimeException e) {
             buf.release();
@@ -162,6 +164,7 @@ public final class Session {
             if (!refuse) {
                 channel = ch;
                 state = State.CONNECTING;
+                javaPeer = false; // until this connection's handshake says otherwise
             }
         }
         if (refuse) {
@@ -170,12 +173,13 @@ public final class Session {
     }
 
     /** The handshake on {@code ch} succeeded. Runs on its I/O thread. */
-    void opened(Channel ch) {
+    void opened(Channel ch, boolean javaPeer) {
         ArrayDeque<PendingCall> toSend;
         synchronized (lock) {
             if (ch != channel || state != State.CONNECTING) {
                 return;
             }
+            this.javaPeer = javaPeer;
             state = State.OPEN;
             everOpened = true;
             closeReason = null;
@@ -388,7 +392,7 @@ public final class Session {
         ByteBuf buf = ch.alloc().buffer();
         try {
             Packet.writeHeader(buf, seq, error ? Packet.EXCP : Packet.RETN, 0);
-            Pickling.write(buf, value);
+            Pickling.write(buf, value, javaPeer);
             Packet.patchLength(buf, 0);
         } catch (RuntimeException e) {
             buf.release();

@@ -32,8 +32,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (event == HandshakeHandler.OPENED) {
-            session.opened(ctx.channel());
+        if (event instanceof HandshakeHandler.Opened) {
+            session.opened(ctx.channel(), ((HandshakeHandler.Opened) event).javaPeer());
         } else {
             ctx.fireUserEventTriggered(event);
         }

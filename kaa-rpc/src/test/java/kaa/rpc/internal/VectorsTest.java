@@ -38,6 +38,32 @@ class VectorsTest {
     }
 
     @Test
+    void ourChallengesAreMarkedAndPythonsAreNot() throws Exception {
+        for (Vectors.Record r : Vectors.load("kaa-session.jsonl")) {
+            if (r.type().equals("AUTH") || r.type().equals("RESP") && !Handshake.isZero(r.bytes("challenge"))) {
+                assertThat(Handshake.isJavaPeer(r.bytes("challenge"))).as("python's challenge").isFalse();
+            }
+        }
+        byte[] ours = Handshake.challenge();
+        assertThat(Handshake.isJavaPeer(ours)).isTrue();
+        assertThat(java.util.Arrays.copyOfRange(ours, 4, 20)).isNotEqualTo(
+                java.util.Arrays.copyOfRange(Handshake.challenge(), 4, 20));
+    }
+
+    @Test
+    void bytesGoRawOnlyToAJavaPeer() throws Exception {
+        byte[] data = {0, 1, (byte) 0xff, 'x'};
+        ByteBuf compatible = Unpooled.buffer();
+        Pickling.write(compatible, data, false);
+        ByteBuf raw = Unpooled.buffer();
+        Pickling.write(raw, data, true);
+        assertThat(compatible.getByte(2)).isEqualTo((byte) 'c'); // GLOBAL _codecs encode
+        assertThat(raw.getByte(2)).isEqualTo((byte) 'B');        // BINBYTES
+        assertThat((byte[]) Unpickling.load(compatible)).isEqualTo(data);
+        assertThat((byte[]) Unpickling.load(raw)).isEqualTo(data);
+    }
+
+    @Test
     void wrongSecretOfTheSecondConnectionIsDetected() throws Exception {
         List<Vectors.Record> all = Vectors.load("kaa-session.jsonl");
         Vectors.Record auth = find(all, 2, "s2c", "AUTH");
