@@ -18,15 +18,22 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     public static final int HANDSHAKE_LIMIT = 1024;
 
     private final long maxPayload;
+    private final ReadLimit reads;
     private boolean open;
 
-    public FrameDecoder(long maxPayload) {
+    FrameDecoder(long maxPayload, ReadLimit reads) {
         this.maxPayload = maxPayload;
+        this.reads = reads;
+    }
+
+    public FrameDecoder(long maxPayload) {
+        this(maxPayload, new ReadLimit());
     }
 
     /** Called on the event loop when the handshake succeeded. */
     void opened() {
         open = true;
+        reads.opened();
     }
 
     // ByteToMessageDecoder hands each decoded packet on before it decodes the

@@ -2,7 +2,6 @@ package kaa.rpc.internal;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -130,7 +129,6 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         done = true;
         timer.cancel(false);
         frames.opened();
-        ctx.channel().config().setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator());
         ctx.fireUserEventTriggered(new Opened(javaPeer));
         ctx.pipeline().remove(this);
     }

@@ -130,7 +130,7 @@ public final class Session {
             future.completeExceptionally(notConnected("cannot call '" + command + "'"));
             return future;
         }
-        ch.writeAndFlush(call.takeBuffer(), ch.voidPromise());
+        Outbox.of(ch).send(call.takeBuffer());
         return future;
     }
 
@@ -405,7 +405,7 @@ public final class Session {
                     + "() cannot be sent: " + e.getMessage()), true);
             return;
         }
-        ch.writeAndFlush(buf, ch.voidPromise());
+        Outbox.of(ch).send(buf);
     }
 
     /** A call waiting for its answer. */

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.nio.NioDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -86,9 +85,10 @@ public final class Transport {
     private static void pipeline(Channel ch, boolean server, Options options, Session session,
             Runnable reconnect) {
         // Until the handshake completes, read as the original does: at most 1 KiB at a time.
-        ch.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(FrameDecoder.HANDSHAKE_LIMIT));
+        ReadLimit reads = new ReadLimit();
+        ch.config().setRecvByteBufAllocator(reads);
         ChannelPipeline p = ch.pipeline();
-        FrameDecoder frames = new FrameDecoder(options.maxFrameSize);
+        FrameDecoder frames = new FrameDecoder(options.maxFrameSize, reads);
         p.addLast("frames", frames);
         p.addLast("handshake", new HandshakeHandler(server, options.secret, options.handshakeTimeout, frames));
         p.addLast("session", new SessionHandler(session, reconnect));
