@@ -1,6 +1,7 @@
 package kaa.rpc;
 
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
@@ -25,9 +26,13 @@ import kaa.rpc.internal.Session;
  * <p>A call returns at once. Its future completes with the answer, or fails
  * with a {@link RemoteException} (the callee threw), a
  * {@link NotConnectedException} (the channel closed before the answer came,
- * or was closed when the call was made), an {@link IllegalArgumentException}
- * (an argument cannot be sent) or a {@link ClassCastException} (the answer
- * does not convert to the requested type). Calls made before the channel is
+ * or was closed when the call was made), a
+ * {@link java.util.concurrent.TimeoutException} (no answer within the call's
+ * time-out: {@link #withTimeout}, or the builder's {@code callTimeout}), an
+ * {@link IllegalArgumentException} (an argument cannot be sent) or a
+ * {@link ClassCastException} (the answer does not convert to the requested
+ * type). Cancelling the future forgets the call: its answer, if one comes, is
+ * dropped. The library never repeats a call. Calls made before the channel is
  * open wait and go out, in order, when it opens.
  *
  * <p>Threads: the future is completed on an I/O thread, but every dependent
@@ -49,6 +54,7 @@ import kaa.rpc.internal.Session;
 public class Channel {
 
     private final Commands commands;
+    private final Duration callTimeout;
     private final Signal<Channel> open;
     private final Signal<Throwable> closed;
     final Session session;
@@ -56,9 +62,10 @@ public class Channel {
     /**
      * @param onOpen, onClose library hooks (not user code), run where the channel opens or closes
      */
-    Channel(Commands parent, Executor executor, boolean reconnects, Consumer<Channel> onOpen,
+    Channel(Commands parent, Executor executor, Duration callTimeout, boolean reconnects, Consumer<Channel> onOpen,
             Consumer<Channel> onClose) {
         this.commands = new Commands(parent);
+        this.callTimeout = callTimeout;
         Executor signals = Executors.serial(executor);
         this.open = new Signal<>("open", signals);
         this.closed = new Signal<>("closed", signals);
@@ -106,6 +113,43 @@ public class Channel {
      * to arrays, dicts to records and beans, and so on.
      */
     public <T> CompletableFuture<T> rpc(Class<T> resultType, String command, Object... args) {
+        return call(callTimeout, resultType, command, args);
+    }
+
+    /**
+     * This channel, with calls that fail with a {@link java.util.concurrent.TimeoutException}
+     * naming the command and the time if no answer comes within {@code timeout}:
+     * {@code channel.withTimeout(Duration.ofSeconds(2)).rpc("add", 1, 2)}. A call
+     * that timed out may still run, or have run, on the peer; the library never
+     * repeats a call.
+     */
+    public Timed withTimeout(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+        }
+        return new Timed(timeout);
+    }
+
+    /** Calls on a channel with a time-out; see {@link #withTimeout(Duration)}. */
+    public final class Timed {
+        private final Duration timeout;
+
+        private Timed(Duration timeout) {
+            this.timeout = timeout;
+        }
+
+        /** As {@link Channel#rpc(String, Object...)}, with the time-out. */
+        public CompletableFuture<Object> rpc(String command, Object... args) {
+            return call(timeout, Object.class, command, args);
+        }
+
+        /** As {@link Channel#rpc(Class, String, Object...)}, with the time-out. */
+        public <T> CompletableFuture<T> rpc(Class<T> resultType, String command, Object... args) {
+            return call(timeout, resultType, command, args);
+        }
+    }
+
+    private <T> CompletableFuture<T> call(Duration timeout, Class<T> resultType, String command, Object[] args) {
         Objects.requireNonNull(resultType, "resultType");
         Objects.requireNonNull(command, "command");
         Object[] positional = args == null ? new Object[0] : args;
@@ -119,7 +163,7 @@ public class Channel {
                 throw new IllegalArgumentException("Kwargs must be the last argument of rpc()");
             }
         }
-        return session.call(command, positional, kwargs, resultType);
+        return session.call(command, positional, kwargs, resultType, timeout);
     }
 
     /**

@@ -49,7 +49,7 @@ public final class Client extends Channel implements AutoCloseable {
     private final Transport.Connector connector;
 
     private Client(Address address, Options options) {
-        super(null, options.executor, options.retry != null, null, null);
+        super(null, options.executor, options.callTimeout, options.retry != null, null, null);
         this.address = address.toString();
         this.whenOpen = new RpcFuture<>(options.executor);
         this.connector = new Transport.Connector(address, options, session);
@@ -125,6 +125,16 @@ public final class Client extends Channel implements AutoCloseable {
         /** Reconnect every {@code interval} after a refused or lost connection (default: never). */
         public Builder retry(Duration interval) {
             options.retry = Options.positive(interval, "retry");
+            return this;
+        }
+
+        /**
+         * A time-out for every call of the channel (default: none). A call
+         * without an answer by then fails with a {@link java.util.concurrent.TimeoutException};
+         * it may still have run on the peer.
+         */
+        public Builder callTimeout(Duration timeout) {
+            options.callTimeout = Options.positive(timeout, "callTimeout");
             return this;
         }
 

@@ -57,7 +57,7 @@ public final class Server implements AutoCloseable {
         this.bindAddress = bindAddress;
         this.clientConnected = new Signal<>("client-connected", Executors.serial(options.executor));
         this.listener = Transport.listen(bindAddress, options, ch -> {
-            Channel channel = new Channel(commands, options.executor, false, opened -> {
+            Channel channel = new Channel(commands, options.executor, options.callTimeout, false, opened -> {
                 channels.add(opened);
                 if (closed) {
                     opened.close();
@@ -161,6 +161,16 @@ public final class Server implements AutoCloseable {
         /** The shared secret (default empty). */
         public Builder secret(String secret) {
             options.secret(Objects.requireNonNull(secret, "secret"));
+            return this;
+        }
+
+        /**
+         * A time-out for every call of the channels of connected clients (default: none). A call
+         * without an answer by then fails with a {@link java.util.concurrent.TimeoutException};
+         * it may still have run on the peer.
+         */
+        public Builder callTimeout(Duration timeout) {
+            options.callTimeout = Options.positive(timeout, "callTimeout");
             return this;
         }
 

@@ -17,6 +17,8 @@ public final class Options {
     public Executor executor = Executors.defaultExecutor();
     public long maxFrameSize = DEFAULT_MAX_FRAME_SIZE;
     public Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+    /** Default time-out of the channel's calls, or null for none. */
+    public Duration callTimeout;
     /** Client only: reconnect interval, or null for no reconnection. */
     public Duration retry;
     public Set<PosixFilePermission> socketPermissions = PosixFilePermissions.fromString("rw-------");
@@ -31,6 +33,7 @@ public final class Options {
         o.maxFrameSize = maxFrameSize;
         o.handshakeTimeout = handshakeTimeout;
         o.retry = retry;
+        o.callTimeout = callTimeout;
         o.socketPermissions = Set.copyOf(socketPermissions);
         o.bufferSize = bufferSize;
         return o;

@@ -22,9 +22,25 @@ import java.util.function.Function;
 public final class RpcFuture<T> extends CompletableFuture<T> {
 
     private final Executor executor;
+    private volatile Runnable onCancel;
 
     public RpcFuture(Executor executor) {
         this.executor = executor;
+    }
+
+    /** What to do when the caller cancels: forget the call. */
+    void onCancel(Runnable action) {
+        this.onCancel = action;
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        boolean cancelled = super.cancel(mayInterruptIfRunning);
+        Runnable action = onCancel;
+        if (cancelled && action != null) {
+            action.run();
+        }
+        return cancelled;
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import java.lang.reflect.Type;
 import java.net.ProtocolException;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import kaa.rpc.AuthenticationException;
 import kaa.rpc.NotConnectedException;
@@ -97,8 +100,14 @@ public final class Session {
 
     // ---- outgoing calls ---------------------------------------------------------------------------------
 
-    /** Sends a call; the future completes with the answer converted to {@code resultType}. */
-    public <T> RpcFuture<T> call(String command, Object[] args, Map<String, ?> kwargs, Type resultType) {
+    /**
+     * Sends a call; the future completes with the answer converted to
+     * {@code resultType}, or fails with a {@link TimeoutException} when
+     * {@code timeout} (if not null) passes first. Cancelling the future forgets
+     * the call: a late answer is dropped.
+     */
+    public <T> RpcFuture<T> call(String command, Object[] args, Map<String, ?> kwargs, Type resultType,
+            Duration timeout) {
         RpcFuture<T> future = new RpcFuture<>(executor);
         int seq = nextSeq();
         ByteBuf buf = PooledByteBufAllocator.DEFAULT.buffer();
@@ -114,6 +123,15 @@ public final class Session {
         }
         PendingCall call = new PendingCall(command, resultType, future, buf);
         pending.put(seq, call);
+        future.onCancel(() -> forget(seq, call));
+        if (timeout != null) {
+            call.timer = EventLoops.group().schedule(() -> {
+                if (forget(seq, call)) {
+                    call.future.completeExceptionally(new TimeoutException("call '" + command
+                            + "' got no answer within " + describe(timeout) + " (it may still run on the peer)"));
+                }
+            }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
         Channel ch = null;
         synchronized (lock) {
             if (state == State.OPEN) {
@@ -132,6 +150,27 @@ public final class Session {
         }
         Outbox.of(ch).send(call.takeBuffer());
         return future;
+    }
+
+    /** Drops a call that is still pending (and still queued, if it is). Returns whether it was pending. */
+    private boolean forget(int seq, PendingCall call) {
+        if (!pending.remove(seq, call)) {
+            return false;
+        }
+        boolean wasQueued;
+        synchronized (lock) {
+            wasQueued = queued.remove(call);
+        }
+        if (wasQueued) {
+            call.releaseBuffer();
+        }
+        call.cancelTimer();
+        return true;
+    }
+
+    private static String describe(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
     }
 
     private int nextSeq() {
@@ -262,6 +301,7 @@ public final class Session {
         for (Map.Entry<Integer, PendingCall> e : pending.entrySet()) {
             PendingCall c = e.getValue();
             if ((all || c.sent) && pending.remove(e.getKey(), c)) {
+                c.cancelTimer();
                 c.future.completeExceptionally(new NotConnectedException("call '" + c.command
                         + "' failed: connection closed (" + reason.getMessage() + ")", reason));
             }
@@ -293,6 +333,7 @@ public final class Session {
             log.debug("dropping answer to unknown or forgotten call seq {}", Integer.toUnsignedString(seq));
             return;
         }
+        call.cancelTimer();
         Object value;
         try {
             value = Unpickling.load(payload);
@@ -415,6 +456,7 @@ public final class Session {
         final RpcFuture<Object> future;
         private ByteBuf buffer;
         volatile boolean sent;
+        volatile java.util.concurrent.Future<?> timer;
 
         @SuppressWarnings("unchecked")
         PendingCall(String command, Type resultType, RpcFuture<?> future, ByteBuf buffer) {
@@ -422,6 +464,13 @@ public final class Session {
             this.resultType = resultType;
             this.future = (RpcFuture<Object>) future;
             this.buffer = buffer;
+        }
+
+        void cancelTimer() {
+            java.util.concurrent.Future<?> t = timer;
+            if (t != null) {
+                t.cancel(false);
+            }
         }
 
         ByteBuf takeBuffer() {
