@@ -10,6 +10,7 @@ import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import kaa.rpc.internal.Commands;
 import kaa.rpc.internal.Executors;
+import kaa.rpc.internal.Options;
 import kaa.rpc.internal.Session;
 
 /**
@@ -62,10 +63,11 @@ public class Channel {
     /**
      * @param onOpen, onClose library hooks (not user code), run where the channel opens or closes
      */
-    Channel(Commands parent, Executor executor, Duration callTimeout, boolean reconnects, Consumer<Channel> onOpen,
+    Channel(Commands parent, Options options, boolean reconnects, Consumer<Channel> onOpen,
             Consumer<Channel> onClose) {
         this.commands = new Commands(parent);
-        this.callTimeout = callTimeout;
+        this.callTimeout = options.callTimeout;
+        Executor executor = options.executor;
         Executor signals = Executors.serial(executor);
         this.open = new Signal<>("open", signals);
         this.closed = new Signal<>("closed", signals);
@@ -87,7 +89,7 @@ public class Channel {
                 }
                 closed.emit(reason);
             }
-        }, reconnects);
+        }, reconnects, options.maxConcurrentCalls);
     }
 
     /** Hook for {@link Client}: the channel opened. Runs on an I/O thread. */

@@ -49,7 +49,7 @@ public final class Client extends Channel implements AutoCloseable {
     private final Transport.Connector connector;
 
     private Client(Address address, Options options) {
-        super(null, options.executor, options.callTimeout, options.retry != null, null, null);
+        super(null, options, options.retry != null, null, null);
         this.address = address.toString();
         this.whenOpen = new RpcFuture<>(options.executor);
         this.connector = new Transport.Connector(address, options, session);
@@ -150,6 +150,16 @@ public final class Client extends Channel implements AutoCloseable {
                 throw new IllegalArgumentException("maxFrameSize must be between 1 and " + Integer.MAX_VALUE);
             }
             options.maxFrameSize = bytes;
+            return this;
+        }
+
+        /**
+         * How many calls of the server may run at once on this client (default
+         * 1024); beyond that the client stops reading until some finish, so a
+         * flood of calls slows the flooder.
+         */
+        public Builder maxConcurrentCalls(int calls) {
+            options.maxConcurrentCalls = Options.atLeastOne(calls, "maxConcurrentCalls");
             return this;
         }
 

@@ -57,7 +57,7 @@ public final class Server implements AutoCloseable {
         this.bindAddress = bindAddress;
         this.clientConnected = new Signal<>("client-connected", Executors.serial(options.executor));
         this.listener = Transport.listen(bindAddress, options, ch -> {
-            Channel channel = new Channel(commands, options.executor, options.callTimeout, false, opened -> {
+            Channel channel = new Channel(commands, options, false, opened -> {
                 channels.add(opened);
                 if (closed) {
                     opened.close();
@@ -186,6 +186,16 @@ public final class Server implements AutoCloseable {
                 throw new IllegalArgumentException("maxFrameSize must be between 1 and " + Integer.MAX_VALUE);
             }
             options.maxFrameSize = bytes;
+            return this;
+        }
+
+        /**
+         * How many calls of one client may run at once (default 1024); beyond
+         * that the server stops reading from that client until some finish, so
+         * a flood of calls slows the flooder, not the server.
+         */
+        public Builder maxConcurrentCalls(int calls) {
+            options.maxConcurrentCalls = Options.atLeastOne(calls, "maxConcurrentCalls");
             return this;
         }
 

@@ -20,11 +20,17 @@ public final class FrameDecoder extends ByteToMessageDecoder {
 
     private final long maxPayload;
     private final ReadLimit reads;
+    private final java.util.function.BooleanSupplier paused;
     private boolean open;
 
-    FrameDecoder(long maxPayload, ReadLimit reads) {
+    /**
+     * @param paused while true, no further frame is handed on: frames already
+     *     read wait in the buffer (see {@link Session#updateReading})
+     */
+    FrameDecoder(long maxPayload, ReadLimit reads, java.util.function.BooleanSupplier paused) {
         this.maxPayload = maxPayload;
         this.reads = reads;
+        this.paused = paused;
         setCumulator(FrameDecoder::cumulate);
     }
 
@@ -43,7 +49,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     }
 
     public FrameDecoder(long maxPayload) {
-        this(maxPayload, new ReadLimit());
+        this(maxPayload, new ReadLimit(), () -> false);
     }
 
     /** Called on the event loop when the handshake succeeded. */
@@ -57,7 +63,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     // the frame after it is measured against the limit.
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        if (in.readableBytes() < Packet.HEADER_SIZE) {
+        if (in.readableBytes() < Packet.HEADER_SIZE || open && paused.getAsBoolean()) {
             return;
         }
         int start = in.readerIndex();

@@ -12,6 +12,10 @@ public final class Options {
 
     public static final long DEFAULT_MAX_FRAME_SIZE = 64L * 1024 * 1024;
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+    public static final int DEFAULT_MAX_CONCURRENT_CALLS = 1024;
+    /** Outbound bytes queued on a connection above which new calls are refused and reading pauses. */
+    public static final int OUTBOUND_HIGH_WATER = 16 << 20;
+    public static final int OUTBOUND_LOW_WATER = 8 << 20;
 
     public byte[] secret = new byte[0];
     public Executor executor = Executors.defaultExecutor();
@@ -22,6 +26,8 @@ public final class Options {
     /** Client only: reconnect interval, or null for no reconnection. */
     public Duration retry;
     public Set<PosixFilePermission> socketPermissions = PosixFilePermissions.fromString("rw-------");
+    /** Calls of the peer that may run at once on one channel; beyond, the channel stops reading. */
+    public int maxConcurrentCalls = DEFAULT_MAX_CONCURRENT_CALLS;
     /** Socket receive/send buffer size in bytes, or 0 for the system's default. */
     public int bufferSize;
 
@@ -36,11 +42,19 @@ public final class Options {
         o.callTimeout = callTimeout;
         o.socketPermissions = Set.copyOf(socketPermissions);
         o.bufferSize = bufferSize;
+        o.maxConcurrentCalls = maxConcurrentCalls;
         return o;
     }
 
     public void secret(String secret) {
         this.secret = secret.getBytes(StandardCharsets.UTF_8);
+    }
+
+    public static int atLeastOne(int n, String what) {
+        if (n < 1) {
+            throw new IllegalArgumentException(what + " must be at least 1, got " + n);
+        }
+        return n;
     }
 
     public static Duration positive(Duration d, String what) {

@@ -20,6 +20,7 @@ final class Outbox {
     private final Channel channel;
     private final ConcurrentLinkedQueue<ByteBuf> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
     private final Runnable drain = this::drain;
 
     private Outbox(Channel channel) {
@@ -41,10 +42,16 @@ final class Outbox {
 
     /** Sends {@code packet} (a complete frame) after everything sent before it; takes ownership of it. */
     void send(ByteBuf packet) {
+        queuedBytes.addAndGet(packet.readableBytes());
         queue.add(packet);
         if (scheduled.compareAndSet(false, true)) {
             channel.eventLoop().execute(drain);
         }
+    }
+
+    /** Bytes handed to {@link #send} that Netty has not taken yet (they count towards its own high water later). */
+    long queuedBytes() {
+        return queuedBytes.get();
     }
 
     private void drain() {
@@ -52,6 +59,7 @@ final class Outbox {
         boolean wrote = false;
         ByteBuf b;
         while ((b = queue.poll()) != null) {
+            queuedBytes.addAndGet(-b.readableBytes());
             channel.write(b, channel.voidPromise());
             wrote = true;
         }

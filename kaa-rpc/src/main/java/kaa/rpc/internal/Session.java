@@ -50,6 +50,9 @@ public final class Session {
     private final Executor executor;
     private final Listener listener;
     private final boolean reconnects;
+    private final int maxConcurrentCalls;
+    /** The peer's calls running now, on the current connection. */
+    private final AtomicInteger running = new AtomicInteger();
     private final ConcurrentHashMap<Integer, PendingCall> pending = new ConcurrentHashMap<>();
     private final AtomicInteger lastSeq = new AtomicInteger();
 
@@ -66,7 +69,9 @@ public final class Session {
      * @param owner the public channel, passed to {@code addClient} methods
      * @param reconnects whether a lost connection is followed by another (a client with retry)
      */
-    public Session(Object owner, Commands commands, Executor executor, Listener listener, boolean reconnects) {
+    public Session(Object owner, Commands commands, Executor executor, Listener listener, boolean reconnects,
+            int maxConcurrentCalls) {
+        this.maxConcurrentCalls = maxConcurrentCalls;
         this.owner = owner;
         this.commands = commands;
         this.executor = executor;
@@ -148,6 +153,14 @@ public final class Session {
             future.completeExceptionally(notConnected("cannot call '" + command + "'"));
             return future;
         }
+        if (!ch.isWritable() || Outbox.of(ch).queuedBytes() > Options.OUTBOUND_HIGH_WATER) {
+            // the peer is not reading what we send: refuse rather than grow
+            forget(seq, call);
+            call.releaseBuffer();
+            future.completeExceptionally(new RejectedExecutionException("call '" + command + "' refused: more than "
+                    + (Options.OUTBOUND_HIGH_WATER >> 20) + " MiB wait to be sent to a peer that is not reading"));
+            return future;
+        }
         Outbox.of(ch).send(call.takeBuffer());
         return future;
     }
@@ -202,6 +215,7 @@ public final class Session {
             refuse = state == State.CLOSED;
             if (!refuse) {
                 channel = ch;
+                running.set(0);
                 state = State.CONNECTING;
                 javaPeer = false; // until this connection's handshake says otherwise
             }
@@ -386,11 +400,54 @@ public final class Session {
                 List.of()}, true);
             return;
         }
+        if (running.incrementAndGet() >= maxConcurrentCalls || !ch.isWritable()) {
+            updateReading(ch);
+        }
         try {
             executor.execute(() -> invoke(ch, seq, command, overloads, args, kwargs));
         } catch (RejectedExecutionException e) {
+            finished(ch);
             reply(ch, seq, command, RemoteErrors.payload("RuntimeError", command + "(): rejected, the callee's "
                     + "executor is not accepting work"), true);
+        }
+    }
+
+    /**
+     * Whether {@code ch} must take no more calls for now: as many of its
+     * peer's calls as allowed are running, or our answers to it pile up
+     * unread. The frame decoder then hands on nothing more and reading stops.
+     */
+    boolean saturated(Channel ch) {
+        return running.get() >= maxConcurrentCalls || !ch.isWritable()
+                || Outbox.of(ch).queuedBytes() > Options.OUTBOUND_HIGH_WATER;
+    }
+
+    /**
+     * Reads from {@code ch} while it is not {@link #saturated}; when it stops
+     * being so, frames that were read meanwhile are decoded first.
+     */
+    void updateReading(Channel ch) {
+        if (!ch.eventLoop().inEventLoop()) {
+            ch.eventLoop().execute(() -> updateReading(ch));
+            return;
+        }
+        boolean read = !saturated(ch);
+        if (ch.config().isAutoRead() != read) {
+            if (read) {
+                ch.config().setAutoRead(true);
+                ch.pipeline().fireChannelRead(io.netty.buffer.Unpooled.EMPTY_BUFFER); // decode what waits
+            } else {
+                log.debug("pausing reads from {}: {} calls running, writable {}", HandshakeHandler.peer(ch),
+                        running.get(), ch.isWritable());
+                ch.config().setAutoRead(false);
+            }
+        }
+    }
+
+    /** A call of the peer has been answered (or dropped). */
+    private void finished(Channel ch) {
+        if (running.getAndDecrement() == maxConcurrentCalls) {
+            updateReading(ch);
         }
     }
 
@@ -402,7 +459,13 @@ public final class Session {
             method = Commands.select(command, overloads, args.length, kwargs.size());
             javaArgs = method.bind(owner, args, kwargs);
         } catch (ExposedMethod.BindingException e) {
+            finished(ch);
             reply(ch, seq, command, RemoteErrors.payload("TypeError", e.getMessage()), true);
+            return;
+        } catch (RuntimeException | StackOverflowError e) { // hostile nesting, or a bug: answer, never hang
+            finished(ch);
+            reply(ch, seq, command, RemoteErrors.payload("TypeError", command + "(): arguments cannot be bound ("
+                    + e.getClass().getSimpleName() + ")"), true);
             return;
         }
         Object result;
@@ -410,11 +473,13 @@ public final class Session {
             result = method.invoke(javaArgs);
         } catch (Throwable t) {
             log.debug("{} threw", method.describe(), t);
+            finished(ch);
             reply(ch, seq, command, RemoteErrors.payload(t), true);
             return;
         }
         if (result instanceof CompletionStage) {
             ((CompletionStage<?>) result).whenComplete((value, error) -> {
+                finished(ch);
                 if (error != null) {
                     Throwable cause = error instanceof CompletionException && error.getCause() != null
                             ? error.getCause() : error;
@@ -424,6 +489,7 @@ public final class Session {
                 }
             });
         } else {
+            finished(ch);
             reply(ch, seq, command, result, false);
         }
     }

@@ -65,6 +65,12 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        session.updateReading(ctx.channel());
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         Throwable reason = failure != null ? failure
                 : new NotConnectedException("connection closed by " + HandshakeHandler.peer(ctx));

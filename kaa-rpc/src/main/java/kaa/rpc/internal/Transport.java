@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.nio.NioDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -84,11 +85,13 @@ public final class Transport {
 
     private static void pipeline(Channel ch, boolean server, Options options, Session session,
             Runnable reconnect) {
+        ch.config().setWriteBufferWaterMark(
+                new WriteBufferWaterMark(Options.OUTBOUND_LOW_WATER, Options.OUTBOUND_HIGH_WATER));
         // Until the handshake completes, read as the original does: at most 1 KiB at a time.
         ReadLimit reads = new ReadLimit();
         ch.config().setRecvByteBufAllocator(reads);
         ChannelPipeline p = ch.pipeline();
-        FrameDecoder frames = new FrameDecoder(options.maxFrameSize, reads);
+        FrameDecoder frames = new FrameDecoder(options.maxFrameSize, reads, () -> session.saturated(ch));
         p.addLast("frames", frames);
         p.addLast("handshake", new HandshakeHandler(server, options.secret, options.handshakeTimeout, frames));
         p.addLast("session", new SessionHandler(session, reconnect));

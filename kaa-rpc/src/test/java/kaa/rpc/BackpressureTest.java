@@ -1,0 +1,133 @@
+package kaa.rpc;
+
+import static kaa.rpc.Peers.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.AtomicInteger;
+import kaa.rpc.internal.Handshake;
+import org.junit.jupiter.api.Test;
+
+/** A peer that sends calls but never reads the answers cannot make the server's memory grow without bound. */
+class BackpressureTest {
+
+    public static class Big {
+        final AtomicInteger calls = new AtomicInteger();
+
+        @Expose
+        public String big(int kib) {
+            calls.incrementAndGet();
+            return "x".repeat(kib * 1024);
+        }
+
+        @Expose
+        public String small() {
+            return "fine";
+        }
+    }
+
+    @Test
+    void aPeerThatNeverReadsIsNoLongerReadFromAndOthersAreStillServed() throws Exception {
+        Big service = new Big();
+        // at most 16 of its calls at once: what the hog can make us hold is 16 answers being made,
+        // plus the 16 MiB outbound limit, plus the socket buffers
+        try (Server server = Server.builder("127.0.0.1:0").secret("s").maxConcurrentCalls(16).listen()
+                .register(service)) {
+            int colon = server.address().lastIndexOf(':');
+            try (SocketChannel hog = SocketChannel.open(new InetSocketAddress("127.0.0.1",
+                    Integer.parseInt(server.address().substring(colon + 1))))) {
+                authenticate(hog);
+                hog.configureBlocking(false);
+                // 2,000 calls asking for 256 KiB each: 500 MiB of answers, never read
+                byte[] call = LimitsTest.pickle(new Object[] {"big", new Object[] {256}, java.util.Map.of()});
+                int sent = 0;
+                long lastProgress = System.nanoTime();
+                ByteBuffer pending = null;
+                while (sent < 2_000 && System.nanoTime() - lastProgress < 1_000_000_000L) {
+                    if (pending == null) {
+                        pending = ByteBuffer.allocate(12 + call.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                        pending.putInt(sent + 1).put("CALL".getBytes()).putInt(call.length).put(call).flip();
+                    }
+                    if (hog.write(pending) > 0) {
+                        lastProgress = System.nanoTime();
+                    }
+                    if (!pending.hasRemaining()) {
+                        pending = null;
+                        sent++;
+                    } else {
+                        Thread.onSpinWait();
+                    }
+                }
+                assertThat(sent).as("calls the hog got out").isPositive();
+                // the server works until its queue for the hog is full, then stops reading from it
+                int settled = settle(service.calls);
+                assertThat(settled).as("answers produced for a peer that reads none").isBetween(1, 199);
+                try (Client polite = Client.connect(server.address(), "s")) {
+                    assertThat(await(polite.rpc("small"))).isEqualTo("fine");
+                }
+            }
+        }
+    }
+
+    @Test
+    void callsToAPeerThatNeverReadsAreRefusedOnceTheQueueIsFull() throws Exception {
+        try (java.net.ServerSocket fake = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                Client client = Client.connect(fake.getLocalPort(), "s")) {
+            try (java.net.Socket s = fake.accept()) {
+                new FakeServer(s, "s").handshake();
+                await(client.whenOpen());
+                byte[] chunk = new byte[1 << 20];
+                Throwable refused = null;
+                for (int i = 0; i < 400 && refused == null; i++) {
+                    var f = client.rpc("sink", (Object) chunk);
+                    if (f.isCompletedExceptionally()) {
+                        refused = Peers.failure(f);
+                    }
+                }
+                assertThat(refused).as("a call refused within 400 MiB").isNotNull()
+                        .isInstanceOf(java.util.concurrent.RejectedExecutionException.class)
+                        .hasMessageContaining("call 'sink' refused").hasMessageContaining("not reading");
+                assertThat(client.isConnected()).isTrue();
+            }
+        }
+    }
+
+    /** The counter's value once it has not moved for 300 ms (bounded by 20 s). */
+    private static int settle(AtomicInteger counter) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        int last = -1;
+        long stableSince = System.nanoTime();
+        while (System.nanoTime() < deadline) {
+            int now = counter.get();
+            if (now != last) {
+                last = now;
+                stableSince = System.nanoTime();
+            } else if (System.nanoTime() - stableSince > 300_000_000L) {
+                return now;
+            }
+            Thread.sleep(20); // polling a counter for quiescence, not synchronising with it
+        }
+        return counter.get();
+    }
+
+    private static void authenticate(SocketChannel ch) throws IOException {
+        ByteBuffer auth = ByteBuffer.allocate(72);
+        while (auth.hasRemaining()) {
+            if (ch.read(auth) < 0) {
+                throw new IOException("closed");
+            }
+        }
+        byte[] challenge = java.util.Arrays.copyOfRange(auth.array(), 12, 32);
+        byte[] salt = Handshake.random();
+        byte[] payload = Handshake.payload(Handshake.zero(),
+                Handshake.answer("s".getBytes(java.nio.charset.StandardCharsets.UTF_8), challenge, salt), salt);
+        ByteBuffer resp = ByteBuffer.allocate(72).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        resp.putInt(0).put("RESP".getBytes()).putInt(60).put(payload).flip();
+        while (resp.hasRemaining()) {
+            ch.write(resp);
+        }
+    }
+}
