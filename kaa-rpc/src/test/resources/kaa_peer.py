@@ -222,6 +222,17 @@ def client(address, secret):
     print('done', flush=True)
 
 
+def client_hang(address, secret):
+    """Connects, exposes hang() (which never answers in time), calls start() on the server, and waits."""
+    sock = connect_socket(address)
+    peer = Peer(sock, secret, {'hang': (lambda x: Later(60, x), False)}, 'client')
+    peer.handshake_client()
+    sock.settimeout(None)
+    threading.Thread(target=peer.serve_forever, daemon=True).start()
+    print('started', peer.call('start'), flush=True)
+    time.sleep(60)
+
+
 if __name__ == '__main__':
     mode, address, secret = sys.argv[1:4]
-    serve(address, secret) if mode == 'serve' else client(address, secret)
+    {'serve': serve, 'client': client, 'client-hang': client_hang}[mode](address, secret)

@@ -163,6 +163,20 @@ public final class Client extends Channel implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Probes a channel that has been silent for {@code interval} with a call
+         * of a command no peer has (any kaa.rpc peer, Python included, answers
+         * it at once with an error); if no answer comes within {@code timeout},
+         * the channel is closed with the reason "peer unresponsive" and its
+         * calls fail. A frozen peer is so detected within interval + timeout.
+         * Off by default; TCP keep-alive is always on.
+         */
+        public Builder heartbeat(Duration interval, Duration timeout) {
+            options.heartbeatInterval = Options.positive(interval, "heartbeat interval");
+            options.heartbeatTimeout = Options.positive(timeout, "heartbeat timeout");
+            return this;
+        }
+
         /** Socket send and receive buffer size in bytes (kaa's {@code buffer_size}; default: the system's). */
         public Builder bufferSize(int bytes) {
             if (bytes < 1) {

@@ -199,6 +199,36 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Probes a channel that has been silent for {@code interval} with a call
+         * of a command no peer has (any kaa.rpc peer, Python included, answers
+         * it at once with an error); if no answer comes within {@code timeout},
+         * the channel is closed with the reason "peer unresponsive" and its
+         * calls fail. A frozen peer is so detected within interval + timeout.
+         * Off by default; TCP keep-alive is always on.
+         */
+        public Builder heartbeat(Duration interval, Duration timeout) {
+            options.heartbeatInterval = Options.positive(interval, "heartbeat interval");
+            options.heartbeatTimeout = Options.positive(timeout, "heartbeat timeout");
+            return this;
+        }
+
+        /** How many connections may be open at once (default 10,000); more are closed at once and logged. */
+        public Builder maxConnections(int connections) {
+            options.maxConnections = Options.atLeastOne(connections, "maxConnections");
+            return this;
+        }
+
+        /**
+         * How many connections may be in their handshake at once (default 256).
+         * Beyond that the oldest of them is closed to make room, so that silent
+         * or slow connections cannot keep real clients out.
+         */
+        public Builder maxHandshaking(int connections) {
+            options.maxHandshaking = Options.atLeastOne(connections, "maxHandshaking");
+            return this;
+        }
+
         /** Socket send and receive buffer size in bytes (kaa's {@code buffer_size}; default: the system's). */
         public Builder bufferSize(int bytes) {
             if (bytes < 1) {

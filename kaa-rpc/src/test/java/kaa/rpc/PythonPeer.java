@@ -88,6 +88,10 @@ final class PythonPeer implements AutoCloseable {
         return line;
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();

@@ -13,6 +13,8 @@ public final class Options {
     public static final long DEFAULT_MAX_FRAME_SIZE = 64L * 1024 * 1024;
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     public static final int DEFAULT_MAX_CONCURRENT_CALLS = 1024;
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    public static final int DEFAULT_MAX_HANDSHAKING = 256;
     /** Outbound bytes queued on a connection above which new calls are refused and reading pauses. */
     public static final int OUTBOUND_HIGH_WATER = 16 << 20;
     public static final int OUTBOUND_LOW_WATER = 8 << 20;
@@ -28,6 +30,13 @@ public final class Options {
     public Set<PosixFilePermission> socketPermissions = PosixFilePermissions.fromString("rw-------");
     /** Calls of the peer that may run at once on one channel; beyond, the channel stops reading. */
     public int maxConcurrentCalls = DEFAULT_MAX_CONCURRENT_CALLS;
+    /** Server only: connections open at once, and connections still in their handshake. */
+    public int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    public int maxHandshaking = DEFAULT_MAX_HANDSHAKING;
+    /** Probe a channel that has been silent this long, or null for never. */
+    public Duration heartbeatInterval;
+    /** How long a heartbeat probe may go unanswered before the channel is closed. */
+    public Duration heartbeatTimeout = Duration.ofSeconds(10);
     /** Socket receive/send buffer size in bytes, or 0 for the system's default. */
     public int bufferSize;
 
@@ -43,6 +52,10 @@ public final class Options {
         o.socketPermissions = Set.copyOf(socketPermissions);
         o.bufferSize = bufferSize;
         o.maxConcurrentCalls = maxConcurrentCalls;
+        o.maxConnections = maxConnections;
+        o.maxHandshaking = maxHandshaking;
+        o.heartbeatInterval = heartbeatInterval;
+        o.heartbeatTimeout = heartbeatTimeout;
         return o;
     }
 

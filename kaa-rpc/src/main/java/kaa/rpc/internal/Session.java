@@ -147,6 +147,9 @@ public final class Session {
                 return future;
             }
         }
+        if (ch != null && !ch.isActive()) {
+            ch = null; // closing: the session hears of it in a moment
+        }
         if (ch == null) { // disconnected or closed
             pending.remove(seq);
             call.releaseBuffer();

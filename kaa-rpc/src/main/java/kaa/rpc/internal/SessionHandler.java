@@ -16,13 +16,19 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
 
+    /** A command no peer has: every kaa.rpc peer answers it at once with a KeyError, which proves it alive. */
+    static final String HEARTBEAT = "__kaa_rpc_heartbeat__";
+
     private final Session session;
     private final Runnable reconnect;
+    private final java.time.Duration heartbeatTimeout;
     private Throwable failure;
+    private boolean probing;
 
-    SessionHandler(Session session, Runnable reconnect) {
+    SessionHandler(Session session, Runnable reconnect, java.time.Duration heartbeatTimeout) {
         this.session = session;
         this.reconnect = reconnect;
+        this.heartbeatTimeout = heartbeatTimeout;
     }
 
     @Override
@@ -34,6 +40,8 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof HandshakeHandler.Opened) {
             session.opened(ctx.channel(), ((HandshakeHandler.Opened) event).javaPeer());
+        } else if (event instanceof io.netty.handler.timeout.IdleStateEvent) {
+            heartbeat(ctx);
         } else {
             ctx.fireUserEventTriggered(event);
         }
@@ -44,13 +52,31 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         if (failure == null) {
             failure = unwrap(cause);
             cause = failure;
-            if (cause instanceof java.io.IOException && !(cause instanceof kaa.rpc.AuthenticationException)) {
+            if (cause instanceof java.io.IOException && !(cause instanceof kaa.rpc.AuthenticationException)
+                    && !cause.getMessage().startsWith("peer unresponsive")) {
                 log.debug("connection with {} failed", HandshakeHandler.peer(ctx), cause);
             } else {
                 log.info("closing connection with {}: {}", HandshakeHandler.peer(ctx), cause.toString());
             }
         }
         ctx.close();
+    }
+
+    /** The peer has been silent for the heartbeat interval: probe it, and close if it does not answer. */
+    private void heartbeat(ChannelHandlerContext ctx) {
+        if (probing || !session.isOpen()) {
+            return;
+        }
+        probing = true;
+        io.netty.channel.Channel ch = ctx.channel();
+        session.call(HEARTBEAT, new Object[0], java.util.Map.of(), Object.class, heartbeatTimeout)
+                .whenCompleteAsync((v, e) -> {
+                    probing = false;
+                    if (e instanceof java.util.concurrent.TimeoutException) {
+                        exceptionCaught(ctx, new NotConnectedException("peer unresponsive: no answer to a "
+                                + "heartbeat within " + heartbeatTimeout.toMillis() + " ms"));
+                    }
+                }, ch.eventLoop());
     }
 
     /** Netty's decoder exceptions become the JDK's, so that no Netty type reaches users. */

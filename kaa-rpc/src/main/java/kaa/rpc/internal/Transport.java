@@ -32,19 +32,26 @@ public final class Transport {
         if (address.isUnix()) {
             address.clearStaleSocket();
         }
+        Admission admission = new Admission(options.maxConnections, options.maxHandshaking);
         ServerBootstrap b = new ServerBootstrap()
                 .group(EventLoops.group())
                 .channel(address.isUnix() ? NioServerDomainSocketChannel.class : NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (!admission.admit(ch)) {
+                            ch.close();
+                            return;
+                        }
                         Session session = sessions.apply(ch);
                         session.attach(ch);
                         pipeline(ch, true, options, session, null);
+                        admission.watchHandshake(ch);
                     }
                 });
         if (!address.isUnix()) {
-            b.option(ChannelOption.SO_REUSEADDR, true).childOption(ChannelOption.TCP_NODELAY, true);
+            b.option(ChannelOption.SO_REUSEADDR, true).childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.SO_KEEPALIVE, true);
             if (options.bufferSize > 0) {
                 b.childOption(ChannelOption.SO_RCVBUF, options.bufferSize)
                         .childOption(ChannelOption.SO_SNDBUF, options.bufferSize);
@@ -94,7 +101,11 @@ public final class Transport {
         FrameDecoder frames = new FrameDecoder(options.maxFrameSize, reads, () -> session.saturated(ch));
         p.addLast("frames", frames);
         p.addLast("handshake", new HandshakeHandler(server, options.secret, options.handshakeTimeout, frames));
-        p.addLast("session", new SessionHandler(session, reconnect));
+        if (options.heartbeatInterval != null) {
+            p.addLast("idle", new io.netty.handler.timeout.IdleStateHandler(
+                    options.heartbeatInterval.toNanos(), 0, 0, TimeUnit.NANOSECONDS));
+        }
+        p.addLast("session", new SessionHandler(session, reconnect, options.heartbeatTimeout));
     }
 
     /** Connects a client session, again and again every {@code options.retry} if that is set. */
@@ -123,7 +134,7 @@ public final class Transport {
                         }
                     });
             if (!address.isUnix()) {
-                bootstrap.option(ChannelOption.TCP_NODELAY, true);
+                bootstrap.option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.SO_KEEPALIVE, true);
                 if (options.bufferSize > 0) {
                     bootstrap.option(ChannelOption.SO_RCVBUF, options.bufferSize)
                             .option(ChannelOption.SO_SNDBUF, options.bufferSize);
