@@ -40,25 +40,27 @@ public final class Unpickling extends Unpickler {
     private Unpickling() {
     }
 
+    /** Values nested deeper than this are refused: whatever walks them later must not overflow its stack. */
+    public static final int MAX_DEPTH = Pickling.MAX_DEPTH;
+    /** Python refuses to convert integers of more digits than this from text, for the same reason. */
+    private static final int MAX_DIGITS = 4300;
+
     /** Decodes one pickle from the readable bytes of {@code payload}, without consuming them. */
     public static Object load(ByteBuf payload) throws MalformedPickleException {
+        Object value;
         try (InputStream in = new ByteBufInputStream(payload.duplicate())) {
-            return new Unpickling().load(in);
+            value = new Unpickling().load(in);
         } catch (IOException | RuntimeException e) {
             throw new MalformedPickleException(e);
         } catch (StackOverflowError e) {
             throw new MalformedPickleException("value nested too deeply");
         }
+        Shape.check(value, payload.readableBytes());
+        return value;
     }
 
     public static Object load(byte[] payload) throws MalformedPickleException {
-        try {
-            return new Unpickling().loads(payload);
-        } catch (IOException | RuntimeException e) {
-            throw new MalformedPickleException(e);
-        } catch (StackOverflowError e) {
-            throw new MalformedPickleException("value nested too deeply");
-        }
+        return load(io.netty.buffer.Unpooled.wrappedBuffer(payload));
     }
 
     @Override
@@ -145,6 +147,29 @@ public final class Unpickling extends Unpickler {
             case Opcodes.LONG1:
                 stack.add(narrow(PickleUtils.decode_long(PickleUtils.readbytes(input, PickleUtils.readbyte(input)))));
                 return NO_RETURN_VALUE;
+            case Opcodes.INT:
+            case Opcodes.LONG: {
+                // text integers: bounded like Python's own, as parsing them is quadratic
+                String digits = PickleUtils.readline(input);
+                if (digits.length() > MAX_DIGITS) {
+                    throw new PickleException("integer of " + digits.length() + " digits (at most " + MAX_DIGITS
+                            + ")");
+                }
+                String text = digits.endsWith("L") ? digits.substring(0, digits.length() - 1) : digits;
+                if (key == Opcodes.INT && text.equals("01")) {
+                    stack.add(Boolean.TRUE);
+                } else if (key == Opcodes.INT && text.equals("00")) {
+                    stack.add(Boolean.FALSE);
+                } else {
+                    try {
+                        stack.add(narrow(PickleUtils.optimizeBigint(new java.math.BigInteger(text.trim()))));
+                    } catch (NumberFormatException e) {
+                        throw new PickleException("bad integer '" + (text.length() > 20 ? text.substring(0, 20) + "..."
+                                : text) + "'");
+                    }
+                }
+                return NO_RETURN_VALUE;
+            }
             case Opcodes.PERSID:
             case Opcodes.BINPERSID:
             case Opcodes.EXT1:
