@@ -177,6 +177,16 @@ public final class Client extends Channel implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Speaks the kaa protocol inside TLS, with this context's trust (and,
+         * for mutual TLS, key) material; the server's certificate must match
+         * the host connected to. The shared-secret handshake still runs inside.
+         */
+        public Builder tls(javax.net.ssl.SSLContext context) {
+            options.tls = Objects.requireNonNull(context, "context");
+            return this;
+        }
+
         /** Socket send and receive buffer size in bytes (kaa's {@code buffer_size}; default: the system's). */
         public Builder bufferSize(int bytes) {
             if (bytes < 1) {

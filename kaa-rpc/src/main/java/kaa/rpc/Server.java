@@ -229,6 +229,24 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Speaks the kaa protocol inside TLS, with this context's key and trust
+         * material (the JDK's {@link javax.net.ssl.SSLContext}). Only other TLS
+         * clients can then connect: Python kaa peers speak plain TCP, which
+         * stays the default. The shared-secret handshake still runs inside.
+         */
+        public Builder tls(javax.net.ssl.SSLContext context) {
+            options.tls = Objects.requireNonNull(context, "context");
+            return this;
+        }
+
+        /** As {@link #tls(javax.net.ssl.SSLContext)}, and also require a client certificate the context trusts (mutual TLS). */
+        public Builder tlsWithClientCertificates(javax.net.ssl.SSLContext context) {
+            tls(context);
+            options.tlsClientAuth = true;
+            return this;
+        }
+
         /** Socket send and receive buffer size in bytes (kaa's {@code buffer_size}; default: the system's). */
         public Builder bufferSize(int bytes) {
             if (bytes < 1) {

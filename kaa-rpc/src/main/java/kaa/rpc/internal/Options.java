@@ -37,6 +37,10 @@ public final class Options {
     public Duration heartbeatInterval;
     /** How long a heartbeat probe may go unanswered before the channel is closed. */
     public Duration heartbeatTimeout = Duration.ofSeconds(10);
+    /** TLS around the kaa protocol, or null for plain TCP (what Python kaa peers speak). */
+    public javax.net.ssl.SSLContext tls;
+    /** Server only: ask clients for a certificate and refuse those without a trusted one. */
+    public boolean tlsClientAuth;
     /** Socket receive/send buffer size in bytes, or 0 for the system's default. */
     public int bufferSize;
 
@@ -56,6 +60,8 @@ public final class Options {
         o.maxHandshaking = maxHandshaking;
         o.heartbeatInterval = heartbeatInterval;
         o.heartbeatTimeout = heartbeatTimeout;
+        o.tls = tls;
+        o.tlsClientAuth = tlsClientAuth;
         return o;
     }
 

@@ -83,6 +83,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
     private static Throwable unwrap(Throwable cause) {
         if (cause instanceof DecoderException) {
             Throwable inner = cause.getCause() != null ? cause.getCause() : cause;
+            if (inner instanceof javax.net.ssl.SSLException) {
+                return inner; // a JDK type already, and the clearest account of a failed TLS handshake
+            }
             ProtocolException e = new ProtocolException(inner.getMessage());
             e.setStackTrace(new StackTraceElement[0]);
             return e;

@@ -47,6 +47,12 @@ public final class Transport {
                         session.attach(ch);
                         pipeline(ch, true, options, session, null);
                         admission.watchHandshake(ch);
+                        if (options.tls != null) {
+                            javax.net.ssl.SSLEngine engine = options.tls.createSSLEngine();
+                            engine.setUseClientMode(false);
+                            engine.setNeedClientAuth(options.tlsClientAuth);
+                            ch.pipeline().addFirst("tls", new io.netty.handler.ssl.SslHandler(engine));
+                        }
                     }
                 });
         if (!address.isUnix()) {
@@ -131,6 +137,9 @@ public final class Transport {
                         protected void initChannel(Channel ch) {
                             session.attach(ch);
                             pipeline(ch, false, options, session, Connector.this::scheduleRetry);
+                            if (options.tls != null) {
+                                ch.pipeline().addFirst("tls", new io.netty.handler.ssl.SslHandler(clientEngine()));
+                            }
                         }
                     });
             if (!address.isUnix()) {
@@ -144,6 +153,22 @@ public final class Transport {
 
         public void start() {
             attempt();
+        }
+
+        /** A client TLS engine that checks the server's certificate against the host it connects to. */
+        private javax.net.ssl.SSLEngine clientEngine() {
+            javax.net.ssl.SSLEngine engine;
+            if (address.socketAddress() instanceof java.net.InetSocketAddress) {
+                java.net.InetSocketAddress a = (java.net.InetSocketAddress) address.socketAddress();
+                engine = options.tls.createSSLEngine(a.getHostString(), a.getPort());
+                javax.net.ssl.SSLParameters params = engine.getSSLParameters();
+                params.setEndpointIdentificationAlgorithm("HTTPS");
+                engine.setSSLParameters(params);
+            } else {
+                engine = options.tls.createSSLEngine();
+            }
+            engine.setUseClientMode(true);
+            return engine;
         }
 
         private void attempt() {
