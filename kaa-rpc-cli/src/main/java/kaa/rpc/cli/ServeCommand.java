@@ -1,6 +1,7 @@
 package kaa.rpc.cli;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import kaa.rpc.Server;
@@ -17,7 +18,8 @@ import picocli.CommandLine.Spec;
             "Exposes echo(x), add(a, b), greet(name, greeting='hello'), fail(msg) (raises ValueError), "
                 + "slow(seconds, value), whoami(), callback(cmd, arg) (calls cmd(arg) on the caller) and types().",
             "Prints 'READY <address>' on stdout once listening; logs connections and failed handshakes "
-                + "on stderr; closes cleanly on SIGINT or SIGTERM."})
+                + "on stderr; closes cleanly on SIGINT or SIGTERM. A client silent for 30 s is probed, and "
+                + "dropped if it does not answer within 10 s."})
 final class ServeCommand implements Callable<Integer> {
 
     @Spec
@@ -38,8 +40,10 @@ final class ServeCommand implements Callable<Integer> {
         String secret = connection.secret == null ? "" : connection.secret;
         Server server;
         try {
-            server = address.matches("\\d+") ? Server.listen(Integer.parseInt(address), secret)
-                    : Server.listen(address, secret);
+            Server.Builder builder = address.matches("\\d+") ? Server.builder(Integer.parseInt(address))
+                    : Server.builder(address);
+            // a client that freezes is found out and dropped, failing the calls we make to it
+            server = builder.secret(secret).heartbeat(Duration.ofSeconds(30), Duration.ofSeconds(10)).listen();
         } catch (IllegalArgumentException badAddress) {
             err.println("kaarpc: " + badAddress.getMessage());
             return ExitCodes.USAGE;
