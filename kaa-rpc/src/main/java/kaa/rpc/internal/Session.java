@@ -115,7 +115,7 @@ public final class Session {
             Duration timeout) {
         RpcFuture<T> future = new RpcFuture<>(executor);
         int seq = nextSeq();
-        ByteBuf buf = PooledByteBufAllocator.DEFAULT.buffer();
+        ByteBuf buf = PooledByteBufAllocator.DEFAULT.buffer(Pickling.sizeHint(args));
         try {
             Packet.writeHeader(buf, seq, Packet.CALL, 0);
             Pickling.writeCall(buf, command, args, kwargs, javaPeer);
@@ -499,7 +499,7 @@ public final class Session {
 
     /** Sends RETN (or EXCP) for call {@code seq}. A result that cannot be pickled is answered with a TypeError. */
     private void reply(Channel ch, int seq, String command, Object value, boolean error) {
-        ByteBuf buf = ch.alloc().buffer();
+        ByteBuf buf = ch.alloc().buffer(Pickling.sizeHint(value));
         try {
             Packet.writeHeader(buf, seq, error ? Packet.EXCP : Packet.RETN, 0);
             Pickling.write(buf, value, javaPeer);
