@@ -50,15 +50,28 @@ final class Admission {
             return false;
         }
         if (handshaking.incrementAndGet() > maxHandshaking) {
-            Channel oldest = waiting.poll();
-            if (oldest != null) {
-                refused(oldest, maxHandshaking + " connections are in their handshake (maxHandshaking); "
-                        + "closing the oldest");
-                oldest.close();
+            Channel victim = oldestSilent();
+            if (victim != null) {
+                refused(victim, maxHandshaking + " connections are in their handshake (maxHandshaking); "
+                        + "closing the oldest silent one");
+                victim.close();
             }
         }
         waiting.add(ch);
         return true;
+    }
+
+    /**
+     * The oldest connection in its handshake that has sent nothing yet (a
+     * client that has sent its answer is about to be done), else the oldest.
+     */
+    private Channel oldestSilent() {
+        for (Channel ch : waiting) {
+            if (!HandshakeHandler.hasSpoken(ch) && waiting.remove(ch)) {
+                return ch;
+            }
+        }
+        return waiting.poll();
     }
 
     /** Counts {@code ch} out of the handshaking when it opens, and out of everything when it closes. */

@@ -62,9 +62,18 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelActive();
     }
 
+    private static final io.netty.util.AttributeKey<Boolean> SPOKEN =
+            io.netty.util.AttributeKey.valueOf(HandshakeHandler.class, "spoken");
+
+    /** Whether the peer of {@code ch} has sent a handshake packet yet. */
+    static boolean hasSpoken(io.netty.channel.Channel ch) {
+        return ch.hasAttr(SPOKEN);
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         Packet p = (Packet) msg;
+        ctx.channel().attr(SPOKEN).set(Boolean.TRUE);
         try {
             if (done) {
                 return;
@@ -140,7 +149,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             timer.cancel(false);
             ctx.fireExceptionCaught(!server && answered
                     ? new AuthenticationException("server " + peer(ctx) + " closed the connection after checking "
-                            + "our answer: the secret is wrong")
+                            + "our answer: the secret is wrong (or the server is shedding connections)")
                     : new NotConnectedException("connection to " + peer(ctx) + " closed during the handshake"));
         }
         ctx.fireChannelInactive();
