@@ -15,6 +15,7 @@ import io.netty.util.UncheckedBooleanSupplier;
  * allocator after the first read would have no effect: this one switches
  * inside its handle, at the start of a read loop.)
  */
+@SuppressWarnings("deprecation") // Netty's interface still returns the deprecated Handle type
 final class ReadLimit implements RecvByteBufAllocator {
 
     private volatile boolean open;
