@@ -16,8 +16,8 @@ import kaa.rpc.Expose;
  * Fuzz targets for the parts that read bytes from the network. In the test
  * suite they run over the committed corpus in
  * {@code src/test/resources/kaa/rpc/internal/FuzzTargetsInputs/}; to fuzz one
- * for a while: {@code JAZZER_FUZZ=1 mvn -pl kaa-rpc test -Dtest=FuzzTargets#frames
- * -Djazzer.max_duration=10m} (see docs/SECURITY.md).
+ * for a while: {@code JAZZER_FUZZ=1 mvn test -Dtest=FuzzTargets#frames
+ * -Djazzer.max_duration=10m -Dtest.timeout="1 h"} in {@code kaa-rpc/} (see docs/SECURITY.md).
  */
 class FuzzTargets {
 
