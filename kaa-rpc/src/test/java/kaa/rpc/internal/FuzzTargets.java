@@ -160,13 +160,20 @@ class FuzzTargets {
                 return;
             }
         }
+        Object[] bound;
+        ExposedMethod m;
         try {
-            ExposedMethod m = Commands.select(command, COMMANDS.lookup(command), args.length, kwargs.size());
-            m.invoke(m.bind(null, args, kwargs));
+            m = Commands.select(command, COMMANDS.lookup(command), args.length, kwargs.size());
+            bound = m.bind(null, args, kwargs);
         } catch (ExposedMethod.BindingException expected) {
-            // arguments that do not fit
-        } catch (Throwable t) {
-            throw new AssertionError("binding " + command + " failed unexpectedly", t);
+            return; // arguments that do not fit
+        } catch (RuntimeException e) {
+            throw new AssertionError("binding " + command + " failed unexpectedly", e);
+        }
+        try {
+            m.invoke(bound);
+        } catch (Throwable fromTheMethod) {
+            // the service's own verdict (None for a list, say): answered as an EXCP in a session
         }
     }
 }
