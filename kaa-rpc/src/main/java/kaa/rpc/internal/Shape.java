@@ -15,7 +15,10 @@ import java.util.Map;
  * lets a few bytes refer to one container many times; a value that expands to
  * much more than its bytes (a memo bomb) would make whoever walks it (argument
  * binding, re-encoding an echo) do work and allocate memory out of all
- * proportion. The walk itself is iterative and visits each container once.
+ * proportion. Such sharing (and cycles) can only come from a memo reference
+ * to a container; without one, the value is a tree and only its depth needs
+ * checking, which is cheap. With one, the walk is iterative and visits each
+ * container once.
  */
 final class Shape {
 
@@ -26,8 +29,12 @@ final class Shape {
     private Shape() {
     }
 
-    static void check(Object root, int payloadBytes) throws MalformedPickleException {
+    static void check(Object root, int payloadBytes, boolean shared) throws MalformedPickleException {
         if (!isContainer(root)) {
+            return;
+        }
+        if (!shared) {
+            checkTreeDepth(root, 1);
             return;
         }
         long limit = (long) payloadBytes * EXPANSION + SLACK;
@@ -69,6 +76,33 @@ final class Shape {
                         + " times its " + payloadBytes + "-byte payload (shared references)");
             }
             sizes.put(done, size);
+        }
+    }
+
+    /** Depth of a value known to be a tree: recursion stops at the limit, so it cannot overflow. */
+    private static void checkTreeDepth(Object node, int depth) throws MalformedPickleException {
+        if (depth > Unpickling.MAX_DEPTH) {
+            throw new MalformedPickleException("value nested deeper than " + Unpickling.MAX_DEPTH + " levels");
+        }
+        if (node instanceof Object[]) {
+            for (Object child : (Object[]) node) {
+                if (isContainer(child)) {
+                    checkTreeDepth(child, depth + 1);
+                }
+            }
+        } else if (node instanceof List) {
+            for (Object child : (List<?>) node) {
+                if (isContainer(child)) {
+                    checkTreeDepth(child, depth + 1);
+                }
+            }
+        } else if (isContainer(node)) {
+            for (Iterator<?> it = children(node); it.hasNext();) {
+                Object child = it.next();
+                if (isContainer(child)) {
+                    checkTreeDepth(child, depth + 1);
+                }
+            }
         }
     }
 

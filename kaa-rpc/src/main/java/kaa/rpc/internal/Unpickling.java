@@ -37,6 +37,9 @@ import net.razorvine.pickle.Unpickler;
  */
 public final class Unpickling extends Unpickler {
 
+    /** Whether a memo reference handed out a container again: only then can a value share or cycle. */
+    private boolean sharedContainer;
+
     private Unpickling() {
     }
 
@@ -48,14 +51,15 @@ public final class Unpickling extends Unpickler {
     /** Decodes one pickle from the readable bytes of {@code payload}, without consuming them. */
     public static Object load(ByteBuf payload) throws MalformedPickleException {
         Object value;
+        Unpickling unpickler = new Unpickling();
         try (InputStream in = new ByteBufInputStream(payload.duplicate())) {
-            value = new Unpickling().load(in);
+            value = unpickler.load(in);
         } catch (IOException | RuntimeException e) {
             throw new MalformedPickleException(e);
         } catch (StackOverflowError e) {
             throw new MalformedPickleException("value nested too deeply");
         }
-        Shape.check(value, payload.readableBytes());
+        Shape.check(value, payload.readableBytes(), unpickler.sharedContainer);
         return value;
     }
 
@@ -105,6 +109,15 @@ public final class Unpickling extends Unpickler {
             case Opcodes.EMPTY_DICT:
                 stack.add(new LinkedHashMap<>());
                 return NO_RETURN_VALUE;
+            case Opcodes.GET:
+            case Opcodes.BINGET:
+            case Opcodes.LONG_BINGET: {
+                Object result = super.dispatch(key);
+                Object got = stack.peek();
+                sharedContainer |= got instanceof Object[] || got instanceof java.util.Collection
+                        || got instanceof Map || got instanceof PyObject;
+                return result;
+            }
             case Opcodes.DICT: {
                 Map<Object, Object> dict = new LinkedHashMap<>();
                 putPairs(dict, stack.pop_all_since_marker());
