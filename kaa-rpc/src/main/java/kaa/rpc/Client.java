@@ -1,9 +1,7 @@
 package kaa.rpc;
 
 import java.time.Duration;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import kaa.rpc.internal.Address;
 import kaa.rpc.internal.Options;
 import kaa.rpc.internal.RpcFuture;
@@ -107,101 +105,17 @@ public final class Client extends Channel implements AutoCloseable {
         super.close();
     }
 
-    /** Options of a {@link Client}; every one has a default. */
-    public static final class Builder {
+    /** Options of a {@link Client}: those of {@link PeerBuilder}, and {@link #retry}. */
+    public static final class Builder extends PeerBuilder<Builder> {
         private final Address address;
-        private final Options options = new Options();
 
         private Builder(Address address) {
             this.address = address;
         }
 
-        /** The shared secret (default empty). */
-        public Builder secret(String secret) {
-            options.secret(Objects.requireNonNull(secret, "secret"));
-            return this;
-        }
-
         /** Reconnect every {@code interval} after a refused or lost connection (default: never). */
         public Builder retry(Duration interval) {
             options.retry = Options.positive(interval, "retry");
-            return this;
-        }
-
-        /**
-         * A time-out for every call of the channel (default: none). A call
-         * without an answer by then fails with a {@link java.util.concurrent.TimeoutException};
-         * it may still have run on the peer.
-         */
-        public Builder callTimeout(Duration timeout) {
-            options.callTimeout = Options.positive(timeout, "callTimeout");
-            return this;
-        }
-
-        /** How long connecting and the handshake may take (default 10 s). */
-        public Builder handshakeTimeout(Duration timeout) {
-            options.handshakeTimeout = Options.positive(timeout, "handshakeTimeout");
-            return this;
-        }
-
-        /** The largest frame accepted from the server, in bytes (default 64 MiB). */
-        public Builder maxFrameSize(long bytes) {
-            if (bytes < 1 || bytes > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("maxFrameSize must be between 1 and " + Integer.MAX_VALUE);
-            }
-            options.maxFrameSize = bytes;
-            return this;
-        }
-
-        /**
-         * How many calls of the server may run at once on this client (default
-         * 1024); beyond that the client stops reading until some finish, so a
-         * flood of calls slows the flooder.
-         */
-        public Builder maxConcurrentCalls(int calls) {
-            options.maxConcurrentCalls = Options.atLeastOne(calls, "maxConcurrentCalls");
-            return this;
-        }
-
-        /**
-         * Probes a channel that has been silent for {@code interval} with a call
-         * of a command no peer has (any kaa.rpc peer, Python included, answers
-         * it at once with an error); if no answer comes within {@code timeout},
-         * the channel is closed with the reason "peer unresponsive" and its
-         * calls fail. A frozen peer is so detected within interval + timeout.
-         * Off by default; TCP keep-alive is always on.
-         */
-        public Builder heartbeat(Duration interval, Duration timeout) {
-            options.heartbeatInterval = Options.positive(interval, "heartbeat interval");
-            options.heartbeatTimeout = Options.positive(timeout, "heartbeat timeout");
-            return this;
-        }
-
-        /**
-         * Speaks the kaa protocol inside TLS, with this context's trust (and,
-         * for mutual TLS, key) material; the server's certificate must match
-         * the host connected to. The shared-secret handshake still runs inside.
-         */
-        public Builder tls(javax.net.ssl.SSLContext context) {
-            options.tls = Objects.requireNonNull(context, "context");
-            return this;
-        }
-
-        /** Socket send and receive buffer size in bytes (kaa's {@code buffer_size}; default: the system's). */
-        public Builder bufferSize(int bytes) {
-            if (bytes < 1) {
-                throw new IllegalArgumentException("bufferSize must be positive");
-            }
-            options.bufferSize = bytes;
-            return this;
-        }
-
-        /**
-         * Where exposed methods, dependents of call futures and signal callbacks
-         * run (default: a virtual thread per task on Java 21+, else a shared pool).
-         */
-        public Builder executor(Executor executor) {
-            options.executor = Objects.requireNonNull(executor, "executor");
             return this;
         }
 

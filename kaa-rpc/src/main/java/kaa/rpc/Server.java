@@ -3,11 +3,9 @@ package kaa.rpc;
 import java.io.IOException;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import kaa.rpc.internal.Address;
 import kaa.rpc.internal.Commands;
 import kaa.rpc.internal.Executors;
@@ -149,67 +147,21 @@ public final class Server implements AutoCloseable {
         return "Server[" + address + (closed ? ", closed" : "") + "]";
     }
 
-    /** Options of a {@link Server}; every one has a default. */
-    public static final class Builder {
+    /**
+     * Options of a {@link Server}: those of {@link PeerBuilder}, and the
+     * server's own limits and socket permissions.
+     */
+    public static final class Builder extends PeerBuilder<Builder> {
         private final Address address;
-        private final Options options = new Options();
 
         private Builder(Address address) {
             this.address = address;
         }
 
-        /** The shared secret (default empty). */
-        public Builder secret(String secret) {
-            options.secret(Objects.requireNonNull(secret, "secret"));
-            return this;
-        }
-
-        /**
-         * A time-out for every call of the channels of connected clients (default: none). A call
-         * without an answer by then fails with a {@link java.util.concurrent.TimeoutException};
-         * it may still have run on the peer.
-         */
-        public Builder callTimeout(Duration timeout) {
-            options.callTimeout = Options.positive(timeout, "callTimeout");
-            return this;
-        }
-
-        /** How long a client may take to complete the handshake (default 10 s). */
-        public Builder handshakeTimeout(Duration timeout) {
-            options.handshakeTimeout = Options.positive(timeout, "handshakeTimeout");
-            return this;
-        }
-
-        /** The largest frame accepted from a client after the handshake, in bytes (default 64 MiB). */
-        public Builder maxFrameSize(long bytes) {
-            if (bytes < 1 || bytes > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("maxFrameSize must be between 1 and " + Integer.MAX_VALUE);
-            }
-            options.maxFrameSize = bytes;
-            return this;
-        }
-
-        /**
-         * How many calls of one client may run at once (default 1024); beyond
-         * that the server stops reading from that client until some finish, so
-         * a flood of calls slows the flooder, not the server.
-         */
-        public Builder maxConcurrentCalls(int calls) {
-            options.maxConcurrentCalls = Options.atLeastOne(calls, "maxConcurrentCalls");
-            return this;
-        }
-
-        /**
-         * Probes a channel that has been silent for {@code interval} with a call
-         * of a command no peer has (any kaa.rpc peer, Python included, answers
-         * it at once with an error); if no answer comes within {@code timeout},
-         * the channel is closed with the reason "peer unresponsive" and its
-         * calls fail. A frozen peer is so detected within interval + timeout.
-         * Off by default; TCP keep-alive is always on.
-         */
-        public Builder heartbeat(Duration interval, Duration timeout) {
-            options.heartbeatInterval = Options.positive(interval, "heartbeat interval");
-            options.heartbeatTimeout = Options.positive(timeout, "heartbeat timeout");
+        /** As {@link #tls(javax.net.ssl.SSLContext)}, and also require a client certificate the context trusts (mutual TLS). */
+        public Builder tlsWithClientCertificates(javax.net.ssl.SSLContext context) {
+            tls(context);
+            options.tlsClientAuth = true;
             return this;
         }
 
@@ -226,42 +178,6 @@ public final class Server implements AutoCloseable {
          */
         public Builder maxHandshaking(int connections) {
             options.maxHandshaking = Options.atLeastOne(connections, "maxHandshaking");
-            return this;
-        }
-
-        /**
-         * Speaks the kaa protocol inside TLS, with this context's key and trust
-         * material (the JDK's {@link javax.net.ssl.SSLContext}). Only other TLS
-         * clients can then connect: Python kaa peers speak plain TCP, which
-         * stays the default. The shared-secret handshake still runs inside.
-         */
-        public Builder tls(javax.net.ssl.SSLContext context) {
-            options.tls = Objects.requireNonNull(context, "context");
-            return this;
-        }
-
-        /** As {@link #tls(javax.net.ssl.SSLContext)}, and also require a client certificate the context trusts (mutual TLS). */
-        public Builder tlsWithClientCertificates(javax.net.ssl.SSLContext context) {
-            tls(context);
-            options.tlsClientAuth = true;
-            return this;
-        }
-
-        /** Socket send and receive buffer size in bytes (kaa's {@code buffer_size}; default: the system's). */
-        public Builder bufferSize(int bytes) {
-            if (bytes < 1) {
-                throw new IllegalArgumentException("bufferSize must be positive");
-            }
-            options.bufferSize = bytes;
-            return this;
-        }
-
-        /**
-         * Where exposed methods, dependents of call futures and signal callbacks
-         * run (default: a virtual thread per task on Java 21+, else a shared pool).
-         */
-        public Builder executor(Executor executor) {
-            options.executor = Objects.requireNonNull(executor, "executor");
             return this;
         }
 

@@ -1,0 +1,107 @@
+package kaa.rpc;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import kaa.rpc.internal.Options;
+
+/**
+ * The options a {@link Server.Builder} and a {@link Client.Builder} share.
+ * Every option has a default; docs/SECURITY.md lists them all.
+ *
+ * @param <B> the concrete builder, returned by every setter
+ */
+public abstract class PeerBuilder<B extends PeerBuilder<B>> {
+
+    final Options options = new Options();
+
+    PeerBuilder() {
+    }
+
+    @SuppressWarnings("unchecked")
+    private B self() {
+        return (B) this;
+    }
+
+    /** The shared secret (default empty). */
+    public B secret(String secret) {
+        options.secret(Objects.requireNonNull(secret, "secret"));
+        return self();
+    }
+
+    /** How long connecting (for a client) and the handshake may take (default 10 s). */
+    public B handshakeTimeout(Duration timeout) {
+        options.handshakeTimeout = Options.positive(timeout, "handshakeTimeout");
+        return self();
+    }
+
+    /**
+     * A time-out for every call made on the channels (default: none). A call
+     * without an answer by then fails with a
+     * {@link java.util.concurrent.TimeoutException}; it may still have run on
+     * the peer. One call can have its own: {@link Channel#withTimeout}.
+     */
+    public B callTimeout(Duration timeout) {
+        options.callTimeout = Options.positive(timeout, "callTimeout");
+        return self();
+    }
+
+    /** The largest frame accepted from the peer after the handshake, in bytes (default 64 MiB). */
+    public B maxFrameSize(long bytes) {
+        if (bytes < 1 || bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("maxFrameSize must be between 1 and " + Integer.MAX_VALUE);
+        }
+        options.maxFrameSize = bytes;
+        return self();
+    }
+
+    /**
+     * How many calls of one peer may run at once (default 1024); beyond that
+     * the channel stops reading from its socket until some finish, so a flood
+     * of calls slows the flooder.
+     */
+    public B maxConcurrentCalls(int calls) {
+        options.maxConcurrentCalls = Options.atLeastOne(calls, "maxConcurrentCalls");
+        return self();
+    }
+
+    /**
+     * Probes a channel that has been silent for {@code interval} with a call
+     * of a command no peer has (any kaa.rpc peer, Python included, answers it
+     * at once with an error); if no answer comes within {@code timeout}, the
+     * channel is closed with the reason "peer unresponsive" and its calls
+     * fail. A frozen peer is so detected within interval + timeout. Off by
+     * default; TCP keep-alive is always on.
+     */
+    public B heartbeat(Duration interval, Duration timeout) {
+        options.heartbeatInterval = Options.positive(interval, "heartbeat interval");
+        options.heartbeatTimeout = Options.positive(timeout, "heartbeat timeout");
+        return self();
+    }
+
+    /**
+     * Speaks the kaa protocol inside TLS with this context's key and trust
+     * material. A client checks the server's certificate against the host it
+     * connects to. Python kaa peers speak plain TCP, which stays the default;
+     * the shared-secret handshake still runs inside TLS.
+     */
+    public B tls(javax.net.ssl.SSLContext context) {
+        options.tls = Objects.requireNonNull(context, "context");
+        return self();
+    }
+
+    /** Socket send and receive buffer size in bytes (kaa's {@code buffer_size}; default: the system's). */
+    public B bufferSize(int bytes) {
+        options.bufferSize = Options.atLeastOne(bytes, "bufferSize");
+        return self();
+    }
+
+    /**
+     * Where exposed methods, dependents of call futures and signal callbacks
+     * run (default: a virtual thread per task on Java 21+, else a shared pool).
+     */
+    public B executor(Executor executor) {
+        options.executor = Objects.requireNonNull(executor, "executor");
+        return self();
+    }
+}
