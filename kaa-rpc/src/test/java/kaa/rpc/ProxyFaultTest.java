@@ -45,7 +45,7 @@ class ProxyFaultTest {
                 FaultProxy proxy = new FaultProxy(server.address());
                 Client watched = Client.builder(proxy.address()).secret("s")
                         .heartbeat(Duration.ofMillis(200), Duration.ofMillis(300)).connect();
-                Client deadline = Client.builder(proxy.address()).secret("s").callTimeout(Duration.ofMillis(300))
+                Client deadline = Client.builder(proxy.address()).secret("s").callTimeout(Duration.ofSeconds(2))
                         .connect()) {
             assertThat(await(watched.rpc("echo", 1))).isEqualTo(1);
             assertThat(await(deadline.rpc("echo", 2))).isEqualTo(2);
