@@ -53,7 +53,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
             failure = unwrap(cause);
             cause = failure;
             if (cause instanceof java.io.IOException && !(cause instanceof kaa.rpc.AuthenticationException)
-                    && !cause.getMessage().startsWith("peer unresponsive")) {
+                    && !String.valueOf(cause.getMessage()).startsWith("peer unresponsive")) {
                 log.debug("connection with {} failed", HandshakeHandler.peer(ctx), cause);
             } else {
                 log.info("closing connection with {}: {}", HandshakeHandler.peer(ctx), cause.toString());
