@@ -43,10 +43,13 @@ class HandshakeTest {
         // A fake server that answers the client's challenge with garbage.
         try (ServerSocket fake = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Client client = Client.connect(fake.getLocalPort(), "s");
-            try (Socket s = fake.accept(); RawServer raw = new RawServer(s)) {
-                raw.sendAuth();
-                raw.readResp();
-                raw.sendBogusResp();
+            try (Socket s = fake.accept()) {
+                FakeServer raw = new FakeServer(s, "s");
+                raw.send(0, "AUTH", kaa.rpc.internal.Handshake.payload(kaa.rpc.internal.Handshake.random(),
+                        new byte[20], new byte[20]));
+                raw.read(); // the client's RESP
+                raw.send(0, "RESP", kaa.rpc.internal.Handshake.payload(new byte[20],
+                        kaa.rpc.internal.Handshake.random(), kaa.rpc.internal.Handshake.random()));
                 assertThat(failure(client.whenOpen())).isInstanceOf(AuthenticationException.class)
                         .hasMessageContaining("does not know the secret");
             } finally {
@@ -113,43 +116,6 @@ class HandshakeTest {
             peer.read();
             peer.send(0, "RESP", new byte[59]);
             assertThat(peer.closedByServer()).isTrue();
-        }
-    }
-
-    /** The server half of the handshake, by hand. */
-    private static final class RawServer implements AutoCloseable {
-        private final Socket socket;
-
-        RawServer(Socket socket) throws java.io.IOException {
-            this.socket = socket;
-            socket.setSoTimeout(10_000);
-        }
-
-        void sendAuth() throws java.io.IOException {
-            write("AUTH", kaa.rpc.internal.Handshake.payload(kaa.rpc.internal.Handshake.random(),
-                    new byte[20], new byte[20]));
-        }
-
-        void readResp() throws java.io.IOException {
-            socket.getInputStream().readNBytes(12 + 60);
-        }
-
-        void sendBogusResp() throws java.io.IOException {
-            write("RESP", kaa.rpc.internal.Handshake.payload(new byte[20], kaa.rpc.internal.Handshake.random(),
-                    kaa.rpc.internal.Handshake.random()));
-        }
-
-        private void write(String type, byte[] payload) throws java.io.IOException {
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(12 + payload.length)
-                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            b.putInt(0).put(type.getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(payload.length)
-                    .put(payload);
-            socket.getOutputStream().write(b.array());
-        }
-
-        @Override
-        public void close() throws java.io.IOException {
-            socket.close();
         }
     }
 }

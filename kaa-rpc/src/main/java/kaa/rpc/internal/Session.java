@@ -156,7 +156,8 @@ public final class Session {
             future.completeExceptionally(notConnected("cannot call '" + command + "'"));
             return future;
         }
-        if (!ch.isWritable() || Outbox.of(ch).queuedBytes() > Options.OUTBOUND_HIGH_WATER) {
+        Outbox outbox = Outbox.of(ch);
+        if (!ch.isWritable() || outbox.queuedBytes() > Options.OUTBOUND_HIGH_WATER) {
             // the peer is not reading what we send: refuse rather than grow
             forget(seq, call);
             call.releaseBuffer();
@@ -164,7 +165,7 @@ public final class Session {
                     + (Options.OUTBOUND_HIGH_WATER >> 20) + " MiB wait to be sent to a peer that is not reading"));
             return future;
         }
-        Outbox.of(ch).send(call.takeBuffer());
+        outbox.send(call.takeBuffer());
         return future;
     }
 
