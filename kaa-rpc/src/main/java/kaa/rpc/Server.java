@@ -3,6 +3,8 @@ package kaa.rpc;
 import java.io.IOException;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,8 +23,8 @@ import kaa.rpc.internal.Transport;
  *     @Expose(addClient = true) void hello(Channel peer, String s) { peer.rpc("welcome", s); }
  * }
  *
- * try (Server server = Server.listen("127.0.0.1:0", "secret")) {   // port 0: any free port
- *     server.register(new Media());
+ * try (Server server = Server.builder("127.0.0.1:0").secret("secret")   // port 0: any free port
+ *         .register(new Media()).listen()) {          // exposed before the first client can call
  *     server.clientConnected().connect(ch -> ch.rpc("hello", "from server"));
  *     System.out.println("listening on " + server.address());
  *     ...
@@ -51,8 +53,9 @@ public final class Server implements AutoCloseable {
     private final Address bindAddress;
     private volatile boolean closed;
 
-    private Server(Address bindAddress, Options options) throws IOException {
+    private Server(Address bindAddress, Options options, List<Object> services) throws IOException {
         this.bindAddress = bindAddress;
+        services.forEach(commands::register); // before the first client can call
         this.clientConnected = new Signal<>("client-connected", Executors.serial(options.executor));
         this.listener = Transport.listen(bindAddress, options, ch -> {
             Channel channel = new Channel(commands, options, false, opened -> {
@@ -154,8 +157,19 @@ public final class Server implements AutoCloseable {
     public static final class Builder extends PeerBuilder<Builder> {
         private final Address address;
 
+        private final List<Object> services = new ArrayList<>();
+
         private Builder(Address address) {
             this.address = address;
+        }
+
+        /**
+         * Registers {@code obj} before the server starts listening, so that no
+         * client can call before it is there (see {@link Server#register}).
+         */
+        public Builder register(Object obj) {
+            services.add(Objects.requireNonNull(obj, "obj"));
+            return this;
         }
 
         /** As {@link #tls(javax.net.ssl.SSLContext)}, and also require a client certificate the context trusts (mutual TLS). */
@@ -190,7 +204,7 @@ public final class Server implements AutoCloseable {
 
         /** Binds and returns the listening server. */
         public Server listen() throws IOException {
-            return new Server(address, options.copy());
+            return new Server(address, options.copy(), List.copyOf(services));
         }
     }
 }

@@ -95,7 +95,7 @@ class DeadlineTest {
         try (Client client = Client.builder(address).secret("s").retry(Duration.ofMillis(50)).connect()) {
             CompletableFuture<Object> queued = client.withTimeout(Duration.ofMillis(100)).rpc("hold");
             assertThat(failure(queued)).isInstanceOf(TimeoutException.class);
-            try (Server server = Server.listen(address, "s").register(held)) {
+            try (Server server = Server.builder(address).secret("s").register(held).listen()) {
                 assertThat(await(client.rpc("echo", "after"))).isEqualTo("after");
                 assertThat(held.held).as("the timed-out call never reached the server").isEmpty();
             }

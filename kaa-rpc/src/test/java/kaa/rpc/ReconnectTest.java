@@ -21,7 +21,7 @@ class ReconnectTest {
     @EnumSource(Peers.Transport.class)
     void reconnectsAcrossAServerRestart(Peers.Transport transport) throws Exception {
         String address = transport.fixedAddress(dir);
-        Server first = Server.builder(address).secret("s").listen().register(new DemoService());
+        Server first = Server.builder(address).secret("s").register(new DemoService()).listen();
         try (Client client = Client.builder(address).secret("s").retry(Duration.ofMillis(50)).connect()) {
             assertThat(await(client.rpc("echo", "one"))).isEqualTo("one");
 
@@ -32,7 +32,7 @@ class ReconnectTest {
             assertThat(failure(pending)).isInstanceOf(NotConnectedException.class);
             assertThat(await(lost)).isInstanceOf(java.io.IOException.class);
 
-            try (Server second = relisten(address).register(new DemoService())) {
+            try (Server second = relisten(address)) {
                 assertThat(await(reopened)).isSameAs(client);
                 assertThat(await(client.rpc("echo", "two"))).isEqualTo("two");
                 assertThat(second.channels()).hasSize(1);
@@ -48,7 +48,7 @@ class ReconnectTest {
     private static Server relisten(String address) throws Exception {
         for (int attempt = 1; ; attempt++) {
             try {
-                return Server.builder(address).secret("s").listen();
+                return Server.builder(address).secret("s").register(new DemoService()).listen();
             } catch (java.net.BindException stillHeld) {
                 if (attempt == 100) {
                     throw stillHeld;
@@ -65,7 +65,7 @@ class ReconnectTest {
         try (Client client = Client.builder(address).secret("s").retry(Duration.ofMillis(50)).connect()) {
             CompletableFuture<Object> early = client.rpc("echo", "queued");
             assertThat(client.whenOpen()).isNotDone();
-            try (Server server = Server.builder(address).secret("s").listen().register(new DemoService())) {
+            try (Server server = Server.builder(address).secret("s").register(new DemoService()).listen()) {
                 assertThat(await(client.whenOpen())).isSameAs(client);
                 assertThat(await(early)).isEqualTo("queued");
             }

@@ -43,7 +43,8 @@ final class ServeCommand implements Callable<Integer> {
             Server.Builder builder = address.matches("\\d+") ? Server.builder(Integer.parseInt(address))
                     : Server.builder(address);
             // a client that freezes is found out and dropped, failing the calls we make to it
-            server = builder.secret(secret).heartbeat(Duration.ofSeconds(30), Duration.ofSeconds(10)).listen();
+            server = builder.secret(secret).heartbeat(Duration.ofSeconds(30), Duration.ofSeconds(10))
+                    .register(new DemoService()).listen();
         } catch (IllegalArgumentException badAddress) {
             err.println("kaarpc: " + badAddress.getMessage());
             return ExitCodes.USAGE;
@@ -51,7 +52,6 @@ final class ServeCommand implements Callable<Integer> {
             err.println("kaarpc: " + e.getMessage());
             return ExitCodes.CONNECT;
         }
-        server.register(new DemoService());
         server.clientConnected().connect(channel -> {
             String peer = channel.toString();
             err.println("kaarpc: client connected: " + peer);
