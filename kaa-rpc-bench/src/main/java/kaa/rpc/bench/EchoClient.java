@@ -13,10 +13,26 @@ interface EchoClient extends AutoCloseable {
     /** One round trip of {@code payload}, blocking; checks the length that came back. */
     void echoBytes(byte[] payload) throws Exception;
 
-    /** {@code total} small round trips on this one connection with {@code window} outstanding at a time. */
-    void pipelined(int total, int window) throws Exception;
+    /**
+     * {@code total} small round trips on this one connection with {@code window}
+     * outstanding at a time; by default through {@link #echoAsync}.
+     */
+    default void pipelined(int total, int window) throws Exception {
+        java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(window);
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(total);
+        for (int i = 0; i < total; i++) {
+            slots.acquire();
+            echoAsync(() -> {
+                slots.release();
+                done.countDown();
+            });
+        }
+        if (!done.await(5, java.util.concurrent.TimeUnit.MINUTES)) {
+            throw new IllegalStateException("pipelined calls did not finish");
+        }
+    }
 
-    /** Starts one small call and calls {@code done} when its answer arrives, for fan-in. */
+    /** Starts one small call and calls {@code done} when its answer arrives (fan-in, pipelining). */
     void echoAsync(Runnable done) throws Exception;
 
     @Override

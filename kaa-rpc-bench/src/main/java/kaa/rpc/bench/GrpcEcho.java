@@ -15,8 +15,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /** gRPC-java unary calls over its Netty transport, with a hand-made method descriptor: no code generation. */
@@ -91,22 +89,6 @@ final class GrpcEcho {
             byte[] back = ClientCalls.blockingUnaryCall(channel, ECHO, CallOptions.DEFAULT, payload);
             if (back.length != payload.length) {
                 throw new IllegalStateException("wrong echo length");
-            }
-        }
-
-        @Override
-        public void pipelined(int total, int window) throws Exception {
-            Semaphore slots = new Semaphore(window);
-            CountDownLatch done = new CountDownLatch(total);
-            for (int i = 0; i < total; i++) {
-                slots.acquire();
-                echoAsync(() -> {
-                    slots.release();
-                    done.countDown();
-                });
-            }
-            if (!done.await(5, TimeUnit.MINUTES)) {
-                throw new IllegalStateException("pipelined calls did not finish");
             }
         }
 

@@ -1,7 +1,5 @@
 package kaa.rpc.bench;
 
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import kaa.rpc.Expose;
 import kaa.rpc.Server;
@@ -46,22 +44,6 @@ final class KaaEcho {
             byte[] back = (byte[]) client.rpc("echo", (Object) payload).get();
             if (back.length != payload.length) {
                 throw new IllegalStateException("wrong echo length");
-            }
-        }
-
-        @Override
-        public void pipelined(int total, int window) throws Exception {
-            Semaphore slots = new Semaphore(window);
-            CountDownLatch done = new CountDownLatch(total);
-            for (int i = 0; i < total; i++) {
-                slots.acquire();
-                client.rpc("echo", SMALL_TEXT).whenComplete((v, e) -> {
-                    slots.release();
-                    done.countDown();
-                });
-            }
-            if (!done.await(5, TimeUnit.MINUTES)) {
-                throw new IllegalStateException("pipelined calls did not finish");
             }
         }
 
