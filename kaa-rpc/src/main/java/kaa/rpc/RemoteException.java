@@ -22,6 +22,8 @@ import java.util.List;
 public class RemoteException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
+    /** The longest remote message that {@link #getMessage()} shows whole. */
+    private static final int MAX_MESSAGE = 2000;
 
     private final String command;
     private final String remoteType;
@@ -74,7 +76,11 @@ public class RemoteException extends RuntimeException {
         }
         sb.append(type);
         if (!message.isEmpty()) {
-            sb.append(": ").append(message);
+            // a peer may send a message of any length; the rendering stays readable
+            sb.append(": ").append(message, 0, Math.min(message.length(), MAX_MESSAGE));
+            if (message.length() > MAX_MESSAGE) {
+                sb.append("... (").append(message.length() - MAX_MESSAGE).append(" more characters; see remoteMessage())");
+            }
         }
         return sb.toString();
     }

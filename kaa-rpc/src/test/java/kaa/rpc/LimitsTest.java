@@ -52,15 +52,15 @@ class LimitsTest {
             RawPeer.Frame answer = peer.read();
             assertThat(answer.type()).isEqualTo("EXCP");
             assertThat(answer.seq()).isEqualTo(7);
-            assertThat(((Object[]) answer.value())[0].toString()).startsWith("ValueError(malformed CALL payload");
+            assertThat(((Object[]) answer.value())[0].toString()).startsWith("ValueError('malformed CALL payload");
 
             peer.send(8, "CALL", pickle(List.of("not", "a", "tuple")));
             RawPeer.Frame notTuple = peer.read();
             assertThat(notTuple.type()).isEqualTo("EXCP");
-            assertThat(((Object[]) notTuple.value())[0].toString()).contains("TypeError(malformed CALL");
+            assertThat(((Object[]) notTuple.value())[0].toString()).contains("TypeError('malformed CALL");
 
             peer.send(9, "CALL", pickle(new Object[] {42, new Object[0], java.util.Map.of()}));
-            assertThat(((Object[]) peer.read().value())[0].toString()).contains("TypeError(malformed CALL");
+            assertThat(((Object[]) peer.read().value())[0].toString()).contains("TypeError('malformed CALL");
 
             // the connection is still good
             peer.call(10, "echo", "still here");

@@ -159,6 +159,19 @@ public final class ExposedMethod {
      * @throws BindingException naming the command, the parameter and the types
      */
     Object[] bind(Object channel, Object[] args, Map<String, Object> kwargs) throws BindingException {
+        return bind(channel, args, kwargs, Work.unlimited());
+    }
+
+    /**
+     * Converts the wire arguments of a call whose payload was given {@code work}:
+     * the conversion is charged to it, and parts shared between the arguments
+     * are converted once.
+     *
+     * @throws BindingException naming the command, the parameter and the types
+     * @throws WorkLimitException when the arguments need more work than their payload allows
+     */
+    Object[] bind(Object channel, Object[] args, Map<String, Object> kwargs, Work work) throws BindingException {
+        Values.Conversion conversion = Values.conversion(work);
         int first = addClient ? 1 : 0;
         Object[] out = new Object[types.length + first];
         if (addClient) {
@@ -180,14 +193,14 @@ public final class ExposedMethod {
         for (Map.Entry<String, Object> kw : kwargs.entrySet()) {
             int index = indexOf(kw.getKey());
             if (given[index]) {
-                throw new BindingException(command + "() got multiple values for argument '" + kw.getKey() + "'");
+                throw new BindingException(command + "() got multiple values for argument " + Values.repr(kw.getKey()));
             }
             wire[index] = kw.getValue();
             given[index] = true;
         }
         for (int i = 0; i < types.length; i++) {
             try {
-                out[i + first] = Values.convert(wire[i], types[i]);
+                out[i + first] = conversion.convert(wire[i], types[i]);
             } catch (ConversionException e) {
                 throw new BindingException(command + "() argument " + (i + 1) + parameterName(i) + ": " + e.getMessage());
             }
@@ -205,7 +218,7 @@ public final class ExposedMethod {
                 return i;
             }
         }
-        throw new BindingException(command + "() got an unexpected keyword argument '" + keyword + "'");
+        throw new BindingException(command + "() got an unexpected keyword argument " + Values.repr(keyword));
     }
 
     private String parameterName(int i) {

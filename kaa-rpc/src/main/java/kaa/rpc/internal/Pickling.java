@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,7 +19,12 @@ import java.util.Set;
 
 /**
  * Writes Java values as protocol-2 pickles that Python 2 and Python 3 both
- * load, straight into a Netty buffer and without a memo (nothing needs one).
+ * load, straight into a Netty buffer. A container (or a long string, byte
+ * string or integer) that the value holds more than once is written once
+ * and referred to by the pickle memo afterwards, as Python's pickler does: a
+ * value that shares its parts, such as the echo of a shared value a peer
+ * sent, costs its distinct parts, not its paths, and the peer gets the same
+ * sharing back.
  *
  * <p>We write our own rather than use Pyrolite's {@code Pickler}: it pickles
  * {@code byte[]} as a {@code bytearray}, Java beans as dicts with a
@@ -76,12 +82,20 @@ public final class Pickling {
 
     private static final byte BINBYTES = 'B';
 
-    /** Writes what every Python reads. */
-    private static final Pickling COMPATIBLE = new Pickling(false);
-    /** For a peer that is this library: byte strings as raw {@code BINBYTES}, a copy instead of a re-encoding. */
-    private static final Pickling JAVA = new Pickling(true);
+    private static final byte BINPUT = 'q';
+    private static final byte LONG_BINPUT = 'r';
+    private static final byte BINGET = 'h';
+    private static final byte LONG_BINGET = 'j';
+    /** Strings and byte strings at least this long are memoized, as are integers of at least this many bits. */
+    private static final int MEMO_FROM = 32;
 
+    /** For a peer that is this library: byte strings as raw {@code BINBYTES}, a copy instead of a re-encoding. */
     private final boolean rawBytes;
+    /** The memo index of each value written so far that may be written again; made on first use. */
+    private IdentityHashMap<Object, Integer> memo;
+    /** The memo index of each class or function written so far. */
+    private java.util.Map<String, Integer> globals;
+    private int nextMemo;
 
     private Pickling(boolean rawBytes) {
         this.rawBytes = rawBytes;
@@ -127,7 +141,7 @@ public final class Pickling {
 
     /** Appends a complete pickle of {@code value}; {@code javaPeer} allows the shortcuts only we read. */
     public static void write(ByteBuf out, Object value, boolean javaPeer) {
-        Pickling p = javaPeer ? JAVA : COMPATIBLE;
+        Pickling p = new Pickling(javaPeer);
         out.writeByte(PROTO).writeByte(2);
         p.save(out, value, 0);
         out.writeByte(STOP);
@@ -140,7 +154,7 @@ public final class Pickling {
 
     public static void writeCall(ByteBuf out, String command, Object[] args, Map<String, ?> kwargs,
             boolean javaPeer) {
-        Pickling p = javaPeer ? JAVA : COMPATIBLE;
+        Pickling p = new Pickling(javaPeer);
         out.writeByte(PROTO).writeByte(2);
         saveString(out, command);
         p.saveTuple(out, args, 0);
@@ -155,7 +169,66 @@ public final class Pickling {
         }
         if (value == null) {
             out.writeByte(NONE);
-        } else if (value instanceof String) {
+        } else if (memoizable(value)) {
+            Integer index = memo == null ? null : memo.get(value);
+            if (index != null) {
+                get(out, index);
+            } else {
+                saveOnce(out, value, depth);
+                put(out, value);
+            }
+        } else {
+            saveOnce(out, value, depth);
+        }
+    }
+
+    /** Whether {@code value} may be shared and is worth a memo entry. */
+    private static boolean memoizable(Object value) {
+        if (value instanceof String) {
+            return ((String) value).length() >= MEMO_FROM;
+        }
+        if (value instanceof byte[]) {
+            return ((byte[]) value).length >= MEMO_FROM;
+        }
+        if (value instanceof BigInteger) {
+            return ((BigInteger) value).bitLength() >= MEMO_FROM * 8;
+        }
+        if (value instanceof BigDecimal) {
+            return ((BigDecimal) value).precision() >= MEMO_FROM;
+        }
+        if (value instanceof Object[]) {
+            return ((Object[]) value).length > 0;
+        }
+        return !(value instanceof Number || value instanceof Boolean || value instanceof Character
+                || value instanceof Enum || value instanceof char[] || value instanceof Optional);
+    }
+
+    private void put(ByteBuf out, Object value) {
+        if (memo == null) {
+            memo = new IdentityHashMap<>();
+        }
+        memo.put(value, nextMemo);
+        put(out, nextMemo++);
+    }
+
+    private static void put(ByteBuf out, int index) {
+        if (index < 256) {
+            out.writeByte(BINPUT).writeByte(index);
+        } else {
+            out.writeByte(LONG_BINPUT).writeIntLE(index);
+        }
+    }
+
+    private static void get(ByteBuf out, int index) {
+        if (index < 256) {
+            out.writeByte(BINGET).writeByte(index);
+        } else {
+            out.writeByte(LONG_BINGET).writeIntLE(index);
+        }
+    }
+
+    private void saveOnce(ByteBuf out, Object value, int depth) {
+        if (value instanceof String) {
             saveString(out, (String) value);
         } else if (value instanceof Integer || value instanceof Long || value instanceof Short
                 || value instanceof Byte) {
@@ -171,7 +244,7 @@ public final class Pickling {
         } else if (value instanceof Map) {
             saveMap(out, (Map<?, ?>) value, depth + 1);
         } else if (value instanceof Set) {
-            saveGlobal(out, "__builtin__", "set");
+            saveGlobal(out, "__builtin__", value instanceof FrozenSet ? "frozenset" : "set");
             saveList(out, (Set<?>) value, depth + 1);
             out.writeByte(TUPLE1).writeByte(REDUCE);
         } else if (value instanceof Collection) {
@@ -267,7 +340,23 @@ public final class Pickling {
         out.writeByte(TUPLE2).writeByte(REDUCE);
     }
 
-    private static void saveGlobal(ByteBuf out, String module, String name) {
+    /** A class or function, written once and then taken from the memo, as Python's pickler does. */
+    private void saveGlobal(ByteBuf out, String module, String name) {
+        String key = module + "\n" + name;
+        Integer index = globals == null ? null : globals.get(key);
+        if (index != null) {
+            get(out, index);
+            return;
+        }
+        writeGlobal(out, module, name);
+        if (globals == null) {
+            globals = new java.util.HashMap<>();
+        }
+        globals.put(key, nextMemo);
+        put(out, nextMemo++);
+    }
+
+    private static void writeGlobal(ByteBuf out, String module, String name) {
         out.writeByte(GLOBAL);
         out.writeCharSequence(module, StandardCharsets.US_ASCII);
         out.writeByte('\n');

@@ -1,6 +1,5 @@
 package kaa.rpc.internal;
 
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -48,9 +47,9 @@ public final class PyObject {
         return module.equals("builtins") || module.equals("__builtin__") || module.equals("exceptions");
     }
 
+    /** A bounded rendering, as Python's {@code repr} of the constructor call (the state left out). */
     @Override
     public String toString() {
-        return qualifiedName() + Arrays.deepToString(args).replace('[', '(').replace(']', ')')
-                + (state.isEmpty() ? "" : state.toString());
+        return Values.repr(this, 200);
     }
 }

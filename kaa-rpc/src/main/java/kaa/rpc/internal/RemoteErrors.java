@@ -19,6 +19,10 @@ public final class RemoteErrors {
 
     /** Attribute of a pickled exception that names the Java class it came from. */
     static final String JAVA_CLASS = "java_class";
+    /** The innermost frames of a remote stack that are kept; the rest are counted. */
+    static final int MAX_FRAMES = 256;
+    /** The longest remote type name, frame field, or rendering of a non-string message that is kept whole. */
+    static final int MAX_TEXT = 300;
 
     private RemoteErrors() {
     }
@@ -103,7 +107,13 @@ public final class RemoteErrors {
                 || className.startsWith("java.lang.VirtualThread") || className.startsWith("io.netty.");
     }
 
-    /** Reads an EXCP payload into the exception a caller sees. */
+    /**
+     * Reads an EXCP payload into the exception a caller sees. What a peer
+     * sends here ends up in messages and logs, so every part is bounded: the
+     * type and frame texts are cut at {@value #MAX_TEXT} characters, only the
+     * innermost {@value #MAX_FRAMES} frames are kept, and a message that is
+     * not a string is rendered at most that long.
+     */
     public static RemoteException fromPayload(String command, Object payload) {
         Object exc = payload;
         Object stack = List.of();
@@ -120,9 +130,9 @@ public final class RemoteErrors {
             message = pythonStr(p);
         } else {
             type = Values.pythonType(exc);
-            message = String.valueOf(exc);
+            message = Values.repr(exc, MAX_TEXT);
         }
-        return new RemoteException(command, type, message, frames(stack));
+        return new RemoteException(command, Values.truncate(type, MAX_TEXT), message, frames(stack));
     }
 
     /** What Python's {@code str(exc)} prints for an exception with these arguments. */
@@ -134,11 +144,11 @@ public final class RemoteErrors {
         if (args.length == 1) {
             Object a = args[0];
             if (exc.name().equals("KeyError") && PyObject.isBuiltinModule(exc.module())) {
-                return Values.repr(a);
+                return Values.repr(a, MAX_TEXT);
             }
-            return a instanceof String ? (String) a : Values.repr(a);
+            return a instanceof String ? (String) a : Values.repr(a, MAX_TEXT);
         }
-        return Values.repr(args);
+        return Values.repr(args, MAX_TEXT);
     }
 
     private static List<RemoteException.Frame> frames(Object stack) {
@@ -146,7 +156,12 @@ public final class RemoteErrors {
         if (!(stack instanceof List)) {
             return frames;
         }
-        for (Object entry : (List<?>) stack) {
+        List<?> entries = (List<?>) stack;
+        int first = Math.max(0, entries.size() - MAX_FRAMES);
+        if (first > 0) {
+            frames.add(new RemoteException.Frame("...", 0, "(" + first + " outer frames left out)", ""));
+        }
+        for (Object entry : entries.subList(first, entries.size())) {
             RemoteException.Frame f = frame(entry);
             if (f != null) {
                 frames.add(f);
@@ -158,7 +173,7 @@ public final class RemoteErrors {
     /** A frame as Python 2 (a 4-tuple) or Python 3 (a FrameSummary) pickles it. */
     private static RemoteException.Frame frame(Object entry) {
         if (entry instanceof Object[] || entry instanceof List) {
-            List<?> t = entry instanceof Object[] ? List.of((Object[]) entry) : (List<?>) entry;
+            List<?> t = entry instanceof Object[] ? java.util.Arrays.asList((Object[]) entry) : (List<?>) entry;
             if (t.size() >= 3) {
                 return new RemoteException.Frame(text(t.get(0)), number(t.get(1)), text(t.get(2)),
                         t.size() > 3 ? text(t.get(3)).strip() : "");
@@ -173,7 +188,7 @@ public final class RemoteErrors {
     }
 
     private static String text(Object o) {
-        return o == null ? "" : o instanceof String ? (String) o : String.valueOf(o);
+        return o == null ? "" : o instanceof String ? Values.truncate((String) o, MAX_TEXT) : Values.repr(o, MAX_TEXT);
     }
 
     private static int number(Object o) {

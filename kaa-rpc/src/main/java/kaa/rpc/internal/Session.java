@@ -353,21 +353,28 @@ public final class Session {
         }
         call.cancelTimer();
         Object value;
+        int size = payload.readableBytes();
         try {
             value = Unpickling.load(payload);
         } catch (MalformedPickleException e) {
-            call.future.completeExceptionally(new ProtocolException("malformed " + (error ? "EXCP" : "RETN")
-                    + " payload answering '" + call.command + "': " + e.getMessage()));
+            call.future.completeExceptionally(new ProtocolException((e.getCause() instanceof WorkLimitException
+                    ? "refused the " : "malformed ") + (error ? "EXCP" : "RETN") + " payload answering '"
+                    + call.command + "': " + e.getMessage()));
             return;
         }
         if (error) {
-            call.future.completeExceptionally(RemoteErrors.fromPayload(call.command, value));
+            try {
+                call.future.completeExceptionally(RemoteErrors.fromPayload(call.command, value));
+            } catch (RuntimeException e) { // a shape no peer sends: only this call fails
+                call.future.completeExceptionally(new ProtocolException("malformed EXCP payload answering '"
+                        + call.command + "': " + e));
+            }
         } else if (Values.isPlain(call.resultType)) {
-            call.complete(value);
+            call.complete(value, size);
         } else {
             // converting to a record or bean runs user constructors: not on the I/O thread
             try {
-                executor.execute(() -> call.complete(value));
+                executor.execute(() -> call.complete(value, size));
             } catch (RejectedExecutionException e) {
                 call.future.completeExceptionally(e);
             }
@@ -376,10 +383,12 @@ public final class Session {
 
     private void incomingCall(Channel ch, int seq, ByteBuf payload) {
         Object decoded;
+        int size = payload.readableBytes();
         try {
             decoded = Unpickling.load(payload);
         } catch (MalformedPickleException e) {
-            reply(ch, seq, "?", RemoteErrors.payload("ValueError", "malformed CALL payload: " + e.getMessage()), true);
+            reply(ch, seq, "?", RemoteErrors.payload("ValueError", (e.getCause() instanceof WorkLimitException
+                    ? "CALL payload refused: " : "malformed CALL payload: ") + e.getMessage()), true);
             return;
         }
         Object[] call = decoded instanceof Object[] ? (Object[]) decoded : null;
@@ -400,7 +409,9 @@ public final class Session {
         }
         ExposedMethod[] overloads = commands.lookup(command);
         if (overloads == null) {
-            reply(ch, seq, command, new Object[] {new PyObject("exceptions", "KeyError", new Object[] {command}),
+            // the original answers KeyError(command); a name this long is no command, and is not sent back whole
+            String key = command.length() <= 200 ? command : Values.truncate(command, 200);
+            reply(ch, seq, command, new Object[] {new PyObject("exceptions", "KeyError", new Object[] {key}),
                 List.of()}, true);
             return;
         }
@@ -408,7 +419,7 @@ public final class Session {
             updateReading(ch);
         }
         try {
-            executor.execute(() -> invoke(ch, seq, command, overloads, args, kwargs));
+            executor.execute(() -> invoke(ch, seq, command, overloads, args, kwargs, size));
         } catch (RejectedExecutionException e) {
             finished(ch);
             reply(ch, seq, command, RemoteErrors.payload("RuntimeError", command + "(): rejected, the callee's "
@@ -456,15 +467,20 @@ public final class Session {
     }
 
     private void invoke(Channel ch, int seq, String command, ExposedMethod[] overloads, Object[] args,
-            Map<String, Object> kwargs) {
+            Map<String, Object> kwargs, int payloadSize) {
         Object[] javaArgs;
         ExposedMethod method;
         try {
             method = Commands.select(command, overloads, args.length, kwargs.size());
-            javaArgs = method.bind(owner, args, kwargs);
+            javaArgs = method.bind(owner, args, kwargs, Work.forPayload(payloadSize));
         } catch (ExposedMethod.BindingException e) {
             finished(ch);
             reply(ch, seq, command, RemoteErrors.payload("TypeError", e.getMessage()), true);
+            return;
+        } catch (WorkLimitException e) {
+            finished(ch);
+            reply(ch, seq, command, RemoteErrors.payload("ValueError", command + "(): arguments refused: "
+                    + e.getMessage()), true);
             return;
         } catch (RuntimeException | StackOverflowError e) { // hostile nesting, or a bug: answer, never hang
             finished(ch);
@@ -556,12 +572,16 @@ public final class Session {
             }
         }
 
-        void complete(Object value) {
+        /** Completes with the answer, converted; {@code payloadSize} bounds the work of converting it. */
+        void complete(Object value, int payloadSize) {
             try {
-                future.complete(Values.convert(value, resultType));
+                future.complete(Values.conversion(Work.forPayload(payloadSize)).convert(value, resultType));
             } catch (ConversionException e) {
                 future.completeExceptionally(new ClassCastException("the result of '" + command
                         + "' does not convert to " + Values.javaName(resultType) + ": " + e.getMessage()));
+            } catch (WorkLimitException e) {
+                future.completeExceptionally(new ProtocolException("refused the answer to '" + command + "': "
+                        + e.getMessage()));
             } catch (RuntimeException e) {
                 future.completeExceptionally(e);
             }

@@ -10,117 +10,152 @@ import java.util.Map;
 
 /**
  * Checks the shape of a decoded value before anything walks it: no deeper
- * than {@link Unpickling#MAX_DEPTH}, no cycle, and no larger, counted as a
- * tree, than a small multiple of the payload it came from. A pickle's memo
- * lets a few bytes refer to one container many times; a value that expands to
- * much more than its bytes (a memo bomb) would make whoever walks it (argument
- * binding, re-encoding an echo) do work and allocate memory out of all
- * proportion. Such sharing (and cycles) can only come from a memo reference
- * to a container; without one, the value is a tree and only its depth needs
- * checking, which is cheap. With one, the walk is iterative and visits each
- * container once.
+ * than {@link Unpickling#MAX_DEPTH} and no cycle. A pickle may share a part
+ * of a value many times (by its memo or by {@code DUP}); sharing is kept, not
+ * refused, so the value is a graph whose paths can be exponentially many, and
+ * every walk of it must visit each part once. Without sharing the value is a
+ * tree, and a cheap recursive depth check does.
  */
 final class Shape {
-
-    /** How much larger than its payload a value may be, counted as a tree. */
-    private static final int EXPANSION = 16;
-    private static final long SLACK = 1024;
 
     private Shape() {
     }
 
-    static void check(Object root, int payloadBytes, boolean shared) throws MalformedPickleException {
+    static boolean isContainer(Object o) {
+        return o instanceof Object[] || o instanceof Collection || o instanceof Map || o instanceof PyObject;
+    }
+
+    /**
+     * @param shared whether a container was handed out more than once while
+     *     decoding; if not, the value is a tree
+     */
+    static void check(Object root, boolean shared, Work work) throws MalformedPickleException {
         if (!isContainer(root)) {
             return;
         }
-        if (!shared) {
-            checkTreeDepth(root, 1);
-            return;
+        if (shared) {
+            checkGraph(root, work);
+        } else {
+            checkTreeDepth(root, 1, work);
         }
-        long limit = (long) payloadBytes * EXPANSION + SLACK;
-        IdentityHashMap<Object, Long> sizes = new IdentityHashMap<>();
+    }
+
+    /**
+     * Depth first, each container once: its height (the longest path below
+     * it) is remembered, so that reaching it again costs one step, and a path
+     * back to a container still open is a cycle.
+     */
+    private static void checkGraph(Object root, Work work) throws MalformedPickleException {
+        IdentityHashMap<Object, Integer> heights = new IdentityHashMap<>();
         IdentityHashMap<Object, Boolean> open = new IdentityHashMap<>();
         ArrayDeque<Object> path = new ArrayDeque<>();
         ArrayDeque<Iterator<?>> pending = new ArrayDeque<>();
+        ArrayDeque<int[]> below = new ArrayDeque<>(); // the greatest height among each open container's children
         path.push(root);
         pending.push(children(root));
+        below.push(new int[1]);
         open.put(root, Boolean.TRUE);
         while (!path.isEmpty()) {
             Iterator<?> next = pending.peek();
             if (next.hasNext()) {
                 Object child = next.next();
-                if (!isContainer(child) || sizes.containsKey(child)) {
+                work.charge(1);
+                if (!isContainer(child)) {
+                    continue;
+                }
+                Integer known = heights.get(child);
+                if (known != null) {
+                    if (path.size() + known > Unpickling.MAX_DEPTH) {
+                        throw tooDeep();
+                    }
+                    below.peek()[0] = Math.max(below.peek()[0], known);
                     continue;
                 }
                 if (open.containsKey(child)) {
                     throw new MalformedPickleException("value refers to itself");
                 }
                 if (path.size() >= Unpickling.MAX_DEPTH) {
-                    throw new MalformedPickleException("value nested deeper than " + Unpickling.MAX_DEPTH + " levels");
+                    throw tooDeep();
                 }
                 path.push(child);
                 pending.push(children(child));
+                below.push(new int[1]);
                 open.put(child, Boolean.TRUE);
                 continue;
             }
             Object done = path.pop();
             pending.pop();
+            int height = below.pop()[0] + 1;
             open.remove(done);
-            long size = 1;
-            for (Iterator<?> it = children(done); it.hasNext();) {
-                Object child = it.next();
-                size += isContainer(child) ? sizes.get(child) : leafSize(child);
+            heights.put(done, height);
+            if (!below.isEmpty()) {
+                below.peek()[0] = Math.max(below.peek()[0], height);
             }
-            if (size > limit) {
-                throw new MalformedPickleException("value expands to more than " + EXPANSION
-                        + " times its " + payloadBytes + "-byte payload (shared references)");
-            }
-            sizes.put(done, size);
         }
     }
 
     /** Depth of a value known to be a tree: recursion stops at the limit, so it cannot overflow. */
-    private static void checkTreeDepth(Object node, int depth) throws MalformedPickleException {
+    private static void checkTreeDepth(Object node, int depth, Work work) throws MalformedPickleException {
         if (depth > Unpickling.MAX_DEPTH) {
-            throw new MalformedPickleException("value nested deeper than " + Unpickling.MAX_DEPTH + " levels");
+            throw tooDeep();
         }
+        work.charge(1);
         if (node instanceof Object[]) {
             for (Object child : (Object[]) node) {
                 if (isContainer(child)) {
-                    checkTreeDepth(child, depth + 1);
+                    checkTreeDepth(child, depth + 1, work);
                 }
             }
         } else if (node instanceof List) {
             for (Object child : (List<?>) node) {
                 if (isContainer(child)) {
-                    checkTreeDepth(child, depth + 1);
+                    checkTreeDepth(child, depth + 1, work);
                 }
             }
-        } else if (isContainer(node)) {
+        } else {
             for (Iterator<?> it = children(node); it.hasNext();) {
                 Object child = it.next();
                 if (isContainer(child)) {
-                    checkTreeDepth(child, depth + 1);
+                    checkTreeDepth(child, depth + 1, work);
                 }
             }
         }
     }
 
-    private static boolean isContainer(Object o) {
-        return o instanceof Object[] || o instanceof Collection || o instanceof Map || o instanceof PyObject;
+    private static MalformedPickleException tooDeep() {
+        return new MalformedPickleException("value nested deeper than " + Unpickling.MAX_DEPTH + " levels");
     }
 
-    private static long leafSize(Object o) {
-        if (o instanceof String) {
-            return 1 + ((String) o).length() / 16;
-        }
-        if (o instanceof byte[]) {
-            return 1 + ((byte[]) o).length / 16;
-        }
-        return 1;
+    /**
+     * The size of {@code value} counted as a tree (what hashing or printing
+     * it element by element costs), or {@code cap + 1} if it is larger: each
+     * container is counted once and its size remembered, so this costs the
+     * value's distinct parts, not its paths. The value must have passed
+     * {@link #check}.
+     */
+    static long treeSize(Object value, long cap) {
+        return treeSize(value, cap, new IdentityHashMap<>());
     }
 
-    private static Iterator<?> children(Object o) {
+    private static long treeSize(Object value, long cap, IdentityHashMap<Object, Long> sizes) {
+        if (!isContainer(value)) {
+            return 1 + Keys.weight(value);
+        }
+        Long known = sizes.get(value);
+        if (known != null) {
+            return known;
+        }
+        long size = 1;
+        for (Iterator<?> it = children(value); it.hasNext() && size <= cap;) {
+            size += treeSize(it.next(), cap, sizes);
+        }
+        size = Math.min(size, cap + 1);
+        sizes.put(value, size);
+        return size;
+    }
+
+    /** The values a container holds: items, keys and values, or an object's arguments and state. */
+    static Iterator<?> children(Object o) {
         if (o instanceof Object[]) {
             return Arrays.asList((Object[]) o).iterator();
         }

@@ -23,44 +23,66 @@ import net.razorvine.pickle.Unpickler;
  * <ul>
  * <li>a class named by a pickle is never looked up or instantiated: the few
  * value types Python uses for plain data ({@code bytes} via
- * {@code _codecs.encode}, {@code bytearray}, {@code set}, {@code OrderedDict},
- * {@code Decimal}, {@code traceback.StackSummary}) become Java values, and
- * every other class becomes an inert {@link PyObject};</li>
+ * {@code _codecs.encode}, {@code bytearray}, {@code set}, {@code frozenset},
+ * {@code OrderedDict}, {@code Decimal}, {@code traceback.StackSummary}) become
+ * Java values, and every other class becomes an inert {@link PyObject};</li>
  * <li>a declared length is checked against the bytes actually left before
  * anything is allocated for it;</li>
+ * <li>every step is charged to a {@link Work} allowance proportional to the
+ * payload, and no step costs more than the bytes or items it handles: Pyrolite's
+ * stack and its handlers of marks, lists, dicts and sets are replaced here,
+ * dict keys and set members must be hashable as in Python (no list, dict or
+ * set) and are guarded by {@link Keys};</li>
+ * <li>sharing (by the memo or {@code DUP}) is kept: the value is a graph, and
+ * {@link Shape} checks it visiting each part once;</li>
  * <li>dicts keep their order, as Python's do.</li>
  * </ul>
  * Values come out as {@code null}, {@code Boolean}, {@code Integer}/{@code Long}/
  * {@code BigInteger}, {@code Double}, {@code String}, {@code byte[]},
  * {@code Object[]} (tuple), {@code ArrayList}, {@code LinkedHashMap},
- * {@code LinkedHashSet} and {@link PyObject}.
+ * {@code LinkedHashSet}, {@link FrozenSet} and {@link PyObject}.
  */
 public final class Unpickling extends Unpickler {
-
-    /** Whether a memo reference handed out a container again: only then can a value share or cycle. */
-    private boolean sharedContainer;
-
-    private Unpickling() {
-    }
 
     /** Values nested deeper than this are refused: whatever walks them later must not overflow its stack. */
     public static final int MAX_DEPTH = Pickling.MAX_DEPTH;
     /** Python refuses to convert integers of more digits than this from text, for the same reason. */
     private static final int MAX_DIGITS = 4300;
 
+    private final Work work;
+    private final Keys keys;
+    private final Stack values = new Stack();
+    /** Whether a container was handed out twice (by the memo or DUP): only then can a value share or cycle. */
+    private boolean sharedContainer;
+
+    private Unpickling(Work work) {
+        this.work = work;
+        this.keys = new Keys(work);
+    }
+
     /** Decodes one pickle from the readable bytes of {@code payload}, without consuming them. */
     public static Object load(ByteBuf payload) throws MalformedPickleException {
-        Object value;
-        Unpickling unpickler = new Unpickling();
+        return load(payload, Work.forPayload(payload.readableBytes()));
+    }
+
+    /**
+     * Decodes one pickle, charging {@code work} for every step; the shape of
+     * the result is checked (depth, cycles) before it is returned.
+     *
+     * @throws MalformedPickleException with a {@link WorkLimitException} as its
+     *     cause when the payload asks for more work than its size allows
+     */
+    public static Object load(ByteBuf payload, Work work) throws MalformedPickleException {
+        Unpickling unpickler = new Unpickling(work);
         try (InputStream in = new ByteBufInputStream(payload.duplicate())) {
-            value = unpickler.load(in);
+            Object value = unpickler.load(in);
+            Shape.check(value, unpickler.sharedContainer, work);
+            return value;
         } catch (IOException | RuntimeException e) {
             throw new MalformedPickleException(e);
         } catch (StackOverflowError e) {
             throw new MalformedPickleException("value nested too deeply");
         }
-        Shape.check(value, payload.readableBytes(), unpickler.sharedContainer);
-        return value;
     }
 
     public static Object load(byte[] payload) throws MalformedPickleException {
@@ -68,97 +90,148 @@ public final class Unpickling extends Unpickler {
     }
 
     @Override
+    public Object load(InputStream in) throws IOException {
+        stack = values;
+        input = in;
+        while (true) {
+            short key = PickleUtils.readbyte(input);
+            if (key == -1) {
+                throw new IOException("premature end of file");
+            }
+            work.charge(1);
+            Object value = dispatch(key);
+            if (value != NO_RETURN_VALUE) {
+                return value;
+            }
+        }
+    }
+
+    @Override
     protected Object dispatch(short key) throws PickleException, IOException {
         switch (key) {
             case Opcodes.GLOBAL:
-                stack.add(global(PickleUtils.readline(input), PickleUtils.readline(input)));
+                values.add(global(PickleUtils.readline(input), PickleUtils.readline(input)));
                 return NO_RETURN_VALUE;
             case Opcodes.STACK_GLOBAL: {
-                Object name = stack.pop();
-                Object module = stack.pop();
+                Object name = values.pop();
+                Object module = values.pop();
                 if (!(module instanceof String) || !(name instanceof String)) {
                     throw new PickleException("STACK_GLOBAL needs two strings");
                 }
-                stack.add(global((String) module, (String) name));
+                values.add(global((String) module, (String) name));
                 return NO_RETURN_VALUE;
             }
             case Opcodes.INST:
                 throw new PickleException("INST (protocol 0 instances) is not accepted");
             case Opcodes.OBJ: {
-                List<Object> items = stack.pop_all_since_marker();
+                List<Object> items = values.pop_all_since_marker();
                 if (items.isEmpty() || !(items.get(0) instanceof IObjectConstructor)) {
                     throw new PickleException("OBJ without a class");
                 }
-                stack.add(((IObjectConstructor) items.get(0)).construct(items.subList(1, items.size()).toArray()));
+                values.add(((IObjectConstructor) items.get(0)).construct(items.subList(1, items.size()).toArray()));
                 return NO_RETURN_VALUE;
             }
             case Opcodes.REDUCE:
             case Opcodes.NEWOBJ: {
-                Object args = stack.pop();
-                Object callable = stack.pop();
+                Object args = values.pop();
+                Object callable = values.pop();
                 if (!(callable instanceof IObjectConstructor) || !(args instanceof Object[])) {
                     throw new PickleException("REDUCE needs a class and a tuple, got "
                             + Values.pythonType(callable) + " and " + Values.pythonType(args));
                 }
-                stack.add(((IObjectConstructor) callable).construct((Object[]) args));
+                values.add(((IObjectConstructor) callable).construct((Object[]) args));
                 return NO_RETURN_VALUE;
             }
             case Opcodes.BUILD:
-                build(stack.pop(), stack.peek());
+                build(values.pop(), values.peek());
                 return NO_RETURN_VALUE;
-            case Opcodes.EMPTY_DICT:
-                stack.add(new LinkedHashMap<>());
+            case Opcodes.DUP: {
+                Object top = values.peek();
+                sharedContainer |= Shape.isContainer(top);
+                values.add(top);
+                return NO_RETURN_VALUE;
+            }
+            case Opcodes.POP:
+                values.popOrUnmark();
+                return NO_RETURN_VALUE;
+            case Opcodes.POP_MARK:
+                values.pop_all_since_marker();
                 return NO_RETURN_VALUE;
             case Opcodes.GET:
             case Opcodes.BINGET:
             case Opcodes.LONG_BINGET: {
                 Object result = super.dispatch(key);
-                Object got = stack.peek();
-                sharedContainer |= got instanceof Object[] || got instanceof java.util.Collection
-                        || got instanceof Map || got instanceof PyObject;
+                sharedContainer |= Shape.isContainer(values.peek());
                 return result;
             }
+            case Opcodes.APPEND: {
+                Object item = values.pop();
+                list(values.peek()).add(item);
+                return NO_RETURN_VALUE;
+            }
+            case Opcodes.APPENDS: {
+                List<Object> items = values.pop_all_since_marker();
+                list(values.peek()).addAll(items);
+                return NO_RETURN_VALUE;
+            }
+            case Opcodes.EMPTY_DICT:
+                values.add(new LinkedHashMap<>());
+                return NO_RETURN_VALUE;
             case Opcodes.DICT: {
                 Map<Object, Object> dict = new LinkedHashMap<>();
-                putPairs(dict, stack.pop_all_since_marker());
-                stack.add(dict);
+                putPairs(dict, values.pop_all_since_marker());
+                values.add(dict);
                 return NO_RETURN_VALUE;
             }
             case Opcodes.SETITEMS: {
-                List<Object> pairs = stack.pop_all_since_marker();
-                putPairs(dict(stack.peek()), pairs);
+                List<Object> pairs = values.pop_all_since_marker();
+                putPairs(dict(values.peek()), pairs);
                 return NO_RETURN_VALUE;
             }
             case Opcodes.SETITEM: {
-                Object value = stack.pop();
-                Object k = stack.pop();
-                dict(stack.peek()).put(k, value);
+                Object value = values.pop();
+                Object k = values.pop();
+                put(dict(values.peek()), k, value);
                 return NO_RETURN_VALUE;
             }
             case Opcodes.EMPTY_SET:
-                stack.add(new LinkedHashSet<>());
+                values.add(new LinkedHashSet<>());
+                return NO_RETURN_VALUE;
+            case Opcodes.ADDITEMS: {
+                List<Object> items = values.pop_all_since_marker();
+                Object target = values.peek();
+                if (!(target instanceof LinkedHashSet)) {
+                    throw new PickleException("ADDITEMS on a " + Values.pythonType(target) + ", not a set");
+                }
+                @SuppressWarnings("unchecked")
+                LinkedHashSet<Object> set = (LinkedHashSet<Object>) target;
+                addAll(set, items);
+                return NO_RETURN_VALUE;
+            }
+            case Opcodes.FROZENSET:
+                values.add(frozen(values.pop_all_since_marker()));
                 return NO_RETURN_VALUE;
             case Opcodes.BINSTRING:
-                stack.add(PickleUtils.rawStringFromBytes(counted(4)));
+                values.add(PickleUtils.rawStringFromBytes(counted(4)));
                 return NO_RETURN_VALUE;
             case Opcodes.BINUNICODE:
-                stack.add(new String(counted(4), StandardCharsets.UTF_8));
+                values.add(new String(counted(4), StandardCharsets.UTF_8));
                 return NO_RETURN_VALUE;
             case Opcodes.BINUNICODE8:
-                stack.add(new String(counted(8), StandardCharsets.UTF_8));
+                values.add(new String(counted(8), StandardCharsets.UTF_8));
                 return NO_RETURN_VALUE;
             case Opcodes.BINBYTES:
-                stack.add(counted(4));
+                values.add(counted(4));
                 return NO_RETURN_VALUE;
             case Opcodes.BINBYTES8:
             case Opcodes.BYTEARRAY8:
-                stack.add(counted(8));
+                values.add(counted(8));
                 return NO_RETURN_VALUE;
             case Opcodes.LONG4:
-                stack.add(narrow(PickleUtils.decode_long(counted(4))));
+                values.add(narrow(PickleUtils.decode_long(counted(4))));
                 return NO_RETURN_VALUE;
             case Opcodes.LONG1:
-                stack.add(narrow(PickleUtils.decode_long(PickleUtils.readbytes(input, PickleUtils.readbyte(input)))));
+                values.add(narrow(PickleUtils.decode_long(PickleUtils.readbytes(input, PickleUtils.readbyte(input)))));
                 return NO_RETURN_VALUE;
             case Opcodes.INT:
             case Opcodes.LONG: {
@@ -168,17 +241,17 @@ public final class Unpickling extends Unpickler {
                     throw new PickleException("integer of " + digits.length() + " digits (at most " + MAX_DIGITS
                             + ")");
                 }
+                work.charge((long) digits.length() * digits.length() >> 12);
                 String text = digits.endsWith("L") ? digits.substring(0, digits.length() - 1) : digits;
                 if (key == Opcodes.INT && text.equals("01")) {
-                    stack.add(Boolean.TRUE);
+                    values.add(Boolean.TRUE);
                 } else if (key == Opcodes.INT && text.equals("00")) {
-                    stack.add(Boolean.FALSE);
+                    values.add(Boolean.FALSE);
                 } else {
                     try {
-                        stack.add(narrow(PickleUtils.optimizeBigint(new java.math.BigInteger(text.trim()))));
+                        values.add(narrow(PickleUtils.optimizeBigint(new java.math.BigInteger(text.trim()))));
                     } catch (NumberFormatException e) {
-                        throw new PickleException("bad integer '" + (text.length() > 20 ? text.substring(0, 20) + "..."
-                                : text) + "'");
+                        throw new PickleException("bad integer '" + Values.truncate(text, 20) + "'");
                     }
                 }
                 return NO_RETURN_VALUE;
@@ -194,6 +267,91 @@ public final class Unpickling extends Unpickler {
                 throw new PickleException("opcode 0x" + Integer.toHexString(key) + " is not accepted");
             default:
                 return super.dispatch(key);
+        }
+    }
+
+    /**
+     * The unpickler's stack, with Python's semantics and no step that costs
+     * more than the items it moves (Pyrolite's own trims its list after every
+     * {@code POP_MARK}, which a peer can make quadratic). A mark is an index
+     * into the list, and items below the top mark are out of reach, as in
+     * Python's metastack.
+     */
+    private final class Stack extends net.razorvine.pickle.UnpickleStack {
+        private static final long serialVersionUID = 1L;
+        private final ArrayList<Object> items = new ArrayList<>();
+        private int[] marks = new int[8];
+        private int markCount;
+
+        private int floor() {
+            return markCount == 0 ? 0 : marks[markCount - 1];
+        }
+
+        @Override
+        public void add(Object o) {
+            items.add(o);
+        }
+
+        @Override
+        public void add_mark() {
+            if (markCount == marks.length) {
+                marks = java.util.Arrays.copyOf(marks, markCount * 2);
+            }
+            marks[markCount++] = items.size();
+        }
+
+        @Override
+        public Object pop() {
+            if (items.size() <= floor()) {
+                throw new PickleException("unpickling stack underflow");
+            }
+            return items.remove(items.size() - 1);
+        }
+
+        /** {@code POP}: the top item, or the top mark when nothing is above it. */
+        void popOrUnmark() {
+            if (items.size() == floor() && markCount > 0) {
+                markCount--;
+            } else {
+                pop();
+            }
+        }
+
+        @Override
+        public List<Object> pop_all_since_marker() {
+            if (markCount == 0) {
+                throw new PickleException("no MARK on the stack");
+            }
+            int from = marks[--markCount];
+            List<Object> top = items.subList(from, items.size());
+            work.charge(top.size());
+            List<Object> out = new ArrayList<>(top);
+            top.clear();
+            return out;
+        }
+
+        @Override
+        public Object peek() {
+            if (items.size() <= floor()) {
+                throw new PickleException("unpickling stack underflow");
+            }
+            return items.get(items.size() - 1);
+        }
+
+        @Override
+        public void trim() {
+            // nothing to give back: the list is dropped with the unpickler
+        }
+
+        @Override
+        public int size() {
+            return items.size();
+        }
+
+        @Override
+        public void clear() {
+            items.clear();
+            markCount = 0;
         }
     }
 
@@ -216,16 +374,49 @@ public final class Unpickling extends Unpickler {
         return (Map<Object, Object>) target;
     }
 
-    private static void putPairs(Map<Object, Object> dict, List<Object> items) {
+    @SuppressWarnings("unchecked")
+    private static List<Object> list(Object target) {
+        if (!(target instanceof ArrayList)) {
+            throw new PickleException("APPEND on a " + Values.pythonType(target) + ", not a list");
+        }
+        return (List<Object>) target;
+    }
+
+    private void putPairs(Map<Object, Object> dict, List<Object> items) {
         if (items.size() % 2 != 0) {
             throw new PickleException("odd number of items for a dict");
         }
         for (int i = 0; i < items.size(); i += 2) {
-            dict.put(items.get(i), items.get(i + 1));
+            put(dict, items.get(i), items.get(i + 1));
         }
     }
 
-    private static void build(Object state, Object target) {
+    /** Every key of a decoded dict goes in here: hashable, paid for, and not one of a flood. */
+    private void put(Map<Object, Object> dict, Object key, Object value) {
+        Keys.checkHashable(key);
+        keys.put(dict, key, value);
+    }
+
+    private void addAll(LinkedHashSet<Object> set, List<?> items) {
+        work.copy(items.size());
+        for (Object item : items) {
+            Keys.checkHashable(item);
+            keys.add(set, item);
+        }
+    }
+
+    private FrozenSet frozen(List<?> items) {
+        LinkedHashSet<Object> set = new LinkedHashSet<>();
+        addAll(set, items);
+        long weight = set.size();
+        for (Object item : set) {
+            weight += Keys.weight(item);
+        }
+        work.charge(weight); // its hash, computed once
+        return new FrozenSet(set, weight);
+    }
+
+    private void build(Object state, Object target) {
         if (!(target instanceof PyObject)) {
             if (target instanceof List) {
                 return; // StackSummary carries no state of its own
@@ -243,22 +434,24 @@ public final class Unpickling extends Unpickler {
         }
     }
 
-    private static void merge(Map<String, Object> into, Object state) {
+    @SuppressWarnings("unchecked")
+    private void merge(Map<String, Object> into, Object state) {
         if (state == null) {
             return;
         }
         if (!(state instanceof Map)) {
             throw new PickleException("object state must be a dict, got " + Values.pythonType(state));
         }
+        work.copy(((Map<?, ?>) state).size());
         for (Map.Entry<?, ?> e : ((Map<?, ?>) state).entrySet()) {
             if (!(e.getKey() instanceof String)) {
                 throw new PickleException("object attribute names must be str");
             }
-            into.put((String) e.getKey(), e.getValue());
+            keys.put((Map<Object, Object>) (Map<?, ?>) into, e.getKey(), e.getValue());
         }
     }
 
-    private static IObjectConstructor global(String module, String name) {
+    private IObjectConstructor global(String module, String name) {
         switch (module + "." + name) {
             case "_codecs.encode":
                 return args -> encodedBytes(args, "_codecs.encode");
@@ -269,34 +462,40 @@ public final class Unpickling extends Unpickler {
                 return args -> args.length == 0 ? new byte[0] : encodedBytes(args, name);
             case "__builtin__.set":
             case "builtins.set":
-            case "__builtin__.frozenset":
-            case "builtins.frozenset":
                 return args -> {
                     LinkedHashSet<Object> set = new LinkedHashSet<>();
-                    if (args.length == 1 && args[0] instanceof List) {
-                        set.addAll((List<?>) args[0]);
-                    } else if (args.length != 0) {
-                        throw new PickleException(name + "() takes a list");
-                    }
+                    addAll(set, setItems(args, name));
                     return set;
                 };
+            case "__builtin__.frozenset":
+            case "builtins.frozenset":
+                return args -> frozen(setItems(args, name));
             case "collections.OrderedDict":
                 return args -> {
                     Map<Object, Object> dict = new LinkedHashMap<>();
                     if (args.length == 1 && args[0] instanceof List) {
+                        work.copy(((List<?>) args[0]).size());
                         for (Object pair : (List<?>) args[0]) {
-                            List<?> kv = pair instanceof Object[] ? List.of((Object[]) pair) : (List<?>) pair;
-                            dict.put(kv.get(0), kv.get(1));
+                            List<?> kv = pair instanceof Object[] ? java.util.Arrays.asList((Object[]) pair)
+                                    : (List<?>) pair;
+                            if (kv.size() != 2) {
+                                throw new PickleException("OrderedDict() takes (key, value) pairs");
+                            }
+                            put(dict, kv.get(0), kv.get(1));
                         }
+                    } else if (args.length != 0) {
+                        throw new PickleException("OrderedDict() takes a list of pairs");
                     }
                     return dict;
                 };
             case "decimal.Decimal":
                 return args -> {
-                    if (args.length == 1 && args[0] instanceof String) {
-                        return new BigDecimal((String) args[0]);
+                    if (args.length == 1 && args[0] instanceof String && ((String) args[0]).length() <= MAX_DIGITS) {
+                        String text = (String) args[0];
+                        work.charge((long) text.length() * text.length() >> 12);
+                        return new BigDecimal(text);
                     }
-                    throw new PickleException("Decimal() takes a string");
+                    throw new PickleException("Decimal() takes a string of at most " + MAX_DIGITS + " characters");
                 };
             case "traceback.StackSummary":
                 return args -> new ArrayList<>();
@@ -305,20 +504,35 @@ public final class Unpickling extends Unpickler {
         }
     }
 
-    private static byte[] encodedBytes(Object[] args, String what) {
+    private static List<?> setItems(Object[] args, String name) {
+        if (args.length == 1 && args[0] instanceof List) {
+            return (List<?>) args[0];
+        }
+        if (args.length != 0) {
+            throw new PickleException(name + "() takes a list");
+        }
+        return List.of();
+    }
+
+    private byte[] encodedBytes(Object[] args, String what) {
         if (args.length == 1 && args[0] instanceof byte[]) {
             return (byte[]) args[0];
         }
         if (args.length == 1 && args[0] instanceof List) {
             List<?> ints = (List<?>) args[0];
+            work.copy(ints.size());
             byte[] out = new byte[ints.size()];
             for (int i = 0; i < out.length; i++) {
-                out[i] = (byte) ((Number) ints.get(i)).intValue();
+                if (!(ints.get(i) instanceof Integer)) {
+                    throw new PickleException(what + "() takes a list of integers");
+                }
+                out[i] = (byte) (int) (Integer) ints.get(i);
             }
             return out;
         }
         if (args.length == 2 && args[0] instanceof String && args[1] instanceof String) {
             String text = (String) args[0];
+            work.copy(text.length() >> 3); // a shared text is copied again for every use
             String encoding = ((String) args[1]).toLowerCase(java.util.Locale.ROOT).replace('_', '-');
             switch (encoding) {
                 case "latin1":
@@ -337,7 +551,8 @@ public final class Unpickling extends Unpickler {
                 case "us-ascii":
                     return text.getBytes(StandardCharsets.US_ASCII);
                 default:
-                    throw new PickleException(what + ": unsupported encoding '" + args[1] + "'");
+                    throw new PickleException(what + ": unsupported encoding '" + Values.truncate((String) args[1], 40)
+                            + "'");
             }
         }
         throw new PickleException(what + "() with unexpected arguments");

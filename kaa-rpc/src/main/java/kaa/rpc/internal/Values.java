@@ -15,7 +15,9 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -47,115 +49,434 @@ public final class Values {
                 || raw == Boolean.class || raw == Character.class || raw == Void.class;
     }
 
+    /** Converts one value from this process or a trusted source (no work limit). */
     public static Object convert(Object value, Type target) throws ConversionException {
-        Class<?> raw = rawClass(target);
-        if (raw == Object.class) {
-            return value;
-        }
-        if (value == null) {
-            if (raw.isPrimitive()) {
-                throw mismatch(raw, null);
-            }
-            return raw == Optional.class ? Optional.empty() : null;
-        }
-        if (raw.isPrimitive() || Number.class.isAssignableFrom(raw) || raw == Boolean.class
-                || raw == Character.class) {
-            return scalar(value, raw);
-        }
-        if (raw == String.class) {
-            if (value instanceof String || value instanceof Character) {
-                return value.toString();
-            }
-            throw mismatch(raw, value);
-        }
-        if (raw == byte[].class) {
-            return bytes(value);
-        }
-        if (raw == ByteBuffer.class) {
-            return ByteBuffer.wrap(bytes(value));
-        }
-        if (raw == Optional.class) {
-            return Optional.ofNullable(convert(value, typeArgument(target, 0)));
-        }
-        if (raw.isEnum()) {
-            return enumConstant(raw, value);
-        }
-        if (raw.isArray()) {
-            return array(value, target, raw);
-        }
-        if (Map.class.isAssignableFrom(raw)) {
-            return map(value, target, raw);
-        }
-        if (Collection.class.isAssignableFrom(raw) || raw == Iterable.class) {
-            return collection(value, target, raw);
-        }
-        if (raw.isInstance(value)) {
-            return value;
-        }
-        if (raw.isRecord()) {
-            return record(value, raw);
-        }
-        if (value instanceof Map || value instanceof PyObject) {
-            return bean(value, raw);
-        }
-        throw mismatch(raw, value);
+        return new Conversion(Work.unlimited()).convert(value, target);
     }
 
-    private static Object scalar(Object value, Class<?> raw) throws ConversionException {
-        Class<?> boxed = box(raw);
-        if (boxed.isInstance(value)) {
-            return value;
+    /**
+     * A conversion of the values of one payload: its steps are charged to
+     * {@code work}, and a part shared within the value is converted once per
+     * target type, so the result shares it too.
+     */
+    public static Conversion conversion(Work work) {
+        return new Conversion(work);
+    }
+
+    /** Converts the values of one payload; see {@link #conversion}. Not thread-safe. */
+    public static final class Conversion {
+        private final Work work;
+        private final Keys keys;
+        /** Per container converted: its results so far, as target type and result, pairwise. */
+        private IdentityHashMap<Object, Object[]> done;
+
+        private Conversion(Work work) {
+            this.work = work;
+            this.keys = new Keys(work);
         }
-        if (boxed == Boolean.class) {
-            throw mismatch(raw, value);
+
+        public Object convert(Object value, Type target) throws ConversionException {
+            work.charge(1);
+            if (!Shape.isContainer(value)) {
+                return convertNew(value, target);
+            }
+            Object[] results = done == null ? null : done.get(value);
+            if (results != null) {
+                for (int i = 0; i < results.length; i += 2) {
+                    if (results[i].equals(target)) {
+                        return results[i + 1];
+                    }
+                }
+            }
+            Object result = convertNew(value, target);
+            if (done == null) {
+                done = new IdentityHashMap<>();
+            }
+            Object[] more = results == null ? new Object[2] : Arrays.copyOf(results, results.length + 2);
+            more[more.length - 2] = target;
+            more[more.length - 1] = result;
+            done.put(value, more);
+            return result;
         }
-        if (boxed == Character.class) {
-            if (value instanceof String && ((String) value).length() == 1) {
-                return ((String) value).charAt(0);
+
+        private Object convertNew(Object value, Type target) throws ConversionException {
+            Class<?> raw = rawClass(target);
+            if (raw == Object.class) {
+                return value;
+            }
+            if (value == null) {
+                if (raw.isPrimitive()) {
+                    throw mismatch(raw, null);
+                }
+                return raw == Optional.class ? Optional.empty() : null;
+            }
+            if (raw.isPrimitive() || Number.class.isAssignableFrom(raw) || raw == Boolean.class
+                    || raw == Character.class) {
+                if (value instanceof BigInteger) {
+                    work.charge(((BigInteger) value).bitLength() >> 6);
+                }
+                return scalar(value, raw);
+            }
+            if (raw == String.class) {
+                if (value instanceof String || value instanceof Character) {
+                    return value.toString();
+                }
+                throw mismatch(raw, value);
+            }
+            if (raw == byte[].class) {
+                return copiedBytes(value);
+            }
+            if (raw == ByteBuffer.class) {
+                return ByteBuffer.wrap(copiedBytes(value));
+            }
+            if (raw == Optional.class) {
+                return Optional.ofNullable(convert(value, typeArgument(target, 0)));
+            }
+            if (raw.isEnum()) {
+                return enumConstant(raw, value);
+            }
+            if (raw.isArray()) {
+                return array(value, target, raw);
+            }
+            if (Map.class.isAssignableFrom(raw)) {
+                return map(value, target, raw);
+            }
+            if (Collection.class.isAssignableFrom(raw) || raw == Iterable.class) {
+                return collection(value, target, raw);
+            }
+            if (raw.isInstance(value)) {
+                return value;
+            }
+            if (raw.isRecord()) {
+                return record(value, raw);
+            }
+            if (value instanceof Map || value instanceof PyObject) {
+                return bean(value, raw);
             }
             throw mismatch(raw, value);
         }
-        if (!(value instanceof Number) || value instanceof Boolean) {
+
+        private static Object scalar(Object value, Class<?> raw) throws ConversionException {
+            Class<?> boxed = box(raw);
+            if (boxed.isInstance(value)) {
+                return value;
+            }
+            if (boxed == Boolean.class) {
+                throw mismatch(raw, value);
+            }
+            if (boxed == Character.class) {
+                if (value instanceof String && ((String) value).length() == 1) {
+                    return ((String) value).charAt(0);
+                }
+                throw mismatch(raw, value);
+            }
+            if (!(value instanceof Number) || value instanceof Boolean) {
+                throw mismatch(raw, value);
+            }
+            Number n = (Number) value;
+            boolean integral = value instanceof Integer || value instanceof Long || value instanceof BigInteger
+                    || value instanceof Short || value instanceof Byte;
+            if (boxed == Double.class) {
+                return n.doubleValue();
+            }
+            if (boxed == Float.class) {
+                return n.floatValue();
+            }
+            if (boxed == BigDecimal.class) {
+                return value instanceof BigInteger ? new BigDecimal((BigInteger) value)
+                        : integral ? BigDecimal.valueOf(n.longValue()) : BigDecimal.valueOf(n.doubleValue());
+            }
+            if (!integral) {
+                throw new ConversionException("expected " + javaName(raw) + ", got float " + value
+                        + " (a float is not converted to an integer type)");
+            }
+            BigInteger big = value instanceof BigInteger ? (BigInteger) value : BigInteger.valueOf(n.longValue());
+            if (boxed == BigInteger.class) {
+                return big;
+            }
+            if (boxed == Long.class && big.bitLength() < 64) {
+                return big.longValue();
+            }
+            if (boxed == Integer.class && big.bitLength() < 32) {
+                return big.intValue();
+            }
+            if (boxed == Short.class && big.bitLength() < 16) {
+                return big.shortValue();
+            }
+            if (boxed == Byte.class && big.bitLength() < 8) {
+                return big.byteValue();
+            }
+            if (boxed == Long.class || boxed == Integer.class || boxed == Short.class || boxed == Byte.class) {
+                throw new ConversionException("expected " + javaName(raw) + ", got int " + big
+                        + ", which is out of its range");
+            }
             throw mismatch(raw, value);
         }
-        Number n = (Number) value;
-        boolean integral = value instanceof Integer || value instanceof Long || value instanceof BigInteger
-                || value instanceof Short || value instanceof Byte;
-        if (boxed == Double.class) {
-            return n.doubleValue();
+
+        private static Object enumConstant(Class<?> raw, Object value) throws ConversionException {
+            if (value instanceof String) {
+                for (Object constant : raw.getEnumConstants()) {
+                    if (((Enum<?>) constant).name().equals(value)) {
+                        return constant;
+                    }
+                }
+                throw new ConversionException("expected one of " + java.util.Arrays.toString(raw.getEnumConstants())
+                        + " (" + javaName(raw) + "), got " + repr(value));
+            }
+            throw mismatch(raw, value);
         }
-        if (boxed == Float.class) {
-            return n.floatValue();
+
+        private Object array(Object value, Type target, Class<?> raw) throws ConversionException {
+            List<?> items = sequence(value, raw);
+            Type component = target instanceof GenericArrayType
+                    ? ((GenericArrayType) target).getGenericComponentType() : raw.getComponentType();
+            Object array = Array.newInstance(raw.getComponentType(), items.size());
+            for (int i = 0; i < items.size(); i++) {
+                Array.set(array, i, element(items.get(i), component, i));
+            }
+            return array;
         }
-        if (boxed == BigDecimal.class) {
-            return value instanceof BigInteger ? new BigDecimal((BigInteger) value)
-                    : integral ? BigDecimal.valueOf(n.longValue()) : BigDecimal.valueOf(n.doubleValue());
+
+        private Object collection(Object value, Type target, Class<?> raw) throws ConversionException {
+            List<?> items = sequence(value, raw);
+            Type elementType = typeArgument(target, 0);
+            Collection<Object> out;
+            if (raw.isInterface() || Modifier.isAbstract(raw.getModifiers())) {
+                if (SortedSet.class.isAssignableFrom(raw)) {
+                    out = new TreeSet<>();
+                } else if (Set.class.isAssignableFrom(raw)) {
+                    out = new LinkedHashSet<>();
+                } else if (raw.isAssignableFrom(ArrayList.class)) {
+                    out = new ArrayList<>(items.size());
+                } else {
+                    throw new ConversionException("cannot create a " + javaName(raw) + "; declare List, Set or a concrete class");
+                }
+            } else {
+                out = instantiate(raw);
+            }
+            for (int i = 0; i < items.size(); i++) {
+                Object item = element(items.get(i), elementType, i);
+                if (out instanceof Set) {
+                    insert(out, items.get(i), item, null);
+                } else {
+                    out.add(item);
+                }
+            }
+            return out;
         }
-        if (!integral) {
-            throw new ConversionException("expected " + javaName(raw) + ", got float " + value
-                    + " (a float is not converted to an integer type)");
+
+        private Object map(Object value, Type target, Class<?> raw) throws ConversionException {
+            Map<?, ?> in;
+            if (value instanceof Map) {
+                in = (Map<?, ?>) value;
+            } else if (value instanceof PyObject) {
+                in = ((PyObject) value).state();
+            } else {
+                throw mismatch(raw, value);
+            }
+            Type keyType = typeArgument(target, 0);
+            Type valueType = typeArgument(target, 1);
+            Map<Object, Object> out;
+            if (raw.isInterface() || Modifier.isAbstract(raw.getModifiers())) {
+                out = SortedMap.class.isAssignableFrom(raw) ? new TreeMap<>() : new LinkedHashMap<>();
+            } else {
+                out = instantiate(raw);
+            }
+            for (Map.Entry<?, ?> e : in.entrySet()) {
+                Object key;
+                try {
+                    key = convert(e.getKey(), keyType);
+                } catch (ConversionException x) {
+                    throw new ConversionException("key " + repr(e.getKey()) + ": " + x.getMessage());
+                }
+                Object v;
+                try {
+                    v = convert(e.getValue(), valueType);
+                } catch (ConversionException x) {
+                    throw new ConversionException("value of key " + repr(e.getKey()) + ": " + x.getMessage());
+                }
+                insert(out, e.getKey(), key, v);
+            }
+            return out;
         }
-        BigInteger big = value instanceof BigInteger ? (BigInteger) value : BigInteger.valueOf(n.longValue());
-        if (boxed == BigInteger.class) {
-            return big;
+
+        private Object record(Object value, Class<?> raw) throws ConversionException {
+            RecordComponent[] components = raw.getRecordComponents();
+            Class<?>[] types = new Class<?>[components.length];
+            Object[] args = new Object[components.length];
+            if (value instanceof Object[] || value instanceof List) {
+                List<?> items = sequence(value, raw);
+                if (items.size() != components.length) {
+                    throw new ConversionException("expected " + javaName(raw) + " (" + components.length
+                            + " fields), got a sequence of " + items.size());
+                }
+                for (int i = 0; i < components.length; i++) {
+                    types[i] = components[i].getType();
+                    args[i] = field(items.get(i), components[i].getGenericType(), components[i].getName());
+                }
+            } else {
+                Map<?, ?> fields = fields(value, raw);
+                for (int i = 0; i < components.length; i++) {
+                    String name = components[i].getName();
+                    types[i] = components[i].getType();
+                    if (!fields.containsKey(name) && types[i].isPrimitive()) {
+                        throw new ConversionException("expected " + javaName(raw) + ", got a dict without key '" + name + "'");
+                    }
+                    args[i] = field(fields.get(name), components[i].getGenericType(), name);
+                }
+            }
+            try {
+                Constructor<?> constructor = raw.getDeclaredConstructor(types);
+                constructor.setAccessible(true);
+                return constructor.newInstance(args);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                throw new ConversionException("cannot construct " + javaName(raw) + ": " + describe(e));
+            }
         }
-        if (boxed == Long.class && big.bitLength() < 64) {
-            return big.longValue();
+
+        private Object bean(Object value, Class<?> raw) throws ConversionException {
+            Map<?, ?> fields = fields(value, raw);
+            Object bean = instantiate(raw);
+            for (Map.Entry<?, ?> e : fields.entrySet()) {
+                if (!(e.getKey() instanceof String)) {
+                    throw new ConversionException("expected " + javaName(raw) + ", got a dict with key " + repr(e.getKey()));
+                }
+                String name = (String) e.getKey();
+                Method setter = setter(raw, name);
+                try {
+                    if (setter != null) {
+                        setter.invoke(bean, field(e.getValue(), setter.getGenericParameterTypes()[0], name));
+                        continue;
+                    }
+                    Field f = publicField(raw, name);
+                    if (f == null) {
+                        throw new ConversionException(javaName(raw) + " has no property " + repr(name));
+                    }
+                    f.set(bean, field(e.getValue(), f.getGenericType(), name));
+                } catch (ReflectiveOperationException | RuntimeException x) {
+                    throw new ConversionException("cannot set " + javaName(raw) + "." + truncate(name, 60) + ": "
+                            + describe(x));
+                }
+            }
+            return bean;
         }
-        if (boxed == Integer.class && big.bitLength() < 32) {
-            return big.intValue();
+
+        private static Map<?, ?> fields(Object value, Class<?> raw) throws ConversionException {
+            if (value instanceof Map) {
+                return (Map<?, ?>) value;
+            }
+            if (value instanceof PyObject) {
+                return ((PyObject) value).state();
+            }
+            throw mismatch(raw, value);
         }
-        if (boxed == Short.class && big.bitLength() < 16) {
-            return big.shortValue();
+
+        private static Method setter(Class<?> raw, String name) {
+            if (name.isEmpty()) {
+                return null;
+            }
+            String setterName = "set" + Character.toUpperCase(name.charAt(0)) + name.substring(1);
+            for (Method m : raw.getMethods()) {
+                if (m.getName().equals(setterName) && m.getParameterCount() == 1 && !Modifier.isStatic(m.getModifiers())) {
+                    return m;
+                }
+            }
+            return null;
         }
-        if (boxed == Byte.class && big.bitLength() < 8) {
-            return big.byteValue();
+
+        private static Field publicField(Class<?> raw, String name) {
+            try {
+                Field f = raw.getField(name);
+                int mod = f.getModifiers();
+                return Modifier.isStatic(mod) || Modifier.isFinal(mod) ? null : f;
+            } catch (NoSuchFieldException e) {
+                return null;
+            }
         }
-        if (boxed == Long.class || boxed == Integer.class || boxed == Short.class || boxed == Byte.class) {
-            throw new ConversionException("expected " + javaName(raw) + ", got int " + big
-                    + ", which is out of its range");
+
+        @SuppressWarnings("unchecked")
+        private static <T> T instantiate(Class<?> raw) throws ConversionException {
+            try {
+                Constructor<?> c = raw.getDeclaredConstructor();
+                c.setAccessible(true);
+                return (T) c.newInstance();
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                throw new ConversionException("cannot create " + javaName(raw)
+                        + ": it needs an accessible no-argument constructor (" + describe(e) + ")");
+            }
         }
-        throw mismatch(raw, value);
+
+        private Object element(Object item, Type type, int index) throws ConversionException {
+            try {
+                return convert(item, type);
+            } catch (ConversionException e) {
+                throw new ConversionException("item " + index + ": " + e.getMessage());
+            }
+        }
+
+        private Object field(Object item, Type type, String name) throws ConversionException {
+            try {
+                return convert(item, type);
+            } catch (ConversionException e) {
+                throw new ConversionException("field '" + name + "': " + e.getMessage());
+            }
+        }
+
+        private List<?> sequence(Object value, Class<?> target) throws ConversionException {
+            if (value instanceof List) {
+                return (List<?>) value;
+            }
+            if (value instanceof Object[]) {
+                return java.util.Arrays.asList((Object[]) value);
+            }
+            if (value instanceof Collection) {
+                work.copy(((Collection<?>) value).size());
+                return new ArrayList<>((Collection<?>) value);
+            }
+            throw mismatch(target, value);
+        }
+
+        /**
+         * Puts a converted key into a map (or a member into a set, {@code value}
+         * unused), paying for what hashing or ordering it costs: a key converted
+         * from a tuple is a list that hashes every item below it.
+         */
+        @SuppressWarnings("unchecked")
+        private void insert(Object container, Object source, Object key, Object value) throws ConversionException {
+            if (Shape.isContainer(source) && hashesItsContents(key)) {
+                work.charge(Shape.treeSize(source, Math.max(0, work.remaining())));
+            }
+            try {
+                if (container instanceof SortedMap || container instanceof SortedSet) {
+                    int size = container instanceof Map ? ((Map<?, ?>) container).size() : ((Set<?>) container).size();
+                    work.charge((1 + Keys.weight(key)) * (64 - Long.numberOfLeadingZeros(size + 1L)));
+                }
+                if (container instanceof Map) {
+                    keys.put((Map<Object, Object>) container, key, value);
+                } else {
+                    keys.add((Set<Object>) container, key);
+                }
+            } catch (net.razorvine.pickle.PickleException e) {
+                throw new ConversionException(e.getMessage());
+            } catch (ClassCastException e) {
+                throw new ConversionException("cannot order " + describeValue(key) + " in a sorted "
+                        + (container instanceof Map ? "map" : "set") + ": " + describe(e));
+            }
+        }
+
+        /** A byte string as {@link #bytes}, paid for: a shared text is copied again for every use. */
+        private byte[] copiedBytes(Object value) throws ConversionException {
+            if (value instanceof String) {
+                work.copy(((String) value).length() >> 3);
+            }
+            return bytes(value);
+        }
+
+        /** Whether hashing {@code key} walks what it holds (a list, a record), unlike a tuple or an object. */
+        private static boolean hashesItsContents(Object key) {
+            return !(key instanceof Object[] || key instanceof PyObject || key instanceof FrozenSet
+                    || key instanceof byte[]);
+        }
     }
 
     /** A byte string: {@code bytes}, or a Python 2 {@code str} (one char per byte). */
@@ -178,220 +499,6 @@ public final class Values {
             return b;
         }
         throw mismatch(byte[].class, value);
-    }
-
-    private static Object enumConstant(Class<?> raw, Object value) throws ConversionException {
-        if (value instanceof String) {
-            for (Object constant : raw.getEnumConstants()) {
-                if (((Enum<?>) constant).name().equals(value)) {
-                    return constant;
-                }
-            }
-            throw new ConversionException("expected one of " + java.util.Arrays.toString(raw.getEnumConstants())
-                    + " (" + javaName(raw) + "), got '" + value + "'");
-        }
-        throw mismatch(raw, value);
-    }
-
-    private static Object array(Object value, Type target, Class<?> raw) throws ConversionException {
-        List<?> items = sequence(value, raw);
-        Type component = target instanceof GenericArrayType
-                ? ((GenericArrayType) target).getGenericComponentType() : raw.getComponentType();
-        Object array = Array.newInstance(raw.getComponentType(), items.size());
-        for (int i = 0; i < items.size(); i++) {
-            Array.set(array, i, element(items.get(i), component, i));
-        }
-        return array;
-    }
-
-    private static Object collection(Object value, Type target, Class<?> raw) throws ConversionException {
-        List<?> items = sequence(value, raw);
-        Type elementType = typeArgument(target, 0);
-        Collection<Object> out;
-        if (raw.isInterface() || Modifier.isAbstract(raw.getModifiers())) {
-            if (SortedSet.class.isAssignableFrom(raw)) {
-                out = new TreeSet<>();
-            } else if (Set.class.isAssignableFrom(raw)) {
-                out = new LinkedHashSet<>();
-            } else if (raw.isAssignableFrom(ArrayList.class)) {
-                out = new ArrayList<>(items.size());
-            } else {
-                throw new ConversionException("cannot create a " + javaName(raw) + "; declare List, Set or a concrete class");
-            }
-        } else {
-            out = instantiate(raw);
-        }
-        for (int i = 0; i < items.size(); i++) {
-            out.add(element(items.get(i), elementType, i));
-        }
-        return out;
-    }
-
-    private static Object map(Object value, Type target, Class<?> raw) throws ConversionException {
-        Map<?, ?> in;
-        if (value instanceof Map) {
-            in = (Map<?, ?>) value;
-        } else if (value instanceof PyObject) {
-            in = ((PyObject) value).state();
-        } else {
-            throw mismatch(raw, value);
-        }
-        Type keyType = typeArgument(target, 0);
-        Type valueType = typeArgument(target, 1);
-        Map<Object, Object> out;
-        if (raw.isInterface() || Modifier.isAbstract(raw.getModifiers())) {
-            out = SortedMap.class.isAssignableFrom(raw) ? new TreeMap<>() : new LinkedHashMap<>();
-        } else {
-            out = instantiate(raw);
-        }
-        for (Map.Entry<?, ?> e : in.entrySet()) {
-            Object key;
-            try {
-                key = convert(e.getKey(), keyType);
-            } catch (ConversionException x) {
-                throw new ConversionException("key " + repr(e.getKey()) + ": " + x.getMessage());
-            }
-            try {
-                out.put(key, convert(e.getValue(), valueType));
-            } catch (ConversionException x) {
-                throw new ConversionException("value of key " + repr(e.getKey()) + ": " + x.getMessage());
-            }
-        }
-        return out;
-    }
-
-    private static Object record(Object value, Class<?> raw) throws ConversionException {
-        RecordComponent[] components = raw.getRecordComponents();
-        Class<?>[] types = new Class<?>[components.length];
-        Object[] args = new Object[components.length];
-        if (value instanceof Object[] || value instanceof List) {
-            List<?> items = sequence(value, raw);
-            if (items.size() != components.length) {
-                throw new ConversionException("expected " + javaName(raw) + " (" + components.length
-                        + " fields), got a sequence of " + items.size());
-            }
-            for (int i = 0; i < components.length; i++) {
-                types[i] = components[i].getType();
-                args[i] = field(items.get(i), components[i].getGenericType(), components[i].getName());
-            }
-        } else {
-            Map<?, ?> fields = fields(value, raw);
-            for (int i = 0; i < components.length; i++) {
-                String name = components[i].getName();
-                types[i] = components[i].getType();
-                if (!fields.containsKey(name) && types[i].isPrimitive()) {
-                    throw new ConversionException("expected " + javaName(raw) + ", got a dict without key '" + name + "'");
-                }
-                args[i] = field(fields.get(name), components[i].getGenericType(), name);
-            }
-        }
-        try {
-            Constructor<?> constructor = raw.getDeclaredConstructor(types);
-            constructor.setAccessible(true);
-            return constructor.newInstance(args);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new ConversionException("cannot construct " + javaName(raw) + ": " + describe(e));
-        }
-    }
-
-    private static Object bean(Object value, Class<?> raw) throws ConversionException {
-        Map<?, ?> fields = fields(value, raw);
-        Object bean = instantiate(raw);
-        for (Map.Entry<?, ?> e : fields.entrySet()) {
-            if (!(e.getKey() instanceof String)) {
-                throw new ConversionException("expected " + javaName(raw) + ", got a dict with key " + repr(e.getKey()));
-            }
-            String name = (String) e.getKey();
-            Method setter = setter(raw, name);
-            try {
-                if (setter != null) {
-                    setter.invoke(bean, field(e.getValue(), setter.getGenericParameterTypes()[0], name));
-                    continue;
-                }
-                Field f = publicField(raw, name);
-                if (f == null) {
-                    throw new ConversionException(javaName(raw) + " has no property '" + name + "'");
-                }
-                f.set(bean, field(e.getValue(), f.getGenericType(), name));
-            } catch (ReflectiveOperationException | RuntimeException x) {
-                throw new ConversionException("cannot set " + javaName(raw) + "." + name + ": " + describe(x));
-            }
-        }
-        return bean;
-    }
-
-    private static Map<?, ?> fields(Object value, Class<?> raw) throws ConversionException {
-        if (value instanceof Map) {
-            return (Map<?, ?>) value;
-        }
-        if (value instanceof PyObject) {
-            return ((PyObject) value).state();
-        }
-        throw mismatch(raw, value);
-    }
-
-    private static Method setter(Class<?> raw, String name) {
-        if (name.isEmpty()) {
-            return null;
-        }
-        String setterName = "set" + Character.toUpperCase(name.charAt(0)) + name.substring(1);
-        for (Method m : raw.getMethods()) {
-            if (m.getName().equals(setterName) && m.getParameterCount() == 1 && !Modifier.isStatic(m.getModifiers())) {
-                return m;
-            }
-        }
-        return null;
-    }
-
-    private static Field publicField(Class<?> raw, String name) {
-        try {
-            Field f = raw.getField(name);
-            int mod = f.getModifiers();
-            return Modifier.isStatic(mod) || Modifier.isFinal(mod) ? null : f;
-        } catch (NoSuchFieldException e) {
-            return null;
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> T instantiate(Class<?> raw) throws ConversionException {
-        try {
-            Constructor<?> c = raw.getDeclaredConstructor();
-            c.setAccessible(true);
-            return (T) c.newInstance();
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new ConversionException("cannot create " + javaName(raw)
-                    + ": it needs an accessible no-argument constructor (" + describe(e) + ")");
-        }
-    }
-
-    private static Object element(Object item, Type type, int index) throws ConversionException {
-        try {
-            return convert(item, type);
-        } catch (ConversionException e) {
-            throw new ConversionException("item " + index + ": " + e.getMessage());
-        }
-    }
-
-    private static Object field(Object item, Type type, String name) throws ConversionException {
-        try {
-            return convert(item, type);
-        } catch (ConversionException e) {
-            throw new ConversionException("field '" + name + "': " + e.getMessage());
-        }
-    }
-
-    private static List<?> sequence(Object value, Class<?> target) throws ConversionException {
-        if (value instanceof List) {
-            return (List<?>) value;
-        }
-        if (value instanceof Object[]) {
-            return java.util.Arrays.asList((Object[]) value);
-        }
-        if (value instanceof Collection) {
-            return new ArrayList<>((Collection<?>) value);
-        }
-        throw mismatch(target, value);
     }
 
     public static Class<?> rawClass(Type type) {
@@ -501,6 +608,9 @@ public final class Values {
         if (value instanceof List) {
             return "list";
         }
+        if (value instanceof FrozenSet) {
+            return "frozenset";
+        }
         if (value instanceof Set) {
             return "set";
         }
@@ -513,20 +623,116 @@ public final class Values {
         return value.getClass().getSimpleName();
     }
 
-    /** A short, bounded rendering of a value for error messages. */
+    /** The longest rendering of a value in an error message. */
+    static final int REPR_LIMIT = 60;
+
+    /** A short rendering of a value for error messages, as Python's {@code repr}, cut at {@value #REPR_LIMIT} characters. */
     public static String repr(Object value) {
-        String s;
-        if (value instanceof String) {
-            s = "'" + value + "'";
-        } else if (value instanceof byte[]) {
-            s = "b'" + new String((byte[]) value, java.nio.charset.StandardCharsets.ISO_8859_1) + "'";
-        } else if (value instanceof Object[]) {
-            s = java.util.Arrays.deepToString((Object[]) value);
-            s = "(" + s.substring(1, s.length() - 1) + ")";
-        } else {
-            s = String.valueOf(value);
+        return repr(value, REPR_LIMIT);
+    }
+
+    /**
+     * A rendering of {@code value} as Python's {@code repr}, cut at {@code max}
+     * characters (ending in {@code ...} when cut). The work is bounded by
+     * {@code max}, not by the value: the walk stops as soon as the text is long
+     * enough, so a value that shares its parts a billion times costs no more
+     * than a short one.
+     */
+    public static String repr(Object value, int max) {
+        StringBuilder sb = new StringBuilder(Math.min(max + 1, 256));
+        render(sb, value, max + 1);
+        return sb.length() > max ? sb.substring(0, Math.max(0, max - 3)) + "..." : sb.toString();
+    }
+
+    /** {@code text} itself if it has at most {@code max} characters, else its start and how much was left out. */
+    public static String truncate(String text, int max) {
+        return text.length() <= max ? text
+                : text.substring(0, max) + "... (" + (text.length() - max) + " more characters)";
+    }
+
+    private static void render(StringBuilder sb, Object v, int limit) {
+        if (sb.length() >= limit) {
+            return;
         }
-        return s.length() > 60 ? s.substring(0, 57) + "..." : s;
+        if (v == null) {
+            sb.append("None");
+        } else if (v instanceof Boolean) {
+            sb.append((Boolean) v ? "True" : "False");
+        } else if (v instanceof Double || v instanceof Float) {
+            double d = ((Number) v).doubleValue();
+            sb.append(Double.isNaN(d) ? "nan" : Double.isInfinite(d) ? (d > 0 ? "inf" : "-inf") : Double.toString(d));
+        } else if (v instanceof Number || v instanceof Character || v instanceof Enum) {
+            String text = v.toString();
+            sb.append(text, 0, Math.min(text.length(), limit - sb.length()));
+        } else if (v instanceof String) {
+            String text = (String) v;
+            sb.append('\'').append(text, 0, Math.min(text.length(), Math.max(0, limit - sb.length())));
+            if (sb.length() < limit) {
+                sb.append('\'');
+            }
+        } else if (v instanceof byte[]) {
+            sb.append("b'");
+            for (byte b : (byte[]) v) {
+                if (sb.length() >= limit) {
+                    return;
+                }
+                if (b >= 0x20 && b < 0x7f && b != '\\' && b != '\'') {
+                    sb.append((char) b);
+                } else {
+                    sb.append(String.format("\\x%02x", b & 0xff));
+                }
+            }
+            sb.append('\'');
+        } else if (v instanceof Object[]) {
+            Object[] items = (Object[]) v;
+            renderItems(sb, java.util.Arrays.asList(items), "(", items.length == 1 ? ",)" : ")", limit);
+        } else if (v instanceof List) {
+            renderItems(sb, (List<?>) v, "[", "]", limit);
+        } else if (v instanceof Set) {
+            Set<?> set = (Set<?>) v;
+            String kind = v instanceof FrozenSet ? "frozenset" : "set";
+            if (set.isEmpty()) {
+                sb.append(kind).append("()");
+            } else {
+                renderItems(sb, set, v instanceof FrozenSet ? "frozenset({" : "{", v instanceof FrozenSet ? "})" : "}",
+                        limit);
+            }
+        } else if (v instanceof Map) {
+            sb.append('{');
+            boolean first = true;
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+                if (sb.length() >= limit) {
+                    return;
+                }
+                sb.append(first ? "" : ", ");
+                first = false;
+                render(sb, e.getKey(), limit);
+                sb.append(": ");
+                render(sb, e.getValue(), limit);
+            }
+            sb.append('}');
+        } else if (v instanceof PyObject) {
+            PyObject p = (PyObject) v;
+            sb.append(p.qualifiedName());
+            renderItems(sb, java.util.Arrays.asList(p.args()), "(", ")", limit);
+        } else {
+            String text = String.valueOf(v);
+            sb.append(text, 0, Math.min(text.length(), limit - sb.length()));
+        }
+    }
+
+    private static void renderItems(StringBuilder sb, Collection<?> items, String open, String close, int limit) {
+        sb.append(open);
+        boolean first = true;
+        for (Object item : items) {
+            if (sb.length() >= limit) {
+                return;
+            }
+            sb.append(first ? "" : ", ");
+            first = false;
+            render(sb, item, limit);
+        }
+        sb.append(close);
     }
 
     private static String describe(Throwable e) {

@@ -1,0 +1,336 @@
+package kaa.rpc.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.io.ByteArrayOutputStream;
+import java.lang.reflect.Type;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The work between a payload's bytes and the values a method gets (and back)
+ * is linear in the payload, whatever it shares: every adversarial pickle of
+ * {@link Bombs}, with 2^60 paths in a few hundred bytes, is decoded, checked,
+ * converted, re-encoded and rendered within a small, fixed multiple of its
+ * size, counted by {@link Work}; and what genuinely costs more than its bytes
+ * is refused with a {@link WorkLimitException}, never done.
+ */
+class BoundedWorkTest {
+
+    /** Work units per payload byte that an honest value (shared or not) stays under. */
+    private static final int HONEST_UNITS_PER_BYTE = 8;
+
+    static Stream<Arguments> bombs() {
+        return Bombs.all(1, 20, 60).stream().map(Arguments::of);
+    }
+
+    private static final List<Type> TARGETS = List.of(Object.class, List.class, Map.class, Object[].class,
+            Set.class, String.class, int.class, types("listOfLists"), types("mapOfLists"));
+
+    @SuppressWarnings("unused")
+    private static void shapes(List<List<Object>> listOfLists, Map<String, List<Object>> mapOfLists) {
+    }
+
+    private static Type types(String name) {
+        try {
+            java.lang.reflect.Method m = BoundedWorkTest.class.getDeclaredMethod("shapes", List.class, Map.class);
+            return m.getGenericParameterTypes()[name.equals("listOfLists") ? 0 : 1];
+        } catch (NoSuchMethodException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} by {1}, {2} levels")
+    @MethodSource("bombs")
+    void sharedValuesCostTheirBytesNotTheirPaths(Bombs.Container c, Bombs.Sharing s, int depth) throws Exception {
+        byte[] pickle = Bombs.pickle(Bombs.value(c, s, depth));
+        long honest = (long) HONEST_UNITS_PER_BYTE * pickle.length + 64;
+
+        Work decoding = Work.forPayload(pickle.length);
+        Object value;
+        try {
+            value = Unpickling.load(Unpooled.wrappedBuffer(pickle), decoding);
+        } catch (MalformedPickleException e) {
+            // only Python's own refusal: a list, dict or set used as a key or set member
+            assertThat(e).hasMessageContaining("unhashable type");
+            assertThat(decoding.used()).isLessThanOrEqualTo(honest);
+            return;
+        }
+        assertThat(decoding.used()).isLessThanOrEqualTo(honest);
+
+        for (Type target : TARGETS) {
+            Work converting = Work.forPayload(pickle.length);
+            try {
+                Values.conversion(converting).convert(value, target);
+            } catch (ConversionException doesNotFit) {
+                assertThat(doesNotFit.getMessage().length()).isLessThan(2000);
+            } catch (WorkLimitException e) {
+                // genuine expansion: a set of lists hashes every path below each list
+                assertThat(target).isEqualTo(Set.class);
+                continue;
+            }
+            assertThat(converting.used()).as("converting to %s", target).isLessThanOrEqualTo(honest);
+        }
+
+        ByteBuf echo = Unpooled.buffer();
+        try {
+            Pickling.write(echo, value);
+            assertThat(echo.readableBytes()).as("the echo keeps the sharing").isLessThanOrEqualTo(4 * pickle.length + 64);
+            Work again = Work.forPayload(echo.readableBytes());
+            Object back = Unpickling.load(echo, again);
+            ByteBuf twice = Unpooled.buffer();
+            Pickling.write(twice, back);
+            assertThat(ByteBufUtilBytes.of(twice)).isEqualTo(ByteBufUtilBytes.of(echo));
+            twice.release();
+        } finally {
+            echo.release();
+        }
+
+        assertThat(Values.repr(value)).hasSizeLessThanOrEqualTo(Values.REPR_LIMIT);
+        assertThat(Values.describeValue(value)).hasSizeLessThan(Values.REPR_LIMIT + 40);
+    }
+
+    /** Reads a buffer's readable bytes without consuming them. */
+    private static final class ByteBufUtilBytes {
+        static byte[] of(ByteBuf b) {
+            return io.netty.buffer.ByteBufUtil.getBytes(b);
+        }
+    }
+
+    @Test
+    void pythonsListOfSharedRowsIsKeptShared() throws Exception {
+        // [[0] * 100] * 100 as Python pickles it: one row, a hundred references
+        ByteArrayOutputStream p = new ByteArrayOutputStream();
+        p.writeBytes(new byte[] {(byte) 0x80, 2, ']', 'q', 0, '(', ']', 'q', 1, '('});
+        for (int i = 0; i < 100; i++) {
+            p.writeBytes(new byte[] {'K', 0});
+        }
+        p.writeBytes(new byte[] {'e'});
+        for (int i = 0; i < 99; i++) {
+            p.writeBytes(new byte[] {'h', 1});
+        }
+        p.writeBytes(new byte[] {'e', '.'});
+        List<?> rows = (List<?>) Unpickling.load(p.toByteArray());
+        assertThat(rows).hasSize(100).allSatisfy(row -> assertThat(row).isSameAs(rows.get(0)));
+        assertThat(new ArrayList<Object>((List<?>) rows.get(0))).hasSize(100).containsOnly(0);
+        int[][] matrix = (int[][]) Values.convert(rows, int[][].class);
+        assertThat(matrix[99][99]).isZero();
+        assertThat(matrix[0]).isSameAs(matrix[1]);
+    }
+
+    // ---- what genuinely costs more than its bytes is refused ----------------------------------------
+
+    /** A pickle builder for the expensive cases. */
+    private static final class P {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        P raw(int... bytes) {
+            for (int b : bytes) {
+                out.write(b);
+            }
+            return this;
+        }
+
+        P text(String s) {
+            out.writeBytes(s.getBytes(StandardCharsets.ISO_8859_1));
+            return this;
+        }
+
+        P str(String s) {
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            raw('X', b.length & 0xff, (b.length >> 8) & 0xff, (b.length >> 16) & 0xff, b.length >>> 24);
+            out.writeBytes(b);
+            return this;
+        }
+
+        P times(int n, Runnable r) {
+            for (int i = 0; i < n; i++) {
+                r.run();
+            }
+            return this;
+        }
+
+        byte[] done() {
+            out.write('.');
+            return out.toByteArray();
+        }
+    }
+
+    private static void refusedForWork(byte[] pickle) {
+        assertThatThrownBy(() -> Unpickling.load(pickle))
+                .isInstanceOf(MalformedPickleException.class)
+                .hasCauseInstanceOf(WorkLimitException.class)
+                .hasMessageContaining("work limit exceeded");
+    }
+
+    @Test
+    void aSharedStateMergedIntoManyObjectsIsRefused() {
+        P p = new P().raw(0x80, 2, '}', 'q', 0, '(');
+        p.times(1000, new Runnable() {
+            int i;
+
+            @Override
+            public void run() {
+                p.str("k" + i++).raw('N');
+            }
+        });
+        p.raw('u', '0', ']', '(');
+        p.times(50_000, () -> p.text("cmod\nObj\n").raw(')', 'R', 'h', 0, 'b'));
+        refusedForWork(p.raw('e').done());
+    }
+
+    @Test
+    void aSharedListMadeIntoManySetsIsRefused() {
+        P p = new P().raw(0x80, 2, ']', 'q', 0, '(');
+        p.times(5000, new Runnable() {
+            int i;
+
+            @Override
+            public void run() {
+                p.raw('J', i & 0xff, (i >> 8) & 0xff, 0, 0);
+                i++;
+            }
+        });
+        p.raw('e', '0', ']', '(');
+        p.times(20_000, () -> p.text("c__builtin__\nset\n").raw('h', 0, 0x85, 'R'));
+        refusedForWork(p.raw('e').done());
+    }
+
+    @Test
+    void aLongSharedKeyInManyDictsIsRefused() {
+        P p = new P().raw(0x80, 2).str("k".repeat(200_000)).raw('q', 0, '0', ']', '(');
+        p.times(50_000, () -> p.raw('}', 'h', 0, 'N', 's'));
+        refusedForWork(p.raw('e').done());
+    }
+
+    @Test
+    void aSharedTextEncodedAgainAndAgainIsRefused() {
+        P p = new P().raw(0x80, 2).str("x".repeat(200_000)).raw('q', 0, '0', ']', '(');
+        p.times(50_000, () -> p.text("c_codecs\nencode\n").raw('h', 0).str("latin1").raw(0x86, 'R'));
+        refusedForWork(p.raw('e').done());
+    }
+
+    @Test
+    void keysWithOneHashCodeAreAFloodAndRefused() {
+        // "Aa" and "BB" have the same hash code, and so does every string made of them
+        P p = new P().raw(0x80, 2, '}', '(');
+        for (int i = 0; i < 64; i++) {
+            StringBuilder key = new StringBuilder();
+            for (int bit = 0; bit < 6; bit++) {
+                key.append((i >> bit & 1) == 0 ? "Aa" : "BB");
+            }
+            p.str(key.toString()).raw('N');
+        }
+        assertThatThrownBy(() -> Unpickling.load(p.raw('u').done()))
+                .isInstanceOf(MalformedPickleException.class).hasMessageContaining("same hash code");
+    }
+
+    @Test
+    void keysOfManyClassesWithOneHashCodeAreRefusedToo() {
+        // Long and BigInteger keys whose hash codes are all 0: a HashMap scans such a bin on every insertion
+        P p = new P().raw(0x80, 2, '}', '(');
+        for (long i = 1; i <= 10; i++) {
+            long v = i << 32 | i; // (int) (v ^ v >>> 32) == 0
+            p.raw(0x8a, 8);
+            for (int b = 0; b < 8; b++) {
+                p.raw((int) (v >> 8 * b) & 0xff);
+            }
+            p.raw('N');
+        }
+        assertThatThrownBy(() -> Unpickling.load(p.raw('u').done()))
+                .isInstanceOf(MalformedPickleException.class).hasMessageContaining("same hash code");
+    }
+
+    @Test
+    void listsDictsAndSetsAreUnhashableAsInPython() {
+        for (byte[] key : List.of(new byte[] {']'}, new byte[] {'}'}, new byte[] {(byte) 0x8f})) {
+            P p = new P().raw(0x80, 2, '}');
+            p.out.writeBytes(key);
+            p.raw('N', 's');
+            assertThatThrownBy(() -> Unpickling.load(p.done())).hasMessageContaining("unhashable type");
+        }
+        P member = new P().raw(0x80, 2, 0x8f, '(', ']', 0x90);
+        assertThatThrownBy(() -> Unpickling.load(member.done())).hasMessageContaining("unhashable type: 'list'");
+    }
+
+    @Test
+    void aFrozensetIsHashableAndStaysFrozen() throws Exception {
+        // {frozenset({1}): 'x'}
+        byte[] pickle = new P().raw(0x80, 2, '}', '(', 'K', 1, 0x91).str("x").raw('s').done();
+        Map<?, ?> dict = (Map<?, ?>) Unpickling.load(pickle);
+        Object key = dict.keySet().iterator().next();
+        assertThat(key).isInstanceOf(FrozenSet.class).isEqualTo(Set.of(1));
+        assertThatThrownBy(() -> ((Set<Object>) key).add(2)).isInstanceOf(UnsupportedOperationException.class);
+        ByteBuf out = Unpooled.buffer();
+        Pickling.write(out, dict);
+        assertThat(out.toString(StandardCharsets.ISO_8859_1)).contains("frozenset");
+        assertThat(Unpickling.load(out)).isEqualTo(dict);
+        out.release();
+    }
+
+    @Test
+    void tupleKeysConvertedToListsArePaidForByTheirSize() throws Exception {
+        // {T: 1} where T is a tuple shared 2^40 times below: a List key would hash every path
+        byte[] pickle = new P().raw(0x80, 2, '}').raw(toInts(Bombs.value(Bombs.Container.TUPLE2,
+                Bombs.Sharing.DUP, 40))).raw('K', 1, 's').done();
+        Object dict = Unpickling.load(pickle);
+        Type target = BoundedWorkTest.class.getDeclaredField("listKeys").getGenericType();
+        assertThatThrownBy(() -> Values.conversion(Work.forPayload(pickle.length)).convert(dict, target))
+                .isInstanceOf(WorkLimitException.class);
+        // the same value as a plain dict needs no hashing of the tuple's contents
+        assertThat(Values.conversion(Work.forPayload(pickle.length)).convert(dict, Map.class)).isNotNull();
+    }
+
+    @SuppressWarnings("unused")
+    private Map<List<Object>, Integer> listKeys;
+
+    private static int[] toInts(byte[] bytes) {
+        int[] out = new int[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            out[i] = bytes[i] & 0xff;
+        }
+        return out;
+    }
+
+    @Test
+    void popMarkAndAppendsCostWhatTheyMove() throws Exception {
+        // many items under many MARK/POP_MARK pairs: Pyrolite's own stack copied itself at each
+        P p = new P().raw(0x80, 2, ']');
+        p.times(200_000, () -> p.raw('K', 1));
+        p.times(200_000, () -> p.raw('(', '1'));
+        p.times(200_000, () -> p.raw('0'));
+        p.times(100_000, () -> p.raw('(', 'K', 1, 'e'));
+        Work work = Work.forPayload(p.out.size() + 1);
+        Object list = Unpickling.load(Unpooled.wrappedBuffer(p.done()), work);
+        assertThat((List<?>) list).hasSize(100_000);
+        assertThat(work.used()).isLessThan(8L * p.out.size());
+    }
+
+    @Test
+    void renderingsAreCutWhateverTheValue() {
+        List<Object> wide = new ArrayList<>();
+        for (int i = 0; i < 1_000_000; i++) {
+            wide.add("item " + i);
+        }
+        assertThat(Values.repr(wide)).hasSize(Values.REPR_LIMIT).endsWith("...");
+        assertThat(Values.repr("x".repeat(10_000), 300)).hasSize(300);
+        assertThat(Values.truncate("y".repeat(1000), 10)).isEqualTo("yyyyyyyyyy... (990 more characters)");
+        assertThat(Values.repr(new Object[] {1})).isEqualTo("(1,)");
+        assertThat(Values.repr(Map.of("a", List.of(true, 1.5)))).isEqualTo("{'a': [True, 1.5]}");
+        assertThat(Values.repr(new byte[] {'a', 0, (byte) 0xff})).isEqualTo("b'a\\x00\\xff'");
+        assertThat(Values.repr(Double.NaN)).isEqualTo("nan");
+        assertThat(Values.repr(new PyObject("exceptions", "ValueError", new Object[] {"boom"})))
+                .isEqualTo("ValueError('boom')");
+    }
+}
