@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import kaa.rpc.internal.Address;
 import kaa.rpc.internal.Options;
+import kaa.rpc.internal.ReceiveBudget;
 import kaa.rpc.internal.RpcFuture;
 import kaa.rpc.internal.Transport;
 
@@ -121,7 +122,10 @@ public final class Client extends Channel implements AutoCloseable {
 
         /** Starts connecting and returns the client at once. */
         public Client connect() {
-            Client client = new Client(address, options.copy());
+            Options o = options.copy();
+            o.receiveBudget = o.receiveBudgetBytes > 0 ? new ReceiveBudget(o.receiveBudgetBytes)
+                    : ReceiveBudget.sharedByClients();
+            Client client = new Client(address, o);
             client.connector.start();
             return client;
         }

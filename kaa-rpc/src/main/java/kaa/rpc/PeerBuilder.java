@@ -56,6 +56,37 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
     }
 
     /**
+     * How long one frame may take to arrive, from its first byte to its last
+     * (default 30 s). A peer that sends part of a frame and then stalls or
+     * trickles is cut off when it passes, and the memory its frame held is
+     * freed. Time this side spends not reading (its limits reached) does not
+     * count. Raise it for large frames over slow links: the default asks a
+     * 64 MiB frame to arrive at 2.2 MB/s or faster.
+     */
+    public B frameTimeout(Duration timeout) {
+        options.frameTimeout = Options.positive(timeout, "frameTimeout");
+        return self();
+    }
+
+    /**
+     * Memory for large frames (over 64 KiB) being received at once, in bytes
+     * (default 256 MiB). A server's connections share one such budget, and
+     * clients share one per process unless given their own. A large frame
+     * reserves its whole size when its header arrives; when the budget is
+     * spent, that connection stops being read until room is made, while calls
+     * in smaller frames, on it before and on every other connection, go on.
+     * A frame larger than the budget is received when it can have the budget
+     * alone.
+     */
+    public B receiveBudget(long bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("receiveBudget must be at least 1 byte, got " + bytes);
+        }
+        options.receiveBudgetBytes = bytes;
+        return self();
+    }
+
+    /**
      * How many calls of one peer may run at once (default 1024); beyond that
      * the channel stops reading from its socket until some finish, so a flood
      * of calls slows the flooder.

@@ -12,6 +12,7 @@ import kaa.rpc.internal.Address;
 import kaa.rpc.internal.Commands;
 import kaa.rpc.internal.Executors;
 import kaa.rpc.internal.Options;
+import kaa.rpc.internal.ReceiveBudget;
 import kaa.rpc.internal.Transport;
 
 /**
@@ -204,7 +205,10 @@ public final class Server implements AutoCloseable {
 
         /** Binds and returns the listening server. */
         public Server listen() throws IOException {
-            return new Server(address, options.copy(), List.copyOf(services));
+            Options o = options.copy();
+            o.receiveBudget = new ReceiveBudget(o.receiveBudgetBytes > 0 ? o.receiveBudgetBytes
+                    : ReceiveBudget.DEFAULT_BYTES);
+            return new Server(address, o, List.copyOf(services));
         }
     }
 }

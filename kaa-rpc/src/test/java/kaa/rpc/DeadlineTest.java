@@ -47,6 +47,7 @@ class DeadlineTest {
         Held held = new Held();
         try (Server server = Server.listen("127.0.0.1:0", "s").register(held);
                 Client client = Client.connect(server.address(), "s")) {
+            await(client.whenOpen()); // else a slow handshake could outlast the time-out, and the call never leave
             CompletableFuture<Object> late = client.withTimeout(Duration.ofMillis(200)).rpc("hold");
             Throwable t = failure(late);
             assertThat(t).isInstanceOf(TimeoutException.class)

@@ -18,6 +18,7 @@ public final class Options {
     /** Outbound bytes queued on a connection above which new calls are refused and reading pauses. */
     public static final int OUTBOUND_HIGH_WATER = 16 << 20;
     public static final int OUTBOUND_LOW_WATER = 8 << 20;
+    public static final Duration DEFAULT_FRAME_TIMEOUT = Duration.ofSeconds(30);
 
     public byte[] secret = new byte[0];
     public Executor executor = Executors.defaultExecutor();
@@ -43,6 +44,12 @@ public final class Options {
     public boolean tlsClientAuth;
     /** Socket receive/send buffer size in bytes, or 0 for the system's default. */
     public int bufferSize;
+    /** How long a frame may take to arrive, from its first byte to its last. */
+    public Duration frameTimeout = DEFAULT_FRAME_TIMEOUT;
+    /** Memory for large frames being received: its size in bytes, or 0 for the default. */
+    public long receiveBudgetBytes;
+    /** The budget itself: made per server, or shared by clients; set when the server or client is built. */
+    public ReceiveBudget receiveBudget;
 
     /** A snapshot, so that a builder used again does not change what it built. */
     public Options copy() {
@@ -62,6 +69,9 @@ public final class Options {
         o.heartbeatTimeout = heartbeatTimeout;
         o.tls = tls;
         o.tlsClientAuth = tlsClientAuth;
+        o.frameTimeout = frameTimeout;
+        o.receiveBudgetBytes = receiveBudgetBytes;
+        o.receiveBudget = receiveBudget;
         return o;
     }
 

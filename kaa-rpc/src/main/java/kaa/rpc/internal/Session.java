@@ -446,11 +446,14 @@ public final class Session {
             ch.eventLoop().execute(() -> updateReading(ch));
             return;
         }
-        boolean read = !saturated(ch);
+        FrameDecoder frames = ch.pipeline().get(FrameDecoder.class);
+        boolean read = !saturated(ch) && (frames == null || !frames.waitingForBudget());
         if (ch.config().isAutoRead() != read) {
             if (read) {
                 ch.config().setAutoRead(true);
-                ch.pipeline().fireChannelRead(io.netty.buffer.Unpooled.EMPTY_BUFFER); // decode what waits
+                if (frames != null) {
+                    frames.resume(); // decode what waits
+                }
             } else {
                 log.debug("pausing reads from {}: {} calls running, writable {}", HandshakeHandler.peer(ch),
                         running.get(), ch.isWritable());

@@ -104,7 +104,8 @@ public final class Transport {
         ReadLimit reads = new ReadLimit();
         ch.config().setRecvByteBufAllocator(reads);
         ChannelPipeline p = ch.pipeline();
-        FrameDecoder frames = new FrameDecoder(options.maxFrameSize, reads, () -> session.saturated(ch));
+        FrameDecoder frames = new FrameDecoder(options.maxFrameSize, reads, () -> session.saturated(ch),
+                options.receiveBudget, options.frameTimeout);
         p.addLast("frames", frames);
         p.addLast("handshake", new HandshakeHandler(server, options.secret, options.handshakeTimeout, frames));
         if (options.heartbeatInterval != null) {

@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class BoundedWorkTest {
 
     /** Work units per payload byte that an honest value (shared or not) stays under. */
-    private static final int HONEST_UNITS_PER_BYTE = 8;
+    private static final int HONEST_UNITS_PER_BYTE = 4;
 
     static Stream<Arguments> bombs() {
         return Bombs.all(1, 20, 60).stream().map(Arguments::of);
