@@ -116,6 +116,17 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
         }
     }
 
+    /**
+     * Unlike Netty's decoder, never asks for more bytes when reading is off:
+     * here it is off only because we paused it (calls saturated, or a frame
+     * waiting for budget), and asking would read on without limit.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        discardSomeReadBytes();
+        ctx.fireChannelReadComplete();
+    }
+
     // ByteToMessageDecoder hands each decoded packet on before it decodes the
     // next, so the handshake handler has seen RESP and called opened() before
     // the frame after it is measured against the limit.

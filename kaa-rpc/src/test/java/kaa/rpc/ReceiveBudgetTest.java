@@ -1,0 +1,157 @@
+package kaa.rpc;
+
+import static kaa.rpc.Peers.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import kaa.rpc.internal.Handshake;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
+
+/**
+ * Many peers that each announce a large frame, send most of it and stall:
+ * the server holds no more of them than its receive budget, serves a
+ * well-behaved client throughout, cuts the stalled ones off at the frame
+ * time-out, and then receives a legitimate large frame. Isolated, because it
+ * measures the direct memory of the process's buffers.
+ */
+@Isolated
+class ReceiveBudgetTest {
+
+    private static final int MIB = 1 << 20;
+
+    /** A peer that authenticates, then sends the start of one large CALL frame and nothing more. */
+    private static final class Staller implements AutoCloseable {
+        final SocketChannel channel;
+
+        Staller(String address) throws IOException {
+            int colon = address.lastIndexOf(':');
+            channel = SocketChannel.open(new InetSocketAddress(address.substring(0, colon),
+                    Integer.parseInt(address.substring(colon + 1))));
+            channel.configureBlocking(true);
+            channel.socket().setSoTimeout((int) Peers.WAIT.toMillis());
+            ByteBuffer header = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+            fill(header);
+            ByteBuffer auth = ByteBuffer.allocate(header.getInt(8));
+            fill(auth);
+            byte[] salt = Handshake.random();
+            byte[] answer = Handshake.answer("s".getBytes(StandardCharsets.UTF_8),
+                    java.util.Arrays.copyOf(auth.array(), 20), salt);
+            byte[] payload = Handshake.payload(Handshake.zero(), answer, salt);
+            ByteBuffer resp = ByteBuffer.allocate(12 + payload.length).order(ByteOrder.LITTLE_ENDIAN);
+            resp.putInt(0).put("RESP".getBytes(StandardCharsets.US_ASCII)).putInt(payload.length).put(payload).flip();
+            write(resp);
+            channel.configureBlocking(false);
+        }
+
+        private void fill(ByteBuffer b) throws IOException {
+            java.io.InputStream in = channel.socket().getInputStream();
+            while (b.hasRemaining()) {
+                int n = in.read(b.array(), b.position(), b.remaining());
+                if (n < 0) {
+                    throw new java.io.EOFException();
+                }
+                b.position(b.position() + n);
+            }
+            b.flip();
+        }
+
+        private void write(ByteBuffer b) throws IOException {
+            while (b.hasRemaining()) {
+                channel.write(b);
+            }
+        }
+
+        /** Announces a frame of {@code frame} bytes and sends up to {@code send} of them, as far as the server takes them. */
+        void sendPart(int frame, int send) throws IOException {
+            ByteBuffer b = ByteBuffer.allocate(12 + send).order(ByteOrder.LITTLE_ENDIAN);
+            b.putInt(1).put("CALL".getBytes(StandardCharsets.US_ASCII)).putInt(frame).position(12 + send).flip();
+            try (Selector selector = Selector.open()) {
+                channel.register(selector, SelectionKey.OP_WRITE);
+                // write while the socket takes bytes; a server that stopped reading stops us within a moment
+                while (b.hasRemaining() && selector.select(300) > 0) {
+                    selector.selectedKeys().clear();
+                    channel.write(b);
+                }
+            }
+        }
+
+        boolean closedByServer(Duration within) throws IOException {
+            channel.configureBlocking(true);
+            channel.socket().setSoTimeout((int) within.toMillis());
+            try {
+                byte[] sink = new byte[4096];
+                while (true) {
+                    if (channel.socket().getInputStream().read(sink) < 0) {
+                        return true;
+                    }
+                }
+            } catch (java.net.SocketTimeoutException stillOpen) {
+                return false;
+            } catch (IOException reset) {
+                return true;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+    }
+
+    private static long directMemory() {
+        return ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric().usedDirectMemory();
+    }
+
+    @Test
+    void stalledLargeFramesHoldNoMoreThanTheBudgetAndAreCutOff() throws Exception {
+        long budget = 16 * MIB;
+        List<Staller> stallers = new ArrayList<>();
+        try (Server server = Server.builder("127.0.0.1:0").secret("s").receiveBudget(budget)
+                .frameTimeout(Duration.ofSeconds(2)).register(new DemoService()).listen();
+                Client bystander = Client.connect(server.address(), "s")) {
+            assertThat(await(bystander.rpc("echo", "warm"))).isEqualTo("warm");
+            long before = directMemory();
+            for (int i = 0; i < 12; i++) {
+                Staller s = new Staller(server.address());
+                stallers.add(s);
+                s.sendPart(6 * MIB, 5 * MIB);
+            }
+            long held = directMemory() - before;
+            // two frames have room (12 MiB); the ten others wait, having given at most a read's worth each
+            assertThat(held).as("bytes held for stalled frames").isLessThan(budget + 8 * MIB);
+            assertThat(held).as("the stalled frames are really held").isGreaterThan(5 * MIB);
+            for (int i = 0; i < 20; i++) {
+                assertThat(await(bystander.rpc("echo", i))).isEqualTo(i);
+            }
+
+            // the ten waiting go away; the two with room stall past the frame time-out and are cut off
+            for (Staller s : stallers.subList(2, 12)) {
+                s.close();
+            }
+            byte[] large = new byte[3 * MIB];
+            large[large.length - 1] = 42;
+            var echoed = bystander.withTimeout(Peers.WAIT).rpc(byte[].class, "echo", (Object) large);
+            assertThat(stallers.get(0).closedByServer(Peers.WAIT)).isTrue();
+            assertThat(stallers.get(1).closedByServer(Peers.WAIT)).isTrue();
+            assertThat(await(echoed)).hasSize(3 * MIB).endsWith(42);
+            assertThat(await(bystander.rpc("echo", "after"))).isEqualTo("after");
+        } finally {
+            for (Staller s : stallers) {
+                s.close();
+            }
+        }
+    }
+}
