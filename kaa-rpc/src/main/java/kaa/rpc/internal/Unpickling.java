@@ -52,6 +52,8 @@ public final class Unpickling extends Unpickler {
     private final Work work;
     private final Keys keys;
     private final Stack values = new Stack();
+    /** Tuples known to hold nothing unhashable; made on first use. */
+    private java.util.IdentityHashMap<Object, Boolean> hashableTuples;
     /** Whether a container was handed out twice (by the memo or DUP): only then can a value share or cycle. */
     private boolean sharedContainer;
 
@@ -393,16 +395,40 @@ public final class Unpickling extends Unpickler {
 
     /** Every key of a decoded dict goes in here: hashable, paid for, and not one of a flood. */
     private void put(Map<Object, Object> dict, Object key, Object value) {
-        Keys.checkHashable(key);
+        checkHashable(key);
         keys.put(dict, key, value);
     }
 
     private void addAll(LinkedHashSet<Object> set, List<?> items) {
         work.copy(items.size());
         for (Object item : items) {
-            Keys.checkHashable(item);
+            checkHashable(item);
             keys.add(set, item);
         }
+    }
+
+    /**
+     * Python's rule: a list, dict or set cannot be a key or a set member, nor
+     * can a tuple that holds one, at any depth. A tuple found hashable is
+     * remembered, so a shared one is looked into once.
+     */
+    private void checkHashable(Object key) {
+        if (!(key instanceof Object[])) {
+            Keys.checkHashable(key);
+            return;
+        }
+        if (hashableTuples != null && hashableTuples.containsKey(key)) {
+            return;
+        }
+        Object[] tuple = (Object[]) key;
+        work.charge(tuple.length);
+        for (Object item : tuple) {
+            checkHashable(item);
+        }
+        if (hashableTuples == null) {
+            hashableTuples = new java.util.IdentityHashMap<>();
+        }
+        hashableTuples.put(key, Boolean.TRUE);
     }
 
     private FrozenSet frozen(List<?> items) {

@@ -109,6 +109,53 @@ class BoundedWorkTest {
     }
 
     @Test
+    void pythonReadsTheEchoesWithTheirSharing() throws Exception {
+        List<byte[]> echoes = new ArrayList<>();
+        List<Integer> depths = new ArrayList<>();
+        for (Object[] c : Bombs.all(40)) {
+            Bombs.Container container = (Bombs.Container) c[0];
+            if (container == Bombs.Container.OBJECT_STATE || container == Bombs.Container.REDUCE_ARGS) {
+                continue; // their class, mod.Obj, exists only in the test
+            }
+            Object value;
+            try {
+                value = Unpickling.load(Bombs.pickle(Bombs.value(container, (Bombs.Sharing) c[1], 40)));
+            } catch (MalformedPickleException unhashable) {
+                continue;
+            }
+            ByteBuf out = Unpooled.buffer();
+            Pickling.write(out, value);
+            echoes.add(io.netty.buffer.ByteBufUtil.getBytes(out));
+            out.release();
+            depths.add(40);
+        }
+        // Python walks each distinct container once, so a shared value comes back shared or not at all
+        String script = "import sys, pickle\n"
+                + "def depth(x, seen):\n"
+                + "    if id(x) in seen: return seen[id(x)]\n"
+                + "    if isinstance(x, dict): kids = list(x.keys()) + list(x.values())\n"
+                + "    elif isinstance(x, (list, tuple, set, frozenset)): kids = list(x)\n"
+                + "    else: return 0\n"
+                + "    seen[id(x)] = d = 1 + max([depth(k, seen) for k in kids] or [0])\n"
+                + "    return d\n"
+                + "sys.setrecursionlimit(100000)\n"
+                + "for line in sys.stdin:\n"
+                + "    v = pickle.loads(bytes.fromhex(line.strip()))\n"
+                + "    print(depth(v, {}), len(pickle.dumps(v, 2)))\n";
+        StringBuilder input = new StringBuilder();
+        for (byte[] e : echoes) {
+            input.append(java.util.HexFormat.of().formatHex(e)).append('\n');
+        }
+        List<String> lines = Python.run(script, input.toString());
+        assertThat(lines).hasSize(echoes.size());
+        for (int i = 0; i < lines.size(); i++) {
+            String[] depthAndSize = lines.get(i).split(" ");
+            assertThat(Integer.parseInt(depthAndSize[0])).isGreaterThanOrEqualTo(depths.get(i));
+            assertThat(Integer.parseInt(depthAndSize[1])).isLessThan(4 * echoes.get(i).length);
+        }
+    }
+
+    @Test
     void pythonsListOfSharedRowsIsKeptShared() throws Exception {
         // [[0] * 100] * 100 as Python pickles it: one row, a hundred references
         ByteArrayOutputStream p = new ByteArrayOutputStream();
