@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
             "",
             "Exit status: 0 success; 1 the peer raised (type, message and traceback on stderr); "
                 + "2 usage error; 3 could not connect (refused, authentication failed, handshake timed out); "
-                + "4 no answer within the time-out."})
+                + "4 no answer within the time-out; 5 the answer could not be read or printed (malformed, "
+                + "over the limits, or too large for JSON)."})
 final class CallCommand implements Callable<Integer> {
 
     @Spec
@@ -77,7 +78,14 @@ final class CallCommand implements Callable<Integer> {
         }
         try (Client client = connection.open(address, err)) {
             Object result = client.rpc(command, values.toArray()).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            out.println(Json.render(result));
+            String json;
+            try {
+                json = Json.render(result);
+            } catch (Json.TooLarge e) {
+                err.println("kaarpc: " + e.getMessage());
+                return ExitCodes.BAD_ANSWER;
+            }
+            out.println(json);
             out.flush();
             return ExitCodes.OK;
         } catch (Connection.Exit exit) {
@@ -95,7 +103,14 @@ final class CallCommand implements Callable<Integer> {
                 err.println("kaarpc: " + cause.getMessage());
                 return ExitCodes.USAGE;
             }
-            err.println("kaarpc: call '" + command + "' failed: " + cause.getMessage());
+            if (cause instanceof java.net.ProtocolException) { // the answer came but could not be read
+                err.println("kaarpc: " + cause.getMessage());
+                return ExitCodes.BAD_ANSWER;
+            }
+            // the library's message names the call already: "call 'x' failed: connection closed (...)"
+            String message = String.valueOf(cause.getMessage());
+            err.println("kaarpc: " + (message.startsWith("call '") ? message
+                    : "call '" + command + "' failed: " + message));
             return ExitCodes.CONNECT;
         }
     }

@@ -37,7 +37,7 @@ final class DemoCommand implements Callable<Integer> {
     public static final class ClientSide {
         @Expose
         public List<Object> client_echo(Object x) {
-            return List.of("client", x);
+            return java.util.Arrays.asList("client", x);
         }
 
         @Expose

@@ -75,7 +75,7 @@ public class DemoService {
 
     @Expose(addClient = true)
     public CompletionStage<List<Object>> callback(Channel peer, String cmd, Object arg) {
-        return peer.rpc(cmd, arg).thenApply(result -> List.of("callback", result));
+        return peer.rpc(cmd, arg).thenApply(result -> java.util.Arrays.asList("callback", result));
     }
 
     @Expose

@@ -12,6 +12,8 @@ final class ExitCodes {
     static final int CONNECT = 3;
     /** The call got no answer within the time-out. */
     static final int TIMEOUT = 4;
+    /** An answer came but could not be read (malformed, over the limits) or printed (too large for JSON). */
+    static final int BAD_ANSWER = 5;
 
     private ExitCodes() {
     }

@@ -68,14 +68,38 @@ final class Json {
         return value;
     }
 
-    /** A result as one line of JSON. */
+    /**
+     * The longest rendering printed. JSON has no references, so a value that
+     * shares its parts (as pickles may) is written out in full, and a few
+     * hundred bytes can stand for more text than any terminal or file takes.
+     */
+    static final int MAX_CHARS = 64 << 20;
+
+    /** A result too large to print as JSON. */
+    static final class TooLarge extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge() {
+            super("the result is too large to print as JSON (over " + MAX_CHARS
+                    + " characters; it may repeat shared parts)", null, false, false);
+        }
+    }
+
+    /** A result as one line of JSON, of at most {@link #MAX_CHARS} characters. */
     static String render(Object value) {
+        return render(value, MAX_CHARS);
+    }
+
+    static String render(Object value, int maxChars) {
         StringBuilder sb = new StringBuilder();
-        render(sb, value);
+        render(sb, value, maxChars);
         return sb.toString();
     }
 
-    private static void render(StringBuilder sb, Object v) {
+    private static void render(StringBuilder sb, Object v, int max) {
+        if (sb.length() > max) {
+            throw new TooLarge();
+        }
         if (v == null) {
             sb.append("null");
         } else if (v instanceof Boolean || v instanceof Integer || v instanceof Long || v instanceof BigInteger
@@ -93,43 +117,47 @@ final class Json {
         } else if (v instanceof Number) {
             sb.append(v);
         } else if (v instanceof String) {
-            string(sb, (String) v);
+            string(sb, (String) v, max);
         } else if (v instanceof byte[]) {
             sb.append("{\"$bytes\": ");
-            string(sb, Base64.getEncoder().encodeToString((byte[]) v));
+            string(sb, Base64.getEncoder().encodeToString((byte[]) v), max);
             sb.append('}');
         } else if (v instanceof Object[]) {
-            array(sb, List.of((Object[]) v));
+            array(sb, java.util.Arrays.asList((Object[]) v), max);
         } else if (v instanceof Collection) {
-            array(sb, (Collection<?>) v);
+            array(sb, (Collection<?>) v, max);
         } else if (v instanceof Map) {
             sb.append('{');
             boolean first = true;
             for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
                 sb.append(first ? "" : ", ");
                 first = false;
-                string(sb, e.getKey() instanceof String ? (String) e.getKey() : render(e.getKey()));
+                string(sb, e.getKey() instanceof String ? (String) e.getKey()
+                        : render(e.getKey(), max - sb.length()), max);
                 sb.append(": ");
-                render(sb, e.getValue());
+                render(sb, e.getValue(), max);
             }
             sb.append('}');
         } else {
-            string(sb, v.toString());
+            string(sb, v.toString(), max);
         }
     }
 
-    private static void array(StringBuilder sb, Collection<?> items) {
+    private static void array(StringBuilder sb, Collection<?> items, int max) {
         sb.append('[');
         boolean first = true;
         for (Object item : items) {
             sb.append(first ? "" : ", ");
             first = false;
-            render(sb, item);
+            render(sb, item, max);
         }
         sb.append(']');
     }
 
-    private static void string(StringBuilder sb, String s) {
+    private static void string(StringBuilder sb, String s, int max) {
+        if (sb.length() + s.length() > max) {
+            throw new TooLarge();
+        }
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

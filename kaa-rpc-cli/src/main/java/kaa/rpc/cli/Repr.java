@@ -34,7 +34,7 @@ final class Repr {
         }
         if (v instanceof Object[]) {
             Object[] t = (Object[]) v;
-            return t.length == 1 ? "(" + of(t[0]) + ",)" : join("(", List.of(t), ")");
+            return t.length == 1 ? "(" + of(t[0]) + ",)" : join("(", java.util.Arrays.asList(t), ")");
         }
         if (v instanceof List) {
             return join("[", (List<?>) v, "]");

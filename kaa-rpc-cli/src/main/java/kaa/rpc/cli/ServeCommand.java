@@ -8,6 +8,7 @@ import kaa.rpc.Server;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -33,6 +34,31 @@ final class ServeCommand implements Callable<Integer> {
                     + "(a bare name goes to kaa's temp directory); port 0 picks a free port")
     String address;
 
+    @Option(names = "--receive-budget", paramLabel = "SIZE", defaultValue = "256m", converter = Sizes.class,
+            description = "memory for large frames being received from all clients at once, like 64m or 1g "
+                    + "(default 256m); past it, a client's large frame waits its turn")
+    long receiveBudget;
+
+    @Option(names = "--frame-timeout", paramLabel = "DURATION", defaultValue = "30s", converter = Durations.class,
+            description = "how long one frame may take to arrive (default 30s); a client that stalls "
+                    + "within a frame is cut off")
+    Duration frameTimeout;
+
+    /** A byte count: digits with an optional k, m or g (KiB, MiB, GiB). */
+    static final class Sizes implements picocli.CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String text) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)([kmg]?)i?b?")
+                    .matcher(text.trim().toLowerCase(java.util.Locale.ROOT));
+            if (!m.matches()) {
+                throw new picocli.CommandLine.TypeConversionException("'" + text
+                        + "' is not a size; write it like 65536, 64k, 256m or 1g");
+            }
+            int shift = m.group(2).isEmpty() ? 0 : 10 * ("kmg".indexOf(m.group(2)) + 1);
+            return Long.parseLong(m.group(1)) << shift;
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -44,6 +70,7 @@ final class ServeCommand implements Callable<Integer> {
                     : Server.builder(address);
             // a client that freezes is found out and dropped, failing the calls we make to it
             server = builder.secret(secret).heartbeat(Duration.ofSeconds(30), Duration.ofSeconds(10))
+                    .receiveBudget(receiveBudget).frameTimeout(frameTimeout)
                     .register(new DemoService()).listen();
         } catch (IllegalArgumentException badAddress) {
             err.println("kaarpc: " + badAddress.getMessage());

@@ -180,9 +180,26 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         return peer(ctx.channel());
     }
 
+    /** The address a client connected to, for naming its peer where the socket has no name for it. */
+    static final io.netty.util.AttributeKey<String> CONNECTED_TO = io.netty.util.AttributeKey.valueOf("kaa.connectedTo");
+
+    /**
+     * The peer, for messages and logs: its address; over a Unix socket, where
+     * the peer's end has no name, the socket path (a client's peer is the
+     * server at the path it connected to; a server's peer a client on its path).
+     */
     static String peer(io.netty.channel.Channel ch) {
         java.net.SocketAddress a = ch.remoteAddress();
         String text = a == null ? "" : Address.format(a);
-        return text.isEmpty() ? "local peer" : text;
+        if (!text.isEmpty()) {
+            return text;
+        }
+        String connectedTo = ch.attr(CONNECTED_TO).get();
+        if (connectedTo != null) {
+            return connectedTo;
+        }
+        java.net.SocketAddress local = ch.localAddress();
+        String path = local == null ? "" : Address.format(local);
+        return path.isEmpty() ? "local peer" : "local peer on " + path;
     }
 }

@@ -137,6 +137,7 @@ public final class Transport {
                         @Override
                         protected void initChannel(Channel ch) {
                             session.attach(ch);
+                            ch.attr(HandshakeHandler.CONNECTED_TO).set(Address.format(address.socketAddress()));
                             pipeline(ch, false, options, session, Connector.this::scheduleRetry);
                             if (options.tls != null) {
                                 ch.pipeline().addFirst("tls", new io.netty.handler.ssl.SslHandler(clientEngine()));

@@ -1,0 +1,137 @@
+package kaa.rpc.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import kaa.rpc.internal.Handshake;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code kaarpc call} against a server that answers with what no honest peer
+ * sends: every call ends promptly with its own exit status and a message that
+ * says what went wrong, once.
+ */
+class HostileServerIT {
+
+    @TempDir
+    Path dir;
+
+    /** Accepts one client, passes the handshake, answers its first call with {@code header} and {@code payload}. */
+    private static CompletableFuture<Void> answerOnce(ServerSocket listening, String type, int declaredLength,
+            byte[] payload) {
+        return CompletableFuture.runAsync(() -> {
+            try (Socket s = listening.accept()) {
+                s.setSoTimeout((int) TimeUnit.SECONDS.toMillis(Kaarpc.WAIT_SECONDS));
+                DataInputStream in = new DataInputStream(s.getInputStream());
+                OutputStream out = s.getOutputStream();
+                send(out, 0, "AUTH", -1, Handshake.payload(Handshake.random(), Handshake.zero(), Handshake.zero()));
+                byte[] resp = read(in);
+                byte[] salt = Handshake.random();
+                send(out, 0, "RESP", -1, Handshake.payload(Handshake.zero(), Handshake.answer(
+                        "s".getBytes(StandardCharsets.UTF_8), Arrays.copyOf(resp, 20), salt), salt));
+                byte[] header = new byte[12];
+                in.readFully(header);
+                int seq = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
+                in.readFully(new byte[ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).getInt(8)]);
+                send(out, seq, type, declaredLength, payload);
+                in.read(); // until the client goes
+            } catch (IOException e) {
+                // the client went
+            }
+        });
+    }
+
+    private static byte[] read(DataInputStream in) throws IOException {
+        byte[] header = new byte[12];
+        in.readFully(header);
+        byte[] payload = new byte[ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).getInt(8)];
+        in.readFully(payload);
+        return payload;
+    }
+
+    private static void send(OutputStream out, int seq, String type, int declaredLength, byte[] payload)
+            throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(12 + payload.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(seq).put(type.getBytes(StandardCharsets.US_ASCII))
+                .putInt(declaredLength >= 0 || declaredLength < -1 ? declaredLength : payload.length).put(payload);
+        out.write(b.array());
+        out.flush();
+    }
+
+    private static Kaarpc.Result callAnswered(String type, int declaredLength, byte[] payload) throws Exception {
+        try (ServerSocket fake = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Void> server = answerOnce(fake, type, declaredLength, payload);
+            Kaarpc.Result r = Kaarpc.run(Map.of("KAARPC_SECRET", "s"), "call",
+                    "127.0.0.1:" + fake.getLocalPort(), "echo", "x", "--timeout", "20s");
+            server.get(Kaarpc.WAIT_SECONDS, TimeUnit.SECONDS);
+            return r;
+        }
+    }
+
+    /** A tuple nested 60 levels, each holding the level below twice by DUP: 2^60 paths in 200 bytes. */
+    private static byte[] sharingBomb() {
+        ByteArrayOutputStream p = new ByteArrayOutputStream();
+        p.writeBytes(new byte[] {(byte) 0x80, 2, 'K', 7});
+        for (int i = 0; i < 60; i++) {
+            p.writeBytes(new byte[] {'2', (byte) 0x86});
+        }
+        p.write('.');
+        return p.toByteArray();
+    }
+
+    @Test
+    void aResultThatSharesItsPartsBeyondPrintingIsRefused() throws Exception {
+        Kaarpc.Result r = callAnswered("RETN", -1, sharingBomb());
+        assertThat(r.status()).as(r.err()).isEqualTo(ExitCodes.BAD_ANSWER);
+        assertThat(r.err()).contains("too large to print as JSON");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void anAnswerThatCannotBeReadHasItsOwnStatus() throws Exception {
+        Kaarpc.Result r = callAnswered("RETN", -1, new byte[] {(byte) 0x80, 2, '}', ']', 'N', 's', '.'});
+        assertThat(r.status()).as(r.err()).isEqualTo(ExitCodes.BAD_ANSWER);
+        assertThat(r.err()).contains("answering 'echo'").contains("unhashable type: 'list'");
+    }
+
+    @Test
+    void aTupleHoldingNoneIsPrinted() throws Exception {
+        Kaarpc.Result r = callAnswered("RETN", -1, new byte[] {(byte) 0x80, 2, 'N', 'K', 1, (byte) 0x86, '.'});
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out().strip()).isEqualTo("[null, 1]");
+    }
+
+    @Test
+    void aFrameOverTheLimitIsReportedOnce() throws Exception {
+        Kaarpc.Result r = callAnswered("RETN", 0xfffffff0, new byte[0]);
+        assertThat(r.status()).as(r.err()).isEqualTo(ExitCodes.CONNECT);
+        assertThat(r.err()).contains("call 'echo' failed").contains("over the limit");
+        assertThat(r.err().split("call 'echo' failed", -1)).hasSize(2);
+    }
+
+    @Test
+    void aWrongSecretOverAUnixSocketNamesTheSocket() throws Exception {
+        String socket = dir.resolve("wrong.sock").toString();
+        try (Kaarpc.Background server = new Kaarpc.Background(Kaarpc.command("serve", socket, "--secret", "s"))) {
+            assertThat(server.readLine()).startsWith("READY ");
+            Kaarpc.Result r = Kaarpc.run(Map.of("KAARPC_SECRET", "not-s"), "call", socket, "echo", "x");
+            assertThat(r.status()).as(r.err()).isEqualTo(ExitCodes.CONNECT);
+            assertThat(r.err()).contains(socket).doesNotContain("local peer");
+        }
+    }
+}
