@@ -139,7 +139,8 @@ public final class Unpickling extends Unpickler {
                 Object callable = values.pop();
                 if (!(callable instanceof IObjectConstructor) || !(args instanceof Object[])) {
                     throw new PickleException("REDUCE needs a class and a tuple, got "
-                            + Values.pythonType(callable) + " and " + Values.pythonType(args));
+                            + (callable instanceof IObjectConstructor ? "a class" : Values.pythonType(callable))
+                            + " and " + Values.pythonType(args));
                 }
                 values.add(((IObjectConstructor) callable).construct((Object[]) args));
                 return NO_RETURN_VALUE;
@@ -338,16 +339,6 @@ public final class Unpickling extends Unpickler {
                 throw new PickleException("unpickling stack underflow");
             }
             return items.get(items.size() - 1);
-        }
-
-        @Override
-        public void trim() {
-            // nothing to give back: the list is dropped with the unpickler
-        }
-
-        @Override
-        public int size() {
-            return items.size();
         }
 
         @Override

@@ -641,7 +641,10 @@ public final class Values {
     public static String repr(Object value, int max) {
         StringBuilder sb = new StringBuilder(Math.min(max + 1, 256));
         render(sb, value, max + 1);
-        return sb.length() > max ? sb.substring(0, Math.max(0, max - 3)) + "..." : sb.toString();
+        if (sb.length() <= max) {
+            return sb.toString();
+        }
+        return max < 4 ? sb.substring(0, max) : sb.substring(0, max - 3) + "...";
     }
 
     /** {@code text} itself if it has at most {@code max} characters, else its start and how much was left out. */
