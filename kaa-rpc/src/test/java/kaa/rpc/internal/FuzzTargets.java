@@ -1,6 +1,7 @@
 package kaa.rpc.internal;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -90,30 +91,120 @@ class FuzzTargets {
     record Point(int x, int y) {
     }
 
-    /** Arbitrary pickles decoded, converted to assorted Java types and encoded again. */
+    /** Allocation allowed per payload byte, beyond a fixed allowance: far above honest values, far below a bomb. */
+    private static final long ALLOCATED_PER_BYTE = 4096;
+    private static final long ALLOCATED_BASE = 16L << 20;
+
+    /**
+     * Arbitrary pickles decoded, converted to assorted Java types, encoded
+     * again and rendered. Oracles: only the documented refusals come out
+     * (malformed, work limit, does not fit); the echo of what was accepted
+     * is at most a fixed multiple of the input (sharing is kept) and reads
+     * back to the same bytes; a rendering is bounded; and the memory
+     * allocated on the way, measured by the JVM, not by the code under test,
+     * stays under a fixed multiple of the input.
+     */
     @FuzzTest(maxDuration = "10s")
+    @DictionaryFile(resourcePath = "/kaa/rpc/internal/pickle.dict")
     void pickles(byte[] data) {
+        long allocatedBefore = allocated();
         Object value;
         try {
-            value = Unpickling.load(data);
+            value = Unpickling.load(Unpooled.wrappedBuffer(data), Work.forPayload(data.length));
         } catch (MalformedPickleException expected) {
+            checkAllocation(allocatedBefore, data.length);
             return;
         }
         for (Type t : TARGETS) {
             try {
-                Values.convert(value, t);
-            } catch (ConversionException expected) {
-                // a value that does not fit
+                Values.conversion(Work.forPayload(data.length)).convert(value, t);
+            } catch (ConversionException | WorkLimitException expected) {
+                // a value that does not fit, or that costs more than its bytes to convert
             }
+        }
+        if (Values.repr(value).length() > Values.REPR_LIMIT) {
+            throw new AssertionError("rendering over its limit: " + Values.repr(value));
         }
         io.netty.buffer.ByteBuf out = Unpooled.buffer();
         try {
             Pickling.write(out, value);
-            Unpickling.load(out);
-        } catch (IllegalArgumentException | MalformedPickleException expected) {
-            // e.g. a decoded value too deep to send back
+            if (out.readableBytes() > 16L * data.length + 1024) {
+                throw new AssertionError("echo of " + out.readableBytes() + " bytes for " + data.length);
+            }
+            byte[] echo = io.netty.buffer.ByteBufUtil.getBytes(out);
+            Object again = Unpickling.load(echo);
+            io.netty.buffer.ByteBuf twice = Unpooled.buffer();
+            Pickling.write(twice, again);
+            if (!io.netty.buffer.ByteBufUtil.equals(out, twice)) {
+                throw new AssertionError("the echo does not read back to itself");
+            }
+            twice.release();
+        } catch (IllegalArgumentException expected) {
+            // a decoded value too deep to send back
+        } catch (MalformedPickleException e) {
+            throw new AssertionError("our own echo is refused: " + e.getMessage(), e);
         } finally {
             out.release();
+        }
+        checkAllocation(allocatedBefore, data.length);
+    }
+
+    /** The JVM's count of bytes this thread allocated (read reflectively: the module reads no management API). */
+    private static final java.lang.invoke.MethodHandle ALLOCATED = allocatedBytes();
+
+    private static java.lang.invoke.MethodHandle allocatedBytes() {
+        try {
+            Object threads = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean")
+                    .invoke(null);
+            java.lang.reflect.Method m = Class.forName("com.sun.management.ThreadMXBean")
+                    .getMethod("getCurrentThreadAllocatedBytes");
+            return java.lang.invoke.MethodHandles.publicLookup().unreflect(m).bindTo(threads);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError("this JVM does not count allocated bytes", e);
+        }
+    }
+
+    private static long allocated() {
+        try {
+            return (long) ALLOCATED.invoke();
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static {
+        // load and initialise what the pickle target uses, so that no input is charged for it
+        for (Object[] c : Bombs.all(3)) {
+            byte[] warm = Bombs.pickle(Bombs.value((Bombs.Container) c[0], (Bombs.Sharing) c[1], (int) c[2]));
+            try {
+                Object v = Unpickling.load(warm);
+                for (Type t : TARGETS) {
+                    try {
+                        Values.conversion(Work.forPayload(warm.length)).convert(v, t);
+                    } catch (ConversionException | WorkLimitException ignored) {
+                        // warming up
+                    }
+                }
+                io.netty.buffer.ByteBuf out = Unpooled.buffer();
+                Pickling.write(out, v);
+                Unpickling.load(out);
+                out.release();
+                Values.repr(v);
+            } catch (MalformedPickleException ignored) {
+                // warming up
+            }
+        }
+        try {
+            Unpickling.load(new byte[] {(byte) 0xff});
+        } catch (MalformedPickleException ignored) {
+            // warming up
+        }
+    }
+
+    private static void checkAllocation(long before, int size) {
+        long used = allocated() - before;
+        if (used > ALLOCATED_BASE + ALLOCATED_PER_BYTE * size) {
+            throw new AssertionError(used + " bytes allocated for a " + size + "-byte pickle");
         }
     }
 

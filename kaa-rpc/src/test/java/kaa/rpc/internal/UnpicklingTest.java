@@ -210,7 +210,10 @@ class UnpicklingTest {
                 Arguments.of("a key nested 200,000 tuples deep", deep, "nested too deeply"),
                 Arguments.of("a tuple holding a list as a key", new Pk().op('}', ']', 0x85, 'N', 's'),
                         "unhashable type: 'list'"),
-                Arguments.of("EXT1", new Pk().op(0x82, 1), "not accepted"));
+                Arguments.of("EXT1", new Pk().op(0x82, 1), "not accepted"),
+                Arguments.of("a class name with a newline", new Pk().str("collections\nOrderedDict").str("x").op(0x93),
+                        "dotted Python identifiers"),
+                Arguments.of("a module name with a space", new Pk().global("os system", "x"), "dotted Python identifiers"));
     }
 
     @ParameterizedTest(name = "{0}")
