@@ -78,6 +78,15 @@ class ReceiveBudgetTest {
         void sendPart(int frame, int send) throws IOException {
             ByteBuffer b = ByteBuffer.allocate(12 + send).order(ByteOrder.LITTLE_ENDIAN);
             b.putInt(1).put("CALL".getBytes(StandardCharsets.US_ASCII)).putInt(frame).position(12 + send).flip();
+            sendAll(b);
+        }
+
+        /** Sends {@code bytes} as far as the server takes them. */
+        void sendAll(byte[] bytes) throws IOException {
+            sendAll(ByteBuffer.wrap(bytes));
+        }
+
+        private void sendAll(ByteBuffer b) throws IOException {
             try (Selector selector = Selector.open()) {
                 channel.register(selector, SelectionKey.OP_WRITE);
                 // write while the socket takes bytes; a server that stopped reading stops us within a moment
@@ -109,6 +118,47 @@ class ReceiveBudgetTest {
         public void close() throws IOException {
             channel.close();
         }
+    }
+
+    /** A service whose one method holds its caller until released. */
+    public static final class Gate {
+        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+
+        @Expose
+        public String hold() throws InterruptedException {
+            release.await(Peers.WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return "released";
+        }
+    }
+
+    @Test
+    void aPeerWhoseCallsSaturateItIsNotReadOn() throws Exception {
+        Gate gate = new Gate();
+        try (Server server = Server.builder("127.0.0.1:0").secret("s").maxConcurrentCalls(1).register(gate)
+                .register(new DemoService()).listen();
+                Client bystander = Client.connect(server.address(), "s");
+                Staller flooder = new Staller(server.address())) {
+            assertThat(await(bystander.rpc("echo", "warm"))).isEqualTo("warm");
+            long before = directMemory();
+            // one call that holds, then 20 MiB of small calls that must wait in the socket, not in our buffers
+            java.io.ByteArrayOutputStream calls = new java.io.ByteArrayOutputStream();
+            calls.writeBytes(frame(1, kaa.rpc.internal.Pk.proto().str("hold").op(')', '}', 0x87).end()));
+            byte[] echo = frame(2, kaa.rpc.internal.Pk.proto().str("echo").op('K', 1, 0x85, '}', 0x87).end());
+            while (calls.size() < 20 * MIB) {
+                calls.writeBytes(echo);
+            }
+            flooder.sendAll(calls.toByteArray());
+            long held = directMemory() - before;
+            assertThat(held).as("bytes read from a saturated peer").isLessThan(4 * MIB);
+            assertThat(await(bystander.rpc("echo", "served"))).isEqualTo("served");
+            gate.release.countDown();
+        }
+    }
+
+    private static byte[] frame(int seq, byte[] payload) {
+        ByteBuffer b = ByteBuffer.allocate(12 + payload.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(seq).put("CALL".getBytes(StandardCharsets.US_ASCII)).putInt(payload.length).put(payload);
+        return b.array();
     }
 
     private static long directMemory() {

@@ -131,7 +131,7 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
     // next, so the handshake handler has seen RESP and called opened() before
     // the frame after it is measured against the limit.
     @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws ProtocolException {
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (open && paused.getAsBoolean() || waitingForBudget) {
             partial = false; // our pause, not the peer's delay
             return;

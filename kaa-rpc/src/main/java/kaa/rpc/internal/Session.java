@@ -410,8 +410,8 @@ public final class Session {
         ExposedMethod[] overloads = commands.lookup(command);
         if (overloads == null) {
             // the original answers KeyError(command); a name this long is no command, and is not sent back whole
-            String key = command.length() <= 200 ? command : Values.truncate(command, 200);
-            reply(ch, seq, command, new Object[] {new PyObject("exceptions", "KeyError", new Object[] {key}),
+            String key = Values.truncate(command, 200);
+            reply(ch, seq, key, new Object[] {new PyObject("exceptions", "KeyError", new Object[] {key}),
                 List.of()}, true);
             return;
         }

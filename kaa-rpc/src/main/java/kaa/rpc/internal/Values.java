@@ -77,6 +77,9 @@ public final class Values {
 
         public Object convert(Object value, Type target) throws ConversionException {
             work.charge(1);
+            if (target == Object.class) {
+                return value; // the common case of a plain parameter: nothing to walk or remember
+            }
             if (!Shape.isContainer(value)) {
                 return convertNew(value, target);
             }

@@ -178,42 +178,6 @@ class BoundedWorkTest {
 
     // ---- what genuinely costs more than its bytes is refused ----------------------------------------
 
-    /** A pickle builder for the expensive cases. */
-    private static final class P {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-
-        P raw(int... bytes) {
-            for (int b : bytes) {
-                out.write(b);
-            }
-            return this;
-        }
-
-        P text(String s) {
-            out.writeBytes(s.getBytes(StandardCharsets.ISO_8859_1));
-            return this;
-        }
-
-        P str(String s) {
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            raw('X', b.length & 0xff, (b.length >> 8) & 0xff, (b.length >> 16) & 0xff, b.length >>> 24);
-            out.writeBytes(b);
-            return this;
-        }
-
-        P times(int n, Runnable r) {
-            for (int i = 0; i < n; i++) {
-                r.run();
-            }
-            return this;
-        }
-
-        byte[] done() {
-            out.write('.');
-            return out.toByteArray();
-        }
-    }
-
     private static void refusedForWork(byte[] pickle) {
         assertThatThrownBy(() -> Unpickling.load(pickle))
                 .isInstanceOf(MalformedPickleException.class)
@@ -223,98 +187,98 @@ class BoundedWorkTest {
 
     @Test
     void aSharedStateMergedIntoManyObjectsIsRefused() {
-        P p = new P().raw(0x80, 2, '}', 'q', 0, '(');
+        Pk p = Pk.proto().op('}', 'q', 0, '(');
         p.times(1000, new Runnable() {
             int i;
 
             @Override
             public void run() {
-                p.str("k" + i++).raw('N');
+                p.str("k" + i++).op('N');
             }
         });
-        p.raw('u', '0', ']', '(');
-        p.times(50_000, () -> p.text("cmod\nObj\n").raw(')', 'R', 'h', 0, 'b'));
-        refusedForWork(p.raw('e').done());
+        p.op('u', '0', ']', '(');
+        p.times(50_000, () -> p.text("cmod\nObj\n").op(')', 'R', 'h', 0, 'b'));
+        refusedForWork(p.op('e').end());
     }
 
     @Test
     void aSharedListMadeIntoManySetsIsRefused() {
-        P p = new P().raw(0x80, 2, ']', 'q', 0, '(');
+        Pk p = Pk.proto().op(']', 'q', 0, '(');
         p.times(5000, new Runnable() {
             int i;
 
             @Override
             public void run() {
-                p.raw('J', i & 0xff, (i >> 8) & 0xff, 0, 0);
+                p.op('J', i & 0xff, (i >> 8) & 0xff, 0, 0);
                 i++;
             }
         });
-        p.raw('e', '0', ']', '(');
-        p.times(20_000, () -> p.text("c__builtin__\nset\n").raw('h', 0, 0x85, 'R'));
-        refusedForWork(p.raw('e').done());
+        p.op('e', '0', ']', '(');
+        p.times(20_000, () -> p.text("c__builtin__\nset\n").op('h', 0, 0x85, 'R'));
+        refusedForWork(p.op('e').end());
     }
 
     @Test
     void aLongSharedKeyInManyDictsIsRefused() {
-        P p = new P().raw(0x80, 2).str("k".repeat(200_000)).raw('q', 0, '0', ']', '(');
-        p.times(50_000, () -> p.raw('}', 'h', 0, 'N', 's'));
-        refusedForWork(p.raw('e').done());
+        Pk p = Pk.proto().str("k".repeat(200_000)).op('q', 0, '0', ']', '(');
+        p.times(50_000, () -> p.op('}', 'h', 0, 'N', 's'));
+        refusedForWork(p.op('e').end());
     }
 
     @Test
     void aSharedTextEncodedAgainAndAgainIsRefused() {
-        P p = new P().raw(0x80, 2).str("x".repeat(200_000)).raw('q', 0, '0', ']', '(');
-        p.times(50_000, () -> p.text("c_codecs\nencode\n").raw('h', 0).str("latin1").raw(0x86, 'R'));
-        refusedForWork(p.raw('e').done());
+        Pk p = Pk.proto().str("x".repeat(200_000)).op('q', 0, '0', ']', '(');
+        p.times(50_000, () -> p.text("c_codecs\nencode\n").op('h', 0).str("latin1").op(0x86, 'R'));
+        refusedForWork(p.op('e').end());
     }
 
     @Test
     void keysWithOneHashCodeAreAFloodAndRefused() {
         // "Aa" and "BB" have the same hash code, and so does every string made of them
-        P p = new P().raw(0x80, 2, '}', '(');
+        Pk p = Pk.proto().op('}', '(');
         for (int i = 0; i < 64; i++) {
             StringBuilder key = new StringBuilder();
             for (int bit = 0; bit < 6; bit++) {
                 key.append((i >> bit & 1) == 0 ? "Aa" : "BB");
             }
-            p.str(key.toString()).raw('N');
+            p.str(key.toString()).op('N');
         }
-        assertThatThrownBy(() -> Unpickling.load(p.raw('u').done()))
+        assertThatThrownBy(() -> Unpickling.load(p.op('u').end()))
                 .isInstanceOf(MalformedPickleException.class).hasMessageContaining("same hash code");
     }
 
     @Test
     void keysOfManyClassesWithOneHashCodeAreRefusedToo() {
         // Long and BigInteger keys whose hash codes are all 0: a HashMap scans such a bin on every insertion
-        P p = new P().raw(0x80, 2, '}', '(');
+        Pk p = Pk.proto().op('}', '(');
         for (long i = 1; i <= 10; i++) {
             long v = i << 32 | i; // (int) (v ^ v >>> 32) == 0
-            p.raw(0x8a, 8);
+            p.op(0x8a, 8);
             for (int b = 0; b < 8; b++) {
-                p.raw((int) (v >> 8 * b) & 0xff);
+                p.op((int) (v >> 8 * b) & 0xff);
             }
-            p.raw('N');
+            p.op('N');
         }
-        assertThatThrownBy(() -> Unpickling.load(p.raw('u').done()))
+        assertThatThrownBy(() -> Unpickling.load(p.op('u').end()))
                 .isInstanceOf(MalformedPickleException.class).hasMessageContaining("same hash code");
     }
 
     @Test
     void listsDictsAndSetsAreUnhashableAsInPython() {
         for (byte[] key : List.of(new byte[] {']'}, new byte[] {'}'}, new byte[] {(byte) 0x8f})) {
-            P p = new P().raw(0x80, 2, '}');
-            p.out.writeBytes(key);
-            p.raw('N', 's');
-            assertThatThrownBy(() -> Unpickling.load(p.done())).hasMessageContaining("unhashable type");
+            Pk p = Pk.proto().op('}');
+            p.append(key);
+            p.op('N', 's');
+            assertThatThrownBy(() -> Unpickling.load(p.end())).hasMessageContaining("unhashable type");
         }
-        P member = new P().raw(0x80, 2, 0x8f, '(', ']', 0x90);
-        assertThatThrownBy(() -> Unpickling.load(member.done())).hasMessageContaining("unhashable type: 'list'");
+        Pk member = Pk.proto().op(0x8f, '(', ']', 0x90);
+        assertThatThrownBy(() -> Unpickling.load(member.end())).hasMessageContaining("unhashable type: 'list'");
     }
 
     @Test
     void aFrozensetIsHashableAndStaysFrozen() throws Exception {
         // {frozenset({1}): 'x'}
-        byte[] pickle = new P().raw(0x80, 2, '}', '(', 'K', 1, 0x91).str("x").raw('s').done();
+        byte[] pickle = Pk.proto().op('}', '(', 'K', 1, 0x91).str("x").op('s').end();
         Map<?, ?> dict = (Map<?, ?>) Unpickling.load(pickle);
         Object key = dict.keySet().iterator().next();
         assertThat(key).isInstanceOf(FrozenSet.class).isEqualTo(Set.of(1));
@@ -329,8 +293,8 @@ class BoundedWorkTest {
     @Test
     void tupleKeysConvertedToListsArePaidForByTheirSize() throws Exception {
         // {T: 1} where T is a tuple shared 2^40 times below: a List key would hash every path
-        byte[] pickle = new P().raw(0x80, 2, '}').raw(toInts(Bombs.value(Bombs.Container.TUPLE2,
-                Bombs.Sharing.DUP, 40))).raw('K', 1, 's').done();
+        byte[] pickle = Pk.proto().op('}').append(Bombs.value(Bombs.Container.TUPLE2,
+                Bombs.Sharing.DUP, 40)).op('K', 1, 's').end();
         Object dict = Unpickling.load(pickle);
         Type target = BoundedWorkTest.class.getDeclaredField("listKeys").getGenericType();
         assertThatThrownBy(() -> Values.conversion(Work.forPayload(pickle.length)).convert(dict, target))
@@ -342,26 +306,18 @@ class BoundedWorkTest {
     @SuppressWarnings("unused")
     private Map<List<Object>, Integer> listKeys;
 
-    private static int[] toInts(byte[] bytes) {
-        int[] out = new int[bytes.length];
-        for (int i = 0; i < bytes.length; i++) {
-            out[i] = bytes[i] & 0xff;
-        }
-        return out;
-    }
-
     @Test
     void popMarkAndAppendsCostWhatTheyMove() throws Exception {
         // many items under many MARK/POP_MARK pairs: Pyrolite's own stack copied itself at each
-        P p = new P().raw(0x80, 2, ']');
-        p.times(200_000, () -> p.raw('K', 1));
-        p.times(200_000, () -> p.raw('(', '1'));
-        p.times(200_000, () -> p.raw('0'));
-        p.times(100_000, () -> p.raw('(', 'K', 1, 'e'));
-        Work work = Work.forPayload(p.out.size() + 1);
-        Object list = Unpickling.load(Unpooled.wrappedBuffer(p.done()), work);
+        Pk p = Pk.proto().op(']');
+        p.times(200_000, () -> p.op('K', 1));
+        p.times(200_000, () -> p.op('(', '1'));
+        p.times(200_000, () -> p.op('0'));
+        p.times(100_000, () -> p.op('(', 'K', 1, 'e'));
+        Work work = Work.forPayload(p.size() + 1);
+        Object list = Unpickling.load(Unpooled.wrappedBuffer(p.end()), work);
         assertThat((List<?>) list).hasSize(100_000);
-        assertThat(work.used()).isLessThan(8L * p.out.size());
+        assertThat(work.used()).isLessThan(8L * p.size());
     }
 
     @Test
