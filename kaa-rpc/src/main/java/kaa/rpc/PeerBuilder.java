@@ -73,10 +73,11 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
      * (default 256 MiB). A server's connections share one such budget, and
      * clients share one per process unless given their own. A large frame
      * reserves its whole size when its header arrives; when the budget is
-     * spent, that connection stops being read until room is made, while calls
-     * in smaller frames, on it before and on every other connection, go on.
-     * A frame larger than the budget is received when it can have the budget
-     * alone.
+     * spent, its connection is not read until there is room (first come,
+     * first served), while every other connection goes on being served. A
+     * frame larger than the budget is received when it can have the budget
+     * alone. Keep it well below the JVM's limit on direct memory
+     * ({@code -XX:MaxDirectMemorySize}, by default the maximum heap size).
      */
     public B receiveBudget(long bytes) {
         if (bytes < 1) {
