@@ -86,14 +86,15 @@ public final class Pickling {
     private static final byte LONG_BINPUT = 'r';
     private static final byte BINGET = 'h';
     private static final byte LONG_BINGET = 'j';
-    /** Strings and byte strings at least this long are memoized, as are integers of at least this many bits. */
-    private static final int MEMO_FROM = 32;
+    /** Strings at least this long are memoized. */
+    private static final int MEMO_FROM = 4;
 
     /** For a peer that is this library: byte strings as raw {@code BINBYTES}, a copy instead of a re-encoding. */
     private final boolean rawBytes;
-    /** The memo index of each value written so far that may be written again; made on first use. */
+    /** The first value written that may be written again (memo index 0), and the others' indices, from the second on. */
+    private Object first;
     private IdentityHashMap<Object, Integer> memo;
-    /** The memo index of each class or function written so far. */
+    /** The memo index of each class or function (and writer's constant) written so far. */
     private java.util.Map<String, Integer> globals;
     private int nextMemo;
 
@@ -170,8 +171,8 @@ public final class Pickling {
         if (value == null) {
             out.writeByte(NONE);
         } else if (memoizable(value)) {
-            Integer index = memo == null ? null : memo.get(value);
-            if (index != null) {
+            int index = memoIndex(value);
+            if (index >= 0) {
                 get(out, index);
             } else {
                 saveOnce(out, value, depth);
@@ -182,32 +183,44 @@ public final class Pickling {
         }
     }
 
-    /** Whether {@code value} may be shared and is worth a memo entry. */
+    /**
+     * Whether {@code value} may be shared and is worth a memo entry: so that
+     * a reference (two bytes) written out again never costs more than seven
+     * times as much, everything but numbers that fit in a long, floats, and
+     * strings under {@value #MEMO_FROM} characters.
+     */
     private static boolean memoizable(Object value) {
         if (value instanceof String) {
             return ((String) value).length() >= MEMO_FROM;
         }
-        if (value instanceof byte[]) {
-            return ((byte[]) value).length >= MEMO_FROM;
-        }
-        if (value instanceof BigInteger) {
-            return ((BigInteger) value).bitLength() >= MEMO_FROM * 8;
-        }
-        if (value instanceof BigDecimal) {
-            return ((BigDecimal) value).precision() >= MEMO_FROM;
-        }
         if (value instanceof Object[]) {
             return ((Object[]) value).length > 0;
+        }
+        if (value instanceof byte[] || value instanceof BigInteger || value instanceof BigDecimal) {
+            return true;
         }
         return !(value instanceof Number || value instanceof Boolean || value instanceof Character
                 || value instanceof Enum || value instanceof char[] || value instanceof Optional);
     }
 
-    private void put(ByteBuf out, Object value) {
-        if (memo == null) {
-            memo = new IdentityHashMap<>();
+    /** The memo index of {@code value} if it was written, else -1. */
+    private int memoIndex(Object value) {
+        if (value == first) {
+            return 0;
         }
-        memo.put(value, nextMemo);
+        Integer index = memo == null ? null : memo.get(value);
+        return index == null ? -1 : index;
+    }
+
+    private void put(ByteBuf out, Object value) {
+        if (nextMemo == 0 && first == null) {
+            first = value; // one value needs no map: most answers and calls hold no more
+        } else {
+            if (memo == null) {
+                memo = new IdentityHashMap<>();
+            }
+            memo.put(value, nextMemo);
+        }
         put(out, nextMemo++);
     }
 
@@ -336,7 +349,7 @@ public final class Pickling {
             }
         }
         out.setIntLE(lengthIndex, out.writerIndex() - start);
-        saveString(out, "latin1");
+        saveConstant(out, "latin1");
         out.writeByte(TUPLE2).writeByte(REDUCE);
     }
 
@@ -349,6 +362,22 @@ public final class Pickling {
             return;
         }
         writeGlobal(out, module, name);
+        if (globals == null) {
+            globals = new java.util.HashMap<>();
+        }
+        globals.put(key, nextMemo);
+        put(out, nextMemo++);
+    }
+
+    /** A string the writer itself uses again and again, written once and then taken from the memo. */
+    private void saveConstant(ByteBuf out, String text) {
+        String key = "\0" + text; // no class is named so
+        Integer index = globals == null ? null : globals.get(key);
+        if (index != null) {
+            get(out, index);
+            return;
+        }
+        saveString(out, text);
         if (globals == null) {
             globals = new java.util.HashMap<>();
         }
