@@ -66,13 +66,13 @@ public final class Values {
     /** Converts the values of one payload; see {@link #conversion}. Not thread-safe. */
     public static final class Conversion {
         private final Work work;
-        private final Keys keys;
+        /** Made when a first key is put into a map or set. */
+        private Keys keys;
         /** Per container converted: its results so far, as target type and result, pairwise. */
         private IdentityHashMap<Object, Object[]> done;
 
         private Conversion(Work work) {
             this.work = work;
-            this.keys = new Keys(work);
         }
 
         public Object convert(Object value, Type target) throws ConversionException {
@@ -453,6 +453,9 @@ public final class Values {
                 if (container instanceof SortedMap || container instanceof SortedSet) {
                     int size = container instanceof Map ? ((Map<?, ?>) container).size() : ((Set<?>) container).size();
                     work.charge((1 + Keys.weight(key)) * (64 - Long.numberOfLeadingZeros(size + 1L)));
+                }
+                if (keys == null) {
+                    keys = new Keys(work);
                 }
                 if (container instanceof Map) {
                     keys.put((Map<Object, Object>) container, key, value);
