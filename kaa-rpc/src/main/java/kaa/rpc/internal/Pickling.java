@@ -170,7 +170,7 @@ public final class Pickling {
         }
         if (value == null) {
             out.writeByte(NONE);
-        } else if (memoizable(value)) {
+        } else if (depth > 0 && memoizable(value)) { // a root, or an argument itself, is written once
             int index = memoIndex(value);
             if (index >= 0) {
                 get(out, index);

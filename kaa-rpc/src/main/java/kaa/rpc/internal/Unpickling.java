@@ -50,7 +50,7 @@ public final class Unpickling extends Unpickler {
     private static final int MAX_DIGITS = 4300;
 
     private final Work work;
-    private final Keys keys;
+    private Keys keys; // made for the first key
     private final Stack values = new Stack();
     /** Tuples known to hold nothing unhashable; made on first use. */
     private java.util.IdentityHashMap<Object, Boolean> hashableTuples;
@@ -59,7 +59,13 @@ public final class Unpickling extends Unpickler {
 
     private Unpickling(Work work) {
         this.work = work;
-        this.keys = new Keys(work);
+    }
+
+    private Keys keys() {
+        if (keys == null) {
+            keys = new Keys(work);
+        }
+        return keys;
     }
 
     /** Decodes one pickle from the readable bytes of {@code payload}, without consuming them. */
@@ -280,10 +286,12 @@ public final class Unpickling extends Unpickler {
      * into the list, and items below the top mark are out of reach, as in
      * Python's metastack.
      */
+    private static final int[] NO_MARKS = new int[0];
+
     private final class Stack extends net.razorvine.pickle.UnpickleStack {
         private static final long serialVersionUID = 1L;
         private final ArrayList<Object> items = new ArrayList<>();
-        private int[] marks = new int[8];
+        private int[] marks = NO_MARKS;
         private int markCount;
 
         private int floor() {
@@ -298,7 +306,7 @@ public final class Unpickling extends Unpickler {
         @Override
         public void add_mark() {
             if (markCount == marks.length) {
-                marks = java.util.Arrays.copyOf(marks, markCount * 2);
+                marks = java.util.Arrays.copyOf(marks, Math.max(8, markCount * 2));
             }
             marks[markCount++] = items.size();
         }
@@ -387,14 +395,14 @@ public final class Unpickling extends Unpickler {
     /** Every key of a decoded dict goes in here: hashable, paid for, and not one of a flood. */
     private void put(Map<Object, Object> dict, Object key, Object value) {
         checkHashable(key);
-        keys.put(dict, key, value);
+        keys().put(dict, key, value);
     }
 
     private void addAll(LinkedHashSet<Object> set, List<?> items) {
         work.copy(items.size());
         for (Object item : items) {
             checkHashable(item);
-            keys.add(set, item);
+            keys().add(set, item);
         }
     }
 
@@ -464,7 +472,7 @@ public final class Unpickling extends Unpickler {
             if (!(e.getKey() instanceof String)) {
                 throw new PickleException("object attribute names must be str");
             }
-            keys.put((Map<Object, Object>) (Map<?, ?>) into, e.getKey(), e.getValue());
+            keys().put((Map<Object, Object>) (Map<?, ?>) into, e.getKey(), e.getValue());
         }
     }
 

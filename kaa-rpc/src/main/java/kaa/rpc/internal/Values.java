@@ -177,8 +177,22 @@ public final class Values {
                 throw mismatch(raw, value);
             }
             Number n = (Number) value;
-            boolean integral = value instanceof Integer || value instanceof Long || value instanceof BigInteger
-                    || value instanceof Short || value instanceof Byte;
+            boolean small = value instanceof Integer || value instanceof Long || value instanceof Short
+                    || value instanceof Byte;
+            if (small && (boxed == Long.class || boxed == Integer.class || boxed == Short.class
+                    || boxed == Byte.class)) {
+                long v = n.longValue(); // the common case, without a BigInteger
+                if (boxed == Long.class) {
+                    return v;
+                }
+                if (boxed == Integer.class ? v == (int) v : boxed == Short.class ? v == (short) v : v == (byte) v) {
+                    return boxed == Integer.class ? (Object) (int) v : boxed == Short.class ? (Object) (short) v
+                            : (Object) (byte) v;
+                }
+                throw new ConversionException("expected " + javaName(raw) + ", got int " + v
+                        + ", which is out of its range");
+            }
+            boolean integral = small || value instanceof BigInteger;
             if (boxed == Double.class) {
                 return n.doubleValue();
             }
