@@ -37,6 +37,9 @@ final class Keys {
 
     /** Python's rule for decoded keys: lists, dicts and sets are mutable, so not hashable. */
     static void checkHashable(Object key) {
+        if (key instanceof String || key instanceof Number) {
+            return; // the usual keys, without the slow interface checks below (see Shape.isContainer)
+        }
         if (key instanceof Collection && !(key instanceof FrozenSet) || key instanceof Map) {
             throw new net.razorvine.pickle.PickleException("unhashable type: '" + Values.pythonType(key) + "'");
         }

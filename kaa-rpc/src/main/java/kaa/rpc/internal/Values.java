@@ -80,8 +80,8 @@ public final class Values {
             if (target == Object.class) {
                 return value; // the common case of a plain parameter: nothing to walk or remember
             }
-            if (!Shape.isContainer(value)) {
-                return convertNew(value, target);
+            if (isScalar(target) || !Shape.isContainer(value)) {
+                return convertNew(value, target); // nothing is shared, nothing to remember
             }
             Object[] results = done == null ? null : done.get(value);
             if (results != null) {
@@ -490,6 +490,16 @@ public final class Values {
                 work.copy(((String) value).length() >> 3);
             }
             return bytes(value);
+        }
+
+        /** Whether {@code target} is a type whose values hold nothing (a number, a string, a boolean). */
+        private static boolean isScalar(Type target) {
+            if (!(target instanceof Class)) {
+                return false;
+            }
+            Class<?> c = (Class<?>) target;
+            return c.isPrimitive() || c == String.class || Number.class.isAssignableFrom(c) || c == Boolean.class
+                    || c == Character.class;
         }
 
         /** Whether hashing {@code key} walks what it holds (a list, a record), unlike a tuple or an object. */
