@@ -171,7 +171,7 @@ public final class ExposedMethod {
      * @throws WorkLimitException when the arguments need more work than their payload allows
      */
     Object[] bind(Object channel, Object[] args, Map<String, Object> kwargs, Work work) throws BindingException {
-        Values.Conversion conversion = Values.conversion(work);
+        Values.Conversion conversion = null; // made for the first parameter that is not an Object
         int first = addClient ? 1 : 0;
         Object[] out = new Object[types.length + first];
         if (addClient) {
@@ -200,6 +200,13 @@ public final class ExposedMethod {
         }
         for (int i = 0; i < types.length; i++) {
             try {
+                if (types[i] == Object.class) {
+                    out[i + first] = wire[i];
+                    continue;
+                }
+                if (conversion == null) {
+                    conversion = Values.conversion(work);
+                }
                 out[i + first] = conversion.convert(wire[i], types[i]);
             } catch (ConversionException e) {
                 throw new BindingException(command + "() argument " + (i + 1) + parameterName(i) + ": " + e.getMessage());
