@@ -71,7 +71,7 @@ class ValuesTest {
             SortedMap<String, Integer> sortedMap, Set<List<Integer>> setOfLists, Optional<Integer> optionalInt,
             List<Integer>[] arrayOfLists, List<? extends Number> wildcard, Queue<Integer> queue,
             ArrayDeque<Integer> deque, HashMap<String, Integer> hashMap, Map<List<Object>, Integer> listKeys,
-            SortedSet<Object> sortedObjects, List<List<Integer>> listOfLists) {
+            SortedSet<Object> sortedObjects, List<List<Integer>> listOfLists, List<?> unknown) {
     }
 
     private static Type type(String name) {
@@ -132,7 +132,15 @@ class ValuesTest {
                 Arguments.of(List.of(1, 2), Point.class, new Point(1, 2)),
                 Arguments.of(Map.of("x", 3, "y", 4), Point.class, new Point(3, 4)),
                 Arguments.of(pyObject("x", 5, "y", 6), Point.class, new Point(5, 6)),
-                Arguments.of("same", CharSequence.class, "same"));
+                Arguments.of("same", CharSequence.class, "same"),
+                Arguments.of(BigInteger.valueOf(5), int.class, 5),
+                Arguments.of(BigInteger.valueOf(5), long.class, 5L),
+                Arguments.of(BigInteger.valueOf(5), short.class, (short) 5),
+                Arguments.of(BigInteger.valueOf(5), byte.class, (byte) 5),
+                Arguments.of((short) 300, int.class, 300),
+                Arguments.of((byte) 3, Long.class, 3L),
+                Arguments.of(7L, short.class, (short) 7),
+                Arguments.of(List.of("x", 1), type("unknown"), List.of("x", 1)));
     }
 
     private static PyObject pyObject(Object... state) {
@@ -159,6 +167,9 @@ class ValuesTest {
                 Arguments.of(1.5, int.class, "a float is not converted to an integer type"),
                 Arguments.of(1L << 40, int.class, "out of its range"),
                 Arguments.of(300, byte.class, "out of its range"),
+                Arguments.of(BigInteger.TEN.pow(10), int.class, "out of its range"),
+                Arguments.of(BigInteger.TEN.pow(3), byte.class, "out of its range"),
+                Arguments.of(1.5, BigInteger.class, "a float is not converted"),
                 Arguments.of(70000, short.class, "out of its range"),
                 Arguments.of(BigInteger.TEN.pow(20), long.class, "out of its range"),
                 Arguments.of(1, java.util.concurrent.atomic.AtomicInteger.class, "expected AtomicInteger, got int 1"),
