@@ -89,7 +89,7 @@ public class Channel {
                 }
                 closed.emit(reason);
             }
-        }, reconnects, options.maxConcurrentCalls);
+        }, reconnects, options.maxConcurrentCalls, options.pythonObjects);
     }
 
     /** Hook for {@link Client}: the channel opened. Runs on an I/O thread. */

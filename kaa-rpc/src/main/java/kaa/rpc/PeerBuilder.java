@@ -88,6 +88,25 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
     }
 
     /**
+     * Lets the channels send on Python objects that a peer sent: instances of
+     * classes this library does not map (a {@code namedtuple}, a user class),
+     * which arrive as inert data and are sent back, say by an {@code echo}, as
+     * a call of their class. By default only builtin exceptions and the value
+     * types of {@code datetime} go; another such object in a result or an
+     * argument is refused with a clear error.
+     *
+     * <p><b>The risk:</b> unpickling an object calls its class, whatever it is.
+     * A server that stores what one client sent and returns it to another
+     * hands the first client's choice of code ({@code posix.system('...')})
+     * to the second to run. Allow only classes you know, by module and name:
+     * {@code sendPythonObjects((module, name) -> module.equals("myapp.model"))}.
+     */
+    public B sendPythonObjects(java.util.function.BiPredicate<String, String> allowed) {
+        options.pythonObjects = kaa.rpc.internal.PythonObjects.allowing(Objects.requireNonNull(allowed, "allowed"));
+        return self();
+    }
+
+    /**
      * How many calls of one peer may run at once (default 1024); beyond that
      * the channel stops reading from its socket until some finish, so a flood
      * of calls slows the flooder.

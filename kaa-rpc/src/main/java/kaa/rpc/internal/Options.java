@@ -50,6 +50,8 @@ public final class Options {
     public long receiveBudgetBytes;
     /** The budget itself: made per server, or shared by clients; set when the server or client is built. */
     public ReceiveBudget receiveBudget;
+    /** Which Python objects a peer sent may be sent on. */
+    public PythonObjects pythonObjects = PythonObjects.DEFAULT;
 
     /** A snapshot, so that a builder used again does not change what it built. */
     public Options copy() {
@@ -72,6 +74,7 @@ public final class Options {
         o.frameTimeout = frameTimeout;
         o.receiveBudgetBytes = receiveBudgetBytes;
         o.receiveBudget = receiveBudget;
+        o.pythonObjects = pythonObjects;
         return o;
     }
 

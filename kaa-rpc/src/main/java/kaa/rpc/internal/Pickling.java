@@ -91,6 +91,7 @@ public final class Pickling {
 
     /** For a peer that is this library: byte strings as raw {@code BINBYTES}, a copy instead of a re-encoding. */
     private final boolean rawBytes;
+    private final PythonObjects pythonObjects;
     /** The first value written that may be written again (memo index 0), and the others' indices, from the second on. */
     private Object first;
     private IdentityHashMap<Object, Integer> memo;
@@ -98,8 +99,9 @@ public final class Pickling {
     private java.util.Map<String, Integer> globals;
     private int nextMemo;
 
-    private Pickling(boolean rawBytes) {
+    private Pickling(boolean rawBytes, PythonObjects pythonObjects) {
         this.rawBytes = rawBytes;
+        this.pythonObjects = pythonObjects;
     }
 
     /**
@@ -142,7 +144,12 @@ public final class Pickling {
 
     /** Appends a complete pickle of {@code value}; {@code javaPeer} allows the shortcuts only we read. */
     public static void write(ByteBuf out, Object value, boolean javaPeer) {
-        Pickling p = new Pickling(javaPeer);
+        write(out, value, javaPeer, PythonObjects.DEFAULT);
+    }
+
+    /** Appends a complete pickle of {@code value}, sending the Python objects {@code pythonObjects} allows. */
+    public static void write(ByteBuf out, Object value, boolean javaPeer, PythonObjects pythonObjects) {
+        Pickling p = new Pickling(javaPeer, pythonObjects);
         out.writeByte(PROTO).writeByte(2);
         p.save(out, value, 0);
         out.writeByte(STOP);
@@ -155,7 +162,12 @@ public final class Pickling {
 
     public static void writeCall(ByteBuf out, String command, Object[] args, Map<String, ?> kwargs,
             boolean javaPeer) {
-        Pickling p = new Pickling(javaPeer);
+        writeCall(out, command, args, kwargs, javaPeer, PythonObjects.DEFAULT);
+    }
+
+    public static void writeCall(ByteBuf out, String command, Object[] args, Map<String, ?> kwargs,
+            boolean javaPeer, PythonObjects pythonObjects) {
+        Pickling p = new Pickling(javaPeer, pythonObjects);
         out.writeByte(PROTO).writeByte(2);
         saveString(out, command);
         p.saveTuple(out, args, 0);
@@ -386,6 +398,11 @@ public final class Pickling {
     }
 
     private static void writeGlobal(ByteBuf out, String module, String name) {
+        if (!PyObject.isDottedName(module) || !PyObject.isDottedName(name)) {
+            // GLOBAL is two lines of text: anything else in a name would be read as opcodes
+            throw new IllegalArgumentException("cannot send a class named " + Values.repr(module) + " "
+                    + Values.repr(name) + ": not dotted Python identifiers");
+        }
         out.writeByte(GLOBAL);
         out.writeCharSequence(module, StandardCharsets.US_ASCII);
         out.writeByte('\n');
@@ -455,6 +472,11 @@ public final class Pickling {
     }
 
     private void savePyObject(ByteBuf out, PyObject o, int depth) {
+        if (!pythonObjects.allows(o.module(), o.name())) {
+            throw new IllegalArgumentException("cannot send a Python " + o.qualifiedName() + " object: objects of "
+                    + "classes this library does not map are not sent on, as unpickling one calls its class "
+                    + "(a channel may allow some with sendPythonObjects)");
+        }
         saveGlobal(out, o.module(), o.name());
         saveTuple(out, o.args(), depth);
         out.writeByte(REDUCE);

@@ -43,6 +43,15 @@ public final class PyObject {
         return state;
     }
 
+    /** A dotted Python identifier, in ASCII: what a module or class name may be. */
+    private static final java.util.regex.Pattern DOTTED_NAME =
+            java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*){0,20}");
+
+    /** Whether {@code name} may name a module or a class: dotted identifiers, at most 200 characters. */
+    static boolean isDottedName(String name) {
+        return name.length() <= 200 && DOTTED_NAME.matcher(name).matches();
+    }
+
     static boolean isBuiltinModule(String module) {
         return module.equals("builtins") || module.equals("__builtin__") || module.equals("exceptions");
     }

@@ -51,6 +51,7 @@ public final class Session {
     private final Listener listener;
     private final boolean reconnects;
     private final int maxConcurrentCalls;
+    private final PythonObjects pythonObjects;
     /** The peer's calls running now, on the current connection. */
     private final AtomicInteger running = new AtomicInteger();
     private final ConcurrentHashMap<Integer, PendingCall> pending = new ConcurrentHashMap<>();
@@ -70,8 +71,9 @@ public final class Session {
      * @param reconnects whether a lost connection is followed by another (a client with retry)
      */
     public Session(Object owner, Commands commands, Executor executor, Listener listener, boolean reconnects,
-            int maxConcurrentCalls) {
+            int maxConcurrentCalls, PythonObjects pythonObjects) {
         this.maxConcurrentCalls = maxConcurrentCalls;
+        this.pythonObjects = pythonObjects;
         this.owner = owner;
         this.commands = commands;
         this.executor = executor;
@@ -118,7 +120,7 @@ public final class Session {
         ByteBuf buf = PooledByteBufAllocator.DEFAULT.buffer(Pickling.sizeHint(args));
         try {
             Packet.writeHeader(buf, seq, Packet.CALL, 0);
-            Pickling.writeCall(buf, command, args, kwargs, javaPeer);
+            Pickling.writeCall(buf, command, args, kwargs, javaPeer, pythonObjects);
             Packet.patchLength(buf, 0);
         } catch (RuntimeException e) {
             buf.release();
@@ -522,7 +524,7 @@ public final class Session {
         ByteBuf buf = ch.alloc().buffer(Pickling.sizeHint(value));
         try {
             Packet.writeHeader(buf, seq, error ? Packet.EXCP : Packet.RETN, 0);
-            Pickling.write(buf, value, javaPeer);
+            Pickling.write(buf, value, javaPeer, pythonObjects);
             Packet.patchLength(buf, 0);
         } catch (RuntimeException e) {
             buf.release();

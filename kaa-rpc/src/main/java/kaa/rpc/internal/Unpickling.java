@@ -476,13 +476,8 @@ public final class Unpickling extends Unpickler {
         }
     }
 
-    /** A dotted Python identifier, in ASCII: what a module or class name may be. */
-    private static final java.util.regex.Pattern DOTTED_NAME =
-            java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
-
     private IObjectConstructor global(String module, String name) {
-        if (module.length() > 200 || name.length() > 200 || !DOTTED_NAME.matcher(module).matches()
-                || !DOTTED_NAME.matcher(name).matches()) {
+        if (!PyObject.isDottedName(module) || !PyObject.isDottedName(name)) {
             throw new PickleException("a class must be named by dotted Python identifiers, got "
                     + Values.repr(module) + " and " + Values.repr(name));
         }

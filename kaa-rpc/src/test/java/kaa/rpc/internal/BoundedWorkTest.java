@@ -28,6 +28,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class BoundedWorkTest {
 
+    private static final PythonObjects EVERY_OBJECT = PythonObjects.allowing((module, name) -> true);
+
     /** Work units per payload byte that an honest value (shared or not) stays under. */
     private static final int HONEST_UNITS_PER_BYTE = 4;
 
@@ -85,12 +87,12 @@ class BoundedWorkTest {
 
         ByteBuf echo = Unpooled.buffer();
         try {
-            Pickling.write(echo, value);
+            Pickling.write(echo, value, false, EVERY_OBJECT); // mod.Obj: this test is about sharing
             assertThat(echo.readableBytes()).as("the echo keeps the sharing").isLessThanOrEqualTo(4 * pickle.length + 64);
             Work again = Work.forPayload(echo.readableBytes());
             Object back = Unpickling.load(echo, again);
             ByteBuf twice = Unpooled.buffer();
-            Pickling.write(twice, back);
+            Pickling.write(twice, back, false, EVERY_OBJECT);
             assertThat(ByteBufUtilBytes.of(twice)).isEqualTo(ByteBufUtilBytes.of(echo));
             twice.release();
         } finally {
