@@ -3,6 +3,7 @@ package kaa.rpc;
 import static kaa.rpc.Peers.await;
 import static kaa.rpc.Peers.failure;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -52,6 +53,55 @@ class HandshakeTest {
                         kaa.rpc.internal.Handshake.random(), kaa.rpc.internal.Handshake.random()));
                 assertThat(failure(client.whenOpen())).isInstanceOf(AuthenticationException.class)
                         .hasMessageContaining("does not know the secret");
+            } finally {
+                client.close();
+            }
+        }
+    }
+
+    @Test
+    void aFakeServerCannotHaveOneClientAnswerAnothersChallenge() throws Exception {
+        // A fake server without the secret takes client A's challenge and sends it to client B as its own:
+        // B's answer would pass A's check, and the fake server would have A's calls
+        try (ServerSocket toA = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                ServerSocket toB = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Client a = Client.connect(toA.getLocalPort(), "s");
+            Client b = Client.connect(toB.getLocalPort(), "s");
+            try (Socket sa = toA.accept(); Socket sb = toB.accept()) {
+                FakeServer fakeA = new FakeServer(sa, "unknown");
+                FakeServer fakeB = new FakeServer(sb, "unknown");
+                fakeA.send(0, "AUTH", kaa.rpc.internal.Handshake.payload(kaa.rpc.internal.Handshake.random(),
+                        new byte[20], new byte[20]));
+                byte[] challengeOfA = java.util.Arrays.copyOf(fakeA.read().payload(), 20);
+                fakeB.send(0, "AUTH", kaa.rpc.internal.Handshake.payload(challengeOfA, new byte[20], new byte[20]));
+                assertThat(failure(b.whenOpen())).isInstanceOf(AuthenticationException.class)
+                        .hasMessageContaining("we do not answer its challenge");
+                assertThatThrownBy(fakeB::read).isInstanceOf(java.io.IOException.class); // closed, no answer
+            } finally {
+                a.close();
+                b.close();
+            }
+        }
+    }
+
+    @Test
+    void aServerChallengeOfTheFirstMarkedVersionIsStillAnswered() throws Exception {
+        try (ServerSocket fake = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Client client = Client.connect(fake.getLocalPort(), "s");
+            try (Socket s = fake.accept()) {
+                FakeServer raw = new FakeServer(s, "s");
+                byte[] v1 = kaa.rpc.internal.Handshake.random();
+                v1[0] = 'k';
+                v1[1] = 'a';
+                v1[2] = 'J';
+                v1[3] = 1;
+                v1[4] = 'C'; // in version 1 this byte is random
+                raw.send(0, "AUTH", kaa.rpc.internal.Handshake.payload(v1, new byte[20], new byte[20]));
+                RawPeer.Frame resp = raw.read();
+                assertThat(resp.type()).isEqualTo("RESP");
+                assertThat(kaa.rpc.internal.Handshake.verify("s".getBytes(java.nio.charset.StandardCharsets.UTF_8), v1,
+                        kaa.rpc.internal.Handshake.field(resp.payload(), 2),
+                        kaa.rpc.internal.Handshake.field(resp.payload(), 1))).isTrue();
             } finally {
                 client.close();
             }

@@ -41,13 +41,27 @@ public final class Handshake {
     }
 
     /**
-     * Our challenges start with this marker and a version, then 16 random
+     * Our challenges start with this marker and a version, then (from version
+     * 2) the role of who issued it, {@code S} or {@code C}, then 15 random
      * bytes: a peer that sees it knows the other side is this library and may
-     * use shortcuts no Python peer reads. A Python peer's random challenge
-     * starts so by chance once in 2^32 connections.
+     * use shortcuts no Python peer reads, and a client can tell a challenge a
+     * client issued, which no honest server sends. A Python peer's random
+     * challenge starts so by chance once in 2^32 connections.
      */
     private static final byte[] JAVA_MARKER = {'k', 'a', 'J'};
-    static final byte JAVA_VERSION = 1;
+    static final byte JAVA_VERSION = 2;
+    private static final int ROLE = 4;
+    private static final byte SERVER = 'S';
+    private static final byte CLIENT = 'C';
+
+    /**
+     * The challenges this process's clients have issued and not yet seen
+     * answered: a server may not have another of our clients answer one.
+     * (A server's challenges are not kept: a client of this process answers
+     * them when it connects to that server, which is no attack.)
+     */
+    private static final java.util.Set<java.nio.ByteBuffer> IN_FLIGHT =
+            java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** 20 unpredictable bytes, for a salt, or a challenge of a peer that does not mark its own. */
     public static byte[] random() {
@@ -56,12 +70,51 @@ public final class Handshake {
         return b;
     }
 
-    /** A challenge: the marker of this library, its version, and 16 unpredictable bytes. */
+    /** A client's challenge, not remembered: for tests that play a peer. */
     public static byte[] challenge() {
+        return marked(false);
+    }
+
+    /** A challenge of a server, or of a client (remembered as in flight until {@link #settled}). */
+    static byte[] challenge(boolean server) {
+        byte[] b = marked(server);
+        if (!server) {
+            IN_FLIGHT.add(java.nio.ByteBuffer.wrap(b.clone()));
+        }
+        return b;
+    }
+
+    /** The marker of this library, its version and the role, and 15 unpredictable bytes. */
+    private static byte[] marked(boolean server) {
         byte[] b = random();
         System.arraycopy(JAVA_MARKER, 0, b, 0, JAVA_MARKER.length);
         b[JAVA_MARKER.length] = JAVA_VERSION;
+        b[ROLE] = server ? SERVER : CLIENT;
         return b;
+    }
+
+    /** The handshake that issued {@code challenge} is over. */
+    static void settled(byte[] challenge) {
+        if (challenge != null) {
+            IN_FLIGHT.remove(java.nio.ByteBuffer.wrap(challenge));
+        }
+    }
+
+    /**
+     * Why a client must not answer a server's challenge, or null if it may: a
+     * client issued it (a fake server relays one client's challenge to
+     * another, to pass the first client's check with the second's answer), or
+     * one of this process's clients is waiting on it. Python peers' challenges
+     * are random, and always answered.
+     */
+    static String refusal(byte[] challenge) {
+        if (IN_FLIGHT.contains(java.nio.ByteBuffer.wrap(challenge))) {
+            return "it is a challenge one of our own clients issued (reflected back to us)";
+        }
+        if (isJavaPeer(challenge) && challenge[JAVA_MARKER.length] >= 2 && challenge[ROLE] == CLIENT) {
+            return "it is a challenge a client issued, which no server sends (relayed from another client)";
+        }
+        return null;
     }
 
     /** Whether a peer's challenge carries the marker of this library. */

@@ -56,7 +56,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
                 "no handshake within " + timeout.toMillis() + " ms with " + peer(ctx))),
                 timeout.toNanos(), TimeUnit.NANOSECONDS);
         if (server) {
-            ourChallenge = Handshake.challenge();
+            ourChallenge = Handshake.challenge(true);
             send(ctx, Packet.AUTH, Handshake.payload(ourChallenge, Handshake.zero(), Handshake.zero()));
         }
         ctx.fireChannelActive();
@@ -117,9 +117,16 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void clientAnswer(ChannelHandlerContext ctx, int seq, byte[] payload) {
+        byte[] theirs = Handshake.field(payload, 0);
+        String refusal = Handshake.refusal(theirs);
+        if (refusal != null) {
+            fail(ctx, new AuthenticationException("server " + peer(ctx) + " is not to be trusted: we do not answer "
+                    + "its challenge, as " + refusal));
+            return;
+        }
         byte[] salt = Handshake.random();
-        ourChallenge = Handshake.challenge();
-        javaPeer = Handshake.isJavaPeer(Handshake.field(payload, 0));
+        ourChallenge = Handshake.challenge(false);
+        javaPeer = Handshake.isJavaPeer(theirs);
         answered = true;
         send(ctx, Packet.RESP, seq, Handshake.payload(ourChallenge,
                 Handshake.answer(secret, Handshake.field(payload, 0), salt), salt));
@@ -137,9 +144,15 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     private void open(ChannelHandlerContext ctx) {
         done = true;
         timer.cancel(false);
+        Handshake.settled(ourChallenge);
         frames.opened();
         ctx.fireUserEventTriggered(new Opened(javaPeer));
         ctx.pipeline().remove(this);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        Handshake.settled(ourChallenge); // however the handshake ended
     }
 
     @Override
