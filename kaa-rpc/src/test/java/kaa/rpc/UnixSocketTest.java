@@ -38,6 +38,41 @@ class UnixSocketTest {
     }
 
     @Test
+    void aDirectoryOthersCouldRewriteIsRefused() throws Exception {
+        Path open = Files.createDirectory(dir.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertThatThrownBy(() -> Server.listen(open.resolve("x.sock").toString(), "s"))
+                .isInstanceOf(BindException.class).hasMessageContaining("others may write in " + open)
+                .hasMessageContaining("not sticky");
+        Files.setAttribute(open, "unix:mode", 01777); // as /tmp: others may not rename what is ours
+        try (Server server = Server.listen(open.resolve("x.sock").toString(), "s").register(new DemoService());
+                Client client = Client.connect(open.resolve("x.sock").toString(), "s")) {
+            assertThat(await(client.rpc("echo", "sticky"))).isEqualTo("sticky");
+        }
+    }
+
+    @Test
+    void aDirectoryOfAnotherUserIsRefused() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "only root can give a directory to another user");
+        Path theirs = Files.createDirectory(dir.resolve("theirs"));
+        Files.setAttribute(theirs, "unix:uid", 54321);
+        assertThatThrownBy(() -> Server.listen(theirs.resolve("x.sock").toString(), "s"))
+                .isInstanceOf(BindException.class).hasMessageContaining("belongs to uid 54321, not to us or root");
+    }
+
+    @Test
+    void theSocketIsBoundOutOfSightAndNoTraceIsLeft() throws Exception {
+        Path path = dir.resolve("quiet.sock");
+        try (Server server = Server.listen(path.toString(), "s")) {
+            assertThat(server.address()).isEqualTo(path.toString());
+            try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+                assertThat(files).containsExactly(path); // the private directory it was bound in is gone
+            }
+        }
+    }
+
+    @Test
     void socketFileIsOwnerOnlyByDefaultAndRemovedOnClose() throws Exception {
         Path path = dir.resolve("perm.sock");
         try (Server server = Server.listen(path.toString(), "s")) {

@@ -125,6 +125,22 @@ class HostileServerIT {
     }
 
     @Test
+    void kaasSocketDirectoryMadeByAnotherUserIsNotUsed() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "only root can give a directory to another user");
+        // another user made kaa's directory for us first, with the right mode, to take our sockets
+        java.nio.file.Path squatted = java.nio.file.Files.createDirectory(dir.resolve("kaa-0"),
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        java.nio.file.Files.setAttribute(squatted, "unix:uid", 54321);
+        Kaarpc.Result r = Kaarpc.runToEnd(Kaarpc.command("serve", "media.sock", "--secret", "s"),
+                Map.of("TMPDIR", dir.toString()));
+        assertThat(r.status()).as(r.err()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("belongs to uid 54321, not to us").contains(squatted.toString());
+        assertThat(squatted.resolve("media.sock")).doesNotExist();
+    }
+
+    @Test
     void aWrongSecretOverAUnixSocketNamesTheSocket() throws Exception {
         String socket = dir.resolve("wrong.sock").toString();
         try (Kaarpc.Background server = new Kaarpc.Background(Kaarpc.command("serve", socket, "--secret", "s"))) {

@@ -48,7 +48,12 @@ public final class Address {
         }
         int colon = address.lastIndexOf(':');
         if (colon < 0) {
-            Path path = address.indexOf('/') < 0 ? kaaTempDir().resolve(address) : Path.of(address);
+            Path path;
+            try {
+                path = address.indexOf('/') < 0 ? kaaTempDir().resolve(address) : Path.of(address);
+            } catch (IllegalStateException unsafe) {
+                throw new IllegalArgumentException("cannot use '" + address + "': " + unsafe.getMessage(), unsafe);
+            }
             return new Address(path.toString(), UnixDomainSocketAddress.of(path));
         }
         String host = address.substring(0, colon);
@@ -130,14 +135,55 @@ public final class Address {
     }
 
     /** Sets the permissions of a freshly bound Unix socket file. */
-    public void restrict(Set<PosixFilePermission> permissions) throws IOException {
+    public static void restrict(Path socket, Set<PosixFilePermission> permissions) throws IOException {
         if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-            Files.setPosixFilePermissions(path(), permissions);
+            Files.setPosixFilePermissions(socket, permissions);
+        }
+    }
+
+    /**
+     * Refuses to put a socket in a directory where another user could swap
+     * or replace it: the directory must belong to us or to root, and if
+     * others may write in it, it must be sticky (as /tmp is), so that they
+     * cannot rename or remove what we put there.
+     */
+    public void checkParent() throws IOException {
+        Path parent = path().toAbsolutePath().getParent();
+        if (parent == null || !FileSystems.getDefault().supportedFileAttributeViews().contains("unix")) {
+            return;
+        }
+        int owner = (Integer) Files.getAttribute(parent, "unix:uid");
+        int mode = (Integer) Files.getAttribute(parent, "unix:mode");
+        Object us = TempDir.uid(parent);
+        if (owner != 0 && !Integer.valueOf(owner).equals(us)) {
+            throw new BindException("security: " + parent + " belongs to uid " + owner + ", not to us or root: "
+                    + "its owner could replace our socket; choose a directory of your own");
+        }
+        boolean othersWrite = (mode & 0022) != 0;
+        boolean sticky = (mode & 01000) != 0;
+        if (othersWrite && !sticky) {
+            throw new BindException("security: others may write in " + parent + " (mode "
+                    + Integer.toOctalString(mode & 07777) + ") and it is not sticky, so they could replace our "
+                    + "socket; choose a directory of your own");
         }
     }
 
     private static final class TempDir {
-        static final Path PATH = create();
+        /** Made and checked on first use; a failed check is made again next time, not remembered. */
+        private static volatile Path path;
+
+        static Path get() {
+            Path p = path;
+            if (p == null) {
+                synchronized (TempDir.class) {
+                    if (path == null) {
+                        path = create();
+                    }
+                    p = path;
+                }
+            }
+            return p;
+        }
 
         private static Path create() {
             String tmp = System.getenv("TMPDIR");
@@ -160,13 +206,35 @@ public final class Address {
                     throw new IllegalStateException("security: " + dir + " has permissions "
                             + PosixFilePermissions.toString(perms) + ", expected rwx------");
                 }
+                checkOwner(dir, uid(base));
             } catch (IOException e) {
                 throw new IllegalStateException("cannot create kaa's temp directory " + dir + ": " + e, e);
             }
             return dir;
         }
 
-        private static Object uid(Path base) {
+        /**
+         * The directory must be ours: another user who made it first (with
+         * the right mode) could rename our sockets and put theirs in place.
+         */
+        private static void checkOwner(Path dir, Object uid) throws IOException {
+            if (uid instanceof Integer) {
+                Object owner = Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+                if (!uid.equals(owner)) {
+                    throw new IllegalStateException("security: " + dir + " belongs to uid " + owner
+                            + ", not to us (uid " + uid + "): another user may have made it to take our sockets; "
+                            + "remove it");
+                }
+            } else {
+                String owner = Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName();
+                if (!owner.equals(uid)) {
+                    throw new IllegalStateException("security: " + dir + " belongs to " + owner + ", not to us ("
+                            + uid + "); remove it");
+                }
+            }
+        }
+
+        static Object uid(Path base) {
             try {
                 return Files.getAttribute(Path.of("/proc/self"), "unix:uid");
             } catch (IOException | UnsupportedOperationException | IllegalArgumentException noProc) {
@@ -186,6 +254,6 @@ public final class Address {
 
     /** kaa's per-user temp directory, where bare socket names live; created 0700 on first use. */
     public static Path kaaTempDir() {
-        return TempDir.PATH;
+        return TempDir.get();
     }
 }

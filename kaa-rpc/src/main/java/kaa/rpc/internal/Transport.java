@@ -29,8 +29,14 @@ public final class Transport {
      */
     public static Listening listen(Address address, Options options, Function<Channel, Session> sessions)
             throws IOException {
+        java.nio.file.Path staging = null;
         if (address.isUnix()) {
+            address.checkParent();
             address.clearStaleSocket();
+            // bound in a private directory, made owner-only there, then renamed into place: no moment
+            // where the socket exists under its name with looser permissions, nor a delete-then-bind race
+            staging = java.nio.file.Files.createTempDirectory(address.path().toAbsolutePath().getParent(),
+                    ".kaa-bind-");
         }
         Admission admission = new Admission(options.maxConnections, options.maxHandshaking);
         ServerBootstrap b = new ServerBootstrap()
@@ -63,32 +69,52 @@ public final class Transport {
                         .childOption(ChannelOption.SO_SNDBUF, options.bufferSize);
             }
         }
-        ChannelFuture bound = b.bind(address.socketAddress()).awaitUninterruptibly();
-        if (!bound.isSuccess()) {
-            Throwable cause = bound.cause();
-            if (cause instanceof IOException) {
-                IOException e = new java.net.BindException("cannot listen on " + address + ": " + cause.getMessage());
-                e.initCause(cause);
-                throw e;
+        java.net.SocketAddress bindTo = staging == null ? address.socketAddress()
+                : java.net.UnixDomainSocketAddress.of(staging.resolve("s"));
+        ChannelFuture bound = b.bind(bindTo).awaitUninterruptibly();
+        try {
+            if (!bound.isSuccess()) {
+                Throwable cause = bound.cause();
+                if (cause instanceof IOException) {
+                    IOException e = new java.net.BindException("cannot listen on " + address + ": "
+                            + cause.getMessage());
+                    e.initCause(cause);
+                    throw e;
+                }
+                throw new IOException("cannot listen on " + address + ": " + cause, cause);
             }
-            throw new IOException("cannot listen on " + address + ": " + cause, cause);
+            if (staging != null) {
+                java.nio.file.Path socket = staging.resolve("s");
+                Address.restrict(socket, options.socketPermissions);
+                java.nio.file.Files.move(socket, address.path(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException | RuntimeException e) {
+            if (bound.isSuccess()) {
+                bound.channel().close().awaitUninterruptibly();
+            }
+            throw e;
+        } finally {
+            if (staging != null) {
+                java.nio.file.Files.deleteIfExists(staging.resolve("s"));
+                java.nio.file.Files.deleteIfExists(staging);
+            }
         }
-        if (address.isUnix()) {
-            address.restrict(options.socketPermissions);
-        }
-        return new Listening(bound.channel());
+        return new Listening(bound.channel(), staging == null ? bound.channel().localAddress() : address.socketAddress());
     }
 
     /** A bound server socket. */
     public static final class Listening {
         private final Channel channel;
+        private final java.net.SocketAddress address;
 
-        Listening(Channel channel) {
+        Listening(Channel channel, java.net.SocketAddress address) {
             this.channel = channel;
+            this.address = address;
         }
 
+        /** Where clients reach it: the bound address, with the real port; for a Unix socket, its path. */
         public java.net.SocketAddress localAddress() {
-            return channel.localAddress();
+            return address;
         }
 
         public void close() {
