@@ -3,6 +3,7 @@ package kaa.rpc;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import kaa.rpc.internal.Address;
+import kaa.rpc.internal.ExposedMethod;
 import kaa.rpc.internal.Options;
 import kaa.rpc.internal.ReceiveBudget;
 import kaa.rpc.internal.RpcFuture;
@@ -109,9 +110,21 @@ public final class Client extends Channel implements AutoCloseable {
     /** Options of a {@link Client}: those of {@link PeerBuilder}, and {@link #retry}. */
     public static final class Builder extends PeerBuilder<Builder> {
         private final Address address;
+        private final java.util.List<Object> services = new java.util.ArrayList<>();
 
         private Builder(Address address) {
             this.address = address;
+        }
+
+        /**
+         * Exposes {@code obj} to the server from the start, as {@link #register}
+         * does after: a server that calls the client as soon as it connects
+         * (from {@code client-connected}) finds it there.
+         */
+        public Builder register(Object obj) {
+            ExposedMethod.scan(java.util.Objects.requireNonNull(obj, "obj")); // fail here, not at connect
+            services.add(obj);
+            return this;
         }
 
         /** Reconnect every {@code interval} after a refused or lost connection (default: never). */
@@ -126,6 +139,7 @@ public final class Client extends Channel implements AutoCloseable {
             o.receiveBudget = o.receiveBudgetBytes > 0 ? new ReceiveBudget(o.receiveBudgetBytes)
                     : ReceiveBudget.sharedByClients();
             Client client = new Client(address, o);
+            services.forEach(client::register);
             client.connector.start();
             return client;
         }

@@ -37,8 +37,7 @@ class LifecycleTest {
                     fromServer.complete(v);
                 }
             }));
-            try (Client client = Client.connect(server.address(), "s")) {
-                client.register(new Greeter());
+            try (Client client = Client.builder(server.address()).secret("s").register(new Greeter()).connect()) {
                 assertThat(await(fromServer)).isEqualTo("hello from server");
                 assertThat(server.channels()).hasSize(1);
                 assertThat(server.channels().iterator().next().isConnected()).isTrue();

@@ -41,9 +41,9 @@ final class Connection {
         Duration timeout = connectTimeout;
         Client client;
         try {
-            client = Client.builder(address).secret(secret == null ? "" : secret).handshakeTimeout(timeout).connect();
-            // so that a server may call us back: kaarpc call ADDRESS callback client_echo 5
-            client.register(new DemoService()).register(new DemoCommand.ClientSide());
+            // the demo service, so that a server may call us back: kaarpc call ADDRESS callback client_echo 5
+            client = Client.builder(address).secret(secret == null ? "" : secret).handshakeTimeout(timeout)
+                    .register(new DemoService()).register(new DemoCommand.ClientSide()).connect();
         } catch (IllegalArgumentException badAddress) {
             err.println("kaarpc: " + badAddress.getMessage());
             throw new Exit(ExitCodes.USAGE);
