@@ -82,7 +82,7 @@ final class CallCommand implements Callable<Integer> {
             try {
                 json = Json.render(result);
             } catch (Json.TooLarge e) {
-                err.println("kaarpc: " + e.getMessage());
+                err.println("kaarpc: " + Terminal.safe(e.getMessage()));
                 return ExitCodes.BAD_ANSWER;
             }
             out.println(json);
@@ -91,25 +91,25 @@ final class CallCommand implements Callable<Integer> {
         } catch (Connection.Exit exit) {
             return exit.status;
         } catch (TimeoutException e) {
-            err.println("kaarpc: no answer to '" + command + "' within " + Durations.format(timeout));
+            err.println("kaarpc: no answer to '" + Terminal.safe(command) + "' within " + Durations.format(timeout));
             return ExitCodes.TIMEOUT;
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof RemoteException) {
-                err.println(cause.getMessage());
+                err.println(Terminal.safe(cause.getMessage())); // the peer's type, message and traceback
                 return ExitCodes.REMOTE_EXCEPTION;
             }
             if (cause instanceof IllegalArgumentException) {
-                err.println("kaarpc: " + cause.getMessage());
+                err.println("kaarpc: " + Terminal.safe(cause.getMessage()));
                 return ExitCodes.USAGE;
             }
             if (cause instanceof java.net.ProtocolException) { // the answer came but could not be read
-                err.println("kaarpc: " + cause.getMessage());
+                err.println("kaarpc: " + Terminal.safe(cause.getMessage()));
                 return ExitCodes.BAD_ANSWER;
             }
             // the library's message names the call already: "call 'x' failed: connection closed (...)"
             String message = String.valueOf(cause.getMessage());
-            err.println("kaarpc: " + (message.startsWith("call '") ? message
+            err.println("kaarpc: " + Terminal.safe(message.startsWith("call '") ? message
                     : "call '" + command + "' failed: " + message));
             return ExitCodes.CONNECT;
         }

@@ -53,7 +53,8 @@ final class Connection {
             return client;
         } catch (ExecutionException e) {
             client.close();
-            err.println("kaarpc: cannot connect to " + address + ": " + describe(e.getCause()));
+            err.println("kaarpc: cannot connect to " + Terminal.safe(address) + ": "
+                    + Terminal.safe(describe(e.getCause())));
             throw new Exit(ExitCodes.CONNECT);
         } catch (TimeoutException e) {
             client.close();

@@ -168,7 +168,7 @@ final class Json {
                 case '\r': sb.append("\\r"); break;
                 case '\t': sb.append("\\t"); break;
                 default:
-                    if (c < 0x20) {
+                    if (Terminal.isUnsafe(c)) { // controls and bidi: valid JSON either way, harmless on a terminal
                         sb.append(String.format("\\u%04x", (int) c));
                     } else {
                         sb.append(c);

@@ -75,7 +75,7 @@ final class PingCommand implements Callable<Integer> {
                     client.rpc(PROBE).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof RemoteException)) {
-                        err.println("kaarpc: call failed: " + e.getCause().getMessage());
+                        err.println("kaarpc: call failed: " + Terminal.safe(e.getCause().getMessage()));
                         return ExitCodes.CONNECT;
                     }
                 }

@@ -84,7 +84,7 @@ final class ServeCommand implements Callable<Integer> {
             err.println("kaarpc: client connected: " + peer);
             err.flush();
             channel.closed().connect(reason -> {
-                err.println("kaarpc: client disconnected: " + peer + " (" + reason.getMessage() + ")");
+                err.println("kaarpc: client disconnected: " + peer + " (" + Terminal.safe(reason.getMessage()) + ")");
                 err.flush();
             });
         });

@@ -124,6 +124,49 @@ class HostileServerIT {
         assertThat(r.err().split("call 'echo' failed", -1)).hasSize(2);
     }
 
+    /** BINUNICODE. */
+    private static void str(ByteArrayOutputStream p, String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        p.writeBytes(new byte[] {'X', (byte) b.length, (byte) (b.length >> 8), (byte) (b.length >> 16), 0});
+        p.writeBytes(b);
+    }
+
+    /** Escapes that set a window title, clear the screen, return the carriage, and reverse the text. */
+    private static final String HOSTILE = "\u001b]0;owned\u0007\u001b[2J\r\nkaarpc: call succeeded\u009b1m\u202etxt";
+
+    private static void assertHarmless(String printed) {
+        for (char c : new char[] {0x1b, 0x07, '\r', 0x9b, 0x202e}) {
+            assertThat(printed.indexOf(c)).as("U+%04X printed as is", (int) c).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void aRemoteExceptionCannotWriteEscapesToTheTerminal() throws Exception {
+        ByteArrayOutputStream p = new ByteArrayOutputStream();
+        p.writeBytes(new byte[] {(byte) 0x80, 2});
+        p.writeBytes("cexceptions\nValueError\n".getBytes(StandardCharsets.ISO_8859_1));
+        str(p, HOSTILE);
+        p.writeBytes(new byte[] {(byte) 0x85, 'R', ']', (byte) 0x86, '.'});
+        Kaarpc.Result r = callAnswered("EXCP", -1, p.toByteArray());
+        assertThat(r.status()).as(r.err()).isEqualTo(ExitCodes.REMOTE_EXCEPTION);
+        assertHarmless(r.err());
+        assertThat(r.err()).contains("\\x1b]0;owned\\x07").contains("\\u202e");
+    }
+
+    @Test
+    void aResultCannotWriteEscapesToTheTerminal() throws Exception {
+        ByteArrayOutputStream p = new ByteArrayOutputStream();
+        p.writeBytes(new byte[] {(byte) 0x80, 2});
+        str(p, HOSTILE);
+        p.write('.');
+        Kaarpc.Result r = callAnswered("RETN", -1, p.toByteArray());
+        assertThat(r.status()).as(r.err()).isZero();
+        assertHarmless(r.out());
+        assertThat(r.out()).contains("\\u001b]0;owned\\u0007").contains("\\u009b").contains("\\u202e");
+        // still the same string to a JSON reader
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readValue(r.out(), String.class)).isEqualTo(HOSTILE);
+    }
+
     @Test
     void kaasSocketDirectoryMadeByAnotherUserIsNotUsed() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
