@@ -12,6 +12,7 @@ import kaa.rpc.internal.Address;
 import kaa.rpc.internal.Commands;
 import kaa.rpc.internal.Executors;
 import kaa.rpc.internal.Options;
+import org.slf4j.LoggerFactory;
 import kaa.rpc.internal.ReceiveBudget;
 import kaa.rpc.internal.Transport;
 
@@ -70,6 +71,18 @@ public final class Server implements AutoCloseable {
             return channel.session;
         });
         this.address = Address.format(listener.localAddress());
+        if (isOpenToTheNetwork(options)) {
+            LoggerFactory.getLogger(Server.class).warn("server on {} has an empty secret and listens beyond this "
+                    + "host: anyone who can reach it may call what it exposes; set a secret, or listen on "
+                    + "127.0.0.1 or a Unix socket", address);
+        }
+    }
+
+    /** Whether a peer without a secret could connect from another host. */
+    boolean isOpenToTheNetwork(Options options) {
+        java.net.SocketAddress a = listener.localAddress();
+        return options.secret.length == 0 && a instanceof java.net.InetSocketAddress
+                && !((java.net.InetSocketAddress) a).getAddress().isLoopbackAddress();
     }
 
     /** Listens on a kaa address with a shared secret. */

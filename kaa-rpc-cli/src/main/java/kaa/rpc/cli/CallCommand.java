@@ -64,14 +64,18 @@ final class CallCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<Object> values = new ArrayList<>();
-        args.forEach(a -> values.add(Json.parseArgument(a)));
         Map<String, Object> kwargs = new LinkedHashMap<>();
-        for (String kw : keywords) {
-            int eq = kw.indexOf('=');
-            if (eq <= 0) {
-                throw new ParameterException(spec.commandLine(), "--kw wants NAME=VALUE, got '" + kw + "'");
+        try {
+            args.forEach(a -> values.add(Json.parseArgument(a)));
+            for (String kw : keywords) {
+                int eq = kw.indexOf('=');
+                if (eq <= 0) {
+                    throw new ParameterException(spec.commandLine(), "--kw wants NAME=VALUE, got '" + kw + "'");
+                }
+                kwargs.put(kw.substring(0, eq), Json.parseArgument(kw.substring(eq + 1)));
             }
-            kwargs.put(kw.substring(0, eq), Json.parseArgument(kw.substring(eq + 1)));
+        } catch (IllegalArgumentException badArgument) {
+            throw new ParameterException(spec.commandLine(), badArgument.getMessage());
         }
         if (!kwargs.isEmpty()) {
             values.add(Kwargs.of(kwargs));

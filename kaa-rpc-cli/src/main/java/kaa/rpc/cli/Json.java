@@ -28,18 +28,37 @@ import java.util.Map;
  */
 final class Json {
 
+    /** Digits of a number in an argument: Python's limit for integers written as text. */
+    static final int MAX_DIGITS = 4300;
+    /** Nesting of an argument: the library sends nothing deeper. */
+    static final int MAX_DEPTH = 512;
+
     // integers as BigInteger first, narrowed below, so that none is ever rounded
-    private static final ObjectMapper MAPPER = new ObjectMapper()
+    private static final ObjectMapper MAPPER = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                    .maxNumberLength(MAX_DIGITS).maxNestingDepth(MAX_DEPTH).build())
+            .build())
             .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS, DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private Json() {
     }
 
-    /** An argument: a JSON literal when the text is one, else the text itself as a string. */
+    /**
+     * An argument: a JSON literal when the text is one, else the text itself
+     * as a string. A literal over the limits (a number of more than
+     * {@value #MAX_DIGITS} digits, nesting deeper than {@value #MAX_DEPTH})
+     * or a {@code $bytes} form that is not base64 is an error, not a string.
+     *
+     * @throws IllegalArgumentException saying which limit or form
+     */
     static Object parseArgument(String text) {
         Object value;
         try {
             value = MAPPER.readValue(text, Object.class);
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException tooBig) {
+            throw new IllegalArgumentException("argument over the limits (at most " + MAX_DIGITS
+                    + " digits in a number, " + MAX_DEPTH + " levels of nesting): "
+                    + Terminal.safe(text.length() > 60 ? text.substring(0, 57) + "..." : text));
         } catch (JsonProcessingException notJson) {
             return text;
         }
@@ -50,7 +69,11 @@ final class Json {
         if (value instanceof Map) {
             Map<?, ?> map = (Map<?, ?>) value;
             if (map.size() == 1 && map.get("$bytes") instanceof String) {
-                return Base64.getDecoder().decode((String) map.get("$bytes"));
+                try {
+                    return Base64.getDecoder().decode((String) map.get("$bytes"));
+                } catch (IllegalArgumentException notBase64) {
+                    throw new IllegalArgumentException("{\"$bytes\": ...} wants base64: " + notBase64.getMessage());
+                }
             }
             Map<Object, Object> out = new LinkedHashMap<>();
             map.forEach((k, v) -> out.put(k, fromJson(v)));

@@ -184,6 +184,30 @@ class HostileServerIT {
     }
 
     @Test
+    void aServerOpenToAnyoneIsAWarningNotASilence() throws Exception {
+        try (Kaarpc.Background open = new Kaarpc.Background(Kaarpc.command("serve", "0"));
+                Kaarpc.Background local = new Kaarpc.Background(Kaarpc.command("serve", "127.0.0.1:0"))) {
+            assertThat(open.readLine()).startsWith("READY ");
+            assertThat(local.readLine()).startsWith("READY ");
+            assertThat(open.stderr()).contains("empty secret and listens beyond this host");
+            assertThat(local.stderr()).doesNotContain("empty secret");
+        }
+    }
+
+    @Test
+    void anArgumentOverTheLimitsIsAnErrorNotAString() throws Exception {
+        Kaarpc.Result digits = Kaarpc.run("call", "127.0.0.1:1", "echo", "9".repeat(5000));
+        assertThat(digits.status()).isEqualTo(ExitCodes.USAGE);
+        assertThat(digits.err()).contains("over the limits (at most 4300 digits");
+        Kaarpc.Result deep = Kaarpc.run("call", "127.0.0.1:1", "echo", "[".repeat(600) + "]".repeat(600));
+        assertThat(deep.status()).isEqualTo(ExitCodes.USAGE);
+        assertThat(deep.err()).contains("512 levels of nesting");
+        Kaarpc.Result base64 = Kaarpc.run("call", "127.0.0.1:1", "echo", "{\"$bytes\": \"!!\"}");
+        assertThat(base64.status()).isEqualTo(ExitCodes.USAGE);
+        assertThat(base64.err()).contains("wants base64").doesNotContain("\tat ");
+    }
+
+    @Test
     void aWrongSecretOverAUnixSocketNamesTheSocket() throws Exception {
         String socket = dir.resolve("wrong.sock").toString();
         try (Kaarpc.Background server = new Kaarpc.Background(Kaarpc.command("serve", socket, "--secret", "s"))) {
