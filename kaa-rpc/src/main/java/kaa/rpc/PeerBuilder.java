@@ -121,8 +121,12 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
      * of a command no peer has (any kaa.rpc peer, Python included, answers it
      * at once with an error); if no answer comes within {@code timeout}, the
      * channel is closed with the reason "peer unresponsive" and its calls
-     * fail. A frozen peer is so detected within interval + timeout. Off by
-     * default; TCP keep-alive is always on.
+     * fail. A frozen peer is so detected within interval + timeout. The
+     * probe travels with the calls: a peer running as many calls of ours as
+     * its {@code maxConcurrentCalls} allows reads nothing more until one
+     * ends, and so looks frozen; choose a timeout longer than such calls take,
+     * or keep fewer of them outstanding. Off by default; TCP keep-alive is
+     * always on.
      */
     public B heartbeat(Duration interval, Duration timeout) {
         options.heartbeatInterval = Options.positive(interval, "heartbeat interval");

@@ -22,25 +22,73 @@ import java.util.function.Function;
 public final class RpcFuture<T> extends CompletableFuture<T> {
 
     private final Executor executor;
-    private volatile Runnable onCancel;
+    private volatile Runnable onSettled;
 
     public RpcFuture(Executor executor) {
         this.executor = executor;
     }
 
-    /** What to do when the caller cancels: forget the call. */
-    void onCancel(Runnable action) {
-        this.onCancel = action;
+    /**
+     * What to do once the future is settled, by the answer or by anyone
+     * else: a caller that cancels, completes or obtrudes it, or
+     * {@code orTimeout}, means the call is no longer wanted, and the library
+     * forgets it (it must be idempotent: it also runs after the answer).
+     */
+    void onSettled(Runnable action) {
+        this.onSettled = action;
+    }
+
+    private boolean settled(boolean changed) {
+        Runnable action = onSettled;
+        if (changed && action != null) {
+            action.run();
+        }
+        return changed;
     }
 
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        boolean cancelled = super.cancel(mayInterruptIfRunning);
-        Runnable action = onCancel;
-        if (cancelled && action != null) {
-            action.run();
-        }
-        return cancelled;
+        return settled(super.cancel(mayInterruptIfRunning));
+    }
+
+    @Override
+    public boolean complete(T value) {
+        return settled(super.complete(value));
+    }
+
+    @Override
+    public boolean completeExceptionally(Throwable ex) {
+        return settled(super.completeExceptionally(ex));
+    }
+
+    @Override
+    public void obtrudeValue(T value) {
+        super.obtrudeValue(value);
+        settled(true);
+    }
+
+    @Override
+    public void obtrudeException(Throwable ex) {
+        super.obtrudeException(ex);
+        settled(true);
+    }
+
+    // CompletableFuture's own completeAsync completes without the public methods above
+    @Override
+    public CompletableFuture<T> completeAsync(java.util.function.Supplier<? extends T> supplier, Executor exec) {
+        exec.execute(() -> {
+            try {
+                complete(supplier.get());
+            } catch (Throwable t) {
+                completeExceptionally(t);
+            }
+        });
+        return this;
+    }
+
+    @Override
+    public CompletableFuture<T> completeAsync(java.util.function.Supplier<? extends T> supplier) {
+        return completeAsync(supplier, defaultExecutor());
     }
 
     @Override

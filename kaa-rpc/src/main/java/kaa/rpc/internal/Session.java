@@ -52,8 +52,24 @@ public final class Session {
     private final boolean reconnects;
     private final int maxConcurrentCalls;
     private final PythonObjects pythonObjects;
-    /** The peer's calls running now, on the current connection. */
-    private final AtomicInteger running = new AtomicInteger();
+    /**
+     * The peer's calls running now, counted per connection: a call of a
+     * connection that is gone must not count against (or free up) the next.
+     */
+    private static final io.netty.util.AttributeKey<AtomicInteger> RUNNING =
+            io.netty.util.AttributeKey.valueOf("kaa.running");
+
+    private static AtomicInteger running(Channel ch) {
+        AtomicInteger n = ch.attr(RUNNING).get();
+        if (n == null) {
+            n = new AtomicInteger();
+            AtomicInteger raced = ch.attr(RUNNING).setIfAbsent(n);
+            if (raced != null) {
+                n = raced;
+            }
+        }
+        return n;
+    }
     private final ConcurrentHashMap<Integer, PendingCall> pending = new ConcurrentHashMap<>();
     private final AtomicInteger lastSeq = new AtomicInteger();
 
@@ -61,6 +77,8 @@ public final class Session {
     private State state = State.CONNECTING;
     private Channel channel;
     private ArrayDeque<PendingCall> queued = new ArrayDeque<>();
+    /** The bytes of the calls in {@link #queued}: bounded, as a server that stays down must not make us grow. */
+    private long queuedBytes;
     private Throwable closeReason;
     private boolean everOpened;
     /** The current connection's peer is this library: pickles may use shortcuts Python lacks. */
@@ -122,7 +140,7 @@ public final class Session {
             Packet.writeHeader(buf, seq, Packet.CALL, 0);
             Pickling.writeCall(buf, command, args, kwargs, javaPeer, pythonObjects);
             Packet.patchLength(buf, 0);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | StackOverflowError e) {
             buf.release();
             future.completeExceptionally(new IllegalArgumentException("cannot send call '" + command + "': "
                     + e.getMessage(), e));
@@ -130,30 +148,39 @@ public final class Session {
         }
         PendingCall call = new PendingCall(command, resultType, future, buf);
         pending.put(seq, call);
-        future.onCancel(() -> forget(seq, call));
-        if (timeout != null) {
-            call.timer = EventLoops.group().schedule(() -> {
-                if (forget(seq, call)) {
-                    call.future.completeExceptionally(new TimeoutException("call '" + command
-                            + "' got no answer within " + describe(timeout) + " (it may still run on the peer)"));
-                }
-            }, timeout.toNanos(), TimeUnit.NANOSECONDS);
-        }
+        // however the future is settled (answer, time-out, or the caller's own cancel, complete or
+        // orTimeout), the call is forgotten: no entry, timer or queued buffer is left behind
+        future.onSettled(() -> forget(seq, call));
         Channel ch = null;
+        boolean queueFull = false;
         synchronized (lock) {
             if (state == State.OPEN) {
                 ch = channel;
                 call.sent = true;
             } else if (state == State.CONNECTING) {
-                queued.add(call);
-                return future;
+                queueFull = !queued.isEmpty() && queuedBytes + buf.readableBytes() > Options.OUTBOUND_HIGH_WATER;
+                if (!queueFull) {
+                    queued.add(call);
+                    call.queuedSize = buf.readableBytes();
+                    queuedBytes += call.queuedSize;
+                    call.queued = true;
+                }
             }
+        }
+        if (call.queued) {
+            armTimer(seq, call, timeout);
+            return future;
+        }
+        if (queueFull) {
+            call.releaseBuffer(); // never queued nor sent: still ours
+            future.completeExceptionally(new RejectedExecutionException("call '" + command + "' refused: more than "
+                    + (Options.OUTBOUND_HIGH_WATER >> 20) + " MiB of calls already wait for the connection to open"));
+            return future;
         }
         if (ch != null && !ch.isActive()) {
             ch = null; // closing: the session hears of it in a moment
         }
         if (ch == null) { // disconnected or closed
-            pending.remove(seq);
             call.releaseBuffer();
             future.completeExceptionally(notConnected("cannot call '" + command + "'"));
             return future;
@@ -161,14 +188,33 @@ public final class Session {
         Outbox outbox = Outbox.of(ch);
         if (!ch.isWritable() || outbox.queuedBytes() > Options.OUTBOUND_HIGH_WATER) {
             // the peer is not reading what we send: refuse rather than grow
-            forget(seq, call);
             call.releaseBuffer();
             future.completeExceptionally(new RejectedExecutionException("call '" + command + "' refused: more than "
                     + (Options.OUTBOUND_HIGH_WATER >> 20) + " MiB wait to be sent to a peer that is not reading"));
             return future;
         }
+        armTimer(seq, call, timeout);
         outbox.send(call.takeBuffer());
         return future;
+    }
+
+    /**
+     * Starts the call's time-out, once it is queued or about to be sent (a
+     * time-out that fired before would forget a call that is then sent all the same).
+     */
+    private void armTimer(int seq, PendingCall call, Duration timeout) {
+        if (timeout == null) {
+            return;
+        }
+        call.timer = EventLoops.group().schedule(() -> {
+            if (forget(seq, call)) {
+                call.future.completeExceptionally(new TimeoutException("call '" + call.command
+                        + "' got no answer within " + describe(timeout) + " (it may still run on the peer)"));
+            }
+        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        if (pending.get(seq) != call) {
+            call.cancelTimer(); // answered or forgotten meanwhile
+        }
     }
 
     /** Drops a call that is still pending (and still queued, if it is). Returns whether it was pending. */
@@ -179,6 +225,9 @@ public final class Session {
         boolean wasQueued;
         synchronized (lock) {
             wasQueued = queued.remove(call);
+            if (wasQueued) {
+                queuedBytes -= call.queuedSize;
+            }
         }
         if (wasQueued) {
             call.releaseBuffer();
@@ -214,6 +263,13 @@ public final class Session {
 
     // ---- connection life cycle (called by the transport) -------------------------------------------------
 
+    /** Whether {@code ch} is this session's connection now (it was attached, and not lost since). */
+    public boolean isCurrent(Channel ch) {
+        synchronized (lock) {
+            return ch != null && ch == channel;
+        }
+    }
+
     /** A new connection for this session; its handshake is starting. */
     public void attach(Channel ch) {
         boolean refuse;
@@ -221,7 +277,6 @@ public final class Session {
             refuse = state == State.CLOSED;
             if (!refuse) {
                 channel = ch;
-                running.set(0);
                 state = State.CONNECTING;
                 javaPeer = false; // until this connection's handshake says otherwise
             }
@@ -244,6 +299,7 @@ public final class Session {
             closeReason = null;
             toSend = queued;
             queued = new ArrayDeque<>();
+            queuedBytes = 0;
             for (PendingCall c : toSend) {
                 c.sent = true;
             }
@@ -282,6 +338,7 @@ public final class Session {
                 state = State.CLOSED;
                 dropped = queued;
                 queued = new ArrayDeque<>();
+                queuedBytes = 0;
             }
         }
         failPending(reason, !retry);
@@ -308,6 +365,7 @@ public final class Session {
             channel = null;
             dropped = queued;
             queued = new ArrayDeque<>();
+            queuedBytes = 0;
         }
         failPending(reason, true);
         dropped.forEach(PendingCall::releaseBuffer);
@@ -417,7 +475,7 @@ public final class Session {
                 List.of()}, true);
             return;
         }
-        if (running.incrementAndGet() >= maxConcurrentCalls || !ch.isWritable()) {
+        if (running(ch).incrementAndGet() >= maxConcurrentCalls || !ch.isWritable()) {
             updateReading(ch);
         }
         try {
@@ -435,7 +493,7 @@ public final class Session {
      * unread. The frame decoder then hands on nothing more and reading stops.
      */
     boolean saturated(Channel ch) {
-        return running.get() >= maxConcurrentCalls || !ch.isWritable()
+        return running(ch).get() >= maxConcurrentCalls || !ch.isWritable()
                 || Outbox.of(ch).queuedBytes() > Options.OUTBOUND_HIGH_WATER;
     }
 
@@ -458,7 +516,7 @@ public final class Session {
                 }
             } else {
                 log.debug("pausing reads from {}: {} calls running, writable {}", HandshakeHandler.peer(ch),
-                        running.get(), ch.isWritable());
+                        running(ch).get(), ch.isWritable());
                 ch.config().setAutoRead(false);
             }
         }
@@ -466,7 +524,7 @@ public final class Session {
 
     /** A call of the peer has been answered (or dropped). */
     private void finished(Channel ch) {
-        if (running.getAndDecrement() == maxConcurrentCalls) {
+        if (running(ch).getAndDecrement() == maxConcurrentCalls) {
             updateReading(ch);
         }
     }
@@ -547,6 +605,9 @@ public final class Session {
         final RpcFuture<Object> future;
         private ByteBuf buffer;
         volatile boolean sent;
+        /** Put in the queue of calls made before open (under the session's lock), and its size there. */
+        boolean queued;
+        int queuedSize;
         volatile java.util.concurrent.Future<?> timer;
 
         @SuppressWarnings("unchecked")

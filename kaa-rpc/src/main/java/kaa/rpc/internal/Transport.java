@@ -203,9 +203,20 @@ public final class Transport {
             if (stopped) {
                 return;
             }
-            ChannelFuture f = bootstrap.connect(address.socketAddress());
+            ChannelFuture f;
+            try {
+                f = bootstrap.connect(address.socketAddress());
+            } catch (RuntimeException e) { // no socket at all (too many open files, say)
+                if (session.connectionLost(null, e)) {
+                    scheduleRetry();
+                }
+                return;
+            }
             f.addListener(done -> {
-                if (!done.isSuccess() && session.connectionLost(f.channel(), done.cause())) {
+                // an attempt whose socket could not even be set up never reached attach: it is reported as
+                // a lost connection all the same (as null), so that a retry or a close follows
+                if (!done.isSuccess() && session.connectionLost(session.isCurrent(f.channel()) ? f.channel() : null,
+                        done.cause())) {
                     scheduleRetry();
                 }
             });
