@@ -107,6 +107,33 @@ class TlsTest {
         }
     }
 
+    /** A method that takes a while, so that a pipelining caller fills the callee's call slots. */
+    public static final class Slow {
+        @Expose
+        public java.util.concurrent.CompletionStage<Integer> slow(int i) {
+            return java.util.concurrent.CompletableFuture.supplyAsync(() -> i,
+                    java.util.concurrent.CompletableFuture.delayedExecutor(30, TimeUnit.MILLISECONDS));
+        }
+    }
+
+    @Test
+    void framesReadWhilePausedAreDecodedWhenReadingResumesUnderTls() throws Exception {
+        // with maxConcurrentCalls(2), reading pauses after two calls; the rest arrive meanwhile and wait
+        // in the frame decoder, which must see them again when reading resumes (TLS swallowed that nudge)
+        try (Server server = Server.builder("127.0.0.1:0").secret("s").maxConcurrentCalls(2)
+                .tls(context(serverKeys, trustsClient)).register(new Slow()).listen();
+                Client client = Client.builder(server.address()).secret("s").tls(context(null, trustsServer))
+                        .connect()) {
+            List<java.util.concurrent.CompletableFuture<Integer>> calls = new java.util.ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                calls.add(client.rpc(Integer.class, "slow", i));
+            }
+            for (int i = 0; i < 40; i++) {
+                assertThat(await(calls.get(i))).isEqualTo(i);
+            }
+        }
+    }
+
     @Test
     void aServerWithAnUntrustedCertificateIsRefused() throws Exception {
         try (Server server = Server.builder("127.0.0.1:0").secret("s").tls(context(strangerKeys, trustsClient))

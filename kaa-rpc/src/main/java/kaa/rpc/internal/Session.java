@@ -263,6 +263,11 @@ public final class Session {
 
     // ---- connection life cycle (called by the transport) -------------------------------------------------
 
+    /** The calls waiting for their answers (or queued before open): what the call table holds. */
+    public int callsInFlight() {
+        return pending.size();
+    }
+
     /** Whether {@code ch} is this session's connection now (it was attached, and not lost since). */
     public boolean isCurrent(Channel ch) {
         synchronized (lock) {
