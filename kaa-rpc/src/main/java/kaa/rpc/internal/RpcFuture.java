@@ -29,48 +29,55 @@ public final class RpcFuture<T> extends CompletableFuture<T> {
     }
 
     /**
-     * What to do once the future is settled, by the answer or by anyone
+     * What to do when the future is settled, by the answer or by anyone
      * else: a caller that cancels, completes or obtrudes it, or
      * {@code orTimeout}, means the call is no longer wanted, and the library
-     * forgets it (it must be idempotent: it also runs after the answer).
+     * forgets it (it must be idempotent: it also runs for the answer).
      */
     void onSettled(Runnable action) {
         this.onSettled = action;
     }
 
-    private boolean settled(boolean changed) {
+    /**
+     * Runs the action before the future is settled, so that whoever sees it
+     * done sees the call forgotten too; if another settles it first, the
+     * action has done no harm (forgetting is idempotent).
+     */
+    private void settling() {
         Runnable action = onSettled;
-        if (changed && action != null) {
+        if (action != null && !isDone()) {
             action.run();
         }
-        return changed;
     }
 
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        return settled(super.cancel(mayInterruptIfRunning));
+        settling();
+        return super.cancel(mayInterruptIfRunning);
     }
 
     @Override
     public boolean complete(T value) {
-        return settled(super.complete(value));
+        settling();
+        return super.complete(value);
     }
 
     @Override
     public boolean completeExceptionally(Throwable ex) {
-        return settled(super.completeExceptionally(ex));
+        settling();
+        return super.completeExceptionally(ex);
     }
 
     @Override
     public void obtrudeValue(T value) {
+        settling();
         super.obtrudeValue(value);
-        settled(true);
     }
 
     @Override
     public void obtrudeException(Throwable ex) {
+        settling();
         super.obtrudeException(ex);
-        settled(true);
     }
 
     // CompletableFuture's own completeAsync completes without the public methods above
