@@ -75,10 +75,19 @@ public final class Signal<T> {
 
     /** Delivers {@code value} to every callback, on the callback executor. */
     void emit(T value) {
-        executor.execute(() -> deliver(value));
+        try {
+            executor.execute(() -> deliver(value));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the user's executor is shut down: the emission is lost, but not the library's own work
+            log.warn("signal '{}' not delivered: the callback executor refused it ({})", name, e.getMessage());
+        }
     }
 
     private void deliver(T value) {
+        // the waiters of this emission are those that asked before it is delivered: a callback that calls
+        // next() wants the emission after this one
+        java.util.List<CompletableFuture<T>> due = new java.util.ArrayList<>(waiters);
+        waiters.removeAll(due);
         for (Slot<T> slot : slots) {
             try {
                 slot.callback.accept(value);
@@ -86,8 +95,7 @@ public final class Signal<T> {
                 log.warn("callback of signal '{}' failed", name, e);
             }
         }
-        for (CompletableFuture<T> f : waiters) {
-            waiters.remove(f);
+        for (CompletableFuture<T> f : due) {
             f.complete(value);
         }
     }

@@ -36,11 +36,27 @@ public final class Commands {
      */
     public synchronized void register(Object target) {
         List<ExposedMethod> methods = ExposedMethod.scan(target);
-        unregister(target);
-        for (ExposedMethod m : methods) {
-            byName.merge(m.command(), new ExposedMethod[] {m}, Commands::replaceSameArity);
+        List<ExposedMethod> old = byTarget.put(target, methods);
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        if (old != null) {
+            old.forEach(m -> names.add(m.command()));
         }
-        byTarget.put(target, methods);
+        methods.forEach(m -> names.add(m.command()));
+        // one update per name: a call made meanwhile finds the old methods or the new, never none
+        for (String name : names) {
+            byName.compute(name, (n, overloads) -> {
+                ExposedMethod[] now = overloads == null ? NONE : overloads;
+                if (old != null) {
+                    now = Arrays.stream(now).filter(o -> !old.contains(o)).toArray(ExposedMethod[]::new);
+                }
+                for (ExposedMethod m : methods) {
+                    if (m.command().equals(n)) {
+                        now = replaceSameArity(now, new ExposedMethod[] {m});
+                    }
+                }
+                return now.length == 0 ? null : now;
+            });
+        }
     }
 
     /** Removes what {@link #register} added for {@code target}. Returns whether it was registered. */

@@ -72,7 +72,16 @@ public final class Executors {
                 }
                 running = true;
             }
-            delegate.execute(this::drain);
+            try {
+                delegate.execute(this::drain);
+            } catch (RuntimeException rejected) {
+                // the user's executor refused: drop this task, and let the next one try again
+                synchronized (tasks) {
+                    tasks.remove(task);
+                    running = false;
+                }
+                throw rejected;
+            }
         }
 
         private void drain() {

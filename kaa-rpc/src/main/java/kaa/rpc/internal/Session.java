@@ -589,15 +589,32 @@ public final class Session {
             Packet.writeHeader(buf, seq, error ? Packet.EXCP : Packet.RETN, 0);
             Pickling.write(buf, value, javaPeer, pythonObjects);
             Packet.patchLength(buf, 0);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // an Error too (a getter's, memory): the buffer and the caller
             buf.release();
             if (error) {
                 log.error("cannot encode the error answering '{}'", command, e);
+                sendPlainError(ch, seq, command + "() failed, and its error cannot be sent: "
+                        + e.getClass().getSimpleName());
                 return;
             }
             log.warn("the result of '{}' cannot be sent", command, e);
             reply(ch, seq, command, RemoteErrors.payload("TypeError", "the result of " + command
-                    + "() cannot be sent: " + e.getMessage()), true);
+                    + "() cannot be sent: " + e), true);
+            return;
+        }
+        Outbox.of(ch).send(buf);
+    }
+
+    /** The last resort of {@link #reply}: a RuntimeError with a short text, so that the caller is not left waiting. */
+    private void sendPlainError(Channel ch, int seq, String message) {
+        ByteBuf buf = ch.alloc().buffer(256);
+        try {
+            Packet.writeHeader(buf, seq, Packet.EXCP, 0);
+            Pickling.write(buf, RemoteErrors.payload("RuntimeError", message), javaPeer);
+            Packet.patchLength(buf, 0);
+        } catch (RuntimeException | Error e) {
+            buf.release();
+            log.error("cannot answer call {} at all", Integer.toUnsignedString(seq), e);
             return;
         }
         Outbox.of(ch).send(buf);
