@@ -263,6 +263,15 @@ public final class Session {
 
     // ---- connection life cycle (called by the transport) -------------------------------------------------
 
+    /** Whether the current connection is not being read (its peer's calls fill their slots, or answers pile up). */
+    public boolean isReadingPaused() {
+        Channel ch;
+        synchronized (lock) {
+            ch = channel;
+        }
+        return ch != null && ch.isActive() && !ch.config().isAutoRead();
+    }
+
     /** The calls waiting for their answers (or queued before open): what the call table holds. */
     public int callsInFlight() {
         return pending.size();
