@@ -89,7 +89,7 @@ public class Channel {
                 }
                 closed.emit(reason);
             }
-        }, reconnects, options.maxConcurrentCalls, options.pythonObjects);
+        }, reconnects, options.maxConcurrentCalls, options.pythonObjects, options.directDispatch);
     }
 
     /** Hook for {@link Client}: the channel opened. Runs on an I/O thread. */

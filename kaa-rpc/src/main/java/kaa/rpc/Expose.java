@@ -40,4 +40,19 @@ public @interface Expose {
      * never crosses the wire). The parameter must be of type {@code Channel}.
      */
     boolean addClient() default false;
+
+    /**
+     * Whether the method runs on the I/O thread that decoded the call,
+     * instead of being handed to the channel's executor: the call then
+     * crosses no thread, the fastest way there is. Only for methods that
+     * never block and finish quickly (a look-up, a computation on the
+     * arguments, a method that returns a {@code CompletionStage} and does its
+     * waiting there): while it runs, every connection served by that thread
+     * waits, and the calls of one connection run one after another. A blocking
+     * wait for a call's future on an I/O thread is refused with an
+     * {@link IllegalStateException} (the caller gets it as the remote error),
+     * so a method wrongly marked fails loudly instead of deadlocking.
+     * {@code directDispatch()} on a builder does this for every method.
+     */
+    boolean direct() default false;
 }

@@ -107,6 +107,16 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
     }
 
     /**
+     * Runs every exposed method of this channel (or server) on the I/O thread
+     * that decoded its call, as {@link Expose#direct()} does for one method:
+     * for services whose methods never block. Off by default.
+     */
+    public B directDispatch() {
+        options.directDispatch = true;
+        return self();
+    }
+
+    /**
      * How many calls of one peer may run at once (default 1024); beyond that
      * the channel stops reading from its socket until some finish, so a flood
      * of calls slows the flooder.

@@ -10,7 +10,7 @@ final class KaaEcho {
     static final String SECRET = "bench";
 
     public static final class Service {
-        @Expose
+        @Expose(direct = true) // as kaarpc serve's echo: it never blocks
         public Object echo(Object x) {
             return x;
         }

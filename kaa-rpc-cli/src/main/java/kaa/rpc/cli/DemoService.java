@@ -17,17 +17,20 @@ import kaa.rpc.Expose;
 /**
  * The demo service of {@code kaarpc demo} and {@code kaarpc serve}: the
  * functions of the captured reference sessions, so that any kaa.rpc peer,
- * Java or Python, can exercise every feature against it.
+ * Java or Python, can exercise every feature against it. The functions that
+ * never block run on the I/O thread that reads their call ({@code direct}),
+ * the fastest setting; {@code fail}, {@code slow} and {@code callback} go to
+ * the executor.
  */
 public class DemoService {
 
-    @Expose
+    @Expose(direct = true)
     public Object echo(Object x) {
         return x;
     }
 
     /** Python's {@code a + b} for numbers, strings and lists. */
-    @Expose
+    @Expose(direct = true)
     public Object add(Object a, Object b) {
         if (a instanceof String && b instanceof String) {
             return (String) a + b;
@@ -46,12 +49,12 @@ public class DemoService {
         throw new ClassCastException("unsupported operand types for +: " + a + " and " + b);
     }
 
-    @Expose
+    @Expose(direct = true)
     public String greet(String name) {
         return greet(name, "hello");
     }
 
-    @Expose
+    @Expose(direct = true)
     public String greet(String name, String greeting) {
         return greeting + " " + name;
     }
@@ -68,7 +71,7 @@ public class DemoService {
                 CompletableFuture.delayedExecutor((long) (seconds * 1000), TimeUnit.MILLISECONDS));
     }
 
-    @Expose(addClient = true)
+    @Expose(addClient = true, direct = true)
     public String whoami(Channel peer) {
         return peer instanceof Client ? "client" : "server";
     }
@@ -78,7 +81,7 @@ public class DemoService {
         return peer.rpc(cmd, arg).thenApply(result -> java.util.Arrays.asList("callback", result));
     }
 
-    @Expose
+    @Expose(direct = true)
     public List<Object> types() {
         Map<String, String> dict = new LinkedHashMap<>();
         dict.put("k", "v");

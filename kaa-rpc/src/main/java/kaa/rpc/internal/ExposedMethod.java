@@ -29,6 +29,7 @@ public final class ExposedMethod {
     private final Type[] types;      // wire parameters, without the Channel
     private final String[] names;    // null when compiled without -parameters
     private final boolean varArgs;
+    private final boolean direct;
 
     private ExposedMethod(String command, Object target, Method method, MethodHandle invoker, boolean addClient,
             Type[] types, String[] names) {
@@ -40,6 +41,12 @@ public final class ExposedMethod {
         this.types = types;
         this.names = names;
         this.varArgs = method.isVarArgs();
+        this.direct = method.getAnnotation(Expose.class).direct();
+    }
+
+    /** Whether it runs on the I/O thread that decoded its call ({@link Expose#direct()}). */
+    boolean isDirect() {
+        return direct;
     }
 
     /**

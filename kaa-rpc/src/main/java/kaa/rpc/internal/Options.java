@@ -50,6 +50,8 @@ public final class Options {
     public long receiveBudgetBytes;
     /** The budget itself: made per server, or shared by clients; set when the server or client is built. */
     public ReceiveBudget receiveBudget;
+    /** Run every exposed method on the I/O thread that decoded its call. */
+    public boolean directDispatch;
     /** Which Python objects a peer sent may be sent on. */
     public PythonObjects pythonObjects = PythonObjects.DEFAULT;
 
@@ -75,6 +77,7 @@ public final class Options {
         o.receiveBudgetBytes = receiveBudgetBytes;
         o.receiveBudget = receiveBudget;
         o.pythonObjects = pythonObjects;
+        o.directDispatch = directDispatch;
         return o;
     }
 

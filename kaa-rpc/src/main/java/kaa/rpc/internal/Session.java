@@ -52,6 +52,7 @@ public final class Session {
     private final boolean reconnects;
     private final int maxConcurrentCalls;
     private final PythonObjects pythonObjects;
+    private final boolean directDispatch;
     /**
      * The peer's calls running now, counted per connection: a call of a
      * connection that is gone must not count against (or free up) the next.
@@ -89,9 +90,10 @@ public final class Session {
      * @param reconnects whether a lost connection is followed by another (a client with retry)
      */
     public Session(Object owner, Commands commands, Executor executor, Listener listener, boolean reconnects,
-            int maxConcurrentCalls, PythonObjects pythonObjects) {
+            int maxConcurrentCalls, PythonObjects pythonObjects, boolean directDispatch) {
         this.maxConcurrentCalls = maxConcurrentCalls;
         this.pythonObjects = pythonObjects;
+        this.directDispatch = directDispatch;
         this.owner = owner;
         this.commands = commands;
         this.executor = executor;
@@ -492,12 +494,28 @@ public final class Session {
         if (running(ch).incrementAndGet() >= maxConcurrentCalls || !ch.isWritable()) {
             updateReading(ch);
         }
+        if (runsDirect(overloads, args.length, kwargs.size())) {
+            invoke(ch, seq, command, overloads, args, kwargs, size); // here, on the I/O thread: no hand-off
+            return;
+        }
         try {
             executor.execute(() -> invoke(ch, seq, command, overloads, args, kwargs, size));
         } catch (RejectedExecutionException e) {
             finished(ch);
             reply(ch, seq, command, RemoteErrors.payload("RuntimeError", command + "(): rejected, the callee's "
                     + "executor is not accepting work"), true);
+        }
+    }
+
+    /** Whether the overload a call picks runs on the I/O thread (a call that fits none is answered there too). */
+    private boolean runsDirect(ExposedMethod[] overloads, int positional, int keywords) {
+        if (directDispatch) {
+            return true;
+        }
+        try {
+            return Commands.select("", overloads, positional, keywords).isDirect();
+        } catch (ExposedMethod.BindingException noneFits) {
+            return true; // the TypeError is cheap to answer
         }
     }
 
