@@ -111,41 +111,19 @@ public final class RpcFuture<T> extends CompletableFuture<T> {
     @Override
     public T get() throws InterruptedException, ExecutionException {
         refuseBlockingOnIoThread();
-        spinBriefly();
         return super.get();
     }
 
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
         refuseBlockingOnIoThread();
-        spinBriefly();
         return super.get(timeout, unit);
     }
 
     @Override
     public T join() {
         refuseBlockingOnIoThread();
-        spinBriefly();
         return super.join();
-    }
-
-    /** How long a caller waiting for an answer checks for it before it parks; 0 on one core. */
-    private static final long SPIN_NANOS = Long.getLong("kaa.rpc.spinNanos",
-            Runtime.getRuntime().availableProcessors() > 1 ? 20_000 : 0);
-
-    /**
-     * An answer on a quick connection often comes within tens of
-     * microseconds: watching for it that long saves the caller the cost of
-     * being parked and woken, which is most of a round trip's time.
-     */
-    private void spinBriefly() {
-        if (SPIN_NANOS == 0 || isDone()) {
-            return;
-        }
-        long end = System.nanoTime() + SPIN_NANOS;
-        while (!isDone() && System.nanoTime() < end) {
-            Thread.onSpinWait();
-        }
     }
 
     private void refuseBlockingOnIoThread() {
