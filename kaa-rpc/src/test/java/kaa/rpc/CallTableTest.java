@@ -126,7 +126,7 @@ class CallTableTest {
             CompletableFuture<String> old;
             try (Server first = Server.listen(address, "s")) {
                 await(client.whenOpen());
-                Channel toClient = first.channels().iterator().next();
+                Channel toClient = channelOf(first);
                 toClient.rpc("hold");
                 old = holds.next();
             }
@@ -152,6 +152,16 @@ class CallTableTest {
                 assertThat(holds.held.poll(300, TimeUnit.MILLISECONDS)).as("a third call ran at once").isNull();
             }
         }
+    }
+
+    /** The server's channel to its one client: the server may learn of it a moment after the client. */
+    private static Channel channelOf(Server server) {
+        long deadline = System.nanoTime() + Peers.WAIT.toNanos();
+        while (server.channels().isEmpty()) {
+            assertThat(System.nanoTime()).as("the server sees its client").isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+        return server.channels().iterator().next();
     }
 
     /** Listens at {@code address} again, while the previous server's closing connections may still hold it. */
