@@ -368,28 +368,33 @@ public final class Pickling {
     /** A class or function, written once and then taken from the memo, as Python's pickler does. */
     private void saveGlobal(ByteBuf out, String module, String name) {
         String key = module + "\n" + name;
-        Integer index = globals == null ? null : globals.get(key);
-        if (index != null) {
-            get(out, index);
-            return;
+        if (!fromMemo(out, key)) {
+            writeGlobal(out, module, name);
+            remember(out, key);
         }
-        writeGlobal(out, module, name);
-        if (globals == null) {
-            globals = new java.util.HashMap<>();
-        }
-        globals.put(key, nextMemo);
-        put(out, nextMemo++);
     }
 
     /** A string the writer itself uses again and again, written once and then taken from the memo. */
     private void saveConstant(ByteBuf out, String text) {
         String key = "\0" + text; // no class is named so
-        Integer index = globals == null ? null : globals.get(key);
-        if (index != null) {
-            get(out, index);
-            return;
+        if (!fromMemo(out, key)) {
+            saveString(out, text);
+            remember(out, key);
         }
-        saveString(out, text);
+    }
+
+    /** Writes a reference to what {@code key} names if it was written before; returns whether it was. */
+    private boolean fromMemo(ByteBuf out, String key) {
+        Integer index = globals == null ? null : globals.get(key);
+        if (index == null) {
+            return false;
+        }
+        get(out, index);
+        return true;
+    }
+
+    /** Puts what was just written into the memo, under {@code key}. */
+    private void remember(ByteBuf out, String key) {
         if (globals == null) {
             globals = new java.util.HashMap<>();
         }
@@ -398,11 +403,6 @@ public final class Pickling {
     }
 
     private static void writeGlobal(ByteBuf out, String module, String name) {
-        if (!PyObject.isDottedName(module) || !PyObject.isDottedName(name)) {
-            // GLOBAL is two lines of text: anything else in a name would be read as opcodes
-            throw new IllegalArgumentException("cannot send a class named " + Values.repr(module) + " "
-                    + Values.repr(name) + ": not dotted Python identifiers");
-        }
         out.writeByte(GLOBAL);
         out.writeCharSequence(module, StandardCharsets.US_ASCII);
         out.writeByte('\n');
@@ -472,6 +472,12 @@ public final class Pickling {
     }
 
     private void savePyObject(ByteBuf out, PyObject o, int depth) {
+        if (!PyObject.isDottedName(o.module()) || !PyObject.isDottedName(o.name())) {
+            // GLOBAL is two lines of text: anything else in a name would be read as opcodes (the library's
+            // own classes are constants, and need no check)
+            throw new IllegalArgumentException("cannot send a class named " + Values.repr(o.module()) + " "
+                    + Values.repr(o.name()) + ": not dotted Python identifiers");
+        }
         if (!pythonObjects.allows(o.module(), o.name())) {
             throw new IllegalArgumentException("cannot send a Python " + o.qualifiedName() + " object: objects of "
                     + "classes this library does not map are not sent on, as unpickling one calls its class "

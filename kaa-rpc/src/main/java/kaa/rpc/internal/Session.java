@@ -60,16 +60,9 @@ public final class Session {
     private static final io.netty.util.AttributeKey<AtomicInteger> RUNNING =
             io.netty.util.AttributeKey.valueOf("kaa.running");
 
+    /** The count of {@code ch}, made when it was attached. */
     private static AtomicInteger running(Channel ch) {
-        AtomicInteger n = ch.attr(RUNNING).get();
-        if (n == null) {
-            n = new AtomicInteger();
-            AtomicInteger raced = ch.attr(RUNNING).setIfAbsent(n);
-            if (raced != null) {
-                n = raced;
-            }
-        }
-        return n;
+        return ch.attr(RUNNING).get();
     }
     private final ConcurrentHashMap<Integer, PendingCall> pending = new ConcurrentHashMap<>();
     private final AtomicInteger lastSeq = new AtomicInteger();
@@ -288,6 +281,7 @@ public final class Session {
 
     /** A new connection for this session; its handshake is starting. */
     public void attach(Channel ch) {
+        ch.attr(RUNNING).set(new AtomicInteger());
         boolean refuse;
         synchronized (lock) {
             refuse = state == State.CLOSED;
@@ -491,31 +485,26 @@ public final class Session {
                 List.of()}, true);
             return;
         }
+        ExposedMethod method;
+        try {
+            method = Commands.select(command, overloads, args.length, kwargs.size());
+        } catch (ExposedMethod.BindingException e) {
+            reply(ch, seq, command, RemoteErrors.payload("TypeError", e.getMessage()), true);
+            return;
+        }
         if (running(ch).incrementAndGet() >= maxConcurrentCalls || !ch.isWritable()) {
             updateReading(ch);
         }
-        if (runsDirect(overloads, args.length, kwargs.size())) {
-            invoke(ch, seq, command, overloads, args, kwargs, size); // here, on the I/O thread: no hand-off
+        if (directDispatch || method.isDirect()) {
+            invoke(ch, seq, command, method, args, kwargs, size); // here, on the I/O thread: no hand-off
             return;
         }
         try {
-            executor.execute(() -> invoke(ch, seq, command, overloads, args, kwargs, size));
+            executor.execute(() -> invoke(ch, seq, command, method, args, kwargs, size));
         } catch (RejectedExecutionException e) {
             finished(ch);
             reply(ch, seq, command, RemoteErrors.payload("RuntimeError", command + "(): rejected, the callee's "
                     + "executor is not accepting work"), true);
-        }
-    }
-
-    /** Whether the overload a call picks runs on the I/O thread (a call that fits none is answered there too). */
-    private boolean runsDirect(ExposedMethod[] overloads, int positional, int keywords) {
-        if (directDispatch) {
-            return true;
-        }
-        try {
-            return Commands.select("", overloads, positional, keywords).isDirect();
-        } catch (ExposedMethod.BindingException noneFits) {
-            return true; // the TypeError is cheap to answer
         }
     }
 
@@ -561,12 +550,10 @@ public final class Session {
         }
     }
 
-    private void invoke(Channel ch, int seq, String command, ExposedMethod[] overloads, Object[] args,
+    private void invoke(Channel ch, int seq, String command, ExposedMethod method, Object[] args,
             Map<String, Object> kwargs, int payloadSize) {
         Object[] javaArgs;
-        ExposedMethod method;
         try {
-            method = Commands.select(command, overloads, args.length, kwargs.size());
             javaArgs = method.bind(owner, args, kwargs, Work.forPayload(payloadSize));
         } catch (ExposedMethod.BindingException e) {
             finished(ch);
@@ -611,13 +598,10 @@ public final class Session {
 
     /** Sends RETN (or EXCP) for call {@code seq}. A result that cannot be pickled is answered with a TypeError. */
     private void reply(Channel ch, int seq, String command, Object value, boolean error) {
-        ByteBuf buf = ch.alloc().buffer(Pickling.sizeHint(value));
+        ByteBuf buf;
         try {
-            Packet.writeHeader(buf, seq, error ? Packet.EXCP : Packet.RETN, 0);
-            Pickling.write(buf, value, javaPeer, pythonObjects);
-            Packet.patchLength(buf, 0);
-        } catch (RuntimeException | Error e) { // an Error too (a getter's, memory): the buffer and the caller
-            buf.release();
+            buf = answer(ch, seq, value, error);
+        } catch (RuntimeException | Error e) { // an Error too (a getter's, memory): the caller must hear
             if (error) {
                 log.error("cannot encode the error answering '{}'", command, e);
                 sendPlainError(ch, seq, command + "() failed, and its error cannot be sent: "
@@ -634,17 +618,28 @@ public final class Session {
 
     /** The last resort of {@link #reply}: a RuntimeError with a short text, so that the caller is not left waiting. */
     private void sendPlainError(Channel ch, int seq, String message) {
-        ByteBuf buf = ch.alloc().buffer(256);
+        ByteBuf buf;
         try {
-            Packet.writeHeader(buf, seq, Packet.EXCP, 0);
-            Pickling.write(buf, RemoteErrors.payload("RuntimeError", message), javaPeer);
-            Packet.patchLength(buf, 0);
+            buf = answer(ch, seq, RemoteErrors.payload("RuntimeError", message), true);
         } catch (RuntimeException | Error e) {
-            buf.release();
             log.error("cannot answer call {} at all", Integer.toUnsignedString(seq), e);
             return;
         }
         Outbox.of(ch).send(buf);
+    }
+
+    /** The frame of a RETN (or EXCP) for call {@code seq}; on failure nothing is left allocated. */
+    private ByteBuf answer(Channel ch, int seq, Object value, boolean error) {
+        ByteBuf buf = ch.alloc().buffer(Pickling.sizeHint(value));
+        try {
+            Packet.writeHeader(buf, seq, error ? Packet.EXCP : Packet.RETN, 0);
+            Pickling.write(buf, value, javaPeer, pythonObjects);
+            Packet.patchLength(buf, 0);
+            return buf;
+        } catch (RuntimeException | Error e) {
+            buf.release();
+            throw e;
+        }
     }
 
     /** A call waiting for its answer. */
