@@ -81,6 +81,7 @@ public final class Address {
 
     /** The address as kaa writes it: {@code host:port}, {@code [v6]:port} or a socket path. */
     public static String format(SocketAddress a) {
+        a = IoTransport.get().standard(a);
         if (a instanceof InetSocketAddress) {
             InetSocketAddress i = (InetSocketAddress) a;
             String host = i.getAddress() != null ? i.getAddress().getHostAddress() : i.getHostString();

@@ -2,14 +2,14 @@ package kaa.rpc.internal;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The I/O threads shared by every server and client of the process: created
- * on first use, daemon threads (they never keep a JVM alive), one per core.
+ * on first use, daemon threads (they never keep a JVM alive), one per core,
+ * on the transport {@link IoTransport} chose.
  */
 public final class EventLoops {
 
@@ -19,7 +19,7 @@ public final class EventLoops {
     private static final class Holder {
         static final EventLoopGroup GROUP = new MultiThreadIoEventLoopGroup(
                 Math.max(1, Runtime.getRuntime().availableProcessors()), new IoThreadFactory(),
-                NioIoHandler.newFactory());
+                IoTransport.get().ioHandlerFactory());
     }
 
     public static EventLoopGroup group() {

@@ -115,7 +115,7 @@ public final class Session {
         synchronized (lock) {
             ch = channel;
         }
-        return ch == null ? null : ch.remoteAddress();
+        return ch == null ? null : IoTransport.get().standard(ch.remoteAddress());
     }
 
     // ---- outgoing calls ---------------------------------------------------------------------------------

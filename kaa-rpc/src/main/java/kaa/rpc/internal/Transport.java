@@ -8,10 +8,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.socket.nio.NioDomainSocketChannel;
-import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +37,7 @@ public final class Transport {
         Admission admission = new Admission(options.maxConnections, options.maxHandshaking);
         ServerBootstrap b = new ServerBootstrap()
                 .group(EventLoops.group())
-                .channel(address.isUnix() ? NioServerDomainSocketChannel.class : NioServerSocketChannel.class)
+                .channel(IoTransport.get().serverChannel(address.isUnix()))
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -70,7 +66,7 @@ public final class Transport {
             }
         }
         java.net.SocketAddress bindTo = staging == null ? address.socketAddress()
-                : java.net.UnixDomainSocketAddress.of(staging.resolve("s"));
+                : IoTransport.get().unixAddress(staging.resolve("s"));
         ChannelFuture bound = b.bind(bindTo).awaitUninterruptibly();
         try {
             if (!bound.isSuccess()) {
@@ -156,7 +152,7 @@ public final class Transport {
             this.session = session;
             this.bootstrap = new Bootstrap()
                     .group(EventLoops.group())
-                    .channel(address.isUnix() ? NioDomainSocketChannel.class : NioSocketChannel.class)
+                    .channel(IoTransport.get().channel(address.isUnix()))
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
                             (int) Math.min(Integer.MAX_VALUE, options.handshakeTimeout.toMillis()))
                     .handler(new ChannelInitializer<Channel>() {
@@ -205,7 +201,8 @@ public final class Transport {
             }
             ChannelFuture f;
             try {
-                f = bootstrap.connect(address.socketAddress());
+                f = bootstrap.connect(address.isUnix() ? IoTransport.get().unixAddress(address.path())
+                        : address.socketAddress());
             } catch (RuntimeException e) { // no socket at all (too many open files, say)
                 if (session.connectionLost(null, e)) {
                     scheduleRetry();
