@@ -26,12 +26,19 @@ import org.HdrHistogram.Histogram;
  *
  * <pre>
  * java -jar kaa-rpc-bench.jar [--rounds 3] [--fan-in 100,1000,10000] [--quick]
+ *     [--transport auto|nio|epoll] [--json FILE] [--svg FILE]
  * </pre>
+ *
+ * {@code --transport} sets kaa-rpc's Netty transport on both ends (the
+ * {@code kaa.rpc.transport} property), {@code --json} writes every figure for
+ * tracking, {@code --svg} draws the latency percentile curves.
  */
 public final class Compare {
 
     /** The flags of every server JVM. */
     static final List<String> SERVER_JVM_FLAGS = List.of("-Xms64m", "-Xmx1g", "-XX:+UseG1GC");
+
+    private static final String TRANSPORT = "kaa.rpc.transport";
 
     private static final int WINDOW = 64;
     private static final int BULK_SIZE = 1 << 20;
@@ -47,6 +54,9 @@ public final class Compare {
     private final Map<EchoSystem, List<Double>> pipelined = new EnumMap<>(EchoSystem.class);
     private final Map<EchoSystem, List<Double>> bulk = new EnumMap<>(EchoSystem.class);
     private final List<String[]> fanInRows = new ArrayList<>();
+    private final Progress progress = new Progress();
+    private Path json;
+    private Path svg;
 
     private Compare(int rounds, boolean quick, List<Integer> fanIn) throws IOException {
         this.rounds = rounds;
@@ -61,6 +71,8 @@ public final class Compare {
         int rounds = 3;
         boolean quick = false;
         List<Integer> fanIn = List.of(100, 1_000, 10_000);
+        Path json = null;
+        Path svg = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
@@ -69,8 +81,12 @@ public final class Compare {
                     String v = args[++i];
                     fanIn = v.isEmpty() ? List.of() : java.util.Arrays.stream(v.split(",")).map(Integer::valueOf).toList();
                 }
+                case "--transport" -> System.setProperty(TRANSPORT, args[++i]);
+                case "--json" -> json = Path.of(args[++i]);
+                case "--svg" -> svg = Path.of(args[++i]);
                 default -> {
-                    System.err.println("usage: Compare [--rounds N] [--quick] [--fan-in 100,1000,10000]");
+                    System.err.println("usage: Compare [--rounds N] [--quick] [--fan-in 100,1000,10000]"
+                            + " [--transport auto|nio|epoll] [--json FILE] [--svg FILE]");
                     System.exit(2);
                 }
             }
@@ -79,15 +95,18 @@ public final class Compare {
             rounds = Math.min(rounds, 1);
             fanIn = fanIn.stream().map(n -> Math.min(n, 100)).distinct().toList();
         }
-        new Compare(rounds, quick, fanIn).run();
+        Compare compare = new Compare(rounds, quick, fanIn);
+        compare.json = json;
+        compare.svg = svg;
+        compare.run();
         System.exit(0);
     }
 
     private void run() throws Exception {
         long start = System.nanoTime();
-        System.out.printf("kaa-rpc comparison: %d cores, Java %s, server JVM flags %s, %d rounds%n",
+        System.out.printf("kaa-rpc comparison: %d cores, Java %s, server JVM flags %s, %d rounds, kaa-rpc on %s%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-                String.join(" ", SERVER_JVM_FLAGS), rounds);
+                String.join(" ", SERVER_JVM_FLAGS), rounds, kaa.rpc.internal.IoTransport.get().name());
         Map<EchoSystem, ServerProcess> servers = new EnumMap<>(EchoSystem.class);
         Map<EchoSystem, EchoClient> clients = new EnumMap<>(EchoSystem.class);
         try {
@@ -101,6 +120,7 @@ public final class Compare {
             }
             System.out.println("warming up...");
             for (EchoSystem s : EchoSystem.values()) {
+                progress.show("warming up " + s.label);
                 EchoClient c = clients.get(s);
                 for (int i = 0; i < latencyCalls / 2; i++) {
                     c.echoSmall();
@@ -115,16 +135,20 @@ public final class Compare {
             for (int r = 0; r < rounds; r++) {
                 List<EchoSystem> order = new ArrayList<>(List.of(EchoSystem.values()));
                 Collections.rotate(order, r);
-                System.out.printf("round %d of %d (order %s)%n", r + 1, rounds, order);
+                progress.println(String.format("round %d of %d (order %s)", r + 1, rounds, order));
+                String round = String.format("round %d/%d: ", r + 1, rounds);
                 for (EchoSystem s : order) {
+                    progress.show(round + "latency, " + s.label);
                     measureLatency(s, clients.get(s));
                 }
                 for (EchoSystem s : order) {
+                    progress.show(round + "pipelined, " + s.label);
                     long t0 = System.nanoTime();
                     clients.get(s).pipelined(pipelinedCalls, WINDOW);
                     pipelined.get(s).add(pipelinedCalls / seconds(t0));
                 }
                 for (EchoSystem s : order) {
+                    progress.show(round + "bulk, " + s.label);
                     long t0 = System.nanoTime();
                     for (int i = 0; i < bulkCalls; i++) {
                         clients.get(s).echoBytes(payload);
@@ -140,17 +164,38 @@ public final class Compare {
                 p.close();
             }
         }
+        List<EchoSystem> fanInSystems = new ArrayList<>(
+                List.of(EchoSystem.KAA_TCP, EchoSystem.KAA_UNIX, EchoSystem.GRPC, EchoSystem.RMI, EchoSystem.RAW));
         for (int n : fanIn) {
-            for (EchoSystem s : List.of(EchoSystem.KAA_TCP, EchoSystem.KAA_UNIX, EchoSystem.GRPC, EchoSystem.RAW)) {
-                if ((s == EchoSystem.GRPC || s == EchoSystem.RAW) && n > 1_000) {
-                    fanInRows.add(new String[] {s.label, Integer.toString(n), "-", "-", "-",
-                        s == EchoSystem.RAW ? "a thread per connection" : "a channel each: too heavy for this run"});
+            for (EchoSystem s : fanInSystems) {
+                String tooHeavy = n <= 1_000 ? null : switch (s) {
+                    case RAW -> "a thread per connection";
+                    case RMI -> "a thread per connection, and a connection per concurrent call";
+                    case GRPC -> "a channel each: too heavy for this run";
+                    default -> null;
+                };
+                if (tooHeavy != null) {
+                    fanInRows.add(new String[] {s.label, Integer.toString(n), "-", "-", "-", tooHeavy});
                     continue;
                 }
+                progress.show("fan-in " + s.label + " x" + n);
                 measureFanIn(s, n);
             }
+            Collections.rotate(fanInSystems, 1); // no system always first, or always last
         }
+        progress.done();
         report();
+        if (svg != null) {
+            LatencyChart.write(svg, latency, String.format(Locale.ROOT,
+                    "sequential 16-byte echo, %d calls per system, %d cores, Java %s, kaa-rpc on %s",
+                    latencyCalls * rounds, Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("java.version"), kaa.rpc.internal.IoTransport.get().name()));
+            System.out.printf("%nlatency chart: %s%n", svg);
+        }
+        if (json != null) {
+            writeJson(json);
+            System.out.printf("figures as JSON: %s%n", json);
+        }
         System.out.printf("%nfinished in %.0f s%n", seconds(start));
     }
 
@@ -202,8 +247,8 @@ public final class Compare {
                 double rate = fanInCalls(s, clients);
                 fanInRows.add(new String[] {s.label, Integer.toString(n), String.format(Locale.ROOT, "%.2f", connectSeconds),
                     String.format(Locale.ROOT, "%.0f", rate), String.format(Locale.ROOT, "%.1f", perConnection), ""});
-                System.out.printf("fan-in %s x%d: connected in %.2f s, %.0f calls/s, %.1f KiB RSS per connection%n",
-                        s.label, n, connectSeconds, rate, perConnection);
+                progress.println(String.format(Locale.ROOT, "fan-in %s x%d: connected in %.2f s, %.0f calls/s, %.1f KiB RSS per connection",
+                        s.label, n, connectSeconds, rate, perConnection));
             } finally {
                 for (EchoClient c : clients) {
                     c.close();
@@ -212,7 +257,6 @@ public final class Compare {
         }
     }
 
-    /** Every client keeps one call outstanding for two seconds; returns completed calls per second. */
     /**
      * Calls per second with every client calling: counted over a measured
      * window that opens once all clients are running (threads take a while
@@ -223,7 +267,7 @@ public final class Compare {
         CountDownLatch stop = new CountDownLatch(1);
         List<Thread> threads = new ArrayList<>();
         AtomicBoolean running = new AtomicBoolean(true);
-        if (s == EchoSystem.RAW) {
+        if (s.isRaw()) {
             for (EchoClient c : clients) {
                 Thread t = new Thread(() -> RawEcho.fanInLoop((RawEcho.Client) c, stop, calls));
                 t.start();
@@ -242,7 +286,7 @@ public final class Compare {
         double window = seconds(start);
         running.set(false);
         stop.countDown();
-        if (s == EchoSystem.RAW) {
+        if (s.isRaw()) {
             for (EchoClient c : clients) {
                 c.close();
             }
@@ -277,21 +321,23 @@ public final class Compare {
     }
 
     private void report() {
-        EchoSystem kaa = EchoSystem.KAA_TCP;
-        System.out.printf("%nlatency: one connection, sequential 16-byte echo (microseconds; ratios of medians)%n");
-        System.out.printf("%-14s %9s %9s %9s %8s %8s%n", "system", "median", "p99", "p99.9", "x raw", "x kaa");
-        double rawMedian = micros(latency.get(EchoSystem.RAW).getValueAtPercentile(50));
-        double kaaMedian = micros(latency.get(kaa).getValueAtPercentile(50));
+        System.out.printf("%nlatency: one connection, sequential 16-byte echo (microseconds; ratios of medians;"
+                + " x raw: against the raw floor of the same socket kind)%n");
+        System.out.printf("%-14s %9s %9s %9s %9s %8s %8s%n", "system", "median", "p90", "p99", "p99.9", "x raw",
+                "x kaa");
+        double kaaMedian = latencyMedian(EchoSystem.KAA_TCP);
         for (EchoSystem s : EchoSystem.values()) {
             Histogram h = latency.get(s);
-            double m = micros(h.getValueAtPercentile(50));
-            System.out.printf(Locale.ROOT, "%-14s %9.1f %9.1f %9.1f %8.2f %8.2f%n", s.label, m,
-                    micros(h.getValueAtPercentile(99)), micros(h.getValueAtPercentile(99.9)), m / rawMedian,
-                    m / kaaMedian);
+            double m = latencyMedian(s);
+            System.out.printf(Locale.ROOT, "%-14s %9.1f %9.1f %9.1f %9.1f %8.2f %8.2f%n", s.label, m,
+                    micros(h.getValueAtPercentile(90)), micros(h.getValueAtPercentile(99)),
+                    micros(h.getValueAtPercentile(99.9)), m / latencyMedian(s.floor()), m / kaaMedian);
         }
-        System.out.printf("%npipelined: one connection, %d calls outstanding (calls/s, median of rounds)%n", WINDOW);
+        System.out.printf("%npipelined: one connection, %d calls outstanding (calls/s, median of rounds; the raw"
+                + " floors batch: the writer flushes when its window is full, the server once its input is drained)%n",
+                WINDOW);
         table(pipelined, "calls/s", "%.0f");
-        System.out.printf("%nbulk: echo of a 1 MiB byte[] (MiB/s each way, median of rounds)%n");
+        System.out.printf("%nbulk: echo of a 1 MiB byte[] (MiB/s each way, median of rounds; LSP4J as base64 text)%n");
         table(bulk, "MiB/s", "%.1f");
         if (!fanInRows.isEmpty()) {
             System.out.printf("%nfan-in: N clients, each connected and calling, one call outstanding each%n");
@@ -301,41 +347,88 @@ public final class Compare {
                 System.out.printf("%-14s %7s %12s %10s %13s KiB  %s%n", (Object[]) row);
             }
         }
-        goals(kaaMedian, rawMedian);
+        goals();
+    }
+
+    private double latencyMedian(EchoSystem s) {
+        return micros(latency.get(s).getValueAtPercentile(50));
     }
 
     private static void table(Map<EchoSystem, List<Double>> results, String unit, String format) {
         System.out.printf("%-14s %12s %8s %8s%n", "system", unit, "x raw", "x kaa");
-        double raw = median(results.get(EchoSystem.RAW));
         double kaa = median(results.get(EchoSystem.KAA_TCP));
         for (EchoSystem s : EchoSystem.values()) {
             double v = median(results.get(s));
             System.out.printf(Locale.ROOT, "%-14s %12s %8.2f %8.2f%n", s.label, String.format(Locale.ROOT, format, v),
-                    v / raw, v / kaa);
+                    v / median(results.get(s.floor())), v / kaa);
         }
     }
 
-    private void goals(double kaaMedian, double rawMedian) {
-        double rmi = micros(latency.get(EchoSystem.RMI).getValueAtPercentile(50));
-        double grpc = micros(latency.get(EchoSystem.GRPC).getValueAtPercentile(50));
+    private void goals() {
+        double tcp = latencyMedian(EchoSystem.KAA_TCP);
+        double unix = latencyMedian(EchoSystem.KAA_UNIX);
+        double rawTcp = latencyMedian(EchoSystem.RAW);
+        double rawUnix = latencyMedian(EchoSystem.RAW_UNIX);
+        double rmi = latencyMedian(EchoSystem.RMI);
         double kaaRate = median(pipelined.get(EchoSystem.KAA_TCP));
+        double rawRate = median(pipelined.get(EchoSystem.RAW));
         double kaaBulk = median(bulk.get(EchoSystem.KAA_TCP));
-        System.out.printf("%ngoals (kaa-rpc over TCP)%n");
-        goal("latency <= 1.3x raw", kaaMedian / rawMedian <= 1.3, "%.2fx", kaaMedian / rawMedian);
-        goal("latency below RMI's", kaaMedian < rmi, "%.1f vs %.1f us", kaaMedian, rmi);
-        goal("latency <= 0.35x gRPC", kaaMedian / grpc <= 0.35, "%.2fx", kaaMedian / grpc);
-        goal("pipelined >= 3x gRPC", kaaRate / median(pipelined.get(EchoSystem.GRPC)) >= 3, "%.2fx",
-                kaaRate / median(pipelined.get(EchoSystem.GRPC)));
-        goal("pipelined >= 40% of raw", kaaRate / median(pipelined.get(EchoSystem.RAW)) >= 0.4, "%.0f%%",
-                100 * kaaRate / median(pipelined.get(EchoSystem.RAW)));
-        goal("bulk >= 70% of raw", kaaBulk / median(bulk.get(EchoSystem.RAW)) >= 0.7, "%.0f%%",
-                100 * kaaBulk / median(bulk.get(EchoSystem.RAW)));
+        double rawBulk = median(bulk.get(EchoSystem.RAW));
+        System.out.printf("%ngoals (kaa-rpc against the floors and RMI of this run)%n");
+        goal("TCP latency <= 1.3x raw TCP", tcp / rawTcp <= 1.3, "%.2fx", tcp / rawTcp);
+        goal("TCP latency below RMI's", tcp < rmi, "%.1f vs %.1f us", tcp, rmi);
+        goal("Unix latency <= 1.5x raw Unix", unix / rawUnix <= 1.5, "%.2fx", unix / rawUnix);
+        goal("pipelined >= 40% of raw", kaaRate / rawRate >= 0.4, "%.0f%%", 100 * kaaRate / rawRate);
+        goal("bulk >= 70% of raw", kaaBulk / rawBulk >= 0.7, "%.0f%%", 100 * kaaBulk / rawBulk);
         for (String[] row : fanInRows) {
             if (row[0].equals(EchoSystem.KAA_TCP.label) && row[1].equals("10000")) {
                 double kib = Double.parseDouble(row[4]);
                 goal("10,000 connections at <= 16 KiB RSS each", kib <= 16, "%.1f KiB", kib);
             }
         }
+    }
+
+    /** Every figure of the run, for tracking from run to run. */
+    private void writeJson(Path file) throws IOException {
+        StringBuilder b = new StringBuilder();
+        b.append("{\n  \"java\": \"").append(System.getProperty("java.version"))
+                .append("\",\n  \"cores\": ").append(Runtime.getRuntime().availableProcessors())
+                .append(",\n  \"transport\": \"").append(kaa.rpc.internal.IoTransport.get().name())
+                .append("\",\n  \"rounds\": ").append(rounds)
+                .append(",\n  \"systems\": {");
+        String comma = "";
+        for (EchoSystem s : EchoSystem.values()) {
+            Histogram h = latency.get(s);
+            b.append(comma).append("\n    \"").append(s.label).append("\": {\"latency_us\": {");
+            String c2 = "";
+            for (double p : new double[] {50, 90, 99, 99.9, 99.99}) {
+                b.append(c2).append('"').append(p == (long) p ? Long.toString((long) p) : Double.toString(p))
+                        .append("\": ").append(number(micros(h.getValueAtPercentile(p))));
+                c2 = ", ";
+            }
+            b.append("}, \"pipelined_calls_per_s\": ").append(number(median(pipelined.get(s))))
+                    .append(", \"bulk_mib_per_s\": ").append(number(median(bulk.get(s)))).append('}');
+            comma = ",";
+        }
+        b.append("\n  },\n  \"fan_in\": [");
+        comma = "";
+        for (String[] row : fanInRows) {
+            b.append(comma).append("\n    {\"system\": \"").append(row[0]).append("\", \"clients\": ").append(row[1]);
+            if (!row[3].equals("-")) {
+                b.append(", \"connect_s\": ").append(row[2]).append(", \"calls_per_s\": ").append(row[3])
+                        .append(", \"server_rss_kib_per_connection\": ").append(row[4]);
+            } else {
+                b.append(", \"skipped\": \"").append(row[5]).append('"');
+            }
+            b.append('}');
+            comma = ",";
+        }
+        b.append("\n  ]\n}\n");
+        Files.writeString(file, b.toString());
+    }
+
+    private static String number(double v) {
+        return String.format(Locale.ROOT, "%.2f", v);
     }
 
     private static void goal(String what, boolean met, String format, Object... args) {
@@ -360,6 +453,10 @@ public final class Compare {
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(SERVER_JVM_FLAGS);
+            String transport = System.getProperty(TRANSPORT);
+            if (transport != null) {
+                command.add("-D" + TRANSPORT + "=" + transport);
+            }
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchServer.class.getName(),
                     system.name(), listen));
             Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -386,6 +483,37 @@ public final class Compare {
             process.getOutputStream().close();
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
+            }
+        }
+    }
+
+    /**
+     * A line on the terminal that says what runs now, rewritten in place; to
+     * a file or a pipe only the lasting lines go.
+     */
+    static final class Progress {
+        private final boolean terminal = System.console() != null;
+        private int shown;
+
+        void show(String what) {
+            if (terminal) {
+                String line = what.length() > 78 ? what.substring(0, 78) : what;
+                System.err.print("\r" + line + " ".repeat(Math.max(0, shown - line.length())));
+                System.err.flush();
+                shown = line.length();
+            }
+        }
+
+        void println(String line) {
+            done();
+            System.out.println(line);
+        }
+
+        void done() {
+            if (terminal && shown > 0) {
+                System.err.print("\r" + " ".repeat(shown) + "\r");
+                System.err.flush();
+                shown = 0;
             }
         }
     }

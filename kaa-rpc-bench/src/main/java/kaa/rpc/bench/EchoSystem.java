@@ -5,11 +5,13 @@ package kaa.rpc.bench;
  * its own, see {@link BenchServer}) and how to connect a client to it.
  */
 enum EchoSystem {
-    RAW("raw socket", "127.0.0.1:0"),
+    RAW("raw TCP", "127.0.0.1:0"),
+    RAW_UNIX("raw Unix", null),
     KAA_TCP("kaa-rpc TCP", "127.0.0.1:0"),
     KAA_UNIX("kaa-rpc Unix", null),
     GRPC("gRPC-java", "127.0.0.1:0"),
-    RMI("Java RMI", "127.0.0.1:0");
+    RMI("Java RMI", "127.0.0.1:0"),
+    LSP4J("LSP4J", "127.0.0.1:0");
 
     final String label;
     private final String tcpAddress;
@@ -17,6 +19,16 @@ enum EchoSystem {
     EchoSystem(String label, String tcpAddress) {
         this.label = label;
         this.tcpAddress = tcpAddress;
+    }
+
+    /** Whether it is one of the raw floors, which are blocking and driven by threads. */
+    boolean isRaw() {
+        return this == RAW || this == RAW_UNIX;
+    }
+
+    /** The raw floor of the same kind of socket. */
+    EchoSystem floor() {
+        return this == KAA_UNIX || this == RAW_UNIX ? RAW_UNIX : RAW;
     }
 
     /** Where its server listens: an ephemeral TCP port, or a socket file in {@code dir}. */
@@ -28,6 +40,7 @@ enum EchoSystem {
     String serve(String address) throws Exception {
         switch (this) {
             case RAW:
+            case RAW_UNIX:
                 return RawEcho.serve(address);
             case KAA_TCP:
             case KAA_UNIX:
@@ -36,6 +49,8 @@ enum EchoSystem {
                 return GrpcEcho.serve(address);
             case RMI:
                 return RmiEcho.serve(address);
+            case LSP4J:
+                return Lsp4jEcho.serve(address);
             default:
                 throw new AssertionError(this);
         }
@@ -44,6 +59,7 @@ enum EchoSystem {
     EchoClient connect(String address) throws Exception {
         switch (this) {
             case RAW:
+            case RAW_UNIX:
                 return new RawEcho.Client(address);
             case KAA_TCP:
             case KAA_UNIX:
@@ -52,6 +68,8 @@ enum EchoSystem {
                 return new GrpcEcho.Client(address);
             case RMI:
                 return new RmiEcho.Client(address);
+            case LSP4J:
+                return new Lsp4jEcho.Client(address);
             default:
                 throw new AssertionError(this);
         }

@@ -13,7 +13,8 @@ import java.util.concurrent.Semaphore;
 
 /**
  * The floor: blocking sockets, a thread per connection, and the same 12-byte
- * header as kaa.rpc around raw bytes. No serialization, no dispatch.
+ * header as kaa.rpc around raw bytes. No serialization, no dispatch. Over TCP,
+ * or over a Unix socket when the address is a path.
  */
 final class RawEcho {
 
@@ -21,6 +22,9 @@ final class RawEcho {
     }
 
     static String serve(String address) throws IOException {
+        if (isPath(address)) {
+            return serveUnix(java.nio.file.Path.of(address));
+        }
         ServerSocket server = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(() -> {
             while (true) {
@@ -40,10 +44,77 @@ final class RawEcho {
         return "127.0.0.1:" + server.getLocalPort();
     }
 
+    private static boolean isPath(String address) {
+        return address.indexOf('/') >= 0;
+    }
+
+    private static String serveUnix(java.nio.file.Path path) throws IOException {
+        java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open(
+                java.net.StandardProtocolFamily.UNIX);
+        server.bind(java.net.UnixDomainSocketAddress.of(path));
+        Thread acceptor = new Thread(() -> {
+            while (true) {
+                try {
+                    java.nio.channels.SocketChannel s = server.accept();
+                    Thread t = new Thread(() -> echoLoop(s, in(s), out(s)), "raw-echo");
+                    t.setDaemon(true);
+                    t.start();
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }, "raw-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        return path.toString();
+    }
+
+    // Channels.newInputStream/newOutputStream share the channel's blocking lock on Java 17: a read that waits
+    // would block every write (the pipelined writer). A socket channel reads and writes concurrently by itself.
+    private static java.io.InputStream in(java.nio.channels.SocketChannel ch) {
+        return new java.io.InputStream() {
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                return ch.read(java.nio.ByteBuffer.wrap(b, off, len));
+            }
+        };
+    }
+
+    private static OutputStream out(java.nio.channels.SocketChannel ch) {
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(b, off, len);
+                while (buffer.hasRemaining()) {
+                    ch.write(buffer);
+                }
+            }
+        };
+    }
+
     private static void echoLoop(Socket s) {
+        try {
+            echoLoop(s, s.getInputStream(), s.getOutputStream());
+        } catch (IOException e) {
+            // connection ended
+        }
+    }
+
+    private static void echoLoop(java.io.Closeable s, java.io.InputStream rawIn, OutputStream rawOut) {
         try (s) {
-            DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream(), 65536));
-            OutputStream out = new BufferedOutputStream(s.getOutputStream(), 65536);
+            DataInputStream in = new DataInputStream(new BufferedInputStream(rawIn, 65536));
+            OutputStream out = new BufferedOutputStream(rawOut, 65536);
             byte[] header = new byte[12];
             byte[] payload = new byte[0];
             while (true) {
@@ -73,18 +144,31 @@ final class RawEcho {
     }
 
     static final class Client implements EchoClient {
-        private final Socket socket;
+        private final java.io.Closeable socket;
         private final DataInputStream in;
         private final OutputStream out;
         private final byte[] header = new byte[12];
         private byte[] buffer = new byte[64];
 
         Client(String address) throws IOException {
-            int colon = address.lastIndexOf(':');
-            socket = new Socket(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
-            socket.setTcpNoDelay(true);
-            in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 65536));
-            out = new BufferedOutputStream(socket.getOutputStream(), 65536);
+            java.io.InputStream rawIn;
+            OutputStream rawOut;
+            if (isPath(address)) {
+                java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(
+                        java.net.UnixDomainSocketAddress.of(address));
+                socket = ch;
+                rawIn = in(ch);
+                rawOut = out(ch);
+            } else {
+                int colon = address.lastIndexOf(':');
+                Socket s = new Socket(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
+                s.setTcpNoDelay(true);
+                socket = s;
+                rawIn = s.getInputStream();
+                rawOut = s.getOutputStream();
+            }
+            in = new DataInputStream(new BufferedInputStream(rawIn, 65536));
+            out = new BufferedOutputStream(rawOut, 65536);
         }
 
         private void send(int seq, byte[] payload) throws IOException {

@@ -30,6 +30,10 @@ public abstract class IoTransport {
 
     private static final class Holder {
         static final IoTransport CHOSEN = choose(System.getProperty(PROPERTY, "auto"));
+
+        static {
+            log.debug("I/O transport: {}", CHOSEN);
+        }
     }
 
     /** The transport of this process, chosen once. */
