@@ -54,6 +54,13 @@ import kaa.rpc.internal.Session;
  */
 public class Channel {
 
+    /**
+     * How long a blocking method of a {@linkplain #proxy proxy} waits for its
+     * answer when neither the proxy ({@link #withTimeout}) nor the channel
+     * ({@code callTimeout}) sets a time-out: 60 seconds.
+     */
+    public static final Duration BLOCKING_PROXY_TIMEOUT = Duration.ofSeconds(60);
+
     private final Commands commands;
     private final Duration callTimeout;
     private final Signal<Channel> open;
@@ -119,6 +126,59 @@ public class Channel {
     }
 
     /**
+     * Calls {@code command} and converts the answer to a generic type:
+     * {@code rpc(new TypeRef<List<Track>>() {}, "tracks", "x")}.
+     */
+    public <T> CompletableFuture<T> rpc(TypeRef<T> resultType, String command, Object... args) {
+        return call(callTimeout, Objects.requireNonNull(resultType, "resultType").type(), command, args);
+    }
+
+    /**
+     * A Java interface whose methods call the peer's commands:
+     *
+     * <pre>{@code
+     * interface Media {
+     *     @Expose("do_something") int doSomething(int foo);             // blocks for the answer
+     *     @Expose CompletableFuture<List<Track>> tracks(String album);   // returns at once
+     *     @Expose String greet(String name, @Kw("greeting") String g);   // greet(name, greeting=g)
+     *     @Expose void stop();                                           // waits, ignores the value
+     * }
+     * Media media = client.proxy(Media.class);
+     * }</pre>
+     *
+     * <p>Each abstract method must carry {@link Expose}; its name (or the
+     * method's) is the command. A method returns the answer converted to its
+     * generic result type (blocking until it comes), a
+     * {@code CompletableFuture} or {@code CompletionStage} of it (at once), or
+     * nothing ({@code void}: it waits, and ignores the value). {@link Kw}
+     * parameters go as keyword arguments, and are left out when null.
+     * {@code equals}, {@code hashCode}, {@code toString} and {@code default}
+     * methods run locally.
+     *
+     * <p>A blocking method waits at most the proxy's time-out
+     * ({@code withTimeout(d).proxy(...)}), else the channel's
+     * {@code callTimeout}, else {@link #BLOCKING_PROXY_TIMEOUT}. It throws a
+     * {@link RemoteException} for a remote error, an
+     * {@link IllegalArgumentException} for an argument that cannot be sent, a
+     * {@link ClassCastException} for an answer that does not convert; a
+     * {@link NotConnectedException}, {@link java.util.concurrent.TimeoutException}
+     * or {@link InterruptedException} when the method declares it (or a
+     * supertype), else a {@link CallFailedException} with it as the cause.
+     *
+     * @throws IllegalArgumentException naming every method that cannot work:
+     *     one without {@code @Expose}, a result type that cannot be converted,
+     *     a {@code Channel} parameter
+     */
+    public <T> T proxy(Class<T> type) {
+        return ServiceProxy.create(this, null, type);
+    }
+
+    /** The channel's time-out for calls, or null. */
+    Duration callTimeout() {
+        return callTimeout;
+    }
+
+    /**
      * This channel, with calls that fail with a {@link java.util.concurrent.TimeoutException}
      * naming the command and the time if no answer comes within {@code timeout}:
      * {@code channel.withTimeout(Duration.ofSeconds(2)).rpc("add", 1, 2)}. A call
@@ -149,9 +209,20 @@ public class Channel {
         public <T> CompletableFuture<T> rpc(Class<T> resultType, String command, Object... args) {
             return call(timeout, resultType, command, args);
         }
+
+        /** As {@link Channel#rpc(TypeRef, String, Object...)}, with the time-out. */
+        public <T> CompletableFuture<T> rpc(TypeRef<T> resultType, String command, Object... args) {
+            return call(timeout, Objects.requireNonNull(resultType, "resultType").type(), command, args);
+        }
+
+        /** As {@link Channel#proxy(Class)}, every call with this time-out. */
+        public <T> T proxy(Class<T> type) {
+            return ServiceProxy.create(Channel.this, timeout, type);
+        }
     }
 
-    private <T> CompletableFuture<T> call(Duration timeout, Class<T> resultType, String command, Object[] args) {
+    private <T> CompletableFuture<T> call(Duration timeout, java.lang.reflect.Type resultType, String command,
+            Object[] args) {
         Objects.requireNonNull(resultType, "resultType");
         Objects.requireNonNull(command, "command");
         Object[] positional = args == null ? new Object[0] : args;
@@ -165,6 +236,12 @@ public class Channel {
                 throw new IllegalArgumentException("Kwargs must be the last argument of rpc()");
             }
         }
+        return session.call(command, positional, kwargs, resultType, timeout);
+    }
+
+    /** A call of a proxy: arguments already split into positional and keyword ones. */
+    <T> CompletableFuture<T> call(Duration timeout, java.lang.reflect.Type resultType, String command,
+            Object[] positional, Map<String, Object> kwargs) {
         return session.call(command, positional, kwargs, resultType, timeout);
     }
 

@@ -27,21 +27,29 @@ public final class ExposedMethod {
     private final MethodHandle invoker;
     private final boolean addClient;
     private final Type[] types;      // wire parameters, without the Channel
-    private final String[] names;    // null when compiled without -parameters
+    private final String[] names;    // keyword names; an entry is null when unknown (no -parameters, no @Kw)
+    private final boolean[] optional; // may be left out by the caller: @Kw, or an Optional
+    private final int required;
     private final boolean varArgs;
     private final boolean direct;
 
-    private ExposedMethod(String command, Object target, Method method, MethodHandle invoker, boolean addClient,
-            Type[] types, String[] names) {
+    private ExposedMethod(String command, Object target, Method method, MethodHandle invoker, Expose expose,
+            Type[] types, String[] names, boolean[] optional) {
         this.command = command;
         this.target = target;
         this.method = method;
         this.invoker = invoker;
-        this.addClient = addClient;
+        this.addClient = expose.addClient();
         this.types = types;
         this.names = names;
+        this.optional = optional;
+        int r = 0;
+        for (boolean o : optional) {
+            r += o ? 0 : 1;
+        }
+        this.required = r;
         this.varArgs = method.isVarArgs();
-        this.direct = method.getAnnotation(Expose.class).direct();
+        this.direct = expose.direct();
     }
 
     /** Whether it runs on the I/O thread that decoded its call ({@link Expose#direct()}). */
@@ -68,11 +76,16 @@ public final class ExposedMethod {
         List<ExposedMethod> out = new ArrayList<>();
         Map<String, ExposedMethod> byArity = new LinkedHashMap<>();
         for (Method m : seen.values()) {
-            Expose expose = m.getAnnotation(Expose.class);
-            if (expose == null || m.isBridge() || staticOnly && !Modifier.isStatic(m.getModifiers())) {
+            if (m.isBridge() || staticOnly && !Modifier.isStatic(m.getModifiers())) {
                 continue;
             }
-            ExposedMethod e = of(target, m, expose);
+            // the method's own @Expose, else that of the interface (or superclass) method it implements,
+            // so one interface can describe a service for its callers and its implementers
+            Method declared = staticOnly ? (m.isAnnotationPresent(Expose.class) ? m : null) : declaration(type, m);
+            if (declared == null) {
+                continue;
+            }
+            ExposedMethod e = of(target, m, declared);
             ExposedMethod clash = byArity.put(e.command + "/" + e.arity() + (e.varArgs ? "+" : ""), e);
             if (clash != null) {
                 throw new IllegalArgumentException("cannot register " + type.getName() + ": " + clash.describe()
@@ -88,9 +101,45 @@ public final class ExposedMethod {
         return out;
     }
 
-    private static ExposedMethod of(Object target, Method m, Expose expose) {
+    /** The method whose {@code @Expose} applies to {@code m}: itself, or one it overrides or implements. */
+    private static Method declaration(Class<?> type, Method m) {
+        if (m.isAnnotationPresent(Expose.class)) {
+            return m;
+        }
+        if (Modifier.isStatic(m.getModifiers()) || Modifier.isPrivate(m.getModifiers())) {
+            return null;
+        }
+        java.util.ArrayDeque<Class<?>> todo = new java.util.ArrayDeque<>();
+        todo.add(type);
+        java.util.Set<Class<?>> visited = new java.util.HashSet<>();
+        while (!todo.isEmpty()) {
+            Class<?> c = todo.poll();
+            if (!visited.add(c)) {
+                continue;
+            }
+            if (c != m.getDeclaringClass()) {
+                try {
+                    Method candidate = c.getDeclaredMethod(m.getName(), m.getParameterTypes());
+                    if (candidate.isAnnotationPresent(Expose.class) && !Modifier.isStatic(candidate.getModifiers())) {
+                        return candidate;
+                    }
+                } catch (NoSuchMethodException e) {
+                    // not declared here
+                }
+            }
+            if (c.getSuperclass() != null) {
+                todo.add(c.getSuperclass());
+            }
+            todo.addAll(java.util.Arrays.asList(c.getInterfaces()));
+        }
+        return null;
+    }
+
+    private static ExposedMethod of(Object target, Method m, Method declared) {
+        Expose expose = declared.getAnnotation(Expose.class);
         String command = expose.value().isEmpty() ? m.getName() : expose.value();
         Parameter[] params = m.getParameters();
+        Parameter[] declaredParams = declared.getParameters();
         int first = expose.addClient() ? 1 : 0;
         if (expose.addClient() && (params.length == 0 || !params[0].getType().isAssignableFrom(Channel.class))) {
             throw new IllegalArgumentException("@Expose(addClient = true) method " + describe(m)
@@ -98,11 +147,27 @@ public final class ExposedMethod {
         }
         Type[] types = new Type[params.length - first];
         String[] names = new String[params.length - first];
-        boolean named = true;
+        boolean[] optional = new boolean[params.length - first];
         for (int i = first; i < params.length; i++) {
             types[i - first] = params[i].getParameterizedType();
-            names[i - first] = params[i].getName();
-            named &= params[i].isNamePresent();
+            kaa.rpc.Kw kw = params[i].getAnnotation(kaa.rpc.Kw.class);
+            Parameter named = params[i];
+            if (kw == null) {
+                kw = declaredParams[i].getAnnotation(kaa.rpc.Kw.class);
+                named = declaredParams[i];
+            }
+            if (kw != null && !kw.value().isEmpty()) {
+                names[i - first] = kw.value();
+            } else if (named.isNamePresent()) {
+                names[i - first] = named.getName();
+            } else if (params[i].isNamePresent()) {
+                names[i - first] = params[i].getName();
+            } else if (kw != null) {
+                throw new IllegalArgumentException("cannot expose " + describe(m) + ": parameter " + (i + 1 - first)
+                        + " has @Kw without a name, and was compiled without -parameters; write @Kw(\"name\")");
+            }
+            Class<?> p = params[i].getType();
+            optional[i - first] = !p.isPrimitive() && (kw != null || p == java.util.Optional.class && i == params.length - 1);
         }
         if (!m.trySetAccessible()) {
             throw new IllegalArgumentException("cannot expose " + describe(m) + ": its package is not open to "
@@ -123,7 +188,7 @@ public final class ExposedMethod {
         }
         MethodHandle invoker = handle.asSpreader(Object[].class, params.length)
                 .asType(MethodType.methodType(Object.class, Object[].class));
-        return new ExposedMethod(command, target, m, invoker, expose.addClient(), types, named ? names : null);
+        return new ExposedMethod(command, target, m, invoker, expose, types, names, optional);
     }
 
     private static String signature(Method m) {
@@ -154,7 +219,7 @@ public final class ExposedMethod {
     /** Whether a call with {@code positional} arguments and these keyword names can bind here. */
     boolean accepts(int positional, int keywords) {
         int given = positional + keywords;
-        if (given == types.length) {
+        if (given == types.length || given >= required && given < types.length && positional <= types.length) {
             return true;
         }
         return varArgs && keywords == 0 && positional >= types.length - 1;
@@ -206,6 +271,9 @@ public final class ExposedMethod {
             given[index] = true;
         }
         for (int i = 0; i < types.length; i++) {
+            if (!given[i] && !optional[i]) {
+                throw new BindingException(command + "() missing required argument " + (i + 1) + parameterName(i));
+            }
             try {
                 if (types[i] == Object.class) {
                     out[i + first] = wire[i];
@@ -223,20 +291,24 @@ public final class ExposedMethod {
     }
 
     private int indexOf(String keyword) throws BindingException {
-        if (names == null) {
-            throw new BindingException(command + "() cannot take keyword arguments: " + describe()
-                    + " was compiled without -parameters, so its parameter names are unknown");
-        }
+        boolean unknown = false;
         for (int i = 0; i < names.length; i++) {
-            if (names[i].equals(keyword)) {
+            if (names[i] == null) {
+                unknown = true;
+            } else if (names[i].equals(keyword)) {
                 return i;
             }
+        }
+        if (unknown) {
+            throw new BindingException(command + "() cannot take keyword argument " + Values.repr(keyword) + ": "
+                    + describe() + " was compiled without -parameters, so its parameter names are unknown"
+                    + " (or name them with @Kw)");
         }
         throw new BindingException(command + "() got an unexpected keyword argument " + Values.repr(keyword));
     }
 
     private String parameterName(int i) {
-        return names == null ? "" : " ('" + names[i] + "')";
+        return names[i] == null ? "" : " ('" + names[i] + "')";
     }
 
     /** Runs the method. Whatever it throws comes out unwrapped. */

@@ -531,6 +531,78 @@ public final class Values {
         throw mismatch(byte[].class, value);
     }
 
+    /**
+     * Why no value could ever convert to {@code type}, or null when some can:
+     * checked once, where a proxy interface is analysed, so that a wrong
+     * interface fails at once rather than at a call.
+     */
+    public static String whyNotConvertible(Type type) {
+        return whyNotConvertible(type, new java.util.HashSet<>());
+    }
+
+    private static String whyNotConvertible(Type type, java.util.Set<Class<?>> seen) {
+        if (type instanceof GenericArrayType) {
+            return whyNotConvertible(((GenericArrayType) type).getGenericComponentType(), seen);
+        }
+        Class<?> raw = rawClass(type);
+        if (raw.isPrimitive() || raw == Object.class || raw == String.class || raw == byte[].class
+                || raw == ByteBuffer.class || raw.isEnum() || raw.isInstance("") || raw.isInstance(0)
+                || raw.isInstance(0L) || raw.isInstance(0.0) || raw.isInstance(true) || raw.isInstance('c')
+                || raw.isInstance(BigInteger.ONE) || raw.isInstance(BigDecimal.ONE)
+                || raw.isInstance(new Object[0]) || raw.isInstance(new byte[0]) || !seen.add(raw)) {
+            return null;
+        }
+        if (raw.isArray()) {
+            return whyNotConvertible(raw.getComponentType(), seen);
+        }
+        if (raw == Optional.class || Collection.class.isAssignableFrom(raw) || raw == Iterable.class
+                || Map.class.isAssignableFrom(raw)) {
+            if ((raw.isInterface() || Modifier.isAbstract(raw.getModifiers())) && raw != Optional.class
+                    && !Map.class.isAssignableFrom(raw) && raw != Iterable.class
+                    && !Set.class.isAssignableFrom(raw) && !raw.isAssignableFrom(ArrayList.class)) {
+                return "cannot be created; declare List, Set, Map or a concrete class";
+            }
+            if (!(raw.isInterface() || Modifier.isAbstract(raw.getModifiers())) && raw != Optional.class
+                    && !hasNoArgConstructor(raw)) {
+                return "cannot be created: it has no constructor without arguments";
+            }
+            if (type instanceof ParameterizedType) {
+                for (Type argument : ((ParameterizedType) type).getActualTypeArguments()) {
+                    String why = whyNotConvertible(argument, seen);
+                    if (why != null) {
+                        return "(its " + argument.getTypeName() + " " + why + ")";
+                    }
+                }
+            }
+            return null;
+        }
+        if (raw.isRecord()) {
+            for (RecordComponent c : raw.getRecordComponents()) {
+                String why = whyNotConvertible(c.getGenericType(), seen);
+                if (why != null) {
+                    return "(its component " + c.getName() + " " + why + ")";
+                }
+            }
+            return null;
+        }
+        if (raw.isInterface() || Modifier.isAbstract(raw.getModifiers())) {
+            return "is abstract: no value received converts to it";
+        }
+        if (!hasNoArgConstructor(raw)) {
+            return "is neither a value type, a record, nor a bean with a constructor without arguments";
+        }
+        return null;
+    }
+
+    private static boolean hasNoArgConstructor(Class<?> raw) {
+        try {
+            raw.getDeclaredConstructor();
+            return true;
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
+    }
+
     public static Class<?> rawClass(Type type) {
         if (type instanceof Class) {
             return (Class<?>) type;

@@ -1,0 +1,246 @@
+package kaa.rpc;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Proxy;
+import java.lang.reflect.Type;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import kaa.rpc.internal.Values;
+
+/**
+ * The proxies of {@link Channel#proxy}: an interface analysed once (its
+ * commands, result types and keyword parameters), and an invocation handler
+ * per proxy that turns each call into {@code rpc}.
+ */
+final class ServiceProxy implements InvocationHandler {
+
+    /** What a proxy method does, worked out once per interface. */
+    private enum Kind { BLOCKING, VOID, FUTURE, STAGE }
+
+    private static final class Plan {
+        final Method method;
+        final String command;
+        final Kind kind;
+        final Type resultType;
+        final String[] keywords; // per parameter: its keyword, or null when positional
+
+        Plan(Method method, String command, Kind kind, Type resultType, String[] keywords) {
+            this.method = method;
+            this.command = command;
+            this.kind = kind;
+            this.resultType = resultType;
+            this.keywords = keywords;
+        }
+    }
+
+    private static final ClassValue<Map<Method, Plan>> PLANS = new ClassValue<>() {
+        @Override
+        protected Map<Method, Plan> computeValue(Class<?> type) {
+            return analyse(type);
+        }
+    };
+
+    private final Channel channel;
+    private final Duration timeout; // the proxy's own, or null for the channel's
+    private final Class<?> type;
+    private final Map<Method, Plan> plans;
+
+    private ServiceProxy(Channel channel, Duration timeout, Class<?> type, Map<Method, Plan> plans) {
+        this.channel = channel;
+        this.timeout = timeout;
+        this.type = type;
+        this.plans = plans;
+    }
+
+    static <T> T create(Channel channel, Duration timeout, Class<T> type) {
+        if (type == null || !type.isInterface() || type.isAnnotation()) {
+            throw new IllegalArgumentException("proxy() needs an interface, not "
+                    + (type == null ? "null" : type.getName()));
+        }
+        Map<Method, Plan> plans;
+        try {
+            plans = PLANS.get(type);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage(), e); // this caller's stack, the first message
+        }
+        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
+                new ServiceProxy(channel, timeout, type, plans)));
+    }
+
+    private static Map<Method, Plan> analyse(Class<?> type) {
+        Map<Method, Plan> plans = new HashMap<>();
+        List<String> problems = new ArrayList<>();
+        for (Method m : type.getMethods()) {
+            if (Modifier.isStatic(m.getModifiers()) || m.isDefault()) {
+                continue;
+            }
+            Expose expose = m.getAnnotation(Expose.class);
+            if (expose == null) {
+                if (!isObjectMethod(m)) {
+                    problems.add(describe(type, m) + " has no @Expose: every abstract method of a proxy interface "
+                            + "is a remote command");
+                }
+                continue;
+            }
+            if (expose.addClient()) {
+                problems.add(describe(type, m) + ": @Expose(addClient = true) is for implementations, not proxies");
+                continue;
+            }
+            String command = expose.value().isEmpty() ? m.getName() : expose.value();
+            Kind kind;
+            Type result;
+            Class<?> raw = m.getReturnType();
+            if (raw == void.class) {
+                kind = Kind.VOID;
+                result = Object.class;
+            } else if (raw == CompletableFuture.class || raw == CompletionStage.class) {
+                kind = raw == CompletableFuture.class ? Kind.FUTURE : Kind.STAGE;
+                Type generic = m.getGenericReturnType();
+                result = generic instanceof ParameterizedType
+                        ? ((ParameterizedType) generic).getActualTypeArguments()[0] : Object.class;
+                if (result == Void.class) {
+                    result = Object.class;
+                }
+            } else {
+                kind = Kind.BLOCKING;
+                result = m.getGenericReturnType();
+            }
+            String problem = Values.whyNotConvertible(result);
+            if (problem != null) {
+                problems.add(describe(type, m) + ": its result type " + result.getTypeName() + " " + problem);
+            }
+            java.lang.reflect.Parameter[] params = m.getParameters();
+            String[] keywords = new String[params.length];
+            for (int i = 0; i < params.length; i++) {
+                Class<?> p = params[i].getType();
+                if (Channel.class.isAssignableFrom(p) || p == Kwargs.class) {
+                    problems.add(describe(type, m) + ": parameter " + (i + 1) + " is a " + p.getSimpleName()
+                            + ", which cannot be sent");
+                }
+                Kw kw = params[i].getAnnotation(Kw.class);
+                if (kw != null) {
+                    if (!kw.value().isEmpty()) {
+                        keywords[i] = kw.value();
+                    } else if (params[i].isNamePresent()) {
+                        keywords[i] = params[i].getName();
+                    } else {
+                        problems.add(describe(type, m) + ": parameter " + (i + 1) + " has @Kw without a name, and "
+                                + type.getSimpleName() + " was compiled without -parameters; write @Kw(\"name\")");
+                    }
+                } else if (i > 0 && keywords[i - 1] != null) {
+                    problems.add(describe(type, m) + ": parameter " + (i + 1) + " is positional after a @Kw one");
+                }
+            }
+            plans.put(m, new Plan(m, command, kind, result, keywords));
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("cannot make a proxy of " + type.getName() + ": "
+                    + String.join("; ", problems));
+        }
+        return plans;
+    }
+
+    private static boolean isObjectMethod(Method m) {
+        try {
+            Object.class.getMethod(m.getName(), m.getParameterTypes());
+            return true;
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
+    }
+
+    private static String describe(Class<?> type, Method m) {
+        return type.getSimpleName() + "." + m.getName() + "()";
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+        Plan plan = plans.get(method);
+        if (plan == null) {
+            if (method.isDefault()) {
+                return InvocationHandler.invokeDefault(proxy, method, args);
+            }
+            switch (method.getName()) {
+                case "equals":
+                    return proxy == args[0];
+                case "hashCode":
+                    return System.identityHashCode(proxy);
+                case "toString":
+                    return type.getSimpleName() + " proxy on " + channel;
+                default:
+                    throw new UnsupportedOperationException(method.toString());
+            }
+        }
+        Object[] positional = args == null ? new Object[0] : args;
+        Map<String, Object> kwargs = Map.of();
+        int fixed = positional.length;
+        for (int i = 0; i < positional.length; i++) {
+            if (plan.keywords[i] != null) {
+                fixed = Math.min(fixed, i);
+                if (positional[i] != null) { // a null keyword is left out: the callee's default applies
+                    if (kwargs.isEmpty()) {
+                        kwargs = new LinkedHashMap<>();
+                    }
+                    kwargs.put(plan.keywords[i], positional[i]);
+                }
+            }
+        }
+        if (fixed < positional.length) {
+            positional = java.util.Arrays.copyOf(positional, fixed);
+        }
+        boolean waits = plan.kind == Kind.BLOCKING || plan.kind == Kind.VOID;
+        Duration deadline = timeout != null ? timeout : channel.callTimeout();
+        if (deadline == null && waits) {
+            deadline = Channel.BLOCKING_PROXY_TIMEOUT; // a blocking method never waits for ever
+        }
+        CompletableFuture<Object> call = channel.call(deadline, plan.resultType, plan.command, positional, kwargs);
+        if (!waits) {
+            return call;
+        }
+        try {
+            // the call's own timer settles it at the deadline; the margin only guards against a lost timer
+            Object value = call.get(deadline.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+            return plan.kind == Kind.VOID ? null : value;
+        } catch (ExecutionException e) {
+            throw failure(plan, e.getCause());
+        } catch (TimeoutException e) {
+            call.cancel(false);
+            throw failure(plan, new TimeoutException("call '" + plan.command + "' got no answer in time"));
+        } catch (InterruptedException e) {
+            call.cancel(false);
+            throw failure(plan, e);
+        }
+    }
+
+    /** What the proxy method throws for a failed call: the cause if it is unchecked or declared, else a wrapper. */
+    private static Throwable failure(Plan plan, Throwable cause) {
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof RuntimeException || cause instanceof Error) {
+            return cause;
+        }
+        for (Class<?> declared : plan.method.getExceptionTypes()) {
+            if (declared.isInstance(cause)) {
+                return cause;
+            }
+        }
+        if (cause instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+        }
+        return new CallFailedException("call '" + plan.command + "' failed: " + cause.getMessage(), cause);
+    }
+}
