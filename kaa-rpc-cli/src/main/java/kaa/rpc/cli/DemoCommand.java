@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import kaa.rpc.Channel;
 import kaa.rpc.Client;
 import kaa.rpc.Expose;
+import kaa.rpc.Kw;
 import kaa.rpc.Kwargs;
 import kaa.rpc.RemoteException;
 import kaa.rpc.Server;
@@ -46,6 +47,18 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /** Some of the demo server's commands as a typed interface: a proxy calls them like Java methods. */
+    public interface Demo {
+        @Expose
+        long add(long a, long b);
+
+        @Expose
+        String greet(String name, @Kw("greeting") String greeting);
+
+        @Expose
+        CompletableFuture<List<Object>> callback(String command, Object arg);
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -73,6 +86,10 @@ final class DemoCommand implements Callable<Integer> {
                 show(out, client, "types");
                 out.println("client -> server  " + Repr.call("add", 40, 2) + " as Integer = "
                         + get(client.rpc(Integer.class, "add", 40, 2)));
+                Demo demo = client.proxy(Demo.class);
+                out.println("client -> server  through a proxy of interface Demo: demo.add(40, 2) = "
+                        + demo.add(40, 2) + ", demo.greet(\"ann\", null) = " + Repr.of(demo.greet("ann", null))
+                        + ", demo.callback(\"hello\", \"proxy\") = " + Repr.of(get(demo.callback("hello", "proxy"))));
                 show(out, client, "nope");
                 show(out, client, "fail", "boom");
             }
