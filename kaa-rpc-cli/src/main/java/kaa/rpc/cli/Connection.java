@@ -66,7 +66,9 @@ final class Connection {
 
     private static String describe(Throwable cause) {
         if (cause instanceof java.net.ConnectException) {
-            return "connection refused (is a server listening there?)";
+            String m = String.valueOf(cause.getMessage());
+            return m.startsWith("no socket file") ? "no such socket file (is a server listening there?)"
+                    : "connection refused (is a server listening there?)";
         }
         if (cause instanceof AuthenticationException) {
             return "authentication failed: " + cause.getMessage();

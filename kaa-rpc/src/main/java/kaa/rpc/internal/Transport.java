@@ -213,10 +213,33 @@ public final class Transport {
                 // an attempt whose socket could not even be set up never reached attach: it is reported as
                 // a lost connection all the same (as null), so that a retry or a close follows
                 if (!done.isSuccess() && session.connectionLost(session.isCurrent(f.channel()) ? f.channel() : null,
-                        done.cause())) {
+                        connectFailure(done.cause()))) {
                     scheduleRetry();
                 }
             });
+        }
+
+        /**
+         * A failed connect as the JDK names it, whatever the transport: a plain
+         * {@link java.net.ConnectException} naming the address when nobody listens
+         * (Netty's own subclass, or epoll's bare {@code FileNotFoundException} for
+         * a missing socket file, would reach users otherwise).
+         */
+        private Throwable connectFailure(Throwable cause) {
+            String message = String.valueOf(cause.getMessage());
+            java.net.ConnectException plain;
+            if (address.isUnix() && (cause instanceof java.io.FileNotFoundException
+                    || message.contains("No such file or directory"))) {
+                plain = new java.net.ConnectException("no socket file " + address.path()
+                        + " (is a server listening there?)");
+            } else if (cause instanceof java.net.ConnectException) {
+                plain = new java.net.ConnectException("connection refused by " + address
+                        + (message.contains("efused") ? "" : ": " + message));
+            } else {
+                return cause;
+            }
+            plain.initCause(cause);
+            return plain;
         }
 
         private void scheduleRetry() {
