@@ -118,7 +118,9 @@ final class ServiceProxy implements InvocationHandler {
                 kind = Kind.BLOCKING;
                 result = m.getGenericReturnType();
             }
-            String problem = Values.whyNotConvertible(result);
+            String problem = mentionsTypeVariable(result)
+                    ? "uses a type variable; declare the concrete type in the interface"
+                    : Values.whyNotConvertible(result);
             if (problem != null) {
                 problems.add(describe(type, m) + ": its result type " + result.getTypeName() + " " + problem);
             }
@@ -151,6 +153,30 @@ final class ServiceProxy implements InvocationHandler {
                     + String.join("; ", problems));
         }
         return plans;
+    }
+
+    private static boolean mentionsTypeVariable(Type t) {
+        if (t instanceof java.lang.reflect.TypeVariable) {
+            return true;
+        }
+        if (t instanceof ParameterizedType) {
+            for (Type a : ((ParameterizedType) t).getActualTypeArguments()) {
+                if (mentionsTypeVariable(a)) {
+                    return true;
+                }
+            }
+        }
+        if (t instanceof java.lang.reflect.GenericArrayType) {
+            return mentionsTypeVariable(((java.lang.reflect.GenericArrayType) t).getGenericComponentType());
+        }
+        if (t instanceof java.lang.reflect.WildcardType) {
+            for (Type b : ((java.lang.reflect.WildcardType) t).getUpperBounds()) {
+                if (mentionsTypeVariable(b)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static boolean isObjectMethod(Method m) {

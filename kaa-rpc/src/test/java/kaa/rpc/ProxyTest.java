@@ -292,6 +292,14 @@ class ProxyTest {
         int forgotten();
     }
 
+    interface Repo<T> {
+        @Expose
+        T get(String id);
+    }
+
+    interface TrackRepo extends Repo<Track> {
+    }
+
     interface BadTypes {
         @Expose
         Runnable task();
@@ -314,6 +322,8 @@ class ProxyTest {
                     .hasMessageContaining("BadTypes.task(): its result type java.lang.Runnable is abstract")
                     .hasMessageContaining("BadTypes.queue()")
                     .hasMessageContaining("BadTypes.call(): parameter 1 is a Channel");
+            assertThatThrownBy(() -> client.proxy(TrackRepo.class)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("TrackRepo.get(): its result type T uses a type variable");
             assertThatThrownBy(() -> client.proxy(MediaImpl.class)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("needs an interface");
         }

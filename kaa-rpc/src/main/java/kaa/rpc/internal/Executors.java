@@ -5,10 +5,6 @@ import java.lang.invoke.MethodType;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** The executors that run user code: exposed methods, future dependents, signal callbacks. */
 public final class Executors {
@@ -24,10 +20,7 @@ public final class Executors {
 
     /**
      * The default: a virtual thread per task on Java 21 and later (cheap, and
-     * fine for callees that block); otherwise an elastic pool of daemon
-     * threads that end after 30 s idle. The pool is not capped on purpose: a
-     * callee blocked on a nested call to its caller holds its thread, and a
-     * fixed cap would let enough of them starve the calls they wait for.
+     * fine for callees that block); otherwise an {@link ElasticExecutor}.
      */
     public static Executor defaultExecutor() {
         return Holder.DEFAULT;
@@ -40,12 +33,7 @@ public final class Executors {
                             MethodType.methodType(ExecutorService.class))
                     .invoke();
         } catch (Throwable noVirtualThreads) {
-            AtomicInteger count = new AtomicInteger();
-            return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-                Thread t = new Thread(r, "kaa-rpc-worker-" + count.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
+            return new ElasticExecutor(Math.max(2, Runtime.getRuntime().availableProcessors()), "kaa-rpc-worker-");
         }
     }
 
