@@ -233,6 +233,18 @@ def client_hang(address, secret):
     time.sleep(60)
 
 
+def call_one(address, secret):
+    """Calls the command named by the next argument with the rest (Python literals) and prints what came back."""
+    import ast
+    command, args = sys.argv[4], [ast.literal_eval(a) for a in sys.argv[5:]]
+    sock = connect_socket(address)
+    peer = Peer(sock, secret, {}, 'client')
+    peer.handshake_client()
+    sock.settimeout(None)
+    threading.Thread(target=peer.serve_forever, daemon=True).start()
+    show(command, lambda: peer.call(command, *args))
+
+
 if __name__ == '__main__':
     mode, address, secret = sys.argv[1:4]
-    {'serve': serve, 'client': client, 'client-hang': client_hang}[mode](address, secret)
+    {'serve': serve, 'client': client, 'client-hang': client_hang, 'call': call_one}[mode](address, secret)

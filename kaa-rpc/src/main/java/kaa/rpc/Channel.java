@@ -225,7 +225,11 @@ public class Channel {
             Object[] args) {
         Objects.requireNonNull(resultType, "resultType");
         Objects.requireNonNull(command, "command");
-        Object[] positional = args == null ? new Object[0] : args;
+        if (args == null) { // rpc("x", (Object[]) null): not "no arguments", which is rpc("x")
+            throw new NullPointerException("args is a null array; for one None argument write rpc(\""
+                    + command + "\", (Object) null)");
+        }
+        Object[] positional = args;
         Map<String, Object> kwargs = Map.of();
         if (positional.length > 0 && positional[positional.length - 1] instanceof Kwargs) {
             kwargs = ((Kwargs) positional[positional.length - 1]).asMap();

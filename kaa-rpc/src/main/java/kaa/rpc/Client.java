@@ -67,7 +67,7 @@ public final class Client extends Channel implements AutoCloseable {
 
     /** Starts a client with options; see {@link Builder}. */
     public static Builder builder(String address) {
-        return new Builder(Address.parse(address));
+        return new Builder(Address.parse(address, false));
     }
 
     /** Starts a client for a TCP port on this host's loopback interface. */

@@ -37,7 +37,16 @@ public class RemoteException extends RuntimeException {
      * @param frames the remote stack, outermost call first
      */
     public RemoteException(String command, String remoteType, String remoteMessage, List<Frame> frames) {
-        super(format(command, remoteType, remoteMessage, frames), null, false, false);
+        this(command, remoteType, remoteMessage, frames, null);
+    }
+
+    /**
+     * As above, with the remote exception's cause (for a Java peer, a
+     * {@code RemoteException} per cause of the remote chain, innermost last).
+     */
+    public RemoteException(String command, String remoteType, String remoteMessage, List<Frame> frames,
+            Throwable cause) {
+        super(format(command, remoteType, remoteMessage, frames), cause, false, false);
         this.command = command;
         this.remoteType = remoteType;
         this.remoteMessage = remoteMessage;

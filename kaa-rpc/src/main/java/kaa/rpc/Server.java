@@ -54,6 +54,9 @@ public final class Server implements AutoCloseable {
     private final String address;
     private final Address bindAddress;
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.CompletableFuture<Server> whenClosed =
+            new java.util.concurrent.CompletableFuture<>();
 
     private Server(Address bindAddress, Options options, List<Object> services) throws IOException {
         this.bindAddress = bindAddress;
@@ -96,7 +99,7 @@ public final class Server implements AutoCloseable {
     }
 
     public static Builder builder(String address) {
-        return new Builder(Address.parse(address));
+        return new Builder(Address.parse(address, true));
     }
 
     public static Builder builder(int port) {
@@ -142,7 +145,7 @@ public final class Server implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
+        if (!closing.compareAndSet(false, true)) {
             return;
         }
         closed = true;
@@ -156,6 +159,40 @@ public final class Server implements AutoCloseable {
         }
         for (Channel ch : channels) {
             ch.close();
+        }
+        whenClosed.complete(this);
+    }
+
+    /**
+     * Completes with this server once {@link #close()} has run (from any
+     * thread: a shutdown hook, an exposed {@code stop} method, ...).
+     */
+    public java.util.concurrent.CompletableFuture<Server> whenClosed() {
+        return whenClosed.copy(); // a caller completing its copy cannot fake a close
+    }
+
+    /**
+     * Blocks until the server is closed: the end of a {@code main} that
+     * serves until something calls {@link #close()}. (The library's threads
+     * are daemons: a {@code main} that returns ends the process.)
+     */
+    public void awaitClose() throws InterruptedException {
+        try {
+            whenClosed.get();
+        } catch (java.util.concurrent.ExecutionException impossible) {
+            throw new IllegalStateException(impossible); // whenClosed is only ever completed normally
+        }
+    }
+
+    /** Waits at most {@code timeout} for the server to be closed; returns whether it is. */
+    public boolean awaitClose(java.time.Duration timeout) throws InterruptedException {
+        try {
+            whenClosed.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (java.util.concurrent.ExecutionException impossible) {
+            throw new IllegalStateException(impossible);
         }
     }
 

@@ -26,6 +26,16 @@ class AddressTest {
     }
 
     @Test
+    void aStringOfDigitsIsAPortWhetherListeningOrConnecting() {
+        assertThat(Address.parse("4790", true).socketAddress()).isEqualTo(new InetSocketAddress(4790));
+        assertThat(Address.parse("4790", false).socketAddress())
+                .isEqualTo(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 4790));
+        assertThat(Address.parse("media", false).isBareName()).isTrue();
+        assertThat(Address.parse("./media", false).isBareName()).isFalse();
+        assertThatThrownBy(() -> Address.parse("99999", false)).hasMessageContaining("port out of range");
+    }
+
+    @Test
     void rejectsBadAddressesClearly() {
         assertThatThrownBy(() -> Address.parse("host:http")).hasMessageContaining("bad port 'http'");
         assertThatThrownBy(() -> Address.parse("host:70000")).hasMessageContaining("port out of range");

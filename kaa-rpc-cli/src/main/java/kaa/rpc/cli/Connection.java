@@ -67,8 +67,11 @@ final class Connection {
     private static String describe(Throwable cause) {
         if (cause instanceof java.net.ConnectException) {
             String m = String.valueOf(cause.getMessage());
-            return m.startsWith("no socket file") ? "no such socket file (is a server listening there?)"
-                    : "connection refused (is a server listening there?)";
+            if (m.startsWith("no socket file")) {
+                return m.contains("kaa's directory") ? m.replace("no socket file", "no such socket file")
+                        : "no such socket file (is a server listening there?)";
+            }
+            return "connection refused (is a server listening there?)";
         }
         if (cause instanceof AuthenticationException) {
             return "authentication failed: " + cause.getMessage();

@@ -26,10 +26,21 @@ public final class Address {
 
     private final String text;
     private final SocketAddress socketAddress;
+    private final boolean bareName;
 
     private Address(String text, SocketAddress socketAddress) {
+        this(text, socketAddress, false);
+    }
+
+    private Address(String text, SocketAddress socketAddress, boolean bareName) {
         this.text = text;
         this.socketAddress = socketAddress;
+        this.bareName = bareName;
+    }
+
+    /** Whether it was given as a bare name (no {@code ':'} nor {@code '/'}): a socket in kaa's directory. */
+    public boolean isBareName() {
+        return bareName;
     }
 
     /** A TCP port on all interfaces (server) or on the loopback interface (client). */
@@ -40,6 +51,17 @@ public final class Address {
         InetSocketAddress a = listening ? new InetSocketAddress(port)
                 : new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port);
         return new Address(listening ? Integer.toString(port) : "localhost:" + port, a);
+    }
+
+    /**
+     * Parses a kaa address; a string of digits alone is a TCP port, on every
+     * interface when {@code listening}, else on the loopback interface.
+     */
+    public static Address parse(String address, boolean listening) {
+        if (address != null && address.matches("[0-9]{1,5}")) {
+            return port(Integer.parseInt(address), listening);
+        }
+        return parse(address);
     }
 
     public static Address parse(String address) {
@@ -54,7 +76,7 @@ public final class Address {
             } catch (IllegalStateException unsafe) {
                 throw new IllegalArgumentException("cannot use '" + address + "': " + unsafe.getMessage(), unsafe);
             }
-            return new Address(path.toString(), UnixDomainSocketAddress.of(path));
+            return new Address(path.toString(), UnixDomainSocketAddress.of(path), address.indexOf('/') < 0);
         }
         String host = address.substring(0, colon);
         String portText = address.substring(colon + 1);

@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Commands {
 
     private static final ExposedMethod[] NONE = new ExposedMethod[0];
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Commands.class);
 
     private final Commands parent;
     private final ConcurrentHashMap<String, ExposedMethod[]> byName = new ConcurrentHashMap<>();
@@ -36,6 +37,7 @@ public final class Commands {
      */
     public synchronized void register(Object target) {
         List<ExposedMethod> methods = ExposedMethod.scan(target);
+        warnAboutReplacements(target, methods);
         List<ExposedMethod> old = byTarget.put(target, methods);
         java.util.Set<String> names = new java.util.LinkedHashSet<>();
         if (old != null) {
@@ -56,6 +58,31 @@ public final class Commands {
                 }
                 return now.length == 0 ? null : now;
             });
+        }
+    }
+
+    /**
+     * A command that another registered object exposes is replaced, as in kaa;
+     * silently, that hides a mistake (two services that both expose "status").
+     */
+    private void warnAboutReplacements(Object target, List<ExposedMethod> methods) {
+        for (ExposedMethod m : methods) {
+            ExposedMethod[] existing = byName.get(m.command());
+            if (existing == null) {
+                continue;
+            }
+            for (ExposedMethod o : existing) {
+                if (o.target() != target && o.arity() == m.arity() && o.isVarArgs() == m.isVarArgs()) {
+                    log.warn("command '{}' of {} replaces the one of {}", m.command(), m.describe(), o.describe());
+                }
+            }
+        }
+        for (ExposedMethod m : methods) {
+            if (m.hasUnnamedParameters()) {
+                log.warn("{} was compiled without -parameters: callers cannot pass its arguments by keyword"
+                        + " (compile with -parameters, or name them with @Kw)", m.describe());
+                break;
+            }
         }
     }
 

@@ -320,6 +320,16 @@ public final class ExposedMethod {
         return describe(method);
     }
 
+    /** Whether some parameter has no known name (compiled without -parameters, and no @Kw). */
+    boolean hasUnnamedParameters() {
+        for (String n : names) {
+            if (n == null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static String describe(Method m) {
         StringBuilder sb = new StringBuilder(m.getDeclaringClass().getSimpleName()).append('.')
                 .append(m.getName()).append('(');

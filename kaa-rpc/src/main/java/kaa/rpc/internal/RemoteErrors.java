@@ -19,6 +19,9 @@ public final class RemoteErrors {
 
     /** Attribute of a pickled exception that names the Java class it came from. */
     static final String JAVA_CLASS = "java_class";
+    /** Attribute of a pickled exception that lists its causes as (class, message) pairs, outermost first. */
+    static final String JAVA_CAUSES = "java_causes";
+    static final int MAX_CAUSES = 8;
     /** The innermost frames of a remote stack that are kept; the rest are counted. */
     static final int MAX_FRAMES = 256;
     /** The longest remote type name, frame field, or rendering of a non-string message that is kept whole. */
@@ -29,7 +32,14 @@ public final class RemoteErrors {
 
     /** The payload of an EXCP answering a call that threw {@code t}: {@code (exception, stack)}. */
     public static Object[] payload(Throwable t) {
-        return new Object[] {toPython(t), stack(t)};
+        // a handler that waited for a future throws its wrapper: the caller wants what failed,
+        // seen from where the handler was (the wrapper's frames)
+        Throwable where = t;
+        while ((t instanceof java.util.concurrent.ExecutionException
+                || t instanceof java.util.concurrent.CompletionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return new Object[] {toPython(t), stack(where)};
     }
 
     /** An EXCP payload for an error the library raises itself, such as KeyError or TypeError. */
@@ -38,16 +48,52 @@ public final class RemoteErrors {
     }
 
     static PyObject toPython(Throwable t) {
-        String message = t.getMessage();
+        // a remote error passed on keeps its own type and message, not the whole report
+        String message = t instanceof RemoteException ? ((RemoteException) t).remoteMessage() : t.getMessage();
+        List<Object[]> causes = causes(t);
+        if (!causes.isEmpty()) {
+            // Python prints only the message: the causes go there too, as Java would print them
+            StringBuilder sb = new StringBuilder(message == null ? "" : message);
+            for (Object[] c : causes) {
+                sb.append(sb.length() == 0 ? "" : " ").append("(caused by ").append(c[0])
+                        .append(((String) c[1]).isEmpty() ? "" : ": " + c[1]).append(')');
+            }
+            message = sb.toString();
+        }
         PyObject exc = new PyObject("exceptions", pythonType(t),
                 message == null ? new Object[0] : new Object[] {message});
         exc.state().put(JAVA_CLASS, t instanceof RemoteException ? ((RemoteException) t).remoteType()
                 : t.getClass().getName());
+        if (!causes.isEmpty()) {
+            exc.state().put(JAVA_CAUSES, causes); // structured, for a Java peer
+        }
         return exc;
+    }
+
+    /** The causes of {@code t}, outermost first, as (type, message) pairs: at most {@value #MAX_CAUSES}. */
+    private static List<Object[]> causes(Throwable t) {
+        List<Object[]> out = new ArrayList<>();
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        seen.add(t);
+        for (Throwable c = t.getCause(); c != null && seen.add(c) && out.size() < MAX_CAUSES; c = c.getCause()) {
+            String type = c instanceof RemoteException ? ((RemoteException) c).remoteType() : c.getClass().getName();
+            String message = c instanceof RemoteException ? ((RemoteException) c).remoteMessage() : c.getMessage();
+            out.add(new Object[] {Values.truncate(type, MAX_TEXT),
+                Values.truncate(message == null ? "" : message, MAX_TEXT)});
+        }
+        return out;
     }
 
     /** The builtin exception of Python 2 and 3 closest in meaning to {@code t}. */
     static String pythonType(Throwable t) {
+        if (t instanceof RemoteException) {
+            String remote = ((RemoteException) t).remoteType();
+            // a Python builtin (KeyError, ValueError, ...) passes on as itself
+            return remote.matches("[A-Z][A-Za-z]*(Error|Exception)|StopIteration") ? remote : "RuntimeError";
+        }
+        if (t instanceof ArithmeticException && String.valueOf(t.getMessage()).contains("by zero")) {
+            return "ZeroDivisionError";
+        }
         if (t instanceof IllegalArgumentException) {
             return "ValueError";
         }
@@ -132,7 +178,26 @@ public final class RemoteErrors {
             type = Values.pythonType(exc);
             message = Values.repr(exc, MAX_TEXT);
         }
-        return new RemoteException(command, Values.truncate(type, MAX_TEXT), message, frames(stack));
+        return new RemoteException(command, Values.truncate(type, MAX_TEXT), message, frames(stack),
+                exc instanceof PyObject ? causeChain(command, ((PyObject) exc).state().get(JAVA_CAUSES)) : null);
+    }
+
+    /** The causes a Java peer sent, as a chain of RemoteExceptions without frames; null if none. */
+    private static RemoteException causeChain(String command, Object causes) {
+        if (!(causes instanceof List)) {
+            return null;
+        }
+        List<?> list = (List<?>) causes;
+        RemoteException chain = null;
+        for (int i = Math.min(list.size(), MAX_CAUSES) - 1; i >= 0; i--) {
+            Object entry = list.get(i);
+            List<?> pair = entry instanceof Object[] ? java.util.Arrays.asList((Object[]) entry)
+                    : entry instanceof List ? (List<?>) entry : List.of();
+            if (pair.size() == 2) {
+                chain = new RemoteException(command, text(pair.get(0)), text(pair.get(1)), List.of(), chain);
+            }
+        }
+        return chain;
     }
 
     /** What Python's {@code str(exc)} prints for an exception with these arguments. */

@@ -231,7 +231,8 @@ public final class Transport {
             if (address.isUnix() && (cause instanceof java.io.FileNotFoundException
                     || message.contains("No such file or directory"))) {
                 plain = new java.net.ConnectException("no socket file " + address.path()
-                        + " (is a server listening there?)");
+                        + (address.isBareName() ? " (a name without ':' is a Unix socket in kaa's directory;"
+                                + " for TCP, give host:port or a port number)" : " (is a server listening there?)"));
             } else if (cause instanceof java.net.ConnectException) {
                 plain = new java.net.ConnectException("connection refused by " + address
                         + (message.contains("efused") ? "" : ": " + message));
