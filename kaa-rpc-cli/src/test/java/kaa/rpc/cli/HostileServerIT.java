@@ -195,6 +195,21 @@ class HostileServerIT {
     }
 
     @Test
+    void aBarePortIsTcpForCallToo() throws Exception {
+        try (Kaarpc.Background server = new Kaarpc.Background(Kaarpc.command("serve", "127.0.0.1:0"))) {
+            String ready = server.readLine();
+            assertThat(ready).startsWith("READY ");
+            String port = ready.substring(ready.lastIndexOf(':') + 1).trim();
+            Kaarpc.Result r = Kaarpc.run("call", port, "whoami");
+            assertThat(r.status()).isZero();
+            assertThat(r.out()).contains("server");
+        }
+        Kaarpc.Result name = Kaarpc.run("call", "no-such-kaa-socket", "whoami");
+        assertThat(name.status()).isEqualTo(ExitCodes.CONNECT);
+        assertThat(name.err()).contains("a name without ':' is a Unix socket in kaa's directory");
+    }
+
+    @Test
     void anArgumentOverTheLimitsIsAnErrorNotAString() throws Exception {
         Kaarpc.Result digits = Kaarpc.run("call", "127.0.0.1:1", "echo", "9".repeat(5000));
         assertThat(digits.status()).isEqualTo(ExitCodes.USAGE);
