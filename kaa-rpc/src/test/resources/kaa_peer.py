@@ -234,9 +234,11 @@ def client_hang(address, secret):
 
 
 def call_one(address, secret):
-    """Calls the command named by the next argument with the rest (Python literals) and prints what came back."""
-    import ast
-    command, args = sys.argv[4], [ast.literal_eval(a) for a in sys.argv[5:]]
+    """Calls the command named by the next argument with the rest (Python expressions over the
+    datetime, uuid and decimal modules) and prints what came back."""
+    import datetime, decimal, uuid
+    scope = {'datetime': datetime, 'decimal': decimal, 'uuid': uuid, '__builtins__': {}}
+    command, args = sys.argv[4], [eval(a, scope) for a in sys.argv[5:]]
     sock = connect_socket(address)
     peer = Peer(sock, secret, {}, 'client')
     peer.handshake_client()

@@ -61,6 +61,8 @@ public final class Pickling {
     private static final byte GLOBAL = 'c';
     private static final byte REDUCE = 'R';
     private static final byte BUILD = 'b';
+    private static final byte NEWOBJ = (byte) 0x81;
+    private static final byte SETITEM = 's';
     private static final byte MARK = '(';
     private static final byte EMPTY_TUPLE = ')';
     private static final byte TUPLE = 't';
@@ -151,8 +153,17 @@ public final class Pickling {
     public static void write(ByteBuf out, Object value, boolean javaPeer, PythonObjects pythonObjects) {
         Pickling p = new Pickling(javaPeer, pythonObjects);
         out.writeByte(PROTO).writeByte(2);
-        p.save(out, value, 0);
+        try {
+            p.save(out, value, 0);
+        } catch (IllegalArgumentException e) {
+            throw located(e, whereUnsendable(value, "result"));
+        }
         out.writeByte(STOP);
+    }
+
+    /** The failure with the place of the part that caused it in front, when known. */
+    private static IllegalArgumentException located(IllegalArgumentException e, String where) {
+        return where == null ? e : new IllegalArgumentException(where + ": " + e.getMessage(), e);
     }
 
     /** Appends the pickle of a CALL payload: {@code (command, args, kwargs)}. */
@@ -170,8 +181,13 @@ public final class Pickling {
         Pickling p = new Pickling(javaPeer, pythonObjects);
         out.writeByte(PROTO).writeByte(2);
         saveString(out, command);
-        p.saveTuple(out, args, 0);
-        p.saveMap(out, kwargs, 0);
+        try {
+            p.saveTuple(out, args, 0);
+            p.saveMap(out, kwargs, 0);
+        } catch (IllegalArgumentException e) {
+            String where = whereUnsendable(args, "args");
+            throw located(e, where != null ? where : whereUnsendable(kwargs, "kwargs"));
+        }
         out.writeByte(TUPLE3);
         out.writeByte(STOP);
     }
@@ -297,9 +313,30 @@ public final class Pickling {
             savePrimitiveArray(out, value);
         } else if (value instanceof Throwable) {
             savePyObject(out, RemoteErrors.toPython((Throwable) value), depth + 1);
+        } else if (value instanceof java.util.UUID) {
+            saveUuid(out, (java.util.UUID) value);
+        } else if (TimeValues.handles(value)) {
+            Object[] call = TimeValues.reduce(value); // {name, args}: datetime.<name>(*args)
+            Object[] args = (Object[]) call[1];
+            saveGlobal(out, "datetime", (String) call[0]);
+            for (Object a : args) {
+                save(out, a, depth + 1);
+            }
+            out.writeByte(args.length == 1 ? TUPLE1 : args.length == 2 ? TUPLE2 : TUPLE3).writeByte(REDUCE);
         } else {
             saveBean(out, value, depth + 1);
         }
+    }
+
+    /** As Python pickles a UUID: {@code UUID.__new__(UUID)}, then its state {@code {'int': n}}. */
+    private void saveUuid(ByteBuf out, java.util.UUID u) {
+        saveGlobal(out, "uuid", "UUID");
+        out.writeByte(EMPTY_TUPLE).writeByte(NEWOBJ).writeByte(EMPTY_DICT);
+        saveConstant(out, "int");
+        BigInteger n = new BigInteger(1, java.nio.ByteBuffer.allocate(16).putLong(u.getMostSignificantBits())
+                .putLong(u.getLeastSignificantBits()).array());
+        saveBigInteger(out, n);
+        out.writeByte(SETITEM).writeByte(BUILD);
     }
 
     private static void saveString(ByteBuf out, String s) {
@@ -493,14 +530,14 @@ public final class Pickling {
     }
 
     private void saveBean(ByteBuf out, Object bean, int depth) {
+        String refusal = refusal(bean);
+        if (refusal != null) {
+            throw new IllegalArgumentException(refusal);
+        }
         Map<String, java.lang.reflect.Member> properties = BEAN_PROPERTIES.get(bean.getClass());
-        if (properties.isEmpty()) {
-            if (bean instanceof Record) {
-                out.writeByte(EMPTY_DICT);
-                return;
-            }
-            throw new IllegalArgumentException("cannot send a " + bean.getClass().getName()
-                    + ": it is not a value type, a collection, a record or a bean with getters or public fields");
+        if (properties.isEmpty()) { // a record without components
+            out.writeByte(EMPTY_DICT);
+            return;
         }
         out.writeByte(EMPTY_DICT).writeByte(MARK);
         for (Map.Entry<String, java.lang.reflect.Member> p : properties.entrySet()) {
@@ -508,6 +545,109 @@ public final class Pickling {
             save(out, read(p.getValue(), bean), depth);
         }
         out.writeByte(SETITEMS);
+    }
+
+    /**
+     * Why an object that is none of the value types cannot go as a dict of its
+     * properties, or null when it can: a class of the JDK (a {@code Thread}, a
+     * {@code Path}, a stream) is no value a Python peer could use, and a class
+     * without getters or public fields would go as an empty dict.
+     */
+    private static String refusal(Object bean) {
+        Class<?> c = bean.getClass();
+        String name = c.getName();
+        for (Class<?> k = c; k != null && k != Object.class && k != Record.class; k = k.getSuperclass()) {
+            if (isJdkClass(k)) {
+                return "cannot send " + (k == c ? name : name + " (a " + k.getName() + ")")
+                        + ": it is not a value type (send what it holds instead)";
+            }
+        }
+        if (!(bean instanceof Record) && BEAN_PROPERTIES.get(c).isEmpty()) {
+            return "cannot send " + name + ": it is not a value type, a collection, a record or a bean with"
+                    + " getters or public fields";
+        }
+        return null;
+    }
+
+    private static boolean isJdkClass(Class<?> k) {
+        String n = k.getName();
+        return n.startsWith("java.") || n.startsWith("javax.") || n.startsWith("jdk.") || n.startsWith("sun.")
+                || n.startsWith("com.sun.");
+    }
+
+    /**
+     * Where inside {@code root} the first part that cannot be sent lies, as
+     * {@code args[0].owner} or {@code result['k'][2]}, or null: looked for
+     * only once writing failed, so that writing itself keeps no path.
+     */
+    static String whereUnsendable(Object root, String rootName) {
+        return find(root, rootName, 0, java.util.Collections.newSetFromMap(new IdentityHashMap<>()));
+    }
+
+    private static String find(Object v, String path, int depth, java.util.Set<Object> seen) {
+        if (v == null || depth > MAX_DEPTH || isLeaf(v) || !seen.add(v)) {
+            return null;
+        }
+        if (v instanceof Object[]) {
+            Object[] items = (Object[]) v;
+            for (int i = 0; i < items.length; i++) {
+                String found = find(items[i], path + "[" + i + "]", depth + 1, seen);
+                if (found != null) {
+                    return found;
+                }
+            }
+            return null;
+        }
+        if (v instanceof Map) {
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+                String key = path + "[" + Values.repr(e.getKey(), 40) + "]";
+                String found = find(e.getKey(), key, depth + 1, seen);
+                if (found == null) {
+                    found = find(e.getValue(), key, depth + 1, seen);
+                }
+                if (found != null) {
+                    return found;
+                }
+            }
+            return null;
+        }
+        if (v instanceof Collection) {
+            int i = 0;
+            for (Object item : (Collection<?>) v) {
+                String found = find(item, path + "[" + i++ + "]", depth + 1, seen);
+                if (found != null) {
+                    return found;
+                }
+            }
+            return null;
+        }
+        if (v instanceof Optional) {
+            return find(((Optional<?>) v).orElse(null), path, depth + 1, seen);
+        }
+        if (refusal(v) != null) {
+            return path;
+        }
+        for (Map.Entry<String, java.lang.reflect.Member> p : BEAN_PROPERTIES.get(v.getClass()).entrySet()) {
+            Object part;
+            try {
+                part = read(p.getValue(), v);
+            } catch (IllegalArgumentException e) {
+                return path + "." + p.getKey();
+            }
+            String found = find(part, path + "." + p.getKey(), depth + 1, seen);
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
+    }
+
+    /** The types {@link #saveOnce} writes without looking inside as a bean. */
+    private static boolean isLeaf(Object v) {
+        return v instanceof String || v instanceof Number || v instanceof Boolean || v instanceof Character
+                || v instanceof Enum || v instanceof byte[] || v instanceof char[] || v instanceof ByteBuffer
+                || v instanceof PyObject || v instanceof Throwable || v instanceof java.util.UUID
+                || TimeValues.handles(v) || v.getClass().isArray() && !(v instanceof Object[]);
     }
 
     private static Object read(java.lang.reflect.Member accessor, Object target) {
@@ -518,6 +658,11 @@ public final class Pickling {
             Method m = (Method) accessor;
             m.trySetAccessible();
             return m.invoke(target);
+        } catch (IllegalAccessException | java.lang.reflect.InaccessibleObjectException e) {
+            String pkg = target.getClass().getPackageName();
+            throw new IllegalArgumentException("cannot read " + target.getClass().getSimpleName() + "."
+                    + accessor.getName() + ": its package is not open to module kaa.rpc; add 'opens " + pkg
+                    + " to kaa.rpc;' to your module-info.java", e);
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IllegalArgumentException("cannot read " + target.getClass().getSimpleName() + "."
                     + accessor.getName() + ": " + e, e);

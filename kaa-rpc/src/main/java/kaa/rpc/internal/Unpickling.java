@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -265,6 +266,15 @@ public final class Unpickling extends Unpickler {
                 }
                 return NO_RETURN_VALUE;
             }
+            case Opcodes.PUT:
+            case Opcodes.BINPUT:
+            case Opcodes.LONG_BINPUT:
+            case Opcodes.MEMOIZE:
+                if (isUuidInTheMaking(values.peek())) {
+                    memoize(key);
+                    return NO_RETURN_VALUE;
+                }
+                return super.dispatch(key);
             case Opcodes.PERSID:
             case Opcodes.BINPERSID:
             case Opcodes.EXT1:
@@ -441,7 +451,60 @@ public final class Unpickling extends Unpickler {
         return new FrozenSet(set, weight);
     }
 
+    /** A {@code uuid.UUID} made by NEWOBJ, whose state (BUILD) is still to come. */
+    private static boolean isUuidInTheMaking(Object value) {
+        return value instanceof PyObject && ((PyObject) value).name().equals("UUID")
+                && ((PyObject) value).module().equals("uuid");
+    }
+
+    /** Memo keys that hold a UUID in the making: BUILD replaces them with the finished UUID. */
+    private IdentityHashMap<Object, List<Integer>> uuidMemoKeys;
+
+    private void memoize(short opcode) throws IOException {
+        int key;
+        switch (opcode) {
+            case Opcodes.PUT:
+                try {
+                    key = Integer.parseInt(PickleUtils.readline(input));
+                } catch (NumberFormatException e) {
+                    throw new PickleException("PUT needs a number");
+                }
+                break;
+            case Opcodes.BINPUT:
+                key = PickleUtils.readbyte(input);
+                break;
+            case Opcodes.LONG_BINPUT:
+                key = PickleUtils.bytes_to_integer(PickleUtils.readbytes(input, 4));
+                break;
+            default: // MEMOIZE
+                key = memo.size();
+        }
+        Object top = values.peek();
+        memo.put(key, top);
+        if (uuidMemoKeys == null) {
+            uuidMemoKeys = new IdentityHashMap<>();
+        }
+        uuidMemoKeys.computeIfAbsent(top, t -> new ArrayList<>(1)).add(key);
+    }
+
     private void build(Object state, Object target) {
+        if (isUuidInTheMaking(target)) {
+            merge(((PyObject) target).state(), state);
+            java.util.UUID uuid = TimeValues.uuid((PyObject) target);
+            if (uuid != null) {
+                values.pop();
+                values.add(uuid);
+                List<Integer> keys = uuidMemoKeys == null ? null : uuidMemoKeys.remove(target);
+                if (keys != null) {
+                    for (int k : keys) {
+                        if (memo.get(k) == target) {
+                            memo.put(k, uuid);
+                        }
+                    }
+                }
+            }
+            return;
+        }
         if (!(target instanceof PyObject)) {
             if (target instanceof List) {
                 return; // StackSummary carries no state of its own
@@ -528,9 +591,24 @@ public final class Unpickling extends Unpickler {
                 };
             case "traceback.StackSummary":
                 return args -> new ArrayList<>();
+            case "datetime.date":
+                return TimeValues::date;
+            case "datetime.time":
+                return args -> orObject(TimeValues.time(args), module, name, args);
+            case "datetime.datetime":
+                return args -> orObject(TimeValues.dateTime(args), module, name, args);
+            case "datetime.timedelta":
+                return TimeValues::timeDelta;
+            case "datetime.timezone":
+                return TimeValues::timeZone;
             default:
                 return args -> new PyObject(module, name, args);
         }
+    }
+
+    /** A value with a zone other than a fixed offset (pytz, zoneinfo) stays a Python object, passed on as it came. */
+    private static Object orObject(Object value, String module, String name, Object[] args) {
+        return value != null ? value : new PyObject(module, name, args);
     }
 
     private static List<?> setItems(Object[] args, String name) {

@@ -150,6 +150,15 @@ public final class Values {
             if (raw.isInstance(value)) {
                 return value;
             }
+            if (value instanceof java.time.OffsetDateTime) { // an aware datetime as any instant type
+                java.time.OffsetDateTime t = (java.time.OffsetDateTime) value;
+                if (raw == java.time.Instant.class) {
+                    return t.toInstant();
+                }
+                if (raw == java.time.ZonedDateTime.class) {
+                    return t.toZonedDateTime();
+                }
+            }
             if (raw.isRecord()) {
                 return record(value, raw);
             }
@@ -722,6 +731,25 @@ public final class Values {
         if (value instanceof PyObject) {
             return ((PyObject) value).qualifiedName();
         }
+        if (value instanceof java.time.LocalDate) {
+            return "date";
+        }
+        if (value instanceof java.time.LocalDateTime || value instanceof java.time.OffsetDateTime
+                || value instanceof java.time.ZonedDateTime || value instanceof java.time.Instant) {
+            return "datetime";
+        }
+        if (value instanceof java.time.LocalTime || value instanceof java.time.OffsetTime) {
+            return "time";
+        }
+        if (value instanceof java.time.Duration) {
+            return "timedelta";
+        }
+        if (value instanceof java.time.ZoneOffset) {
+            return "timezone";
+        }
+        if (value instanceof java.util.UUID) {
+            return "UUID";
+        }
         return value.getClass().getSimpleName();
     }
 
@@ -820,6 +848,10 @@ public final class Values {
             PyObject p = (PyObject) v;
             sb.append(p.qualifiedName());
             renderItems(sb, java.util.Arrays.asList(p.args()), "(", ")", limit);
+        } else if (v instanceof java.util.UUID) {
+            sb.append("UUID('").append(v).append("')");
+        } else if (v instanceof java.time.temporal.TemporalAccessor || v instanceof java.time.Duration) {
+            sb.append("datetime.").append(pythonType(v)).append("('").append(v).append("')"); // ISO-8601 inside
         } else {
             String text = String.valueOf(v);
             sb.append(text, 0, Math.min(text.length(), limit - sb.length()));

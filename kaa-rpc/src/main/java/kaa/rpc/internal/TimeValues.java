@@ -1,0 +1,225 @@
+package kaa.rpc.internal;
+
+import java.math.BigInteger;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.OffsetTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.UUID;
+import net.razorvine.pickle.PickleException;
+
+/**
+ * Python's {@code datetime} values and {@code uuid.UUID} as {@code java.time}
+ * types and {@link UUID}, both ways, in the form Python's own pickle uses
+ * (the packed bytes of {@code date.__reduce__} and its kin), so that neither
+ * side needs anything but its standard library:
+ *
+ * <pre>
+ * datetime.date                        LocalDate
+ * datetime.time (naive / with offset)  LocalTime / OffsetTime
+ * datetime.datetime (naive / offset)   LocalDateTime / OffsetDateTime
+ *                                      (sent from Instant as UTC, ZonedDateTime with its offset)
+ * datetime.timedelta                   Duration (to the microsecond)
+ * datetime.timezone                    ZoneOffset
+ * uuid.UUID                            UUID
+ * </pre>
+ */
+final class TimeValues {
+
+    private TimeValues() {
+    }
+
+    /** Whether {@link #reduce} writes {@code value}. */
+    static boolean handles(Object value) {
+        return value instanceof java.time.temporal.TemporalAccessor || value instanceof Duration;
+    }
+
+    // ---- reading -------------------------------------------------------------------------------------
+
+    /** A {@code datetime.date(packed)} from a pickle. */
+    static LocalDate date(Object[] args) {
+        byte[] b = packed(args, 4, "date");
+        try {
+            return LocalDate.of((b[0] & 0xff) << 8 | b[1] & 0xff, b[2] & 0x7f, b[3] & 0xff);
+        } catch (java.time.DateTimeException e) {
+            throw new PickleException("date(): " + e.getMessage());
+        }
+    }
+
+    /** A {@code datetime.time(packed[, tzinfo])}: LocalTime, OffsetTime, or null when tzinfo is not a fixed offset. */
+    static Object time(Object[] args) {
+        byte[] b = packed(args, 6, "time");
+        LocalTime t;
+        try {
+            t = LocalTime.of(b[0] & 0x7f, b[1] & 0xff, b[2] & 0xff, micros(b, 3) * 1000);
+        } catch (java.time.DateTimeException e) {
+            throw new PickleException("time(): " + e.getMessage());
+        }
+        return withZone(args, t, t::atOffset);
+    }
+
+    /** A {@code datetime.datetime(packed[, tzinfo])}: LocalDateTime, OffsetDateTime, or null (see time). */
+    static Object dateTime(Object[] args) {
+        byte[] b = packed(args, 10, "datetime");
+        LocalDateTime t;
+        try {
+            t = LocalDateTime.of((b[0] & 0xff) << 8 | b[1] & 0xff, b[2] & 0x7f, b[3] & 0xff, b[4] & 0xff,
+                    b[5] & 0xff, b[6] & 0xff, micros(b, 7) * 1000);
+        } catch (java.time.DateTimeException e) {
+            throw new PickleException("datetime(): " + e.getMessage());
+        }
+        return withZone(args, t, t::atOffset);
+    }
+
+    /** {@code datetime.timedelta(days, seconds, microseconds)}. */
+    static Duration timeDelta(Object[] args) {
+        if (args.length != 3 || !(args[0] instanceof Number) || !(args[1] instanceof Number)
+                || !(args[2] instanceof Number) || args[0] instanceof BigInteger) {
+            throw new PickleException("timedelta() takes days, seconds and microseconds");
+        }
+        return Duration.ofDays(((Number) args[0]).longValue()).plusSeconds(((Number) args[1]).longValue())
+                .plusNanos(((Number) args[2]).longValue() * 1000);
+    }
+
+    /** {@code datetime.timezone(offset[, name])}: the name is not kept. */
+    static ZoneOffset timeZone(Object[] args) {
+        if (args.length < 1 || args.length > 2 || !(args[0] instanceof Duration)) {
+            throw new PickleException("timezone() takes a timedelta");
+        }
+        Duration d = (Duration) args[0];
+        if (d.getNano() != 0 || Math.abs(d.getSeconds()) > 18 * 3600) {
+            throw new PickleException("timezone(): an offset of whole seconds within 18 hours, got " + d);
+        }
+        return ZoneOffset.ofTotalSeconds((int) d.getSeconds());
+    }
+
+    /** The UUID a {@code uuid.UUID} object's state describes, or null when it is not one. */
+    static UUID uuid(PyObject object) {
+        Object value = object.state().get("int");
+        if (!(value instanceof Number) || value instanceof Double) {
+            return null;
+        }
+        BigInteger n = value instanceof BigInteger ? (BigInteger) value : BigInteger.valueOf(((Number) value).longValue());
+        if (n.signum() < 0 || n.bitLength() > 128) {
+            throw new PickleException("UUID int out of range");
+        }
+        return new UUID(n.shiftRight(64).longValue(), n.longValue());
+    }
+
+    private static <T> Object withZone(Object[] args, T naive, java.util.function.Function<ZoneOffset, Object> at) {
+        if (args.length == 1 || args[1] == null) {
+            return naive;
+        }
+        return args[1] instanceof ZoneOffset ? at.apply((ZoneOffset) args[1]) : null;
+    }
+
+    private static byte[] packed(Object[] args, int size, String what) {
+        Object first = args.length >= 1 && args.length <= 2 ? args[0] : null;
+        byte[] b = null;
+        if (first instanceof byte[]) {
+            b = (byte[]) first;
+        } else if (first instanceof String) { // Python 2 pickles its str
+            String s = (String) first;
+            b = new byte[s.length()];
+            for (int i = 0; i < b.length; i++) {
+                char c = s.charAt(i);
+                if (c > 0xff) {
+                    b = null;
+                    break;
+                }
+                b[i] = (byte) c;
+            }
+        }
+        if (b == null || b.length != size) {
+            throw new PickleException(what + "() takes its " + size + " packed bytes");
+        }
+        return b;
+    }
+
+    private static int micros(byte[] b, int at) {
+        return (b[at] & 0xff) << 16 | (b[at + 1] & 0xff) << 8 | b[at + 2] & 0xff;
+    }
+
+    // ---- writing -------------------------------------------------------------------------------------
+
+    /**
+     * What to call to rebuild {@code value} in Python: {@code {module, name}}
+     * and the arguments, the packed bytes as {@code byte[]}.
+     *
+     * @throws IllegalArgumentException for a value Python cannot hold (a year
+     *     outside 1..9999) or a type without a counterpart
+     */
+    static Object[] reduce(Object value) {
+        if (value instanceof LocalDate) {
+            return call("date", date((LocalDate) value));
+        }
+        if (value instanceof LocalTime) {
+            return call("time", time((LocalTime) value));
+        }
+        if (value instanceof OffsetTime) {
+            OffsetTime t = (OffsetTime) value;
+            return call("time", time(t.toLocalTime()), t.getOffset());
+        }
+        if (value instanceof LocalDateTime) {
+            return call("datetime", dateTime((LocalDateTime) value));
+        }
+        if (value instanceof OffsetDateTime) {
+            OffsetDateTime t = (OffsetDateTime) value;
+            return call("datetime", dateTime(t.toLocalDateTime()), t.getOffset());
+        }
+        if (value instanceof ZonedDateTime) {
+            ZonedDateTime t = (ZonedDateTime) value;
+            return call("datetime", dateTime(t.toLocalDateTime()), t.getOffset());
+        }
+        if (value instanceof Instant) {
+            return call("datetime", dateTime(LocalDateTime.ofInstant((Instant) value, ZoneOffset.UTC)), ZoneOffset.UTC);
+        }
+        if (value instanceof Duration) {
+            Duration d = (Duration) value;
+            long days = Math.floorDiv(d.getSeconds(), 86_400);
+            if (Math.abs(days) > 999_999_999) {
+                throw new IllegalArgumentException("cannot send " + d + ": beyond timedelta's range");
+            }
+            return call("timedelta", days, (int) Math.floorMod(d.getSeconds(), 86_400), d.getNano() / 1000);
+        }
+        if (value instanceof ZoneOffset) {
+            return call("timezone", Duration.ofSeconds(((ZoneOffset) value).getTotalSeconds()));
+        }
+        throw new IllegalArgumentException("cannot send a " + value.getClass().getName()
+                + ": java.time values go as LocalDate, LocalTime, LocalDateTime, OffsetTime, OffsetDateTime, "
+                + "ZonedDateTime, Instant, Duration or ZoneOffset");
+    }
+
+    private static Object[] call(String name, Object... args) {
+        return new Object[] {name, args};
+    }
+
+    private static byte[] date(LocalDate d) {
+        int y = year(d.getYear());
+        return new byte[] {(byte) (y >> 8), (byte) y, (byte) d.getMonthValue(), (byte) d.getDayOfMonth()};
+    }
+
+    private static byte[] time(LocalTime t) {
+        int us = t.getNano() / 1000;
+        return new byte[] {(byte) t.getHour(), (byte) t.getMinute(), (byte) t.getSecond(), (byte) (us >> 16),
+            (byte) (us >> 8), (byte) us};
+    }
+
+    private static byte[] dateTime(LocalDateTime t) {
+        byte[] d = date(t.toLocalDate());
+        byte[] c = time(t.toLocalTime());
+        return new byte[] {d[0], d[1], d[2], d[3], c[0], c[1], c[2], c[3], c[4], c[5]};
+    }
+
+    private static int year(int y) {
+        if (y < 1 || y > 9999) {
+            throw new IllegalArgumentException("cannot send year " + y + ": Python's dates run from 1 to 9999");
+        }
+        return y;
+    }
+}
