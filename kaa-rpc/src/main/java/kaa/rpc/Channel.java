@@ -33,7 +33,8 @@ import kaa.rpc.internal.Session;
  * {@link IllegalArgumentException} (an argument cannot be sent) or a
  * {@link ClassCastException} (the answer does not convert to the requested
  * type). Cancelling the future forgets the call: its answer, if one comes, is
- * dropped. The library never repeats a call. Calls made before the channel is
+ * dropped; a Java peer also hears of it (and of a passed deadline), and
+ * interrupts or cancels the call. The library never repeats a call. Calls made before the channel is
  * open wait and go out, in order, when it opens.
  *
  * <p>Threads: the future is completed on an I/O thread, but every dependent
@@ -96,7 +97,8 @@ public class Channel {
                 }
                 closed.emit(reason);
             }
-        }, reconnects, options.maxConcurrentCalls, options.pythonObjects, options.directDispatch);
+        }, reconnects, options.maxConcurrentCalls, options.pythonObjects, options.directDispatch,
+                options.callSites);
     }
 
     /** Hook for {@link Client}: the channel opened. Runs on an I/O thread. */

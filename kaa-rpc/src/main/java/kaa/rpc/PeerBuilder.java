@@ -117,6 +117,17 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
     }
 
     /**
+     * Records where each call is made (the caller's stack), so that a
+     * {@link RemoteException} shows it, as a suppressed exception "call 'x'
+     * was made here". For debugging: it costs a stack capture per call. Off
+     * by default, when it costs nothing.
+     */
+    public B callSites() {
+        options.callSites = true;
+        return self();
+    }
+
+    /**
      * How many calls of one peer may run at once (default 1024); beyond that
      * the channel stops reading from its socket until some finish, so a flood
      * of calls slows the flooder.

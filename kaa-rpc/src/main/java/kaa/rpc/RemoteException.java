@@ -26,6 +26,7 @@ public class RemoteException extends RuntimeException {
     private static final int MAX_MESSAGE = 2000;
 
     private final String command;
+    private final String peer;
     private final String remoteType;
     private final String remoteMessage;
     private final List<Frame> frames;
@@ -46,7 +47,19 @@ public class RemoteException extends RuntimeException {
      */
     public RemoteException(String command, String remoteType, String remoteMessage, List<Frame> frames,
             Throwable cause) {
-        super(format(command, remoteType, remoteMessage, frames), cause, false, false);
+        this(command, "", remoteType, remoteMessage, frames, cause);
+    }
+
+    /**
+     * As above, for a call to {@code peer}: the address of the channel's
+     * other end, as {@link #peer()} gives it.
+     */
+    public RemoteException(String command, String peer, String remoteType, String remoteMessage, List<Frame> frames,
+            Throwable cause) {
+        // no stack of its own (it would show the I/O thread that read the answer); with call sites
+        // recorded, where the call was made is a suppressed exception
+        super(format(command, remoteType, remoteMessage, frames), cause, true, false);
+        this.peer = peer == null ? "" : peer;
         this.command = command;
         this.remoteType = remoteType;
         this.remoteMessage = remoteMessage;
@@ -56,6 +69,14 @@ public class RemoteException extends RuntimeException {
     /** The command whose call failed. */
     public String command() {
         return command;
+    }
+
+    /**
+     * The peer that answered with the error: its address ({@code host:port},
+     * or the socket path), or empty when not known.
+     */
+    public String peer() {
+        return peer;
     }
 
     /** The remote exception's type. */

@@ -134,4 +134,21 @@ class FirstHourTest {
                     .hasMessageContaining("(Object) null");
         }
     }
+
+    @Test
+    void aRemoteErrorSaysWhereTheCallWentAndOnRequestWhereItWasMade() throws Exception {
+        try (Server server = Server.listen("127.0.0.1:0", "s").register(new Handlers());
+                Client plain = Client.connect(server.address(), "s");
+                Client traced = Client.builder(server.address()).secret("s").callSites().connect()) {
+            RemoteException e = (RemoteException) failure(plain.rpc("divide", 1, 0));
+            assertThat(e.peer()).isEqualTo(server.address());
+            assertThat(e.getSuppressed()).isEmpty();
+            RemoteException t = (RemoteException) failure(traced.rpc("divide", 1, 0));
+            assertThat(t.getSuppressed()).hasSize(1);
+            Throwable site = t.getSuppressed()[0];
+            assertThat(site).hasMessage("call 'divide' was made here");
+            assertThat(site.getStackTrace()).anySatisfy(f -> assertThat(f.getMethodName())
+                    .isEqualTo("aRemoteErrorSaysWhereTheCallWentAndOnRequestWhereItWasMade"));
+        }
+    }
 }

@@ -147,6 +147,7 @@ final class ElasticExecutor implements Executor {
                     } catch (RuntimeException | Error e) {
                         log.warn("task failed on {}", Thread.currentThread().getName(), e);
                     }
+                    Thread.interrupted(); // an interrupt meant for one task must not reach the next
                     lastProgress = System.nanoTime();
                 }
             } finally {

@@ -52,6 +52,7 @@ public final class Options {
     public ReceiveBudget receiveBudget;
     /** Run every exposed method on the I/O thread that decoded its call. */
     public boolean directDispatch;
+    public boolean callSites;
     /** Which Python objects a peer sent may be sent on. */
     public PythonObjects pythonObjects = PythonObjects.DEFAULT;
 
@@ -78,6 +79,7 @@ public final class Options {
         o.receiveBudget = receiveBudget;
         o.pythonObjects = pythonObjects;
         o.directDispatch = directDispatch;
+        o.callSites = callSites;
         return o;
     }
 

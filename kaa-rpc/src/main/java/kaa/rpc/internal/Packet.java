@@ -17,6 +17,13 @@ public record Packet(int seq, int type, ByteBuf payload) {
     public static final int CALL = code("CALL");
     public static final int RETN = code("RETN");
     public static final int EXCP = code("EXCP");
+    /**
+     * The caller no longer wants the answer to call {@code seq} (cancelled, or
+     * past its deadline); empty. Our own extension, sent only to a peer that
+     * is this library (known from its handshake): a Python peer never sees it,
+     * and a peer that does not know it ignores it.
+     */
+    public static final int CNCL = code("CNCL");
 
     /** The four ASCII bytes of a packet type read as a big-endian int. */
     static int code(String name) {

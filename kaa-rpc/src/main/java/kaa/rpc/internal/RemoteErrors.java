@@ -161,6 +161,11 @@ public final class RemoteErrors {
      * not a string is rendered at most that long.
      */
     public static RemoteException fromPayload(String command, Object payload) {
+        return fromPayload(command, "", payload);
+    }
+
+    /** As above, for a call to {@code peer} (its address, as messages name it). */
+    public static RemoteException fromPayload(String command, String peer, Object payload) {
         Object exc = payload;
         Object stack = List.of();
         if (payload instanceof Object[] && ((Object[]) payload).length == 2) {
@@ -178,7 +183,7 @@ public final class RemoteErrors {
             type = Values.pythonType(exc);
             message = Values.repr(exc, MAX_TEXT);
         }
-        return new RemoteException(command, Values.truncate(type, MAX_TEXT), message, frames(stack),
+        return new RemoteException(command, peer, Values.truncate(type, MAX_TEXT), message, frames(stack),
                 exc instanceof PyObject ? causeChain(command, ((PyObject) exc).state().get(JAVA_CAUSES)) : null);
     }
 
@@ -194,7 +199,7 @@ public final class RemoteErrors {
             List<?> pair = entry instanceof Object[] ? java.util.Arrays.asList((Object[]) entry)
                     : entry instanceof List ? (List<?>) entry : List.of();
             if (pair.size() == 2) {
-                chain = new RemoteException(command, text(pair.get(0)), text(pair.get(1)), List.of(), chain);
+                chain = new RemoteException(command, "", text(pair.get(0)), text(pair.get(1)), List.of(), chain);
             }
         }
         return chain;

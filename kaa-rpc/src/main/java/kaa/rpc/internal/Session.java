@@ -18,6 +18,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import kaa.rpc.RemoteException;
 import kaa.rpc.AuthenticationException;
 import kaa.rpc.NotConnectedException;
 import org.slf4j.Logger;
@@ -53,6 +54,8 @@ public final class Session {
     private final int maxConcurrentCalls;
     private final PythonObjects pythonObjects;
     private final boolean directDispatch;
+    /** Whether each call records where it was made, for a RemoteException to show (PeerBuilder.callSites). */
+    private final boolean callSites;
     /**
      * The peer's calls running now, counted per connection: a call of a
      * connection that is gone must not count against (or free up) the next.
@@ -83,7 +86,8 @@ public final class Session {
      * @param reconnects whether a lost connection is followed by another (a client with retry)
      */
     public Session(Object owner, Commands commands, Executor executor, Listener listener, boolean reconnects,
-            int maxConcurrentCalls, PythonObjects pythonObjects, boolean directDispatch) {
+            int maxConcurrentCalls, PythonObjects pythonObjects, boolean directDispatch, boolean callSites) {
+        this.callSites = callSites;
         this.maxConcurrentCalls = maxConcurrentCalls;
         this.pythonObjects = pythonObjects;
         this.directDispatch = directDispatch;
@@ -142,6 +146,9 @@ public final class Session {
             return future;
         }
         PendingCall call = new PendingCall(command, resultType, future, buf);
+        if (callSites) {
+            call.site = new Exception("call '" + command + "' was made here");
+        }
         pending.put(seq, call);
         // however the future is settled (answer, time-out, or the caller's own cancel, complete or
         // orTimeout), the call is forgotten: no entry, timer or queued buffer is left behind
@@ -226,9 +233,24 @@ public final class Session {
         }
         if (wasQueued) {
             call.releaseBuffer();
+        } else if (call.sent && javaPeer) {
+            sendCancel(seq);
         }
         call.cancelTimer();
         return true;
+    }
+
+    /** Tells a Java peer that call {@code seq} is no longer wanted: its callee is cancelled or interrupted. */
+    private void sendCancel(int seq) {
+        Channel ch;
+        synchronized (lock) {
+            ch = state == State.OPEN ? channel : null;
+        }
+        if (ch != null && ch.isActive()) {
+            ByteBuf buf = ch.alloc().buffer(Packet.HEADER_SIZE);
+            Packet.writeHeader(buf, seq, Packet.CNCL, 0);
+            Outbox.of(ch).send(buf);
+        }
     }
 
     private static String describe(Duration d) {
@@ -282,6 +304,7 @@ public final class Session {
     /** A new connection for this session; its handshake is starting. */
     public void attach(Channel ch) {
         ch.attr(RUNNING).set(new AtomicInteger());
+        ch.attr(RUNNING_CALLS).set(new ConcurrentHashMap<>());
         boolean refuse;
         synchronized (lock) {
             refuse = state == State.CLOSED;
@@ -330,6 +353,7 @@ public final class Session {
      * @return whether the owner should try to connect again
      */
     public boolean connectionLost(Channel ch, Throwable reason) {
+        reason = plain(reason);
         boolean wasOpen;
         boolean retry;
         ArrayDeque<PendingCall> dropped = null;
@@ -359,6 +383,23 @@ public final class Session {
             listener.closed(reason);
         }
         return retry;
+    }
+
+    /**
+     * An I/O error as the JDK would name it: Netty's native transport reports
+     * its own subclasses ({@code Errors$NativeIoException: recvAddress(..)
+     * failed: Connection reset by peer}), which users should not have to know.
+     */
+    static Throwable plain(Throwable reason) {
+        if (reason instanceof java.io.IOException && reason.getClass().getName().startsWith("io.netty.")
+                && !(reason instanceof java.net.ConnectException)) {
+            String message = String.valueOf(reason.getMessage());
+            int failed = message.indexOf(" failed: ");
+            java.io.IOException plain = new java.io.IOException(failed >= 0 ? message.substring(failed + 9) : message);
+            plain.initCause(reason);
+            return plain;
+        }
+        return reason;
     }
 
     /** Closes for good: the connection, if any, and every call in flight or queued. */
@@ -405,7 +446,12 @@ public final class Session {
             if (type == Packet.CALL) {
                 incomingCall(ch, p.seq(), p.payload());
             } else if (type == Packet.RETN || type == Packet.EXCP) {
-                answer(p.seq(), type == Packet.EXCP, p.payload());
+                answer(ch, p.seq(), type == Packet.EXCP, p.payload());
+            } else if (type == Packet.CNCL) {
+                Running r = runningCalls(ch).remove(p.seq());
+                if (r != null) {
+                    r.cancel();
+                }
             } else {
                 log.warn("ignoring {} packet from {} (seq {}): not a call or an answer", Packet.typeName(type),
                         HandshakeHandler.peer(ch), Integer.toUnsignedString(p.seq()));
@@ -415,7 +461,7 @@ public final class Session {
         }
     }
 
-    private void answer(int seq, boolean error, ByteBuf payload) {
+    private void answer(Channel ch, int seq, boolean error, ByteBuf payload) {
         PendingCall call = pending.remove(seq);
         if (call == null) {
             log.debug("dropping answer to unknown or forgotten call seq {}", Integer.toUnsignedString(seq));
@@ -434,7 +480,11 @@ public final class Session {
         }
         if (error) {
             try {
-                call.future.completeExceptionally(RemoteErrors.fromPayload(call.command, value));
+                RemoteException e = RemoteErrors.fromPayload(call.command, HandshakeHandler.peer(ch), value);
+                if (call.site != null) {
+                    e.addSuppressed(call.site);
+                }
+                call.future.completeExceptionally(e);
             } catch (RuntimeException e) { // a shape no peer sends: only this call fails
                 call.future.completeExceptionally(new ProtocolException("malformed EXCP payload answering '"
                         + call.command + "': " + e));
@@ -495,12 +545,17 @@ public final class Session {
         if (running(ch).incrementAndGet() >= maxConcurrentCalls || !ch.isWritable()) {
             updateReading(ch);
         }
+        // a Java caller may cancel: keep a handle on the call (a Python caller never does)
+        Running r = javaPeer ? new Running() : null;
+        if (r != null) {
+            runningCalls(ch).put(seq, r);
+        }
         if (directDispatch || method.isDirect()) {
-            invoke(ch, seq, command, method, args, kwargs, size); // here, on the I/O thread: no hand-off
+            invoke(ch, seq, command, method, args, kwargs, size, r); // here, on the I/O thread: no hand-off
             return;
         }
         try {
-            executor.execute(() -> invoke(ch, seq, command, method, args, kwargs, size));
+            executor.execute(() -> invoke(ch, seq, command, method, args, kwargs, size, r));
         } catch (RejectedExecutionException e) {
             finished(ch);
             reply(ch, seq, command, RemoteErrors.payload("RuntimeError", command + "(): rejected, the callee's "
@@ -551,23 +606,29 @@ public final class Session {
     }
 
     private void invoke(Channel ch, int seq, String command, ExposedMethod method, Object[] args,
-            Map<String, Object> kwargs, int payloadSize) {
+            Map<String, Object> kwargs, int payloadSize, Running r) {
         Object[] javaArgs;
         try {
             javaArgs = method.bind(owner, args, kwargs, Work.forPayload(payloadSize));
         } catch (ExposedMethod.BindingException e) {
-            finished(ch);
+            done(ch, seq, r);
             reply(ch, seq, command, RemoteErrors.payload("TypeError", e.getMessage()), true);
             return;
         } catch (WorkLimitException e) {
-            finished(ch);
+            done(ch, seq, r);
             reply(ch, seq, command, RemoteErrors.payload("ValueError", command + "(): arguments refused: "
                     + e.getMessage()), true);
             return;
         } catch (RuntimeException | StackOverflowError e) { // hostile nesting, or a bug: answer, never hang
-            finished(ch);
+            done(ch, seq, r);
             reply(ch, seq, command, RemoteErrors.payload("TypeError", command + "(): arguments cannot be bound ("
                     + e.getClass().getSimpleName() + ")"), true);
+            return;
+        }
+        if (r != null && !r.start(EventLoops.isIoThread() ? null : Thread.currentThread())) {
+            done(ch, seq, r); // the caller cancelled before it ran; nobody reads the answer
+            reply(ch, seq, command, RemoteErrors.payload("RuntimeError", command + "(): cancelled by the caller"),
+                    true);
             return;
         }
         Object result;
@@ -575,13 +636,20 @@ public final class Session {
             result = method.invoke(javaArgs);
         } catch (Throwable t) {
             log.debug("{} threw", method.describe(), t);
-            finished(ch);
+            done(ch, seq, r);
             reply(ch, seq, command, RemoteErrors.payload(t), true);
             return;
+        } finally {
+            if (r != null) {
+                r.stop();
+            }
         }
         if (result instanceof CompletionStage) {
+            if (r != null) {
+                r.stage((CompletionStage<?>) result, executor);
+            }
             ((CompletionStage<?>) result).whenComplete((value, error) -> {
-                finished(ch);
+                done(ch, seq, r);
                 if (error != null) {
                     Throwable cause = error instanceof CompletionException && error.getCause() != null
                             ? error.getCause() : error;
@@ -591,9 +659,97 @@ public final class Session {
                 }
             });
         } else {
-            finished(ch);
+            done(ch, seq, r);
             reply(ch, seq, command, result, false);
         }
+    }
+
+    /** A call of the peer's ended (answered or about to be). */
+    private void done(Channel ch, int seq, Running r) {
+        finished(ch);
+        if (r != null) {
+            runningCalls(ch).remove(seq, r);
+        }
+    }
+
+    /**
+     * A call of a Java peer while it runs, so that the peer's cancel (a CNCL
+     * packet) can reach it: the thread running it is interrupted, and a
+     * future it returned is cancelled. Never an I/O thread: a call run there
+     * ({@code direct}) is only ever cancelled through its future.
+     */
+    private static final class Running {
+        private Thread thread;
+        private CompletionStage<?> stage;
+        private boolean cancelled;
+        private boolean interrupted;
+        private Executor executor;
+
+        /** The call starts on {@code t} (null for an I/O thread); false if it was cancelled already. */
+        synchronized boolean start(Thread t) {
+            thread = t;
+            return !cancelled;
+        }
+
+        /** The method returned: no interrupt may reach this thread any more, and one that did is cleared. */
+        synchronized void stop() {
+            thread = null;
+            if (interrupted) {
+                interrupted = false;
+                Thread.interrupted();
+            }
+        }
+
+        void stage(CompletionStage<?> s, Executor e) {
+            boolean cancelNow;
+            synchronized (this) {
+                stage = s;
+                executor = e;
+                cancelNow = cancelled;
+            }
+            if (cancelNow) {
+                cancelStage(s, e);
+            }
+        }
+
+        void cancel() {
+            CompletionStage<?> s;
+            Executor e;
+            synchronized (this) {
+                cancelled = true;
+                if (thread != null) {
+                    thread.interrupt();
+                    interrupted = true;
+                }
+                s = stage;
+                e = executor;
+            }
+            if (s != null) {
+                cancelStage(s, e);
+            }
+        }
+
+        /** On the executor: cancelling runs the future's dependents, which may be user code. */
+        private static void cancelStage(CompletionStage<?> s, Executor e) {
+            try {
+                e.execute(() -> {
+                    try {
+                        s.toCompletableFuture().cancel(true);
+                    } catch (UnsupportedOperationException notAFuture) {
+                        // a stage that cannot be cancelled runs on; its answer is dropped by the caller
+                    }
+                });
+            } catch (RejectedExecutionException rejected) {
+                // the executor is shutting down: nothing to cancel on
+            }
+        }
+    }
+
+    private static final io.netty.util.AttributeKey<ConcurrentHashMap<Integer, Running>> RUNNING_CALLS =
+            io.netty.util.AttributeKey.valueOf("kaa.runningCalls");
+
+    private static ConcurrentHashMap<Integer, Running> runningCalls(Channel ch) {
+        return ch.attr(RUNNING_CALLS).get();
     }
 
     /** Sends RETN (or EXCP) for call {@code seq}. A result that cannot be pickled is answered with a TypeError. */
@@ -653,6 +809,8 @@ public final class Session {
         boolean queued;
         int queuedSize;
         volatile java.util.concurrent.Future<?> timer;
+        /** Where the call was made, when call sites are recorded. */
+        Exception site;
 
         @SuppressWarnings("unchecked")
         PendingCall(String command, Type resultType, RpcFuture<?> future, ByteBuf buffer) {
