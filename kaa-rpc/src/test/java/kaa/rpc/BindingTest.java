@@ -178,7 +178,7 @@ class BindingTest {
     @Test
     void aResultThatDoesNotConvertFailsWithClassCastException() throws Exception {
         assertThat(failure(client.rpc(Integer.class, "color", "RED"))).isInstanceOf(ClassCastException.class)
-                .hasMessage("the result of 'color' does not convert to Integer: expected Integer, got str 'red'");
+                .hasMessage("the result of 'color' does not convert to Integer: expected Integer, got String \"red\"");
     }
 
     @Test

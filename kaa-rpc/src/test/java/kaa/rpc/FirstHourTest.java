@@ -151,4 +151,18 @@ class FirstHourTest {
                     .isEqualTo("aRemoteErrorSaysWhereTheCallWentAndOnRequestWhereItWasMade"));
         }
     }
+
+    @Test
+    void anAnswerThatDoesNotConvertIsDescribedInJavaTerms() throws Exception {
+        try (PythonPeer python = PythonPeer.start(dir, "serve", "127.0.0.1:0", "s")) {
+            String ready = python.readLine();
+            try (Client client = Client.connect(ready.substring(6), "s")) {
+                Throwable cast = failure(client.rpc(Integer.class, "echo", "x"));
+                assertThat(cast).isInstanceOf(ClassCastException.class)
+                        .hasMessage("the result of 'echo' does not convert to Integer: expected Integer, got String \"x\"");
+                Throwable range = failure(client.rpc(Integer.class, "echo", 1L << 40));
+                assertThat(range).hasMessageEndingWith("expected Integer, got 1099511627776, which is out of its range");
+            }
+        }
+    }
 }

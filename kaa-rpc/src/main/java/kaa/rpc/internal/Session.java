@@ -843,7 +843,9 @@ public final class Session {
         /** Completes with the answer, converted; {@code payloadSize} bounds the work of converting it. */
         void complete(Object value, int payloadSize) {
             try {
-                future.complete(Values.conversion(Work.forPayload(payloadSize)).convert(value, resultType));
+                // a Java caller reads the message: Java's names for what arrived
+                Values.Conversion conversion = Values.conversion(Work.forPayload(payloadSize)).javaWording();
+                future.complete(conversion.convert(value, resultType));
             } catch (ConversionException e) {
                 future.completeExceptionally(new ClassCastException("the result of '" + command
                         + "' does not convert to " + Values.javaName(resultType) + ": " + e.getMessage()));

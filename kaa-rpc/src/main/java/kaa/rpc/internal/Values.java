@@ -71,8 +71,22 @@ public final class Values {
         /** Per container converted: its results so far, as target type and result, pairwise. */
         private IdentityHashMap<Object, Object[]> done;
 
+        /** Whether messages name values as Java does (for a Java caller converting an answer). */
+        private boolean javaWording;
+
         private Conversion(Work work) {
             this.work = work;
+        }
+
+        /** Messages name values as a Java reader expects ({@code String "x"}, not {@code str 'x'}). */
+        public Conversion javaWording() {
+            javaWording = true;
+            return this;
+        }
+
+        private ConversionException mismatchFor(Class<?> expected, Object value) {
+            return javaWording ? new ConversionException("expected " + javaName(expected) + ", got "
+                    + describeJavaValue(value)) : mismatch(expected, value);
         }
 
         public Object convert(Object value, Type target) throws ConversionException {
@@ -109,7 +123,7 @@ public final class Values {
             }
             if (value == null) {
                 if (raw.isPrimitive()) {
-                    throw mismatch(raw, null);
+                    throw mismatchFor(raw, null);
                 }
                 return raw == Optional.class ? Optional.empty() : null;
             }
@@ -124,7 +138,7 @@ public final class Values {
                 if (value instanceof String || value instanceof Character) {
                     return value.toString();
                 }
-                throw mismatch(raw, value);
+                throw mismatchFor(raw, value);
             }
             if (raw == byte[].class) {
                 return copiedBytes(value);
@@ -165,25 +179,25 @@ public final class Values {
             if (value instanceof Map || value instanceof PyObject) {
                 return bean(value, raw);
             }
-            throw mismatch(raw, value);
+            throw mismatchFor(raw, value);
         }
 
-        private static Object scalar(Object value, Class<?> raw) throws ConversionException {
+        private Object scalar(Object value, Class<?> raw) throws ConversionException {
             Class<?> boxed = box(raw);
             if (boxed.isInstance(value)) {
                 return value;
             }
             if (boxed == Boolean.class) {
-                throw mismatch(raw, value);
+                throw mismatchFor(raw, value);
             }
             if (boxed == Character.class) {
                 if (value instanceof String && ((String) value).length() == 1) {
                     return ((String) value).charAt(0);
                 }
-                throw mismatch(raw, value);
+                throw mismatchFor(raw, value);
             }
             if (!(value instanceof Number) || value instanceof Boolean) {
-                throw mismatch(raw, value);
+                throw mismatchFor(raw, value);
             }
             Number n = (Number) value;
             boolean small = value instanceof Integer || value instanceof Long || value instanceof Short
@@ -198,8 +212,8 @@ public final class Values {
                     return boxed == Integer.class ? (Object) (int) v : boxed == Short.class ? (Object) (short) v
                             : (Object) (byte) v;
                 }
-                throw new ConversionException("expected " + javaName(raw) + ", got int " + v
-                        + ", which is out of its range");
+                throw new ConversionException("expected " + javaName(raw) + ", got " + (javaWording ? "" : "int ")
+                        + v + ", which is out of its range");
             }
             boolean integral = small || value instanceof BigInteger;
             if (boxed == Double.class) {
@@ -213,8 +227,8 @@ public final class Values {
                         : integral ? BigDecimal.valueOf(n.longValue()) : BigDecimal.valueOf(n.doubleValue());
             }
             if (!integral) {
-                throw new ConversionException("expected " + javaName(raw) + ", got float " + value
-                        + " (a float is not converted to an integer type)");
+                throw new ConversionException("expected " + javaName(raw) + ", got " + (javaWording ? "Double " : "float ")
+                        + value + (javaWording ? " (a Double is" : " (a float is") + " not converted to an integer type)");
             }
             BigInteger big = value instanceof BigInteger ? (BigInteger) value : BigInteger.valueOf(n.longValue());
             if (boxed == BigInteger.class) {
@@ -233,13 +247,13 @@ public final class Values {
                 return big.byteValue();
             }
             if (boxed == Long.class || boxed == Integer.class || boxed == Short.class || boxed == Byte.class) {
-                throw new ConversionException("expected " + javaName(raw) + ", got int " + big
-                        + ", which is out of its range");
+                throw new ConversionException("expected " + javaName(raw) + ", got " + (javaWording ? "" : "int ")
+                        + big + ", which is out of its range");
             }
-            throw mismatch(raw, value);
+            throw mismatchFor(raw, value);
         }
 
-        private static Object enumConstant(Class<?> raw, Object value) throws ConversionException {
+        private Object enumConstant(Class<?> raw, Object value) throws ConversionException {
             if (value instanceof String) {
                 for (Object constant : raw.getEnumConstants()) {
                     if (((Enum<?>) constant).name().equals(value)) {
@@ -249,7 +263,7 @@ public final class Values {
                 throw new ConversionException("expected one of " + java.util.Arrays.toString(raw.getEnumConstants())
                         + " (" + javaName(raw) + "), got " + repr(value));
             }
-            throw mismatch(raw, value);
+            throw mismatchFor(raw, value);
         }
 
         private Object array(Object value, Type target, Class<?> raw) throws ConversionException {
@@ -298,7 +312,7 @@ public final class Values {
             } else if (value instanceof PyObject) {
                 in = ((PyObject) value).state();
             } else {
-                throw mismatch(raw, value);
+                throw mismatchFor(raw, value);
             }
             Type keyType = typeArgument(target, 0);
             Type valueType = typeArgument(target, 1);
@@ -387,14 +401,14 @@ public final class Values {
             return bean;
         }
 
-        private static Map<?, ?> fields(Object value, Class<?> raw) throws ConversionException {
+        private Map<?, ?> fields(Object value, Class<?> raw) throws ConversionException {
             if (value instanceof Map) {
                 return (Map<?, ?>) value;
             }
             if (value instanceof PyObject) {
                 return ((PyObject) value).state();
             }
-            throw mismatch(raw, value);
+            throw mismatchFor(raw, value);
         }
 
         private static Method setter(Class<?> raw, String name) {
@@ -459,7 +473,7 @@ public final class Values {
                 work.copy(((Collection<?>) value).size());
                 return new ArrayList<>((Collection<?>) value);
             }
-            throw mismatch(target, value);
+            throw mismatchFor(target, value);
         }
 
         /**
@@ -686,6 +700,20 @@ public final class Values {
     }
 
     /** The Python type name of a decoded value, and a short repr of it. */
+    /** A value as a Java reader names it: {@code null}, {@code String "x"}, {@code Integer 5}, {@code ArrayList [1, 2]}. */
+    static String describeJavaValue(Object value) {
+        if (value == null) {
+            return "null";
+        }
+        if (value instanceof String) {
+            return "String \"" + truncate((String) value, REPR_LIMIT) + "\"";
+        }
+        if (value instanceof PyObject) {
+            return "a Python " + ((PyObject) value).qualifiedName();
+        }
+        return javaName(value.getClass()) + " " + repr(value);
+    }
+
     public static String describeValue(Object value) {
         if (value == null) {
             return "None";
