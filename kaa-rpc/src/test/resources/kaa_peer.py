@@ -140,6 +140,26 @@ class Later:
         return self.value
 
 
+class Point:
+    """An ordinary class whose __init__ needs arguments: pickled by __reduce_ex__ as __new__ plus state."""
+    def __init__(self, x, y):
+        self.x, self.y = x, y
+
+    def __repr__(self):
+        return 'Point(%r, %r)' % (self.x, self.y)
+
+
+class Slotted:
+    """A __slots__ class: no __dict__, its state comes as (None, slots)."""
+    __slots__ = ('value',)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __repr__(self):
+        return 'Slotted(%r)' % (self.value,)
+
+
 def fail(msg):
     raise ValueError(msg)
 
@@ -237,7 +257,8 @@ def call_one(address, secret):
     """Calls the command named by the next argument with the rest (Python expressions over the
     datetime, uuid and decimal modules) and prints what came back."""
     import datetime, decimal, uuid
-    scope = {'datetime': datetime, 'decimal': decimal, 'uuid': uuid, '__builtins__': {}}
+    scope = {'datetime': datetime, 'decimal': decimal, 'uuid': uuid, 'Point': Point, 'Slotted': Slotted,
+             'bytearray': bytearray, 'frozenset': frozenset, '__builtins__': {}}
     command, args = sys.argv[4], [eval(a, scope) for a in sys.argv[5:]]
     sock = connect_socket(address)
     peer = Peer(sock, secret, {}, 'client')

@@ -343,7 +343,7 @@ public final class Pickling {
         out.writeByte(BINUNICODE);
         int lengthIndex = out.writerIndex();
         out.writeIntLE(0);
-        int written = ByteBufUtil.writeUtf8(out, s);
+        int written = Utf8.write(out, s);
         out.setIntLE(lengthIndex, written);
     }
 
@@ -522,8 +522,17 @@ public final class Pickling {
         }
         saveGlobal(out, o.module(), o.name());
         saveTuple(out, o.args(), depth);
-        out.writeByte(REDUCE);
-        if (!o.state().isEmpty()) {
+        out.writeByte(o.madeByNew() ? NEWOBJ : REDUCE); // as it was made: __init__ runs only if it ran before
+        if (o.hasSlots()) { // back as Python gave it: (instance dict or None, slot values)
+            Map<String, Object>[] parts = o.splitState();
+            if (parts[0].isEmpty()) {
+                out.writeByte(NONE);
+            } else {
+                saveMap(out, parts[0], depth);
+            }
+            saveMap(out, parts[1], depth);
+            out.writeByte(TUPLE2).writeByte(BUILD);
+        } else if (!o.state().isEmpty()) {
             saveMap(out, o.state(), depth);
             out.writeByte(BUILD);
         }

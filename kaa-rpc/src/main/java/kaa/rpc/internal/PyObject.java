@@ -14,12 +14,52 @@ public final class PyObject {
     private final String module;
     private final String name;
     private final Object[] args;
+    private final boolean made;
     private final Map<String, Object> state = new LinkedHashMap<>();
+    /** The names in {@link #state} that came as {@code __slots__} values (the second part of a (dict, slots) state). */
+    private java.util.Set<String> slotNames;
 
+    /** An object made by calling its class: {@code module.name(*args)} (pickle's REDUCE). */
     public PyObject(String module, String name, Object[] args) {
+        this(module, name, args, false);
+    }
+
+    /**
+     * @param made whether it was made as pickle makes most instances,
+     *     {@code cls.__new__(cls, *args)} (NEWOBJ), so that {@code __init__}
+     *     does not run again when it is sent on
+     */
+    public PyObject(String module, String name, Object[] args, boolean made) {
         this.module = module;
         this.name = name;
         this.args = args;
+        this.made = made;
+    }
+
+    /** Whether it was made by {@code cls.__new__} rather than by calling the class. */
+    boolean madeByNew() {
+        return made;
+    }
+
+    /** Marks {@code name}, already in the state, as a {@code __slots__} value, to be sent back as one. */
+    void markSlot(String name) {
+        if (slotNames == null) {
+            slotNames = new java.util.HashSet<>();
+        }
+        slotNames.add(name);
+    }
+
+    boolean hasSlots() {
+        return slotNames != null && !slotNames.isEmpty();
+    }
+
+    /** The state, split as pickle's {@code (dict, slots)}: [instance dict, slot values]. */
+    @SuppressWarnings("unchecked")
+    Map<String, Object>[] splitState() {
+        Map<String, Object> dict = new LinkedHashMap<>();
+        Map<String, Object> slotValues = new LinkedHashMap<>();
+        state.forEach((k, v) -> (slotNames != null && slotNames.contains(k) ? slotValues : dict).put(k, v));
+        return new Map[] {dict, slotValues};
     }
 
     public String module() {

@@ -16,7 +16,7 @@ import java.util.function.BiPredicate;
  */
 public final class PythonObjects {
 
-    /** The default: builtin exceptions and {@code datetime} values only. */
+    /** The default: builtin exceptions, {@code datetime} values and {@code Decimal}s only. */
     public static final PythonObjects DEFAULT = new PythonObjects(null);
 
     private static final Set<String> BUILTIN_EXCEPTIONS = Set.of("BaseException", "Exception", "ArithmeticError",
@@ -44,7 +44,8 @@ public final class PythonObjects {
 
     boolean allows(String module, String name) {
         if (PyObject.isBuiltinModule(module) && BUILTIN_EXCEPTIONS.contains(name)
-                || module.equals("datetime") && DATETIME_VALUES.contains(name)) {
+                || module.equals("datetime") && DATETIME_VALUES.contains(name)
+                || module.equals("decimal") && name.equals("Decimal")) { // NaN, infinities, -0: a value too
             return true;
         }
         return allowed != null && allowed.test(module, name);

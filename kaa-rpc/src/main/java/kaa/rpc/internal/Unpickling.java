@@ -149,7 +149,12 @@ public final class Unpickling extends Unpickler {
                             + (callable instanceof IObjectConstructor ? "a class" : Values.pythonType(callable))
                             + " and " + Values.pythonType(args));
                 }
-                values.add(((IObjectConstructor) callable).construct((Object[]) args));
+                Object made = ((IObjectConstructor) callable).construct((Object[]) args);
+                if (key == Opcodes.NEWOBJ && made instanceof PyObject) { // cls.__new__(cls, *args): no __init__
+                    PyObject p = (PyObject) made;
+                    made = new PyObject(p.module(), p.name(), p.args(), true);
+                }
+                values.add(made);
                 return NO_RETURN_VALUE;
             }
             case Opcodes.BUILD:
@@ -225,10 +230,10 @@ public final class Unpickling extends Unpickler {
                 values.add(PickleUtils.rawStringFromBytes(counted(4)));
                 return NO_RETURN_VALUE;
             case Opcodes.BINUNICODE:
-                values.add(new String(counted(4), StandardCharsets.UTF_8));
+                values.add(Utf8.read(counted(4)));
                 return NO_RETURN_VALUE;
             case Opcodes.BINUNICODE8:
-                values.add(new String(counted(8), StandardCharsets.UTF_8));
+                values.add(Utf8.read(counted(8)));
                 return NO_RETURN_VALUE;
             case Opcodes.BINBYTES:
                 values.add(counted(4));
@@ -513,10 +518,15 @@ public final class Unpickling extends Unpickler {
         }
         Map<String, Object> into = ((PyObject) target).state();
         if (state instanceof Object[] && ((Object[]) state).length == 2) {
-            // (instance dict or None, slots dict or None)
+            // (instance dict or None, slots dict or None): kept apart, so that a __slots__ class gets them back so
             Object[] pair = (Object[]) state;
             merge(into, pair[0]);
             merge(into, pair[1]);
+            if (pair[1] instanceof Map) {
+                for (Object k : ((Map<?, ?>) pair[1]).keySet()) {
+                    ((PyObject) target).markSlot((String) k); // merge checked the names are strings
+                }
+            }
         } else {
             merge(into, state);
         }
@@ -583,9 +593,17 @@ public final class Unpickling extends Unpickler {
             case "decimal.Decimal":
                 return args -> {
                     if (args.length == 1 && args[0] instanceof String && ((String) args[0]).length() <= MAX_DIGITS) {
-                        String text = (String) args[0];
+                        String text = ((String) args[0]).strip();
+                        if (SPECIAL_DECIMAL.matcher(text).matches()) {
+                            // NaN, sNaN, infinities and negative zeros have no BigDecimal: kept as they came
+                            return new PyObject(module, name, new Object[] {text});
+                        }
                         work.charge((long) text.length() * text.length() >> 12);
-                        return new BigDecimal(text);
+                        try {
+                            return new BigDecimal(text);
+                        } catch (NumberFormatException e) {
+                            throw new PickleException("Decimal() of a malformed string: " + e.getMessage());
+                        }
                     }
                     throw new PickleException("Decimal() takes a string of at most " + MAX_DIGITS + " characters");
                 };
@@ -610,6 +628,10 @@ public final class Unpickling extends Unpickler {
     private static Object orObject(Object value, String module, String name, Object[] args) {
         return value != null ? value : new PyObject(module, name, args);
     }
+
+    /** Decimal texts BigDecimal cannot hold: NaN and sNaN (with payload), infinities, zeros with a minus sign. */
+    private static final java.util.regex.Pattern SPECIAL_DECIMAL = java.util.regex.Pattern.compile(
+            "(?i)[+-]?(s?nan[0-9]*|inf|infinity)|-[0.]*(e[+-]?[0-9]+)?");
 
     private static List<?> setItems(Object[] args, String name) {
         if (args.length == 1 && args[0] instanceof List) {

@@ -127,6 +127,10 @@ public final class Values {
                 }
                 return raw == Optional.class ? Optional.empty() : null;
             }
+            if (value instanceof PyObject && ((PyObject) value).name().equals("Decimal")
+                    && ((PyObject) value).module().equals("decimal") && ((PyObject) value).args().length == 1) {
+                value = specialDecimal((String) ((PyObject) value).args()[0], value); // NaN, infinities, -0
+            }
             if (raw.isPrimitive() || Number.class.isAssignableFrom(raw) || raw == Boolean.class
                     || raw == Character.class) {
                 if (value instanceof BigInteger) {
@@ -223,6 +227,9 @@ public final class Values {
                 return n.floatValue();
             }
             if (boxed == BigDecimal.class) {
+                if (!integral && !Double.isFinite(n.doubleValue())) {
+                    throw new ConversionException("expected BigDecimal, got " + value + ", which it cannot hold");
+                }
                 return value instanceof BigInteger ? new BigDecimal((BigInteger) value)
                         : integral ? BigDecimal.valueOf(n.longValue()) : BigDecimal.valueOf(n.doubleValue());
             }
@@ -700,6 +707,22 @@ public final class Values {
     }
 
     /** The Python type name of a decoded value, and a short repr of it. */
+    /** A Decimal BigDecimal cannot hold, as the nearest Java number: -0 as 0, NaN and infinities as doubles. */
+    private static Object specialDecimal(String text, Object otherwise) {
+        String t = text.toLowerCase(java.util.Locale.ROOT);
+        if (t.contains("nan")) {
+            return Double.NaN;
+        }
+        if (t.contains("inf")) {
+            return t.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        }
+        try {
+            return new BigDecimal(text);
+        } catch (NumberFormatException e) {
+            return otherwise;
+        }
+    }
+
     /** A value as a Java reader names it: {@code null}, {@code String "x"}, {@code Integer 5}, {@code ArrayList [1, 2]}. */
     static String describeJavaValue(Object value) {
         if (value == null) {

@@ -1,0 +1,49 @@
+package kaa.rpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Python values echoed through a Java server come back as Python sent them. */
+class FidelityTest {
+
+    @TempDir
+    Path dir;
+
+    private List<String> echo(Server server, String expression) throws Exception {
+        return PythonPeer.run(dir, "call", server.address(), "s", "echo", expression);
+    }
+
+    @Test
+    void valuesJavaHasNoTypeForComeBackIntact() throws Exception {
+        try (Server server = Server.builder("127.0.0.1:0").secret("s").register(new DemoService())
+                .sendPythonObjects((module, name) -> module.equals("__main__")).listen()) {
+            assertThat(echo(server, "'lone \\ud800 surrogate'")).containsExactly("echo 'lone \\ud800 surrogate'");
+            assertThat(echo(server, "'pair \\U0001f600 and \\ufffd'")).containsExactly("echo 'pair \\U0001f600 and \\ufffd'");
+            assertThat(echo(server, "decimal.Decimal('NaN')")).containsExactly("echo Decimal('NaN')");
+            assertThat(echo(server, "decimal.Decimal('-Infinity')")).containsExactly("echo Decimal('-Infinity')");
+            assertThat(echo(server, "decimal.Decimal('-0.00')")).containsExactly("echo Decimal('-0.00')");
+            assertThat(echo(server, "decimal.Decimal('sNaN')")).containsExactly("echo Decimal('sNaN')");
+            assertThat(echo(server, "decimal.Decimal('1.10')")).containsExactly("echo Decimal('1.10')");
+            // instances rebuilt as pickle rebuilds them, without calling __init__ again
+            assertThat(echo(server, "Point(1, [2])")).containsExactly("echo Point(1, [2])");
+            assertThat(echo(server, "Slotted('s')")).containsExactly("echo Slotted('s')");
+            assertThat(echo(server, "{frozenset({1}): 'x'}")).containsExactly("echo {frozenset({1}): 'x'}");
+        }
+    }
+
+    @Test
+    void aJavaStringWithALoneSurrogateReachesPythonAsItIs() throws Exception {
+        try (PythonPeer python = PythonPeer.start(dir, "serve", "127.0.0.1:0", "s")) {
+            String ready = python.readLine();
+            try (Client client = Client.connect(ready.substring(6), "s")) {
+                String lone = "a\ud800b\udc00c";
+                assertThat(Peers.await(client.rpc("echo", lone))).isEqualTo(lone);
+                assertThat(Peers.await(client.rpc("add", "\ud83d", "\ude00"))).isEqualTo("\ud83d\ude00");
+            }
+        }
+    }
+}
