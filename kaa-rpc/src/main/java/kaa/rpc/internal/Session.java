@@ -56,6 +56,8 @@ public final class Session {
     private final boolean directDispatch;
     /** Whether each call records where it was made, for a RemoteException to show (PeerBuilder.callSites). */
     private final boolean callSites;
+    /** The largest payload we accept, and so send: a peer with the same limit would close on a larger one. */
+    private final long maxFrameSize;
     /**
      * The peer's calls running now, counted per connection: a call of a
      * connection that is gone must not count against (or free up) the next.
@@ -86,8 +88,10 @@ public final class Session {
      * @param reconnects whether a lost connection is followed by another (a client with retry)
      */
     public Session(Object owner, Commands commands, Executor executor, Listener listener, boolean reconnects,
-            int maxConcurrentCalls, PythonObjects pythonObjects, boolean directDispatch, boolean callSites) {
+            int maxConcurrentCalls, PythonObjects pythonObjects, boolean directDispatch, boolean callSites,
+            long maxFrameSize) {
         this.callSites = callSites;
+        this.maxFrameSize = maxFrameSize;
         this.maxConcurrentCalls = maxConcurrentCalls;
         this.pythonObjects = pythonObjects;
         this.directDispatch = directDispatch;
@@ -139,6 +143,7 @@ public final class Session {
             Packet.writeHeader(buf, seq, Packet.CALL, 0);
             Pickling.writeCall(buf, command, args, kwargs, javaPeer, pythonObjects);
             Packet.patchLength(buf, 0);
+            checkSize(buf);
         } catch (RuntimeException | StackOverflowError e) {
             buf.release();
             future.completeExceptionally(new IllegalArgumentException("cannot send call '" + command + "': "
@@ -791,10 +796,24 @@ public final class Session {
             Packet.writeHeader(buf, seq, error ? Packet.EXCP : Packet.RETN, 0);
             Pickling.write(buf, value, javaPeer, pythonObjects);
             Packet.patchLength(buf, 0);
+            checkSize(buf);
             return buf;
         } catch (RuntimeException | Error e) {
             buf.release();
             throw e;
+        }
+    }
+
+    /**
+     * Refuses a frame larger than this channel accepts: a peer with the same
+     * limit would close the connection on it, and the sender would only see
+     * the connection closed.
+     */
+    private void checkSize(ByteBuf frame) {
+        long payload = frame.readableBytes() - Packet.HEADER_SIZE;
+        if (payload > maxFrameSize) {
+            throw new IllegalArgumentException("it is " + payload + " bytes, over the frame limit of " + maxFrameSize
+                    + " bytes (maxFrameSize; a peer with the same limit would close the connection)");
         }
     }
 
