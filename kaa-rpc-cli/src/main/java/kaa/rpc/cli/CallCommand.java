@@ -115,6 +115,12 @@ final class CallCommand implements Callable<Integer> {
             String message = String.valueOf(cause.getMessage());
             err.println("kaarpc: " + Terminal.safe(message.startsWith("call '") ? message
                     : "call '" + command + "' failed: " + message));
+            // connected (the handshake passed before the call was sent): the connection was lost mid-call
+            if (cause instanceof kaa.rpc.NotConnectedException) {
+                // closed because what the peer sent could not be read (a frame over the limit): a bad answer
+                return cause.getCause() instanceof java.net.ProtocolException ? ExitCodes.BAD_ANSWER
+                        : ExitCodes.CONNECTION_LOST;
+            }
             return ExitCodes.CONNECT;
         }
     }

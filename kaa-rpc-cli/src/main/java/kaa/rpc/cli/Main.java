@@ -1,5 +1,7 @@
 package kaa.rpc.cli;
 
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,12 +13,54 @@ import picocli.CommandLine.Command;
 public final class Main {
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        System.exit(run(utf8Arguments(args)));
+    }
+
+    /**
+     * The arguments as the shell gave them, in UTF-8. Under a C or POSIX
+     * locale (a container without LANG), the JVM decodes them as ASCII and
+     * every other character becomes U+FFFD; on Linux the bytes are still in
+     * /proc/self/cmdline, and are read again from there.
+     */
+    static String[] utf8Arguments(String[] args) {
+        boolean lossy = false;
+        for (String a : args) {
+            lossy |= a.indexOf('\ufffd') >= 0;
+        }
+        if (!lossy || "UTF-8".equalsIgnoreCase(System.getProperty("sun.jnu.encoding"))) {
+            return args;
+        }
+        try {
+            byte[] cmdline = java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/self/cmdline"));
+            List<String> all = new java.util.ArrayList<>();
+            int start = 0;
+            for (int i = 0; i < cmdline.length; i++) {
+                if (cmdline[i] == 0) {
+                    all.add(new String(cmdline, start, i - start, StandardCharsets.UTF_8));
+                    start = i + 1;
+                }
+            }
+            if (all.size() < args.length) {
+                return args;
+            }
+            List<String> ours = all.subList(all.size() - args.length, all.size());
+            for (int i = 0; i < args.length; i++) { // the same arguments, only better decoded
+                if (ours.get(i).length() < args[i].length() - args[i].chars().filter(c -> c == 0xfffd).count()) {
+                    return args;
+                }
+            }
+            return ours.toArray(new String[0]);
+        } catch (java.io.IOException | RuntimeException notLinux) {
+            return args;
+        }
     }
 
     /** Runs the command line and returns the exit status (0 success, 2 usage error). */
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        // output in UTF-8 whatever the locale: JSON is UTF-8, and a C locale would print '?' for the rest
+        cli.setOut(new java.io.PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
+        cli.setErr(new java.io.PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
         // so that negative numbers are arguments: kaarpc call ADDR add -1 -2
         cli.setUnmatchedOptionsArePositionalParams(true);
         return cli.execute(args);

@@ -48,6 +48,9 @@ class HostileServerIT {
                 in.readFully(header);
                 int seq = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
                 in.readFully(new byte[ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).getInt(8)]);
+                if (type == null) {
+                    return; // the connection is lost with the call in flight
+                }
                 send(out, seq, type, declaredLength, payload);
                 in.read(); // until the client goes
             } catch (IOException e) {
@@ -95,6 +98,13 @@ class HostileServerIT {
     }
 
     @Test
+    void aConnectionLostMidCallHasItsOwnStatus() throws Exception {
+        Kaarpc.Result r = callAnswered(null, 0, new byte[0]);
+        assertThat(r.status()).as(r.err()).isEqualTo(ExitCodes.CONNECTION_LOST);
+        assertThat(r.err()).contains("call 'echo' failed: connection closed");
+    }
+
+    @Test
     void aResultThatSharesItsPartsBeyondPrintingIsRefused() throws Exception {
         Kaarpc.Result r = callAnswered("RETN", -1, sharingBomb());
         assertThat(r.status()).as(r.err()).isEqualTo(ExitCodes.BAD_ANSWER);
@@ -119,7 +129,7 @@ class HostileServerIT {
     @Test
     void aFrameOverTheLimitIsReportedOnce() throws Exception {
         Kaarpc.Result r = callAnswered("RETN", 0xfffffff0, new byte[0]);
-        assertThat(r.status()).as(r.err()).isEqualTo(ExitCodes.CONNECT);
+        assertThat(r.status()).as(r.err()).isEqualTo(ExitCodes.BAD_ANSWER);
         assertThat(r.err()).contains("call 'echo' failed").contains("over the limit");
         assertThat(r.err().split("call 'echo' failed", -1)).hasSize(2);
     }
@@ -207,6 +217,19 @@ class HostileServerIT {
         Kaarpc.Result name = Kaarpc.run("call", "no-such-kaa-socket", "whoami");
         assertThat(name.status()).isEqualTo(ExitCodes.CONNECT);
         assertThat(name.err()).contains("a name without ':' is a Unix socket in kaa's directory");
+    }
+
+    @Test
+    void textIsUtf8WhateverTheLocale() throws Exception {
+        try (Kaarpc.Background server = new Kaarpc.Background(Kaarpc.command("serve", "127.0.0.1:0"))) {
+            String ready = server.readLine();
+            assertThat(ready).startsWith("READY ");
+            String address = ready.substring(6).trim();
+            Kaarpc.Result r = Kaarpc.run(Map.of("LC_ALL", "C", "LANG", "C"), "call", address, "echo",
+                    "\"h\u00e9llo \u2603 \ud83d\ude00\"");
+            assertThat(r.status()).as(r.err()).isZero();
+            assertThat(r.out().trim()).isEqualTo("\"h\u00e9llo \u2603 \ud83d\ude00\"");
+        }
     }
 
     @Test
