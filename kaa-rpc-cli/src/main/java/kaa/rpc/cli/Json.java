@@ -23,7 +23,16 @@ import java.util.Map;
  * <li>a float that is NaN or infinite is written as {@code {"$float": "nan"}},
  * {@code "inf"} or {@code "-inf"};</li>
  * <li>a dict key that is not a string is written as its JSON text
- * ({@code {"1": ...}}).</li>
+ * ({@code {"1": ...}}); a dict where two keys would then read the same
+ * ({@code {1: 'a', '1': 'b'}}) is written as {@code {"$pairs": [[1, "a"],
+ * ["1", "b"]]}};</li>
+ * <li>a {@code Decimal} is written as {@code {"$decimal": "1.10"}}, with
+ * its digits (and NaN, infinities and signed zeros) as Python wrote them;</li>
+ * <li>dates, times and durations are ISO-8601 strings
+ * ({@code "2026-11-30T10:15:30+02:00"}, {@code "PT1H"}), a UUID its string;</li>
+ * <li>an object of a Python class is written as its constructor arguments
+ * (a namedtuple as an array of its fields), or, when it has attributes, as
+ * {@code {"$class": "module.Name", ...its attributes}}.</li>
  * </ul>
  */
 final class Json {
@@ -137,6 +146,10 @@ final class Json {
             } else {
                 sb.append(v instanceof Float ? Float.toString((Float) v) : Double.toString(d));
             }
+        } else if (v instanceof java.math.BigDecimal) {
+            sb.append("{\"$decimal\": ");
+            string(sb, ((java.math.BigDecimal) v).toString(), max);
+            sb.append('}');
         } else if (v instanceof Number) {
             sb.append(v);
         } else if (v instanceof String) {
@@ -150,19 +163,65 @@ final class Json {
         } else if (v instanceof Collection) {
             array(sb, (Collection<?>) v, max);
         } else if (v instanceof Map) {
-            sb.append('{');
+            map(sb, (Map<?, ?>) v, max);
+        } else if (v instanceof kaa.rpc.PythonObject) {
+            pythonObject(sb, (kaa.rpc.PythonObject) v, max);
+        } else {
+            string(sb, v.toString(), max); // java.time values (ISO-8601), UUIDs
+        }
+    }
+
+    private static void map(StringBuilder sb, Map<?, ?> map, int max) {
+        java.util.List<String> keys = new java.util.ArrayList<>(map.size());
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        boolean clash = false;
+        for (Object k : map.keySet()) {
+            String key = k instanceof String ? (String) k : render(k, max - sb.length());
+            clash |= !seen.add(key);
+            keys.add(key);
+        }
+        if (clash) { // two keys would read the same: keep both, as pairs
+            sb.append("{\"$pairs\": [");
             boolean first = true;
-            for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
-                sb.append(first ? "" : ", ");
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                sb.append(first ? "[" : ", [");
                 first = false;
-                string(sb, e.getKey() instanceof String ? (String) e.getKey()
-                        : render(e.getKey(), max - sb.length()), max);
+                render(sb, e.getKey(), max);
+                sb.append(", ");
+                render(sb, e.getValue(), max);
+                sb.append(']');
+            }
+            sb.append("]}");
+            return;
+        }
+        sb.append('{');
+        int i = 0;
+        for (Object value : map.values()) {
+            sb.append(i == 0 ? "" : ", ");
+            string(sb, keys.get(i++), max);
+            sb.append(": ");
+            render(sb, value, max);
+        }
+        sb.append('}');
+    }
+
+    private static void pythonObject(StringBuilder sb, kaa.rpc.PythonObject o, int max) {
+        if (o.className().equals("decimal.Decimal") && o.arguments().size() == 1) {
+            sb.append("{\"$decimal\": ");
+            render(sb, o.arguments().get(0), max);
+            sb.append('}');
+        } else if (o.attributes().isEmpty()) {
+            array(sb, o.arguments(), max); // a namedtuple: its fields
+        } else {
+            sb.append("{\"$class\": ");
+            string(sb, o.className(), max);
+            for (Map.Entry<String, Object> e : o.attributes().entrySet()) {
+                sb.append(", ");
+                string(sb, e.getKey(), max);
                 sb.append(": ");
                 render(sb, e.getValue(), max);
             }
             sb.append('}');
-        } else {
-            string(sb, v.toString(), max);
         }
     }
 

@@ -9,7 +9,7 @@ import java.util.Map;
  * module and name, the constructor arguments and the state that the pickle set.
  * Decoding never instantiates a Java class named by a pickle.
  */
-public final class PyObject {
+public final class PyObject implements kaa.rpc.PythonObject {
 
     private final String module;
     private final String name;
@@ -73,6 +73,21 @@ public final class PyObject {
     /** {@code module.name}, with the builtin modules of Python 2 and 3 left out. */
     public String qualifiedName() {
         return isBuiltinModule(module) ? name : module + "." + name;
+    }
+
+    @Override
+    public String className() {
+        return qualifiedName();
+    }
+
+    @Override
+    public java.util.List<Object> arguments() {
+        return java.util.Collections.unmodifiableList(java.util.Arrays.asList(args));
+    }
+
+    @Override
+    public Map<String, Object> attributes() {
+        return java.util.Collections.unmodifiableMap(state);
     }
 
     public Object[] args() {

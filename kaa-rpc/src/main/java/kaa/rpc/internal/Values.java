@@ -903,6 +903,13 @@ public final class Values {
             sb.append("UUID('").append(v).append("')");
         } else if (v instanceof java.time.temporal.TemporalAccessor || v instanceof java.time.Duration) {
             sb.append("datetime.").append(pythonType(v)).append("('").append(v).append("')"); // ISO-8601 inside
+        } else if (v.getClass().isArray()) { // a primitive array: a list, as it is sent (never [I@1b6d3586)
+            int n = java.lang.reflect.Array.getLength(v);
+            List<Object> items = new ArrayList<>(Math.min(n, limit));
+            for (int i = 0; i < n && i < limit; i++) {
+                items.add(java.lang.reflect.Array.get(v, i));
+            }
+            renderItems(sb, items, "[", "]", limit);
         } else {
             String text = String.valueOf(v);
             sb.append(text, 0, Math.min(text.length(), limit - sb.length()));

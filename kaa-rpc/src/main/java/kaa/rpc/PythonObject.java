@@ -1,0 +1,22 @@
+package kaa.rpc;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An object of a Python class that has no Java counterpart, as it arrived:
+ * inert data, never a call into Python code. It converts to a record, a bean
+ * or a {@code Map} parameter from its attributes; see
+ * {@code PeerBuilder.sendPythonObjects} for sending one on.
+ */
+public interface PythonObject {
+
+    /** {@code module.Name}, without the module for Python's builtins. */
+    String className();
+
+    /** The arguments its class was called (or {@code __new__}'d) with: a namedtuple's fields. */
+    List<Object> arguments();
+
+    /** Its attributes (its {@code __dict__} and {@code __slots__} values), in order; unmodifiable. */
+    Map<String, Object> attributes();
+}
