@@ -40,6 +40,35 @@ class HandshakeTest {
     }
 
     @Test
+    void aRetryingClientWithAWrongSecretIsToldSoAndStops() throws Exception {
+        try (Server server = Server.listen("127.0.0.1:0", "right");
+                Client client = Client.builder(server.address()).secret("wrong")
+                        .retry(java.time.Duration.ofMillis(50)).connect()) {
+            assertThat(failure(client.whenOpen())).isInstanceOf(AuthenticationException.class)
+                    .hasMessageContaining("refused our answer to its challenge: the secret is wrong");
+        }
+    }
+
+    @Test
+    void aRetryingClientOutlivesAServerThatHungUpAfterItsAnswer() throws Exception {
+        // a server that restarts mid-handshake looks like the original's silent refusal: the client tries again
+        try (ServerSocket fake = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+                Client client = Client.builder("127.0.0.1:" + fake.getLocalPort()).secret("s")
+                        .retry(java.time.Duration.ofMillis(50)).connect()) {
+            try (Socket first = fake.accept()) {
+                FakeServer raw = new FakeServer(first, "s");
+                raw.send(0, "AUTH", kaa.rpc.internal.Handshake.payload(kaa.rpc.internal.Handshake.random(),
+                        new byte[20], new byte[20]));
+                raw.read(); // the client's answer; then hang up
+            }
+            try (Socket second = fake.accept()) {
+                new FakeServer(second, "s").handshake();
+                assertThat(await(client.whenOpen())).isSameAs(client);
+            }
+        }
+    }
+
+    @Test
     void serverThatDoesNotKnowTheSecretIsRejectedByTheClient() throws Exception {
         // A fake server that answers the client's challenge with garbage.
         try (ServerSocket fake = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -48,13 +48,19 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         this.secret = secret;
         this.timeout = timeout;
         this.frames = frames;
+        // made where the connection starts (a client's, before it connects): connecting and the handshake
+        // share the one time-out, rather than having it each
+        this.deadline = System.nanoTime() + timeout.toNanos();
     }
+
+    /** When the connection must be open by. */
+    private final long deadline;
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         timer = ctx.executor().schedule(() -> fail(ctx, new HandshakeTimeoutException(
                 "no handshake within " + timeout.toMillis() + " ms with " + peer(ctx))),
-                timeout.toNanos(), TimeUnit.NANOSECONDS);
+                Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         if (server) {
             ourChallenge = Handshake.challenge(true);
             send(ctx, Packet.AUTH, Handshake.payload(ourChallenge, Handshake.zero(), Handshake.zero()));
@@ -76,6 +82,11 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         ctx.channel().attr(SPOKEN).set(Boolean.TRUE);
         try {
             if (done) {
+                return;
+            }
+            if (!server && p.type() == Packet.DENY && answered) {
+                fail(ctx, new AuthenticationException("server " + peer(ctx) + " refused our answer to its challenge:"
+                        + " the secret is wrong"));
                 return;
             }
             if (p.payload().readableBytes() != Handshake.PAYLOAD) {
@@ -104,6 +115,10 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         byte[] theirChallenge = Handshake.field(payload, 0);
         if (!Handshake.verify(secret, ourChallenge, Handshake.field(payload, 2), Handshake.field(payload, 1))) {
             log.warn("authentication failed for client {}: wrong secret", peer(ctx));
+            if (Handshake.isJavaPeer(theirChallenge)) {
+                // a client of this library is told, so that it does not take it for a restart and retry
+                send(ctx, Packet.DENY, seq, new byte[0]);
+            }
             fail(ctx, new AuthenticationException("client " + peer(ctx) + " does not know the secret"));
             return;
         }
@@ -161,8 +176,9 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             done = true;
             timer.cancel(false);
             ctx.fireExceptionCaught(!server && answered
-                    ? new AuthenticationException("server " + peer(ctx) + " closed the connection after checking "
-                            + "our answer: the secret is wrong (or the server is shedding connections)")
+                    ? new PresumedAuthenticationException("server " + peer(ctx) + " closed the connection after "
+                            + "checking our answer: the secret is wrong, or the server restarted or is shedding "
+                            + "connections")
                     : new NotConnectedException("connection to " + peer(ctx) + " closed during the handshake"));
         }
         ctx.fireChannelInactive();
@@ -214,5 +230,19 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         java.net.SocketAddress local = ch.localAddress();
         String path = local == null ? "" : Address.format(local);
         return path.isEmpty() ? "local peer" : "local peer on " + path;
+    }
+
+    /**
+     * The server hung up after our answer, without saying why: a wrong
+     * secret, as far as the original protocol can tell, but a server that
+     * restarts or sheds connections looks the same, so a retrying client
+     * tries again. (A server of this library says DENY when it means it.)
+     */
+    static final class PresumedAuthenticationException extends AuthenticationException {
+        private static final long serialVersionUID = 1L;
+
+        PresumedAuthenticationException(String message) {
+            super(message);
+        }
     }
 }

@@ -24,6 +24,12 @@ public record Packet(int seq, int type, ByteBuf payload) {
      * and a peer that does not know it ignores it.
      */
     public static final int CNCL = code("CNCL");
+    /**
+     * A server refuses the client's answer to its challenge: the secret is
+     * wrong. Empty. Sent only to a client that is this library (known from its
+     * challenge); the original protocol lets a server say nothing but hang up.
+     */
+    public static final int DENY = code("DENY");
 
     /** The four ASCII bytes of a packet type read as a big-endian int. */
     static int code(String name) {

@@ -368,7 +368,9 @@ public final class Session {
             }
             channel = null;
             wasOpen = state == State.OPEN;
-            retry = reconnects && !(reason instanceof AuthenticationException);
+            // a presumed refusal (a hang-up after our answer, all a Python server can say) may be a restart
+            retry = reconnects && (!(reason instanceof AuthenticationException)
+                    || reason instanceof HandshakeHandler.PresumedAuthenticationException);
             closeReason = reason;
             if (retry) {
                 // before the first open, calls wait in the queue; after it, they fail until reconnected
@@ -379,6 +381,9 @@ public final class Session {
                 queued = new ArrayDeque<>();
                 queuedBytes = 0;
             }
+        }
+        if (retry && reason instanceof HandshakeHandler.PresumedAuthenticationException) {
+            log.warn("{}; trying again", reason.getMessage());
         }
         failPending(reason, !retry);
         if (dropped != null) {

@@ -64,7 +64,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
 
     /** The peer has been silent for the heartbeat interval: probe it, and close if it does not answer. */
     private void heartbeat(ChannelHandlerContext ctx) {
-        if (probing || !session.isOpen()) {
+        if (probing || !session.isOpen() || !ctx.channel().config().isAutoRead()) {
+            // not while we ourselves do not read (our calls fill maxConcurrentCalls, or a frame waits for
+            // memory): the silence would be ours, and the answer to a probe could not be read anyway
             return;
         }
         probing = true;
@@ -72,7 +74,7 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         session.call(HEARTBEAT, new Object[0], java.util.Map.of(), Object.class, heartbeatTimeout)
                 .whenCompleteAsync((v, e) -> {
                     probing = false;
-                    if (e instanceof java.util.concurrent.TimeoutException) {
+                    if (e instanceof java.util.concurrent.TimeoutException && ch.config().isAutoRead()) {
                         exceptionCaught(ctx, new NotConnectedException("peer unresponsive: no answer to a "
                                 + "heartbeat within " + heartbeatTimeout.toMillis() + " ms"));
                     }

@@ -1,0 +1,44 @@
+package kaa.rpc;
+
+import static kaa.rpc.Peers.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The heartbeat drops frozen peers, never a healthy one whose calls we are still working through. */
+class HeartbeatTest {
+
+    public static class Slow {
+        final CountDownLatch release = new CountDownLatch(1);
+
+        @Expose
+        public String work() throws InterruptedException {
+            // longer than heartbeat interval + time-out: meanwhile the server reads nothing from this client
+            return release.await(10, TimeUnit.SECONDS) ? "done" : "timed out";
+        }
+    }
+
+    @Test
+    void aPeerWhoseCallsFillTheLimitIsNotTakenForDead() throws Exception {
+        Slow slow = new Slow();
+        try (Server server = Server.builder("127.0.0.1:0").secret("s").register(slow).maxConcurrentCalls(1)
+                .heartbeat(Duration.ofMillis(300), Duration.ofMillis(200)).listen();
+                Client client = Client.connect(server.address(), "s")) {
+            await(client.whenOpen());
+            CompletableFuture<Throwable> closed = client.closed().next();
+            CompletableFuture<Object> first = client.rpc("work");
+            CompletableFuture<Object> second = client.rpc("work"); // waits unread: the limit is 1
+            // several heartbeat periods pass with the server's reading paused by its own limit
+            assertThat(closed.completeOnTimeout(null, 1500, TimeUnit.MILLISECONDS).get(5, TimeUnit.SECONDS))
+                    .as("closed while its calls were being worked through").isNull();
+            slow.release.countDown();
+            assertThat(await(first)).isEqualTo("done");
+            assertThat(await(second)).isEqualTo("done");
+            assertThat(client.isConnected()).isTrue();
+        }
+    }
+}
