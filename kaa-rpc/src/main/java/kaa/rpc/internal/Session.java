@@ -18,9 +18,9 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import kaa.rpc.RemoteException;
 import kaa.rpc.AuthenticationException;
 import kaa.rpc.NotConnectedException;
+import kaa.rpc.RemoteException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -567,7 +567,7 @@ public final class Session {
         try {
             executor.execute(() -> invoke(ch, seq, command, method, args, kwargs, size, r));
         } catch (RejectedExecutionException e) {
-            finished(ch);
+            done(ch, seq, r);
             reply(ch, seq, command, RemoteErrors.payload("RuntimeError", command + "(): rejected, the callee's "
                     + "executor is not accepting work"), true);
         }
