@@ -45,6 +45,11 @@ class FirstHourTest {
         public int divide(int a, int b) {
             return a / b;
         }
+
+        @Expose
+        public String page(String query, java.util.Optional<Integer> limit) {
+            return query + ":" + limit.map(String::valueOf).orElse("all");
+        }
     }
 
     public static class ClientSide {
@@ -163,6 +168,16 @@ class FirstHourTest {
                 Throwable range = failure(client.rpc(Integer.class, "echo", 1L << 40));
                 assertThat(range).hasMessageEndingWith("expected Integer, got 1099511627776, which is out of its range");
             }
+        }
+    }
+
+    @Test
+    void aTrailingOptionalParameterMayBeLeftOut() throws Exception {
+        try (Server server = Server.listen("127.0.0.1:0", "s").register(new Handlers());
+                Client client = Client.connect(server.address(), "s")) {
+            assertThat(await(client.rpc("page", "q"))).isEqualTo("q:all");
+            assertThat(await(client.rpc("page", "q", 5))).isEqualTo("q:5");
+            assertThat(await(client.rpc("page", "q", (Object) null))).isEqualTo("q:all");
         }
     }
 }
