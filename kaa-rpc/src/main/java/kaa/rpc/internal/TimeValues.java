@@ -82,8 +82,12 @@ final class TimeValues {
                 || !(args[2] instanceof Number) || args[0] instanceof BigInteger) {
             throw new PickleException("timedelta() takes days, seconds and microseconds");
         }
-        return Duration.ofDays(((Number) args[0]).longValue()).plusSeconds(((Number) args[1]).longValue())
-                .plusNanos(((Number) args[2]).longValue() * 1000);
+        try {
+            return Duration.ofDays(((Number) args[0]).longValue()).plusSeconds(((Number) args[1]).longValue())
+                    .plusNanos(Math.multiplyExact(((Number) args[2]).longValue(), 1000L));
+        } catch (ArithmeticException e) {
+            throw new PickleException("timedelta() out of range");
+        }
     }
 
     /** {@code datetime.timezone(offset[, name])}: the name is not kept. */

@@ -189,7 +189,7 @@ class FuzzTargets {
                     }
                 }
                 io.netty.buffer.ByteBuf out = Unpooled.buffer();
-                Pickling.write(out, v);
+                Pickling.write(out, v, false, EVERY_OBJECT); // as the target writes
                 Unpickling.load(out);
                 out.release();
                 Values.repr(v);
