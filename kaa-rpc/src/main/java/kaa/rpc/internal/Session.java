@@ -555,12 +555,14 @@ public final class Session {
         if (running(ch).incrementAndGet() >= maxConcurrentCalls || !ch.isWritable()) {
             updateReading(ch);
         }
-        // a Java caller may cancel: keep a handle on the call (a Python caller never does)
-        Running r = javaPeer ? new Running() : null;
+        // a Java caller may cancel: keep a handle on the call (a Python caller never does). A direct call runs
+        // here, where no cancel can be read before it returns: it needs one only if it returns a future.
+        boolean direct = directDispatch || method.isDirect();
+        Running r = javaPeer && !direct ? new Running() : null;
         if (r != null) {
             runningCalls(ch).put(seq, r);
         }
-        if (directDispatch || method.isDirect()) {
+        if (direct) {
             invoke(ch, seq, command, method, args, kwargs, size, r); // here, on the I/O thread: no hand-off
             return;
         }
@@ -655,11 +657,17 @@ public final class Session {
             }
         }
         if (result instanceof CompletionStage) {
-            if (r != null) {
-                r.stage((CompletionStage<?>) result, executor);
+            Running running = r;
+            if (running == null && javaPeer) { // a direct call's future: cancellable from now on
+                running = new Running();
+                runningCalls(ch).put(seq, running);
             }
+            if (running != null) {
+                running.stage((CompletionStage<?>) result, executor);
+            }
+            Running handle = running;
             ((CompletionStage<?>) result).whenComplete((value, error) -> {
-                done(ch, seq, r);
+                done(ch, seq, handle);
                 if (error != null) {
                     Throwable cause = error instanceof CompletionException && error.getCause() != null
                             ? error.getCause() : error;
