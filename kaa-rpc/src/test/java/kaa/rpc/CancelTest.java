@@ -48,6 +48,11 @@ class CancelTest {
             return pending;
         }
 
+        @Expose(direct = true)
+        public CompletableFuture<String> laterDirect() {
+            return later();
+        }
+
         @Expose
         public String quick() {
             return Thread.currentThread().isInterrupted() ? "interrupted" : "fine";
@@ -80,6 +85,18 @@ class CancelTest {
             assertThat(call.cancel(true)).isTrue();
             assertThat(slow.futureCancelled.await(10, TimeUnit.SECONDS)).isTrue();
             assertThat(await(client.rpc("quick"))).isEqualTo("fine");
+        }
+    }
+
+    @Test
+    void cancellingReachesTheFutureOfADirectCallToo() throws Exception {
+        Slow slow = new Slow();
+        try (Server server = Server.listen("127.0.0.1:0", "s").register(slow);
+                Client client = Client.connect(server.address(), "s")) {
+            CompletableFuture<Object> call = client.rpc("laterDirect");
+            assertThat(slow.started.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(call.cancel(true)).isTrue();
+            assertThat(slow.futureCancelled.await(10, TimeUnit.SECONDS)).isTrue();
         }
     }
 
