@@ -37,8 +37,8 @@ public class DemoService {
             return new BigInteger(a.toString()).add(new BigInteger(b.toString()));
         }
         // as Python words it, with Python's type names (never a Java array's identity)
-        throw new ClassCastException("unsupported operand type(s) for +: '" + pythonType(a) + "' and '"
-                + pythonType(b) + "'");
+        throw new ClassCastException("unsupported operand type(s) for +: '"
+                + kaa.rpc.internal.Values.pythonType(a) + "' and '" + kaa.rpc.internal.Values.pythonType(b) + "'");
     }
 
     @Expose
@@ -92,39 +92,5 @@ public class DemoService {
         out.add(dict);
         out.add(set);
         return out;
-    }
-
-    private static String pythonType(Object x) {
-        if (x == null) {
-            return "NoneType";
-        }
-        if (x instanceof Boolean) {
-            return "bool";
-        }
-        if (x instanceof Double || x instanceof Float) {
-            return "float";
-        }
-        if (x instanceof Number) {
-            return "int";
-        }
-        if (x instanceof String) {
-            return "str";
-        }
-        if (x instanceof byte[]) {
-            return "bytes";
-        }
-        if (x instanceof Object[]) {
-            return "tuple";
-        }
-        if (x instanceof List) {
-            return "list";
-        }
-        if (x instanceof java.util.Set) {
-            return "set";
-        }
-        if (x instanceof Map) {
-            return "dict";
-        }
-        return x instanceof kaa.rpc.PythonObject ? ((kaa.rpc.PythonObject) x).className() : x.getClass().getSimpleName();
     }
 }

@@ -50,6 +50,41 @@ final class Repr {
         return String.valueOf(v);
     }
 
+    /** Python's {@code type(v).__name__} for the values kaa-rpc decodes. */
+    static String typeName(Object v) {
+        if (v == null) {
+            return "NoneType";
+        }
+        if (v instanceof Boolean) {
+            return "bool";
+        }
+        if (v instanceof Double || v instanceof Float) {
+            return "float";
+        }
+        if (v instanceof Number) {
+            return "int";
+        }
+        if (v instanceof String) {
+            return "str";
+        }
+        if (v instanceof byte[]) {
+            return "bytes";
+        }
+        if (v instanceof Object[]) {
+            return "tuple";
+        }
+        if (v instanceof List) {
+            return "list";
+        }
+        if (v instanceof Set) {
+            return "set";
+        }
+        if (v instanceof Map) {
+            return "dict";
+        }
+        return v instanceof kaa.rpc.PythonObject ? ((kaa.rpc.PythonObject) v).className() : v.getClass().getSimpleName();
+    }
+
     /** {@code name(arg, ..., key=value)} */
     static String call(String command, Object... args) {
         StringJoiner j = new StringJoiner(", ", command + "(", ")");
