@@ -26,12 +26,25 @@ final class RawEcho {
             return serveUnix(java.nio.file.Path.of(address));
         }
         ServerSocket server = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress());
-        Thread acceptor = new Thread(() -> {
+        acceptForEver(() -> {
+            Socket s = server.accept();
+            s.setTcpNoDelay(true);
+            return () -> echoLoop(s);
+        });
+        return "127.0.0.1:" + server.getLocalPort();
+    }
+
+    /** Accepts one connection and says how to serve it. */
+    private interface Acceptor {
+        Runnable accept() throws IOException;
+    }
+
+    /** Accepts connections on a daemon thread until the listener fails, each served on a daemon thread of its own. */
+    private static void acceptForEver(Acceptor acceptor) {
+        Thread accepting = new Thread(() -> {
             while (true) {
                 try {
-                    Socket s = server.accept();
-                    s.setTcpNoDelay(true);
-                    Thread t = new Thread(() -> echoLoop(s), "raw-echo");
+                    Thread t = new Thread(acceptor.accept(), "raw-echo");
                     t.setDaemon(true);
                     t.start();
                 } catch (IOException e) {
@@ -39,9 +52,8 @@ final class RawEcho {
                 }
             }
         }, "raw-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
-        return "127.0.0.1:" + server.getLocalPort();
+        accepting.setDaemon(true);
+        accepting.start();
     }
 
     private static boolean isPath(String address) {
@@ -52,20 +64,10 @@ final class RawEcho {
         java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open(
                 java.net.StandardProtocolFamily.UNIX);
         server.bind(java.net.UnixDomainSocketAddress.of(path));
-        Thread acceptor = new Thread(() -> {
-            while (true) {
-                try {
-                    java.nio.channels.SocketChannel s = server.accept();
-                    Thread t = new Thread(() -> echoLoop(s, in(s), out(s)), "raw-echo");
-                    t.setDaemon(true);
-                    t.start();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }, "raw-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        acceptForEver(() -> {
+            java.nio.channels.SocketChannel s = server.accept();
+            return () -> echoLoop(s, in(s), out(s));
+        });
         return path.toString();
     }
 
