@@ -36,6 +36,8 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     private final boolean server;
     private final byte[] secret;
     private final Duration timeout;
+    /** When the connection must be open by. */
+    private final long deadline;
     private final FrameDecoder frames;
     private ScheduledFuture<?> timer;
     private byte[] ourChallenge;   // what we asked the peer to answer
@@ -52,9 +54,6 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         // share the one time-out, rather than having it each
         this.deadline = System.nanoTime() + timeout.toNanos();
     }
-
-    /** When the connection must be open by. */
-    private final long deadline;
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {

@@ -663,7 +663,7 @@ public final class Session {
                 runningCalls(ch).put(seq, running);
             }
             if (running != null) {
-                running.stage((CompletionStage<?>) result, executor);
+                running.stage((CompletionStage<?>) result);
             }
             Running handle = running;
             ((CompletionStage<?>) result).whenComplete((value, error) -> {
@@ -696,12 +696,11 @@ public final class Session {
      * future it returned is cancelled. Never an I/O thread: a call run there
      * ({@code direct}) is only ever cancelled through its future.
      */
-    private static final class Running {
+    private final class Running {
         private Thread thread;
         private CompletionStage<?> stage;
         private boolean cancelled;
         private boolean interrupted;
-        private Executor executor;
 
         /** The call starts on {@code t} (null for an I/O thread); false if it was cancelled already. */
         synchronized boolean start(Thread t) {
@@ -718,21 +717,19 @@ public final class Session {
             }
         }
 
-        void stage(CompletionStage<?> s, Executor e) {
+        void stage(CompletionStage<?> s) {
             boolean cancelNow;
             synchronized (this) {
                 stage = s;
-                executor = e;
                 cancelNow = cancelled;
             }
             if (cancelNow) {
-                cancelStage(s, e);
+                cancelStage(s);
             }
         }
 
         void cancel() {
             CompletionStage<?> s;
-            Executor e;
             synchronized (this) {
                 cancelled = true;
                 if (thread != null) {
@@ -740,17 +737,16 @@ public final class Session {
                     interrupted = true;
                 }
                 s = stage;
-                e = executor;
             }
             if (s != null) {
-                cancelStage(s, e);
+                cancelStage(s);
             }
         }
 
         /** On the executor: cancelling runs the future's dependents, which may be user code. */
-        private static void cancelStage(CompletionStage<?> s, Executor e) {
+        private void cancelStage(CompletionStage<?> s) {
             try {
-                e.execute(() -> {
+                executor.execute(() -> {
                     try {
                         s.toCompletableFuture().cancel(true);
                     } catch (UnsupportedOperationException notAFuture) {
