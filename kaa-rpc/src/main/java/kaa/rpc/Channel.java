@@ -188,10 +188,7 @@ public class Channel {
      * repeats a call.
      */
     public Timed withTimeout(Duration timeout) {
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
-        }
-        return new Timed(timeout);
+        return new Timed(kaa.rpc.internal.Options.positive(timeout, "timeout"));
     }
 
     /** Calls on a channel with a time-out; see {@link #withTimeout(Duration)}. */

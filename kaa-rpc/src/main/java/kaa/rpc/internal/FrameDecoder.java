@@ -22,10 +22,15 @@ import java.util.function.BooleanSupplier;
  * <li>a frame over {@link #SMALL_FRAME} bytes reserves its size from the
  * {@link ReceiveBudget} shared with other connections when its header
  * arrives; until the reservation is granted the connection is not read;</li>
- * <li>a frame must be complete within the frame time-out of its first byte
- * (time spent paused by us does not count), else the connection is closed:
- * a peer cannot hold memory, or a reservation, by trickling.</li>
+ * <li>a frame must be complete within the frame time-out of its first byte,
+ * counted on the {@link ReadGate}'s reading clock (time the connection is
+ * not read, for whatever reason, does not count: those bytes are not late),
+ * else the connection is closed: a peer cannot hold memory by trickling;</li>
+ * <li>a reservation must be handed on within the frame time-out too, counted
+ * on the peer's clock (only our own pauses stop it): a peer cannot hold the
+ * shared budget by not reading our answers either.</li>
  * </ul>
+ * Reading itself is switched by the {@link ReadGate}, which this decoder owns.
  */
 public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveBudget.Waiter {
 
@@ -37,38 +42,49 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
 
     private final long maxPayload;
     private final ReadLimit reads;
-    private final BooleanSupplier paused;
+    private final java.util.function.BooleanSupplier busy;
+    private final java.util.function.BooleanSupplier peerNotReading;
     private final ReceiveBudget budget;
+    /** Who this connection is to the budget: connections of one source share at most half of it. */
+    private final Object source;
     private final long frameTimeoutNanos;
     private boolean open;
 
     private ChannelHandlerContext ctx;
-    /** Bytes reserved for the frame being received, or 0. */
+    private ReadGate gate;
+    /** Bytes reserved for the frame being received, or 0, and since when (on the peer's clock). */
     private long reservedBytes;
+    private long reservedSince;
     /** Whether this connection waits in the budget's queue (and does not read meanwhile), and for how much. */
     private boolean waitingForBudget;
     private long requestedBytes;
-    /** Whether the head of the buffer is a frame still arriving, and since when (the event loop's clock). */
+    /** Whether the head of the buffer is a frame still arriving, and since when (on the reading clock). */
     private boolean partial;
     private long partialSince;
     private io.netty.util.concurrent.ScheduledFuture<?> deadline;
+    /** A task to decode what waits in the buffer is queued: resuming never decodes from inside a decode. */
+    private boolean resumeQueued;
 
     /**
-     * @param paused while true, no further frame is handed on: frames already
-     *     read wait in the buffer (see {@link Session#updateReading})
+     * @param busy whether the peer's calls fill their slots (no further frame is handed on meanwhile)
+     * @param peerNotReading whether our answers to the peer pile up unread (the same)
      */
-    FrameDecoder(long maxPayload, ReadLimit reads, BooleanSupplier paused, ReceiveBudget budget,
+    FrameDecoder(long maxPayload, ReadLimit reads, java.util.function.BooleanSupplier busy,
+            java.util.function.BooleanSupplier peerNotReading, ReceiveBudget budget, Object source,
             Duration frameTimeout) {
         this.maxPayload = maxPayload;
         this.reads = reads;
-        this.paused = paused;
+        this.busy = busy;
+        this.peerNotReading = peerNotReading;
         this.budget = budget;
-        this.frameTimeoutNanos = frameTimeout.toNanos();
+        this.source = source;
+        this.frameTimeoutNanos = Options.nanos(frameTimeout);
         setCumulator(FrameDecoder::cumulate);
     }
 
     public FrameDecoder(long maxPayload) {
-        this(maxPayload, new ReadLimit(), () -> false, new ReceiveBudget(Long.MAX_VALUE), Options.DEFAULT_FRAME_TIMEOUT);
+        this(maxPayload, new ReadLimit(), () -> false, () -> false, new ReceiveBudget(Long.MAX_VALUE), null,
+                Options.DEFAULT_FRAME_TIMEOUT);
     }
 
     /**
@@ -88,17 +104,40 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.gate = new ReadGate(ctx.channel(), busy, peerNotReading);
     }
 
     /** Called on the event loop when the handshake succeeded. */
     void opened() {
         open = true;
+        gate.opened();
         reads.opened();
     }
 
-    /** Whether this connection must not be read now: its next frame waits for room in the receive budget. */
+    /** Whether this connection's next frame waits for room in the receive budget. */
     boolean waitingForBudget() {
         return waitingForBudget;
+    }
+
+    /** Whether and why this connection is read; on the event loop. */
+    ReadGate gate() {
+        return gate;
+    }
+
+    /**
+     * The peer's calls or our answers changed: pause or resume reading to
+     * match; on the event loop. Frames read meanwhile are decoded on resuming,
+     * in a task of their own, since this may be called from inside a decode
+     * (a direct call that finishes), which must not decode again within itself.
+     */
+    void updateReading() {
+        if (gate == null || ctx.isRemoved()) {
+            return;
+        }
+        if (!gate.update() && !resumeQueued) {
+            resumeQueued = true;
+            ctx.executor().execute(this::resume);
+        }
     }
 
     /**
@@ -106,7 +145,8 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
      * on the event loop. The bytes enter here, not at the head of the
      * pipeline, where a TLS handler would swallow an empty read.
      */
-    void resume() {
+    private void resume() {
+        resumeQueued = false;
         if (ctx != null && !ctx.isRemoved()) {
             try {
                 channelRead(ctx, Unpooled.EMPTY_BUFFER);
@@ -118,8 +158,8 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
 
     /**
      * Unlike Netty's decoder, never asks for more bytes when reading is off:
-     * here it is off only because we paused it (calls saturated, or a frame
-     * waiting for budget), and asking would read on without limit.
+     * here it is off only because the {@link ReadGate} paused it, and asking
+     * would read on without limit.
      */
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
@@ -132,9 +172,8 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
     // the frame after it is measured against the limit.
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        if (open && paused.getAsBoolean() || waitingForBudget) {
-            partial = false; // our pause, not the peer's delay
-            return;
+        if (gate.update()) {
+            return; // the frame's clocks know whose time this is
         }
         if (in.readableBytes() < Packet.HEADER_SIZE) {
             incomplete(in);
@@ -152,14 +191,13 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
         }
         long frameBytes = Packet.HEADER_SIZE + length;
         if (frameBytes > SMALL_FRAME && reservedBytes == 0) {
-            if (!budget.reserve(frameBytes, this)) {
+            if (!budget.reserve(frameBytes, source, this)) {
                 waitingForBudget = true;
                 requestedBytes = frameBytes;
-                partial = false;
-                ctx.channel().config().setAutoRead(false);
+                gate.waitForBudget(true);
                 return;
             }
-            reservedBytes = frameBytes;
+            reserved(frameBytes);
         }
         if (in.readableBytes() < frameBytes) {
             incomplete(in);
@@ -181,30 +219,56 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
         }
         if (!partial) {
             partial = true;
-            partialSince = ctx.executor().ticker().nanoTime();
-            if (deadline == null) {
-                deadline = ctx.executor().schedule(this::checkDeadline, frameTimeoutNanos, TimeUnit.NANOSECONDS);
-            }
+            partialSince = gate.readingClock();
+            armDeadline(frameTimeoutNanos);
         }
     }
 
+    private void reserved(long bytes) {
+        reservedBytes = bytes;
+        reservedSince = gate.peerClock();
+        armDeadline(frameTimeoutNanos);
+    }
+
+    private void armDeadline(long inNanos) {
+        if (deadline == null) {
+            deadline = ctx.executor().schedule(this::checkDeadline, inNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * Closes a connection whose frame took longer than the frame time-out to
+     * arrive (on the reading clock), or that held its reservation longer (on
+     * the peer's clock); otherwise looks again when the earlier could run out.
+     */
     private void checkDeadline() {
         deadline = null;
-        if (!partial || ctx.isRemoved()) {
+        if (ctx.isRemoved()) {
             return;
         }
-        long late = ctx.executor().ticker().nanoTime() - partialSince - frameTimeoutNanos;
-        if (late < 0) {
-            deadline = ctx.executor().schedule(this::checkDeadline, -late, TimeUnit.NANOSECONDS);
-            return;
-        }
+        long partialLeft = partial ? frameTimeoutNanos - (gate.readingClock() - partialSince) : Long.MAX_VALUE;
+        long reservationLeft = reservedBytes > 0 ? frameTimeoutNanos - (gate.peerClock() - reservedSince)
+                : Long.MAX_VALUE;
+        String timeout = " within " + TimeUnit.NANOSECONDS.toMillis(frameTimeoutNanos) + " ms (frameTimeout); closing";
         ByteBuf buffered = internalBuffer();
-        String have = buffered.readableBytes() >= Packet.HEADER_SIZE
-                ? (buffered.readableBytes() - Packet.HEADER_SIZE) + " of the "
-                        + buffered.getUnsignedIntLE(buffered.readerIndex() + 8) + " bytes of a frame"
-                : "part of a frame header";
-        ctx.fireExceptionCaught(new ProtocolException("peer sent only " + have + " within "
-                + TimeUnit.NANOSECONDS.toMillis(frameTimeoutNanos) + " ms (frameTimeout); closing"));
+        if (partialLeft <= 0) {
+            String have = buffered.readableBytes() >= Packet.HEADER_SIZE
+                    ? (buffered.readableBytes() - Packet.HEADER_SIZE) + " of the "
+                            + buffered.getUnsignedIntLE(buffered.readerIndex() + 8) + " bytes of a frame"
+                    : "part of a frame header";
+            fail(new ProtocolException("peer sent only " + have + timeout));
+        } else if (reservationLeft <= 0) {
+            fail(new ProtocolException("peer held " + reservedBytes + " bytes of the shared receive budget for a "
+                    + "frame it did not let us receive" + (gate.pausedByPeer() ? " (it reads none of our answers)" : "")
+                    + timeout));
+        } else if (partialLeft != Long.MAX_VALUE || reservationLeft != Long.MAX_VALUE) {
+            // a clock that stands still (we pause) is looked at again a full time-out later
+            armDeadline(Math.min(partialLeft, reservationLeft));
+        }
+    }
+
+    private void fail(ProtocolException e) {
+        ctx.fireExceptionCaught(e);
         ctx.close();
     }
 
@@ -214,15 +278,14 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
         ChannelHandlerContext c = ctx;
         c.executor().execute(() -> {
             if (!waitingForBudget || c.isRemoved()) { // the connection went meanwhile
-                budget.release(requestedBytes);
+                budget.release(requestedBytes, source);
                 return;
             }
-            reservedBytes = requestedBytes;
             waitingForBudget = false;
-            if (!paused.getAsBoolean()) {
-                c.channel().config().setAutoRead(true);
+            reserved(requestedBytes);
+            if (!gate.waitForBudget(false)) {
+                resume();
             }
-            resume();
         });
     }
 
@@ -230,7 +293,7 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
         if (reservedBytes > 0) {
             long bytes = reservedBytes;
             reservedBytes = 0;
-            budget.release(bytes);
+            budget.release(bytes, source);
         }
     }
 

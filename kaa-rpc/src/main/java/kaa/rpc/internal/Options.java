@@ -100,4 +100,13 @@ public final class Options {
         }
         return d;
     }
+
+    /** {@code d} in nanoseconds, saturated: a time-out of centuries means "never", not an overflow. */
+    public static long nanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+    }
 }

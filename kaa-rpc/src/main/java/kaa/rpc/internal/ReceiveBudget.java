@@ -12,8 +12,15 @@ import java.util.Iterator;
  * When a reservation does not fit, that connection stops reading and waits
  * its turn, first come first served, while connections with small frames
  * carry on. Each connection has at most one reservation or one place in the
- * queue; a peer that takes a reservation and then trickles is cut off by the
- * frame deadline ({@link FrameDecoder}), which gives the memory back.
+ * queue; a peer that takes a reservation and then trickles, or stops reading
+ * our answers, is cut off by the frame deadline ({@link FrameDecoder}), which
+ * gives the memory back.
+ *
+ * <p>No one source (a server's peer host, a client's server) holds more than
+ * half of the budget while it holds anything: the other half stays for the
+ * others, so one bad peer, however many connections it opens, delays nobody
+ * else's large frames. A source whose share is full waits without holding
+ * up those queued behind it.
  */
 public final class ReceiveBudget {
 
@@ -28,17 +35,22 @@ public final class ReceiveBudget {
     private static final class Request {
         final Waiter waiter;
         final long bytes;
+        final Object source;
 
-        Request(Waiter waiter, long bytes) {
+        Request(Waiter waiter, long bytes, Object source) {
             this.waiter = waiter;
             this.bytes = bytes;
+            this.source = source;
         }
     }
 
     private static volatile ReceiveBudget clients;
 
     private final long limit;
+    // the lock of this object guards reserved, bySource and queue
     private long reserved;
+    /** The bytes each source holds now; a source holding nothing has no entry. */
+    private final java.util.HashMap<Object, Long> bySource = new java.util.HashMap<>();
     private final ArrayDeque<Request> queue = new ArrayDeque<>();
 
     public ReceiveBudget(long limit) {
@@ -69,19 +81,27 @@ public final class ReceiveBudget {
     }
 
     /**
-     * Reserves {@code bytes} if they fit and nobody waits before us;
-     * otherwise queues {@code waiter}, which hears {@link Waiter#granted} once
-     * they are reserved for it. A frame larger than the whole budget waits for
-     * the budget to be empty and then has it alone.
+     * Reserves {@code bytes} for {@code source} if they fit, its share allows
+     * and nobody waits before us for room; otherwise queues {@code waiter},
+     * which hears {@link Waiter#granted} once they are reserved for it. A frame
+     * larger than the whole budget (or the share) waits until the budget (or
+     * its source) holds nothing, and then has it alone.
      *
      * @return whether the bytes are reserved now
      */
-    synchronized boolean reserve(long bytes, Waiter waiter) {
-        if (queue.isEmpty() && fits(bytes)) {
-            reserved += bytes;
+    synchronized boolean reserve(long bytes, Object source, Waiter waiter) {
+        boolean first = true;
+        for (Request r : queue) {
+            if (!fits(r.bytes)) {
+                first = false; // it waits for room: after it, in order
+                break;
+            }
+        }
+        if (first && fits(bytes) && shareAllows(source, bytes)) {
+            take(source, bytes);
             return true;
         }
-        queue.add(new Request(waiter, bytes));
+        queue.add(new Request(waiter, bytes, source));
         return false;
     }
 
@@ -89,15 +109,32 @@ public final class ReceiveBudget {
         return reserved + bytes <= limit || reserved == 0;
     }
 
-    /** Gives back {@code bytes}, and grants what now fits to those waiting, in order. */
-    void release(long bytes) {
+    private boolean shareAllows(Object source, long bytes) {
+        Long held = bySource.get(source);
+        return held == null || held + bytes <= limit / 2;
+    }
+
+    private void take(Object source, long bytes) {
+        reserved += bytes;
+        bySource.merge(source, bytes, Long::sum);
+    }
+
+    /** Gives back {@code bytes} of {@code source}, and grants what now fits to those waiting, in order. */
+    void release(long bytes, Object source) {
         ArrayDeque<Waiter> granted = new ArrayDeque<>();
         synchronized (this) {
             reserved -= bytes;
-            while (!queue.isEmpty() && fits(queue.peek().bytes)) {
-                Request r = queue.poll();
-                reserved += r.bytes;
-                granted.add(r.waiter);
+            bySource.computeIfPresent(source, (k, held) -> held == bytes ? null : held - bytes);
+            for (Iterator<Request> it = queue.iterator(); it.hasNext();) {
+                Request r = it.next();
+                if (!fits(r.bytes)) {
+                    break; // first come first served: nobody overtakes a frame that waits for room
+                }
+                if (shareAllows(r.source, r.bytes)) { // else its own source must give back first
+                    it.remove();
+                    take(r.source, r.bytes);
+                    granted.add(r.waiter);
+                }
             }
         }
         granted.forEach(Waiter::granted); // outside the lock: they hop to their own threads

@@ -80,6 +80,8 @@ public final class Session {
     private long queuedBytes;
     private Throwable closeReason;
     private boolean everOpened;
+    /** Set by {@link #close}, read without the lock by the I/O thread: no packet is dispatched after it. */
+    private volatile boolean closed;
     /** The current connection's peer is this library: pickles may use shortcuts Python lacks. */
     private volatile boolean javaPeer;
 
@@ -162,8 +164,7 @@ public final class Session {
         boolean queueFull = false;
         synchronized (lock) {
             if (state == State.OPEN) {
-                ch = channel;
-                call.sent = true;
+                ch = channel; // marked sent only once in the outbox: a refusal below must not send a CNCL
             } else if (state == State.CONNECTING) {
                 queueFull = !queued.isEmpty() && queuedBytes + buf.readableBytes() > Options.OUTBOUND_HIGH_WATER;
                 if (!queueFull) {
@@ -201,7 +202,7 @@ public final class Session {
             return future;
         }
         armTimer(seq, call, timeout);
-        outbox.send(call.takeBuffer());
+        call.send(outbox);
         return future;
     }
 
@@ -218,7 +219,7 @@ public final class Session {
                 call.future.completeExceptionally(new TimeoutException("call '" + call.command
                         + "' got no answer within " + describe(timeout) + " (it may still run on the peer)"));
             }
-        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        }, Options.nanos(timeout), TimeUnit.NANOSECONDS);
         if (pending.get(seq) != call) {
             call.cancelTimer(); // answered or forgotten meanwhile
         }
@@ -238,8 +239,8 @@ public final class Session {
         }
         if (wasQueued) {
             call.releaseBuffer();
-        } else if (call.sent && javaPeer) {
-            sendCancel(seq);
+        } else if (call.forget() && javaPeer) {
+            sendCancel(seq); // after the CALL: it was in the outbox before forget() could see it sent
         }
         call.cancelTimer();
         return true;
@@ -291,7 +292,7 @@ public final class Session {
         synchronized (lock) {
             ch = channel;
         }
-        return ch != null && ch.isActive() && !ch.config().isAutoRead();
+        return ch != null && ch.isActive() && !ch.config().isAutoRead(); // a test's view: autoRead is ReadGate's
     }
 
     /** The calls waiting for their answers (or queued before open): what the call table holds. */
@@ -315,7 +316,9 @@ public final class Session {
             refuse = state == State.CLOSED;
             if (!refuse) {
                 channel = ch;
-                state = State.CONNECTING;
+                // a reconnect attempt in its handshake is not open yet: calls still fail at once (DISCONNECTED);
+                // only before the first open do they wait in the queue
+                state = everOpened ? State.DISCONNECTED : State.CONNECTING;
                 javaPeer = false; // until this connection's handshake says otherwise
             }
         }
@@ -328,7 +331,7 @@ public final class Session {
     void opened(Channel ch, boolean javaPeer) {
         ArrayDeque<PendingCall> toSend;
         synchronized (lock) {
-            if (ch != channel || state != State.CONNECTING) {
+            if (ch != channel || state == State.OPEN || state == State.CLOSED) {
                 return;
             }
             this.javaPeer = javaPeer;
@@ -339,12 +342,15 @@ public final class Session {
             queued = new ArrayDeque<>();
             queuedBytes = 0;
             for (PendingCall c : toSend) {
-                c.sent = true;
+                c.queued = false;
             }
         }
         // On the I/O thread: these go out before anything another thread writes from now on.
         for (PendingCall c : toSend) {
-            ch.write(c.takeBuffer(), ch.voidPromise());
+            ByteBuf b = c.sendQueued();
+            if (b != null) {
+                ch.write(b, ch.voidPromise());
+            }
         }
         ch.flush();
         listener.opened();
@@ -421,6 +427,7 @@ public final class Session {
                 return;
             }
             state = State.CLOSED;
+            closed = true;
             closeReason = reason;
             ch = channel;
             channel = null;
@@ -439,7 +446,8 @@ public final class Session {
     private void failPending(Throwable reason, boolean all) {
         for (Map.Entry<Integer, PendingCall> e : pending.entrySet()) {
             PendingCall c = e.getValue();
-            if ((all || c.sent) && pending.remove(e.getKey(), c)) {
+            // a call not queued was sent, or is being sent, on the lost connection
+            if ((all || !c.queued) && pending.remove(e.getKey(), c)) {
                 c.cancelTimer();
                 c.future.completeExceptionally(new NotConnectedException("call '" + c.command
                         + "' failed: connection closed (" + reason.getMessage() + ")", reason));
@@ -452,6 +460,10 @@ public final class Session {
     /** A packet arrived on {@code ch} after the handshake. Runs on its I/O thread; releases the payload. */
     void packet(Channel ch, Packet p) {
         try {
+            if (closed || !ch.isActive()) {
+                // frames still in the buffer of a connection that is closing: nobody could read their answers
+                return;
+            }
             int type = p.type();
             if (type == Packet.CALL) {
                 incomingCall(ch, p.seq(), p.payload());
@@ -552,7 +564,7 @@ public final class Session {
             reply(ch, seq, command, RemoteErrors.payload("TypeError", e.getMessage()), true);
             return;
         }
-        if (running(ch).incrementAndGet() >= maxConcurrentCalls || !ch.isWritable()) {
+        if (running(ch).incrementAndGet() >= maxConcurrentCalls) {
             updateReading(ch);
         }
         // a Java caller may cancel: keep a handle on the call (a Python caller never does). A direct call runs
@@ -575,38 +587,25 @@ public final class Session {
         }
     }
 
-    /**
-     * Whether {@code ch} must take no more calls for now: as many of its
-     * peer's calls as allowed are running, or our answers to it pile up
-     * unread. The frame decoder then hands on nothing more and reading stops.
-     */
-    boolean saturated(Channel ch) {
-        return running(ch).get() >= maxConcurrentCalls || !ch.isWritable()
-                || Outbox.of(ch).queuedBytes() > Options.OUTBOUND_HIGH_WATER;
+    /** Whether as many of the peer's calls run on {@code ch} as allowed: no further frame is handed on. */
+    boolean busy(Channel ch) {
+        return running(ch).get() >= maxConcurrentCalls;
     }
 
-    /**
-     * Reads from {@code ch} while it is not {@link #saturated}; when it stops
-     * being so, frames that were read meanwhile are decoded first.
-     */
+    /** Whether our answers to {@code ch}'s peer pile up unread: no further frame is handed on either. */
+    static boolean peerNotReading(Channel ch) {
+        return !ch.isWritable() || Outbox.of(ch).queuedBytes() > Options.OUTBOUND_HIGH_WATER;
+    }
+
+    /** Pauses or resumes reading {@code ch} to match its calls and answers (see {@link ReadGate}). */
     void updateReading(Channel ch) {
         if (!ch.eventLoop().inEventLoop()) {
             ch.eventLoop().execute(() -> updateReading(ch));
             return;
         }
         FrameDecoder frames = ch.pipeline().get(FrameDecoder.class);
-        boolean read = !saturated(ch) && (frames == null || !frames.waitingForBudget());
-        if (ch.config().isAutoRead() != read) {
-            if (read) {
-                ch.config().setAutoRead(true);
-                if (frames != null) {
-                    frames.resume(); // decode what waits
-                }
-            } else {
-                log.debug("pausing reads from {}: {} calls running, writable {}", HandshakeHandler.peer(ch),
-                        running(ch).get(), ch.isWritable());
-                ch.config().setAutoRead(false);
-            }
+        if (frames != null) {
+            frames.updateReading();
         }
     }
 
@@ -832,9 +831,12 @@ public final class Session {
         final Type resultType;
         final RpcFuture<Object> future;
         private ByteBuf buffer;
-        volatile boolean sent;
-        /** Put in the queue of calls made before open (under the session's lock), and its size there. */
-        boolean queued;
+        /** Handed to the connection (guarded by this call's monitor, which orders its CALL before any CNCL). */
+        private boolean sent;
+        /** Settled before it was handed over: it is never sent (guarded by this call's monitor). */
+        private boolean forgotten;
+        /** In the queue of calls made before open (written under the session's lock), and its size there. */
+        volatile boolean queued;
         int queuedSize;
         volatile java.util.concurrent.Future<?> timer;
         /** Where the call was made, when call sites are recorded. */
@@ -846,6 +848,28 @@ public final class Session {
             this.resultType = resultType;
             this.future = (RpcFuture<Object>) future;
             this.buffer = buffer;
+        }
+
+        /** Hands the call to the connection, unless it was forgotten meanwhile. */
+        synchronized void send(Outbox outbox) {
+            if (forgotten) {
+                releaseBuffer();
+                return;
+            }
+            outbox.send(takeBuffer());
+            sent = true;
+        }
+
+        /** Written by {@link Session#opened}, on the I/O thread, which sends it before any later CNCL. */
+        synchronized ByteBuf sendQueued() {
+            sent = true;
+            return takeBuffer();
+        }
+
+        /** The call is no longer wanted. Returns whether it had been sent (so the peer should hear a cancel). */
+        synchronized boolean forget() {
+            forgotten = true;
+            return sent;
         }
 
         void cancelTimer() {

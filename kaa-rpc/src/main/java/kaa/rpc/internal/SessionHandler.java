@@ -62,11 +62,25 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    /** The peer has been silent for the heartbeat interval: probe it, and close if it does not answer. */
+    /**
+     * The peer has been silent for the heartbeat interval: probe it, and close
+     * if it does not answer. Not while we ourselves do not read (our calls fill
+     * maxConcurrentCalls, or a frame waits for memory): the silence is ours,
+     * and the answer to a probe could not be read anyway. While the peer reads
+     * none of our answers, a probe could not reach it: that silence is the
+     * peer's, and it is unresponsive once it lasts the heartbeat time-out.
+     */
     private void heartbeat(ChannelHandlerContext ctx) {
-        if (probing || !session.isOpen() || !ctx.channel().config().isAutoRead()) {
-            // not while we ourselves do not read (our calls fill maxConcurrentCalls, or a frame waits for
-            // memory): the silence would be ours, and the answer to a probe could not be read anyway
+        ReadGate gate = gate(ctx);
+        if (probing || !session.isOpen() || gate == null || gate.pausedByUs()) {
+            return;
+        }
+        if (gate.pausedByPeer()) {
+            if (gate.peerPausedNanos() >= heartbeatTimeout.toNanos()) {
+                exceptionCaught(ctx, new NotConnectedException("peer unresponsive: it has read none of our "
+                        + "answers for " + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(gate.peerPausedNanos())
+                        + " ms (heartbeat time-out " + heartbeatTimeout.toMillis() + " ms)"));
+            }
             return;
         }
         probing = true;
@@ -74,11 +88,17 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
         session.call(HEARTBEAT, new Object[0], java.util.Map.of(), Object.class, heartbeatTimeout)
                 .whenCompleteAsync((v, e) -> {
                     probing = false;
-                    if (e instanceof java.util.concurrent.TimeoutException && ch.config().isAutoRead()) {
+                    ReadGate g = gate(ctx);
+                    if (e instanceof java.util.concurrent.TimeoutException && g != null && !g.pausedByUs()) {
                         exceptionCaught(ctx, new NotConnectedException("peer unresponsive: no answer to a "
                                 + "heartbeat within " + heartbeatTimeout.toMillis() + " ms"));
                     }
                 }, ch.eventLoop());
+    }
+
+    private static ReadGate gate(ChannelHandlerContext ctx) {
+        FrameDecoder frames = ctx.pipeline().get(FrameDecoder.class);
+        return frames == null ? null : frames.gate();
     }
 
     /** Netty's decoder exceptions become the JDK's, so that no Netty type reaches users. */

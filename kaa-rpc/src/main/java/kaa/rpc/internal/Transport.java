@@ -126,8 +126,9 @@ public final class Transport {
         ReadLimit reads = new ReadLimit();
         ch.config().setRecvByteBufAllocator(reads);
         ChannelPipeline p = ch.pipeline();
-        FrameDecoder frames = new FrameDecoder(options.maxFrameSize, reads, () -> session.saturated(ch),
-                options.receiveBudget, options.frameTimeout);
+        FrameDecoder frames = new FrameDecoder(options.maxFrameSize, reads, () -> session.busy(ch),
+                () -> Session.peerNotReading(ch), options.receiveBudget, budgetSource(ch, server),
+                options.frameTimeout);
         p.addLast("frames", frames);
         p.addLast("handshake", new HandshakeHandler(server, options.secret, options.handshakeTimeout, frames));
         if (options.heartbeatInterval != null) {
@@ -135,6 +136,22 @@ public final class Transport {
                     options.heartbeatInterval.toNanos(), 0, 0, TimeUnit.NANOSECONDS));
         }
         p.addLast("session", new SessionHandler(session, reconnect, options.heartbeatTimeout));
+    }
+
+    /**
+     * Who a connection is to the shared receive budget, which lets no one
+     * source hold more than half of it: for a server, the peer's host (one
+     * host's connections share a half; each Unix-socket connection, from a
+     * user of this host, is its own); for a client, the server it reaches.
+     */
+    private static Object budgetSource(Channel ch, boolean server) {
+        java.net.SocketAddress remote = ch.remoteAddress();
+        if (server) {
+            return remote instanceof java.net.InetSocketAddress
+                    ? ((java.net.InetSocketAddress) remote).getAddress() : ch;
+        }
+        String connectedTo = ch.attr(HandshakeHandler.CONNECTED_TO).get();
+        return connectedTo != null ? connectedTo : ch;
     }
 
     /** Connects a client session, again and again every {@code options.retry} if that is set. */

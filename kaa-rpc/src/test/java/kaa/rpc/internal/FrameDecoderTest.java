@@ -30,10 +30,17 @@ class FrameDecoderTest {
         final FrameDecoder decoder;
         final List<Packet> packets = new ArrayList<>();
         final List<Throwable> errors = new ArrayList<>();
-        final AtomicBoolean paused = new AtomicBoolean();
+        /** Our pause (the peer's calls fill their slots), and the peer's (it reads none of our answers). */
+        final AtomicBoolean busy = new AtomicBoolean();
+        final AtomicBoolean peerNotReading = new AtomicBoolean();
 
         Connection(ReceiveBudget budget) {
-            decoder = new FrameDecoder(1 << 24, new ReadLimit(), paused::get, budget, TIMEOUT);
+            this(budget, new Object());
+        }
+
+        Connection(ReceiveBudget budget, Object source) {
+            decoder = new FrameDecoder(1 << 24, new ReadLimit(), busy::get, peerNotReading::get, budget, source,
+                    TIMEOUT);
             channel = new EmbeddedChannel(decoder, new ChannelInboundHandlerAdapter() {
                 @Override
                 public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -50,6 +57,12 @@ class FrameDecoderTest {
 
         void receive(ByteBuf bytes) {
             channel.writeInbound(bytes);
+        }
+
+        /** Our side's calls or answers changed: the decoder looks again, and decodes what waits if it may. */
+        void update() {
+            decoder.updateReading();
+            channel.runPendingTasks();
         }
 
         void later(Duration d) {
@@ -114,12 +127,12 @@ class FrameDecoderTest {
     @Test
     void timeSpentPausedByUsDoesNotCount() {
         Connection c = new Connection(new ReceiveBudget(Long.MAX_VALUE));
-        c.paused.set(true);
+        c.busy.set(true);
         c.receive(Unpooled.wrappedBuffer(frame(10), header(100)));
         c.later(TIMEOUT.multipliedBy(2));
         assertThat(c.channel.isOpen()).isTrue();
-        c.paused.set(false);
-        c.decoder.resume();
+        c.busy.set(false);
+        c.update();
         assertThat(c.packets).hasSize(1);
         c.receive(Unpooled.wrappedBuffer(new byte[100]));
         assertThat(c.packets).hasSize(2);
@@ -193,5 +206,86 @@ class FrameDecoderTest {
         assertThat(c.packets).hasSize(1);
         assertThat(budget.reserved()).isZero();
         c.release();
+    }
+
+    @Test
+    void bytesWeDoNotReadAreNotThePeersDelay() {
+        // the peer sent a frame whose start we read; then it stopped reading our answers, so we stopped
+        // reading: the rest of its frame waits in our own socket, and that is no stall of the peer's
+        Connection c = new Connection(new ReceiveBudget(Long.MAX_VALUE));
+        c.receive(Unpooled.wrappedBuffer(header(40_000), Unpooled.wrappedBuffer(new byte[9_000])));
+        c.peerNotReading.set(true);
+        c.update();
+        assertThat(c.channel.config().isAutoRead()).isFalse();
+        c.later(TIMEOUT.multipliedBy(3));
+        assertThat(c.channel.isOpen()).isTrue();
+        c.peerNotReading.set(false);
+        c.update();
+        assertThat(c.channel.config().isAutoRead()).isTrue();
+        c.receive(Unpooled.wrappedBuffer(new byte[31_000]));
+        assertThat(c.packets).hasSize(1);
+        assertThat(c.errors).isEmpty();
+        c.release();
+    }
+
+    @Test
+    void aPeerThatStopsReadingCannotHoldItsReservation() {
+        ReceiveBudget budget = new ReceiveBudget(300_000);
+        Connection c = new Connection(budget);
+        c.receive(Unpooled.wrappedBuffer(header(200_000), Unpooled.wrappedBuffer(new byte[1000])));
+        assertThat(budget.reserved()).isEqualTo(200_012);
+        c.peerNotReading.set(true);
+        c.update();
+        c.later(TIMEOUT.minusSeconds(1));
+        assertThat(c.channel.isOpen()).isTrue();
+        c.later(Duration.ofSeconds(2));
+        assertThat(c.channel.isOpen()).isFalse();
+        assertThat(c.errors).singleElement().asString().contains("held 200012 bytes of the shared receive budget")
+                .contains("reads none of our answers");
+        assertThat(budget.reserved()).isZero();
+        c.release();
+    }
+
+    @Test
+    void aReservationGrantedWhileThePeerDoesNotReadHasItsDeadlineToo() {
+        ReceiveBudget budget = new ReceiveBudget(300_000);
+        Connection holder = new Connection(budget);
+        Connection waiter = new Connection(budget);
+        holder.receive(Unpooled.wrappedBuffer(header(200_000), Unpooled.wrappedBuffer(new byte[10])));
+        waiter.receive(header(200_000));
+        assertThat(waiter.decoder.waitingForBudget()).isTrue();
+        waiter.peerNotReading.set(true);
+        waiter.update();
+        holder.receive(Unpooled.wrappedBuffer(new byte[200_000 - 10]));
+        waiter.channel.runPendingTasks(); // granted, while the peer reads none of our answers
+        assertThat(budget.reserved()).isEqualTo(200_012);
+        waiter.later(TIMEOUT.plusSeconds(1));
+        assertThat(waiter.channel.isOpen()).isFalse();
+        assertThat(budget.reserved()).isZero();
+        holder.release();
+        waiter.release();
+    }
+
+    @Test
+    void oneSourceHoldsAtMostHalfTheBudgetAndWaitsWithoutHoldingUpOthers() {
+        ReceiveBudget budget = new ReceiveBudget(300_000);
+        Object bad = "one host";
+        Connection first = new Connection(budget, bad);
+        Connection second = new Connection(budget, bad);
+        Connection other = new Connection(budget, "another host");
+        first.receive(Unpooled.wrappedBuffer(header(100_000), Unpooled.wrappedBuffer(new byte[10])));
+        second.receive(header(100_000)); // 200,024 bytes would be over half for one source
+        assertThat(second.decoder.waitingForBudget()).isTrue();
+        other.receive(header(100_000)); // behind it in the queue, but not held up by it
+        assertThat(other.decoder.waitingForBudget()).isFalse();
+        assertThat(budget.reserved()).isEqualTo(200_024);
+
+        first.receive(Unpooled.wrappedBuffer(new byte[100_000 - 10]));
+        second.channel.runPendingTasks();
+        assertThat(second.decoder.waitingForBudget()).isFalse();
+        assertThat(budget.reserved()).isEqualTo(200_024);
+        first.release();
+        second.release();
+        other.release();
     }
 }

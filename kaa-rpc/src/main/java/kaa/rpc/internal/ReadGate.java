@@ -1,0 +1,161 @@
+package kaa.rpc.internal;
+
+import io.netty.channel.Channel;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Whether a connection is read, and if not, why: once its handshake is
+ * done, the one owner of Netty's {@code autoRead} for a connection. Each
+ * pause has a reason, and the reason says whose time it is:
+ * <ul>
+ * <li>{@link Pause#BUSY}: as many of the peer's calls run as allowed. Our
+ * work: the peer's clocks stop.</li>
+ * <li>{@link Pause#BUDGET}: the next frame waits for room in the receive
+ * budget that connections share. Our memory: the peer's clocks stop.</li>
+ * <li>{@link Pause#PEER_NOT_READING}: our answers to the peer pile up unread.
+ * The peer's doing: its time runs on.</li>
+ * </ul>
+ * Two clocks come of it. The <em>reading clock</em> stops whenever we do not
+ * read, whatever the reason: it measures how long a peer takes to send a
+ * frame, and bytes waiting unread in our own socket are not the peer's delay.
+ * The <em>peer's clock</em> stops only for our own pauses: it measures how
+ * long a peer holds what it was granted (a reservation of the shared budget),
+ * which a peer could otherwise keep for ever by not reading our answers.
+ *
+ * <p>Confined to the connection's event loop.
+ */
+final class ReadGate {
+
+    enum Pause {
+        BUSY(true), BUDGET(true), PEER_NOT_READING(false);
+
+        final boolean ours;
+        final int bit = 1 << ordinal();
+
+        Pause(boolean ours) {
+            this.ours = ours;
+        }
+    }
+
+    private static final int OURS = Pause.BUSY.bit | Pause.BUDGET.bit;
+
+    private final Channel channel;
+    private final BooleanSupplier busy;
+    private final BooleanSupplier peerNotReading;
+    /** Pauses apply once the handshake is done; before, the handshake's own limits bound a connection. */
+    private boolean open;
+    private int pauses;
+    private long readNanos;
+    private long peerNanos;
+    /** When the current stretch of each clock began (valid while that clock runs), and when the peer's pause did. */
+    private long readSince;
+    private long peerSince;
+    private long peerPauseSince;
+
+    /**
+     * @param busy whether the peer's calls fill their slots now
+     * @param peerNotReading whether our answers to the peer pile up unread now
+     */
+    ReadGate(Channel channel, BooleanSupplier busy, BooleanSupplier peerNotReading) {
+        this.channel = channel;
+        this.busy = busy;
+        this.peerNotReading = peerNotReading;
+        long now = now();
+        readSince = now;
+        peerSince = now;
+    }
+
+    void opened() {
+        open = true;
+    }
+
+    /** Marks whether the next frame waits for the receive budget. Returns whether reading is paused now. */
+    boolean waitForBudget(boolean waiting) {
+        return apply(waiting ? pauses | Pause.BUDGET.bit : pauses & ~Pause.BUDGET.bit);
+    }
+
+    /**
+     * Looks again at the peer's calls and our answers, and pauses or resumes
+     * reading to match. Returns whether reading is paused now.
+     */
+    boolean update() {
+        if (!open) {
+            return pauses != 0;
+        }
+        int p = pauses & Pause.BUDGET.bit;
+        if (busy.getAsBoolean()) {
+            p |= Pause.BUSY.bit;
+        }
+        if (peerNotReading.getAsBoolean()) {
+            p |= Pause.PEER_NOT_READING.bit;
+        }
+        return apply(p);
+    }
+
+    private boolean apply(int p) {
+        if (p == pauses) {
+            return p != 0;
+        }
+        long now = now();
+        if (pauses == 0) {
+            readNanos += now - readSince;
+        } else if (p == 0) {
+            readSince = now;
+        }
+        boolean wasOurs = (pauses & OURS) != 0;
+        boolean isOurs = (p & OURS) != 0;
+        if (!wasOurs && isOurs) {
+            peerNanos += now - peerSince;
+        } else if (wasOurs && !isOurs) {
+            peerSince = now;
+        }
+        if ((p & Pause.PEER_NOT_READING.bit) != 0 && (pauses & Pause.PEER_NOT_READING.bit) == 0) {
+            peerPauseSince = now;
+        }
+        pauses = p;
+        channel.config().setAutoRead(p == 0);
+        return p != 0;
+    }
+
+    boolean paused() {
+        return pauses != 0;
+    }
+
+    boolean pausedByUs() {
+        return (pauses & OURS) != 0;
+    }
+
+    boolean pausedByPeer() {
+        return (pauses & Pause.PEER_NOT_READING.bit) != 0;
+    }
+
+    /** How long the peer has not read our answers (0 if it reads them). */
+    long peerPausedNanos() {
+        return pausedByPeer() ? now() - peerPauseSince : 0;
+    }
+
+    /** Nanoseconds spent reading: it stands still while the connection is not read. */
+    long readingClock() {
+        return pauses == 0 ? readNanos + now() - readSince : readNanos;
+    }
+
+    /** Nanoseconds that are the peer's: it stands still only while we pause for our own reasons. */
+    long peerClock() {
+        return pausedByUs() ? peerNanos : peerNanos + now() - peerSince;
+    }
+
+    /** Why reading is paused, for a log line. */
+    String reasons() {
+        StringBuilder b = new StringBuilder();
+        for (Pause p : Pause.values()) {
+            if ((pauses & p.bit) != 0) {
+                b.append(b.length() == 0 ? "" : ", ").append(p.name().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        return b.length() == 0 ? "reading" : b.toString();
+    }
+
+    private long now() {
+        return channel.eventLoop().ticker().nanoTime();
+    }
+}
