@@ -25,12 +25,27 @@ final class FakeServer {
 
     /** Challenges the client and answers its challenge, as a real server with the same secret does. */
     void handshake() throws IOException {
-        byte[] challenge = Handshake.random();
+        handshake(Handshake.random());
+    }
+
+    /** The same, with a challenge of the test's choosing (one of this library's marks the server as Java). */
+    void handshake(byte[] challenge) throws IOException {
         send(0, "AUTH", Handshake.payload(challenge, Handshake.zero(), Handshake.zero()));
         RawPeer.Frame resp = read();
         byte[] theirs = Arrays.copyOfRange(resp.payload(), 0, 20);
         byte[] salt = Handshake.random();
         send(0, "RESP", Handshake.payload(Handshake.zero(), Handshake.answer(secret, theirs, salt), salt));
+    }
+
+    /** A challenge marked as a server of this library issues it: the client then takes us for a Java peer. */
+    static byte[] javaServerChallenge() {
+        byte[] b = Handshake.random();
+        b[0] = 'k';
+        b[1] = 'a';
+        b[2] = 'J';
+        b[3] = 2;
+        b[4] = 'S';
+        return b;
     }
 
     void send(int seq, String type, byte[] payload) throws IOException {

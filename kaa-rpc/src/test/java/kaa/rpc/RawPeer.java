@@ -62,6 +62,11 @@ final class RawPeer implements AutoCloseable {
         write(b);
     }
 
+    /** Sends bytes as they are: frames the test made itself, many in one write. */
+    void sendRaw(byte[] bytes) throws IOException {
+        write(ByteBuffer.wrap(bytes));
+    }
+
     private void write(ByteBuffer b) throws IOException {
         while (b.hasRemaining()) {
             if (channel.write(b) == 0) {

@@ -54,6 +54,12 @@ final class Outbox {
         return queuedBytes.get();
     }
 
+    /** What waits to be sent: here, and in Netty's buffer (its count is volatile: any thread may read it). */
+    long unsentBytes() {
+        io.netty.channel.ChannelOutboundBuffer netty = channel.unsafe().outboundBuffer();
+        return queuedBytes.get() + (netty == null ? 0 : netty.totalPendingWriteBytes());
+    }
+
     private void drain() {
         scheduled.set(false);
         boolean wrote = false;

@@ -295,6 +295,15 @@ public final class Session {
         return ch != null && ch.isActive() && !ch.config().isAutoRead(); // a test's view: autoRead is ReadGate's
     }
 
+    /** What waits to be sent on the current connection: in its outbox, and in Netty's buffer. */
+    public long unsentBytes() {
+        Channel ch;
+        synchronized (lock) {
+            ch = channel;
+        }
+        return ch == null ? 0 : Outbox.of(ch).unsentBytes();
+    }
+
     /** The calls waiting for their answers (or queued before open): what the call table holds. */
     public int callsInFlight() {
         return pending.size();

@@ -1,0 +1,182 @@
+package kaa.rpc;
+
+import static kaa.rpc.Peers.await;
+import static kaa.rpc.Peers.failure;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import kaa.rpc.internal.Pickling;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Orders of events that once broke a guarantee: each test drives one interleaving on purpose. */
+class InterleavingTest {
+
+    @TempDir
+    Path dir;
+
+    public static final class Service {
+        final CountDownLatch blocking = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicInteger recorded = new AtomicInteger();
+
+        @Expose
+        public String echo(String s) {
+            return s;
+        }
+
+        @Expose
+        public String block() throws InterruptedException {
+            blocking.countDown();
+            release.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            return "done";
+        }
+
+        @Expose
+        public int record() {
+            return recorded.incrementAndGet();
+        }
+    }
+
+    private static byte[] callFrame(int seq, String command, Object... args) {
+        ByteBuf payload = Unpooled.buffer();
+        Pickling.writeCall(payload, command, args, Map.of());
+        ByteBuffer b = ByteBuffer.allocate(12 + payload.readableBytes()).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(seq).put("CALL".getBytes(StandardCharsets.US_ASCII)).putInt(payload.readableBytes());
+        payload.readBytes(b);
+        return b.array();
+    }
+
+    @Test
+    void directCallsAtTheConcurrencyLimitResumeReadingWithoutRecursion() throws Exception {
+        // each finished direct call frees the one slot and resumes reading: from a task, never from inside the
+        // decode that runs the call, or 2,000 pipelined calls nest 2,000 decodes deep
+        int calls = 2_000;
+        try (Server server = Server.builder("127.0.0.1:0").secret("s").maxConcurrentCalls(1).directDispatch()
+                .register(new Service()).listen();
+                RawPeer peer = new RawPeer(server.address()).authenticate("s")) {
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            for (int i = 1; i <= calls; i++) {
+                all.write(callFrame(i, "echo", "x" + i));
+            }
+            peer.sendRaw(all.toByteArray());
+            for (int i = 1; i <= calls; i++) {
+                RawPeer.Frame answer = peer.read();
+                assertThat(answer.type()).isEqualTo("RETN");
+                assertThat(answer.seq()).isEqualTo(i);
+            }
+            assertThat(server.channels()).hasSize(1);
+        }
+    }
+
+    @Test
+    void aCallDuringAReconnectAttemptsHandshakeFailsAtOnce() throws Exception {
+        String address = Peers.Transport.TCP.fixedAddress(dir);
+        int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+        Server server = Server.builder(address).secret("s").register(new Service()).listen();
+        try (Client client = Client.builder(address).secret("s").retry(Duration.ofMillis(20)).connect()) {
+            await(client.whenOpen());
+            CompletableFuture<Throwable> closed = client.closed().next();
+            server.close();
+            await(closed);
+            // something answers the address again, but never completes a handshake
+            try (ServerSocket squatter = new ServerSocket(port, 50, InetAddress.getLoopbackAddress())) {
+                squatter.setSoTimeout((int) Peers.WAIT.toMillis());
+                try (Socket attempt = squatter.accept()) {
+                    CompletableFuture<Object> call = client.rpc("echo", "x");
+                    assertThat(failure(call)).isInstanceOf(NotConnectedException.class);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aCallRefusedForBackpressureSendsNoCancel() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            listener.setSoTimeout((int) Peers.WAIT.toMillis());
+            try (Client client = Client.connect("127.0.0.1:" + listener.getLocalPort(), "s");
+                    Socket socket = listener.accept()) {
+                new FakeServer(socket, "s").handshake(FakeServer.javaServerChallenge());
+                await(client.whenOpen());
+                // the server reads nothing: calls fill the socket and then the outbound queue
+                byte[] big = new byte[1 << 20];
+                List<CompletableFuture<Object>> sent = new ArrayList<>();
+                Throwable refused = null;
+                for (int i = 0; i < 200 && refused == null; i++) {
+                    CompletableFuture<Object> f = client.rpc("echo", big);
+                    if (f.isCompletedExceptionally()) {
+                        refused = failure(f);
+                    } else {
+                        sent.add(f);
+                    }
+                }
+                assertThat(refused).isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+                long before = client.session.unsentBytes();
+                for (int i = 0; i < 20_000; i++) {
+                    assertThat(client.rpc("echo", "x").isCompletedExceptionally()).isTrue();
+                }
+                assertThat(client.session.unsentBytes()).isEqualTo(before);
+            }
+        }
+    }
+
+    @Test
+    void noCancelOvertakesItsCall() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            listener.setSoTimeout((int) Peers.WAIT.toMillis());
+            try (Client client = Client.connect("127.0.0.1:" + listener.getLocalPort(), "s");
+                    Socket socket = listener.accept()) {
+                FakeServer fake = new FakeServer(socket, "s");
+                fake.handshake(FakeServer.javaServerChallenge()); // a Java peer: the client sends CNCL
+                await(client.whenOpen());
+                int calls = 2_000;
+                List<CompletableFuture<Object>> timed = new ArrayList<>();
+                for (int i = 0; i < calls; i++) {
+                    timed.add(client.withTimeout(Duration.ofNanos(1)).rpc("echo", "x")); // deadline races sending
+                }
+                for (CompletableFuture<Object> f : timed) {
+                    failure(f); // each forgotten: sent and then cancelled, or never sent at all
+                }
+                client.rpc("echo", "last"); // after every CNCL in the outbox
+                Set<Integer> seen = new HashSet<>();
+                int frames = 0;
+                int cancels = 0;
+                while (true) {
+                    RawPeer.Frame f = fake.read();
+                    frames++;
+                    if (f.type().equals("CALL")) {
+                        seen.add(f.seq());
+                        if (java.util.Arrays.deepToString((Object[]) f.value()).contains("last")) {
+                            break;
+                        }
+                    } else {
+                        assertThat(f.type()).isEqualTo("CNCL");
+                        assertThat(seen).as("the CALL of cancel %d came first", f.seq()).contains(f.seq());
+                        cancels++;
+                    }
+                }
+                assertThat(cancels).isLessThanOrEqualTo(seen.size());
+                assertThat(frames).isEqualTo(seen.size() + cancels);
+            }
+        }
+    }
+}
