@@ -55,4 +55,19 @@ public @interface Expose {
      * {@code directDispatch()} on a builder does this for every method.
      */
     boolean direct() default false;
+
+    /**
+     * Whether the caller's cancel interrupts the thread running this method.
+     * A caller of this library cancels a call it no longer wants (its
+     * future's {@code cancel}, or a time-out), and so does the loss of the
+     * connection. Either way the library stops its own work for that call: a
+     * call not yet started is skipped, and a {@code CompletionStage} the
+     * method returned is no longer waited for (never cancelled, since it may
+     * be shared with other callers). Interrupting the method is its own
+     * choice: an interrupt closes any interruptible channel (a
+     * {@code FileChannel}, say) that the thread is using, which a service
+     * may share with its other callers. Set this for methods that wait in
+     * interruptible ways on nothing shared.
+     */
+    boolean interruptible() default false;
 }

@@ -11,9 +11,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Between two Java peers, a caller's cancel and deadline reach the callee; a Python peer never sees them. */
+/**
+ * Between two Java peers, a caller's cancel and deadline reach the callee, and stop its work for that caller
+ * only; a Python peer never sees them.
+ */
 class CancelTest {
 
     @TempDir
@@ -22,10 +27,13 @@ class CancelTest {
     public static class Slow {
         final CountDownLatch started = new CountDownLatch(1);
         final CountDownLatch interrupted = new CountDownLatch(1);
-        final CountDownLatch futureCancelled = new CountDownLatch(1);
-        final CompletableFuture<String> pending = new CompletableFuture<>();
+        final CountDownLatch release = new CountDownLatch(1);
+        final java.util.concurrent.atomic.AtomicBoolean sawInterrupt = new java.util.concurrent.atomic.AtomicBoolean();
+        final CountDownLatch returned = new CountDownLatch(1);
+        /** One future for every caller, as a cache would hand out. */
+        final CompletableFuture<String> shared = new CompletableFuture<>();
 
-        @Expose
+        @Expose(interruptible = true)
         public String block() {
             started.countDown();
             try {
@@ -38,14 +46,25 @@ class CancelTest {
         }
 
         @Expose
+        public String uninterruptible() throws InterruptedException {
+            started.countDown();
+            try {
+                // waits for the test, and looks whether anyone interrupted it meanwhile
+                while (!release.await(10, TimeUnit.MILLISECONDS)) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        sawInterrupt.set(true);
+                    }
+                }
+                return "done";
+            } finally {
+                returned.countDown();
+            }
+        }
+
+        @Expose
         public CompletableFuture<String> later() {
             started.countDown();
-            pending.whenComplete((v, e) -> {
-                if (pending.isCancelled()) {
-                    futureCancelled.countDown();
-                }
-            });
-            return pending;
+            return shared;
         }
 
         @Expose(direct = true)
@@ -60,7 +79,7 @@ class CancelTest {
     }
 
     @Test
-    void aDeadlineInterruptsTheCalleesThread() throws Exception {
+    void aDeadlineInterruptsTheThreadOfAMethodThatAsksForIt() throws Exception {
         Slow slow = new Slow();
         try (Server server = Server.listen("127.0.0.1:0", "s").register(slow);
                 Client client = Client.connect(server.address(), "s")) {
@@ -76,27 +95,57 @@ class CancelTest {
     }
 
     @Test
-    void cancellingTheCallCancelsTheFutureTheCalleeReturned() throws Exception {
+    void aCancelNeverInterruptsAMethodThatDidNotAskForIt() throws Exception {
+        // an interrupt would close an interruptible channel the service shares with its other callers
         Slow slow = new Slow();
         try (Server server = Server.listen("127.0.0.1:0", "s").register(slow);
                 Client client = Client.connect(server.address(), "s")) {
-            CompletableFuture<Object> call = client.rpc("later");
+            CompletableFuture<Object> call = client.rpc("uninterruptible");
             assertThat(slow.started.await(10, TimeUnit.SECONDS)).isTrue();
             assertThat(call.cancel(true)).isTrue();
-            assertThat(slow.futureCancelled.await(10, TimeUnit.SECONDS)).isTrue();
+            // the CNCL is read before the next call on the same connection
             assertThat(await(client.rpc("quick"))).isEqualTo("fine");
+            slow.release.countDown();
+            assertThat(slow.returned.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(slow.sawInterrupt).isFalse();
         }
     }
 
     @Test
-    void cancellingReachesTheFutureOfADirectCallToo() throws Exception {
+    void cancellingACallStopsOnlyItsWaitingForAFutureOthersShare() throws Exception {
         Slow slow = new Slow();
         try (Server server = Server.listen("127.0.0.1:0", "s").register(slow);
+                Client first = Client.connect(server.address(), "s");
+                Client second = Client.connect(server.address(), "s")) {
+            CompletableFuture<Object> cancelled = first.rpc("later");
+            CompletableFuture<Object> waiting = second.rpc("later");
+            assertThat(slow.started.await(10, TimeUnit.SECONDS)).isTrue();
+            await(second.rpc("quick")); // the second caller's call is out too
+            assertThat(cancelled.cancel(true)).isTrue();
+            await(first.rpc("quick")); // read after the cancel
+            assertThat(slow.shared).isNotCancelled();
+            slow.shared.complete("for everyone");
+            assertThat(await(waiting)).isEqualTo("for everyone");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"later", "laterDirect"})
+    void aCancelledCallWaitingForAFutureFreesItsSlotAtOnce(String command) throws Exception {
+        Slow slow = new Slow();
+        try (Server server = Server.builder("127.0.0.1:0").secret("s").maxConcurrentCalls(2).register(slow).listen();
                 Client client = Client.connect(server.address(), "s")) {
-            CompletableFuture<Object> call = client.rpc("laterDirect");
+            CompletableFuture<Object> call = client.rpc(command);
             assertThat(slow.started.await(10, TimeUnit.SECONDS)).isTrue();
             assertThat(call.cancel(true)).isTrue();
-            assertThat(slow.futureCancelled.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(await(client.rpc("quick"))).isEqualTo("fine"); // read after the cancel
+            // one slot for this one; had the cancelled call kept its slot, both would be full and the next
+            // call would never be read
+            CompletableFuture<Object> again = client.rpc(command);
+            assertThat(await(client.rpc("quick"))).isEqualTo("fine");
+            assertThat(slow.shared).isNotCancelled();
+            slow.shared.complete("done");
+            assertThat(await(again)).isEqualTo("done");
         }
     }
 

@@ -55,6 +55,29 @@ class InterleavingTest {
         public int record() {
             return recorded.incrementAndGet();
         }
+
+        final AtomicInteger holding = new AtomicInteger();
+        final CountDownLatch held = new CountDownLatch(4);
+        final CountDownLatch letGo = new CountDownLatch(1);
+
+        /** Blocks, uninterruptibly as far as the library knows, until the test lets go. */
+        @Expose
+        public String hold() throws InterruptedException {
+            holding.incrementAndGet();
+            held.countDown();
+            try {
+                letGo.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                return "held";
+            } finally {
+                holding.decrementAndGet();
+            }
+        }
+
+        /** How many calls of hold() run while this one does. */
+        @Expose
+        public int holders() {
+            return holding.get();
+        }
     }
 
     private static byte[] callFrame(int seq, String command, Object... args) {
@@ -176,6 +199,31 @@ class InterleavingTest {
                 }
                 assertThat(cancels).isLessThanOrEqualTo(seen.size());
                 assertThat(frames).isEqualTo(seen.size() + cancels);
+            }
+        }
+    }
+
+    @Test
+    void callsThatOutliveTheirConnectionStillCountAgainstThePeersNext() throws Exception {
+        // hanging up does not stop a method (none is interrupted unless it asks): reconnecting must not free its slot
+        Service service = new Service();
+        CompletableFuture<Throwable> gone;
+        try (Server server = Server.builder("127.0.0.1:0").secret("s").maxConcurrentCalls(4).register(service)
+                .listen()) {
+            try (RawPeer first = new RawPeer(server.address()).authenticate("s")) {
+                for (int i = 1; i <= 4; i++) {
+                    first.call(i, "hold");
+                }
+                assertThat(service.held.await(10, TimeUnit.SECONDS)).isTrue();
+                gone = server.channels().iterator().next().closed().next();
+            }
+            await(gone); // the server has seen the hang-up
+            try (Client again = Client.connect(server.address(), "s")) {
+                CompletableFuture<Object> holders = again.rpc(Integer.class, "holders").thenApply(n -> n);
+                await(again.whenOpen());
+                service.letGo.countDown();
+                // it ran only once a slot of the lost connection's calls was free
+                assertThat((Integer) await(holders)).isLessThan(4);
             }
         }
     }

@@ -32,6 +32,7 @@ public final class ExposedMethod {
     private final int required;
     private final boolean varArgs;
     private final boolean direct;
+    private final boolean interruptible;
 
     private ExposedMethod(String command, Object target, Method method, MethodHandle invoker, Expose expose,
             Type[] types, String[] names, boolean[] optional) {
@@ -50,6 +51,12 @@ public final class ExposedMethod {
         this.required = r;
         this.varArgs = method.isVarArgs();
         this.direct = expose.direct();
+        this.interruptible = expose.interruptible();
+    }
+
+    /** Whether a cancel of its call interrupts the thread running it ({@link Expose#interruptible()}). */
+    boolean isInterruptible() {
+        return interruptible;
     }
 
     /** Whether it runs on the I/O thread that decoded its call ({@link Expose#direct()}). */

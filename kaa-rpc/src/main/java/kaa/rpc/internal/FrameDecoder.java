@@ -114,6 +114,18 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
         reads.opened();
     }
 
+    /** {@link #updateReading} for {@code ch}, from any thread. */
+    static void updateReading(io.netty.channel.Channel ch) {
+        if (!ch.eventLoop().inEventLoop()) {
+            ch.eventLoop().execute(() -> updateReading(ch));
+            return;
+        }
+        FrameDecoder frames = ch.pipeline().get(FrameDecoder.class);
+        if (frames != null) {
+            frames.updateReading();
+        }
+    }
+
     /** Whether this connection's next frame waits for room in the receive budget. */
     boolean waitingForBudget() {
         return waitingForBudget;

@@ -58,17 +58,13 @@ public final class Session {
     private final boolean callSites;
     /** The largest payload we accept, and so send: a peer with the same limit would close on a larger one. */
     private final long maxFrameSize;
-    /**
-     * The peer's calls running now, counted per connection: a call of a
-     * connection that is gone must not count against (or free up) the next.
-     */
-    private static final io.netty.util.AttributeKey<AtomicInteger> RUNNING =
-            io.netty.util.AttributeKey.valueOf("kaa.running");
+    /** The peer's calls on one connection: see {@link Incoming}. */
+    private static final io.netty.util.AttributeKey<Incoming> INCOMING = io.netty.util.AttributeKey.valueOf("kaa.incoming");
 
-    /** The count of {@code ch}, made when it was attached. */
-    private static AtomicInteger running(Channel ch) {
-        return ch.attr(RUNNING).get();
+    private static Incoming incoming(Channel ch) {
+        return ch.attr(INCOMING).get();
     }
+
     private final ConcurrentHashMap<Integer, PendingCall> pending = new ConcurrentHashMap<>();
     private final AtomicInteger lastSeq = new AtomicInteger();
 
@@ -317,9 +313,8 @@ public final class Session {
     }
 
     /** A new connection for this session; its handshake is starting. */
-    public void attach(Channel ch) {
-        ch.attr(RUNNING).set(new AtomicInteger());
-        ch.attr(RUNNING_CALLS).set(new ConcurrentHashMap<>());
+    public void attach(Channel ch, CallSource source) {
+        ch.attr(INCOMING).set(new Incoming(source));
         boolean refuse;
         synchronized (lock) {
             refuse = state == State.CLOSED;
@@ -374,6 +369,9 @@ public final class Session {
      */
     public boolean connectionLost(Channel ch, Throwable reason) {
         reason = plain(reason);
+        if (ch != null && incoming(ch) != null) {
+            incoming(ch).lost(ch);
+        }
         boolean wasOpen;
         boolean retry;
         ArrayDeque<PendingCall> dropped = null;
@@ -479,7 +477,7 @@ public final class Session {
             } else if (type == Packet.RETN || type == Packet.EXCP) {
                 answer(ch, p.seq(), type == Packet.EXCP, p.payload());
             } else if (type == Packet.CNCL) {
-                Running r = runningCalls(ch).remove(p.seq());
+                Running r = incoming(ch).handles.get(p.seq());
                 if (r != null) {
                     r.cancel();
                 }
@@ -573,15 +571,17 @@ public final class Session {
             reply(ch, seq, command, RemoteErrors.payload("TypeError", e.getMessage()), true);
             return;
         }
-        if (running(ch).incrementAndGet() >= maxConcurrentCalls) {
+        Incoming in = incoming(ch);
+        if (in.running.incrementAndGet() + in.source.orphans() >= maxConcurrentCalls) {
             updateReading(ch);
         }
-        // a Java caller may cancel: keep a handle on the call (a Python caller never does). A direct call runs
-        // here, where no cancel can be read before it returns: it needs one only if it returns a future.
+        // a handle on the call, so that a cancel (a Java caller's CNCL) or the loss of the connection reaches it.
+        // A direct call runs here, where neither can be read before it returns: it needs one only if it returns a
+        // future.
         boolean direct = directDispatch || method.isDirect();
-        Running r = javaPeer && !direct ? new Running() : null;
+        Running r = direct ? null : new Running(ch, seq, method.isInterruptible());
         if (r != null) {
-            runningCalls(ch).put(seq, r);
+            in.handles.put(seq, r);
         }
         if (direct) {
             invoke(ch, seq, command, method, args, kwargs, size, r); // here, on the I/O thread: no hand-off
@@ -598,7 +598,8 @@ public final class Session {
 
     /** Whether as many of the peer's calls run on {@code ch} as allowed: no further frame is handed on. */
     boolean busy(Channel ch) {
-        return running(ch).get() >= maxConcurrentCalls;
+        Incoming in = incoming(ch);
+        return in.running.get() + in.source.orphans() >= maxConcurrentCalls;
     }
 
     /** Whether our answers to {@code ch}'s peer pile up unread: no further frame is handed on either. */
@@ -608,21 +609,7 @@ public final class Session {
 
     /** Pauses or resumes reading {@code ch} to match its calls and answers (see {@link ReadGate}). */
     void updateReading(Channel ch) {
-        if (!ch.eventLoop().inEventLoop()) {
-            ch.eventLoop().execute(() -> updateReading(ch));
-            return;
-        }
-        FrameDecoder frames = ch.pipeline().get(FrameDecoder.class);
-        if (frames != null) {
-            frames.updateReading();
-        }
-    }
-
-    /** A call of the peer has been answered (or dropped). */
-    private void finished(Channel ch) {
-        if (running(ch).getAndDecrement() == maxConcurrentCalls) {
-            updateReading(ch);
-        }
+        FrameDecoder.updateReading(ch);
     }
 
     private void invoke(Channel ch, int seq, String command, ExposedMethod method, Object[] args,
@@ -646,9 +633,7 @@ public final class Session {
             return;
         }
         if (r != null && !r.start(EventLoops.isIoThread() ? null : Thread.currentThread())) {
-            done(ch, seq, r); // the caller cancelled before it ran; nobody reads the answer
-            reply(ch, seq, command, RemoteErrors.payload("RuntimeError", command + "(): cancelled by the caller"),
-                    true);
+            done(ch, seq, r); // cancelled before it ran, or its connection is gone: nobody reads an answer
             return;
         }
         Object result;
@@ -666,16 +651,16 @@ public final class Session {
         }
         if (result instanceof CompletionStage) {
             Running running = r;
-            if (running == null && javaPeer) { // a direct call's future: cancellable from now on
-                running = new Running();
-                runningCalls(ch).put(seq, running);
-            }
-            if (running != null) {
-                running.stage((CompletionStage<?>) result);
+            if (running == null) { // a direct call's future: cancellable from now on
+                running = new Running(ch, seq, false);
+                incoming(ch).handles.put(seq, running);
             }
             Running handle = running;
+            // the stage may be the service's own (shared, cached): a cancel only stops our waiting for it
             ((CompletionStage<?>) result).whenComplete((value, error) -> {
-                done(ch, seq, handle);
+                if (!done(ch, seq, handle)) {
+                    return; // cancelled, and already let go: nobody reads this answer
+                }
                 if (error != null) {
                     Throwable cause = error instanceof CompletionException && error.getCause() != null
                             ? error.getCause() : error;
@@ -684,31 +669,97 @@ public final class Session {
                     reply(ch, seq, command, value, false);
                 }
             });
+            handle.awaiting();
         } else {
             done(ch, seq, r);
             reply(ch, seq, command, result, false);
         }
     }
 
-    /** A call of the peer's ended (answered or about to be). */
-    private void done(Channel ch, int seq, Running r) {
-        finished(ch);
+    /**
+     * A call of the peer's ended (answered or about to be), or was let go:
+     * its slot is free. Returns false if it had been let go already (a call
+     * ends once, whoever sees it first).
+     */
+    private boolean done(Channel ch, int seq, Running r) {
+        Incoming in = incoming(ch);
         if (r != null) {
-            runningCalls(ch).remove(seq, r);
+            if (!r.finish()) {
+                return false;
+            }
+            in.handles.remove(seq, r);
+        }
+        int before = in.running.getAndDecrement();
+        if (before >= Incoming.LOST) {
+            in.source.orphanDone(); // a call that outlived its connection: the source's slot is free again
+        } else if (before + in.source.orphans() >= maxConcurrentCalls) {
+            updateReading(ch);
+        }
+        return true;
+    }
+
+    /**
+     * The peer's calls on one connection: how many run (they fill at most
+     * {@code maxConcurrentCalls} slots, with the calls of the source's lost
+     * connections that still run), and a handle on each.
+     */
+    private static final class Incoming {
+        /** Added to {@link #running} when the connection is lost: later ends are the source's. */
+        static final int LOST = 1 << 30;
+
+        final AtomicInteger running = new AtomicInteger();
+        final ConcurrentHashMap<Integer, Running> handles = new ConcurrentHashMap<>();
+        final CallSource source;
+
+        Incoming(CallSource source) {
+            this.source = source;
+        }
+
+        /**
+         * The connection is gone: the calls still running become the source's,
+         * and each is let go (see {@link Running#cancel}). Once only.
+         */
+        void lost(Channel ch) {
+            int now = running.get();
+            while (now < LOST && !running.compareAndSet(now, now + LOST)) {
+                now = running.get();
+            }
+            if (now >= LOST) {
+                return;
+            }
+            source.lost(ch, now);
+            handles.values().forEach(Running::cancel);
         }
     }
 
     /**
-     * A call of a Java peer while it runs, so that the peer's cancel (a CNCL
-     * packet) can reach it: the thread running it is interrupted, and a
-     * future it returned is cancelled. Never an I/O thread: a call run there
-     * ({@code direct}) is only ever cancelled through its future.
+     * A call of the peer's, from its dispatch to its end, so that the
+     * caller's cancel (a Java peer's CNCL) or the loss of its connection
+     * reaches it. Either stops our waiting and our work for that caller, and
+     * nothing else: a call not started is skipped; a future the method
+     * returned is no longer waited for (never cancelled: it may be the
+     * service's own, shared with other callers); the thread running the
+     * method is interrupted only if the method asked for it
+     * ({@code @Expose(interruptible = true)}): an interrupt closes an
+     * interruptible channel the service may share, so it is never the default.
+     * Never an I/O thread.
      */
     private final class Running {
+        private final Channel ch;
+        private final int seq;
+        private final boolean interruptible;
+        // guarded by this handle's monitor
         private Thread thread;
-        private CompletionStage<?> stage;
         private boolean cancelled;
         private boolean interrupted;
+        private boolean awaiting;
+        private boolean finished;
+
+        Running(Channel ch, int seq, boolean interruptible) {
+            this.ch = ch;
+            this.seq = seq;
+            this.interruptible = interruptible;
+        }
 
         /** The call starts on {@code t} (null for an I/O thread); false if it was cancelled already. */
         synchronized boolean start(Thread t) {
@@ -725,53 +776,41 @@ public final class Session {
             }
         }
 
-        void stage(CompletionStage<?> s) {
-            boolean cancelNow;
+        /** The method returned a future, which the call now waits for; a cancel that came first lets it go. */
+        void awaiting() {
+            boolean letGo;
             synchronized (this) {
-                stage = s;
-                cancelNow = cancelled;
+                awaiting = true;
+                letGo = cancelled;
             }
-            if (cancelNow) {
-                cancelStage(s);
+            if (letGo) {
+                done(ch, seq, this);
             }
         }
 
         void cancel() {
-            CompletionStage<?> s;
+            boolean letGo;
             synchronized (this) {
                 cancelled = true;
-                if (thread != null) {
+                if (thread != null && interruptible) {
                     thread.interrupt();
                     interrupted = true;
                 }
-                s = stage;
+                letGo = awaiting;
             }
-            if (s != null) {
-                cancelStage(s);
-            }
-        }
-
-        /** On the executor: cancelling runs the future's dependents, which may be user code. */
-        private void cancelStage(CompletionStage<?> s) {
-            try {
-                executor.execute(() -> {
-                    try {
-                        s.toCompletableFuture().cancel(true);
-                    } catch (UnsupportedOperationException notAFuture) {
-                        // a stage that cannot be cancelled runs on; its answer is dropped by the caller
-                    }
-                });
-            } catch (RejectedExecutionException rejected) {
-                // the executor is shutting down: nothing to cancel on
+            if (letGo) {
+                done(ch, seq, this); // no thread is held for it: its slot is free now
             }
         }
-    }
 
-    private static final io.netty.util.AttributeKey<ConcurrentHashMap<Integer, Running>> RUNNING_CALLS =
-            io.netty.util.AttributeKey.valueOf("kaa.runningCalls");
-
-    private static ConcurrentHashMap<Integer, Running> runningCalls(Channel ch) {
-        return ch.attr(RUNNING_CALLS).get();
+        /** The call ends; false if it ended already. */
+        synchronized boolean finish() {
+            if (finished) {
+                return false;
+            }
+            finished = true;
+            return true;
+        }
     }
 
     /** Sends RETN (or EXCP) for call {@code seq}. A result that cannot be pickled is answered with a TypeError. */

@@ -35,6 +35,7 @@ public final class Transport {
                     ".kaa-bind-");
         }
         Admission admission = new Admission(options.maxConnections, options.maxHandshaking);
+        CallSource.Registry callSources = new CallSource.Registry();
         ServerBootstrap b = new ServerBootstrap()
                 .group(EventLoops.group())
                 .channel(IoTransport.get().serverChannel(address.isUnix()))
@@ -46,7 +47,7 @@ public final class Transport {
                             return;
                         }
                         Session session = sessions.apply(ch);
-                        session.attach(ch);
+                        session.attach(ch, callSources.join(sourceKey(ch, true), ch));
                         pipeline(ch, true, options, session, null);
                         admission.watchHandshake(ch);
                         if (options.tls != null) {
@@ -127,7 +128,7 @@ public final class Transport {
         ch.config().setRecvByteBufAllocator(reads);
         ChannelPipeline p = ch.pipeline();
         FrameDecoder frames = new FrameDecoder(options.maxFrameSize, reads, () -> session.busy(ch),
-                () -> Session.peerNotReading(ch), options.receiveBudget, budgetSource(ch, server),
+                () -> Session.peerNotReading(ch), options.receiveBudget, sourceKey(ch, server),
                 options.frameTimeout);
         p.addLast("frames", frames);
         p.addLast("handshake", new HandshakeHandler(server, options.secret, options.handshakeTimeout, frames));
@@ -139,12 +140,13 @@ public final class Transport {
     }
 
     /**
-     * Who a connection is to the shared receive budget, which lets no one
-     * source hold more than half of it: for a server, the peer's host (one
-     * host's connections share a half; each Unix-socket connection, from a
-     * user of this host, is its own); for a client, the server it reaches.
+     * Who is at the other end of a connection, across its connections: no
+     * one source holds more than half of the shared receive budget, and the
+     * calls of its lost connections still count against its live ones. For a
+     * server, the peer's host (each Unix-socket connection, from a user of
+     * this host, is its own); for a client, the server it reaches.
      */
-    private static Object budgetSource(Channel ch, boolean server) {
+    private static Object sourceKey(Channel ch, boolean server) {
         java.net.SocketAddress remote = ch.remoteAddress();
         if (server) {
             return remote instanceof java.net.InetSocketAddress
@@ -160,6 +162,8 @@ public final class Transport {
         private final Options options;
         private final Session session;
         private final Bootstrap bootstrap;
+        /** The calls of the server's that outlive a connection count against the next. */
+        private final CallSource.Registry callSources = new CallSource.Registry();
         private volatile boolean stopped;
         private volatile ScheduledFuture<?> next;
 
@@ -175,8 +179,8 @@ public final class Transport {
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            session.attach(ch);
                             ch.attr(HandshakeHandler.CONNECTED_TO).set(Address.format(address.socketAddress()));
+                            session.attach(ch, callSources.join(sourceKey(ch, false), ch));
                             pipeline(ch, false, options, session, Connector.this::scheduleRetry);
                             if (options.tls != null) {
                                 ch.pipeline().addFirst("tls", new io.netty.handler.ssl.SslHandler(clientEngine()));
