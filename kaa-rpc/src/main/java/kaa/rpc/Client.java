@@ -138,6 +138,8 @@ public final class Client extends Channel implements AutoCloseable {
             Options o = options.copy();
             o.receiveBudget = o.receiveBudgetBytes > 0 ? new ReceiveBudget(o.receiveBudgetBytes)
                     : ReceiveBudget.sharedByClients();
+            o.sendBudget = o.sendBudgetBytes > 0 ? new kaa.rpc.internal.SendBudget(o.sendBudgetBytes)
+                    : kaa.rpc.internal.SendBudget.sharedByClients();
             Client client = new Client(address, o);
             services.forEach(client::register);
             client.connector.start();

@@ -69,6 +69,25 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
     }
 
     /**
+     * Memory for what peers leave unread, in bytes (default 256 MiB, or a
+     * quarter of the JVM's direct memory if that is less). A server's
+     * connections share one such budget, and clients share one per process
+     * unless given their own. A connection stops reading its peer's calls
+     * once 16 MiB wait unsent for it, but calls already running still
+     * answer; once what all connections hold unsent passes this budget, a
+     * connection whose peer reads nothing (more than 8 MiB unsent) is closed
+     * when it would take more, and a call on it is refused. Peers that read
+     * what we send are never held up by those that do not.
+     */
+    public B sendBudget(long bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("sendBudget must be at least 1 byte, got " + bytes);
+        }
+        options.sendBudgetBytes = bytes;
+        return self();
+    }
+
+    /**
      * Memory for large frames (over 64 KiB) being received at once, in bytes
      * (default 256 MiB). A server's connections share one such budget, and
      * clients share one per process unless given their own. A large frame

@@ -258,6 +258,8 @@ public final class Server implements AutoCloseable {
             Options o = options.copy();
             o.receiveBudget = new ReceiveBudget(o.receiveBudgetBytes > 0 ? o.receiveBudgetBytes
                     : ReceiveBudget.DEFAULT_BYTES);
+            o.sendBudget = new kaa.rpc.internal.SendBudget(o.sendBudgetBytes > 0 ? o.sendBudgetBytes
+                    : kaa.rpc.internal.SendBudget.DEFAULT_BYTES);
             return new Server(address, o, List.copyOf(services));
         }
     }

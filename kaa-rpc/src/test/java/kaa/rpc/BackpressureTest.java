@@ -133,4 +133,50 @@ class BackpressureTest {
             ch.write(resp);
         }
     }
+
+    @Test
+    void peersThatReadNothingTogetherHoldNoMoreThanTheSendBudget() throws Exception {
+        // each hog stops being read once 16 MiB wait for it, but its calls already running still answer: up to 64
+        // calls of 1 MiB each per hog. Together they pass the 24 MiB budget, and the one that would take more is
+        // closed (the other may stay within the budget alone); a reader is served on.
+        Big service = new Big();
+        java.util.concurrent.CountDownLatch hogClosed = new java.util.concurrent.CountDownLatch(1);
+        try (Server server = Server.builder("127.0.0.1:0").secret("s").sendBudget(24 << 20).listen()
+                .register(service)) {
+            server.clientConnected().connect(ch -> {
+                ch.closed().connect(reason -> hogClosed.countDown());
+                if (!ch.isConnected()) {
+                    hogClosed.countDown();
+                }
+            });
+            java.util.List<RawPeer> hogs = new java.util.ArrayList<>();
+            try {
+                for (int h = 0; h < 2; h++) {
+                    RawPeer hog = new RawPeer(server.address()).authenticate("s");
+                    hogs.add(hog);
+                    java.io.ByteArrayOutputStream calls = new java.io.ByteArrayOutputStream();
+                    byte[] call = LimitsTest.pickle(new Object[] {"big", new Object[] {1024}, java.util.Map.of()});
+                    for (int i = 1; i <= 64; i++) {
+                        ByteBuffer b = ByteBuffer.allocate(12 + call.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                        b.putInt(i).put("CALL".getBytes()).putInt(call.length).put(call);
+                        calls.write(b.array());
+                    }
+                    hog.sendRaw(calls.toByteArray());
+                }
+                try (Client reader = Client.connect(server.address(), "s")) {
+                    for (int i = 0; i < 20; i++) {
+                        assertThat(await(reader.rpc("small"))).isEqualTo("fine");
+                    }
+                    assertThat(hogClosed.await(Peers.WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))
+                            .isTrue();
+                    assertThat(await(reader.rpc("big", 1024))).asString().hasSize(1 << 20);
+                    assertThat(reader.isConnected()).isTrue();
+                }
+            } finally {
+                for (RawPeer hog : hogs) {
+                    hog.close();
+                }
+            }
+        }
+    }
 }

@@ -50,6 +50,10 @@ public final class Options {
     public long receiveBudgetBytes;
     /** The budget itself: made per server, or shared by clients; set when the server or client is built. */
     public ReceiveBudget receiveBudget;
+    /** What connections may hold unsent in all: its size in bytes, or 0 for the default. */
+    public long sendBudgetBytes;
+    /** The budget itself: made per server, or shared by clients; set when the server or client is built. */
+    public SendBudget sendBudget;
     /** Run every exposed method on the I/O thread that decoded its call. */
     public boolean directDispatch;
     public boolean callSites;
@@ -77,6 +81,8 @@ public final class Options {
         o.frameTimeout = frameTimeout;
         o.receiveBudgetBytes = receiveBudgetBytes;
         o.receiveBudget = receiveBudget;
+        o.sendBudgetBytes = sendBudgetBytes;
+        o.sendBudget = sendBudget;
         o.pythonObjects = pythonObjects;
         o.directDispatch = directDispatch;
         o.callSites = callSites;

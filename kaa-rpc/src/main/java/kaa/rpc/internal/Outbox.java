@@ -23,21 +23,66 @@ final class Outbox {
     private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
     private final Runnable drain = this::drain;
 
-    private Outbox(Channel channel) {
+    /** Where what this connection holds unsent is counted with the others', and its share there (I/O thread). */
+    private final SendBudget budget;
+    private long counted;
+    /** An empty write is queued behind unsent bytes, to count again once they are gone (I/O thread). */
+    private boolean recountQueued;
+
+    private Outbox(Channel channel, SendBudget budget) {
         this.channel = channel;
+        this.budget = budget;
     }
 
-    /** The outbox of {@code channel}, made on first use. */
+    /** Makes the outbox of a new connection, which counts what it holds unsent in {@code budget}. */
+    static void attach(Channel channel, SendBudget budget) {
+        channel.attr(KEY).set(new Outbox(channel, budget));
+    }
+
+    /** The outbox of {@code channel}. */
     static Outbox of(Channel channel) {
         Outbox o = channel.attr(KEY).get();
-        if (o == null) {
-            Outbox made = new Outbox(channel);
+        if (o == null) { // a channel made outside Transport (tests): its own budget
+            Outbox made = new Outbox(channel, new SendBudget(Long.MAX_VALUE));
             o = channel.attr(KEY).setIfAbsent(made);
             if (o == null) {
                 o = made;
             }
         }
         return o;
+    }
+
+    /**
+     * Whether this connection may take {@code bytes} more to send (see
+     * {@link SendBudget}): false when its peer reads nothing and everyone's
+     * unsent bytes fill the budget.
+     */
+    boolean admits(long bytes) {
+        return budget.admits(unsentBytes(), bytes);
+    }
+
+    SendBudget budget() {
+        return budget;
+    }
+
+    /**
+     * Counts again what this connection holds unsent; on its I/O thread,
+     * after writes and when its writability changes or it closes. While
+     * bytes stay unsent, an empty write behind them counts again once the
+     * socket has taken them, even if writability never changes.
+     */
+    void recount() {
+        io.netty.channel.ChannelOutboundBuffer netty = channel.unsafe().outboundBuffer();
+        long pending = netty == null ? 0 : netty.totalPendingWriteBytes();
+        budget.add(pending - counted);
+        counted = pending;
+        if (pending > 0 && !recountQueued && channel.isActive()) {
+            recountQueued = true;
+            channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> {
+                recountQueued = false;
+                recount();
+            });
+        }
     }
 
     /** Sends {@code packet} (a complete frame) after everything sent before it; takes ownership of it. */
@@ -71,6 +116,7 @@ final class Outbox {
         }
         if (wrote) {
             channel.flush();
+            recount();
         }
     }
 }

@@ -190,11 +190,13 @@ public final class Session {
             return future;
         }
         Outbox outbox = Outbox.of(ch);
-        if (!ch.isWritable() || outbox.queuedBytes() > Options.OUTBOUND_HIGH_WATER) {
-            // the peer is not reading what we send: refuse rather than grow
+        String refused = !ch.isWritable() || outbox.queuedBytes() > Options.OUTBOUND_HIGH_WATER
+                ? "more than " + (Options.OUTBOUND_HIGH_WATER >> 20) + " MiB wait to be sent to a peer that is not reading"
+                : !outbox.admits(buf.readableBytes()) ? "the peer reads nothing, and what all connections hold unsent "
+                        + "fills the send budget (" + outbox.budget().limit() + " bytes)" : null;
+        if (refused != null) { // refuse rather than grow
             call.releaseBuffer();
-            future.completeExceptionally(new RejectedExecutionException("call '" + command + "' refused: more than "
-                    + (Options.OUTBOUND_HIGH_WATER >> 20) + " MiB wait to be sent to a peer that is not reading"));
+            future.completeExceptionally(new RejectedExecutionException("call '" + command + "' refused: " + refused));
             return future;
         }
         armTimer(seq, call, timeout);
@@ -357,6 +359,7 @@ public final class Session {
             }
         }
         ch.flush();
+        Outbox.of(ch).recount();
         listener.opened();
     }
 
@@ -830,7 +833,28 @@ public final class Session {
                     + "() cannot be sent: " + e), true);
             return;
         }
-        Outbox.of(ch).send(buf);
+        Outbox out = Outbox.of(ch);
+        if (!out.admits(buf.readableBytes())) {
+            buf.release();
+            holdNoMore(ch, out);
+            return;
+        }
+        out.send(buf);
+    }
+
+    /**
+     * The peer reads none of our answers, and what all peers leave unread
+     * fills the send budget: this connection, the one that would take more,
+     * is closed (its peer would not read the answer anyway).
+     */
+    private static void holdNoMore(Channel ch, Outbox out) {
+        ch.eventLoop().execute(() -> {
+            if (ch.isActive()) {
+                ch.pipeline().fireExceptionCaught(new ProtocolException("peer reads none of our answers: "
+                        + out.unsentBytes() + " bytes wait for it, and what all connections hold unsent fills the "
+                        + "send budget (" + out.budget().limit() + " bytes); closing"));
+            }
+        });
     }
 
     /** The last resort of {@link #reply}: a RuntimeError with a short text, so that the caller is not left waiting. */

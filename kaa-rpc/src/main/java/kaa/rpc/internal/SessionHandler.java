@@ -117,12 +117,14 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Outbox.of(ctx.channel()).recount();
         session.updateReading(ctx.channel());
         ctx.fireChannelWritabilityChanged();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        Outbox.of(ctx.channel()).recount(); // nothing is unsent any more: its share of the send budget is free
         Throwable reason = failure != null ? failure
                 : new NotConnectedException("connection closed by " + HandshakeHandler.peer(ctx));
         if (session.connectionLost(ctx.channel(), reason) && reconnect != null) {

@@ -121,6 +121,7 @@ public final class Transport {
 
     private static void pipeline(Channel ch, boolean server, Options options, Session session,
             Runnable reconnect) {
+        Outbox.attach(ch, options.sendBudget);
         ch.config().setWriteBufferWaterMark(
                 new WriteBufferWaterMark(Options.OUTBOUND_LOW_WATER, Options.OUTBOUND_HIGH_WATER));
         // Until the handshake completes, read as the original does: at most 1 KiB at a time.
