@@ -227,4 +227,33 @@ class InterleavingTest {
             }
         }
     }
+
+    public record Point(int x, int y) {
+    }
+
+    public static final class Asker {
+        /** Blocks its thread, the executor's only one, on a call back to its caller whose answer is a record. */
+        @Expose(addClient = true)
+        public Point ask(Channel caller) throws Exception {
+            return caller.rpc(Point.class, "point").get(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    public static final class Pointer {
+        @Expose
+        public Point point() {
+            return new Point(3, 4);
+        }
+    }
+
+    @Test
+    void aCalleeBlockedOnItsCallBackConvertsTheAnswerItself() throws Exception {
+        java.util.concurrent.ExecutorService one = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (Server server = Server.builder("127.0.0.1:0").secret("s").executor(one).register(new Asker()).listen();
+                Client client = Client.builder(server.address()).secret("s").register(new Pointer()).connect()) {
+            assertThat(await(client.rpc(Point.class, "ask"))).isEqualTo(new Point(3, 4));
+        } finally {
+            one.shutdownNow();
+        }
+    }
 }

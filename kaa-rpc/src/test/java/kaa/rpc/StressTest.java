@@ -136,6 +136,8 @@ class StressTest {
                 assertThat(outcome).as("call %d (kind %d)", i, kind).isEqualTo(kind == 4 ? -1 : i);
             }
         }
+        // calls fail at once while the client reconnects (in the retry delay and the new handshake alike)
+        waitUntil(client::isConnected, "the client reconnects");
         assertThat(await(client.rpc("echo", 7))).isEqualTo(7);
         for (int i = 0; i < CALLS; i++) { // the dependent ran once: the future settled once
             long deadline = System.nanoTime() + Peers.WAIT.toNanos();

@@ -17,12 +17,28 @@ import java.util.function.Function;
  * thread, every dependent action added through this future's non-async
  * methods ({@code thenApply}, {@code whenComplete}, ...) runs on the channel's
  * callback executor instead, as if the {@code ...Async} form had been used.
- * A blocking wait on an I/O thread, which would deadlock, is refused.
+ * A blocking wait on an I/O thread, which would deadlock, is refused. An
+ * answer that must be converted by user code (a record, a bean) is converted
+ * by a caller blocked in {@code get} or {@code join} if there is one, and on
+ * the executor otherwise: a caller that holds the executor's last thread
+ * still gets its answer.
  */
 public final class RpcFuture<T> extends CompletableFuture<T> {
 
     private final Executor executor;
     private volatile Runnable onSettled;
+    /**
+     * An answer that arrived but still needs converting (to a record or a
+     * bean: user constructors, so not on the I/O thread), run once by
+     * whoever comes first: a thread waiting in {@code get} or {@code join},
+     * or the executor. A callee on a one-thread executor that waits for its
+     * own call back thus converts the answer itself, instead of waiting for
+     * the thread it holds.
+     */
+    private volatile Runnable conversion;
+    private final java.util.concurrent.atomic.AtomicBoolean converting = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Made by the first blocked waiter: completed once a conversion is pending or this future is done. */
+    private volatile CompletableFuture<Void> wake;
 
     public RpcFuture(Executor executor) {
         this.executor = executor;
@@ -47,6 +63,75 @@ public final class RpcFuture<T> extends CompletableFuture<T> {
         Runnable action = onSettled;
         if (action != null && !isDone()) {
             action.run();
+        }
+    }
+
+    /** Wakes the waiters: a conversion waits for them (written before this is called). */
+    private void conversionPending() {
+        CompletableFuture<Void> w = wake;
+        if (w != null) {
+            w.complete(null);
+        }
+    }
+
+    /**
+     * The answer has arrived and {@code convert} completes this future with
+     * it: run by a waiting caller if there is one, else on the executor.
+     */
+    void completeByConversion(Runnable convert) {
+        conversion = () -> {
+            if (converting.compareAndSet(false, true)) {
+                convert.run();
+            }
+        };
+        conversionPending();
+        try {
+            executor.execute(conversion);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            if (converting.compareAndSet(false, true)) {
+                completeExceptionally(e);
+            }
+        }
+    }
+
+    /** Waits until this future is done or its answer waits to be converted, which this thread then does. */
+    private void awaitAnswer(long nanos) throws InterruptedException, TimeoutException, ExecutionException {
+        if (isDone()) {
+            return;
+        }
+        CompletableFuture<Void> w = wake;
+        if (w == null) {
+            CompletableFuture<Void> made = new CompletableFuture<>();
+            if (WAKE.compareAndSet(this, null, made)) {
+                // however this future is completed (a dependent's is completed inside CompletableFuture)
+                super.whenComplete((v, e) -> made.complete(null));
+                w = made;
+            } else {
+                w = wake;
+            }
+        }
+        if (conversion != null) { // pending before the waiter was there to be woken
+            w.complete(null);
+        }
+        if (nanos < 0) {
+            w.get();
+        } else {
+            w.get(nanos, TimeUnit.NANOSECONDS);
+        }
+        Runnable c = conversion;
+        if (c != null) {
+            c.run();
+        }
+    }
+
+    private static final java.lang.invoke.VarHandle WAKE;
+
+    static {
+        try {
+            WAKE = java.lang.invoke.MethodHandles.lookup().findVarHandle(RpcFuture.class, "wake",
+                    CompletableFuture.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
         }
     }
 
@@ -111,18 +196,39 @@ public final class RpcFuture<T> extends CompletableFuture<T> {
     @Override
     public T get() throws InterruptedException, ExecutionException {
         refuseBlockingOnIoThread();
+        try {
+            awaitAnswer(-1);
+        } catch (TimeoutException never) {
+            throw new AssertionError(never);
+        }
         return super.get();
     }
 
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
         refuseBlockingOnIoThread();
-        return super.get(timeout, unit);
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        awaitAnswer(unit.toNanos(timeout));
+        return super.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
     @Override
     public T join() {
         refuseBlockingOnIoThread();
+        boolean interrupted = false;
+        while (true) { // join is not interruptible: wait on, as CompletableFuture does, and keep the interrupt
+            try {
+                awaitAnswer(-1);
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (ExecutionException | TimeoutException e) {
+                break; // settled: join reports it below
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
         return super.join();
     }
 

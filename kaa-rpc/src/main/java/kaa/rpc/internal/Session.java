@@ -524,12 +524,9 @@ public final class Session {
         } else if (Values.isPlain(call.resultType)) {
             call.complete(value, size);
         } else {
-            // converting to a record or bean runs user constructors: not on the I/O thread
-            try {
-                executor.execute(() -> call.complete(value, size));
-            } catch (RejectedExecutionException e) {
-                call.future.completeExceptionally(e);
-            }
+            // converting to a record or bean runs user constructors: not on the I/O thread, but on a caller
+            // waiting for it, or else the executor (see RpcFuture)
+            call.future.completeByConversion(() -> call.complete(value, size));
         }
     }
 
