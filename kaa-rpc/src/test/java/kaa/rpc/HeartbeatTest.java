@@ -41,4 +41,39 @@ class HeartbeatTest {
             assertThat(client.isConnected()).isTrue();
         }
     }
+
+    public static class Big {
+        @Expose
+        public String big() {
+            return "x".repeat(1 << 20);
+        }
+    }
+
+    @Test
+    void aPeerThatReadsNoneOfOurAnswersIsUnresponsive() throws Exception {
+        // our reading pauses once its answers pile up; that silence is the peer's, and it lasts past the time-out
+        CountDownLatch closed = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Throwable> reason = new java.util.concurrent.atomic.AtomicReference<>();
+        try (Server server = Server.builder("127.0.0.1:0").secret("s").register(new Big())
+                .heartbeat(Duration.ofMillis(200), Duration.ofMillis(300)).listen()) {
+            server.clientConnected().connect(ch -> ch.closed().connect(r -> {
+                reason.set(r);
+                closed.countDown();
+            }));
+            try (RawPeer hog = new RawPeer(server.address()).authenticate("s")) {
+                java.io.ByteArrayOutputStream calls = new java.io.ByteArrayOutputStream();
+                byte[] call = LimitsTest.pickle(new Object[] {"big", new Object[0], java.util.Map.of()});
+                for (int i = 1; i <= 64; i++) { // 64 MiB of answers, never read
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(12 + call.length)
+                            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    b.putInt(i).put("CALL".getBytes()).putInt(call.length).put(call);
+                    calls.write(b.array());
+                }
+                hog.sendRaw(calls.toByteArray());
+                assertThat(closed.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+                // by the probe sent before our answers piled up, or by the pause that followed
+                assertThat(reason.get()).hasMessageContaining("peer unresponsive");
+            }
+        }
+    }
 }
