@@ -89,7 +89,7 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
 
     /**
      * Memory for large frames (over 64 KiB) being received at once, in bytes
-     * (default 256 MiB). A server's connections share one such budget, and
+     * (default 256 MiB, or half the JVM's direct memory if that is less). A server's connections share one such budget, and
      * clients share one per process unless given their own. A large frame
      * reserves its whole size when its header arrives; when the budget is
      * spent, its connection is not read until there is room (first come,

@@ -24,8 +24,13 @@ import java.util.Iterator;
  */
 public final class ReceiveBudget {
 
-    /** The default: room for four frames of the default maximum size. */
-    public static final long DEFAULT_BYTES = 256L << 20;
+    /**
+     * The default: room for four frames of the default maximum size, or half
+     * the direct memory the JVM allows if that is less (frames are read into
+     * direct buffers: a budget past the JVM's limit would let peers run it out).
+     */
+    public static final long DEFAULT_BYTES = Math.max(16L << 20,
+            Math.min(256L << 20, io.netty.util.internal.PlatformDependent.maxDirectMemory() / 2));
 
     /** What a connection waiting for room is told when it gets it (on any thread). */
     interface Waiter {
