@@ -57,17 +57,21 @@ public @interface Expose {
     boolean direct() default false;
 
     /**
-     * Whether the caller's cancel interrupts the thread running this method.
-     * A caller of this library cancels a call it no longer wants (its
-     * future's {@code cancel}, or a time-out), and so does the loss of the
-     * connection. Either way the library stops its own work for that call: a
-     * call not yet started is skipped, and a {@code CompletionStage} the
-     * method returned is no longer waited for (never cancelled, since it may
-     * be shared with other callers). Interrupting the method is its own
-     * choice: an interrupt closes any interruptible channel (a
-     * {@code FileChannel}, say) that the thread is using, which a service
-     * may share with its other callers. Set this for methods that wait in
-     * interruptible ways on nothing shared.
+     * Whether a cancel stops this method's work: it interrupts the thread
+     * running the method, or cancels the {@code CompletionStage} the method
+     * returned. A caller of this library cancels a call it no longer wants
+     * (its future's {@code cancel}, or a time-out), and the loss of the
+     * connection does the same. Either way the library stops its own work for
+     * that call: a call not yet started is skipped, and no answer is sent.
+     * Stopping the method's work is the method's choice, off by default: an
+     * interrupt closes any interruptible channel (a {@code FileChannel}, say)
+     * the thread is using, which a service may share with its other callers,
+     * and a future it returns may be shared too (a cache's), so cancelling it
+     * would fail every other caller. Set this for methods that wait in
+     * interruptible ways on nothing shared, or return a future made for the
+     * call. Until the work ends (the method returns, its future completes),
+     * the call holds its place in {@code maxConcurrentCalls}, even after its
+     * connection is gone: that is what it holds of threads and memory.
      */
     boolean interruptible() default false;
 }

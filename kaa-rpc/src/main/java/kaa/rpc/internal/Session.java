@@ -579,7 +579,7 @@ public final class Session {
         // A direct call runs here, where neither can be read before it returns: it needs one only if it returns a
         // future.
         boolean direct = directDispatch || method.isDirect();
-        Running r = direct ? null : new Running(ch, seq, method.isInterruptible());
+        Running r = direct ? null : new Running(method.isInterruptible());
         if (r != null) {
             in.handles.put(seq, r);
         }
@@ -651,15 +651,16 @@ public final class Session {
         }
         if (result instanceof CompletionStage) {
             Running running = r;
-            if (running == null) { // a direct call's future: cancellable from now on
-                running = new Running(ch, seq, false);
+            if (running == null) { // a direct call's future: it may be let go from now on
+                running = new Running(method.isInterruptible());
                 incoming(ch).handles.put(seq, running);
             }
             Running handle = running;
-            // the stage may be the service's own (shared, cached): a cancel only stops our waiting for it
+            handle.stage((CompletionStage<?>) result);
             ((CompletionStage<?>) result).whenComplete((value, error) -> {
-                if (!done(ch, seq, handle)) {
-                    return; // cancelled, and already let go: nobody reads this answer
+                done(ch, seq, handle); // the work has ended: its slot is free
+                if (handle.isCancelled()) {
+                    return; // let go: nobody reads this answer
                 }
                 if (error != null) {
                     Throwable cause = error instanceof CompletionException && error.getCause() != null
@@ -669,24 +670,18 @@ public final class Session {
                     reply(ch, seq, command, value, false);
                 }
             });
-            handle.awaiting();
         } else {
             done(ch, seq, r);
-            reply(ch, seq, command, result, false);
+            if (r == null || !r.isCancelled()) {
+                reply(ch, seq, command, result, false);
+            }
         }
     }
 
-    /**
-     * A call of the peer's ended (answered or about to be), or was let go:
-     * its slot is free. Returns false if it had been let go already (a call
-     * ends once, whoever sees it first).
-     */
-    private boolean done(Channel ch, int seq, Running r) {
+    /** The work of a call of the peer's has ended (it is answered, or about to be, or let go): its slot is free. */
+    private void done(Channel ch, int seq, Running r) {
         Incoming in = incoming(ch);
         if (r != null) {
-            if (!r.finish()) {
-                return false;
-            }
             in.handles.remove(seq, r);
         }
         int before = in.running.getAndDecrement();
@@ -695,7 +690,6 @@ public final class Session {
         } else if (before + in.source.orphans() >= maxConcurrentCalls) {
             updateReading(ch);
         }
-        return true;
     }
 
     /**
@@ -733,35 +727,32 @@ public final class Session {
     }
 
     /**
-     * A call of the peer's, from its dispatch to its end, so that the
-     * caller's cancel (a Java peer's CNCL) or the loss of its connection
-     * reaches it. Either stops our waiting and our work for that caller, and
-     * nothing else: a call not started is skipped; a future the method
-     * returned is no longer waited for (never cancelled: it may be the
-     * service's own, shared with other callers); the thread running the
-     * method is interrupted only if the method asked for it
-     * ({@code @Expose(interruptible = true)}): an interrupt closes an
-     * interruptible channel the service may share, so it is never the default.
-     * Never an I/O thread.
+     * A call of the peer's, from its dispatch to the end of its work, so
+     * that the caller's cancel (a Java peer's CNCL) or the loss of its
+     * connection reaches it. Either lets the call go: nobody reads its answer
+     * any more, so none is sent, and a call not started is skipped. The work
+     * the method started is stopped only if the method asked for it
+     * ({@code @Expose(interruptible = true)}): its thread is interrupted, or
+     * the future it returned is cancelled. Without that, an interrupt would
+     * close an interruptible channel the service may share with its other
+     * callers, and a future it returned may be the service's own, shared
+     * with other callers (a cache's). Either way the call holds its slot
+     * until its work ends: that is when its thread and memory are free.
+     * Never interrupts an I/O thread.
      */
     private final class Running {
-        private final Channel ch;
-        private final int seq;
         private final boolean interruptible;
         // guarded by this handle's monitor
         private Thread thread;
+        private CompletionStage<?> stage;
         private boolean cancelled;
         private boolean interrupted;
-        private boolean awaiting;
-        private boolean finished;
 
-        Running(Channel ch, int seq, boolean interruptible) {
-            this.ch = ch;
-            this.seq = seq;
+        Running(boolean interruptible) {
             this.interruptible = interruptible;
         }
 
-        /** The call starts on {@code t} (null for an I/O thread); false if it was cancelled already. */
+        /** The call starts on {@code t} (null for an I/O thread); false if it was let go already. */
         synchronized boolean start(Thread t) {
             thread = t;
             return !cancelled;
@@ -776,40 +767,53 @@ public final class Session {
             }
         }
 
-        /** The method returned a future, which the call now waits for; a cancel that came first lets it go. */
-        void awaiting() {
-            boolean letGo;
+        synchronized boolean isCancelled() {
+            return cancelled;
+        }
+
+        /** The method returned a future, which the call now waits for. */
+        void stage(CompletionStage<?> s) {
+            boolean cancelNow;
             synchronized (this) {
-                awaiting = true;
-                letGo = cancelled;
+                stage = s;
+                cancelNow = cancelled && interruptible;
             }
-            if (letGo) {
-                done(ch, seq, this);
+            if (cancelNow) {
+                cancelStage(s);
             }
         }
 
         void cancel() {
-            boolean letGo;
+            CompletionStage<?> s;
             synchronized (this) {
                 cancelled = true;
-                if (thread != null && interruptible) {
+                if (!interruptible) {
+                    return;
+                }
+                if (thread != null) {
                     thread.interrupt();
                     interrupted = true;
                 }
-                letGo = awaiting;
+                s = stage;
             }
-            if (letGo) {
-                done(ch, seq, this); // no thread is held for it: its slot is free now
+            if (s != null) {
+                cancelStage(s);
             }
         }
 
-        /** The call ends; false if it ended already. */
-        synchronized boolean finish() {
-            if (finished) {
-                return false;
+        /** On the executor: cancelling runs the future's dependents, which may be user code. */
+        private void cancelStage(CompletionStage<?> s) {
+            try {
+                executor.execute(() -> {
+                    try {
+                        s.toCompletableFuture().cancel(true);
+                    } catch (UnsupportedOperationException notAFuture) {
+                        // a stage that cannot be cancelled runs on; its answer is not sent
+                    }
+                });
+            } catch (RejectedExecutionException rejected) {
+                // the executor is shutting down: nothing to cancel on
             }
-            finished = true;
-            return true;
         }
     }
 
