@@ -123,8 +123,9 @@ class CallTableTest {
     }
 
     @Test
-    void callsOfALostConnectionNeitherBlockNorFreeTheNextOnesSlots() throws Exception {
-        // a retrying client that lets the server run two calls at a time; one runs across a reconnect
+    void callsOfALostConnectionCountAgainstTheNextUntilTheirWorkEnds() throws Exception {
+        // a retrying client that lets the server run two calls at a time; one runs on across a reconnect, and
+        // holds its slot until it ends: hanging up must not let a peer run more than its limit
         Holds holds = new Holds();
         String address = Peers.Transport.TCP.fixedAddress(null);
         try (Client client = Client.builder(address).secret("s").retry(Duration.ofMillis(100)).maxConcurrentCalls(2)
@@ -143,9 +144,11 @@ class CallTableTest {
                 CompletableFuture<Object> a = toClient.rpc("hold");
                 CompletableFuture<Object> b = toClient.rpc("hold");
                 CompletableFuture<String> heldA = holds.next();
+                assertThat(holds.held.poll(300, TimeUnit.MILLISECONDS))
+                        .as("a second call ran beside the old connection's").isNull();
+                old.complete("old connection's call ends"); // its slot is free: the second call runs
                 CompletableFuture<String> heldB = holds.next();
-                old.complete("old connection's call ends"); // must not count on the new connection
-                heldA.complete("done"); // the two run in either order
+                heldA.complete("done");
                 heldB.complete("done");
                 assertThat(await(a)).isEqualTo("done");
                 assertThat(await(b)).isEqualTo("done");
