@@ -157,7 +157,8 @@ class InterleavingTest {
                 for (int i = 0; i < 20_000; i++) {
                     assertThat(client.rpc("echo", "x").isCompletedExceptionally()).isTrue();
                 }
-                assertThat(client.session.unsentBytes()).isEqualTo(before);
+                // (the socket may still take some of what waited: the count may fall, never grow)
+                assertThat(client.session.unsentBytes()).isLessThanOrEqualTo(before);
             }
         }
     }

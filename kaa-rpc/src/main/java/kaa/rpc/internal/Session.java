@@ -181,8 +181,11 @@ public final class Session {
                     + (Options.OUTBOUND_HIGH_WATER >> 20) + " MiB of calls already wait for the connection to open"));
             return future;
         }
-        if (ch != null && !ch.isActive()) {
-            ch = null; // closing: the session hears of it in a moment
+        if (ch != null && !ch.isActive()) { // closing: the session hears of it in a moment
+            call.releaseBuffer();
+            future.completeExceptionally(new NotConnectedException("cannot call '" + command + "': the connection "
+                    + "to " + Address.format(IoTransport.get().standard(ch.remoteAddress())) + " is closing"));
+            return future;
         }
         if (ch == null) { // disconnected or closed
             call.releaseBuffer();
