@@ -98,7 +98,7 @@ public class Channel {
                 closed.emit(reason);
             }
         }, reconnects, options.maxConcurrentCalls, options.pythonObjects, options.directDispatch,
-                options.callSites, options.maxFrameSize);
+                options.callSites, options.maxFrameSize, options.decimalLimits);
     }
 
     /** Hook for {@link Client}: the channel opened. Runs on an I/O thread. */

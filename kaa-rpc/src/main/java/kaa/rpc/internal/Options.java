@@ -55,6 +55,8 @@ public final class Options {
     public boolean callSites;
     /** Which Python objects a peer sent may be sent on. */
     public PythonObjects pythonObjects = PythonObjects.DEFAULT;
+    /** What a Decimal a peer sent may be. */
+    public DecimalLimits decimalLimits = DecimalLimits.DEFAULT;
 
     /** A snapshot, so that a builder used again does not change what it built. */
     public Options copy() {
@@ -78,6 +80,7 @@ public final class Options {
         o.receiveBudgetBytes = receiveBudgetBytes;
         o.receiveBudget = receiveBudget;
         o.pythonObjects = pythonObjects;
+        o.decimalLimits = decimalLimits;
         o.directDispatch = directDispatch;
         o.callSites = callSites;
         return o;

@@ -58,6 +58,7 @@ public final class Session {
     private final boolean callSites;
     /** The largest payload we accept, and so send: a peer with the same limit would close on a larger one. */
     private final long maxFrameSize;
+    private final DecimalLimits decimalLimits;
     /**
      * The peer's calls running now, counted per connection: a call of a
      * connection that is gone must not count against (or free up) the next.
@@ -89,8 +90,9 @@ public final class Session {
      */
     public Session(Object owner, Commands commands, Executor executor, Listener listener, boolean reconnects,
             int maxConcurrentCalls, PythonObjects pythonObjects, boolean directDispatch, boolean callSites,
-            long maxFrameSize) {
+            long maxFrameSize, DecimalLimits decimalLimits) {
         this.callSites = callSites;
+        this.decimalLimits = decimalLimits;
         this.maxFrameSize = maxFrameSize;
         this.maxConcurrentCalls = maxConcurrentCalls;
         this.pythonObjects = pythonObjects;
@@ -481,7 +483,7 @@ public final class Session {
         Object value;
         int size = payload.readableBytes();
         try {
-            value = Unpickling.load(payload);
+            value = Unpickling.load(payload, Work.forPayload(size), decimalLimits);
         } catch (MalformedPickleException e) {
             call.future.completeExceptionally(new ProtocolException((e.getCause() instanceof WorkLimitException
                     ? "refused the " : "malformed ") + (error ? "EXCP" : "RETN") + " payload answering '"
@@ -515,7 +517,7 @@ public final class Session {
         Object decoded;
         int size = payload.readableBytes();
         try {
-            decoded = Unpickling.load(payload);
+            decoded = Unpickling.load(payload, Work.forPayload(size), decimalLimits);
         } catch (MalformedPickleException e) {
             reply(ch, seq, "?", RemoteErrors.payload("ValueError", (e.getCause() instanceof WorkLimitException
                     ? "CALL payload refused: " : "malformed CALL payload: ") + e.getMessage()), true);

@@ -48,9 +48,10 @@ public final class Unpickling extends Unpickler {
     /** Values nested deeper than this are refused: whatever walks them later must not overflow its stack. */
     public static final int MAX_DEPTH = Pickling.MAX_DEPTH;
     /** Python refuses to convert integers of more digits than this from text, for the same reason. */
-    private static final int MAX_DIGITS = 4300;
+    private static final int MAX_DIGITS = Numbers.MAX_INT_DIGITS;
 
     private final Work work;
+    private final DecimalLimits decimals;
     private Keys keys; // made for the first key
     private final Stack values = new Stack();
     /** Tuples known to hold nothing unhashable; made on first use. */
@@ -58,8 +59,9 @@ public final class Unpickling extends Unpickler {
     /** Whether a container was handed out twice (by the memo or DUP): only then can a value share or cycle. */
     private boolean sharedContainer;
 
-    private Unpickling(Work work) {
+    private Unpickling(Work work, DecimalLimits decimals) {
         this.work = work;
+        this.decimals = decimals;
     }
 
     private Keys keys() {
@@ -82,7 +84,12 @@ public final class Unpickling extends Unpickler {
      *     cause when the payload asks for more work than its size allows
      */
     public static Object load(ByteBuf payload, Work work) throws MalformedPickleException {
-        Unpickling unpickler = new Unpickling(work);
+        return load(payload, work, DecimalLimits.DEFAULT);
+    }
+
+    /** Decodes one pickle as {@link #load(ByteBuf, Work)} does, refusing a Decimal beyond {@code decimals}. */
+    public static Object load(ByteBuf payload, Work work, DecimalLimits decimals) throws MalformedPickleException {
+        Unpickling unpickler = new Unpickling(work, decimals);
         try (InputStream in = new ByteBufInputStream(payload.duplicate())) {
             Object value = unpickler.load(in);
             Shape.check(value, unpickler.sharedContainer, work);
@@ -592,20 +599,10 @@ public final class Unpickling extends Unpickler {
                 };
             case "decimal.Decimal":
                 return args -> {
-                    if (args.length == 1 && args[0] instanceof String && ((String) args[0]).length() <= MAX_DIGITS) {
-                        String text = ((String) args[0]).strip();
-                        if (SPECIAL_DECIMAL.matcher(text).matches()) {
-                            // NaN, sNaN, infinities and negative zeros have no BigDecimal: kept as they came
-                            return new PyObject(module, name, new Object[] {text});
-                        }
-                        work.charge((long) text.length() * text.length() >> 12);
-                        try {
-                            return new BigDecimal(text);
-                        } catch (NumberFormatException e) {
-                            throw new PickleException("Decimal() of a malformed string: " + e.getMessage());
-                        }
+                    if (args.length != 1 || !(args[0] instanceof String)) {
+                        throw new PickleException("Decimal() takes a string");
                     }
-                    throw new PickleException("Decimal() takes a string of at most " + MAX_DIGITS + " characters");
+                    return decimal(module, name, (String) args[0]);
                 };
             case "traceback.StackSummary":
                 return args -> new ArrayList<>();
@@ -628,6 +625,51 @@ public final class Unpickling extends Unpickler {
     private static Object orObject(Object value, String module, String name, Object[] args) {
         return value != null ? value : new PyObject(module, name, args);
     }
+
+    /**
+     * A {@code Decimal(text)}, within {@link #decimals}: checked on the text
+     * before anything is parsed, as parsing {@code 1e30000000} is cheap and
+     * every sum with it is not.
+     */
+    private Object decimal(String module, String name, String text) {
+        if (text.length() > decimals.maxDigits() + 32) { // room for a sign, a point and an exponent
+            throw new PickleException("Decimal() of " + text.length() + " characters refused (at most "
+                    + decimals.maxDigits() + " digits)");
+        }
+        text = text.strip();
+        if (SPECIAL_DECIMAL.matcher(text).matches()) {
+            // NaN, sNaN, infinities and negative zeros have no BigDecimal: kept as they came
+            return new PyObject(module, name, new Object[] {text});
+        }
+        java.util.regex.Matcher m = DECIMAL.matcher(text);
+        if (!m.matches() || m.group(1).isEmpty() && (m.group(2) == null || m.group(2).isEmpty())) {
+            throw new PickleException("Decimal() of a malformed string " + Values.repr(text));
+        }
+        int fraction = m.group(2) == null ? 0 : m.group(2).length();
+        int digits = m.group(1).length() + fraction;
+        if (digits > decimals.maxDigits()) {
+            throw new PickleException("Decimal() of " + digits + " digits refused (at most " + decimals.maxDigits()
+                    + ")");
+        }
+        String e = m.group(3) == null ? "0" : m.group(3);
+        long exponent; // as Python reads it, the fraction's digits moved into it: the negated scale
+        try {
+            exponent = Long.parseLong(e) - fraction;
+        } catch (NumberFormatException beyondLong) {
+            exponent = Long.MAX_VALUE;
+        }
+        if (exponent > decimals.maxExponent() || exponent < -decimals.maxExponent()) {
+            throw new PickleException("Decimal() with " + (exponent == Long.MAX_VALUE ? "an exponent of "
+                    + e.length() + " characters" : "exponent " + exponent) + " refused (at most "
+                    + decimals.maxExponent() + " either way)");
+        }
+        work.charge((long) digits * digits >> 12);
+        return new BigDecimal(text);
+    }
+
+    /** The texts of a finite Decimal: digits with an optional point, an optional exponent. */
+    private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile(
+            "[+-]?([0-9]*)(?:\\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?");
 
     /** Decimal texts BigDecimal cannot hold: NaN and sNaN (with payload), infinities, zeros with a minus sign. */
     private static final java.util.regex.Pattern SPECIAL_DECIMAL = java.util.regex.Pattern.compile(

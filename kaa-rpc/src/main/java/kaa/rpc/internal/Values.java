@@ -89,6 +89,11 @@ public final class Values {
                     + describeJavaValue(value)) : mismatch(expected, value);
         }
 
+        /** A value as the messages of this conversion name it. */
+        private String describeFor(Object value) {
+            return javaWording ? describeJavaValue(value) : describeValue(value);
+        }
+
         public Object convert(Object value, Type target) throws ConversionException {
             work.charge(1);
             if (target == Object.class) {
@@ -127,6 +132,7 @@ public final class Values {
                 }
                 return raw == Optional.class ? Optional.empty() : null;
             }
+            Object sent = value; // as the peer sent it, for messages
             if (value instanceof PyObject && ((PyObject) value).name().equals("Decimal")
                     && ((PyObject) value).module().equals("decimal") && ((PyObject) value).args().length == 1) {
                 value = specialDecimal((String) ((PyObject) value).args()[0], value); // NaN, infinities, -0
@@ -136,7 +142,7 @@ public final class Values {
                 if (value instanceof BigInteger) {
                     work.charge(((BigInteger) value).bitLength() >> 6);
                 }
-                return scalar(value, raw);
+                return scalar(value, raw, sent);
             }
             if (raw == String.class) {
                 if (value instanceof String || value instanceof Character) {
@@ -186,7 +192,7 @@ public final class Values {
             throw mismatchFor(raw, value);
         }
 
-        private Object scalar(Object value, Class<?> raw) throws ConversionException {
+        private Object scalar(Object value, Class<?> raw, Object sent) throws ConversionException {
             Class<?> boxed = box(raw);
             if (boxed.isInstance(value)) {
                 return value;
@@ -228,14 +234,15 @@ public final class Values {
             }
             if (boxed == BigDecimal.class) {
                 if (!integral && !Double.isFinite(n.doubleValue())) {
-                    throw new ConversionException("expected BigDecimal, got " + value + ", which it cannot hold");
+                    throw new ConversionException("expected BigDecimal, got " + describeFor(sent) + ", which it cannot hold");
                 }
                 return value instanceof BigInteger ? new BigDecimal((BigInteger) value)
                         : integral ? BigDecimal.valueOf(n.longValue()) : BigDecimal.valueOf(n.doubleValue());
             }
             if (!integral) {
-                throw new ConversionException("expected " + javaName(raw) + ", got " + (javaWording ? "Double " : "float ")
-                        + value + (javaWording ? " (a Double is" : " (a float is") + " not converted to an integer type)");
+                String type = javaWording ? javaName(sent.getClass()) : pythonType(sent);
+                throw new ConversionException("expected " + javaName(raw) + ", got " + type + " " + repr(sent)
+                        + " (a " + type + " is not converted to an integer type)");
             }
             BigInteger big = value instanceof BigInteger ? (BigInteger) value : BigInteger.valueOf(n.longValue());
             if (boxed == BigInteger.class) {
@@ -255,7 +262,7 @@ public final class Values {
             }
             if (boxed == Long.class || boxed == Integer.class || boxed == Short.class || boxed == Byte.class) {
                 throw new ConversionException("expected " + javaName(raw) + ", got " + (javaWording ? "" : "int ")
-                        + big + ", which is out of its range");
+                        + repr(big) + ", which is out of its range");
             }
             throw mismatchFor(raw, value);
         }
@@ -758,6 +765,10 @@ public final class Values {
         if (value instanceof Double || value instanceof Float) {
             return "float";
         }
+        if (value instanceof BigDecimal || value instanceof PyObject && ((PyObject) value).qualifiedName()
+                .equals("decimal.Decimal")) {
+            return "Decimal";
+        }
         if (value instanceof String) {
             return "str";
         }
@@ -846,7 +857,9 @@ public final class Values {
             double d = ((Number) v).doubleValue();
             sb.append(Double.isNaN(d) ? "nan" : Double.isInfinite(d) ? (d > 0 ? "inf" : "-inf") : Double.toString(d));
         } else if (v instanceof Number || v instanceof Character || v instanceof Enum) {
-            String text = v.toString();
+            // a peer's big number is never converted whole to be cut afterwards: Numbers bounds it
+            String text = v instanceof Number ? Numbers.text((Number) v, Math.max(0, limit - sb.length()))
+                    : v.toString();
             sb.append(text, 0, Math.min(text.length(), limit - sb.length()));
         } else if (v instanceof String) {
             String text = (String) v;
