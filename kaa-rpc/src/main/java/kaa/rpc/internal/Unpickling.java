@@ -242,6 +242,18 @@ public final class Unpickling extends Unpickler {
             case Opcodes.BINUNICODE8:
                 values.add(Utf8.read(counted(8)));
                 return NO_RETURN_VALUE;
+            case Opcodes.SHORT_BINUNICODE:
+                values.add(Utf8.read(PickleUtils.readbytes(input, PickleUtils.readbyte(input))));
+                return NO_RETURN_VALUE;
+            case Opcodes.UNICODE: {
+                String escaped = PickleUtils.readline(input);
+                if (ESCAPED_SURROGATES.matcher(escaped).find()) { // as in Utf8.read: they would become one char
+                    throw new PickleException("a lone high surrogate followed by a lone low one is one character "
+                            + "in Java, not two: refused");
+                }
+                values.add(PickleUtils.decode_unicode_escaped(escaped));
+                return NO_RETURN_VALUE;
+            }
             case Opcodes.BINBYTES:
                 values.add(counted(4));
                 return NO_RETURN_VALUE;
@@ -666,6 +678,10 @@ public final class Unpickling extends Unpickler {
         work.charge((long) digits * digits >> 12);
         return new BigDecimal(text);
     }
+
+    /** A high surrogate and a low one, each its own escape in raw-unicode-escape text. */
+    private static final java.util.regex.Pattern ESCAPED_SURROGATES = java.util.regex.Pattern.compile(
+            "\\\\u[dD][89abAB][0-9a-fA-F]{2}\\\\u[dD][c-fC-F][0-9a-fA-F]{2}");
 
     /** The texts of a finite Decimal: digits with an optional point, an optional exponent. */
     private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile(

@@ -7,7 +7,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * UTF-8 as Python's pickle writes it, with {@code surrogatepass}: a lone
  * surrogate ({@code '\ud800'}, legal in a Python str and a Java String) is
- * encoded as its own three bytes instead of becoming {@code ?} or U+FFFD.
+ * encoded as its own three bytes instead of becoming {@code ?} or U+FFFD;
+ * other malformed bytes are refused, as Python refuses them.
  * Text without lone surrogates takes the JDK's and Netty's fast paths.
  */
 final class Utf8 {
@@ -38,7 +39,17 @@ final class Utf8 {
         return out.writerIndex() - start;
     }
 
-    /** Reads UTF-8 that may hold encoded lone surrogates; other malformed bytes become U+FFFD. */
+    /**
+     * Reads UTF-8 as Python's pickle does ({@code surrogatepass}): a lone
+     * surrogate encoded as its own three bytes is kept as the lone char it
+     * was; any other malformed byte is refused, as Python refuses the pickle.
+     * A high surrogate and a low one encoded separately
+     * ({@code ED A0 80 ED B0 80}, two code points in Python) are refused too:
+     * in a Java String they are one astral character, which would go back
+     * as its four bytes ({@code F0 90 80 80}), another string.
+     *
+     * @throws PickleException naming the offending byte
+     */
     static String read(byte[] b) {
         String fast = new String(b, StandardCharsets.UTF_8);
         if (fast.indexOf('\ufffd') < 0) {
@@ -51,30 +62,35 @@ final class Utf8 {
             int need = x < 0x80 ? 0 : x >= 0xc2 && x < 0xe0 ? 1 : x >= 0xe0 && x < 0xf0 ? 2 : x >= 0xf0 && x < 0xf5 ? 3
                     : -1;
             if (need < 0 || i + need > b.length - 1) {
-                sb.append('\ufffd');
-                i++;
-                continue;
+                throw invalid(b, i);
             }
             int cp = need == 0 ? x : need == 1 ? x & 0x1f : need == 2 ? x & 0x0f : x & 0x07;
-            boolean ok = true;
             for (int k = 1; k <= need; k++) {
                 int y = b[i + k] & 0xff;
                 if ((y & 0xc0) != 0x80) {
-                    ok = false;
-                    break;
+                    throw invalid(b, i);
                 }
                 cp = cp << 6 | y & 0x3f;
             }
             int min = need == 1 ? 0x80 : need == 2 ? 0x800 : need == 3 ? 0x10000 : 0;
-            if (!ok || cp < min || cp > 0x10ffff) {
-                sb.append('\ufffd');
-                i++;
-                continue;
+            if (cp < min || cp > 0x10ffff) {
+                throw invalid(b, i);
+            }
+            // a high surrogate last in sb came from its own three bytes: a pair's high half is never last
+            if (need == 2 && Character.isLowSurrogate((char) cp) && sb.length() > 0
+                    && Character.isHighSurrogate(sb.charAt(sb.length() - 1))) {
+                throw new net.razorvine.pickle.PickleException("a lone high surrogate followed by a lone low one "
+                        + "(bytes " + (i - 3) + " to " + (i + 2) + ") is one character in Java, not two: refused");
             }
             sb.appendCodePoint(cp); // a surrogate code point (ED A0..BF xx) is kept as the lone char it was
             i += need + 1;
         }
         return sb.toString();
+    }
+
+    private static net.razorvine.pickle.PickleException invalid(byte[] b, int at) {
+        return new net.razorvine.pickle.PickleException("invalid UTF-8 in a string: byte 0x"
+                + Integer.toHexString(b[at] & 0xff) + " at index " + at + " (Python refuses it too)");
     }
 
     private static boolean hasLoneSurrogate(String s) {
