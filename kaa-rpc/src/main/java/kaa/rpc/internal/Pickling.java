@@ -309,6 +309,9 @@ public final class Pickling {
             out.writeByte(TUPLE1).writeByte(REDUCE);
         } else if (value instanceof PyObject) {
             savePyObject(out, (PyObject) value, depth + 1);
+        } else if (value instanceof PyClass) {
+            throw new IllegalArgumentException("cannot send " + value + ": a reference to a Python class or "
+                    + "function a peer sent is not sent on");
         } else if (value.getClass().isArray()) {
             savePrimitiveArray(out, value);
         } else if (value instanceof Throwable) {
@@ -564,10 +567,10 @@ public final class Pickling {
      */
     private static String refusal(Object bean) {
         Class<?> c = bean.getClass();
-        String name = c.getName();
+        String name = Values.className(c, true); // never a lambda's address or a class of ours
         for (Class<?> k = c; k != null && k != Object.class && k != Record.class; k = k.getSuperclass()) {
             if (isJdkClass(k)) {
-                return "cannot send " + (k == c ? name : name + " (a " + k.getName() + ")")
+                return "cannot send " + (k == c ? name : name + " (a " + Values.className(k, true) + ")")
                         + ": it is not a value type (send what it holds instead)";
             }
         }
@@ -655,7 +658,7 @@ public final class Pickling {
     private static boolean isLeaf(Object v) {
         return v instanceof String || v instanceof Number || v instanceof Boolean || v instanceof Character
                 || v instanceof Enum || v instanceof byte[] || v instanceof char[] || v instanceof ByteBuffer
-                || v instanceof PyObject || v instanceof Throwable || v instanceof java.util.UUID
+                || v instanceof PyObject || v instanceof PyClass || v instanceof Throwable || v instanceof java.util.UUID
                 || TimeValues.handles(v) || v.getClass().isArray() && !(v instanceof Object[]);
     }
 
@@ -669,12 +672,12 @@ public final class Pickling {
             return m.invoke(target);
         } catch (IllegalAccessException | java.lang.reflect.InaccessibleObjectException e) {
             String pkg = target.getClass().getPackageName();
-            throw new IllegalArgumentException("cannot read " + target.getClass().getSimpleName() + "."
+            throw new IllegalArgumentException("cannot read " + Values.className(target.getClass(), false) + "."
                     + accessor.getName() + ": its package is not open to module kaa.rpc; add 'opens " + pkg
                     + " to kaa.rpc;' to your module-info.java", e);
         } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot read " + target.getClass().getSimpleName() + "."
-                    + accessor.getName() + ": " + e, e);
+            throw new IllegalArgumentException("cannot read " + Values.className(target.getClass(), false) + "."
+                    + accessor.getName() + ": " + Values.className(e.getClass(), true) + ": " + e.getMessage(), e);
         }
     }
 

@@ -636,7 +636,7 @@ public final class Session {
         } catch (RuntimeException | StackOverflowError e) { // hostile nesting, or a bug: answer, never hang
             done(ch, seq, r);
             reply(ch, seq, command, RemoteErrors.payload("TypeError", command + "(): arguments cannot be bound ("
-                    + e.getClass().getSimpleName() + ")"), true);
+                    + Values.className(e.getClass(), false) + ")"), true);
             return;
         }
         if (r != null && !r.start(EventLoops.isIoThread() ? null : Thread.currentThread())) {
@@ -777,12 +777,13 @@ public final class Session {
             if (error) {
                 log.error("cannot encode the error answering '{}'", command, e);
                 sendPlainError(ch, seq, command + "() failed, and its error cannot be sent: "
-                        + e.getClass().getSimpleName());
+                        + Values.className(e.getClass(), false));
                 return;
             }
             log.warn("the result of '{}' cannot be sent", command, e);
             reply(ch, seq, command, RemoteErrors.payload("TypeError", "the result of " + command
-                    + "() cannot be sent: " + e), true);
+                    + "() cannot be sent: " + (e instanceof IllegalArgumentException ? e.getMessage()
+                            : Values.className(e.getClass(), true) + ": " + e.getMessage())), true);
             return;
         }
         Outbox.of(ch).send(buf);

@@ -248,7 +248,7 @@ final class TimeValues {
         if (value instanceof ZoneOffset) {
             return call("timezone", Duration.ofSeconds(((ZoneOffset) value).getTotalSeconds()));
         }
-        throw new IllegalArgumentException("cannot send a " + value.getClass().getName()
+        throw new IllegalArgumentException("cannot send a " + Values.className(value.getClass(), true)
                 + ": java.time values go as LocalDate, LocalTime, LocalDateTime, OffsetTime, OffsetDateTime, "
                 + "ZonedDateTime, Instant, Duration or ZoneOffset");
     }

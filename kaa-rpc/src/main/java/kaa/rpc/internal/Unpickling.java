@@ -573,6 +573,11 @@ public final class Unpickling extends Unpickler {
             throw new PickleException("a class must be named by dotted Python identifiers, got "
                     + Values.repr(module) + " and " + Values.repr(name));
         }
+        return new PyClass(module, name, constructor(module, name)); // a value of its own if never called
+    }
+
+    /** What calling the class {@code module.name} makes. */
+    private IObjectConstructor constructor(String module, String name) {
         switch (module + "." + name) {
             case "_codecs.encode":
                 return args -> encodedBytes(args, "_codecs.encode");

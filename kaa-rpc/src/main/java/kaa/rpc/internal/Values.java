@@ -708,9 +708,51 @@ public final class Values {
     public static String javaName(Type type) {
         if (type instanceof Class) {
             Class<?> c = (Class<?>) type;
-            return c.isArray() ? javaName(c.getComponentType()) + "[]" : c.getSimpleName();
+            return c.isArray() ? javaName(c.getComponentType()) + "[]" : className(c, false);
         }
         return type.getTypeName().replaceAll("\\b[a-z][a-z0-9_]*\\.", "");
+    }
+
+    /**
+     * How a message names class {@code c} (qualified or simple): by its own
+     * name, or, for a class whose name says nothing or must not leave this
+     * process (a lambda's hidden class, whose name carries an address, an
+     * anonymous class, a proxy, a class internal to this library), by the
+     * interface or superclass it stands for: {@code Supplier (a lambda)}.
+     */
+    public static String className(Class<?> c, boolean qualified) {
+        Class<?> named = c;
+        while (isUnnamed(named)) {
+            Class<?> standsFor = named.getSuperclass() == null ? Object.class : named.getSuperclass();
+            for (Class<?> i : named.getInterfaces()) {
+                if (!isUnnamed(i)) {
+                    standsFor = i;
+                    break;
+                }
+            }
+            named = standsFor;
+        }
+        String name = qualified ? named.getName() : named.getSimpleName();
+        if (c.isHidden() || c.isSynthetic()) {
+            return name + " (a lambda)";
+        }
+        if (c.isAnonymousClass()) {
+            return name + " (an anonymous class)";
+        }
+        return java.lang.reflect.Proxy.isProxyClass(c) ? name + " (a proxy)" : name;
+    }
+
+    private static boolean isUnnamed(Class<?> c) {
+        return c.isHidden() || c.isSynthetic() || c.isAnonymousClass() || java.lang.reflect.Proxy.isProxyClass(c)
+                || isInternal(c);
+    }
+
+    /** Where this library's classes come from: its internal package there is not API (its tests' is). */
+    private static final java.security.CodeSource OURS = Values.class.getProtectionDomain().getCodeSource();
+
+    private static boolean isInternal(Class<?> c) {
+        return c.getPackageName().equals(Values.class.getPackageName())
+                && java.util.Objects.equals(c.getProtectionDomain().getCodeSource(), OURS);
     }
 
     /** The Python type name of a decoded value, and a short repr of it. */
@@ -812,7 +854,10 @@ public final class Values {
         if (value instanceof java.util.UUID) {
             return "UUID";
         }
-        return value.getClass().getSimpleName();
+        if (value instanceof PyClass) {
+            return "type";
+        }
+        return className(value.getClass(), false);
     }
 
     /** The longest rendering of a value in an error message. */
@@ -923,9 +968,11 @@ public final class Values {
                 items.add(java.lang.reflect.Array.get(v, i));
             }
             renderItems(sb, items, "[", "]", limit);
-        } else {
+        } else if (v instanceof PyClass || !isUnnamed(v.getClass())) {
             String text = String.valueOf(v);
             sb.append(text, 0, Math.min(text.length(), limit - sb.length()));
+        } else { // a lambda's toString carries its class's address: named by what it stands for
+            sb.append('<').append(className(v.getClass(), true)).append('>');
         }
     }
 
@@ -946,8 +993,8 @@ public final class Values {
     private static String describe(Throwable e) {
         Throwable cause = e instanceof java.lang.reflect.InvocationTargetException && e.getCause() != null
                 ? e.getCause() : e;
-        return cause.getMessage() == null ? cause.getClass().getSimpleName()
-                : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        String type = className(cause.getClass(), false);
+        return cause.getMessage() == null ? type : type + ": " + cause.getMessage();
     }
 
     /** Keys of a dict decoded from a Python peer, as a Java map with string keys. */

@@ -127,4 +127,26 @@ class ValueBoundsTest {
                 .hasMessage("Decimal() with exponent -5 refused (at most 3 either way)");
         assertThatThrownBy(() -> new DecimalLimits(0, 5)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void messagesNameClassesAsAReaderKnowsThem() throws Exception {
+        // a class a pickle names and never calls: Python's <class ...>, not the lambda that would build it
+        Object bare = Unpickling.load(Pk.proto().global("mod", "C").end());
+        assertThat(Values.describeValue(bare)).isEqualTo("type <class 'mod.C'>");
+        assertThatThrownBy(() -> Values.convert(bare, int.class)).hasMessage("expected int, got type <class 'mod.C'>");
+        java.util.function.Supplier<String> lambda = () -> "x";
+        assertThat(Values.className(lambda.getClass(), true)).isEqualTo("java.util.function.Supplier (a lambda)");
+        assertThat(Values.pythonType(lambda)).isEqualTo("Supplier (a lambda)");
+        assertThat(Values.repr(List.of(lambda))).isEqualTo("[<java.util.function.Supplier (a lambda)>]");
+        assertThat(Values.className(new Object() { }.getClass(), false)).isEqualTo("Object (an anonymous class)");
+        assertThat(Values.className(PyObject.class, true)).isEqualTo("kaa.rpc.PythonObject");
+        assertThat(Values.className(WorkLimitException.class, false)).doesNotContain("WorkLimit");
+        // sending one back says what it is, in words a peer may read
+        io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+        assertThatThrownBy(() -> Pickling.write(out, List.of(lambda)))
+                .hasMessageContaining("cannot send java.util.function.Supplier (a lambda)")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("$$", "0x", "ValueBoundsTest"));
+        assertThatThrownBy(() -> Pickling.write(out, bare)).hasMessageContaining("cannot send <class 'mod.C'>");
+        out.release();
+    }
 }
