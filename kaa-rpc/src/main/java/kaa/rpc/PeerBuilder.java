@@ -115,6 +115,9 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
      * them small: {@code BigDecimal} arithmetic aligns exponents by
      * multiplying by a power of ten, so {@code Decimal('1e30000000')}, a
      * 76-byte call, would make an ordinary {@code a.add(b)} take a minute.
+     * Whatever the limits, a payload also pays for its Decimals' exponents
+     * from its work allowance (a step per 16 digits; see docs/SECURITY.md),
+     * so that many large ones in one call are refused too.
      */
     public B decimalLimits(int maxDigits, int maxExponent) {
         options.decimalLimits = new kaa.rpc.internal.DecimalLimits(maxDigits, maxExponent);

@@ -654,21 +654,21 @@ public final class Unpickling extends Unpickler {
                     + decimals.maxDigits() + " digits)");
         }
         text = text.strip();
-        if (SPECIAL_DECIMAL.matcher(text).matches()) {
-            // NaN, sNaN, infinities and negative zeros have no BigDecimal: kept as they came
+        if (NON_FINITE_DECIMAL.matcher(text).matches()) {
+            // NaN, sNaN (with a payload) and infinities have no BigDecimal: kept as they came
             return new PyObject(module, name, new Object[] {text});
         }
         java.util.regex.Matcher m = DECIMAL.matcher(text);
-        if (!m.matches() || m.group(1).isEmpty() && (m.group(2) == null || m.group(2).isEmpty())) {
+        if (!m.matches() || m.group(2).isEmpty() && (m.group(3) == null || m.group(3).isEmpty())) {
             throw new PickleException("Decimal() of a malformed string " + Values.repr(text));
         }
-        int fraction = m.group(2) == null ? 0 : m.group(2).length();
-        int digits = m.group(1).length() + fraction;
+        int fraction = m.group(3) == null ? 0 : m.group(3).length();
+        int digits = m.group(2).length() + fraction;
         if (digits > decimals.maxDigits()) {
             throw new PickleException("Decimal() of " + digits + " digits refused (at most " + decimals.maxDigits()
                     + ")");
         }
-        String e = m.group(3) == null ? "0" : m.group(3);
+        String e = m.group(4) == null ? "0" : m.group(4);
         long exponent; // as Python reads it, the fraction's digits moved into it: the negated scale
         try {
             exponent = Long.parseLong(e) - fraction;
@@ -680,7 +680,12 @@ public final class Unpickling extends Unpickler {
                     + e.length() + " characters" : "exponent " + exponent) + " refused (at most "
                     + decimals.maxExponent() + " either way)");
         }
-        work.charge((long) digits * digits >> 12);
+        // parsing is quadratic in the digits; and what the value invites (aligning it with another by a power of
+        // ten) costs its digits written out in full, a unit for 16: paid here, so that many cost their payload
+        work.charge(((long) digits * digits >> 12) + (Math.abs(exponent) >> 4));
+        if (m.group(1).equals("-") && NEGATIVE_ZERO.matcher(text).matches()) {
+            return new PyObject(module, name, new Object[] {text}); // -0 has no BigDecimal: kept as it came
+        }
         return new BigDecimal(text);
     }
 
@@ -688,13 +693,16 @@ public final class Unpickling extends Unpickler {
     private static final java.util.regex.Pattern ESCAPED_SURROGATES = java.util.regex.Pattern.compile(
             "\\\\u[dD][89abAB][0-9a-fA-F]{2}\\\\u[dD][c-fC-F][0-9a-fA-F]{2}");
 
-    /** The texts of a finite Decimal: digits with an optional point, an optional exponent. */
+    /** The texts of a finite Decimal: a sign, digits with an optional point, an optional exponent. */
     private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile(
-            "[+-]?([0-9]*)(?:\\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?");
+            "([+-]?)([0-9]*)(?:\\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?");
 
-    /** Decimal texts BigDecimal cannot hold: NaN and sNaN (with payload), infinities, zeros with a minus sign. */
-    private static final java.util.regex.Pattern SPECIAL_DECIMAL = java.util.regex.Pattern.compile(
-            "(?i)[+-]?(s?nan[0-9]*|inf|infinity)|-[0.]*(e[+-]?[0-9]+)?");
+    /** Decimal texts BigDecimal cannot hold: NaN and sNaN (with payload) and infinities. */
+    private static final java.util.regex.Pattern NON_FINITE_DECIMAL = java.util.regex.Pattern.compile(
+            "(?i)[+-]?(s?nan[0-9]*|inf|infinity)");
+
+    /** A zero with a minus sign (BigDecimal has no -0), its digits and exponent checked as any Decimal's. */
+    private static final java.util.regex.Pattern NEGATIVE_ZERO = java.util.regex.Pattern.compile("-[0.]*([eE].*)?");
 
     private static List<?> setItems(Object[] args, String name) {
         if (args.length == 1 && args[0] instanceof List) {

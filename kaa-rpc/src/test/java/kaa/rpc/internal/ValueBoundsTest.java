@@ -93,6 +93,10 @@ class ValueBoundsTest {
                 .hasMessage("Decimal() with exponent -30000001 refused (at most 5000 either way)");
         assertThatThrownBy(() -> Unpickling.load(decimal("1e99999999999999999999999")))
                 .hasMessage("Decimal() with an exponent of 23 characters refused (at most 5000 either way)");
+        // a negative zero has no BigDecimal and stays a Python object, but its exponent is checked all the same
+        assertThatThrownBy(() -> Unpickling.load(decimal("-0E+30000000")))
+                .hasMessage("Decimal() with exponent 30000000 refused (at most 5000 either way)");
+        assertThat(Unpickling.load(decimal("-0.00"))).isInstanceOf(PyObject.class);
         assertThat(Unpickling.load(decimal("1E+5000"))).isEqualTo(new BigDecimal("1E+5000"));
         assertThat(Unpickling.load(decimal("1E-5000"))).isEqualTo(new BigDecimal("1E-5000"));
         assertThat(Unpickling.load(decimal(" 12.50 "))).isEqualTo(new BigDecimal("12.50"));
@@ -113,14 +117,28 @@ class ValueBoundsTest {
     }
 
     @Test
+    void whatADecimalsExponentInvitesIsPaidForByItsPayload() throws Exception {
+        // one Decimal('1e5000') is fine; the same text made into a Decimal 500 times, a few bytes each, is not:
+        // each may be aligned with another by a power of ten of 5,000 digits
+        Pk p = Pk.proto().op(']', '(').global("decimal", "Decimal").op('q', 1).str("1e5000").op('q', 2, 0x85, 'R');
+        p.times(499, () -> p.op('h', 1, 'h', 2, 0x85, 'R'));
+        p.op('e');
+        assertThatThrownBy(() -> Unpickling.load(p.end())).isInstanceOf(MalformedPickleException.class)
+                .hasCauseInstanceOf(WorkLimitException.class);
+        Pk few = Pk.proto().op(']', '(').global("decimal", "Decimal").op('q', 1).str("1e5000").op('q', 2, 0x85, 'R');
+        few.times(9, () -> few.op('h', 1, 'h', 2, 0x85, 'R'));
+        assertThat((List<?>) Unpickling.load(few.op('e').end())).hasSize(10);
+    }
+
+    @Test
     void decimalLimitsAreAChannelsSetting() throws Exception {
         DecimalLimits tight = new DecimalLimits(10, 3);
         io.netty.buffer.ByteBuf b = io.netty.buffer.Unpooled.wrappedBuffer(decimal("1e4"));
         assertThatThrownBy(() -> Unpickling.load(b, Work.forPayload(b.readableBytes()), tight))
                 .hasMessage("Decimal() with exponent 4 refused (at most 3 either way)");
-        io.netty.buffer.ByteBuf wide = io.netty.buffer.Unpooled.wrappedBuffer(decimal("1e30000000"));
-        assertThat(Unpickling.load(wide, Work.forPayload(wide.readableBytes()), new DecimalLimits(10, 40_000_000)))
-                .isEqualTo(new BigDecimal("1e30000000"));
+        io.netty.buffer.ByteBuf wide = io.netty.buffer.Unpooled.wrappedBuffer(decimal("1e900000"));
+        assertThat(Unpickling.load(wide, Work.forPayload(wide.readableBytes()), new DecimalLimits(10, 1_000_000)))
+                .isEqualTo(new BigDecimal("1e900000"));
         // the fraction's digits count: 0.00001 has exponent -5
         io.netty.buffer.ByteBuf small = io.netty.buffer.Unpooled.wrappedBuffer(decimal("0.00001"));
         assertThatThrownBy(() -> Unpickling.load(small, Work.forPayload(small.readableBytes()), tight))
