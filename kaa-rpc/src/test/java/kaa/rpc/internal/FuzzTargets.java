@@ -86,7 +86,8 @@ class FuzzTargets {
     }
 
     private static final List<Type> TARGETS = List.of(Object.class, int.class, long.class, String.class,
-            byte[].class, int[].class, List.class, Map.class, Set.class, Point.class, Double.class);
+            byte[].class, int[].class, List.class, Map.class, Set.class, Point.class, Double.class,
+            java.math.BigDecimal.class);
 
     record Point(int x, int y) {
     }
@@ -105,25 +106,37 @@ class FuzzTargets {
      * is at most a fixed multiple of the input (sharing is kept) and reads
      * back to the same bytes; a rendering is bounded; and the memory
      * allocated on the way, measured by the JVM, not by the code under test,
-     * stays under a fixed multiple of the input.
+     * stays under a fixed multiple of the input. And time, as work: what
+     * decoding and converting charged, plus what the numbers that came out
+     * invite (see {@link #invited}), stays within the work allowed per input
+     * byte, so that no input holds a thread out of proportion to its size.
      */
     @FuzzTest(maxDuration = "10s")
     @DictionaryFile(resourcePath = "/kaa/rpc/internal/pickle.dict")
     void pickles(byte[] data) {
         long allocatedBefore = allocated();
         Object value;
+        Work decoding = Work.forPayload(data.length);
         try {
-            value = Unpickling.load(Unpooled.wrappedBuffer(data), Work.forPayload(data.length));
+            value = Unpickling.load(Unpooled.wrappedBuffer(data), decoding);
         } catch (MalformedPickleException expected) {
             checkAllocation(allocatedBefore, data.length);
             return;
         }
+        long units = decoding.used() + invited(value, data.length);
         for (Type t : TARGETS) {
+            Work converting = Work.forPayload(data.length);
             try {
-                Values.conversion(Work.forPayload(data.length)).convert(value, t);
+                units += invited(Values.conversion(converting).convert(value, t), data.length);
             } catch (ConversionException | WorkLimitException expected) {
                 // a value that does not fit, or that costs more than its bytes to convert
             }
+            units += converting.used();
+        }
+        long allowed = (TARGETS.size() + 1) * (Work.UNITS_PER_BYTE * (long) data.length + Work.BASE_UNITS);
+        if (units > allowed) {
+            throw new AssertionError(units + " units of work for a " + data.length + "-byte pickle (at most " + allowed
+                    + ")");
         }
         if (Values.repr(value).length() > Values.REPR_LIMIT) {
             throw new AssertionError("rendering over its limit: " + Values.repr(value));
@@ -150,6 +163,56 @@ class FuzzTargets {
             out.release();
         }
         checkAllocation(allocatedBefore, data.length);
+    }
+
+    /**
+     * The work that the numbers in {@code value} invite, in {@link Work}'s
+     * units (16 digits each), each distinct part counted once: a Decimal's
+     * digits written out in full (what adding another to it aligns), an
+     * int's digits. Over the allowance of the input's size, it fails: a
+     * 76-byte {@code Decimal('1e30000000')} made {@code a.add(b)} take a
+     * minute.
+     */
+    static long invited(Object value, int size) {
+        Work work = Work.forPayload(size);
+        java.util.Set<Object> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.ArrayDeque<Object> todo = new java.util.ArrayDeque<>();
+        todo.push(value == null ? List.of() : value);
+        try {
+            while (!todo.isEmpty()) {
+                Object v = todo.pop();
+                if (v instanceof java.math.BigDecimal) {
+                    java.math.BigDecimal d = (java.math.BigDecimal) v;
+                    work.charge(d.unscaledValue().bitLength() / 48 + Math.abs((long) d.scale()) / 16);
+                } else if (v instanceof java.math.BigInteger) {
+                    work.charge(((java.math.BigInteger) v).bitLength() / 48);
+                } else if (Shape.isContainer(v) && seen.add(v)) {
+                    work.charge(1);
+                    Iterable<?> parts = v instanceof Object[] ? java.util.Arrays.asList((Object[]) v)
+                            : v instanceof Map ? ((Map<?, ?>) v).entrySet() : v instanceof PyObject
+                            ? List.of(java.util.Arrays.asList(((PyObject) v).args()), ((PyObject) v).state())
+                            : (Iterable<?>) v;
+                    for (Object part : parts) {
+                        if (part instanceof Map.Entry) {
+                            pushPart(todo, ((Map.Entry<?, ?>) part).getKey());
+                            pushPart(todo, ((Map.Entry<?, ?>) part).getValue());
+                        } else {
+                            pushPart(todo, part);
+                        }
+                    }
+                }
+            }
+        } catch (WorkLimitException e) {
+            throw new AssertionError("the numbers of a " + size + "-byte pickle invite more work than it may have: "
+                    + e.getMessage(), e);
+        }
+        return work.used();
+    }
+
+    private static void pushPart(java.util.ArrayDeque<Object> todo, Object part) {
+        if (part instanceof Number || Shape.isContainer(part)) {
+            todo.push(part);
+        }
     }
 
     /** The JVM's count of bytes this thread allocated (read reflectively: the module reads no management API). */

@@ -167,4 +167,14 @@ class ValueBoundsTest {
         assertThatThrownBy(() -> Pickling.write(out, bare)).hasMessageContaining("cannot send <class 'mod.C'>");
         out.release();
     }
+
+    @Test
+    void theFuzzOracleOfWorkCatchesWhatADecimalInvites() throws Exception {
+        // as decoded before the bound: a 76-byte pickle whose Decimal invites 30 million digits of alignment
+        assertThatThrownBy(() -> FuzzTargets.invited(List.of(new BigDecimal("1e30000000")), 76))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("invite more work");
+        assertThat(FuzzTargets.invited(Unpickling.load(decimal("1e5000")), 40)).isLessThan(Work.BASE_UNITS);
+        assertThat(FuzzTargets.invited(Unpickling.load(long4(huge(1 << 16))), (1 << 16) + 12))
+                .isLessThan(Work.BASE_UNITS + 16L * (1 << 16));
+    }
 }
