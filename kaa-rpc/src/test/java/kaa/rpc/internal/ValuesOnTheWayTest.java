@@ -143,4 +143,23 @@ class ValuesOnTheWayTest {
         assertThat(lone).isEqualTo("\ud800x");
         assertThat(echo(lone)).containsSubsequence((byte) 0xed, (byte) 0xa0, (byte) 0x80, (byte) 'x');
     }
+
+    @Test
+    void aDatetimeWithAZoneOfRulesIsNotPassedOn() throws Exception {
+        // pytz: the zone is a call of pytz._p, an object of a class the library does not map: refused on the echo
+        Pk pytz = Pk.proto().global("datetime", "datetime").counted('B', new byte[] {7, (byte) 0xe4, 1, 1, 0, 0, 0,
+            0, 0, 0}, 4).global("pytz", "_p").op('(').str("Europe/Paris").op('M', 0x10, 0x0e, 'K', 0).str("CET")
+                .op('t', 'R', 0x86, 'R');
+        Object fromPytz = Unpickling.load(pytz.end());
+        assertThat(fromPytz).isInstanceOf(PyObject.class);
+        assertThatThrownBy(() -> echo(fromPytz)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cannot send a Python pytz._p object");
+        // zoneinfo: pickled as a call of getattr(ZoneInfo, '_unpickle'), which is no class: refused on reading
+        String zoneinfo = "8002636461746574696d650a6461746574696d650a7100635f636f646563730a656e636f64650a7101580b00000007c3"
+                + "a40101000000000000710258060000006c6174696e317103867104527105635f5f6275696c74696e5f5f0a6765746174"
+                + "74720a7106637a6f6e65696e666f0a5a6f6e65496e666f0a710758090000005f756e7069636b6c65710886710952710a"
+                + "580c0000004575726f70652f5061726973710b4b0186710c52710d86710e52710f2e";
+        assertThatThrownBy(() -> load(zoneinfo)).isInstanceOf(MalformedPickleException.class)
+                .hasMessageContaining("REDUCE needs a class");
+    }
 }
