@@ -167,6 +167,9 @@ final class Json {
             if (n.abs().compareTo(DIGITS_LIMIT) < 0) {
                 sb.append(n);
             } else { // more digits than Python would write, and quadratic to compute: exact, and linear, in hex
+                if (sb.length() + n.bitLength() / 4 > max) {
+                    throw new TooLarge(); // before the text is made
+                }
                 sb.append("{\"$hex\": ");
                 string(sb, kaa.rpc.internal.Numbers.hex(n), max);
                 sb.append('}');
