@@ -114,8 +114,9 @@ final class Json {
             return key.substring(1);
         }
         if (key.startsWith("$")) {
-            throw new IllegalArgumentException("keys beginning with $ are reserved (" + Terminal.safe(
-                    key.length() > 40 ? key.substring(0, 37) + "..." : key) + "): write $$ for a key that begins with $");
+            String shown = Terminal.safe(key.length() > 40 ? key.substring(0, 37) + "..." : key);
+            throw new IllegalArgumentException("keys beginning with $ are reserved (" + shown
+                    + "): write $$ for a key that begins with $");
         }
         return key;
     }

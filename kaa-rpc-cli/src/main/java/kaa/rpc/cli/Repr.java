@@ -12,7 +12,7 @@ final class Repr {
     private Repr() {
     }
 
-    /** The longest rendering: the walk stops there, whatever the value (a shared part is not written out again and again). */
+    /** The longest rendering: the walk stops there, whatever the value (a shared part is not written out again). */
     static final int MAX_CHARS = 2000;
 
     /** Python's repr of {@code v}, cut at {@value #MAX_CHARS} characters (ending in {@code ...} when cut). */
@@ -94,44 +94,6 @@ final class Repr {
             render(sb, item);
         }
         sb.append(close);
-    }
-
-    /** Python's {@code type(v).__name__} for the values kaa-rpc decodes. */
-    static String typeName(Object v) {
-        if (v == null) {
-            return "NoneType";
-        }
-        if (v instanceof Boolean) {
-            return "bool";
-        }
-        if (v instanceof Double || v instanceof Float) {
-            return "float";
-        }
-        if (v instanceof java.math.BigDecimal) {
-            return "Decimal";
-        }
-        if (v instanceof Number) {
-            return "int";
-        }
-        if (v instanceof String) {
-            return "str";
-        }
-        if (v instanceof byte[]) {
-            return "bytes";
-        }
-        if (v instanceof Object[]) {
-            return "tuple";
-        }
-        if (v instanceof List) {
-            return "list";
-        }
-        if (v instanceof Set) {
-            return "set";
-        }
-        if (v instanceof Map) {
-            return "dict";
-        }
-        return v instanceof kaa.rpc.PythonObject ? ((kaa.rpc.PythonObject) v).className() : v.getClass().getSimpleName();
     }
 
     /** {@code name(arg, ..., key=value)} */

@@ -49,7 +49,7 @@ public final class Numbers {
                 + ", exponent " + (-(long) d.scale()) + ">";
     }
 
-    /** Any number as text of at most about {@code max} characters; those of the JDK but the two big ones as usual. */
+    /** Any number as text: a big one as above, any other (short by its type) as its {@code toString}. */
     public static String text(Number n, int max) {
         if (n instanceof BigInteger) {
             return text((BigInteger) n, max);

@@ -658,7 +658,8 @@ public final class Pickling {
     private static boolean isLeaf(Object v) {
         return v instanceof String || v instanceof Number || v instanceof Boolean || v instanceof Character
                 || v instanceof Enum || v instanceof byte[] || v instanceof char[] || v instanceof ByteBuffer
-                || v instanceof PyObject || v instanceof PyClass || v instanceof Throwable || v instanceof java.util.UUID
+                || v instanceof PyObject || v instanceof PyClass || v instanceof Throwable
+                || v instanceof java.util.UUID
                 || TimeValues.handles(v) || v.getClass().isArray() && !(v instanceof Object[]);
     }
 

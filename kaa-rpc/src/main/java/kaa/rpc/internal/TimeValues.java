@@ -194,7 +194,7 @@ final class TimeValues {
         return b;
     }
 
-    /** The microseconds of packed bytes, refused beyond 999,999 (before they are made nanoseconds, an int's overflow). */
+    /** The microseconds of packed bytes, refused beyond 999,999 (before an int of nanoseconds overflows). */
     private static int micros(byte[] b, int at, String what) {
         int us = (b[at] & 0xff) << 16 | (b[at + 1] & 0xff) << 8 | b[at + 2] & 0xff;
         if (us > 999_999) {

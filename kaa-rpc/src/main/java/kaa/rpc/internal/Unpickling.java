@@ -242,9 +242,14 @@ public final class Unpickling extends Unpickler {
             case Opcodes.BINUNICODE8:
                 values.add(Utf8.read(counted(8)));
                 return NO_RETURN_VALUE;
-            case Opcodes.SHORT_BINUNICODE:
-                values.add(Utf8.read(PickleUtils.readbytes(input, PickleUtils.readbyte(input))));
+            case Opcodes.SHORT_BINUNICODE: {
+                short length = PickleUtils.readbyte(input);
+                if (length < 0) {
+                    throw new IOException("premature end of file");
+                }
+                values.add(Utf8.read(PickleUtils.readbytes(input, length)));
                 return NO_RETURN_VALUE;
+            }
             case Opcodes.UNICODE: {
                 String escaped = PickleUtils.readline(input);
                 if (ESCAPED_SURROGATES.matcher(escaped).find()) { // as in Utf8.read: they would become one char

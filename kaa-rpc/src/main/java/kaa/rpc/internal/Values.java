@@ -234,7 +234,8 @@ public final class Values {
             }
             if (boxed == BigDecimal.class) {
                 if (!integral && !Double.isFinite(n.doubleValue())) {
-                    throw new ConversionException("expected BigDecimal, got " + describeFor(sent) + ", which it cannot hold");
+                    throw new ConversionException("expected BigDecimal, got " + describeFor(sent)
+                            + ", which it cannot hold");
                 }
                 return value instanceof BigInteger ? new BigDecimal((BigInteger) value)
                         : integral ? BigDecimal.valueOf(n.longValue()) : BigDecimal.valueOf(n.doubleValue());
