@@ -784,6 +784,9 @@ public final class Values {
         if (value instanceof PyObject) {
             return "a Python " + ((PyObject) value).qualifiedName();
         }
+        if (value instanceof PyClass) {
+            return "a Python class " + value;
+        }
         return javaName(value.getClass()) + " " + repr(value);
     }
 

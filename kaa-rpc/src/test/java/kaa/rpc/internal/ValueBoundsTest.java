@@ -152,6 +152,7 @@ class ValueBoundsTest {
         Object bare = Unpickling.load(Pk.proto().global("mod", "C").end());
         assertThat(Values.describeValue(bare)).isEqualTo("type <class 'mod.C'>");
         assertThatThrownBy(() -> Values.convert(bare, int.class)).hasMessage("expected int, got type <class 'mod.C'>");
+        assertThat(Values.describeJavaValue(bare)).isEqualTo("a Python class <class 'mod.C'>");
         java.util.function.Supplier<String> lambda = () -> "x";
         assertThat(Values.className(lambda.getClass(), true)).isEqualTo("java.util.function.Supplier (a lambda)");
         assertThat(Values.pythonType(lambda)).isEqualTo("Supplier (a lambda)");
