@@ -191,8 +191,8 @@ final class Json {
             sb.append('}');
         } else if (v instanceof Number) {
             sb.append(v);
-        } else if (v instanceof String) {
-            string(sb, (String) v, max);
+        } else if (v instanceof CharSequence) { // a String, or text a String cannot hold exactly (one all the same)
+            string(sb, v.toString(), max);
         } else if (v instanceof byte[]) {
             sb.append("{\"$bytes\": ");
             string(sb, Base64.getEncoder().encodeToString((byte[]) v), max);
@@ -216,7 +216,8 @@ final class Json {
         boolean clash = false;
         long keyChars = 0; // the keys' texts are held until written: together they count against the limit
         for (Object k : map.keySet()) {
-            String key = k instanceof String ? escapeKey((String) k) : render(k, (int) (max - sb.length() - keyChars));
+            String key = k instanceof CharSequence ? escapeKey(k.toString())
+                    : render(k, (int) (max - sb.length() - keyChars));
             keyChars += key.length();
             if (sb.length() + keyChars > max) {
                 throw new TooLarge();

@@ -32,8 +32,8 @@ final class Repr {
             sb.append((Boolean) v ? "True" : "False");
         } else if (v instanceof Number) { // a big one by its size when its digits would not fit
             sb.append(kaa.rpc.internal.Numbers.text((Number) v, MAX_CHARS + 1 - sb.length()));
-        } else if (v instanceof String) {
-            String s = (String) v;
+        } else if (v instanceof CharSequence) { // a String, or text Java cannot hold as one exactly
+            String s = v.toString();
             sb.append('\'');
             for (int i = 0; i < s.length() && sb.length() <= MAX_CHARS; i++) {
                 char c = s.charAt(i);

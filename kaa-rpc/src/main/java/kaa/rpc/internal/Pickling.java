@@ -269,8 +269,8 @@ public final class Pickling {
     }
 
     private void saveOnce(ByteBuf out, Object value, int depth) {
-        if (value instanceof String) {
-            saveString(out, (String) value);
+        if (value instanceof String || value instanceof SurrogateText) {
+            saveString(out, (CharSequence) value);
         } else if (value instanceof Integer || value instanceof Long || value instanceof Short
                 || value instanceof Byte) {
             saveLong(out, ((Number) value).longValue());
@@ -342,11 +342,12 @@ public final class Pickling {
         out.writeByte(SETITEM).writeByte(BUILD);
     }
 
-    private static void saveString(ByteBuf out, String s) {
+    /** A String, or a SurrogateText as it came. */
+    private static void saveString(ByteBuf out, CharSequence s) {
         out.writeByte(BINUNICODE);
         int lengthIndex = out.writerIndex();
         out.writeIntLE(0);
-        int written = Utf8.write(out, s);
+        int written = s instanceof SurrogateText ? Utf8.write(out, (SurrogateText) s) : Utf8.write(out, (String) s);
         out.setIntLE(lengthIndex, written);
     }
 
@@ -656,7 +657,8 @@ public final class Pickling {
 
     /** The types {@link #saveOnce} writes without looking inside as a bean. */
     private static boolean isLeaf(Object v) {
-        return v instanceof String || v instanceof Number || v instanceof Boolean || v instanceof Character
+        return v instanceof String || v instanceof SurrogateText || v instanceof Number || v instanceof Boolean
+                || v instanceof Character
                 || v instanceof Enum || v instanceof byte[] || v instanceof char[] || v instanceof ByteBuffer
                 || v instanceof PyObject || v instanceof PyClass || v instanceof Throwable
                 || v instanceof java.util.UUID

@@ -41,7 +41,9 @@ import net.razorvine.pickle.Unpickler;
  * Values come out as {@code null}, {@code Boolean}, {@code Integer}/{@code Long}/
  * {@code BigInteger}, {@code Double}, {@code String}, {@code byte[]},
  * {@code Object[]} (tuple), {@code ArrayList}, {@code LinkedHashMap},
- * {@code LinkedHashSet}, {@link FrozenSet} and {@link PyObject}.
+ * {@code LinkedHashSet}, {@link FrozenSet} and {@link PyObject}; a str a String
+ * cannot hold exactly as a {@link SurrogateText}, a class never called as a
+ * {@link PyClass}.
  */
 public final class Unpickling extends Unpickler {
 
@@ -252,9 +254,9 @@ public final class Unpickling extends Unpickler {
             }
             case Opcodes.UNICODE: {
                 String escaped = PickleUtils.readline(input);
-                if (ESCAPED_SURROGATES.matcher(escaped).find()) { // as in Utf8.read: they would become one char
-                    throw new PickleException("a lone high surrogate followed by a lone low one is one character "
-                            + "in Java, not two: refused");
+                if (ESCAPED_SURROGATES.matcher(escaped).find()) { // see Utf8.read: one char in a Java String
+                    throw new PickleException("a lone high surrogate followed by a lone low one in protocol 0 text "
+                            + "is one character in Java, not two: refused (protocol 2 text keeps them two)");
                 }
                 values.add(PickleUtils.decode_unicode_escaped(escaped));
                 return NO_RETURN_VALUE;

@@ -21,10 +21,20 @@ final class Utf8 {
         if (!hasLoneSurrogate(s)) {
             return ByteBufUtil.writeUtf8(out, s);
         }
+        return write(out, s, null);
+    }
+
+    /** Writes {@code s} as it came: the pairs it says were two code points as two. */
+    static int write(ByteBuf out, SurrogateText s) {
+        return write(out, s, s);
+    }
+
+    private static int write(ByteBuf out, CharSequence s, SurrogateText splits) {
         int start = out.writerIndex();
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))
+                    && (splits == null || !splits.splitAt(i))) {
                 int cp = Character.toCodePoint(c, s.charAt(++i));
                 out.writeByte(0xf0 | cp >> 18).writeByte(0x80 | cp >> 12 & 0x3f).writeByte(0x80 | cp >> 6 & 0x3f)
                         .writeByte(0x80 | cp & 0x3f);
@@ -44,18 +54,21 @@ final class Utf8 {
      * surrogate encoded as its own three bytes is kept as the lone char it
      * was; any other malformed byte is refused, as Python refuses the pickle.
      * A high surrogate and a low one encoded separately
-     * ({@code ED A0 80 ED B0 80}, two code points in Python) are refused too:
-     * in a Java String they are one astral character, which would go back
-     * as its four bytes ({@code F0 90 80 80}), another string.
+     * ({@code ED A0 80 ED B0 80}, two code points in Python) are one astral
+     * character in a Java String, which would go back as its four bytes
+     * ({@code F0 90 80 80}), another string: such text comes as a
+     * {@link SurrogateText}, which goes back as it came.
      *
+     * @return a String, or a SurrogateText
      * @throws PickleException naming the offending byte
      */
-    static String read(byte[] b) {
+    static CharSequence read(byte[] b) {
         String fast = new String(b, StandardCharsets.UTF_8);
         if (fast.indexOf('\ufffd') < 0) {
             return fast; // nothing was replaced: the common case
         }
         StringBuilder sb = new StringBuilder(b.length);
+        java.util.BitSet split = null;
         int i = 0;
         while (i < b.length) {
             int x = b[i] & 0xff;
@@ -79,13 +92,15 @@ final class Utf8 {
             // a high surrogate last in sb came from its own three bytes: a pair's high half is never last
             if (need == 2 && Character.isLowSurrogate((char) cp) && sb.length() > 0
                     && Character.isHighSurrogate(sb.charAt(sb.length() - 1))) {
-                throw new net.razorvine.pickle.PickleException("a lone high surrogate followed by a lone low one "
-                        + "(bytes " + (i - 3) + " to " + (i + 2) + ") is one character in Java, not two: refused");
+                if (split == null) {
+                    split = new java.util.BitSet();
+                }
+                split.set(sb.length() - 1);
             }
             sb.appendCodePoint(cp); // a surrogate code point (ED A0..BF xx) is kept as the lone char it was
             i += need + 1;
         }
-        return sb.toString();
+        return split == null ? sb.toString() : new SurrogateText(sb.toString(), split);
     }
 
     private static net.razorvine.pickle.PickleException invalid(byte[] b, int at) {

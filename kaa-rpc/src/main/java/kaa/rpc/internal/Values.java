@@ -145,8 +145,8 @@ public final class Values {
                 return scalar(value, raw, sent);
             }
             if (raw == String.class) {
-                if (value instanceof String || value instanceof Character) {
-                    return value.toString();
+                if (value instanceof String || value instanceof Character || value instanceof SurrogateText) {
+                    return value.toString(); // a SurrogateText's split pairs become one char each: Java's only way
                 }
                 throw mismatchFor(raw, value);
             }
@@ -815,7 +815,7 @@ public final class Values {
                 .equals("decimal.Decimal")) {
             return "Decimal";
         }
-        if (value instanceof String) {
+        if (value instanceof String || value instanceof SurrogateText) {
             return "str";
         }
         if (value instanceof byte[]) {
@@ -910,8 +910,8 @@ public final class Values {
             String text = v instanceof Number ? Numbers.text((Number) v, Math.max(0, limit - sb.length()))
                     : v.toString();
             sb.append(text, 0, Math.min(text.length(), limit - sb.length()));
-        } else if (v instanceof String) {
-            String text = (String) v;
+        } else if (v instanceof String || v instanceof SurrogateText) {
+            String text = v.toString();
             sb.append('\'').append(text, 0, Math.min(text.length(), Math.max(0, limit - sb.length())));
             if (sb.length() < limit) {
                 sb.append('\'');

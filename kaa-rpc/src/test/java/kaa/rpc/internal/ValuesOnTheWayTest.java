@@ -118,14 +118,27 @@ class ValuesOnTheWayTest {
 
     @Test
     void textIsReadAsPythonReadsItOrRefused() throws Exception {
-        // two lone surrogates: two code points in Python, one astral char in Java, which would go back as F0 90 80 80
-        byte[] pair = {(byte) 0xed, (byte) 0xa0, (byte) 0x80, (byte) 0xed, (byte) 0xb0, (byte) 0x80};
-        assertThatThrownBy(() -> Unpickling.load(Pk.proto().counted('X', pair, 4).end()))
-                .hasMessageContaining("a lone high surrogate followed by a lone low one (bytes 0 to 5)");
-        assertThatThrownBy(() -> Unpickling.load(Pk.proto().op(0x8c, 6).append(pair).end()))
-                .hasMessageContaining("a lone high surrogate followed by a lone low one");
+        // two lone surrogates: two code points in Python, one astral char in a Java String, which would go back
+        // as F0 90 80 80; kept as they came, beside a real astral char, which is one
+        byte[] pair = {(byte) 0xed, (byte) 0xa0, (byte) 0x80, (byte) 0xed, (byte) 0xb0, (byte) 0x80, (byte) 0xf0,
+            (byte) 0x90, (byte) 0x80, (byte) 0x80};
+        for (Pk p : List.of(Pk.proto().counted('X', pair, 4), Pk.proto().op(0x8c, pair.length).append(pair))) {
+            Object text = Unpickling.load(p.end());
+            assertThat(text).isInstanceOf(SurrogateText.class).hasToString("\ud800\udc00\ud800\udc00")
+                    .isNotEqualTo(Unpickling.load(Pk.proto().counted('X', "\ud800\udc00\ud800\udc00"
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8), 4).end()));
+            assertThat(echo(text)).containsSubsequence(pair);
+            assertThat(Values.convert(text, String.class)).isEqualTo("\ud800\udc00\ud800\udc00");
+            assertThat(Values.repr(text)).isEqualTo("'\ud800\udc00\ud800\udc00'");
+        }
+        // Python reads the echo as it wrote it: two code points, then one
+        Object text = Unpickling.load(Pk.proto().counted('X', pair, 4).end());
+        assertThat(Python.loadsRepr(List.of(echo(text)))).containsExactly("'\\ud800\\udc00\ud800\udc00'");
+        assertThat(Python.loadsRepr(List.of(echo(List.of(text, text))))).containsExactly(
+                "['\\ud800\\udc00\ud800\udc00', '\\ud800\\udc00\ud800\udc00']");
+        // protocol 0 text does not say which pairs were two: refused
         assertThatThrownBy(() -> Unpickling.load(Pk.proto().op('V').line("\\ud800\\udc00").end()))
-                .hasMessageContaining("a lone high surrogate followed by a lone low one");
+                .hasMessageContaining("a lone high surrogate followed by a lone low one in protocol 0 text");
         // invalid UTF-8, which Python refuses too: never U+FFFD
         assertThatThrownBy(() -> Unpickling.load(Pk.proto().counted('X', new byte[] {'a', (byte) 0xff}, 4).end()))
                 .hasMessageContaining("invalid UTF-8 in a string: byte 0xff at index 1");
