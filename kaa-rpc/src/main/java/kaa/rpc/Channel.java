@@ -50,8 +50,11 @@ import kaa.rpc.internal.Session;
  * dict and set, which arrive as {@code null}, {@code Boolean},
  * {@code Integer}/{@code Long}/{@code BigInteger}, {@code Double},
  * {@code String}, {@code byte[]}, {@code Object[]}, {@code List}, {@code Map}
- * and {@code Set}. Java sends those, plus other numbers, arrays, collections,
- * enums (as their name), records and beans (as dicts).
+ * and {@code Set} (a str with a high and a low surrogate that were two code
+ * points, which a String would read as one character, as a
+ * {@code CharSequence} that goes back as it came). Java sends those, plus
+ * other numbers, arrays, collections, enums (as their name), records and
+ * beans (as dicts).
  */
 public class Channel {
 
@@ -98,7 +101,7 @@ public class Channel {
                 closed.emit(reason);
             }
         }, reconnects, options.maxConcurrentCalls, options.pythonObjects, options.directDispatch,
-                options.callSites, options.maxFrameSize);
+                options.callSites, options.maxFrameSize, options.decimalLimits);
     }
 
     /** Hook for {@link Client}: the channel opened. Runs on an I/O thread. */

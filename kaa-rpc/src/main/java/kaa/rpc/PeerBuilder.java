@@ -126,6 +126,24 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
     }
 
     /**
+     * What a {@code decimal.Decimal} a peer sends may be (default: 5,000
+     * digits, an exponent within ±5,000): at most {@code maxDigits} digits as
+     * written, and an exponent (Python's, the negated scale of the
+     * {@code BigDecimal}) within {@code ±maxExponent}. A payload holding a
+     * Decimal beyond either is refused with an error naming the limit. Keep
+     * them small: {@code BigDecimal} arithmetic aligns exponents by
+     * multiplying by a power of ten, so {@code Decimal('1e30000000')}, a
+     * 76-byte call, would make an ordinary {@code a.add(b)} take a minute.
+     * Whatever the limits, a payload also pays for its Decimals' exponents
+     * from its work allowance (a step per 16 digits; see docs/SECURITY.md),
+     * so that many large ones in one call are refused too.
+     */
+    public B decimalLimits(int maxDigits, int maxExponent) {
+        options.decimalLimits = new kaa.rpc.internal.DecimalLimits(maxDigits, maxExponent);
+        return self();
+    }
+
+    /**
      * Runs every exposed method of this channel (or server) on the I/O thread
      * that decoded its call, as {@link Expose#direct()} does for one method:
      * for services whose methods never block. Off by default.

@@ -33,8 +33,9 @@ public class DemoService {
         if (a instanceof Double || b instanceof Double) {
             return ((Number) a).doubleValue() + ((Number) b).doubleValue();
         }
-        if (a instanceof Number && b instanceof Number) {
-            return new BigInteger(a.toString()).add(new BigInteger(b.toString()));
+        if (a instanceof Number && b instanceof Number) { // never through text, which is quadratic in the digits
+            return (a instanceof BigInteger ? (BigInteger) a : BigInteger.valueOf(((Number) a).longValue()))
+                    .add(b instanceof BigInteger ? (BigInteger) b : BigInteger.valueOf(((Number) b).longValue()));
         }
         // as Python words it, with Python's type names (never a Java array's identity)
         throw new ClassCastException("unsupported operand type(s) for +: '"

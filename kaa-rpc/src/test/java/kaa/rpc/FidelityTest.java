@@ -1,6 +1,7 @@
 package kaa.rpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -23,6 +24,9 @@ class FidelityTest {
                 .sendPythonObjects((module, name) -> module.equals("__main__")).listen()) {
             assertThat(echo(server, "'lone \\ud800 surrogate'")).containsExactly("echo 'lone \\ud800 surrogate'");
             assertThat(echo(server, "'pair \\U0001f600 and \\ufffd'")).containsExactly("echo 'pair \\U0001f600 and \\ufffd'");
+            // two lone surrogates side by side are two code points, as Python sent them, not U+1F600
+            assertThat(echo(server, "'\\ud83d\\ude00 \\U0001f600'"))
+                    .containsExactly("echo '\\ud83d\\ude00 \\U0001f600'");
             assertThat(echo(server, "decimal.Decimal('NaN')")).containsExactly("echo Decimal('NaN')");
             assertThat(echo(server, "decimal.Decimal('-Infinity')")).containsExactly("echo Decimal('-Infinity')");
             assertThat(echo(server, "decimal.Decimal('-0.00')")).containsExactly("echo Decimal('-0.00')");
@@ -42,7 +46,12 @@ class FidelityTest {
             try (Client client = Client.connect(ready.substring(6), "s")) {
                 String lone = "a\ud800b\udc00c";
                 assertThat(Peers.await(client.rpc("echo", lone))).isEqualTo(lone);
-                assertThat(Peers.await(client.rpc("add", "\ud83d", "\ude00"))).isEqualTo("\ud83d\ude00");
+                // Python's '\ud83d' + '\ude00' is two code points, which a String reads as one astral char: as a
+                // String it is that, and sent back it is the two Python made
+                Object joined = Peers.await(client.rpc("add", "\ud83d", "\ude00"));
+                assertThat(joined).hasToString("\ud83d\ude00").isInstanceOf(CharSequence.class);
+                assertThat(Peers.await(client.rpc(String.class, "add", "\ud83d", "\ude00"))).isEqualTo("\ud83d\ude00");
+                assertThat(Peers.await(client.rpc("add", joined, "!"))).hasToString("\ud83d\ude00!");
             }
         }
     }

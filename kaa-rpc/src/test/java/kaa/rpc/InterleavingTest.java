@@ -122,7 +122,9 @@ class InterleavingTest {
             server.close();
             await(closed);
             // something answers the address again, but never completes a handshake
-            try (ServerSocket squatter = new ServerSocket(port, 50, InetAddress.getLoopbackAddress())) {
+            try (ServerSocket squatter = new ServerSocket()) {
+                squatter.setReuseAddress(true); // the server's closed connections may still hold the port
+                squatter.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
                 squatter.setSoTimeout((int) Peers.WAIT.toMillis());
                 try (Socket attempt = squatter.accept()) {
                     CompletableFuture<Object> call = client.rpc("echo", "x");

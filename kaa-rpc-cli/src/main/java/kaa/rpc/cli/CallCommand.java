@@ -28,7 +28,10 @@ import picocli.CommandLine.Spec;
             "Each ARG and --kw VALUE is read as a JSON literal when it is one (2, 1.5, true, null, \"2\", "
                 + "[1, 2], {\"k\": \"v\"}), else as a string; {\"$bytes\": \"<base64>\"} is a byte string.",
             "The result is one line of JSON: tuples and sets as arrays, bytes as {\"$bytes\": \"<base64>\"}, "
-                + "integers with all their digits, NaN and infinities as {\"$float\": \"nan\"|\"inf\"|\"-inf\"}.",
+                + "integers with all their digits up to 4,300 (larger ones as {\"$hex\": \"0x...\"}), "
+                + "NaN and infinities as {\"$float\": \"nan\"|\"inf\"|\"-inf\"}.",
+            "Keys beginning with $ are reserved for these forms: a dict key or attribute that begins with $ is "
+                + "written (and, in an argument, read) with one more: {\"$$bytes\": 1} is the dict {'$bytes': 1}.",
             "",
             "Exit status: 0 success; 1 the peer raised (type, message and traceback on stderr); "
                 + "2 usage error; 3 could not connect (refused, authentication failed, handshake timed out); "

@@ -1,5 +1,6 @@
 package kaa.rpc.cli;
 
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import kaa.rpc.Channel;
 import kaa.rpc.Client;
 import kaa.rpc.Expose;
+import kaa.rpc.internal.Values;
 
 /**
  * The demo service of {@code kaarpc demo} and {@code kaarpc serve}: the
@@ -40,15 +42,28 @@ public class DemoService {
             out.addAll((List<?>) b);
             return out;
         }
-        if (a instanceof Double || b instanceof Double) {
-            return ((Number) a).doubleValue() + ((Number) b).doubleValue();
-        }
-        if (a instanceof Number && b instanceof Number) {
-            return new BigInteger(a.toString()).add(new BigInteger(b.toString()));
+        if (a instanceof Number && b instanceof Number && !(a instanceof BigDecimal && b instanceof Double)
+                && !(a instanceof Double && b instanceof BigDecimal)) { // Python adds no Decimal to a float
+            // arithmetic, never text: a peer's int of a million digits costs its size, not its digits squared
+            if (a instanceof Double || b instanceof Double) {
+                return ((Number) a).doubleValue() + ((Number) b).doubleValue();
+            }
+            if (a instanceof BigDecimal || b instanceof BigDecimal) {
+                return decimal((Number) a).add(decimal((Number) b));
+            }
+            return integer((Number) a).add(integer((Number) b));
         }
         // as Python words it, with Python's type names (never a Java array's identity)
-        throw new ClassCastException("unsupported operand type(s) for +: '" + Repr.typeName(a) + "' and '"
-                + Repr.typeName(b) + "'");
+        throw new ClassCastException("unsupported operand type(s) for +: '" + Values.pythonType(a) + "' and '"
+                + Values.pythonType(b) + "'");
+    }
+
+    private static BigInteger integer(Number n) {
+        return n instanceof BigInteger ? (BigInteger) n : BigInteger.valueOf(n.longValue());
+    }
+
+    private static BigDecimal decimal(Number n) {
+        return n instanceof BigDecimal ? (BigDecimal) n : new BigDecimal(integer(n));
     }
 
     @Expose(direct = true)

@@ -19,7 +19,9 @@ import java.util.Map;
  * <li>a tuple and a set are written as arrays;</li>
  * <li>bytes are written as {@code {"$bytes": "<base64>"}}, and that form is
  * read back as bytes;</li>
- * <li>integers of any size are written with all their digits;</li>
+ * <li>integers are written with all their digits up to Python's limit of
+ * 4,300, and larger ones, whose decimal digits cost the square of their
+ * size to compute, as {@code {"$hex": "0x1f..."}} (exact, in hexadecimal);</li>
  * <li>a float that is NaN or infinite is written as {@code {"$float": "nan"}},
  * {@code "inf"} or {@code "-inf"};</li>
  * <li>a dict key that is not a string is written as its JSON text
@@ -32,13 +34,19 @@ import java.util.Map;
  * ({@code "2026-11-30T10:15:30+02:00"}, {@code "PT1H"}), a UUID its string;</li>
  * <li>an object of a Python class is written as its constructor arguments
  * (a namedtuple as an array of its fields), or, when it has attributes, as
- * {@code {"$class": "module.Name", ...its attributes}}.</li>
+ * {@code {"$class": "module.Name", ...its attributes}};</li>
+ * <li>keys beginning with {@code $} are reserved for these forms: a dict key
+ * or attribute name that begins with {@code $} is written with one more
+ * ({@code "$bytes"} as {@code "$$bytes"}), and read back so in arguments, where
+ * any other key beginning with a single {@code $} is an error.</li>
  * </ul>
  */
 final class Json {
 
-    /** Digits of a number in an argument: Python's limit for integers written as text. */
-    static final int MAX_DIGITS = 4300;
+    /** Digits of a number in an argument, or printed: Python's limit for integers written as text. */
+    static final int MAX_DIGITS = kaa.rpc.internal.Numbers.MAX_INT_DIGITS;
+    /** The least integer of more digits (compared by size first: cheap for any integer). */
+    private static final BigInteger DIGITS_LIMIT = BigInteger.TEN.pow(MAX_DIGITS);
     /** Nesting of an argument: the library sends nothing deeper. */
     static final int MAX_DEPTH = 512;
 
@@ -85,7 +93,7 @@ final class Json {
                 }
             }
             Map<Object, Object> out = new LinkedHashMap<>();
-            map.forEach((k, v) -> out.put(k, fromJson(v)));
+            map.forEach((k, v) -> out.put(unescapeKey((String) k), fromJson(v)));
             return out;
         }
         if (value instanceof List) {
@@ -98,6 +106,24 @@ final class Json {
             return l == (int) l ? (Object) (int) l : (Object) l;
         }
         return value;
+    }
+
+    /** A key as written ({@code $$x} for the key {@code $x}); a lone {@code $} begins only a reserved form. */
+    private static String unescapeKey(String key) {
+        if (key.startsWith("$$")) {
+            return key.substring(1);
+        }
+        if (key.startsWith("$")) {
+            String shown = Terminal.safe(key.length() > 40 ? key.substring(0, 37) + "..." : key);
+            throw new IllegalArgumentException("keys beginning with $ are reserved (" + shown
+                    + "): write $$ for a key that begins with $");
+        }
+        return key;
+    }
+
+    /** A key or attribute name as written: one more {@code $} in front of one that begins with {@code $}. */
+    private static String escapeKey(String key) {
+        return key.startsWith("$") ? "$" + key : key;
     }
 
     /**
@@ -134,9 +160,21 @@ final class Json {
         }
         if (v == null) {
             sb.append("null");
-        } else if (v instanceof Boolean || v instanceof Integer || v instanceof Long || v instanceof BigInteger
-                || v instanceof Short || v instanceof Byte) {
+        } else if (v instanceof Boolean || v instanceof Integer || v instanceof Long || v instanceof Short
+                || v instanceof Byte) {
             sb.append(v);
+        } else if (v instanceof BigInteger) {
+            BigInteger n = (BigInteger) v;
+            if (n.abs().compareTo(DIGITS_LIMIT) < 0) {
+                sb.append(n);
+            } else { // more digits than Python would write, and quadratic to compute: exact, and linear, in hex
+                if (sb.length() + n.bitLength() / 4 > max) {
+                    throw new TooLarge(); // before the text is made
+                }
+                sb.append("{\"$hex\": ");
+                string(sb, kaa.rpc.internal.Numbers.hex(n), max);
+                sb.append('}');
+            }
         } else if (v instanceof Double || v instanceof Float) {
             double d = ((Number) v).doubleValue();
             if (Double.isNaN(d)) {
@@ -148,12 +186,13 @@ final class Json {
             }
         } else if (v instanceof java.math.BigDecimal) {
             sb.append("{\"$decimal\": ");
-            string(sb, ((java.math.BigDecimal) v).toString(), max);
+            // a peer's Decimal is bounded (decimalLimits); this bounds any other
+            string(sb, kaa.rpc.internal.Numbers.text((java.math.BigDecimal) v, 4 * MAX_DIGITS), max);
             sb.append('}');
         } else if (v instanceof Number) {
             sb.append(v);
-        } else if (v instanceof String) {
-            string(sb, (String) v, max);
+        } else if (v instanceof CharSequence) { // a String, or text a String cannot hold exactly (one all the same)
+            string(sb, v.toString(), max);
         } else if (v instanceof byte[]) {
             sb.append("{\"$bytes\": ");
             string(sb, Base64.getEncoder().encodeToString((byte[]) v), max);
@@ -175,8 +214,14 @@ final class Json {
         java.util.List<String> keys = new java.util.ArrayList<>(map.size());
         java.util.Set<String> seen = new java.util.HashSet<>();
         boolean clash = false;
+        long keyChars = 0; // the keys' texts are held until written: together they count against the limit
         for (Object k : map.keySet()) {
-            String key = k instanceof String ? (String) k : render(k, max - sb.length());
+            String key = k instanceof CharSequence ? escapeKey(k.toString())
+                    : render(k, (int) (max - sb.length() - keyChars));
+            keyChars += key.length();
+            if (sb.length() + keyChars > max) {
+                throw new TooLarge();
+            }
             clash |= !seen.add(key);
             keys.add(key);
         }
@@ -186,7 +231,7 @@ final class Json {
             for (Map.Entry<?, ?> e : map.entrySet()) {
                 sb.append(first ? "[" : ", [");
                 first = false;
-                render(sb, e.getKey(), max);
+                render(sb, e.getKey(), max); // a value in an array: nothing to escape
                 sb.append(", ");
                 render(sb, e.getValue(), max);
                 sb.append(']');
@@ -217,7 +262,7 @@ final class Json {
             string(sb, o.className(), max);
             for (Map.Entry<String, Object> e : o.attributes().entrySet()) {
                 sb.append(", ");
-                string(sb, e.getKey(), max);
+                string(sb, escapeKey(e.getKey()), max);
                 sb.append(": ");
                 render(sb, e.getValue(), max);
             }

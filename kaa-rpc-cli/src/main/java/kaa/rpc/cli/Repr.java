@@ -12,77 +12,88 @@ final class Repr {
     private Repr() {
     }
 
+    /** The longest rendering: the walk stops there, whatever the value (a shared part is not written out again). */
+    static final int MAX_CHARS = 2000;
+
+    /** Python's repr of {@code v}, cut at {@value #MAX_CHARS} characters (ending in {@code ...} when cut). */
     static String of(Object v) {
+        StringBuilder sb = new StringBuilder();
+        render(sb, v);
+        return sb.length() <= MAX_CHARS ? sb.toString() : sb.substring(0, MAX_CHARS - 3) + "...";
+    }
+
+    private static void render(StringBuilder sb, Object v) {
+        if (sb.length() > MAX_CHARS) {
+            return;
+        }
         if (v == null) {
-            return "None";
-        }
-        if (v instanceof Boolean) {
-            return (Boolean) v ? "True" : "False";
-        }
-        if (v instanceof String) {
-            String s = ((String) v).replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n");
-            return "'" + s + "'";
-        }
-        if (v instanceof byte[]) {
-            StringBuilder sb = new StringBuilder("b'");
+            sb.append("None");
+        } else if (v instanceof Boolean) {
+            sb.append((Boolean) v ? "True" : "False");
+        } else if (v instanceof Number) { // a big one by its size when its digits would not fit
+            sb.append(kaa.rpc.internal.Numbers.text((Number) v, MAX_CHARS + 1 - sb.length()));
+        } else if (v instanceof CharSequence) { // a String, or text Java cannot hold as one exactly
+            String s = v.toString();
+            sb.append('\'');
+            for (int i = 0; i < s.length() && sb.length() <= MAX_CHARS; i++) {
+                char c = s.charAt(i);
+                sb.append(c == '\\' ? "\\\\" : c == '\'' ? "\\'" : c == '\n' ? "\\n" : String.valueOf(c));
+            }
+            sb.append('\'');
+        } else if (v instanceof byte[]) {
+            sb.append("b'");
             for (byte b : (byte[]) v) {
+                if (sb.length() > MAX_CHARS) {
+                    return;
+                }
                 int c = b & 0xff;
                 sb.append(c >= 0x20 && c < 0x7f && c != '\'' && c != '\\' ? String.valueOf((char) c)
                         : String.format("\\x%02x", c));
             }
-            return sb.append('\'').toString();
-        }
-        if (v instanceof Object[]) {
+            sb.append('\'');
+        } else if (v instanceof Object[]) {
             Object[] t = (Object[]) v;
-            return t.length == 1 ? "(" + of(t[0]) + ",)" : join("(", java.util.Arrays.asList(t), ")");
+            items(sb, "(", java.util.Arrays.asList(t), t.length == 1 ? ",)" : ")");
+        } else if (v instanceof List) {
+            items(sb, "[", (List<?>) v, "]");
+        } else if (v instanceof Set) {
+            if (((Set<?>) v).isEmpty()) {
+                sb.append("set()");
+            } else {
+                items(sb, "{", (Set<?>) v, "}");
+            }
+        } else if (v instanceof Map) {
+            sb.append('{');
+            boolean first = true;
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+                if (sb.length() > MAX_CHARS) {
+                    return;
+                }
+                sb.append(first ? "" : ", ");
+                first = false;
+                render(sb, e.getKey());
+                sb.append(": ");
+                render(sb, e.getValue());
+            }
+            sb.append('}');
+        } else {
+            String text = String.valueOf(v);
+            sb.append(text, 0, Math.min(text.length(), MAX_CHARS + 1));
         }
-        if (v instanceof List) {
-            return join("[", (List<?>) v, "]");
-        }
-        if (v instanceof Set) {
-            return ((Set<?>) v).isEmpty() ? "set()" : join("{", (Set<?>) v, "}");
-        }
-        if (v instanceof Map) {
-            StringJoiner j = new StringJoiner(", ", "{", "}");
-            ((Map<?, ?>) v).forEach((k, val) -> j.add(of(k) + ": " + of(val)));
-            return j.toString();
-        }
-        return String.valueOf(v);
     }
 
-    /** Python's {@code type(v).__name__} for the values kaa-rpc decodes. */
-    static String typeName(Object v) {
-        if (v == null) {
-            return "NoneType";
+    private static void items(StringBuilder sb, String open, Collection<?> items, String close) {
+        sb.append(open);
+        boolean first = true;
+        for (Object item : items) {
+            if (sb.length() > MAX_CHARS) {
+                return;
+            }
+            sb.append(first ? "" : ", ");
+            first = false;
+            render(sb, item);
         }
-        if (v instanceof Boolean) {
-            return "bool";
-        }
-        if (v instanceof Double || v instanceof Float) {
-            return "float";
-        }
-        if (v instanceof Number) {
-            return "int";
-        }
-        if (v instanceof String) {
-            return "str";
-        }
-        if (v instanceof byte[]) {
-            return "bytes";
-        }
-        if (v instanceof Object[]) {
-            return "tuple";
-        }
-        if (v instanceof List) {
-            return "list";
-        }
-        if (v instanceof Set) {
-            return "set";
-        }
-        if (v instanceof Map) {
-            return "dict";
-        }
-        return v instanceof kaa.rpc.PythonObject ? ((kaa.rpc.PythonObject) v).className() : v.getClass().getSimpleName();
+        sb.append(close);
     }
 
     /** {@code name(arg, ..., key=value)} */
@@ -95,12 +106,6 @@ final class Repr {
                 j.add(of(a));
             }
         }
-        return j.toString();
-    }
-
-    private static String join(String open, Collection<?> items, String close) {
-        StringJoiner j = new StringJoiner(", ", open, close);
-        items.forEach(i -> j.add(of(i)));
         return j.toString();
     }
 }

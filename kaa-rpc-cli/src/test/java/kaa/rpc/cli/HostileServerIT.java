@@ -77,9 +77,14 @@ class HostileServerIT {
     }
 
     private static Kaarpc.Result callAnswered(String type, int declaredLength, byte[] payload) throws Exception {
+        return callAnswered(type, declaredLength, payload, Map.of("KAARPC_SECRET", "s"));
+    }
+
+    private static Kaarpc.Result callAnswered(String type, int declaredLength, byte[] payload, Map<String, String> env)
+            throws Exception {
         try (ServerSocket fake = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             CompletableFuture<Void> server = answerOnce(fake, type, declaredLength, payload);
-            Kaarpc.Result r = Kaarpc.run(Map.of("KAARPC_SECRET", "s"), "call",
+            Kaarpc.Result r = Kaarpc.run(env, "call",
                     "127.0.0.1:" + fake.getLocalPort(), "echo", "x", "--timeout", "20s");
             server.get(Kaarpc.WAIT_SECONDS, TimeUnit.SECONDS);
             return r;
@@ -110,6 +115,29 @@ class HostileServerIT {
         assertThat(r.status()).as(r.err()).isEqualTo(ExitCodes.BAD_ANSWER);
         assertThat(r.err()).contains("too large to print as JSON");
         assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void aDictWhoseKeysTogetherPassThePrintingLimitIsRefused() throws Exception {
+        // 2,000 keys (i, s) sharing one 100 KB string: a 120 KB answer whose keys are 200 M characters of JSON
+        ByteArrayOutputStream p = new ByteArrayOutputStream();
+        p.writeBytes(new byte[] {(byte) 0x80, 2, '}', '('});
+        for (int i = 0; i < 2000; i++) {
+            p.writeBytes(new byte[] {'M', (byte) i, (byte) (i >> 8)});
+            if (i == 0) {
+                str(p, "k".repeat(100_000));
+                p.writeBytes(new byte[] {'q', 0});
+            } else {
+                p.writeBytes(new byte[] {'h', 0});
+            }
+            p.writeBytes(new byte[] {(byte) 0x86, 'K', 0});
+        }
+        p.writeBytes(new byte[] {'u', '.'});
+        // in a small heap, where holding every key's text first ran out of memory (and exited 1, "the peer raised")
+        Kaarpc.Result r = callAnswered("RETN", -1, p.toByteArray(),
+                Map.of("KAARPC_SECRET", "s", "JAVA_TOOL_OPTIONS", "-Xmx256m"));
+        assertThat(r.status()).as(r.err()).isEqualTo(ExitCodes.BAD_ANSWER);
+        assertThat(r.err()).contains("too large to print as JSON");
     }
 
     @Test

@@ -64,4 +64,67 @@ class JsonTest {
         fine.put("2", "b");
         assertThat(Json.render(fine)).isEqualTo("{\"1\": \"a\", \"2\": \"b\"}");
     }
+
+    @Test
+    void integersBeyondPythonsDigitsAreWrittenInHex() {
+        java.math.BigInteger limit = java.math.BigInteger.TEN.pow(4300).subtract(java.math.BigInteger.ONE);
+        assertThat(Json.render(limit)).isEqualTo("9".repeat(4300)); // Python's limit: in full
+        assertThat(Json.render(limit.negate())).isEqualTo("-" + "9".repeat(4300));
+        assertThat(Json.render(limit.add(java.math.BigInteger.ONE))).isEqualTo("{\"$hex\": \""
+                + kaa.rpc.internal.Numbers.hex(limit.add(java.math.BigInteger.ONE)) + "\"}");
+        java.math.BigInteger huge = java.math.BigInteger.ONE.shiftLeft(8 << 20); // a 1 MB int
+        String json = Json.render(huge);
+        assertThat(json).startsWith("{\"$hex\": \"0x1000").endsWith("0\"}").hasSize(14 + 1 + (8 << 20) / 4);
+        assertThat(Json.render(huge.negate())).startsWith("{\"$hex\": \"-0x1000");
+    }
+
+    @Test
+    void keysThatLookLikeTheReservedFormsAreEscaped() {
+        Map<Object, Object> bytesLookalike = new LinkedHashMap<>();
+        bytesLookalike.put("$bytes", "AP8=");
+        assertThat(Json.render(bytesLookalike)).isEqualTo("{\"$$bytes\": \"AP8=\"}");
+        assertThat(Json.render(new byte[] {0, (byte) 0xff})).isEqualTo("{\"$bytes\": \"AP8=\"}");
+        Map<String, Object> attributes = new LinkedHashMap<>();
+        attributes.put("$class", "forged");
+        attributes.put("x", 1);
+        assertThat(Json.render(object("app.T", List.of(), attributes)))
+                .isEqualTo("{\"$class\": \"app.T\", \"$$class\": \"forged\", \"x\": 1}");
+        // and read back so in arguments
+        assertThat(Json.parseArgument("{\"$$bytes\": \"AP8=\"}")).isEqualTo(bytesLookalike);
+        assertThat(Json.parseArgument("{\"$bytes\": \"AP8=\"}")).isEqualTo(new byte[] {0, (byte) 0xff});
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Json.parseArgument("{\"$other\": 1}"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("keys beginning with $ are reserved");
+    }
+
+    @Test
+    void theKeysOfADictCountTogetherAgainstTheLimit() {
+        // keys that each render within the limit, and together far beyond: rendering stops at the limit,
+        // rather than holding every key's text first (a shared part makes them gigabytes)
+        int[] rendered = {0};
+        List<Object> shared = java.util.Collections.nCopies(1000, "xxxxxxx");
+        Map<Object, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < 1000; i++) {
+            int n = i;
+            map.put(new PythonObject() {
+                @Override
+                public String className() {
+                    return "app.Key";
+                }
+
+                @Override
+                public List<Object> arguments() {
+                    rendered[0]++;
+                    return List.of(n, shared);
+                }
+
+                @Override
+                public Map<String, Object> attributes() {
+                    return Map.of();
+                }
+            }, n);
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Json.render(map, 20_000))
+                .isInstanceOf(Json.TooLarge.class);
+        assertThat(rendered[0]).isLessThanOrEqualTo(3);
+    }
 }

@@ -338,7 +338,7 @@ public final class ExposedMethod {
     }
 
     private static String describe(Method m) {
-        StringBuilder sb = new StringBuilder(m.getDeclaringClass().getSimpleName()).append('.')
+        StringBuilder sb = new StringBuilder(Values.className(m.getDeclaringClass(), false)).append('.')
                 .append(m.getName()).append('(');
         Class<?>[] p = m.getParameterTypes();
         for (int i = 0; i < p.length; i++) {

@@ -101,8 +101,8 @@ final class Keys {
      * identity (tuples, bytes, objects).
      */
     static long weight(Object key) {
-        if (key instanceof String) {
-            return ((String) key).length() >> 4;
+        if (key instanceof CharSequence) { // a String, or a SurrogateText
+            return ((CharSequence) key).length() >> 4;
         }
         if (key instanceof BigInteger) {
             return ((BigInteger) key).bitLength() >> 6;

@@ -59,6 +59,8 @@ public final class Options {
     public boolean callSites;
     /** Which Python objects a peer sent may be sent on. */
     public PythonObjects pythonObjects = PythonObjects.DEFAULT;
+    /** What a Decimal a peer sent may be. */
+    public DecimalLimits decimalLimits = DecimalLimits.DEFAULT;
 
     /** A snapshot, so that a builder used again does not change what it built. */
     public Options copy() {
@@ -84,6 +86,7 @@ public final class Options {
         o.sendBudgetBytes = sendBudgetBytes;
         o.sendBudget = sendBudget;
         o.pythonObjects = pythonObjects;
+        o.decimalLimits = decimalLimits;
         o.directDispatch = directDispatch;
         o.callSites = callSites;
         return o;

@@ -269,8 +269,8 @@ public final class Pickling {
     }
 
     private void saveOnce(ByteBuf out, Object value, int depth) {
-        if (value instanceof String) {
-            saveString(out, (String) value);
+        if (value instanceof String || value instanceof SurrogateText) {
+            saveString(out, (CharSequence) value);
         } else if (value instanceof Integer || value instanceof Long || value instanceof Short
                 || value instanceof Byte) {
             saveLong(out, ((Number) value).longValue());
@@ -309,6 +309,9 @@ public final class Pickling {
             out.writeByte(TUPLE1).writeByte(REDUCE);
         } else if (value instanceof PyObject) {
             savePyObject(out, (PyObject) value, depth + 1);
+        } else if (value instanceof PyClass) {
+            throw new IllegalArgumentException("cannot send " + value + ": a reference to a Python class or "
+                    + "function a peer sent is not sent on");
         } else if (value.getClass().isArray()) {
             savePrimitiveArray(out, value);
         } else if (value instanceof Throwable) {
@@ -339,11 +342,12 @@ public final class Pickling {
         out.writeByte(SETITEM).writeByte(BUILD);
     }
 
-    private static void saveString(ByteBuf out, String s) {
+    /** A String, or a SurrogateText as it came. */
+    private static void saveString(ByteBuf out, CharSequence s) {
         out.writeByte(BINUNICODE);
         int lengthIndex = out.writerIndex();
         out.writeIntLE(0);
-        int written = Utf8.write(out, s);
+        int written = s instanceof SurrogateText ? Utf8.write(out, (SurrogateText) s) : Utf8.write(out, (String) s);
         out.setIntLE(lengthIndex, written);
     }
 
@@ -564,10 +568,10 @@ public final class Pickling {
      */
     private static String refusal(Object bean) {
         Class<?> c = bean.getClass();
-        String name = c.getName();
+        String name = Values.className(c, true); // never a lambda's address or a class of ours
         for (Class<?> k = c; k != null && k != Object.class && k != Record.class; k = k.getSuperclass()) {
             if (isJdkClass(k)) {
-                return "cannot send " + (k == c ? name : name + " (a " + k.getName() + ")")
+                return "cannot send " + (k == c ? name : name + " (a " + Values.className(k, true) + ")")
                         + ": it is not a value type (send what it holds instead)";
             }
         }
@@ -653,9 +657,11 @@ public final class Pickling {
 
     /** The types {@link #saveOnce} writes without looking inside as a bean. */
     private static boolean isLeaf(Object v) {
-        return v instanceof String || v instanceof Number || v instanceof Boolean || v instanceof Character
+        return v instanceof String || v instanceof SurrogateText || v instanceof Number || v instanceof Boolean
+                || v instanceof Character
                 || v instanceof Enum || v instanceof byte[] || v instanceof char[] || v instanceof ByteBuffer
-                || v instanceof PyObject || v instanceof Throwable || v instanceof java.util.UUID
+                || v instanceof PyObject || v instanceof PyClass || v instanceof Throwable
+                || v instanceof java.util.UUID
                 || TimeValues.handles(v) || v.getClass().isArray() && !(v instanceof Object[]);
     }
 
@@ -669,12 +675,12 @@ public final class Pickling {
             return m.invoke(target);
         } catch (IllegalAccessException | java.lang.reflect.InaccessibleObjectException e) {
             String pkg = target.getClass().getPackageName();
-            throw new IllegalArgumentException("cannot read " + target.getClass().getSimpleName() + "."
+            throw new IllegalArgumentException("cannot read " + Values.className(target.getClass(), false) + "."
                     + accessor.getName() + ": its package is not open to module kaa.rpc; add 'opens " + pkg
                     + " to kaa.rpc;' to your module-info.java", e);
         } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot read " + target.getClass().getSimpleName() + "."
-                    + accessor.getName() + ": " + e, e);
+            throw new IllegalArgumentException("cannot read " + Values.className(target.getClass(), false) + "."
+                    + accessor.getName() + ": " + Values.className(e.getClass(), true) + ": " + e.getMessage(), e);
         }
     }
 

@@ -63,7 +63,7 @@ public final class RemoteErrors {
         PyObject exc = new PyObject("exceptions", pythonType(t),
                 message == null ? new Object[0] : new Object[] {message});
         exc.state().put(JAVA_CLASS, t instanceof RemoteException ? ((RemoteException) t).remoteType()
-                : t.getClass().getName());
+                : Values.className(t.getClass(), true));
         if (!causes.isEmpty()) {
             exc.state().put(JAVA_CAUSES, causes); // structured, for a Java peer
         }
@@ -76,7 +76,8 @@ public final class RemoteErrors {
         java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         seen.add(t);
         for (Throwable c = t.getCause(); c != null && seen.add(c) && out.size() < MAX_CAUSES; c = c.getCause()) {
-            String type = c instanceof RemoteException ? ((RemoteException) c).remoteType() : c.getClass().getName();
+            String type = c instanceof RemoteException ? ((RemoteException) c).remoteType()
+                    : Values.className(c.getClass(), true);
             String message = c instanceof RemoteException ? ((RemoteException) c).remoteMessage() : c.getMessage();
             out.add(new Object[] {Values.truncate(type, MAX_TEXT),
                 Values.truncate(message == null ? "" : message, MAX_TEXT)});

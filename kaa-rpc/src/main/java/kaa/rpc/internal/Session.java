@@ -58,6 +58,7 @@ public final class Session {
     private final boolean callSites;
     /** The largest payload we accept, and so send: a peer with the same limit would close on a larger one. */
     private final long maxFrameSize;
+    private final DecimalLimits decimalLimits;
     /** The peer's calls on one connection: see {@link Incoming}. */
     private static final io.netty.util.AttributeKey<Incoming> INCOMING = io.netty.util.AttributeKey.valueOf("kaa.incoming");
 
@@ -87,8 +88,9 @@ public final class Session {
      */
     public Session(Object owner, Commands commands, Executor executor, Listener listener, boolean reconnects,
             int maxConcurrentCalls, PythonObjects pythonObjects, boolean directDispatch, boolean callSites,
-            long maxFrameSize) {
+            long maxFrameSize, DecimalLimits decimalLimits) {
         this.callSites = callSites;
+        this.decimalLimits = decimalLimits;
         this.maxFrameSize = maxFrameSize;
         this.maxConcurrentCalls = maxConcurrentCalls;
         this.pythonObjects = pythonObjects;
@@ -506,7 +508,7 @@ public final class Session {
         Object value;
         int size = payload.readableBytes();
         try {
-            value = Unpickling.load(payload);
+            value = Unpickling.load(payload, Work.forPayload(size), decimalLimits);
         } catch (MalformedPickleException e) {
             call.future.completeExceptionally(new ProtocolException((e.getCause() instanceof WorkLimitException
                     ? "refused the " : "malformed ") + (error ? "EXCP" : "RETN") + " payload answering '"
@@ -537,7 +539,7 @@ public final class Session {
         Object decoded;
         int size = payload.readableBytes();
         try {
-            decoded = Unpickling.load(payload);
+            decoded = Unpickling.load(payload, Work.forPayload(size), decimalLimits);
         } catch (MalformedPickleException e) {
             reply(ch, seq, "?", RemoteErrors.payload("ValueError", (e.getCause() instanceof WorkLimitException
                     ? "CALL payload refused: " : "malformed CALL payload: ") + e.getMessage()), true);
@@ -632,7 +634,7 @@ public final class Session {
         } catch (RuntimeException | StackOverflowError e) { // hostile nesting, or a bug: answer, never hang
             done(ch, seq, r);
             reply(ch, seq, command, RemoteErrors.payload("TypeError", command + "(): arguments cannot be bound ("
-                    + e.getClass().getSimpleName() + ")"), true);
+                    + Values.className(e.getClass(), false) + ")"), true);
             return;
         }
         if (r != null && !r.start(EventLoops.isIoThread() ? null : Thread.currentThread())) {
@@ -829,12 +831,13 @@ public final class Session {
             if (error) {
                 log.error("cannot encode the error answering '{}'", command, e);
                 sendPlainError(ch, seq, command + "() failed, and its error cannot be sent: "
-                        + e.getClass().getSimpleName());
+                        + Values.className(e.getClass(), false));
                 return;
             }
             log.warn("the result of '{}' cannot be sent", command, e);
             reply(ch, seq, command, RemoteErrors.payload("TypeError", "the result of " + command
-                    + "() cannot be sent: " + e), true);
+                    + "() cannot be sent: " + (e instanceof IllegalArgumentException ? e.getMessage()
+                            : Values.className(e.getClass(), true) + ": " + e.getMessage())), true);
             return;
         }
         Outbox out = Outbox.of(ch);

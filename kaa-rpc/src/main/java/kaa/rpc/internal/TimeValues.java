@@ -28,6 +28,13 @@ import net.razorvine.pickle.PickleException;
  * datetime.timezone                    ZoneOffset
  * uuid.UUID                            UUID
  * </pre>
+ *
+ * What {@code java.time} cannot hold exactly stays the Python object it was,
+ * and goes back as it came: a {@code timezone} with a name, with an offset
+ * beyond ±18 hours (Python allows up to ±24) or of a fraction of a second,
+ * and a {@code time} or {@code datetime} with {@code fold=1} or with such a
+ * zone. What Python itself would refuse (year 0, month 13, a float in a
+ * {@code timedelta}) is refused on reading.
  */
 final class TimeValues {
 
@@ -45,22 +52,25 @@ final class TimeValues {
     static LocalDate date(Object[] args) {
         byte[] b = packed(args, 4, "date");
         try {
-            return LocalDate.of((b[0] & 0xff) << 8 | b[1] & 0xff, b[2] & 0x7f, b[3] & 0xff);
+            return LocalDate.of(year(b, "date"), b[2] & 0xff, b[3] & 0xff); // a date has no fold bit
         } catch (java.time.DateTimeException e) {
             throw new PickleException("date(): " + e.getMessage());
         }
     }
 
-    /** A {@code datetime.time(packed[, tzinfo])}: LocalTime, OffsetTime, or null when tzinfo is not a fixed offset. */
+    /**
+     * A {@code datetime.time(packed[, tzinfo])}: LocalTime, OffsetTime, or
+     * null when java.time cannot hold it (fold=1, or a zone that is not a ZoneOffset).
+     */
     static Object time(Object[] args) {
         byte[] b = packed(args, 6, "time");
         LocalTime t;
         try {
-            t = LocalTime.of(b[0] & 0x7f, b[1] & 0xff, b[2] & 0xff, micros(b, 3) * 1000);
+            t = LocalTime.of(b[0] & 0x7f, b[1] & 0xff, b[2] & 0xff, micros(b, 3, "time") * 1000);
         } catch (java.time.DateTimeException e) {
             throw new PickleException("time(): " + e.getMessage());
         }
-        return withZone(args, t, t::atOffset);
+        return (b[0] & 0x80) != 0 ? null : withZone(args, t, t::atOffset); // fold=1 (pickle protocol 4)
     }
 
     /** A {@code datetime.datetime(packed[, tzinfo])}: LocalDateTime, OffsetDateTime, or null (see time). */
@@ -68,36 +78,75 @@ final class TimeValues {
         byte[] b = packed(args, 10, "datetime");
         LocalDateTime t;
         try {
-            t = LocalDateTime.of((b[0] & 0xff) << 8 | b[1] & 0xff, b[2] & 0x7f, b[3] & 0xff, b[4] & 0xff,
-                    b[5] & 0xff, b[6] & 0xff, micros(b, 7) * 1000);
+            t = LocalDateTime.of(year(b, "datetime"), b[2] & 0x7f, b[3] & 0xff, b[4] & 0xff, b[5] & 0xff,
+                    b[6] & 0xff, micros(b, 7, "datetime") * 1000);
         } catch (java.time.DateTimeException e) {
             throw new PickleException("datetime(): " + e.getMessage());
         }
-        return withZone(args, t, t::atOffset);
+        return (b[2] & 0x80) != 0 ? null : withZone(args, t, t::atOffset); // fold=1 (pickle protocol 4)
     }
 
-    /** {@code datetime.timedelta(days, seconds, microseconds)}. */
+    /** The year of packed date bytes, refused outside Python's 1..9999 (java.time would take year 0). */
+    private static int year(byte[] b, String what) {
+        int y = (b[0] & 0xff) << 8 | b[1] & 0xff;
+        if (y < 1 || y > 9999) {
+            throw new PickleException(what + "(): year " + y + " is out of range (Python's run from 1 to 9999)");
+        }
+        return y;
+    }
+
+    /** Python's largest timedelta, in days either way. */
+    private static final long MAX_DAYS = 999_999_999;
+
+    /**
+     * {@code datetime.timedelta(days, seconds, microseconds)}: integers, as
+     * Python pickles them (a float, which Python's constructor would take as
+     * a fraction of a day, is refused rather than cut), summed exactly.
+     */
     static Duration timeDelta(Object[] args) {
-        if (args.length != 3 || !(args[0] instanceof Number) || !(args[1] instanceof Number)
-                || !(args[2] instanceof Number) || args[0] instanceof BigInteger) {
+        if (args.length != 3) {
             throw new PickleException("timedelta() takes days, seconds and microseconds");
         }
-        try {
-            return Duration.ofDays(((Number) args[0]).longValue()).plusSeconds(((Number) args[1]).longValue())
-                    .plusNanos(Math.multiplyExact(((Number) args[2]).longValue(), 1000L));
-        } catch (ArithmeticException e) {
-            throw new PickleException("timedelta() out of range");
+        for (Object a : args) {
+            if (!(a instanceof Integer || a instanceof Long || a instanceof BigInteger)) {
+                throw new PickleException("timedelta() takes integer days, seconds and microseconds, got "
+                        + Values.describeValue(a));
+            }
         }
+        Duration d;
+        try {
+            d = Duration.ofDays(exactLong(args[0])).plusSeconds(exactLong(args[1]))
+                    .plusNanos(Math.multiplyExact(exactLong(args[2]), 1000L));
+        } catch (ArithmeticException e) {
+            d = null;
+        }
+        if (d == null || Math.abs(Math.floorDiv(d.getSeconds(), 86_400)) > MAX_DAYS) {
+            throw new PickleException("timedelta() beyond Python's range (" + MAX_DAYS + " days either way)");
+        }
+        return d;
     }
 
-    /** {@code datetime.timezone(offset[, name])}: the name is not kept. */
-    static ZoneOffset timeZone(Object[] args) {
-        if (args.length < 1 || args.length > 2 || !(args[0] instanceof Duration)) {
-            throw new PickleException("timezone() takes a timedelta");
+    private static long exactLong(Object n) {
+        return n instanceof BigInteger ? ((BigInteger) n).longValueExact() : ((Number) n).longValue();
+    }
+
+    /**
+     * {@code datetime.timezone(offset[, name])}: a ZoneOffset when it is one
+     * exactly (no name, whole seconds, within ±18 hours); else, as Python
+     * allows offsets up to ±24 hours, of microseconds, and names, the Python
+     * object it is, passed on as it came.
+     */
+    static Object timeZone(Object[] args) {
+        if (args.length < 1 || args.length > 2 || !(args[0] instanceof Duration)
+                || args.length == 2 && !(args[1] instanceof String)) {
+            throw new PickleException("timezone() takes a timedelta and an optional name");
         }
         Duration d = (Duration) args[0];
-        if (d.getNano() != 0 || Math.abs(d.getSeconds()) > 18 * 3600) {
-            throw new PickleException("timezone(): an offset of whole seconds within 18 hours, got " + d);
+        if (d.abs().compareTo(Duration.ofHours(24)) >= 0) {
+            throw new PickleException("timezone(): the offset must be strictly within 24 hours, got " + d);
+        }
+        if (args.length == 2 || d.getNano() != 0 || Math.abs(d.getSeconds()) > 18 * 3600) {
+            return new PyObject("datetime", "timezone", args);
         }
         return ZoneOffset.ofTotalSeconds((int) d.getSeconds());
     }
@@ -145,8 +194,13 @@ final class TimeValues {
         return b;
     }
 
-    private static int micros(byte[] b, int at) {
-        return (b[at] & 0xff) << 16 | (b[at + 1] & 0xff) << 8 | b[at + 2] & 0xff;
+    /** The microseconds of packed bytes, refused beyond 999,999 (before an int of nanoseconds overflows). */
+    private static int micros(byte[] b, int at, String what) {
+        int us = (b[at] & 0xff) << 16 | (b[at + 1] & 0xff) << 8 | b[at + 2] & 0xff;
+        if (us > 999_999) {
+            throw new PickleException(what + "(): microsecond " + us + " is out of range (0 to 999999)");
+        }
+        return us;
     }
 
     // ---- writing -------------------------------------------------------------------------------------
@@ -194,7 +248,7 @@ final class TimeValues {
         if (value instanceof ZoneOffset) {
             return call("timezone", Duration.ofSeconds(((ZoneOffset) value).getTotalSeconds()));
         }
-        throw new IllegalArgumentException("cannot send a " + value.getClass().getName()
+        throw new IllegalArgumentException("cannot send a " + Values.className(value.getClass(), true)
                 + ": java.time values go as LocalDate, LocalTime, LocalDateTime, OffsetTime, OffsetDateTime, "
                 + "ZonedDateTime, Instant, Duration or ZoneOffset");
     }

@@ -41,16 +41,19 @@ import net.razorvine.pickle.Unpickler;
  * Values come out as {@code null}, {@code Boolean}, {@code Integer}/{@code Long}/
  * {@code BigInteger}, {@code Double}, {@code String}, {@code byte[]},
  * {@code Object[]} (tuple), {@code ArrayList}, {@code LinkedHashMap},
- * {@code LinkedHashSet}, {@link FrozenSet} and {@link PyObject}.
+ * {@code LinkedHashSet}, {@link FrozenSet} and {@link PyObject}; a str a String
+ * cannot hold exactly as a {@link SurrogateText}, a class never called as a
+ * {@link PyClass}.
  */
 public final class Unpickling extends Unpickler {
 
     /** Values nested deeper than this are refused: whatever walks them later must not overflow its stack. */
     public static final int MAX_DEPTH = Pickling.MAX_DEPTH;
     /** Python refuses to convert integers of more digits than this from text, for the same reason. */
-    private static final int MAX_DIGITS = 4300;
+    private static final int MAX_DIGITS = Numbers.MAX_INT_DIGITS;
 
     private final Work work;
+    private final DecimalLimits decimals;
     private Keys keys; // made for the first key
     private final Stack values = new Stack();
     /** Tuples known to hold nothing unhashable; made on first use. */
@@ -58,8 +61,9 @@ public final class Unpickling extends Unpickler {
     /** Whether a container was handed out twice (by the memo or DUP): only then can a value share or cycle. */
     private boolean sharedContainer;
 
-    private Unpickling(Work work) {
+    private Unpickling(Work work, DecimalLimits decimals) {
         this.work = work;
+        this.decimals = decimals;
     }
 
     private Keys keys() {
@@ -82,7 +86,12 @@ public final class Unpickling extends Unpickler {
      *     cause when the payload asks for more work than its size allows
      */
     public static Object load(ByteBuf payload, Work work) throws MalformedPickleException {
-        Unpickling unpickler = new Unpickling(work);
+        return load(payload, work, DecimalLimits.DEFAULT);
+    }
+
+    /** Decodes one pickle as {@link #load(ByteBuf, Work)} does, refusing a Decimal beyond {@code decimals}. */
+    public static Object load(ByteBuf payload, Work work, DecimalLimits decimals) throws MalformedPickleException {
+        Unpickling unpickler = new Unpickling(work, decimals);
         try (InputStream in = new ByteBufInputStream(payload.duplicate())) {
             Object value = unpickler.load(in);
             Shape.check(value, unpickler.sharedContainer, work);
@@ -235,6 +244,23 @@ public final class Unpickling extends Unpickler {
             case Opcodes.BINUNICODE8:
                 values.add(Utf8.read(counted(8)));
                 return NO_RETURN_VALUE;
+            case Opcodes.SHORT_BINUNICODE: {
+                short length = PickleUtils.readbyte(input);
+                if (length < 0) {
+                    throw new IOException("premature end of file");
+                }
+                values.add(Utf8.read(PickleUtils.readbytes(input, length)));
+                return NO_RETURN_VALUE;
+            }
+            case Opcodes.UNICODE: {
+                String escaped = PickleUtils.readline(input);
+                if (ESCAPED_SURROGATES.matcher(escaped).find()) { // see Utf8.read: one char in a Java String
+                    throw new PickleException("a lone high surrogate followed by a lone low one in protocol 0 text "
+                            + "is one character in Java, not two: refused (protocol 2 text keeps them two)");
+                }
+                values.add(PickleUtils.decode_unicode_escaped(escaped));
+                return NO_RETURN_VALUE;
+            }
             case Opcodes.BINBYTES:
                 values.add(counted(4));
                 return NO_RETURN_VALUE;
@@ -554,6 +580,11 @@ public final class Unpickling extends Unpickler {
             throw new PickleException("a class must be named by dotted Python identifiers, got "
                     + Values.repr(module) + " and " + Values.repr(name));
         }
+        return new PyClass(module, name, constructor(module, name)); // a value of its own if never called
+    }
+
+    /** What calling the class {@code module.name} makes. */
+    private IObjectConstructor constructor(String module, String name) {
         switch (module + "." + name) {
             case "_codecs.encode":
                 return args -> encodedBytes(args, "_codecs.encode");
@@ -592,20 +623,10 @@ public final class Unpickling extends Unpickler {
                 };
             case "decimal.Decimal":
                 return args -> {
-                    if (args.length == 1 && args[0] instanceof String && ((String) args[0]).length() <= MAX_DIGITS) {
-                        String text = ((String) args[0]).strip();
-                        if (SPECIAL_DECIMAL.matcher(text).matches()) {
-                            // NaN, sNaN, infinities and negative zeros have no BigDecimal: kept as they came
-                            return new PyObject(module, name, new Object[] {text});
-                        }
-                        work.charge((long) text.length() * text.length() >> 12);
-                        try {
-                            return new BigDecimal(text);
-                        } catch (NumberFormatException e) {
-                            throw new PickleException("Decimal() of a malformed string: " + e.getMessage());
-                        }
+                    if (args.length != 1 || !(args[0] instanceof String)) {
+                        throw new PickleException("Decimal() takes a string");
                     }
-                    throw new PickleException("Decimal() takes a string of at most " + MAX_DIGITS + " characters");
+                    return decimal(module, name, (String) args[0]);
                 };
             case "traceback.StackSummary":
                 return args -> new ArrayList<>();
@@ -629,9 +650,66 @@ public final class Unpickling extends Unpickler {
         return value != null ? value : new PyObject(module, name, args);
     }
 
-    /** Decimal texts BigDecimal cannot hold: NaN and sNaN (with payload), infinities, zeros with a minus sign. */
-    private static final java.util.regex.Pattern SPECIAL_DECIMAL = java.util.regex.Pattern.compile(
-            "(?i)[+-]?(s?nan[0-9]*|inf|infinity)|-[0.]*(e[+-]?[0-9]+)?");
+    /**
+     * A {@code Decimal(text)}, within {@link #decimals}: checked on the text
+     * before anything is parsed, as parsing {@code 1e30000000} is cheap and
+     * every sum with it is not.
+     */
+    private Object decimal(String module, String name, String text) {
+        if (text.length() > decimals.maxDigits() + 32) { // room for a sign, a point and an exponent
+            throw new PickleException("Decimal() of " + text.length() + " characters refused (at most "
+                    + decimals.maxDigits() + " digits)");
+        }
+        text = text.strip();
+        if (NON_FINITE_DECIMAL.matcher(text).matches()) {
+            // NaN, sNaN (with a payload) and infinities have no BigDecimal: kept as they came
+            return new PyObject(module, name, new Object[] {text});
+        }
+        java.util.regex.Matcher m = DECIMAL.matcher(text);
+        if (!m.matches() || m.group(2).isEmpty() && (m.group(3) == null || m.group(3).isEmpty())) {
+            throw new PickleException("Decimal() of a malformed string " + Values.repr(text));
+        }
+        int fraction = m.group(3) == null ? 0 : m.group(3).length();
+        int digits = m.group(2).length() + fraction;
+        if (digits > decimals.maxDigits()) {
+            throw new PickleException("Decimal() of " + digits + " digits refused (at most " + decimals.maxDigits()
+                    + ")");
+        }
+        String e = m.group(4) == null ? "0" : m.group(4);
+        long exponent; // as Python reads it, the fraction's digits moved into it: the negated scale
+        try {
+            exponent = Long.parseLong(e) - fraction;
+        } catch (NumberFormatException beyondLong) {
+            exponent = Long.MAX_VALUE;
+        }
+        if (exponent > decimals.maxExponent() || exponent < -decimals.maxExponent()) {
+            throw new PickleException("Decimal() with " + (exponent == Long.MAX_VALUE ? "an exponent of "
+                    + e.length() + " characters" : "exponent " + exponent) + " refused (at most "
+                    + decimals.maxExponent() + " either way)");
+        }
+        // parsing is quadratic in the digits; and what the value invites (aligning it with another by a power of
+        // ten) costs its digits written out in full, a unit for 16: paid here, so that many cost their payload
+        work.charge(((long) digits * digits >> 12) + (Math.abs(exponent) >> 4));
+        if (m.group(1).equals("-") && NEGATIVE_ZERO.matcher(text).matches()) {
+            return new PyObject(module, name, new Object[] {text}); // -0 has no BigDecimal: kept as it came
+        }
+        return new BigDecimal(text);
+    }
+
+    /** A high surrogate and a low one, each its own escape in raw-unicode-escape text. */
+    private static final java.util.regex.Pattern ESCAPED_SURROGATES = java.util.regex.Pattern.compile(
+            "\\\\u[dD][89abAB][0-9a-fA-F]{2}\\\\u[dD][c-fC-F][0-9a-fA-F]{2}");
+
+    /** The texts of a finite Decimal: a sign, digits with an optional point, an optional exponent. */
+    private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile(
+            "([+-]?)([0-9]*)(?:\\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?");
+
+    /** Decimal texts BigDecimal cannot hold: NaN and sNaN (with payload) and infinities. */
+    private static final java.util.regex.Pattern NON_FINITE_DECIMAL = java.util.regex.Pattern.compile(
+            "(?i)[+-]?(s?nan[0-9]*|inf|infinity)");
+
+    /** A zero with a minus sign (BigDecimal has no -0), its digits and exponent checked as any Decimal's. */
+    private static final java.util.regex.Pattern NEGATIVE_ZERO = java.util.regex.Pattern.compile("-[0.]*([eE].*)?");
 
     private static List<?> setItems(Object[] args, String name) {
         if (args.length == 1 && args[0] instanceof List) {

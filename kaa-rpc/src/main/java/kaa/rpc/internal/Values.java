@@ -89,6 +89,11 @@ public final class Values {
                     + describeJavaValue(value)) : mismatch(expected, value);
         }
 
+        /** A value as the messages of this conversion name it. */
+        private String describeFor(Object value) {
+            return javaWording ? describeJavaValue(value) : describeValue(value);
+        }
+
         public Object convert(Object value, Type target) throws ConversionException {
             work.charge(1);
             if (target == Object.class) {
@@ -127,6 +132,7 @@ public final class Values {
                 }
                 return raw == Optional.class ? Optional.empty() : null;
             }
+            Object sent = value; // as the peer sent it, for messages
             if (value instanceof PyObject && ((PyObject) value).name().equals("Decimal")
                     && ((PyObject) value).module().equals("decimal") && ((PyObject) value).args().length == 1) {
                 value = specialDecimal((String) ((PyObject) value).args()[0], value); // NaN, infinities, -0
@@ -136,11 +142,11 @@ public final class Values {
                 if (value instanceof BigInteger) {
                     work.charge(((BigInteger) value).bitLength() >> 6);
                 }
-                return scalar(value, raw);
+                return scalar(value, raw, sent);
             }
             if (raw == String.class) {
-                if (value instanceof String || value instanceof Character) {
-                    return value.toString();
+                if (value instanceof String || value instanceof Character || value instanceof SurrogateText) {
+                    return value.toString(); // a SurrogateText's split pairs become one char each: Java's only way
                 }
                 throw mismatchFor(raw, value);
             }
@@ -186,7 +192,7 @@ public final class Values {
             throw mismatchFor(raw, value);
         }
 
-        private Object scalar(Object value, Class<?> raw) throws ConversionException {
+        private Object scalar(Object value, Class<?> raw, Object sent) throws ConversionException {
             Class<?> boxed = box(raw);
             if (boxed.isInstance(value)) {
                 return value;
@@ -228,14 +234,16 @@ public final class Values {
             }
             if (boxed == BigDecimal.class) {
                 if (!integral && !Double.isFinite(n.doubleValue())) {
-                    throw new ConversionException("expected BigDecimal, got " + value + ", which it cannot hold");
+                    throw new ConversionException("expected BigDecimal, got " + describeFor(sent)
+                            + ", which it cannot hold");
                 }
                 return value instanceof BigInteger ? new BigDecimal((BigInteger) value)
                         : integral ? BigDecimal.valueOf(n.longValue()) : BigDecimal.valueOf(n.doubleValue());
             }
             if (!integral) {
-                throw new ConversionException("expected " + javaName(raw) + ", got " + (javaWording ? "Double " : "float ")
-                        + value + (javaWording ? " (a Double is" : " (a float is") + " not converted to an integer type)");
+                String type = javaWording ? javaName(sent.getClass()) : pythonType(sent);
+                throw new ConversionException("expected " + javaName(raw) + ", got " + type + " " + repr(sent)
+                        + " (a " + type + " is not converted to an integer type)");
             }
             BigInteger big = value instanceof BigInteger ? (BigInteger) value : BigInteger.valueOf(n.longValue());
             if (boxed == BigInteger.class) {
@@ -255,7 +263,7 @@ public final class Values {
             }
             if (boxed == Long.class || boxed == Integer.class || boxed == Short.class || boxed == Byte.class) {
                 throw new ConversionException("expected " + javaName(raw) + ", got " + (javaWording ? "" : "int ")
-                        + big + ", which is out of its range");
+                        + repr(big) + ", which is out of its range");
             }
             throw mismatchFor(raw, value);
         }
@@ -701,9 +709,51 @@ public final class Values {
     public static String javaName(Type type) {
         if (type instanceof Class) {
             Class<?> c = (Class<?>) type;
-            return c.isArray() ? javaName(c.getComponentType()) + "[]" : c.getSimpleName();
+            return c.isArray() ? javaName(c.getComponentType()) + "[]" : className(c, false);
         }
         return type.getTypeName().replaceAll("\\b[a-z][a-z0-9_]*\\.", "");
+    }
+
+    /**
+     * How a message names class {@code c} (qualified or simple): by its own
+     * name, or, for a class whose name says nothing or must not leave this
+     * process (a lambda's hidden class, whose name carries an address, an
+     * anonymous class, a proxy, a class internal to this library), by the
+     * interface or superclass it stands for: {@code Supplier (a lambda)}.
+     */
+    public static String className(Class<?> c, boolean qualified) {
+        Class<?> named = c;
+        while (isUnnamed(named)) {
+            Class<?> standsFor = named.getSuperclass() == null ? Object.class : named.getSuperclass();
+            for (Class<?> i : named.getInterfaces()) {
+                if (!isUnnamed(i)) {
+                    standsFor = i;
+                    break;
+                }
+            }
+            named = standsFor;
+        }
+        String name = qualified ? named.getName() : named.getSimpleName();
+        if (c.isHidden() || c.isSynthetic()) {
+            return name + " (a lambda)";
+        }
+        if (c.isAnonymousClass()) {
+            return name + " (an anonymous class)";
+        }
+        return java.lang.reflect.Proxy.isProxyClass(c) ? name + " (a proxy)" : name;
+    }
+
+    private static boolean isUnnamed(Class<?> c) {
+        return c.isHidden() || c.isSynthetic() || c.isAnonymousClass() || java.lang.reflect.Proxy.isProxyClass(c)
+                || isInternal(c);
+    }
+
+    /** Where this library's classes come from: its internal package there is not API (its tests' is). */
+    private static final java.security.CodeSource OURS = Values.class.getProtectionDomain().getCodeSource();
+
+    private static boolean isInternal(Class<?> c) {
+        return c.getPackageName().equals(Values.class.getPackageName())
+                && java.util.Objects.equals(c.getProtectionDomain().getCodeSource(), OURS);
     }
 
     /** The Python type name of a decoded value, and a short repr of it. */
@@ -734,6 +784,9 @@ public final class Values {
         if (value instanceof PyObject) {
             return "a Python " + ((PyObject) value).qualifiedName();
         }
+        if (value instanceof PyClass) {
+            return "a Python class " + value;
+        }
         return javaName(value.getClass()) + " " + repr(value);
     }
 
@@ -758,7 +811,11 @@ public final class Values {
         if (value instanceof Double || value instanceof Float) {
             return "float";
         }
-        if (value instanceof String) {
+        if (value instanceof BigDecimal || value instanceof PyObject && ((PyObject) value).qualifiedName()
+                .equals("decimal.Decimal")) {
+            return "Decimal";
+        }
+        if (value instanceof String || value instanceof SurrogateText) {
             return "str";
         }
         if (value instanceof byte[]) {
@@ -801,7 +858,10 @@ public final class Values {
         if (value instanceof java.util.UUID) {
             return "UUID";
         }
-        return value.getClass().getSimpleName();
+        if (value instanceof PyClass) {
+            return "type";
+        }
+        return className(value.getClass(), false);
     }
 
     /** The longest rendering of a value in an error message. */
@@ -846,10 +906,12 @@ public final class Values {
             double d = ((Number) v).doubleValue();
             sb.append(Double.isNaN(d) ? "nan" : Double.isInfinite(d) ? (d > 0 ? "inf" : "-inf") : Double.toString(d));
         } else if (v instanceof Number || v instanceof Character || v instanceof Enum) {
-            String text = v.toString();
+            // a peer's big number is never converted whole to be cut afterwards: Numbers bounds it
+            String text = v instanceof Number ? Numbers.text((Number) v, Math.max(0, limit - sb.length()))
+                    : v.toString();
             sb.append(text, 0, Math.min(text.length(), limit - sb.length()));
-        } else if (v instanceof String) {
-            String text = (String) v;
+        } else if (v instanceof String || v instanceof SurrogateText) {
+            String text = v.toString();
             sb.append('\'').append(text, 0, Math.min(text.length(), Math.max(0, limit - sb.length())));
             if (sb.length() < limit) {
                 sb.append('\'');
@@ -910,9 +972,11 @@ public final class Values {
                 items.add(java.lang.reflect.Array.get(v, i));
             }
             renderItems(sb, items, "[", "]", limit);
-        } else {
+        } else if (v instanceof PyClass || !isUnnamed(v.getClass())) {
             String text = String.valueOf(v);
             sb.append(text, 0, Math.min(text.length(), limit - sb.length()));
+        } else { // a lambda's toString carries its class's address: named by what it stands for
+            sb.append('<').append(className(v.getClass(), true)).append('>');
         }
     }
 
@@ -933,8 +997,8 @@ public final class Values {
     private static String describe(Throwable e) {
         Throwable cause = e instanceof java.lang.reflect.InvocationTargetException && e.getCause() != null
                 ? e.getCause() : e;
-        return cause.getMessage() == null ? cause.getClass().getSimpleName()
-                : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        String type = className(cause.getClass(), false);
+        return cause.getMessage() == null ? type : type + ": " + cause.getMessage();
     }
 
     /** Keys of a dict decoded from a Python peer, as a Java map with string keys. */

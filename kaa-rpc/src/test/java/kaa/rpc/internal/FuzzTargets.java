@@ -86,7 +86,8 @@ class FuzzTargets {
     }
 
     private static final List<Type> TARGETS = List.of(Object.class, int.class, long.class, String.class,
-            byte[].class, int[].class, List.class, Map.class, Set.class, Point.class, Double.class);
+            byte[].class, int[].class, List.class, Map.class, Set.class, Point.class, Double.class,
+            java.math.BigDecimal.class);
 
     record Point(int x, int y) {
     }
@@ -105,7 +106,12 @@ class FuzzTargets {
      * is at most a fixed multiple of the input (sharing is kept) and reads
      * back to the same bytes; a rendering is bounded; and the memory
      * allocated on the way, measured by the JVM, not by the code under test,
-     * stays under a fixed multiple of the input.
+     * stays under a fixed multiple of the input. And time, as work: each
+     * stage (decoding, every conversion) stays within the work allowed for
+     * the input's size, or is refused so, and what the numbers that came out
+     * invite (see {@link #invited}) does too, so that no input holds a thread,
+     * here or in the service that computes with it, out of proportion to its
+     * size.
      */
     @FuzzTest(maxDuration = "10s")
     @DictionaryFile(resourcePath = "/kaa/rpc/internal/pickle.dict")
@@ -118,9 +124,10 @@ class FuzzTargets {
             checkAllocation(allocatedBefore, data.length);
             return;
         }
+        invited(value, data.length);
         for (Type t : TARGETS) {
             try {
-                Values.conversion(Work.forPayload(data.length)).convert(value, t);
+                invited(Values.conversion(Work.forPayload(data.length)).convert(value, t), data.length);
             } catch (ConversionException | WorkLimitException expected) {
                 // a value that does not fit, or that costs more than its bytes to convert
             }
@@ -150,6 +157,56 @@ class FuzzTargets {
             out.release();
         }
         checkAllocation(allocatedBefore, data.length);
+    }
+
+    /**
+     * The work that the numbers in {@code value} invite, in {@link Work}'s
+     * units (16 digits each), each distinct part counted once: a Decimal's
+     * digits written out in full (what adding another to it aligns), an
+     * int's digits. Over the allowance of the input's size, it fails: a
+     * 76-byte {@code Decimal('1e30000000')} made {@code a.add(b)} take a
+     * minute.
+     */
+    static long invited(Object value, int size) {
+        Work work = Work.forPayload(size);
+        java.util.Set<Object> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.ArrayDeque<Object> todo = new java.util.ArrayDeque<>();
+        todo.push(value == null ? List.of() : value);
+        try {
+            while (!todo.isEmpty()) {
+                Object v = todo.pop();
+                if (v instanceof java.math.BigDecimal) {
+                    java.math.BigDecimal d = (java.math.BigDecimal) v;
+                    work.charge(d.unscaledValue().bitLength() / 48 + Math.abs((long) d.scale()) / 16);
+                } else if (v instanceof java.math.BigInteger) {
+                    work.charge(((java.math.BigInteger) v).bitLength() / 48);
+                } else if (Shape.isContainer(v) && seen.add(v)) {
+                    work.charge(1);
+                    Iterable<?> parts = v instanceof Object[] ? java.util.Arrays.asList((Object[]) v)
+                            : v instanceof Map ? ((Map<?, ?>) v).entrySet() : v instanceof PyObject
+                            ? List.of(java.util.Arrays.asList(((PyObject) v).args()), ((PyObject) v).state())
+                            : (Iterable<?>) v;
+                    for (Object part : parts) {
+                        if (part instanceof Map.Entry) {
+                            pushPart(todo, ((Map.Entry<?, ?>) part).getKey());
+                            pushPart(todo, ((Map.Entry<?, ?>) part).getValue());
+                        } else {
+                            pushPart(todo, part);
+                        }
+                    }
+                }
+            }
+        } catch (WorkLimitException e) {
+            throw new AssertionError("the numbers of a " + size + "-byte pickle invite more work than it may have: "
+                    + e.getMessage(), e);
+        }
+        return work.used();
+    }
+
+    private static void pushPart(java.util.ArrayDeque<Object> todo, Object part) {
+        if (part instanceof Number || Shape.isContainer(part)) {
+            todo.push(part);
+        }
     }
 
     /** The JVM's count of bytes this thread allocated (read reflectively: the module reads no management API). */

@@ -1,0 +1,64 @@
+package kaa.rpc.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DemoServiceTest {
+
+    /** A number whose text is not to be had: adding it must use arithmetic. */
+    private static final class NoText extends Number {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public int intValue() {
+            return 40;
+        }
+
+        @Override
+        public long longValue() {
+            return 40;
+        }
+
+        @Override
+        public float floatValue() {
+            return 40;
+        }
+
+        @Override
+        public double doubleValue() {
+            return 40;
+        }
+
+        @Override
+        public String toString() {
+            throw new AssertionError("converted to text");
+        }
+    }
+
+    @Test
+    void addIsArithmeticNeverText() {
+        DemoService demo = new DemoService();
+        assertThat(demo.add(new NoText(), 2)).isEqualTo(BigInteger.valueOf(42));
+        BigInteger huge = BigInteger.ONE.shiftLeft(8 << 20);
+        assertThat(demo.add(huge, 1)).isEqualTo(huge.add(BigInteger.ONE));
+        assertThat(demo.add(new BigDecimal("1.5"), 2)).isEqualTo(new BigDecimal("3.5"));
+        assertThat(demo.add(-1, 1.5)).isEqualTo(0.5);
+        assertThatThrownBy(() -> demo.add(new BigDecimal("1.5"), 2.0)).isInstanceOf(ClassCastException.class)
+                .hasMessage("unsupported operand type(s) for +: 'Decimal' and 'float'");
+    }
+
+    @Test
+    void reprIsBoundedWhateverTheValue() {
+        BigInteger huge = BigInteger.ONE.shiftLeft(8 << 20);
+        assertThat(Repr.of(List.of(huge))).isEqualTo("[<int of 8388609 bits>]");
+        List<Object> shared = Collections.nCopies(1000, "x".repeat(1000));
+        assertThat(Repr.of(Collections.nCopies(1000, shared))).hasSize(Repr.MAX_CHARS).endsWith("...");
+        assertThat(Repr.of(new Object[] {"it's", new byte[] {0, 'a'}})).isEqualTo("('it\\'s', b'\\x00a')");
+    }
+}

@@ -1,0 +1,181 @@
+package kaa.rpc.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Values a peer sends cost what their bytes allow to render, parse and
+ * compute with: big numbers are never converted whole to text to be cut
+ * afterwards, and a Decimal's digits and exponent are bounded.
+ */
+class ValueBoundsTest {
+
+    /** An int of {@code bytes} bytes (LONG4 binary): cheap to decode, quadratic to write in decimal. */
+    private static BigInteger huge(int bytes) {
+        return BigInteger.ONE.shiftLeft(bytes * 8 - 2).add(BigInteger.valueOf(12345));
+    }
+
+    private static byte[] long4(BigInteger n) {
+        byte[] be = n.toByteArray();
+        byte[] le = new byte[be.length];
+        for (int i = 0; i < be.length; i++) {
+            le[i] = be[be.length - 1 - i];
+        }
+        return Pk.proto().counted(0x8b, le, 4).end();
+    }
+
+    @Test
+    void aHugeIntIsRenderedByItsSizeNotItsDigits() throws Exception {
+        Object decoded = Unpickling.load(long4(huge(1 << 20)));
+        assertThat(Values.repr(decoded)).isEqualTo("<int of 8388607 bits>");
+        assertThat(Values.repr(((BigInteger) decoded).negate())).isEqualTo("<int of 8388607 bits, negative>");
+        assertThat(Values.describeValue(List.of(decoded))).isEqualTo("list [<int of 8388607 bits>]");
+        // what fits is written in full, as before
+        assertThat(Values.repr(BigInteger.TEN.pow(40))).isEqualTo("1" + "0".repeat(40));
+        assertThat(Values.repr(new BigDecimal("-1.50"))).isEqualTo("-1.50");
+    }
+
+    @Test
+    void theTextOfANumberIsDecidedByItsSizeAlone() {
+        // the bound is never below the digits: whatever fits in the limit is written
+        for (int digits = 1; digits < 200; digits++) {
+            BigInteger n = BigInteger.TEN.pow(digits).subtract(BigInteger.ONE);
+            assertThat(Numbers.maxChars(n)).isGreaterThanOrEqualTo(digits);
+            assertThat(Numbers.maxChars(n.negate())).isGreaterThanOrEqualTo(digits + 1);
+        }
+        assertThat(Numbers.text(new BigDecimal(huge(1 << 16), -30_000_000), 60))
+                .isEqualTo("<Decimal of 524287 bits, exponent 30000000>");
+        assertThat(Numbers.hex(BigInteger.valueOf(-255))).isEqualTo("-0xff");
+        assertThat(Numbers.hex(BigInteger.ZERO)).isEqualTo("0x0");
+        assertThat(Numbers.hex(huge(64))).isEqualTo("0x" + huge(64).toString(16));
+    }
+
+    @Test
+    void aBindingErrorForAHugeIntIsShort() throws Exception {
+        Object big = Unpickling.load(long4(huge(250_000)));
+        assertThatThrownBy(() -> Values.conversion(Work.forPayload(250_010)).convert(big, long.class))
+                .isInstanceOf(ConversionException.class)
+                .hasMessage("expected long, got int <int of 1999999 bits>, which is out of its range");
+        // a Java caller's wording, as a proxy converting a result reports it
+        assertThatThrownBy(() -> Values.conversion(Work.forPayload(250_010)).javaWording().convert(big, int.class))
+                .hasMessage("expected int, got <int of 1999999 bits>, which is out of its range");
+    }
+
+    @Test
+    void aDecimalForAnIntegerTypeIsNamedADecimal() {
+        assertThatThrownBy(() -> Values.convert(new BigDecimal("1.5"), long.class))
+                .hasMessage("expected long, got Decimal 1.5 (a Decimal is not converted to an integer type)");
+        assertThatThrownBy(() -> Values.conversion(Work.unlimited()).javaWording().convert(new BigDecimal("1.5"),
+                long.class)).hasMessage("expected long, got BigDecimal 1.5 (a BigDecimal is not converted to an "
+                        + "integer type)");
+        assertThatThrownBy(() -> Values.convert(1.5, long.class))
+                .hasMessage("expected long, got float 1.5 (a float is not converted to an integer type)");
+        assertThatThrownBy(() -> Values.convert(new PyObject("decimal", "Decimal", new Object[] {"NaN"}),
+                BigDecimal.class)).hasMessage("expected BigDecimal, got Decimal decimal.Decimal('NaN'), which it "
+                        + "cannot hold");
+    }
+
+    private static byte[] decimal(String text) {
+        return Pk.proto().global("decimal", "Decimal").str(text).op(0x85, 'R').end();
+    }
+
+    @Test
+    void aDecimalsExponentIsBounded() throws Exception {
+        // 1e30000000 is a 76-byte call that makes a.add(b) take a minute: refused, naming the limit
+        assertThatThrownBy(() -> Unpickling.load(decimal("1e30000000"))).isInstanceOf(MalformedPickleException.class)
+                .hasMessage("Decimal() with exponent 30000000 refused (at most 5000 either way)");
+        assertThatThrownBy(() -> Unpickling.load(decimal("-1.5E-30000000")))
+                .hasMessage("Decimal() with exponent -30000001 refused (at most 5000 either way)");
+        assertThatThrownBy(() -> Unpickling.load(decimal("1e99999999999999999999999")))
+                .hasMessage("Decimal() with an exponent of 23 characters refused (at most 5000 either way)");
+        // a negative zero has no BigDecimal and stays a Python object, but its exponent is checked all the same
+        assertThatThrownBy(() -> Unpickling.load(decimal("-0E+30000000")))
+                .hasMessage("Decimal() with exponent 30000000 refused (at most 5000 either way)");
+        assertThat(Unpickling.load(decimal("-0.00"))).isInstanceOf(PyObject.class);
+        assertThat(Unpickling.load(decimal("1E+5000"))).isEqualTo(new BigDecimal("1E+5000"));
+        assertThat(Unpickling.load(decimal("1E-5000"))).isEqualTo(new BigDecimal("1E-5000"));
+        assertThat(Unpickling.load(decimal(" 12.50 "))).isEqualTo(new BigDecimal("12.50"));
+    }
+
+    @Test
+    void aDecimalOfPythonsOrdinaryDigitsPassesAndMoreIsRefused() throws Exception {
+        String digits4301 = "7".repeat(4301); // legal in Python, and refused before
+        assertThat(Unpickling.load(decimal(digits4301))).isEqualTo(new BigDecimal(digits4301));
+        assertThat(Unpickling.load(decimal("-" + "7".repeat(2500) + "." + "7".repeat(2500))))
+                .isEqualTo(new BigDecimal("-" + "7".repeat(2500) + "." + "7".repeat(2500)));
+        assertThatThrownBy(() -> Unpickling.load(decimal("7".repeat(5001))))
+                .hasMessage("Decimal() of 5001 digits refused (at most 5000)");
+        assertThatThrownBy(() -> Unpickling.load(decimal("7".repeat(100_000))))
+                .hasMessage("Decimal() of 100000 characters refused (at most 5000 digits)");
+        assertThatThrownBy(() -> Unpickling.load(decimal("1.2.3"))).hasMessage("Decimal() of a malformed string '1.2.3'");
+        assertThatThrownBy(() -> Unpickling.load(decimal("e5"))).hasMessageContaining("malformed");
+    }
+
+    @Test
+    void whatADecimalsExponentInvitesIsPaidForByItsPayload() throws Exception {
+        // one Decimal('1e5000') is fine; the same text made into a Decimal 500 times, a few bytes each, is not:
+        // each may be aligned with another by a power of ten of 5,000 digits
+        Pk p = Pk.proto().op(']', '(').global("decimal", "Decimal").op('q', 1).str("1e5000").op('q', 2, 0x85, 'R');
+        p.times(499, () -> p.op('h', 1, 'h', 2, 0x85, 'R'));
+        p.op('e');
+        assertThatThrownBy(() -> Unpickling.load(p.end())).isInstanceOf(MalformedPickleException.class)
+                .hasCauseInstanceOf(WorkLimitException.class);
+        Pk few = Pk.proto().op(']', '(').global("decimal", "Decimal").op('q', 1).str("1e5000").op('q', 2, 0x85, 'R');
+        few.times(9, () -> few.op('h', 1, 'h', 2, 0x85, 'R'));
+        assertThat((List<?>) Unpickling.load(few.op('e').end())).hasSize(10);
+    }
+
+    @Test
+    void decimalLimitsAreAChannelsSetting() throws Exception {
+        DecimalLimits tight = new DecimalLimits(10, 3);
+        io.netty.buffer.ByteBuf b = io.netty.buffer.Unpooled.wrappedBuffer(decimal("1e4"));
+        assertThatThrownBy(() -> Unpickling.load(b, Work.forPayload(b.readableBytes()), tight))
+                .hasMessage("Decimal() with exponent 4 refused (at most 3 either way)");
+        io.netty.buffer.ByteBuf wide = io.netty.buffer.Unpooled.wrappedBuffer(decimal("1e900000"));
+        assertThat(Unpickling.load(wide, Work.forPayload(wide.readableBytes()), new DecimalLimits(10, 1_000_000)))
+                .isEqualTo(new BigDecimal("1e900000"));
+        // the fraction's digits count: 0.00001 has exponent -5
+        io.netty.buffer.ByteBuf small = io.netty.buffer.Unpooled.wrappedBuffer(decimal("0.00001"));
+        assertThatThrownBy(() -> Unpickling.load(small, Work.forPayload(small.readableBytes()), tight))
+                .hasMessage("Decimal() with exponent -5 refused (at most 3 either way)");
+        assertThatThrownBy(() -> new DecimalLimits(0, 5)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void messagesNameClassesAsAReaderKnowsThem() throws Exception {
+        // a class a pickle names and never calls: Python's <class ...>, not the lambda that would build it
+        Object bare = Unpickling.load(Pk.proto().global("mod", "C").end());
+        assertThat(Values.describeValue(bare)).isEqualTo("type <class 'mod.C'>");
+        assertThatThrownBy(() -> Values.convert(bare, int.class)).hasMessage("expected int, got type <class 'mod.C'>");
+        assertThat(Values.describeJavaValue(bare)).isEqualTo("a Python class <class 'mod.C'>");
+        java.util.function.Supplier<String> lambda = () -> "x";
+        assertThat(Values.className(lambda.getClass(), true)).isEqualTo("java.util.function.Supplier (a lambda)");
+        assertThat(Values.pythonType(lambda)).isEqualTo("Supplier (a lambda)");
+        assertThat(Values.repr(List.of(lambda))).isEqualTo("[<java.util.function.Supplier (a lambda)>]");
+        assertThat(Values.className(new Object() { }.getClass(), false)).isEqualTo("Object (an anonymous class)");
+        assertThat(Values.className(PyObject.class, true)).isEqualTo("kaa.rpc.PythonObject");
+        assertThat(Values.className(WorkLimitException.class, false)).doesNotContain("WorkLimit");
+        // sending one back says what it is, in words a peer may read
+        io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+        assertThatThrownBy(() -> Pickling.write(out, List.of(lambda)))
+                .hasMessageContaining("cannot send java.util.function.Supplier (a lambda)")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("$$", "0x", "ValueBoundsTest"));
+        assertThatThrownBy(() -> Pickling.write(out, bare)).hasMessageContaining("cannot send <class 'mod.C'>");
+        out.release();
+    }
+
+    @Test
+    void theFuzzOracleOfWorkCatchesWhatADecimalInvites() throws Exception {
+        // as decoded before the bound: a 76-byte pickle whose Decimal invites 30 million digits of alignment
+        assertThatThrownBy(() -> FuzzTargets.invited(List.of(new BigDecimal("1e30000000")), 76))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("invite more work");
+        assertThat(FuzzTargets.invited(Unpickling.load(decimal("1e5000")), 40)).isLessThan(Work.BASE_UNITS);
+        assertThat(FuzzTargets.invited(Unpickling.load(long4(huge(1 << 16))), (1 << 16) + 12))
+                .isLessThan(Work.BASE_UNITS + 16L * (1 << 16));
+    }
+}
