@@ -81,11 +81,38 @@ public class DemoService {
         throw new IllegalArgumentException(msg);
     }
 
-    /** Answers {@code value} after {@code seconds}, holding no thread meanwhile. */
-    @Expose
+    /** The longest wait of {@link #slow}: it holds its value until it answers. */
+    static final double MAX_SLOW_SECONDS = 60;
+
+    /** One daemon thread times every slow() answer; a timer cancelled is dropped at once, and its value with it. */
+    static final java.util.concurrent.ScheduledThreadPoolExecutor TIMERS;
+
+    static {
+        TIMERS = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "demo-slow-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        TIMERS.setRemoveOnCancelPolicy(true);
+    }
+
+    /**
+     * Answers {@code value} after {@code seconds} (at most a minute), holding
+     * no thread meanwhile. The future is made for the call, so a cancel (the
+     * caller's, or its connection's loss) may stop it: its timer and value
+     * are let go at once.
+     */
+    @Expose(interruptible = true)
     public CompletionStage<Object> slow(double seconds, Object value) {
-        return CompletableFuture.supplyAsync(() -> value,
-                CompletableFuture.delayedExecutor((long) (seconds * 1000), TimeUnit.MILLISECONDS));
+        if (!(seconds >= 0 && seconds <= MAX_SLOW_SECONDS)) { // NaN and infinities fail too
+            throw new IllegalArgumentException("slow() waits 0 to " + (int) MAX_SLOW_SECONDS + " seconds, not "
+                    + seconds);
+        }
+        CompletableFuture<Object> answer = new CompletableFuture<>();
+        java.util.concurrent.ScheduledFuture<?> timer = TIMERS.schedule(() -> answer.complete(value),
+                (long) (seconds * 1_000_000), TimeUnit.MICROSECONDS);
+        answer.whenComplete((v, e) -> timer.cancel(false));
+        return answer;
     }
 
     @Expose(addClient = true, direct = true)

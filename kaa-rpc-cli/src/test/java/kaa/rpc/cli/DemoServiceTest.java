@@ -61,4 +61,20 @@ class DemoServiceTest {
         assertThat(Repr.of(Collections.nCopies(1000, shared))).hasSize(Repr.MAX_CHARS).endsWith("...");
         assertThat(Repr.of(new Object[] {"it's", new byte[] {0, 'a'}})).isEqualTo("('it\\'s', b'\\x00a')");
     }
+
+    @Test
+    void slowTakesABoundedWaitAndACancelFreesItsTimer() throws Exception {
+        DemoService demo = new DemoService();
+        for (double bad : new double[] {-1, Double.NaN, Double.POSITIVE_INFINITY, 1e9, 61}) {
+            assertThatThrownBy(() -> demo.slow(bad, "x")).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("0 to 60 seconds");
+        }
+        assertThat(demo.slow(0.01, "late").toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS))
+                .isEqualTo("late");
+        int before = DemoService.TIMERS.getQueue().size();
+        java.util.concurrent.CompletableFuture<Object> waiting = demo.slow(60, new byte[1 << 20]).toCompletableFuture();
+        assertThat(DemoService.TIMERS.getQueue()).hasSize(before + 1);
+        waiting.cancel(true); // as the library does when the caller lets the call go
+        assertThat(DemoService.TIMERS.getQueue()).hasSize(before);
+    }
 }
