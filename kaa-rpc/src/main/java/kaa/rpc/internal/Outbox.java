@@ -74,8 +74,10 @@ final class Outbox {
     void recount() {
         io.netty.channel.ChannelOutboundBuffer netty = channel.unsafe().outboundBuffer();
         long pending = netty == null ? 0 : netty.totalPendingWriteBytes();
-        budget.add(pending - counted);
-        counted = pending;
+        if (pending != counted) { // the common case, all sent, touches no counter shared with other connections
+            budget.add(pending - counted);
+            counted = pending;
+        }
         if (pending > 0 && !recountQueued && channel.isActive()) {
             recountQueued = true;
             channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> {
