@@ -82,14 +82,4 @@ class ReconnectTest {
             assertThat(failure(early)).isInstanceOf(NotConnectedException.class);
         }
     }
-
-    @ParameterizedTest
-    @EnumSource(Peers.Transport.class)
-    void wrongSecretIsNotRetried(Peers.Transport transport) throws Exception {
-        try (Server server = Peers.server(transport, dir, "right");
-                Client client = Client.builder(server.address()).secret("wrong").retry(Duration.ofMillis(20)).connect()) {
-            assertThat(failure(client.whenOpen())).isInstanceOf(AuthenticationException.class);
-            assertThat(failure(client.rpc("echo", 1))).isInstanceOf(NotConnectedException.class);
-        }
-    }
 }
