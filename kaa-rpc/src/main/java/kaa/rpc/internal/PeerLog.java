@@ -88,7 +88,14 @@ public final class PeerLog {
             return;
         }
         long before = suppressed.getAndSet(0);
-        String line = MessageFormatter.arrayFormat(format, plain(args)).getMessage();
+        // a Throwable left over after the placeholders is SLF4J's exception argument: one line of it instead
+        Throwable extra = MessageFormatter.getThrowableCandidate(args);
+        Object[] shown = extra != null && MessageFormatter.arrayFormat(format, args).getThrowable() != null
+                ? java.util.Arrays.copyOf(args, args.length - 1) : args;
+        String line = MessageFormatter.arrayFormat(format, plain(shown)).getMessage();
+        if (shown != args) {
+            line += ": " + describe(extra);
+        }
         if (before > 0) {
             line += " (" + before + " similar suppressed)";
         }
