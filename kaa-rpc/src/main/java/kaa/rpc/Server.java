@@ -238,8 +238,11 @@ public final class Server implements AutoCloseable {
 
         /**
          * How many connections may be in their handshake at once (default 256).
-         * Beyond that the oldest of them is closed to make room, so that silent
-         * or slow connections cannot keep real clients out.
+         * Beyond that, a newcomer takes the slot of the oldest silent connection
+         * of a source (IP address) holding clearly more slots than its own, so
+         * that one source's flood only ever evicts itself; otherwise it takes the
+         * slot of one that has had half a second for its handshake, or is
+         * refused: whoever is admitted has the time for a long round trip.
          */
         public Builder maxHandshaking(int connections) {
             options.maxHandshaking = Options.atLeastOne(connections, "maxHandshaking");

@@ -67,7 +67,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelActive();
     }
 
-    private static final io.netty.util.AttributeKey<Boolean> SPOKEN =
+    static final io.netty.util.AttributeKey<Boolean> SPOKEN =
             io.netty.util.AttributeKey.valueOf(HandshakeHandler.class, "spoken");
 
     /** Whether the peer of {@code ch} has sent a handshake packet yet. */
