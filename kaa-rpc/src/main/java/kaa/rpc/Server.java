@@ -186,8 +186,14 @@ public final class Server implements AutoCloseable {
 
     /** Waits at most {@code timeout} for the server to be closed; returns whether it is. */
     public boolean awaitClose(java.time.Duration timeout) throws InterruptedException {
+        long nanos;
         try {
-            whenClosed.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            nanos = timeout.toNanos();
+        } catch (ArithmeticException longerThanNanosHold) {
+            nanos = Long.MAX_VALUE; // 292 years: as good as for ever
+        }
+        try {
+            whenClosed.get(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
             return true;
         } catch (java.util.concurrent.TimeoutException e) {
             return false;

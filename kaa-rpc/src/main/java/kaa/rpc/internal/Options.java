@@ -94,9 +94,22 @@ public final class Options {
         return n;
     }
 
+    /**
+     * The longest a duration option may be. Durations become nanosecond
+     * deadlines ({@code nanoTime() + d}), which must neither overflow nor be
+     * so far off that their difference from now does.
+     */
+    public static final Duration MAX_DURATION = Duration.ofDays(36_500);
+
+    /** {@code d}, if it is positive and at most {@link #MAX_DURATION}; else a clear refusal, at configuration time. */
     public static Duration positive(Duration d, String what) {
+        java.util.Objects.requireNonNull(d, what);
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException(what + " must be positive, got " + d);
+        }
+        if (d.compareTo(MAX_DURATION) > 0) {
+            throw new IllegalArgumentException(what + " must be at most " + MAX_DURATION.toDays()
+                    + " days (100 years), got " + d);
         }
         return d;
     }
