@@ -55,6 +55,8 @@ final class Admission {
     private final LinkedHashMap<Channel, Slot> inHandshake = new LinkedHashMap<>();
     /** The same connections by source, oldest first within each. */
     private final Map<Object, LinkedHashSet<Channel>> bySource = new HashMap<>();
+    /** The server is closing: nothing more is admitted. Guarded by the lock. */
+    private boolean closed;
 
     private record Slot(Object source, long since) {
     }
@@ -86,6 +88,10 @@ final class Admission {
         Object source = source(ch);
         Channel victim = null;
         synchronized (lock) {
+            if (closed) {
+                connections.decrementAndGet();
+                return false;
+            }
             if (inHandshake.size() >= maxHandshaking) {
                 victim = victim(source);
                 if (victim == null) {
@@ -164,6 +170,16 @@ final class Admission {
                 bySource.remove(slot.source());
             }
         }
+    }
+
+    /** The server is closing: closes every connection in its handshake now, and admits no more. */
+    void close() {
+        java.util.List<Channel> all;
+        synchronized (lock) {
+            closed = true;
+            all = new java.util.ArrayList<>(inHandshake.keySet());
+        }
+        all.forEach(Channel::close); // outside the lock: their close listeners take it
     }
 
     /** Connections in their handshake now, for tests. */

@@ -127,9 +127,8 @@ public final class RpcFuture<T> extends CompletableFuture<T> {
     }
 
     private void refuseBlockingOnIoThread() {
-        if (!isDone() && EventLoops.isIoThread()) {
-            throw new IllegalStateException("blocking wait for an RPC result on a kaa-rpc I/O thread would "
-                    + "deadlock; chain the future (thenAccept, whenComplete, ...) instead");
+        if (!isDone()) {
+            EventLoops.refuseBlocking("a blocking wait for an RPC result");
         }
     }
 

@@ -95,17 +95,20 @@ public final class Transport {
                 java.nio.file.Files.deleteIfExists(staging);
             }
         }
-        return new Listening(bound.channel(), staging == null ? bound.channel().localAddress() : address.socketAddress());
+        return new Listening(bound.channel(), staging == null ? bound.channel().localAddress() : address.socketAddress(),
+                admission);
     }
 
     /** A bound server socket. */
     public static final class Listening {
         private final Channel channel;
         private final java.net.SocketAddress address;
+        private final Admission admission;
 
-        Listening(Channel channel, java.net.SocketAddress address) {
+        Listening(Channel channel, java.net.SocketAddress address, Admission admission) {
             this.channel = channel;
             this.address = address;
+            this.admission = admission;
         }
 
         /** Where clients reach it: the bound address, with the real port; for a Unix socket, its path. */
@@ -113,8 +116,16 @@ public final class Transport {
             return address;
         }
 
+        /** Closes the socket, and every connection still in its handshake; returns when the socket is closed. */
         public void close() {
+            admission.close();
             channel.close().awaitUninterruptibly();
+        }
+
+        /** As {@link #close()}, without waiting: {@code then} runs when the socket is closed. */
+        public void close(Runnable then) {
+            admission.close();
+            channel.close().addListener(f -> then.run());
         }
     }
 
