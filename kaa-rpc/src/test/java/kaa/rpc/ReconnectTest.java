@@ -82,4 +82,22 @@ class ReconnectTest {
             assertThat(failure(early)).isInstanceOf(NotConnectedException.class);
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void aCallbackExecutorOutOfThreadsDoesNotStopTheRetry() throws Exception {
+        // every callback (open, closed) fails to get a thread: the emissions are lost, the reconnection is not
+        java.util.concurrent.Executor outOfThreads = task -> {
+            throw new OutOfMemoryError("unable to create native thread: possibly out of memory");
+        };
+        try (Server server = Server.builder("127.0.0.1:0").secret("s").register(new DemoService()).listen()) {
+            CompletableFuture<Channel> first = server.clientConnected().next();
+            try (Client client = Client.builder(server.address()).secret("s").retry(Duration.ofMillis(20))
+                    .executor(outOfThreads).connect()) {
+                Channel ch = await(first);
+                CompletableFuture<Channel> second = server.clientConnected().next();
+                ch.close();
+                assertThat(await(second)).isNotSameAs(ch);
+            }
+        }
+    }
 }

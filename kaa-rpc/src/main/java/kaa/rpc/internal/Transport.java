@@ -16,6 +16,8 @@ import java.util.function.Function;
 /** Sets up the sockets and pipelines of servers and clients on the shared event loops. */
 public final class Transport {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Transport.class);
+
     private Transport() {
     }
 
@@ -214,7 +216,7 @@ public final class Transport {
             try {
                 f = bootstrap.connect(address.isUnix() ? IoTransport.get().unixAddress(address.path())
                         : address.socketAddress());
-            } catch (RuntimeException e) { // no socket at all (too many open files, say)
+            } catch (RuntimeException | Error e) { // no socket at all (too many open files), or no thread for it
                 if (session.connectionLost(null, e)) {
                     scheduleRetry();
                 }
@@ -256,7 +258,14 @@ public final class Transport {
 
         private void scheduleRetry() {
             if (!stopped) {
-                next = EventLoops.group().schedule(this::attempt, options.retry.toNanos(), TimeUnit.NANOSECONDS);
+                next = EventLoops.group().schedule(() -> {
+                    try {
+                        attempt();
+                    } catch (RuntimeException | Error e) { // whatever went wrong, the next attempt is not given up
+                        log.warn("connection attempt to {} failed: {}", address, e.toString());
+                        scheduleRetry();
+                    }
+                }, options.retry.toNanos(), TimeUnit.NANOSECONDS);
             }
         }
 
