@@ -22,6 +22,9 @@ import org.slf4j.LoggerFactory;
 public final class Signal<T> {
 
     private static final Logger log = LoggerFactory.getLogger(Signal.class);
+    /** Emissions follow what peers do (connections, closes): a refusing executor is told of once a second. */
+    private static final kaa.rpc.internal.PeerLog NOT_DELIVERED =
+            kaa.rpc.internal.PeerLog.warn(Signal.class, "signal not delivered");
 
     private final String name;
     private final Executor executor;
@@ -116,7 +119,7 @@ public final class Signal<T> {
         } catch (RuntimeException | Error e) {
             // the user's executor is shut down, or no thread could be started: the emission is lost, but not the
             // library's own work (the caller is an I/O thread or the session's close)
-            log.warn("signal '{}' not delivered: the callback executor refused it ({})", name, e.toString());
+            NOT_DELIVERED.log("signal '{}' not delivered: the callback executor refused it ({})", name, e);
             if (after != null) {
                 after.run();
             }

@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 public final class Executors {
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Executors.class);
+    private static final PeerLog DROPPED = PeerLog.warn(Executors.class, "callbacks dropped");
 
     private Executors() {
     }
@@ -84,8 +85,7 @@ public final class Executors {
                         tasks.clear();
                         running = false;
                     }
-                    log.warn("{} queued callbacks dropped: the executor refused them ({})", others.size(),
-                            again.toString());
+                    DROPPED.log("{} queued callbacks dropped: the executor refused them ({})", others.size(), again);
                 }
                 throw rejected;
             }

@@ -20,7 +20,7 @@ import kaa.rpc.NotConnectedException;
  * <p>The server sends {@code AUTH} with its challenge; the client answers
  * {@code RESP} with its answer and its own challenge; the server checks and,
  * if the client challenged it, answers {@code RESP}. A client that sent its
- * answer and then sees the connection close knows the server rejected the
+ * answer and then sees the connection close presumes the server rejected the
  * secret: the original protocol has no other way to say so.
  */
 public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
@@ -111,22 +111,22 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void serverCheck(ChannelHandlerContext ctx, int seq, byte[] payload) {
-        byte[] theirChallenge = Handshake.field(payload, 0);
-        if (!Handshake.verify(secret, Handshake.answered(ourChallenge, theirChallenge), Handshake.field(payload, 2),
+        byte[] clientChallenge = Handshake.field(payload, 0);
+        if (!Handshake.verify(secret, Handshake.answered(ourChallenge, clientChallenge), Handshake.field(payload, 2),
                 Handshake.field(payload, 1))) {
             WRONG_SECRET.log("authentication failed for client {}: wrong secret", peer(ctx));
-            if (Handshake.isJavaPeer(theirChallenge)) {
-                // a client of this library is told, so that it does not take it for a restart and retry
+            if (Handshake.isJavaPeer(clientChallenge)) {
+                // a client of this library is told, so that it can say why at once rather than guess from a hang-up
                 send(ctx, Packet.DENY, seq, new byte[0]);
             }
             fail(ctx, new AuthenticationException("client " + peer(ctx) + " does not know the secret"));
             return;
         }
-        javaPeer = Handshake.isJavaPeer(theirChallenge);
-        if (!Handshake.isZero(theirChallenge)) {
+        javaPeer = Handshake.isJavaPeer(clientChallenge);
+        if (!Handshake.isZero(clientChallenge)) {
             byte[] salt = Handshake.random();
             send(ctx, Packet.RESP, seq, Handshake.payload(Handshake.zero(),
-                    Handshake.answer(secret, Handshake.answered(theirChallenge, ourChallenge), salt), salt));
+                    Handshake.answer(secret, Handshake.answered(clientChallenge, ourChallenge), salt), salt));
         }
         open(ctx);
     }
