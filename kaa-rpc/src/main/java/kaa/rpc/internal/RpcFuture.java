@@ -2,10 +2,7 @@ package kaa.rpc.internal;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -19,12 +16,13 @@ import java.util.function.Function;
  * callback executor instead, as if the {@code ...Async} form had been used.
  * A blocking wait on an I/O thread, which would deadlock, is refused.
  */
-public final class RpcFuture<T> extends CompletableFuture<T> {
+public final class RpcFuture<T> extends IoSafeFuture<T> {
 
     private final Executor executor;
     private volatile Runnable onSettled;
 
     public RpcFuture(Executor executor) {
+        super("an RPC result");
         this.executor = executor;
     }
 
@@ -106,30 +104,6 @@ public final class RpcFuture<T> extends CompletableFuture<T> {
     @Override
     public <U> CompletableFuture<U> newIncompleteFuture() {
         return new RpcFuture<>(executor);
-    }
-
-    @Override
-    public T get() throws InterruptedException, ExecutionException {
-        refuseBlockingOnIoThread();
-        return super.get();
-    }
-
-    @Override
-    public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-        refuseBlockingOnIoThread();
-        return super.get(timeout, unit);
-    }
-
-    @Override
-    public T join() {
-        refuseBlockingOnIoThread();
-        return super.join();
-    }
-
-    private void refuseBlockingOnIoThread() {
-        if (!isDone()) {
-            EventLoops.refuseBlocking("a blocking wait for an RPC result");
-        }
     }
 
     @Override

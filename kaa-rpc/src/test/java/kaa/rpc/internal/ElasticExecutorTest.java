@@ -11,6 +11,27 @@ import org.junit.jupiter.api.Test;
 
 class ElasticExecutorTest {
 
+    /** A task that waits (blocked, not busy) for {@code release}, then counts itself finished. */
+    private static Runnable waitsFor(CountDownLatch release, CountDownLatch finished) {
+        return () -> {
+            try {
+                if (release.await(60, TimeUnit.SECONDS)) {
+                    finished.countDown();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+    }
+
+    /** The task the others wait for. */
+    private static Runnable releases(CountDownLatch release, CountDownLatch finished) {
+        return () -> {
+            release.countDown();
+            finished.countDown();
+        };
+    }
+
     @Test
     void runsEveryTaskFromManySubmitters() throws Exception {
         ElasticExecutor pool = new ElasticExecutor(2, "test-");
@@ -48,20 +69,9 @@ class ElasticExecutorTest {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch finished = new CountDownLatch(blocked + 1);
         for (int i = 0; i < blocked; i++) {
-            pool.execute(() -> {
-                try {
-                    if (release.await(30, TimeUnit.SECONDS)) {
-                        finished.countDown();
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            pool.execute(waitsFor(release, finished));
         }
-        pool.execute(() -> {
-            release.countDown();
-            finished.countDown();
-        });
+        pool.execute(releases(release, finished));
         assertThat(finished.await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(pool.threads()).isGreaterThanOrEqualTo(blocked + 1);
     }
@@ -117,15 +127,7 @@ class ElasticExecutorTest {
         int blocked = 20;
         CountDownLatch finished = new CountDownLatch(blocked + 10 + 1);
         for (int i = 0; i < blocked; i++) {
-            pool.execute(() -> {
-                try {
-                    if (release.await(60, TimeUnit.SECONDS)) {
-                        finished.countDown();
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            pool.execute(waitsFor(release, finished));
         }
         for (int i = 0; i < 10; i++) {
             pool.execute(() -> {
@@ -133,10 +135,7 @@ class ElasticExecutorTest {
                 finished.countDown();
             });
         }
-        pool.execute(() -> {
-            release.countDown();
-            finished.countDown();
-        });
+        pool.execute(releases(release, finished));
         assertThat(finished.await(60, TimeUnit.SECONDS)).isTrue();
     }
 
@@ -178,19 +177,8 @@ class ElasticExecutorTest {
         ElasticExecutor pool = new ElasticExecutor(1, 16, "test-", flaky);
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch finished = new CountDownLatch(2);
-        pool.execute(() -> {
-            try {
-                if (release.await(60, TimeUnit.SECONDS)) { // waits for the next task, which needs a thread
-                    finished.countDown();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        pool.execute(() -> {
-            release.countDown();
-            finished.countDown();
-        });
+        pool.execute(waitsFor(release, finished)); // for the next task, which needs a thread
+        pool.execute(releases(release, finished));
         assertThat(finished.await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(made.get()).isGreaterThanOrEqualTo(5);
     }
