@@ -9,6 +9,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
+// alone: its computing tasks would take the cores from the tests that measure time-outs
+@org.junit.jupiter.api.parallel.Isolated
 class ElasticExecutorTest {
 
     /** A task that waits (blocked, not busy) for {@code release}, then counts itself finished. */
