@@ -65,6 +65,12 @@ public final class PeerLog {
                 System::nanoTime);
     }
 
+    /** Debugging lines of one kind, to {@code owner}'s logger. */
+    public static PeerLog debug(Class<?> owner, String kind) {
+        return new PeerLog(kind, Level.DEBUG, to(org.slf4j.LoggerFactory.getLogger(owner)), DEFAULT_INTERVAL_NANOS,
+                System::nanoTime);
+    }
+
     private static Sink to(Logger log) {
         return (level, line) -> {
             switch (level) {
