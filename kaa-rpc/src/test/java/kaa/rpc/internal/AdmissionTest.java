@@ -162,4 +162,24 @@ class AdmissionTest {
         assertThat(a.isOpen()).as("the oldest silent one made room").isFalse();
         assertThat(b.isOpen()).isTrue();
     }
+
+    @Test
+    void anIpv6SourceIsItsSlash64() {
+        assertThat(Admission.source(new Peer("2001:db8:1:2::1")))
+                .isEqualTo(Admission.source(new Peer("2001:db8:1:2::ff")));
+        assertThat(Admission.source(new Peer("2001:db8:1:3::1")))
+                .isNotEqualTo(Admission.source(new Peer("2001:db8:1:2::1")));
+        assertThat(Admission.source(new Peer("10.0.0.1"))).isNotEqualTo(Admission.source(new Peer("10.0.0.2")));
+    }
+
+    @Test
+    void closingClosesEveryHandshakeAndAdmitsNoMore() {
+        Peer a = connect("10.0.0.1");
+        Peer b = connect("10.0.0.2");
+        admission.close();
+        assertThat(a.isOpen()).isFalse();
+        assertThat(b.isOpen()).isFalse();
+        assertThat(admission.handshaking()).isZero();
+        assertThat(connect("10.0.0.3").admitted).isFalse();
+    }
 }
