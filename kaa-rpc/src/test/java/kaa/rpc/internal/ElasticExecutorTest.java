@@ -211,6 +211,7 @@ class ElasticExecutorTest {
         while (t.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
             Thread.onSpinWait();
         }
+        assertThat(t.getState()).isEqualTo(Thread.State.TIMED_WAITING);
         java.util.concurrent.CompletableFuture<Boolean> interrupted = new java.util.concurrent.CompletableFuture<>();
         pool.execute(() -> interrupted.complete(Thread.currentThread().isInterrupted()));
         assertThat(interrupted.get(10, TimeUnit.SECONDS)).isFalse();
