@@ -258,8 +258,8 @@ final class ServiceProxy implements InvocationHandler {
 
     /** {@code d} in milliseconds, at most a century's worth (a time-out of {@code withTimeout} may be longer). */
     private static long saturatedMillis(Duration d) {
-        return d.compareTo(kaa.rpc.internal.Options.MAX_DURATION) > 0 ? kaa.rpc.internal.Options.MAX_DURATION.toMillis()
-                : d.toMillis();
+        Duration max = kaa.rpc.internal.Options.MAX_DURATION;
+        return (d.compareTo(max) > 0 ? max : d).toMillis();
     }
 
     /** What the proxy method throws for a failed call: the cause if it is unchecked or declared, else a wrapper. */
