@@ -113,13 +113,11 @@ class IoThreadTest {
         try (Server server = Server.listen(socket.toString(), "s")) { // and the name is free
             assertThat(Files.exists(socket)).isTrue();
         }
-        int port;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
-        }
-        assertRefused(onIoThread(() -> Server.listen("127.0.0.1:" + port, "s")));
-        try (java.net.ServerSocket free = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
-            assertThat(free.getLocalPort()).isEqualTo(port);
+        // a port below the ephemeral range, which no connecting socket is given meanwhile
+        String tcp = Peers.Transport.TCP.fixedAddress(dir);
+        assertRefused(onIoThread(() -> Server.listen(tcp, "s")));
+        try (Server server = Server.listen(tcp, "s")) { // and the port is free
+            assertThat(server.address()).isEqualTo(tcp);
         }
     }
 
