@@ -271,12 +271,15 @@ public final class Server implements AutoCloseable {
         }
 
         /**
-         * How many connections may be in their handshake at once (default 256).
+         * How many connections may be in their handshake at once (default 1024).
          * Beyond that, a newcomer takes the slot of the oldest silent connection
          * of a source (IP address) holding clearly more slots than its own, so
          * that one source's flood only ever evicts itself; otherwise it takes the
-         * slot of one that has had half a second for its handshake, or is
-         * refused: whoever is admitted has the time for a long round trip.
+         * slot of one that has had half a second for its handshake (1.5 s with
+         * TLS, whose own handshake comes first), or is refused: whoever is
+         * admitted has the time for a long round trip. A flood then turns over
+         * at most {@code connections} slots per half second: raise it for a
+         * server that must ride out more.
          */
         public Builder maxHandshaking(int connections) {
             options.maxHandshaking = Options.atLeastOne(connections, "maxHandshaking");

@@ -14,7 +14,12 @@ public final class Options {
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     public static final int DEFAULT_MAX_CONCURRENT_CALLS = 1024;
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
-    public static final int DEFAULT_MAX_HANDSHAKING = 256;
+    /**
+     * Handshakes at once: enough that a flood of silent connections leaves each
+     * its minimum age while turning over a thousand or more a second (a silent
+     * connection costs a few KiB).
+     */
+    public static final int DEFAULT_MAX_HANDSHAKING = 1024;
     /** Outbound bytes queued on a connection above which new calls are refused and reading pauses. */
     public static final int OUTBOUND_HIGH_WATER = 16 << 20;
     public static final int OUTBOUND_LOW_WATER = 8 << 20;

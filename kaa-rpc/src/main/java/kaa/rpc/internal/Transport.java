@@ -36,7 +36,10 @@ public final class Transport {
             staging = java.nio.file.Files.createTempDirectory(address.path().toAbsolutePath().getParent(),
                     ".kaa-bind-");
         }
-        Admission admission = new Admission(options.maxConnections, options.maxHandshaking);
+        // a TLS client speaks kaa only after TLS's own round trips: its handshake gets three times as long
+        Admission admission = new Admission(options.maxConnections, options.maxHandshaking,
+                options.tls == null ? Admission.DEFAULT_MIN_AGE_NANOS : 3 * Admission.DEFAULT_MIN_AGE_NANOS,
+                System::nanoTime);
         ServerBootstrap b = new ServerBootstrap()
                 .group(EventLoops.group())
                 .channel(IoTransport.get().serverChannel(address.isUnix()))
