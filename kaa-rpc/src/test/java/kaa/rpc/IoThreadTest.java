@@ -113,11 +113,20 @@ class IoThreadTest {
         try (Server server = Server.listen(socket.toString(), "s")) { // and the name is free
             assertThat(Files.exists(socket)).isTrue();
         }
-        // a port below the ephemeral range, which no connecting socket is given meanwhile
-        String tcp = Peers.Transport.TCP.fixedAddress(dir);
-        assertRefused(onIoThread(() -> Server.listen(tcp, "s")));
-        try (Server server = Server.listen(tcp, "s")) { // and the port is free
-            assertThat(server.address()).isEqualTo(tcp);
+        // a port below the ephemeral range, which no connecting socket is given meanwhile; another process may
+        // still take it between our refused listen and our own, so a few ports are tried: a refusal that had
+        // bound its port would make every one fail
+        for (int attempt = 1; ; attempt++) {
+            String tcp = Peers.Transport.TCP.fixedAddress(dir);
+            assertRefused(onIoThread(() -> Server.listen(tcp, "s")));
+            try (Server server = Server.listen(tcp, "s")) { // and the port is free
+                assertThat(server.address()).isEqualTo(tcp);
+                break;
+            } catch (java.net.BindException takenMeanwhile) {
+                if (attempt == 5) {
+                    throw takenMeanwhile;
+                }
+            }
         }
     }
 
