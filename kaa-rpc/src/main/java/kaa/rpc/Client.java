@@ -39,8 +39,13 @@ import kaa.rpc.internal.Transport;
  * same interval; each success emits {@link #open()} again. Calls made before
  * the first open wait for it; calls pending when a connection is lost fail
  * with {@link NotConnectedException} (they are never replayed: they may have
- * run), and calls made while disconnected fail at once. A wrong secret is
- * never retried. {@link #close()} stops everything.
+ * run), and calls made while disconnected fail at once. A failed handshake
+ * is retried too, a refusal included: until the other side has proven it
+ * knows the secret, nothing it says is proof of anything (whatever answers
+ * the address while the server restarts could send it), so each such attempt
+ * is logged with its reason and the client tries again. Without
+ * {@code retry}, {@link #whenOpen()} fails with the
+ * {@link AuthenticationException}. {@link #close()} stops everything.
  */
 public final class Client extends Channel implements AutoCloseable {
 

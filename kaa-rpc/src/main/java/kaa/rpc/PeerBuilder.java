@@ -13,6 +13,13 @@ import kaa.rpc.internal.Options;
  */
 public abstract class PeerBuilder<B extends PeerBuilder<B>> {
 
+    /**
+     * The longest any duration option may be: 100 years. A longer one (which
+     * would overflow a count of nanoseconds) is refused with an
+     * {@link IllegalArgumentException} by the option's setter.
+     */
+    public static final Duration MAX_DURATION = Options.MAX_DURATION;
+
     final Options options = new Options();
 
     PeerBuilder() {

@@ -56,7 +56,7 @@ public final class Server implements AutoCloseable {
     private volatile boolean closed;
     private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.CompletableFuture<Server> whenClosed =
-            new java.util.concurrent.CompletableFuture<>();
+            new kaa.rpc.internal.IoSafeFuture<>("the server's close");
 
     private Server(Address bindAddress, Options options, List<Object> services) throws IOException {
         this.bindAddress = bindAddress;
@@ -64,11 +64,17 @@ public final class Server implements AutoCloseable {
         this.clientConnected = new Signal<>("client-connected", Executors.serial(options.executor));
         this.listener = Transport.listen(bindAddress, options, ch -> {
             Channel channel = new Channel(commands, options, false, opened -> {
+                // the channel's own signals (its open, which follows, and its closed) wait until client-connected
+                // has told of it: a callback connected there never misses its closed
+                Signal.Gate announced = new Signal.Gate();
+                opened.open().holdUntil(announced);
+                opened.closed().holdUntil(announced);
                 channels.add(opened);
                 if (closed) {
+                    announced.release();
                     opened.close();
                 } else {
-                    clientConnected.emit(opened);
+                    clientConnected.emit(opened, announced::release);
                 }
             }, channels::remove);
             return channel.session;
@@ -140,8 +146,12 @@ public final class Server implements AutoCloseable {
     }
 
     /**
-     * Stops listening (removing a Unix socket file) and closes every client's
-     * channel, failing their pending calls. Idempotent.
+     * Stops listening (removing a Unix socket file), closes every connection
+     * still in its handshake, and closes every client's channel, failing their
+     * pending calls. Idempotent. It returns once the socket is closed, except
+     * on a kaa-rpc I/O thread (an {@link Expose#direct() direct} method, say),
+     * where it must not wait: there the socket closes just after, and
+     * {@link #whenClosed()} says when.
      */
     @Override
     public void close() {
@@ -149,7 +159,19 @@ public final class Server implements AutoCloseable {
             return;
         }
         closed = true;
-        listener.close();
+        for (Channel ch : channels) {
+            ch.close();
+        }
+        if (kaa.rpc.internal.EventLoops.isIoThread()) {
+            listener.close(this::closedListening); // waiting here could wait for this very thread
+        } else {
+            listener.close();
+            closedListening();
+        }
+    }
+
+    /** The socket is closed: the socket file goes, and the close is told. */
+    private void closedListening() {
         if (bindAddress.isUnix()) {
             try {
                 java.nio.file.Files.deleteIfExists(bindAddress.path());
@@ -158,7 +180,7 @@ public final class Server implements AutoCloseable {
             }
         }
         for (Channel ch : channels) {
-            ch.close();
+            ch.close(); // any that opened while the socket was closing
         }
         whenClosed.complete(this);
     }
@@ -177,6 +199,9 @@ public final class Server implements AutoCloseable {
      * are daemons: a {@code main} that returns ends the process.)
      */
     public void awaitClose() throws InterruptedException {
+        if (!whenClosed.isDone()) {
+            kaa.rpc.internal.EventLoops.refuseBlocking("Server.awaitClose()");
+        }
         try {
             whenClosed.get();
         } catch (java.util.concurrent.ExecutionException impossible) {
@@ -186,8 +211,17 @@ public final class Server implements AutoCloseable {
 
     /** Waits at most {@code timeout} for the server to be closed; returns whether it is. */
     public boolean awaitClose(java.time.Duration timeout) throws InterruptedException {
+        if (!whenClosed.isDone()) {
+            kaa.rpc.internal.EventLoops.refuseBlocking("Server.awaitClose(timeout)");
+        }
+        long nanos;
         try {
-            whenClosed.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            nanos = timeout.toNanos();
+        } catch (ArithmeticException longerThanNanosHold) {
+            nanos = Long.MAX_VALUE; // 292 years: as good as for ever
+        }
+        try {
+            whenClosed.get(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
             return true;
         } catch (java.util.concurrent.TimeoutException e) {
             return false;
@@ -237,9 +271,15 @@ public final class Server implements AutoCloseable {
         }
 
         /**
-         * How many connections may be in their handshake at once (default 256).
-         * Beyond that the oldest of them is closed to make room, so that silent
-         * or slow connections cannot keep real clients out.
+         * How many connections may be in their handshake at once (default 1024).
+         * Beyond that, a newcomer takes the slot of the oldest silent connection
+         * of a source (IP address) holding clearly more slots than its own, so
+         * that one source's flood only ever evicts itself; otherwise it takes the
+         * slot of one that has had half a second for its handshake (1.5 s with
+         * TLS, whose own handshake comes first), or is refused: whoever is
+         * admitted has the time for a long round trip. A flood then turns over
+         * at most {@code connections} slots per half second: raise it for a
+         * server that must ride out more.
          */
         public Builder maxHandshaking(int connections) {
             options.maxHandshaking = Options.atLeastOne(connections, "maxHandshaking");
@@ -253,8 +293,14 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
-        /** Binds and returns the listening server. */
+        /**
+         * Binds and returns the listening server. It waits for the bind, so it
+         * is refused on a kaa-rpc I/O thread (an {@link Expose#direct() direct}
+         * method, a future's callback there) with an {@link IllegalStateException},
+         * before anything is bound.
+         */
         public Server listen() throws IOException {
+            kaa.rpc.internal.EventLoops.refuseBlocking("Server.listen()");
             Options o = options.copy();
             o.receiveBudget = new ReceiveBudget(o.receiveBudgetBytes > 0 ? o.receiveBudgetBytes
                     : ReceiveBudget.DEFAULT_BYTES);

@@ -228,6 +228,11 @@ final class ServiceProxy implements InvocationHandler {
             positional = java.util.Arrays.copyOf(positional, fixed);
         }
         boolean waits = plan.kind == Kind.BLOCKING || plan.kind == Kind.VOID;
+        if (waits) {
+            // refused before it is sent: once sent, it would run on the peer with nobody to hear the answer
+            kaa.rpc.internal.EventLoops.refuseBlocking("the blocking proxy call " + describe(type, method)
+                    + " (declare it to return a CompletableFuture to call it here)");
+        }
         Duration deadline = timeout != null ? timeout : channel.callTimeout();
         if (deadline == null && waits) {
             deadline = Channel.BLOCKING_PROXY_TIMEOUT; // a blocking method never waits for ever
@@ -238,7 +243,7 @@ final class ServiceProxy implements InvocationHandler {
         }
         try {
             // the call's own timer settles it at the deadline; the margin only guards against a lost timer
-            Object value = call.get(deadline.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+            Object value = call.get(saturatedMillis(deadline) + 5_000, TimeUnit.MILLISECONDS);
             return plan.kind == Kind.VOID ? null : value;
         } catch (ExecutionException e) {
             throw failure(plan, e.getCause());
@@ -249,6 +254,12 @@ final class ServiceProxy implements InvocationHandler {
             call.cancel(false);
             throw failure(plan, e);
         }
+    }
+
+    /** {@code d} in milliseconds, at most a century's worth (a time-out of {@code withTimeout} may be longer). */
+    private static long saturatedMillis(Duration d) {
+        Duration max = kaa.rpc.internal.Options.MAX_DURATION;
+        return (d.compareTo(max) > 0 ? max : d).toMillis();
     }
 
     /** What the proxy method throws for a failed call: the cause if it is unchecked or declared, else a wrapper. */

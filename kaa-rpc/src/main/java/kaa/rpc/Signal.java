@@ -22,11 +22,17 @@ import org.slf4j.LoggerFactory;
 public final class Signal<T> {
 
     private static final Logger log = LoggerFactory.getLogger(Signal.class);
+    /** Emissions follow what peers do (connections, closes): a refusing executor is told of once a second. */
+    private static final kaa.rpc.internal.PeerLog NOT_DELIVERED =
+            kaa.rpc.internal.PeerLog.warn(Signal.class, "signal not delivered");
 
     private final String name;
     private final Executor executor;
     private final CopyOnWriteArrayList<Slot<T>> slots = new CopyOnWriteArrayList<>();
-    private final CopyOnWriteArrayList<CompletableFuture<T>> waiters = new CopyOnWriteArrayList<>();
+    /** The futures of {@link #next()} not yet settled; one settled otherwise (cancelled, timed out) leaves. */
+    private final java.util.Set<CompletableFuture<T>> waiters = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Holds emissions back until it is released, or null: see {@link Gate}. */
+    private volatile Gate gate;
 
     Signal(String name, Executor executor) {
         this.name = name;
@@ -65,22 +71,64 @@ public final class Signal<T> {
 
     /**
      * A future for the next emission. It completes on the callback executor,
-     * so its dependents do too.
+     * so its dependents do too. Waiting for it on a kaa-rpc I/O thread is
+     * refused (that thread may be the one to emit); a future cancelled or
+     * timed out is forgotten at once.
      */
     public CompletableFuture<T> next() {
-        CompletableFuture<T> f = new CompletableFuture<>();
+        CompletableFuture<T> f = new kaa.rpc.internal.IoSafeFuture<>("the next '" + name + "' signal");
         waiters.add(f);
+        f.whenComplete((v, e) -> waiters.remove(f)); // settled by anyone: by an emission, a cancel, a time-out
         return f;
+    }
+
+    /** Futures of {@link #next()} waiting, for tests. */
+    int waiting() {
+        return waiters.size();
     }
 
     /** Delivers {@code value} to every callback, on the callback executor. */
     void emit(T value) {
-        try {
-            executor.execute(() -> deliver(value));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // the user's executor is shut down: the emission is lost, but not the library's own work
-            log.warn("signal '{}' not delivered: the callback executor refused it ({})", name, e.getMessage());
+        emit(value, null);
+    }
+
+    /**
+     * Delivers {@code value} to every callback, then runs {@code after} (if
+     * not null) on the callback executor; {@code after} runs even if the
+     * emission is lost.
+     */
+    void emit(T value, Runnable after) {
+        Runnable delivery = () -> {
+            try {
+                deliver(value);
+            } finally {
+                if (after != null) {
+                    after.run();
+                }
+            }
+        };
+        Gate g = gate;
+        if (g == null || !g.hold(() -> submit(delivery, after))) {
+            submit(delivery, after);
         }
+    }
+
+    private void submit(Runnable delivery, Runnable after) {
+        try {
+            executor.execute(delivery);
+        } catch (RuntimeException | Error e) {
+            // the user's executor is shut down, or no thread could be started: the emission is lost, but not the
+            // library's own work (the caller is an I/O thread or the session's close)
+            NOT_DELIVERED.log("signal '{}' not delivered: the callback executor refused it ({})", name, e);
+            if (after != null) {
+                after.run();
+            }
+        }
+    }
+
+    /** From now until {@code g} is released, emissions wait for it. */
+    void holdUntil(Gate g) {
+        this.gate = g;
     }
 
     private void deliver(T value) {
@@ -97,6 +145,48 @@ public final class Signal<T> {
         }
         for (CompletableFuture<T> f : due) {
             f.complete(value);
+        }
+    }
+
+    /**
+     * Holds the emissions of one or more signals back, in order, until it is
+     * released: a server's channel emits nothing ({@code open}, {@code closed})
+     * before the server's {@code client-connected} for it has been delivered.
+     */
+    static final class Gate {
+        /** Guards {@link #held}. */
+        private final Object lock = new Object();
+        /** The emissions held, in order; null once released. */
+        private java.util.List<Runnable> held = new java.util.ArrayList<>();
+
+        /** Holds {@code submit} back; false if the gate is released already (then the caller goes ahead). */
+        boolean hold(Runnable submit) {
+            synchronized (lock) {
+                if (held == null) {
+                    return false;
+                }
+                held.add(submit);
+                return true;
+            }
+        }
+
+        /** Lets the held emissions go, in order, and every later one straight through. Idempotent. */
+        void release() {
+            while (true) {
+                java.util.List<Runnable> go;
+                synchronized (lock) {
+                    go = held;
+                    if (go == null) {
+                        return;
+                    }
+                    if (go.isEmpty()) {
+                        held = null;
+                        return;
+                    }
+                    held = new java.util.ArrayList<>(); // one held while these go, goes after them
+                }
+                go.forEach(Runnable::run);
+            }
         }
     }
 

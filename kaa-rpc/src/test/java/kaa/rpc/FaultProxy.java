@@ -24,6 +24,8 @@ final class FaultProxy implements AutoCloseable {
     private volatile boolean stalled;
     /** Bytes from the server still to forward before cutting; negative means no cut. */
     private final AtomicLong cutAfter = new AtomicLong(-1);
+    /** One permit per connection accepted. */
+    private final java.util.concurrent.Semaphore accepted = new java.util.concurrent.Semaphore(0);
 
     FaultProxy(String targetAddress) throws IOException {
         int colon = targetAddress.lastIndexOf(':');
@@ -33,6 +35,11 @@ final class FaultProxy implements AutoCloseable {
         Thread acceptor = new Thread(this::accept, "fault-proxy");
         acceptor.setDaemon(true);
         acceptor.start();
+    }
+
+    /** Waits (at most {@code Peers.WAIT}) until {@code n} more connections have been accepted. */
+    boolean awaitConnections(int n) throws InterruptedException {
+        return accepted.tryAcquire(n, Peers.WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     String address() {
@@ -46,6 +53,7 @@ final class FaultProxy implements AutoCloseable {
                 Socket server = new Socket(target.getAddress(), target.getPort());
                 sockets.add(client);
                 sockets.add(server);
+                accepted.release();
                 pump(client, server, false);
                 pump(server, client, true);
             } catch (IOException e) {

@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,13 +40,128 @@ class HandshakeTest {
         }
     }
 
+    /** What an unauthenticated party at the client's address (a squatted port) may answer its first attempt with. */
+    enum Hostile {
+        DENY_AFTER_THE_ANSWER, SHORT_AUTH, CALL_INSTEAD_OF_AUTH, WRONG_ANSWER_TO_OUR_CHALLENGE, A_CLIENTS_CHALLENGE,
+        DENY_AT_ONCE, SECOND_AUTH
+    }
+
+    @ParameterizedTest
+    @EnumSource(Hostile.class)
+    void aRetryingClientSurvivesWhatAnUnauthenticatedPartyCanSend(Hostile hostile) throws Exception {
+        // nothing a party that has proven nothing sends can prove the secret wrong: the client tries again
+        try (ServerSocket fake = listening();
+                Client client = Client.builder("127.0.0.1:" + fake.getLocalPort()).secret("s")
+                        .retry(java.time.Duration.ofMillis(20)).connect()) {
+            try (Socket first = fake.accept()) {
+                answerBadly(new FakeServer(first, "s"), hostile);
+                first.getInputStream().read(); // until the client hangs up
+            }
+            try (Socket second = fake.accept()) {
+                new FakeServer(second, "s").handshake();
+                assertThat(await(client.whenOpen())).isSameAs(client);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Hostile.class)
+    void withoutRetryTheSameIsAClearAuthenticationFailure(Hostile hostile) throws Exception {
+        try (ServerSocket fake = listening();
+                Client client = Client.connect(fake.getLocalPort(), "s")) {
+            try (Socket first = fake.accept()) {
+                answerBadly(new FakeServer(first, "s"), hostile);
+                Throwable t = failure(client.whenOpen());
+                assertThat(t).isInstanceOf(AuthenticationException.class)
+                        .hasMessageContaining("127.0.0.1:" + fake.getLocalPort());
+            }
+        }
+    }
+
+    /** A loopback socket to play a server on, whose accept gives up after {@code Peers.WAIT}. */
+    private static ServerSocket listening() throws java.io.IOException {
+        ServerSocket s = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+        s.setSoTimeout((int) Peers.WAIT.toMillis());
+        return s;
+    }
+
     @Test
-    void aRetryingClientWithAWrongSecretIsToldSoAndStops() throws Exception {
+    void betweenOurPeersTheClientsAnswerCoversItsOwnChallengeToo() throws Exception {
+        // A relay passes a real server's challenge to one of our clients, and the client's answer back with the
+        // client's challenge dropped (or replaced): the answer covers both challenges, so the server refuses it
+        for (byte[] replacement : new byte[][] {new byte[20], kaa.rpc.internal.Handshake.random(),
+                kaa.rpc.internal.Handshake.challenge()}) {
+            try (Server server = Server.listen("127.0.0.1:0", "s");
+                    RawPeer toServer = new RawPeer(server.address());
+                    ServerSocket fake = listening();
+                    Client client = Client.connect(fake.getLocalPort(), "s")) {
+                RawPeer.Frame auth = toServer.read();
+                try (Socket s = fake.accept()) {
+                    FakeServer relay = new FakeServer(s, "unknown");
+                    relay.send(0, "AUTH", auth.payload());
+                    byte[] resp = relay.read().payload();
+                    System.arraycopy(replacement, 0, resp, 0, 20);
+                    toServer.send(0, "RESP", resp);
+                    if (kaa.rpc.internal.Handshake.isJavaPeer(replacement)) {
+                        assertThat(toServer.read().type()).isEqualTo("DENY"); // what a client of ours is told
+                    }
+                    assertThat(toServer.closedByServer()).as("refused, not answered").isTrue();
+                }
+            }
+        }
+    }
+
+    @Test
+    void ourPeersStillAnswerPythonsChallengeAlone() throws Exception {
+        // a Python server's challenge is random: the answer is the original protocol's, over it alone
+        try (ServerSocket fake = listening(); Client client = Client.connect(fake.getLocalPort(), "s")) {
+            try (Socket s = fake.accept()) {
+                FakeServer raw = new FakeServer(s, "s");
+                byte[] challenge = kaa.rpc.internal.Handshake.random();
+                raw.send(0, "AUTH", kaa.rpc.internal.Handshake.payload(challenge, new byte[20], new byte[20]));
+                RawPeer.Frame resp = raw.read();
+                assertThat(kaa.rpc.internal.Handshake.verify("s".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        challenge, kaa.rpc.internal.Handshake.field(resp.payload(), 2),
+                        kaa.rpc.internal.Handshake.field(resp.payload(), 1))).isTrue();
+            }
+        }
+    }
+
+    private static void answerBadly(FakeServer raw, Hostile hostile) throws java.io.IOException {
+        byte[] challenge = kaa.rpc.internal.Handshake.random();
+        byte[] auth = kaa.rpc.internal.Handshake.payload(challenge, new byte[20], new byte[20]);
+        switch (hostile) {
+            case DENY_AT_ONCE -> raw.send(0, "DENY", new byte[0]);
+            case SHORT_AUTH -> raw.send(0, "AUTH", new byte[7]);
+            case CALL_INSTEAD_OF_AUTH -> raw.send(1, "CALL", new byte[60]);
+            case A_CLIENTS_CHALLENGE -> raw.send(0, "AUTH", kaa.rpc.internal.Handshake.payload(
+                    kaa.rpc.internal.Handshake.challenge(), new byte[20], new byte[20]));
+            default -> {
+                raw.send(0, "AUTH", auth);
+                raw.read(); // the client's answer
+                switch (hostile) {
+                    case DENY_AFTER_THE_ANSWER -> raw.send(0, "DENY", new byte[0]);
+                    case SECOND_AUTH -> raw.send(0, "AUTH", auth);
+                    default -> raw.send(0, "RESP", kaa.rpc.internal.Handshake.payload(new byte[20],
+                            kaa.rpc.internal.Handshake.random(), kaa.rpc.internal.Handshake.random()));
+                }
+            }
+        }
+    }
+
+    @Test
+    void aRetryingClientWithAWrongSecretKeepsTrying() throws Exception {
+        // the server's refusal is not proof either: the client goes on trying, and its calls wait
         try (Server server = Server.listen("127.0.0.1:0", "right");
-                Client client = Client.builder(server.address()).secret("wrong")
-                        .retry(java.time.Duration.ofMillis(50)).connect()) {
-            assertThat(failure(client.whenOpen())).isInstanceOf(AuthenticationException.class)
-                    .hasMessageContaining("refused our answer to its challenge: the secret is wrong");
+                FaultProxy proxy = new FaultProxy(server.address());
+                Client client = Client.builder(proxy.address()).secret("wrong")
+                        .retry(java.time.Duration.ofMillis(20)).connect()) {
+            CompletableFuture<Object> early = client.rpc("echo", 1);
+            assertThat(proxy.awaitConnections(3)).as("three attempts").isTrue();
+            assertThat(client.whenOpen()).isNotDone();
+            assertThat(early).isNotDone();
+            client.close();
+            assertThat(failure(early)).isInstanceOf(NotConnectedException.class);
         }
     }
 

@@ -388,7 +388,8 @@ class ProxyTest {
                         .satisfies(e -> assertThat(((RemoteException) e).remoteType()).isEqualTo("ValueError"))
                         .hasMessageContaining("boom");
                 assertThat(demo.whoami()).isEqualTo("server");
-                PythonDemo quick = client.withTimeout(Duration.ofMillis(300)).proxy(PythonDemo.class);
+                // the time-out leaves a loaded machine room for a quick answer, and none for a five-second one
+                PythonDemo quick = client.withTimeout(Duration.ofSeconds(2)).proxy(PythonDemo.class);
                 assertThatThrownBy(() -> quick.slow(5, "late")).isInstanceOf(TimeoutException.class);
                 assertThat(quick.slow(0.01, "soon")).isEqualTo("soon");
             }

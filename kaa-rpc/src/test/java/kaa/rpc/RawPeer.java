@@ -33,12 +33,21 @@ final class RawPeer implements AutoCloseable {
 
     /** Connects to a TCP {@code host:port} or a Unix socket path, as kaa addresses are written. */
     RawPeer(String address) throws IOException {
+        this(address, null);
+    }
+
+    /** Connects to a TCP {@code host:port} from the local address {@code from} (127.0.0.2, say), if not null. */
+    RawPeer(String address, String from) throws IOException {
         int colon = address.lastIndexOf(':');
         if (colon < 0) {
             channel = SocketChannel.open(StandardProtocolFamily.UNIX);
             channel.connect(UnixDomainSocketAddress.of(address));
         } else {
-            channel = SocketChannel.open(new InetSocketAddress(address.substring(0, colon),
+            channel = SocketChannel.open();
+            if (from != null) {
+                channel.bind(new InetSocketAddress(from, 0));
+            }
+            channel.connect(new InetSocketAddress(address.substring(0, colon),
                     Integer.parseInt(address.substring(colon + 1))));
         }
         channel.configureBlocking(false);

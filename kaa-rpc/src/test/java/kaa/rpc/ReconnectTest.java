@@ -83,13 +83,21 @@ class ReconnectTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(Peers.Transport.class)
-    void wrongSecretIsNotRetried(Peers.Transport transport) throws Exception {
-        try (Server server = Peers.server(transport, dir, "right");
-                Client client = Client.builder(server.address()).secret("wrong").retry(Duration.ofMillis(20)).connect()) {
-            assertThat(failure(client.whenOpen())).isInstanceOf(AuthenticationException.class);
-            assertThat(failure(client.rpc("echo", 1))).isInstanceOf(NotConnectedException.class);
+    @org.junit.jupiter.api.Test
+    void aCallbackExecutorOutOfThreadsDoesNotStopTheRetry() throws Exception {
+        // every callback (open, closed) fails to get a thread: the emissions are lost, the reconnection is not
+        java.util.concurrent.Executor outOfThreads = task -> {
+            throw new OutOfMemoryError("unable to create native thread: possibly out of memory");
+        };
+        try (Server server = Server.builder("127.0.0.1:0").secret("s").register(new DemoService()).listen()) {
+            CompletableFuture<Channel> first = server.clientConnected().next();
+            try (Client client = Client.builder(server.address()).secret("s").retry(Duration.ofMillis(20))
+                    .executor(outOfThreads).connect()) {
+                Channel ch = await(first);
+                CompletableFuture<Channel> second = server.clientConnected().next();
+                ch.close();
+                assertThat(await(second)).isNotSameAs(ch);
+            }
         }
     }
 }

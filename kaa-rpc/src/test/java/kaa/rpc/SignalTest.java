@@ -40,4 +40,96 @@ class SignalTest {
         signal.emit("delivered"); // and the serial executor is not left thinking it runs
         assertThat(next).isCompletedWithValue("delivered");
     }
+
+    @Test
+    void anExecutorThatCannotStartAThreadLosesTheEmissionNotTheSignal() {
+        boolean[] refuse = {true};
+        Executor outOfThreads = task -> {
+            if (refuse[0]) {
+                throw new OutOfMemoryError("unable to create native thread: possibly out of memory");
+            }
+            task.run();
+        };
+        Signal<String> signal = new Signal<>("closed", kaa.rpc.internal.Executors.serial(outOfThreads));
+        CompletableFuture<String> next = signal.next();
+        signal.emit("lost");
+        refuse[0] = false;
+        signal.emit("delivered");
+        assertThat(next).isCompletedWithValue("delivered");
+    }
+
+    @Test
+    void callbacksQueuedWhileTheExecutorRefusedAreNotLeftWithoutADrain() {
+        // a callback queued while another's hand-off is being refused trusted that drain: it must run, or go
+        java.util.List<Runnable> handedOff = new java.util.ArrayList<>();
+        Executor[] serial = new Executor[1];
+        java.util.List<String> ran = new java.util.ArrayList<>();
+        boolean[] first = {true};
+        Executor refusesOnce = task -> {
+            if (first[0]) {
+                first[0] = false;
+                serial[0].execute(() -> ran.add("queued meanwhile")); // as another thread would, meanwhile
+                throw new RejectedExecutionException("busy");
+            }
+            handedOff.add(task);
+        };
+        serial[0] = kaa.rpc.internal.Executors.serial(refusesOnce);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> serial[0].execute(() -> ran.add("refused")))
+                .isInstanceOf(RejectedExecutionException.class);
+        assertThat(handedOff).hasSize(1);
+        handedOff.get(0).run();
+        assertThat(ran).containsExactly("queued meanwhile");
+    }
+
+    @Test
+    void anInterruptOneCallbackLeavesDoesNotReachTheNext() {
+        Signal<String> signal = new Signal<>("open", kaa.rpc.internal.Executors.serial(Runnable::run));
+        java.util.List<Boolean> interrupted = new java.util.ArrayList<>();
+        signal.connect(value -> {
+            interrupted.add(Thread.currentThread().isInterrupted());
+            Thread.currentThread().interrupt(); // left behind
+        });
+        signal.emit("a");
+        signal.emit("b");
+        assertThat(interrupted).containsExactly(false, false);
+        assertThat(Thread.interrupted()).isFalse(); // nor reaches the thread's own work after
+    }
+
+    @Test
+    void waitersThatGiveUpAreForgotten() {
+        Signal<String> signal = new Signal<>("never", Runnable::run);
+        for (int i = 0; i < 100_000; i++) {
+            CompletableFuture<String> f = signal.next();
+            if (i % 2 == 0) {
+                f.cancel(false);
+            } else {
+                f.completeExceptionally(new java.util.concurrent.TimeoutException()); // as orTimeout does
+            }
+        }
+        assertThat(signal.waiting()).isZero();
+        CompletableFuture<String> kept = signal.next();
+        assertThat(signal.waiting()).isOne();
+        signal.emit("at last");
+        assertThat(kept).isCompletedWithValue("at last");
+        assertThat(signal.waiting()).isZero();
+    }
+
+    @Test
+    void aGateHoldsEmissionsInOrderUntilReleased() {
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        Executor serial = kaa.rpc.internal.Executors.serial(Runnable::run);
+        Signal<String> open = new Signal<>("open", serial);
+        Signal<String> closed = new Signal<>("closed", serial);
+        open.connect(v -> seen.add("open " + v));
+        closed.connect(v -> seen.add("closed " + v));
+        Signal.Gate gate = new Signal.Gate();
+        open.holdUntil(gate);
+        closed.holdUntil(gate);
+        open.emit("1");
+        closed.emit("2");
+        assertThat(seen).isEmpty();
+        gate.release();
+        closed.emit("3");
+        assertThat(seen).containsExactly("open 1", "closed 2", "closed 3");
+    }
 }

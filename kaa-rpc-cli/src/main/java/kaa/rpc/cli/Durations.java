@@ -31,6 +31,10 @@ final class Durations implements ITypeConverter<Duration> {
         if (millis < 1) {
             throw new TypeConversionException("'" + text + "' is shorter than a millisecond");
         }
+        if (!(millis <= kaa.rpc.PeerBuilder.MAX_DURATION.toMillis())) { // NaN and infinity too
+            throw new TypeConversionException("'" + text + "' is too long: at most "
+                    + kaa.rpc.PeerBuilder.MAX_DURATION.toHours() + "h (100 years)");
+        }
         return Duration.ofMillis(Math.round(millis));
     }
 

@@ -3,111 +3,228 @@ package kaa.rpc.internal;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.LongSupplier;
 
 /**
  * A server's limits on connections: how many may be open, and how many may
  * still be in their handshake (unauthenticated peers cost the least to open
  * and the most to trust). A connection over the first limit is closed at
- * once. Over the second, the oldest connection still in its handshake is
- * closed to make room: a flood of silent connections then rotates through the
- * handshake slots instead of holding them, and a real client, whose handshake
- * takes a few milliseconds, still gets in. Refusals are logged at most once a
- * second, with a count.
+ * once.
+ *
+ * <p>When the handshake slots are full, a new connection takes a slot from
+ * another only in a way that is fair to a real client, whose handshake needs
+ * a round trip, whatever its length:
+ * <ul>
+ * <li><b>a share per source</b>: if one source address (an IPv6 one by its
+ * /64) holds at least two slots more than the newcomer's source, the newcomer
+ * takes the slot of that source's oldest silent connection. A flood from one
+ * source, or a few, so only ever evicts itself, and clients elsewhere get in;
+ * <li><b>a minimum age</b> otherwise: only a connection in its handshake for
+ * at least {@link #DEFAULT_MIN_AGE_NANOS} may be evicted (the oldest silent
+ * one first); if none is that old the newcomer is refused. Every connection
+ * admitted so has that long for its round trip, and a flood from many
+ * sources at once can at most take turns with real clients for the slots.
+ * </ul>
+ * Refusals and evictions are logged at most once a second, with a count.
  */
 final class Admission {
 
-    private static final Logger log = LoggerFactory.getLogger(Admission.class);
-    private static final long REPORT_EVERY_NANOS = 1_000_000_000L;
+    /** How long a connection keeps its handshake slot before another source's newcomer may take it. */
+    static final long DEFAULT_MIN_AGE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
+    private static final PeerLog OVER_CONNECTIONS = PeerLog.warn(Admission.class, "maxConnections");
+    private static final PeerLog OVER_HANDSHAKING = PeerLog.warn(Admission.class, "maxHandshaking");
 
     private final int maxConnections;
     private final int maxHandshaking;
+    private final long minAgeNanos;
+    private final LongSupplier clock;
     private final AtomicInteger connections = new AtomicInteger();
-    private final AtomicInteger handshaking = new AtomicInteger();
-    /** The connections in their handshake, oldest first. */
-    private final java.util.concurrent.ConcurrentLinkedDeque<Channel> waiting =
-            new java.util.concurrent.ConcurrentLinkedDeque<>();
-    private final AtomicLong refusedSinceReport = new AtomicLong();
-    private final AtomicLong lastReport = new AtomicLong(System.nanoTime() - REPORT_EVERY_NANOS);
+
+    /** Guards {@link #inHandshake} and {@link #bySource}: admission runs on every I/O thread at once. */
+    private final Object lock = new Object();
+    /** The connections in their handshake, oldest first, with when they were admitted. */
+    private final LinkedHashMap<Channel, Slot> inHandshake = new LinkedHashMap<>();
+    /** The same connections by source, oldest first within each. */
+    private final Map<Object, LinkedHashSet<Channel>> bySource = new HashMap<>();
+    /** The server is closing: nothing more is admitted. Guarded by the lock. */
+    private boolean closed;
+
+    private record Slot(Object source, long since) {
+    }
 
     Admission(int maxConnections, int maxHandshaking) {
+        this(maxConnections, maxHandshaking, DEFAULT_MIN_AGE_NANOS, System::nanoTime);
+    }
+
+    Admission(int maxConnections, int maxHandshaking, long minAgeNanos, LongSupplier clock) {
         this.maxConnections = maxConnections;
         this.maxHandshaking = maxHandshaking;
+        this.minAgeNanos = minAgeNanos;
+        this.clock = clock;
     }
 
     /**
-     * Counts {@code ch} in if the limits allow, and arranges to count it out;
-     * call {@link #watchHandshake} once its pipeline is built.
+     * Counts {@code ch} in if the limits allow (closing another connection in
+     * its handshake to make room, if that is fair), and arranges to count it
+     * out; call {@link #watchHandshake} once its pipeline is built. If this
+     * returns false, the caller closes {@code ch}.
      */
     boolean admit(Channel ch) {
         if (connections.incrementAndGet() > maxConnections) {
             connections.decrementAndGet();
-            refused(ch, maxConnections + " connections are open (maxConnections)");
+            OVER_CONNECTIONS.log("refusing a connection from {}: {} connections are open (maxConnections)",
+                    HandshakeHandler.peer(ch), maxConnections);
             return false;
         }
-        if (handshaking.incrementAndGet() > maxHandshaking) {
-            Channel victim = oldestSilent();
-            if (victim != null) {
-                refused(victim, maxHandshaking + " connections are in their handshake (maxHandshaking); "
-                        + "closing the oldest silent one");
-                victim.close();
+        Object source = source(ch);
+        Channel victim = null;
+        synchronized (lock) {
+            if (closed) {
+                connections.decrementAndGet();
+                return false;
+            }
+            if (inHandshake.size() >= maxHandshaking) {
+                victim = victim(source);
+                if (victim == null) {
+                    connections.decrementAndGet();
+                } else {
+                    forget(victim);
+                }
+            }
+            if (victim != null || inHandshake.size() < maxHandshaking) {
+                inHandshake.put(ch, new Slot(source, clock.getAsLong()));
+                bySource.computeIfAbsent(source, s -> new LinkedHashSet<>()).add(ch);
+                victim = victim == null ? ch : victim; // ch itself: admitted without making room
             }
         }
-        waiting.add(ch);
+        if (victim == null) {
+            OVER_HANDSHAKING.log("refusing a connection from {}: {} connections are in their handshake "
+                    + "(maxHandshaking), none of them for long enough to be closed for it",
+                    HandshakeHandler.peer(ch), maxHandshaking);
+            return false;
+        }
+        if (victim != ch) {
+            OVER_HANDSHAKING.log("{} connections are in their handshake (maxHandshaking): closing one from {} to "
+                    + "make room for {}", maxHandshaking, HandshakeHandler.peer(victim), HandshakeHandler.peer(ch));
+            victim.close();
+        }
         return true;
     }
 
-    /**
-     * The oldest connection in its handshake that has sent nothing yet (a
-     * client that has sent its answer is about to be done), else the oldest.
-     */
-    private Channel oldestSilent() {
-        for (Channel ch : waiting) {
-            if (!HandshakeHandler.hasSpoken(ch) && waiting.remove(ch)) {
-                return ch;
+    /** Which connection makes room for one from {@code source}, or null if none may. Holds the lock. */
+    private Channel victim(Object source) {
+        // the source holding the most slots pays, if it holds clearly more than the newcomer's
+        LinkedHashSet<Channel> greediest = null;
+        for (LinkedHashSet<Channel> of : bySource.values()) {
+            if (greediest == null || of.size() > greediest.size()) {
+                greediest = of;
             }
         }
-        return waiting.poll();
+        LinkedHashSet<Channel> own = bySource.get(source);
+        int ownCount = own == null ? 0 : own.size();
+        if (greediest != null && greediest.size() >= ownCount + 2) {
+            return oldestSilentOrOldest(greediest);
+        }
+        // sources are even: only a connection that has had its minimum time may go, the oldest silent one first
+        long now = clock.getAsLong();
+        Channel oldEnough = null;
+        for (Map.Entry<Channel, Slot> e : inHandshake.entrySet()) {
+            if (now - e.getValue().since() < minAgeNanos) {
+                break; // in order of age: the rest are younger still
+            }
+            if (!HandshakeHandler.hasSpoken(e.getKey())) {
+                return e.getKey();
+            }
+            if (oldEnough == null) {
+                oldEnough = e.getKey();
+            }
+        }
+        return oldEnough;
     }
 
-    /** Counts {@code ch} out of the handshaking when it opens, and out of everything when it closes. */
+    private static Channel oldestSilentOrOldest(LinkedHashSet<Channel> of) {
+        for (Channel ch : of) {
+            if (!HandshakeHandler.hasSpoken(ch)) {
+                return ch; // a client that has sent its answer is about to be done
+            }
+        }
+        return of.iterator().next();
+    }
+
+    /** Takes {@code ch} out of the handshake slots, if it is there. Holds the lock. */
+    private void forget(Channel ch) {
+        Slot slot = inHandshake.remove(ch);
+        if (slot != null) {
+            LinkedHashSet<Channel> of = bySource.get(slot.source());
+            of.remove(ch);
+            if (of.isEmpty()) {
+                bySource.remove(slot.source());
+            }
+        }
+    }
+
+    /** The server is closing: closes every connection in its handshake now, and admits no more. */
+    void close() {
+        java.util.List<Channel> all;
+        synchronized (lock) {
+            closed = true;
+            all = new java.util.ArrayList<>(inHandshake.keySet());
+        }
+        all.forEach(Channel::close); // outside the lock: their close listeners take it
+    }
+
+    /** Connections in their handshake now, for tests. */
+    int handshaking() {
+        synchronized (lock) {
+            return inHandshake.size();
+        }
+    }
+
+    /**
+     * Who a connection is from, for the shares: its IP address (an IPv6
+     * address by its /64, which one host is commonly given whole); every
+     * connection of a Unix socket is one source, the local host.
+     */
+    static Object source(Channel ch) {
+        java.net.SocketAddress a = ch.remoteAddress();
+        if (!(a instanceof InetSocketAddress) || ((InetSocketAddress) a).getAddress() == null) {
+            return "local";
+        }
+        InetAddress ip = ((InetSocketAddress) a).getAddress();
+        if (ip instanceof java.net.Inet6Address) {
+            return java.nio.ByteBuffer.wrap(java.util.Arrays.copyOf(ip.getAddress(), 8));
+        }
+        return ip;
+    }
+
+    /** Counts {@code ch} out of the handshake slots when it opens, and out of everything when it closes. */
     void watchHandshake(Channel ch) {
-        AtomicBoolean inHandshake = new AtomicBoolean(true);
         ch.closeFuture().addListener(f -> {
             connections.decrementAndGet();
-            if (inHandshake.getAndSet(false)) {
-                handshaking.decrementAndGet();
-                waiting.remove(ch);
+            synchronized (lock) {
+                forget(ch);
             }
         });
         ch.pipeline().addAfter("handshake", "admission", new ChannelInboundHandlerAdapter() {
             @Override
             public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
                 if (event instanceof HandshakeHandler.Opened) {
-                    if (inHandshake.getAndSet(false)) {
-                        handshaking.decrementAndGet();
-                        waiting.remove(ch);
+                    synchronized (lock) {
+                        forget(ch);
                     }
                     ctx.pipeline().remove(this);
                 }
                 ctx.fireUserEventTriggered(event);
             }
         });
-    }
-
-    private void refused(Channel ch, String why) {
-        // counted and reported, at most once a second
-        long count = refusedSinceReport.incrementAndGet();
-        long now = System.nanoTime();
-        long last = lastReport.get();
-        if (now - last >= REPORT_EVERY_NANOS && lastReport.compareAndSet(last, now)) {
-            refusedSinceReport.addAndGet(-count);
-            log.warn("refusing connections: {}; {} refused since the last report, the latest from {}", why, count,
-                    HandshakeHandler.peer(ch));
-        }
     }
 }

@@ -31,6 +31,19 @@ public final class EventLoops {
         return Thread.currentThread() instanceof IoThread;
     }
 
+    /**
+     * Refuses, on an I/O thread, a wait that may need that very thread to end
+     * (an answer it would read, an emission it would make, a socket it would
+     * bind or close): it would wait for ever. {@code what} names the wait.
+     */
+    public static void refuseBlocking(String what) {
+        if (isIoThread()) {
+            throw new IllegalStateException(what + " on a kaa-rpc I/O thread (" + Thread.currentThread().getName()
+                    + ") would deadlock: what it waits for may need this very thread; chain a future "
+                    + "(thenAccept, whenComplete, ...) instead, or do it from another thread");
+        }
+    }
+
     private static final class IoThread extends FastThreadLocalThread {
         IoThread(Runnable r, String name) {
             super(r, name);

@@ -3,6 +3,7 @@ package kaa.rpc.internal;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 
@@ -10,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 public final class Executors {
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Executors.class);
+    private static final PeerLog DROPPED = PeerLog.warn(Executors.class, "callbacks dropped");
 
     private Executors() {
     }
@@ -44,7 +46,9 @@ public final class Executors {
 
     private static final class Serial implements Executor {
         private final Executor delegate;
+        /** Guards itself and {@link #running}. */
         private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+        /** A drain is running or handed to the delegate: it will take what is queued. */
         private boolean running;
 
         Serial(Executor delegate) {
@@ -62,11 +66,26 @@ public final class Executors {
             }
             try {
                 delegate.execute(this::drain);
-            } catch (RuntimeException rejected) {
-                // the user's executor refused: drop this task, and let the next one try again
+            } catch (RuntimeException | Error rejected) { // refused, or no thread could be started for it
                 synchronized (tasks) {
-                    tasks.remove(task);
-                    running = false;
+                    tasks.remove(task); // this task is refused: its caller hears so
+                    if (tasks.isEmpty()) {
+                        running = false;
+                        throw rejected;
+                    }
+                }
+                // tasks queued meanwhile trusted the drain this one was to start: try once more for them, and if
+                // the delegate still refuses, drop them with a word, rather than leave them queued with no drain
+                try {
+                    delegate.execute(this::drain);
+                } catch (RuntimeException | Error again) {
+                    List<Runnable> others;
+                    synchronized (tasks) {
+                        others = new java.util.ArrayList<>(tasks);
+                        tasks.clear();
+                        running = false;
+                    }
+                    DROPPED.log("{} queued callbacks dropped: the executor refused them ({})", others.size(), again);
                 }
                 throw rejected;
             }
@@ -87,6 +106,7 @@ public final class Executors {
                 } catch (RuntimeException | Error e) {
                     log.warn("callback failed", e);
                 }
+                Thread.interrupted(); // an interrupt a callback left must not reach the next one
             }
         }
     }

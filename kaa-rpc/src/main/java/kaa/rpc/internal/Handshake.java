@@ -41,15 +41,40 @@ public final class Handshake {
     }
 
     /**
+     * What is answered when {@code asked} is to be answered and {@code other}
+     * is the other challenge of the same handshake: between two peers of this
+     * library (both challenges marked, version 3 or later) both challenges,
+     * the one asked first, so that an answer commits to the pair and a
+     * challenge cannot be swapped or dropped on its way; with any other peer,
+     * the asked challenge alone, as the original protocol has it.
+     */
+    static byte[] answered(byte[] asked, byte[] other) {
+        if (other == null || !binds(asked) || !binds(other)) {
+            return asked;
+        }
+        byte[] both = Arrays.copyOf(asked, 2 * FIELD);
+        System.arraycopy(other, 0, both, FIELD, FIELD);
+        return both;
+    }
+
+    /** Whether a challenge is ours from the version that answers both challenges of a handshake. */
+    static boolean binds(byte[] challenge) {
+        return isJavaPeer(challenge) && challenge[JAVA_MARKER.length] >= 3
+                && (challenge[ROLE] == SERVER || challenge[ROLE] == CLIENT);
+    }
+
+    /**
      * Our challenges start with this marker and a version, then (from version
      * 2) the role of who issued it, {@code S} or {@code C}, then 15 random
      * bytes: a peer that sees it knows the other side is this library and may
      * use shortcuts no Python peer reads, and a client can tell a challenge a
-     * client issued, which no honest server sends. A Python peer's random
-     * challenge starts so by chance once in 2^32 connections.
+     * client issued, which no honest server sends. From version 3, when both
+     * challenges of a handshake are so marked, each answer covers both
+     * ({@link #answered}). A Python peer's random challenge starts so by
+     * chance once in 2^32 connections.
      */
     private static final byte[] JAVA_MARKER = {'k', 'a', 'J'};
-    static final byte JAVA_VERSION = 2;
+    static final byte JAVA_VERSION = 3;
     private static final int ROLE = 4;
     private static final byte SERVER = 'S';
     private static final byte CLIENT = 'C';

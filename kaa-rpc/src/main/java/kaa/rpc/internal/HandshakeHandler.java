@@ -10,8 +10,6 @@ import java.util.concurrent.TimeUnit;
 import kaa.rpc.AuthenticationException;
 import kaa.rpc.HandshakeTimeoutException;
 import kaa.rpc.NotConnectedException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs the shared-secret handshake of one connection, then leaves the
@@ -22,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * <p>The server sends {@code AUTH} with its challenge; the client answers
  * {@code RESP} with its answer and its own challenge; the server checks and,
  * if the client challenged it, answers {@code RESP}. A client that sent its
- * answer and then sees the connection close knows the server rejected the
+ * answer and then sees the connection close presumes the server rejected the
  * secret: the original protocol has no other way to say so.
  */
 public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
@@ -31,7 +29,8 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     record Opened(boolean javaPeer) {
     }
 
-    private static final Logger log = LoggerFactory.getLogger(HandshakeHandler.class);
+    /** A peer may try wrong secrets as fast as it can connect. */
+    private static final PeerLog WRONG_SECRET = PeerLog.warn(HandshakeHandler.class, "wrong secret");
 
     private final boolean server;
     private final byte[] secret;
@@ -41,6 +40,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     private final FrameDecoder frames;
     private ScheduledFuture<?> timer;
     private byte[] ourChallenge;   // what we asked the peer to answer
+    private byte[] theirChallenge; // client: what the server asked us to answer
     private boolean answered;      // client: our RESP is on its way
     private boolean javaPeer;      // the peer's challenge carries our marker
     private boolean done;
@@ -67,7 +67,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelActive();
     }
 
-    private static final io.netty.util.AttributeKey<Boolean> SPOKEN =
+    static final io.netty.util.AttributeKey<Boolean> SPOKEN =
             io.netty.util.AttributeKey.valueOf(HandshakeHandler.class, "spoken");
 
     /** Whether the peer of {@code ch} has sent a handshake packet yet. */
@@ -84,12 +84,12 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (!server && p.type() == Packet.DENY && answered) {
-                fail(ctx, new AuthenticationException("server " + peer(ctx) + " refused our answer to its challenge:"
-                        + " the secret is wrong"));
+                fail(ctx, refusal("server " + peer(ctx) + " refused our answer to its challenge: the secret is "
+                        + "wrong, or what answered is not the server (nothing in a refusal proves who sent it)"));
                 return;
             }
             if (p.payload().readableBytes() != Handshake.PAYLOAD) {
-                fail(ctx, new AuthenticationException("handshake with " + peer(ctx) + " failed: "
+                fail(ctx, refusal("handshake with " + peer(ctx) + " failed: "
                         + Packet.typeName(p.type()) + " payload of " + p.payload().readableBytes()
                         + " bytes, expected " + Handshake.PAYLOAD));
                 return;
@@ -102,7 +102,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             } else if (!server && p.type() == Packet.RESP && ourChallenge != null) {
                 clientCheck(ctx, payload);
             } else {
-                fail(ctx, new AuthenticationException("handshake with " + peer(ctx) + " failed: unexpected "
+                fail(ctx, refusal("handshake with " + peer(ctx) + " failed: unexpected "
                         + Packet.typeName(p.type()) + " packet"));
             }
         } finally {
@@ -111,21 +111,22 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void serverCheck(ChannelHandlerContext ctx, int seq, byte[] payload) {
-        byte[] theirChallenge = Handshake.field(payload, 0);
-        if (!Handshake.verify(secret, ourChallenge, Handshake.field(payload, 2), Handshake.field(payload, 1))) {
-            log.warn("authentication failed for client {}: wrong secret", peer(ctx));
-            if (Handshake.isJavaPeer(theirChallenge)) {
-                // a client of this library is told, so that it does not take it for a restart and retry
+        byte[] clientChallenge = Handshake.field(payload, 0);
+        if (!Handshake.verify(secret, Handshake.answered(ourChallenge, clientChallenge), Handshake.field(payload, 2),
+                Handshake.field(payload, 1))) {
+            WRONG_SECRET.log("authentication failed for client {}: wrong secret", peer(ctx));
+            if (Handshake.isJavaPeer(clientChallenge)) {
+                // a client of this library is told, so that it can say why at once rather than guess from a hang-up
                 send(ctx, Packet.DENY, seq, new byte[0]);
             }
             fail(ctx, new AuthenticationException("client " + peer(ctx) + " does not know the secret"));
             return;
         }
-        javaPeer = Handshake.isJavaPeer(theirChallenge);
-        if (!Handshake.isZero(theirChallenge)) {
+        javaPeer = Handshake.isJavaPeer(clientChallenge);
+        if (!Handshake.isZero(clientChallenge)) {
             byte[] salt = Handshake.random();
             send(ctx, Packet.RESP, seq, Handshake.payload(Handshake.zero(),
-                    Handshake.answer(secret, theirChallenge, salt), salt));
+                    Handshake.answer(secret, Handshake.answered(clientChallenge, ourChallenge), salt), salt));
         }
         open(ctx);
     }
@@ -134,21 +135,23 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         byte[] theirs = Handshake.field(payload, 0);
         String refusal = Handshake.refusal(theirs);
         if (refusal != null) {
-            fail(ctx, new AuthenticationException("server " + peer(ctx) + " is not to be trusted: we do not answer "
+            fail(ctx, refusal("server " + peer(ctx) + " is not to be trusted: we do not answer "
                     + "its challenge, as " + refusal));
             return;
         }
         byte[] salt = Handshake.random();
         ourChallenge = Handshake.challenge(false);
+        theirChallenge = theirs;
         javaPeer = Handshake.isJavaPeer(theirs);
         answered = true;
         send(ctx, Packet.RESP, seq, Handshake.payload(ourChallenge,
-                Handshake.answer(secret, Handshake.field(payload, 0), salt), salt));
+                Handshake.answer(secret, Handshake.answered(theirs, ourChallenge), salt), salt));
     }
 
     private void clientCheck(ChannelHandlerContext ctx, byte[] payload) {
-        if (!Handshake.verify(secret, ourChallenge, Handshake.field(payload, 2), Handshake.field(payload, 1))) {
-            fail(ctx, new AuthenticationException("server " + peer(ctx)
+        if (!Handshake.verify(secret, Handshake.answered(ourChallenge, theirChallenge), Handshake.field(payload, 2),
+                Handshake.field(payload, 1))) {
+            fail(ctx, refusal("server " + peer(ctx)
                     + " answered our challenge wrongly: it does not know the secret"));
             return;
         }
@@ -181,6 +184,17 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
                     : new NotConnectedException("connection to " + peer(ctx) + " closed during the handshake"));
         }
         ctx.fireChannelInactive();
+    }
+
+    /**
+     * A failed handshake. On a client it comes from a party that has proven
+     * nothing (a refusal, junk, a wrong answer: whatever answered the address,
+     * a port squatted while the server restarts, can send it), so it is a
+     * presumed refusal, and a retrying client tries again; on a server it
+     * ends the connection, which is all a server does anyway.
+     */
+    private AuthenticationException refusal(String message) {
+        return server ? new AuthenticationException(message) : new PresumedAuthenticationException(message);
     }
 
     private void fail(ChannelHandlerContext ctx, Exception reason) {
@@ -232,10 +246,14 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * The server hung up after our answer, without saying why: a wrong
-     * secret, as far as the original protocol can tell, but a server that
-     * restarts or sheds connections looks the same, so a retrying client
-     * tries again. (A server of this library says DENY when it means it.)
+     * A client's handshake failed in a way that proves nothing about the
+     * server: it hung up after our answer (a wrong secret, as far as the
+     * original protocol can tell, but a server that restarts or sheds
+     * connections looks the same), or what answered sent a refusal
+     * ({@code DENY}), junk, or a wrong answer to our challenge. None of it is
+     * authenticated, so whoever answered the address (a port squatted during a
+     * restart) could have sent it: a retrying client tries again, and a client
+     * without retry fails with it.
      */
     static final class PresumedAuthenticationException extends AuthenticationException {
         private static final long serialVersionUID = 1L;

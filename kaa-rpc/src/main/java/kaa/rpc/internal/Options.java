@@ -14,7 +14,12 @@ public final class Options {
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     public static final int DEFAULT_MAX_CONCURRENT_CALLS = 1024;
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
-    public static final int DEFAULT_MAX_HANDSHAKING = 256;
+    /**
+     * Handshakes at once: enough that a flood of silent connections leaves each
+     * its minimum age while turning over a thousand or more a second (a silent
+     * connection costs a few KiB).
+     */
+    public static final int DEFAULT_MAX_HANDSHAKING = 1024;
     /** Outbound bytes queued on a connection above which new calls are refused and reading pauses. */
     public static final int OUTBOUND_HIGH_WATER = 16 << 20;
     public static final int OUTBOUND_LOW_WATER = 8 << 20;
@@ -103,9 +108,22 @@ public final class Options {
         return n;
     }
 
+    /**
+     * The longest a duration option may be. Durations become nanosecond
+     * deadlines ({@code nanoTime() + d}), which must neither overflow nor be
+     * so far off that their difference from now does.
+     */
+    public static final Duration MAX_DURATION = Duration.ofDays(36_500);
+
+    /** {@code d}, if it is positive and at most {@link #MAX_DURATION}; else a clear refusal, at configuration time. */
     public static Duration positive(Duration d, String what) {
+        java.util.Objects.requireNonNull(d, what);
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException(what + " must be positive, got " + d);
+        }
+        if (d.compareTo(MAX_DURATION) > 0) {
+            throw new IllegalArgumentException(what + " must be at most " + MAX_DURATION.toDays()
+                    + " days (100 years), got " + d);
         }
         return d;
     }

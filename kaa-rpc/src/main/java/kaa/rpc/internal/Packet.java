@@ -28,6 +28,8 @@ public record Packet(int seq, int type, ByteBuf payload) {
      * A server refuses the client's answer to its challenge: the secret is
      * wrong. Empty. Sent only to a client that is this library (known from its
      * challenge); the original protocol lets a server say nothing but hang up.
+     * Unauthenticated, like everything before the server's answer: a client
+     * reports it, and a retrying one tries again.
      */
     public static final int DENY = code("DENY");
 

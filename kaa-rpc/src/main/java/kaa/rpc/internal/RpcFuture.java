@@ -23,7 +23,7 @@ import java.util.function.Function;
  * the executor otherwise: a caller that holds the executor's last thread
  * still gets its answer.
  */
-public final class RpcFuture<T> extends CompletableFuture<T> {
+public final class RpcFuture<T> extends IoSafeFuture<T> {
 
     private final Executor executor;
     private volatile Runnable onSettled;
@@ -41,6 +41,7 @@ public final class RpcFuture<T> extends CompletableFuture<T> {
     private volatile CompletableFuture<Void> wake;
 
     public RpcFuture(Executor executor) {
+        super("an RPC result");
         this.executor = executor;
     }
 
@@ -232,10 +233,10 @@ public final class RpcFuture<T> extends CompletableFuture<T> {
         return super.join();
     }
 
+    /** Before this future's own wait (which the I/O thread's refusal in the superclass would come too late for). */
     private void refuseBlockingOnIoThread() {
-        if (!isDone() && EventLoops.isIoThread()) {
-            throw new IllegalStateException("blocking wait for an RPC result on a kaa-rpc I/O thread would "
-                    + "deadlock; chain the future (thenAccept, whenComplete, ...) instead");
+        if (!isDone()) {
+            EventLoops.refuseBlocking("waiting for an RPC result");
         }
     }
 

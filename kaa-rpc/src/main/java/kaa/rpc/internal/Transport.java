@@ -16,6 +16,8 @@ import java.util.function.Function;
 /** Sets up the sockets and pipelines of servers and clients on the shared event loops. */
 public final class Transport {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Transport.class);
+
     private Transport() {
     }
 
@@ -34,7 +36,10 @@ public final class Transport {
             staging = java.nio.file.Files.createTempDirectory(address.path().toAbsolutePath().getParent(),
                     ".kaa-bind-");
         }
-        Admission admission = new Admission(options.maxConnections, options.maxHandshaking);
+        // a TLS client speaks kaa only after TLS's own round trips: its handshake gets three times as long
+        Admission admission = new Admission(options.maxConnections, options.maxHandshaking,
+                options.tls == null ? Admission.DEFAULT_MIN_AGE_NANOS : 3 * Admission.DEFAULT_MIN_AGE_NANOS,
+                System::nanoTime);
         CallSource.Registry callSources = new CallSource.Registry();
         ServerBootstrap b = new ServerBootstrap()
                 .group(EventLoops.group())
@@ -96,17 +101,20 @@ public final class Transport {
                 java.nio.file.Files.deleteIfExists(staging);
             }
         }
-        return new Listening(bound.channel(), staging == null ? bound.channel().localAddress() : address.socketAddress());
+        return new Listening(bound.channel(), staging == null ? bound.channel().localAddress() : address.socketAddress(),
+                admission);
     }
 
     /** A bound server socket. */
     public static final class Listening {
         private final Channel channel;
         private final java.net.SocketAddress address;
+        private final Admission admission;
 
-        Listening(Channel channel, java.net.SocketAddress address) {
+        Listening(Channel channel, java.net.SocketAddress address, Admission admission) {
             this.channel = channel;
             this.address = address;
+            this.admission = admission;
         }
 
         /** Where clients reach it: the bound address, with the real port; for a Unix socket, its path. */
@@ -114,8 +122,16 @@ public final class Transport {
             return address;
         }
 
+        /** Closes the socket, and every connection still in its handshake; returns when the socket is closed. */
         public void close() {
+            admission.close();
             channel.close().awaitUninterruptibly();
+        }
+
+        /** As {@link #close()}, without waiting: {@code then} runs when the socket is closed. */
+        public void close(Runnable then) {
+            admission.close();
+            channel.close().addListener(f -> then.run());
         }
     }
 
@@ -225,7 +241,7 @@ public final class Transport {
             try {
                 f = bootstrap.connect(address.isUnix() ? IoTransport.get().unixAddress(address.path())
                         : address.socketAddress());
-            } catch (RuntimeException e) { // no socket at all (too many open files, say)
+            } catch (RuntimeException | Error e) { // no socket at all (too many open files), or no thread for it
                 if (session.connectionLost(null, e)) {
                     scheduleRetry();
                 }
@@ -267,7 +283,14 @@ public final class Transport {
 
         private void scheduleRetry() {
             if (!stopped) {
-                next = EventLoops.group().schedule(this::attempt, options.retry.toNanos(), TimeUnit.NANOSECONDS);
+                next = EventLoops.group().schedule(() -> {
+                    try {
+                        attempt();
+                    } catch (RuntimeException | Error e) { // whatever went wrong, the next attempt is not given up
+                        log.warn("connection attempt to {} failed: {}", address, e.toString());
+                        scheduleRetry();
+                    }
+                }, options.retry.toNanos(), TimeUnit.NANOSECONDS);
             }
         }
 

@@ -9,7 +9,30 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
+// alone: its computing tasks would take the cores from the tests that measure time-outs
+@org.junit.jupiter.api.parallel.Isolated
 class ElasticExecutorTest {
+
+    /** A task that waits (blocked, not busy) for {@code release}, then counts itself finished. */
+    private static Runnable waitsFor(CountDownLatch release, CountDownLatch finished) {
+        return () -> {
+            try {
+                if (release.await(60, TimeUnit.SECONDS)) {
+                    finished.countDown();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+    }
+
+    /** The task the others wait for. */
+    private static Runnable releases(CountDownLatch release, CountDownLatch finished) {
+        return () -> {
+            release.countDown();
+            finished.countDown();
+        };
+    }
 
     @Test
     void runsEveryTaskFromManySubmitters() throws Exception {
@@ -48,20 +71,9 @@ class ElasticExecutorTest {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch finished = new CountDownLatch(blocked + 1);
         for (int i = 0; i < blocked; i++) {
-            pool.execute(() -> {
-                try {
-                    if (release.await(30, TimeUnit.SECONDS)) {
-                        finished.countDown();
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            pool.execute(waitsFor(release, finished));
         }
-        pool.execute(() -> {
-            release.countDown();
-            finished.countDown();
-        });
+        pool.execute(releases(release, finished));
         assertThat(finished.await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(pool.threads()).isGreaterThanOrEqualTo(blocked + 1);
     }
@@ -75,5 +87,134 @@ class ElasticExecutorTest {
         });
         pool.execute(after::countDown);
         assertThat(after.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /** Computes (spins, never parks) for {@code nanos}: a busy worker, not a blocked one. */
+    private static void compute(long nanos) {
+        long start = System.nanoTime();
+        long x = 0;
+        while (System.nanoTime() - start < nanos) {
+            for (int i = 0; i < 1_000; i++) {
+                x += i ^ x;
+            }
+        }
+        if (x == 42) {
+            System.out.print(""); // keeps the loop from being optimised away
+        }
+    }
+
+    @Test
+    void tasksThatOnlyComputeKeepThePoolNearTheCoreCount() throws Exception {
+        ElasticExecutor pool = new ElasticExecutor(2, 256, "test-", Thread::new);
+        int n = 60;
+        CountDownLatch done = new CountDownLatch(n);
+        AtomicInteger most = new AtomicInteger();
+        for (int i = 0; i < n; i++) {
+            pool.execute(() -> {
+                most.accumulateAndGet(pool.threads(), Math::max);
+                compute(TimeUnit.MILLISECONDS.toNanos(40));
+                done.countDown();
+            });
+        }
+        assertThat(done.await(120, TimeUnit.SECONDS)).isTrue();
+        // busy workers are not blocked ones: no thread is added for them (a worker seen for a moment not
+        // running, by the JIT or a class being loaded, may add one)
+        assertThat(Math.max(most.get(), pool.threads())).isLessThanOrEqualTo(4);
+    }
+
+    @Test
+    void tasksBlockedOnALaterTaskStillAllCompleteAmongComputingOnes() throws Exception {
+        ElasticExecutor pool = new ElasticExecutor(2, 256, "test-", Thread::new);
+        CountDownLatch release = new CountDownLatch(1);
+        int blocked = 20;
+        CountDownLatch finished = new CountDownLatch(blocked + 10 + 1);
+        for (int i = 0; i < blocked; i++) {
+            pool.execute(waitsFor(release, finished));
+        }
+        for (int i = 0; i < 10; i++) {
+            pool.execute(() -> {
+                compute(TimeUnit.MILLISECONDS.toNanos(5));
+                finished.countDown();
+            });
+        }
+        pool.execute(releases(release, finished));
+        assertThat(finished.await(60, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void theCapHoldsAndTheQueueWaitsForIt() throws Exception {
+        ElasticExecutor pool = new ElasticExecutor(1, 4, "test-", Thread::new);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(4);
+        CountDownLatch finished = new CountDownLatch(10);
+        for (int i = 0; i < 10; i++) {
+            pool.execute(() -> {
+                started.countDown();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                finished.countDown();
+            });
+        }
+        assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(pool.threads()).isEqualTo(4);
+        release.countDown();
+        assertThat(finished.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(pool.threads()).isLessThanOrEqualTo(4);
+    }
+
+    @Test
+    void aThreadThatCannotStartDoesNotStopTheWatch() throws Exception {
+        // the second, third and fourth threads fail to start, as when the system is out of threads
+        AtomicInteger made = new AtomicInteger();
+        java.util.concurrent.ThreadFactory flaky = r -> {
+            int n = made.incrementAndGet();
+            if (n >= 2 && n <= 4) {
+                throw new OutOfMemoryError("unable to create native thread: possibly out of memory");
+            }
+            return new Thread(r);
+        };
+        ElasticExecutor pool = new ElasticExecutor(1, 16, "test-", flaky);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch finished = new CountDownLatch(2);
+        pool.execute(waitsFor(release, finished)); // for the next task, which needs a thread
+        pool.execute(releases(release, finished));
+        assertThat(finished.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(made.get()).isGreaterThanOrEqualTo(5);
+    }
+
+    @Test
+    void withNoThreadAtAllTheTaskIsRefusedNotLost() {
+        ElasticExecutor pool = new ElasticExecutor(1, 16, "test-", r -> {
+            throw new OutOfMemoryError("unable to create native thread");
+        });
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> pool.execute(() -> { }))
+                .isInstanceOf(java.util.concurrent.RejectedExecutionException.class)
+                .hasMessageContaining("unable to create native thread");
+    }
+
+    @Test
+    void aStrayInterruptOfAnIdleWorkerReachesNoTask() throws Exception {
+        ElasticExecutor pool = new ElasticExecutor(1, 16, "test-", Thread::new);
+        java.util.concurrent.CompletableFuture<Thread> worker = new java.util.concurrent.CompletableFuture<>();
+        pool.execute(() -> worker.complete(Thread.currentThread()));
+        Thread t = worker.get(10, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (pool.idleThreads() == 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait(); // until the worker has listed itself idle
+        }
+        assertThat(pool.idleThreads()).isOne();
+        t.interrupt();
+        // the worker parks again rather than spinning on the interrupt
+        while (t.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(t.getState()).isEqualTo(Thread.State.TIMED_WAITING);
+        java.util.concurrent.CompletableFuture<Boolean> interrupted = new java.util.concurrent.CompletableFuture<>();
+        pool.execute(() -> interrupted.complete(Thread.currentThread().isInterrupted()));
+        assertThat(interrupted.get(10, TimeUnit.SECONDS)).isFalse();
+        assertThat(pool.threads()).isOne();
     }
 }

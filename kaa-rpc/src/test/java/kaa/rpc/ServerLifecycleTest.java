@@ -1,0 +1,82 @@
+package kaa.rpc;
+
+import static kaa.rpc.Peers.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** A server's close and its channels' signals: in order, and nothing left behind. */
+class ServerLifecycleTest {
+
+    @Test
+    void closeClosesConnectionsInTheirHandshakeAtOnce() throws Exception {
+        // the handshake time-out is long: only the close can end them within the test's wait
+        try (Server server = Server.builder("127.0.0.1:0").secret("s").handshakeTimeout(Duration.ofMinutes(5))
+                .listen(); RawPeer silent = new RawPeer(server.address())) {
+            assertThat(silent.read().type()).isEqualTo("AUTH");
+            server.close();
+            assertThat(silent.closedByServer()).isTrue();
+        }
+    }
+
+    public static final class Who {
+        final CompletableFuture<Channel> caller = new CompletableFuture<>();
+
+        @Expose(addClient = true)
+        public String whoami(Channel peer) {
+            caller.complete(peer);
+            return "you";
+        }
+    }
+
+    @Test
+    void aChannelsClosedComesAfterClientConnectedForIt() throws Exception {
+        Who who = new Who();
+        List<String> events = new CopyOnWriteArrayList<>();
+        CountDownLatch release = new CountDownLatch(1);
+        try (Server server = Server.builder("127.0.0.1:0").secret("s").register(who).listen();
+                Client first = Client.connect(server.address(), "s")) {
+            CompletableFuture<Void> blocked = new CompletableFuture<>();
+            server.clientConnected().connect(ch -> {
+                if (events.isEmpty()) {
+                    events.add("connected first");
+                    blocked.complete(null);
+                    try {
+                        release.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS); // holds client-connected back
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                } else {
+                    events.add("connected second");
+                    ch.closed().connect(reason -> events.add("closed second")); // must not miss it
+                }
+            });
+            await(first.whenOpen());
+            await(blocked);
+            Channel second;
+            try (Client other = Client.connect(server.address(), "s")) {
+                assertThat(await(other.rpc("whoami"))).isEqualTo("you");
+                second = await(who.caller);
+            }
+            CompletableFuture<Throwable> closed = second.closed().next();
+            // before the fix, closed is delivered while client-connected for it still waits its turn
+            boolean closedEarly;
+            try {
+                closed.get(1, TimeUnit.SECONDS);
+                closedEarly = true;
+            } catch (java.util.concurrent.TimeoutException held) {
+                closedEarly = false;
+            }
+            release.countDown();
+            await(closed);
+            assertThat(closedEarly).as("closed delivered before client-connected").isFalse();
+            assertThat(events).containsExactly("connected first", "connected second", "closed second");
+        }
+    }
+}
