@@ -82,7 +82,9 @@ final class Outbox {
             recountQueued = true;
             channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> {
                 recountQueued = false;
-                recount();
+                if (f.isSuccess()) { // a failed write means a failing connection: its close counts it out
+                    recount();
+                }
             });
         }
     }

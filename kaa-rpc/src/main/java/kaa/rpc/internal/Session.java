@@ -21,8 +21,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import kaa.rpc.AuthenticationException;
 import kaa.rpc.NotConnectedException;
 import kaa.rpc.RemoteException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The engine of one {@code kaa.rpc.Channel}: its calls in flight, the queue of
@@ -44,7 +42,12 @@ public final class Session {
 
     private enum State { CONNECTING, OPEN, DISCONNECTED, CLOSED }
 
-    private static final Logger log = LoggerFactory.getLogger(Session.class);
+    // lines a peer can cause: counted, at most one a second per kind, no stack traces (PeerLog)
+    private static final PeerLog RETRYING = PeerLog.warn(Session.class, "retrying after a failed handshake");
+    private static final PeerLog UNKNOWN_PACKET = PeerLog.warn(Session.class, "unknown packet type");
+    private static final PeerLog LATE_ANSWER = PeerLog.debug(Session.class, "answer to no call");
+    private static final PeerLog METHOD_THREW = PeerLog.debug(Session.class, "exposed method threw");
+    private static final PeerLog UNSENDABLE = PeerLog.warn(Session.class, "answer cannot be sent");
 
     private final Object owner;
     private final Commands commands;
@@ -404,7 +407,7 @@ public final class Session {
             }
         }
         if (retry && reason instanceof HandshakeHandler.PresumedAuthenticationException) {
-            log.warn("{}; trying again", reason.getMessage());
+            RETRYING.log("{}; trying again", reason.getMessage());
         }
         failPending(reason, !retry);
         if (dropped != null) {
@@ -490,7 +493,7 @@ public final class Session {
                     r.cancel();
                 }
             } else {
-                log.warn("ignoring {} packet from {} (seq {}): not a call or an answer", Packet.typeName(type),
+                UNKNOWN_PACKET.log("ignoring {} packet from {} (seq {}): not a call or an answer", Packet.typeName(type),
                         HandshakeHandler.peer(ch), Integer.toUnsignedString(p.seq()));
             }
         } finally {
@@ -501,7 +504,7 @@ public final class Session {
     private void answer(Channel ch, int seq, boolean error, ByteBuf payload) {
         PendingCall call = pending.remove(seq);
         if (call == null) {
-            log.debug("dropping answer to unknown or forgotten call seq {}", Integer.toUnsignedString(seq));
+            LATE_ANSWER.log("dropping answer to unknown or forgotten call seq {}", Integer.toUnsignedString(seq));
             return;
         }
         call.cancelTimer();
@@ -645,7 +648,7 @@ public final class Session {
         try {
             result = method.invoke(javaArgs);
         } catch (Throwable t) {
-            log.debug("{} threw", method.describe(), t);
+            METHOD_THREW.log("{} threw", method.describe(), t);
             done(ch, seq, r);
             reply(ch, seq, command, RemoteErrors.payload(t), true);
             return;
@@ -829,12 +832,12 @@ public final class Session {
             buf = answer(ch, seq, value, error);
         } catch (RuntimeException | Error e) { // an Error too (a getter's, memory): the caller must hear
             if (error) {
-                log.error("cannot encode the error answering '{}'", command, e);
+                UNSENDABLE.log("cannot encode the error answering '{}'", command, e);
                 sendPlainError(ch, seq, command + "() failed, and its error cannot be sent: "
                         + Values.className(e.getClass(), false));
                 return;
             }
-            log.warn("the result of '{}' cannot be sent", command, e);
+            UNSENDABLE.log("the result of '{}' cannot be sent", command, e);
             reply(ch, seq, command, RemoteErrors.payload("TypeError", "the result of " + command
                     + "() cannot be sent: " + (e instanceof IllegalArgumentException ? e.getMessage()
                             : Values.className(e.getClass(), true) + ": " + e.getMessage())), true);
@@ -870,7 +873,7 @@ public final class Session {
         try {
             buf = answer(ch, seq, RemoteErrors.payload("RuntimeError", message), true);
         } catch (RuntimeException | Error e) {
-            log.error("cannot answer call {} at all", Integer.toUnsignedString(seq), e);
+            UNSENDABLE.log("cannot answer call {} at all", Integer.toUnsignedString(seq), e);
             return;
         }
         Outbox.of(ch).send(buf);

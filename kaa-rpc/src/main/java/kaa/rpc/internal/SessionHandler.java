@@ -5,8 +5,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import java.net.ProtocolException;
 import kaa.rpc.NotConnectedException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The last handler of a connection: hands packets to the {@link Session},
@@ -14,7 +12,9 @@ import org.slf4j.LoggerFactory;
  */
 final class SessionHandler extends ChannelInboundHandlerAdapter {
 
-    private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
+    // one line per connection that ends badly, which a peer repeats at will: counted and rate-limited
+    private static final PeerLog FAILED = PeerLog.debug(SessionHandler.class, "connection failed");
+    private static final PeerLog CLOSING = PeerLog.info(SessionHandler.class, "connection closed on error");
 
     /** A command no peer has: every kaa.rpc peer answers it at once with a KeyError, which proves it alive. */
     static final String HEARTBEAT = "__kaa_rpc_heartbeat__";
@@ -54,9 +54,9 @@ final class SessionHandler extends ChannelInboundHandlerAdapter {
             cause = failure;
             if (cause instanceof java.io.IOException && !(cause instanceof kaa.rpc.AuthenticationException)
                     && !String.valueOf(cause.getMessage()).startsWith("peer unresponsive")) {
-                log.debug("connection with {} failed", HandshakeHandler.peer(ctx), cause);
+                FAILED.log("connection with {} failed", HandshakeHandler.peer(ctx), cause);
             } else {
-                log.info("closing connection with {}: {}", HandshakeHandler.peer(ctx), cause.toString());
+                CLOSING.log("closing connection with {}: {}", HandshakeHandler.peer(ctx), cause.toString());
             }
         }
         ctx.close();
