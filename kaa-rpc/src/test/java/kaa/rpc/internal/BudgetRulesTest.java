@@ -49,4 +49,22 @@ class BudgetRulesTest {
         assertThat(budget.held()).as("held unsent by all connections").isLessThanOrEqualTo(
                 budget.limit() + Options.OUTBOUND_HIGH_WATER);
     }
+
+    /**
+     * A source whose share is full waits without holding up those behind it,
+     * also when its request would not fit the budget either: it cannot be
+     * granted before its own source gives back, so a frame of another source
+     * that fits now goes now.
+     */
+    @Test
+    void aShareBlockedRequestThatDoesNotFitHoldsUpNobody() {
+        ReceiveBudget budget = new ReceiveBudget(100);
+        assertThat(budget.reserve(50, "bad", () -> { })).isTrue(); // its half
+        assertThat(budget.reserve(30, "good", () -> { })).isTrue();
+        assertThat(budget.reserve(30, "bad", () -> { })).isFalse(); // over its share, and over the budget
+        AtomicBoolean granted = new AtomicBoolean();
+        boolean now = budget.reserve(10, "other", () -> granted.set(true));
+        assertThat(now || granted.get()).as("a frame of another source that fits is granted").isTrue();
+        assertThat(budget.reserved()).isEqualTo(90);
+    }
 }
