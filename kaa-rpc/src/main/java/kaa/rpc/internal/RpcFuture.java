@@ -209,7 +209,7 @@ public final class RpcFuture<T> extends IoSafeFuture<T> {
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
         refuseBlockingOnIoThread();
         long deadline = System.nanoTime() + unit.toNanos(timeout);
-        awaitAnswer(unit.toNanos(timeout));
+        awaitAnswer(Math.max(0, unit.toNanos(timeout))); // a negative time-out waits no time, not for ever
         return super.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 

@@ -656,7 +656,7 @@ public final class Unpickling extends Unpickler {
      * every sum with it is not.
      */
     private Object decimal(String module, String name, String text) {
-        if (text.length() > decimals.maxDigits() + 32) { // room for a sign, a point and an exponent
+        if (text.length() > (long) decimals.maxDigits() + 32) { // room for a sign, a point and an exponent
             throw new PickleException("Decimal() of " + text.length() + " characters refused (at most "
                     + decimals.maxDigits() + " digits)");
         }

@@ -288,4 +288,25 @@ class FrameDecoderTest {
         second.release();
         other.release();
     }
+
+    /**
+     * We pause (our calls fill their slots) with a millisecond of a frame's
+     * time left: while the reading clock stands still, the deadline must not
+     * be looked at again every millisecond (a timer task a millisecond, on the
+     * I/O thread, for as long as the pause lasts), but a full time-out later.
+     */
+    @Test
+    void aDeadlineWhoseClockStandsStillIsNotPolled() {
+        Connection c = new Connection(new ReceiveBudget(Long.MAX_VALUE));
+        c.receive(Unpooled.wrappedBuffer(header(1000), Unpooled.wrappedBuffer(new byte[400])));
+        c.later(TIMEOUT.minusMillis(1));
+        c.busy.set(true);
+        c.update();
+        c.later(Duration.ofMillis(1)); // the deadline looks, and finds its clock stood still
+        assertThat(c.channel.isOpen()).isTrue();
+        long next = c.channel.runScheduledPendingTasks();
+        assertThat(next).as("nanoseconds until the deadline is looked at again, while paused by us")
+                .isGreaterThanOrEqualTo(TimeUnit.SECONDS.toNanos(1));
+        c.release();
+    }
 }
