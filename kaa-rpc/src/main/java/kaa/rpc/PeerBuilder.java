@@ -81,10 +81,10 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
      * connections share one such budget, and clients share one per process
      * unless given their own. A connection stops reading its peer's calls
      * once 16 MiB wait unsent for it, but calls already running still
-     * answer; once what all connections hold unsent passes this budget, a
-     * connection whose peer reads nothing (more than 8 MiB unsent) is closed
-     * when it would take more, and a call on it is refused. Peers that read
-     * what we send are never held up by those that do not.
+     * answer; once what all connections hold unsent would pass this budget,
+     * the connection that holds the most unsent is closed (a call on it is
+     * refused). Peers that read what we send hold little, and are never held
+     * up by those that do not.
      */
     public B sendBudget(long bytes) {
         if (bytes < 1) {

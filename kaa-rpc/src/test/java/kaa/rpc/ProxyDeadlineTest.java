@@ -1,6 +1,7 @@
 package kaa.rpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,16 +28,19 @@ class ProxyDeadlineTest {
         }
     }
 
-    /** A time-out of centuries means "never" (as for the call's own timer), not an arithmetic overflow. */
+    /** The longest time-out, 100 years, means "never" for a blocking proxy call, not an arithmetic overflow. */
     @Test
     @Timeout(30)
-    void aTimeOutTooLongForMillisecondsIsNoTimeOut() throws Exception {
+    void theLongestTimeOutIsNoTimeOutAndALongerOneIsRefusedWhenSet() throws Exception {
         try (Server server = Peers.server(Peers.Transport.TCP, dir, "s").register(new AdderImpl());
                 Client client = Peers.client(server, "s")) {
-            assertThat(client.withTimeout(ChronoUnit.FOREVER.getDuration()).proxy(Adder.class).add(2, 3))
-                    .isEqualTo(5);
-            assertThat(client.withTimeout(Duration.ofMillis(Long.MAX_VALUE)).proxy(Adder.class).add(2, 3))
-                    .isEqualTo(5);
+            assertThat(client.withTimeout(Duration.ofDays(36_500)).proxy(Adder.class).add(2, 3)).isEqualTo(5);
+            for (Duration tooLong : new Duration[] {ChronoUnit.FOREVER.getDuration(), Duration.ofMillis(Long.MAX_VALUE),
+                Duration.ofSeconds(Long.MAX_VALUE)}) {
+                assertThatThrownBy(() -> client.withTimeout(tooLong)).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("at most 36500 days");
+            }
+            assertThat(client.session.callsInFlight()).isZero(); // nothing was registered by the refusals
         }
     }
 }

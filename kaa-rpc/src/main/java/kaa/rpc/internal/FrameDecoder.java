@@ -104,7 +104,7 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.gate = new ReadGate(ctx.channel(), busy, peerNotReading);
+        this.gate = new ReadGate(ctx.channel(), busy, peerNotReading, this::clocksChanged);
     }
 
     /** Called on the event loop when the handshake succeeded. */
@@ -242,6 +242,13 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
         armDeadline(frameTimeoutNanos);
     }
 
+    /** The gate paused or resumed reading: a deadline whose clock stood still is looked at again. */
+    private void clocksChanged() {
+        if (deadline == null && (partial || reservedBytes > 0) && ctx != null && !ctx.isRemoved()) {
+            armDeadline(0); // in a task of its own: this may run inside a decode
+        }
+    }
+
     private void armDeadline(long inNanos) {
         if (deadline == null) {
             deadline = ctx.executor().schedule(this::checkDeadline, inNanos, TimeUnit.NANOSECONDS);
@@ -273,9 +280,13 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
             fail(new ProtocolException("peer held " + reservedBytes + " bytes of the shared receive budget for a "
                     + "frame it did not let us receive" + (gate.pausedByPeer() ? " (it reads none of our answers)" : "")
                     + timeout));
-        } else if (partialLeft != Long.MAX_VALUE || reservationLeft != Long.MAX_VALUE) {
-            // a clock that stands still (we pause) is looked at again a full time-out later
-            armDeadline(Math.min(partialLeft, reservationLeft));
+        } else {
+            // a clock that stands still is not polled: the gate's next change looks again (clocksChanged)
+            long wait = Math.min(partial && !gate.paused() ? partialLeft : Long.MAX_VALUE,
+                    reservedBytes > 0 && !gate.pausedByUs() ? reservationLeft : Long.MAX_VALUE);
+            if (wait != Long.MAX_VALUE) {
+                armDeadline(wait);
+            }
         }
     }
 

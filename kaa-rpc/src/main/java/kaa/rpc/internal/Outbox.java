@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * writes all that have gathered and flushes once. Under load that turns many
  * small writes into a few large ones; a lone call costs the same as before.
  */
-final class Outbox {
+final class Outbox implements SendBudget.Holder {
 
     private static final AttributeKey<Outbox> KEY = AttributeKey.valueOf(Outbox.class, "outbox");
 
@@ -36,7 +36,9 @@ final class Outbox {
 
     /** Makes the outbox of a new connection, which counts what it holds unsent in {@code budget}. */
     static void attach(Channel channel, SendBudget budget) {
-        channel.attr(KEY).set(new Outbox(channel, budget));
+        Outbox o = new Outbox(channel, budget);
+        channel.attr(KEY).set(o);
+        budget.join(o);
     }
 
     /** The outbox of {@code channel}. */
@@ -54,11 +56,34 @@ final class Outbox {
 
     /**
      * Whether this connection may take {@code bytes} more to send (see
-     * {@link SendBudget}): false when its peer reads nothing and everyone's
-     * unsent bytes fill the budget.
+     * {@link SendBudget}): false when everyone's unsent bytes fill the budget
+     * and this connection holds the most of them.
      */
     boolean admits(long bytes) {
-        return budget.admits(unsentBytes(), bytes);
+        return budget.admits(this, bytes);
+    }
+
+    private final AtomicBoolean evicted = new AtomicBoolean();
+
+    @Override
+    public boolean evicted() {
+        return evicted.get();
+    }
+
+    /** Closes this connection, which holds the most unsent when the send budget is full; once. */
+    @Override
+    public void evict(long held, long limit) {
+        if (evicted.compareAndSet(false, true)) {
+            long unsent = unsentBytes();
+            channel.eventLoop().execute(() -> {
+                if (channel.isActive()) {
+                    channel.pipeline().fireExceptionCaught(new java.net.ProtocolException("peer reads too little of "
+                            + "what we send: " + unsent + " bytes wait for it, the most of any connection, and all "
+                            + "connections hold " + held + " bytes unsent, past the send budget of " + limit
+                            + " bytes (sendBudget); closing"));
+                }
+            });
+        }
     }
 
     SendBudget budget() {
@@ -72,6 +97,9 @@ final class Outbox {
      * socket has taken them, even if writability never changes.
      */
     void recount() {
+        if (!channel.isActive()) {
+            budget.leave(this);
+        }
         io.netty.channel.ChannelOutboundBuffer netty = channel.unsafe().outboundBuffer();
         long pending = netty == null ? 0 : netty.totalPendingWriteBytes();
         if (pending != counted) { // the common case, all sent, touches no counter shared with other connections
@@ -104,7 +132,8 @@ final class Outbox {
     }
 
     /** What waits to be sent: here, and in Netty's buffer (its count is volatile: any thread may read it). */
-    long unsentBytes() {
+    @Override
+    public long unsentBytes() {
         io.netty.channel.ChannelOutboundBuffer netty = channel.unsafe().outboundBuffer();
         return queuedBytes.get() + (netty == null ? 0 : netty.totalPendingWriteBytes());
     }

@@ -42,6 +42,8 @@ final class ReadGate {
     private final Channel channel;
     private final BooleanSupplier busy;
     private final BooleanSupplier peerNotReading;
+    /** Told of every change of pauses (after it is made), so that deadlines on a clock that stood still run again. */
+    private final Runnable changed;
     /** Pauses apply once the handshake is done; before, the handshake's own limits bound a connection. */
     private boolean open;
     private int pauses;
@@ -56,10 +58,11 @@ final class ReadGate {
      * @param busy whether the peer's calls fill their slots now
      * @param peerNotReading whether our answers to the peer pile up unread now
      */
-    ReadGate(Channel channel, BooleanSupplier busy, BooleanSupplier peerNotReading) {
+    ReadGate(Channel channel, BooleanSupplier busy, BooleanSupplier peerNotReading, Runnable changed) {
         this.channel = channel;
         this.busy = busy;
         this.peerNotReading = peerNotReading;
+        this.changed = changed;
         long now = now();
         readSince = now;
         peerSince = now;
@@ -114,6 +117,7 @@ final class ReadGate {
         }
         pauses = p;
         channel.config().setAutoRead(p == 0);
+        changed.run();
         return p != 0;
     }
 

@@ -97,8 +97,8 @@ public final class ReceiveBudget {
     synchronized boolean reserve(long bytes, Object source, Waiter waiter) {
         boolean first = true;
         for (Request r : queue) {
-            if (!fits(r.bytes)) {
-                first = false; // it waits for room: after it, in order
+            if (shareAllows(r.source, r.bytes) && !fits(r.bytes)) {
+                first = false; // it waits for room: after it, in order (one waiting for its share holds up nobody)
                 break;
             }
         }
@@ -126,33 +126,49 @@ public final class ReceiveBudget {
 
     /** Gives back {@code bytes} of {@code source}, and grants what now fits to those waiting, in order. */
     void release(long bytes, Object source) {
-        ArrayDeque<Waiter> granted = new ArrayDeque<>();
+        ArrayDeque<Waiter> granted;
         synchronized (this) {
             reserved -= bytes;
             bySource.computeIfPresent(source, (k, held) -> held == bytes ? null : held - bytes);
-            for (Iterator<Request> it = queue.iterator(); it.hasNext();) {
-                Request r = it.next();
-                if (!fits(r.bytes)) {
-                    break; // first come first served: nobody overtakes a frame that waits for room
-                }
-                if (shareAllows(r.source, r.bytes)) { // else its own source must give back first
-                    it.remove();
-                    take(r.source, r.bytes);
-                    granted.add(r.waiter);
-                }
-            }
+            granted = grant();
         }
         granted.forEach(Waiter::granted); // outside the lock: they hop to their own threads
     }
 
-    /** Forgets a waiter whose connection is gone. Returns whether it was waiting. */
-    synchronized boolean cancel(Waiter waiter) {
+    /** Reserves, in order, for those waiting whose frames now fit; under the lock. */
+    private ArrayDeque<Waiter> grant() {
+        ArrayDeque<Waiter> granted = new ArrayDeque<>();
         for (Iterator<Request> it = queue.iterator(); it.hasNext();) {
-            if (it.next().waiter == waiter) {
-                it.remove();
-                return true;
+            Request r = it.next();
+            if (!shareAllows(r.source, r.bytes)) {
+                continue; // its own source must give back first: it holds up nobody meanwhile
+            }
+            if (!fits(r.bytes)) {
+                break; // first come first served: nobody overtakes a frame that waits for room
+            }
+            it.remove();
+            take(r.source, r.bytes);
+            granted.add(r.waiter);
+        }
+        return granted;
+    }
+
+    /** Forgets a waiter whose connection is gone (those behind it may fit now). Returns whether it was waiting. */
+    boolean cancel(Waiter waiter) {
+        ArrayDeque<Waiter> granted = null;
+        synchronized (this) {
+            for (Iterator<Request> it = queue.iterator(); it.hasNext();) {
+                if (it.next().waiter == waiter) {
+                    it.remove();
+                    granted = grant();
+                    break;
+                }
             }
         }
-        return false;
+        if (granted == null) {
+            return false;
+        }
+        granted.forEach(Waiter::granted);
+        return true;
     }
 }

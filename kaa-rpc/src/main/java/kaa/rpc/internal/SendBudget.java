@@ -7,10 +7,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * of a process): answers, and calls, that wait because their peer does not
  * read them. Each connection stops reading its peer's calls once 16 MiB wait
  * for it, but the calls already running still answer; and many such peers
- * together would hold what no single one may. Once the total passes the
- * budget, a connection that holds more than {@link Options#OUTBOUND_LOW_WATER}
- * unsent (its peer reads nothing) is closed when it would take more; a
- * connection whose peer reads what we send holds little, and is served on.
+ * together would hold what no single one may. Once the total would pass the
+ * budget, the connection that holds the most unsent gives way: it is closed
+ * (a peer that reads what we send holds little, and is served on), and if
+ * that is the connection asking, it is refused.
  *
  * <p>The total is kept by each connection's {@link Outbox}, on its I/O
  * thread, from Netty's own count of what is unsent: it may lag by what was
@@ -22,10 +22,23 @@ public final class SendBudget {
     public static final long DEFAULT_BYTES = Math.max(16L << 20,
             Math.min(256L << 20, io.netty.util.internal.PlatformDependent.maxDirectMemory() / 4));
 
+    /** A connection as the budget sees it (an {@link Outbox}). */
+    interface Holder {
+        /** What it holds unsent now; any thread. */
+        long unsentBytes();
+
+        boolean evicted();
+
+        /** Closes its connection, once: it holds the most when the budget is full. */
+        void evict(long held, long limit);
+    }
+
     private static volatile SendBudget clients;
 
     private final long limit;
     private final AtomicLong held = new AtomicLong();
+    /** The outboxes of the open connections, to find the one that holds the most. */
+    private final java.util.Set<Holder> members = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public SendBudget(long limit) {
         this.limit = limit;
@@ -58,8 +71,36 @@ public final class SendBudget {
         held.addAndGet(delta);
     }
 
-    /** Whether a connection that holds {@code unsent} bytes may take {@code bytes} more. */
-    boolean admits(long unsent, long bytes) {
-        return unsent <= Options.OUTBOUND_LOW_WATER || held.get() + bytes <= limit;
+    void join(Holder o) {
+        members.add(o);
+    }
+
+    void leave(Holder o) {
+        members.remove(o);
+    }
+
+    /**
+     * Whether {@code asking} may take {@code bytes} more. Past the budget,
+     * the connection that holds the most unsent is closed; if that is
+     * {@code asking}, the answer is no.
+     */
+    boolean admits(Holder asking, long bytes) {
+        if (held.get() + bytes <= limit) {
+            return true;
+        }
+        Holder most = asking;
+        long mostBytes = asking.unsentBytes();
+        for (Holder o : members) { // only past the budget: the common case looks at one counter
+            long unsent = o.unsentBytes();
+            if (unsent > mostBytes && !o.evicted()) {
+                most = o;
+                mostBytes = unsent;
+            }
+        }
+        if (most == asking) {
+            return mostBytes == 0; // nobody holds anything: the count lags, let it pass
+        }
+        most.evict(held.get(), limit);
+        return true;
     }
 }

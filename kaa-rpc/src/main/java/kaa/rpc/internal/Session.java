@@ -200,8 +200,8 @@ public final class Session {
         Outbox outbox = Outbox.of(ch);
         String refused = !ch.isWritable() || outbox.queuedBytes() > Options.OUTBOUND_HIGH_WATER
                 ? "more than " + (Options.OUTBOUND_HIGH_WATER >> 20) + " MiB wait to be sent to a peer that is not reading"
-                : !outbox.admits(buf.readableBytes()) ? "the peer reads nothing, and what all connections hold unsent "
-                        + "fills the send budget (" + outbox.budget().limit() + " bytes)" : null;
+                : !outbox.admits(buf.readableBytes()) ? "what all connections hold unsent fills the send budget ("
+                        + outbox.budget().limit() + " bytes), and this peer's connection holds the most" : null;
         if (refused != null) { // refuse rather than grow
             call.releaseBuffer();
             future.completeExceptionally(new RejectedExecutionException("call '" + command + "' refused: " + refused));
@@ -645,17 +645,24 @@ public final class Session {
             return;
         }
         Object result;
+        Throwable thrown = null;
         try {
             result = method.invoke(javaArgs);
         } catch (Throwable t) {
-            METHOD_THREW.log("{} threw", method.describe(), t);
-            done(ch, seq, r);
-            reply(ch, seq, command, RemoteErrors.payload(t), true);
-            return;
+            result = null;
+            thrown = t;
         } finally {
             if (r != null) {
-                r.stop();
+                r.stop(); // first: no interrupt reaches what follows
             }
+        }
+        if (thrown != null) {
+            METHOD_THREW.log("{} threw", method.describe(), thrown);
+            done(ch, seq, r);
+            if (r == null || !r.isCancelled()) { // a call let go gets no answer, an error neither
+                reply(ch, seq, command, RemoteErrors.payload(thrown), true);
+            }
+            return;
         }
         if (result instanceof CompletionStage) {
             Running running = r;
@@ -844,27 +851,12 @@ public final class Session {
             return;
         }
         Outbox out = Outbox.of(ch);
-        if (!out.admits(buf.readableBytes())) {
+        if (!out.admits(buf.readableBytes())) { // this connection holds the most unsent of all: it gives way
             buf.release();
-            holdNoMore(ch, out);
+            out.evict(out.budget().held(), out.budget().limit());
             return;
         }
         out.send(buf);
-    }
-
-    /**
-     * The peer reads none of our answers, and what all peers leave unread
-     * fills the send budget: this connection, the one that would take more,
-     * is closed (its peer would not read the answer anyway).
-     */
-    private static void holdNoMore(Channel ch, Outbox out) {
-        ch.eventLoop().execute(() -> {
-            if (ch.isActive()) {
-                ch.pipeline().fireExceptionCaught(new ProtocolException("peer reads none of our answers: "
-                        + out.unsentBytes() + " bytes wait for it, and what all connections hold unsent fills the "
-                        + "send budget (" + out.budget().limit() + " bytes); closing"));
-            }
-        });
     }
 
     /** The last resort of {@link #reply}: a RuntimeError with a short text, so that the caller is not left waiting. */
@@ -944,6 +936,10 @@ public final class Session {
 
         /** Written by {@link Session#opened}, on the I/O thread, which sends it before any later CNCL. */
         synchronized ByteBuf sendQueued() {
+            if (forgotten) { // settled after open took the queue: never sent, so no cancel either
+                releaseBuffer();
+                return null;
+            }
             sent = true;
             return takeBuffer();
         }

@@ -698,7 +698,7 @@ public final class Unpickling extends Unpickler {
 
     /** A high surrogate and a low one, each its own escape in raw-unicode-escape text. */
     private static final java.util.regex.Pattern ESCAPED_SURROGATES = java.util.regex.Pattern.compile(
-            "\\\\u[dD][89abAB][0-9a-fA-F]{2}\\\\u[dD][c-fC-F][0-9a-fA-F]{2}");
+            "\\\\(?:u|U0000)[dD][89abAB][0-9a-fA-F]{2}\\\\(?:u|U0000)[dD][c-fC-F][0-9a-fA-F]{2}");
 
     /** The texts of a finite Decimal: a sign, digits with an optional point, an optional exponent. */
     private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile(

@@ -2,6 +2,8 @@ package kaa.rpc.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
@@ -29,25 +31,60 @@ class BudgetRulesTest {
         assertThat(budget.reserved()).isEqualTo(70);
     }
 
+    /** A connection whose peer reads nothing: what it is given, it holds. */
+    private static final class Hog implements SendBudget.Holder {
+        long unsent;
+        boolean evicted;
+
+        @Override
+        public long unsentBytes() {
+            return unsent;
+        }
+
+        @Override
+        public boolean evicted() {
+            return evicted;
+        }
+
+        @Override
+        public void evict(long held, long limit) {
+            evicted = true;
+        }
+    }
+
     /**
-     * Peers that read nothing, each below the low-water mark, are exempt from
-     * the send budget however many they are: what all connections hold
-     * unsent grows with the number of connections, not with the budget.
+     * Peers that read nothing, however many, hold no more than the budget
+     * (and one answer) in all: past it, the one holding the most gives way,
+     * and a peer that reads, holding nothing, is never the one.
      */
     @Test
     void manyPeersThatReadNothingAreBoundedByTheSendBudget() {
         SendBudget budget = new SendBudget(16L << 20);
         long answer = 1L << 20;
+        List<Hog> hogs = new ArrayList<>();
+        Hog reader = new Hog();
+        budget.join(reader);
         for (int connection = 0; connection < 64; connection++) {
-            long unsent = 0;
+            Hog hog = new Hog();
+            hogs.add(hog);
+            budget.join(hog);
             // the answers of calls already running, to a peer that reads none of them
-            while (unsent < Options.OUTBOUND_HIGH_WATER && budget.admits(unsent, answer)) {
-                unsent += answer;
+            while (!hog.evicted && hog.unsent < Options.OUTBOUND_HIGH_WATER && budget.admits(hog, answer)) {
+                hog.unsent += answer;
                 budget.add(answer); // what the connection's recount finds in Netty's buffer
             }
+            for (Hog h : hogs) {
+                if (h.evicted && h.unsent > 0) { // closed: its recount gives its bytes back
+                    budget.add(-h.unsent);
+                    h.unsent = 0;
+                    budget.leave(h);
+                }
+            }
+            assertThat(budget.held()).as("held unsent by all connections").isLessThanOrEqualTo(
+                    budget.limit() + answer);
+            assertThat(budget.admits(reader, 100)).as("a reader is served").isTrue();
+            assertThat(reader.evicted).isFalse();
         }
-        assertThat(budget.held()).as("held unsent by all connections").isLessThanOrEqualTo(
-                budget.limit() + Options.OUTBOUND_HIGH_WATER);
     }
 
     /**
