@@ -54,12 +54,15 @@ public final class Server implements AutoCloseable {
     private final String address;
     private final Address bindAddress;
     private volatile boolean closed;
+    /** What this server's connections hold unsent (for tests of the send budget). */
+    private final kaa.rpc.internal.SendBudget sendBudget;
     private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.CompletableFuture<Server> whenClosed =
             new kaa.rpc.internal.IoSafeFuture<>("the server's close");
 
     private Server(Address bindAddress, Options options, List<Object> services) throws IOException {
         this.bindAddress = bindAddress;
+        this.sendBudget = options.sendBudget;
         services.forEach(commands::register); // before the first client can call
         this.clientConnected = new Signal<>("client-connected", Executors.serial(options.executor));
         this.listener = Transport.listen(bindAddress, options, ch -> {
@@ -308,5 +311,10 @@ public final class Server implements AutoCloseable {
                     : kaa.rpc.internal.SendBudget.DEFAULT_BYTES);
             return new Server(address, o, List.copyOf(services));
         }
+    }
+
+    /** What all connections of this server hold unsent now, by the send budget's count. */
+    long unsentBytes() {
+        return sendBudget.held();
     }
 }

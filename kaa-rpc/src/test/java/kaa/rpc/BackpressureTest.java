@@ -179,4 +179,31 @@ class BackpressureTest {
             }
         }
     }
+
+    @Test
+    void whatASlowReaderWasHeldIsCountedOutOnceItReads() throws Exception {
+        // answers pile up unsent while the peer does not read, then it reads them all: the count of what we hold
+        // returns to nothing (and nothing keeps counting again and again meanwhile)
+        try (Server server = Server.builder("127.0.0.1:0").secret("s").listen().register(new Big());
+                RawPeer peer = new RawPeer(server.address()).authenticate("s")) {
+            java.io.ByteArrayOutputStream calls = new java.io.ByteArrayOutputStream();
+            byte[] call = LimitsTest.pickle(new Object[] {"big", new Object[] {1024}, java.util.Map.of()});
+            for (int i = 1; i <= 32; i++) {
+                ByteBuffer b = ByteBuffer.allocate(12 + call.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                b.putInt(i).put("CALL".getBytes()).putInt(call.length).put(call);
+                calls.write(b.array());
+            }
+            peer.sendRaw(calls.toByteArray());
+            for (int i = 1; i <= 32; i++) {
+                assertThat(peer.read().payload().length).isGreaterThan(1 << 20);
+            }
+            long deadline = System.nanoTime() + Peers.WAIT.toNanos();
+            while (server.unsentBytes() != 0) {
+                assertThat(System.nanoTime()).as("the send budget counts the answers out").isLessThan(deadline);
+                Thread.onSpinWait();
+            }
+            peer.call(99, "small");
+            assertThat(peer.read().type()).isEqualTo("RETN");
+        }
+    }
 }

@@ -28,6 +28,12 @@ final class Outbox implements SendBudget.Holder {
     private long counted;
     /** An empty write is queued behind unsent bytes, to count again once they are gone (I/O thread). */
     private boolean recountQueued;
+    /**
+     * Unsent bytes worth an empty write to count again (Netty counts each
+     * entry's overhead too, so a few bytes always look unsent): what the budget
+     * may overcount per connection; its decision counts afresh (SendBudget).
+     */
+    private static final long RECOUNT_ABOVE = 4096;
 
     private Outbox(Channel channel, SendBudget budget) {
         this.channel = channel;
@@ -106,12 +112,13 @@ final class Outbox implements SendBudget.Holder {
             budget.add(pending - counted);
             counted = pending;
         }
-        if (pending > 0 && !recountQueued && channel.isActive()) {
+        if (pending > RECOUNT_ABOVE && !recountQueued && channel.isActive()) {
             recountQueued = true;
             channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> {
                 recountQueued = false;
                 if (f.isSuccess()) { // a failed write means a failing connection: its close counts it out
-                    recount();
+                    // in a task: while the listener runs, Netty still counts the empty write's own entry
+                    channel.eventLoop().execute(this::recount);
                 }
             });
         }

@@ -88,17 +88,23 @@ public final class SendBudget {
         if (held.get() + bytes <= limit) {
             return true;
         }
+        // only past the budget, by the running count: now count afresh, as it may lag, and find who holds most
         Holder most = asking;
         long mostBytes = asking.unsentBytes();
-        for (Holder o : members) { // only past the budget: the common case looks at one counter
+        long total = 0;
+        for (Holder o : members) {
             long unsent = o.unsentBytes();
+            total += unsent;
             if (unsent > mostBytes && !o.evicted()) {
                 most = o;
                 mostBytes = unsent;
             }
         }
+        if (total + bytes <= limit) {
+            return true;
+        }
         if (most == asking) {
-            return mostBytes == 0; // nobody holds anything: the count lags, let it pass
+            return mostBytes == 0; // it holds nothing: let it pass
         }
         most.evict(held.get(), limit);
         return true;
