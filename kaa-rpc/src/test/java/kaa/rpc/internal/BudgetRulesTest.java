@@ -104,4 +104,30 @@ class BudgetRulesTest {
         assertThat(now || granted.get()).as("a frame of another source that fits is granted").isTrue();
         assertThat(budget.reserved()).isEqualTo(90);
     }
+
+    /**
+     * The hog that holds the most is closed, on its own I/O thread: until its
+     * close gives its bytes back, the total still counts them. A reader that
+     * asks in that moment must not be taken for the one holding the most
+     * (the hog, already given way, is skipped) and refused, or closed.
+     */
+    @Test
+    void aReaderIsNotRefusedWhileTheEvictedHogsBytesAreStillCounted() {
+        SendBudget budget = new SendBudget(100);
+        Hog hog = new Hog();
+        Hog reader = new Hog();
+        Hog other = new Hog();
+        budget.join(hog);
+        budget.join(reader);
+        budget.join(other);
+        hog.unsent = 150;
+        reader.unsent = 5; // an answer on its way to a peer that reads it
+        budget.add(155);
+
+        assertThat(budget.admits(other, 1)).isTrue(); // the hog gives way
+        assertThat(hog.evicted).isTrue();
+        // its close has not been counted yet: what it holds is still in the total
+        assertThat(budget.admits(reader, 1)).as("a reader asking before the hog's close is counted").isTrue();
+        assertThat(reader.evicted).isFalse();
+    }
 }
