@@ -132,4 +132,31 @@ class SignalTest {
         closed.emit("3");
         assertThat(seen).containsExactly("open 1", "closed 2", "closed 3");
     }
+
+    /**
+     * An emission queued behind one whose drain the executor refused, and
+     * then refused again, is dropped: what was to run after it (a server's
+     * release of a channel's open and closed signals) must run all the same,
+     * as it does for the refused emission itself, or that channel's signals
+     * are held for ever.
+     */
+    @Test
+    void whatRunsAfterAnEmissionRunsWhenTheSerialExecutorDropsIt() {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean firstAfter = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean secondAfter = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicReference<Signal<String>> signal = new AtomicReference<>();
+        Executor refusing = task -> {
+            if (calls.incrementAndGet() == 1) { // another emission comes while the first drain is being handed on
+                signal.get().emit("second", () -> secondAfter.set(true));
+            }
+            throw new RejectedExecutionException("queue full");
+        };
+        signal.set(new Signal<>("client-connected", kaa.rpc.internal.Executors.serial(refusing)));
+
+        signal.get().emit("first", () -> firstAfter.set(true));
+
+        assertThat(firstAfter).as("after the refused emission").isTrue();
+        assertThat(secondAfter).as("after the emission dropped behind it").isTrue();
+    }
 }

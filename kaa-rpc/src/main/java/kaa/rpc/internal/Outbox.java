@@ -45,6 +45,7 @@ final class Outbox implements SendBudget.Holder {
         Outbox o = new Outbox(channel, budget);
         channel.attr(KEY).set(o);
         budget.join(o);
+        channel.closeFuture().addListener(f -> budget.leave(o)); // also a connect that failed, never active
     }
 
     /** The outbox of {@code channel}. */

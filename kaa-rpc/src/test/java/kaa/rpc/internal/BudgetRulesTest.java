@@ -104,4 +104,68 @@ class BudgetRulesTest {
         assertThat(now || granted.get()).as("a frame of another source that fits is granted").isTrue();
         assertThat(budget.reserved()).isEqualTo(90);
     }
+
+    /**
+     * The hog that holds the most is closed, on its own I/O thread: until its
+     * close gives its bytes back, the total still counts them. A reader that
+     * asks in that moment must not be taken for the one holding the most
+     * (the hog, already given way, is skipped) and refused, or closed.
+     */
+    @Test
+    void aReaderIsNotRefusedWhileTheEvictedHogsBytesAreStillCounted() {
+        SendBudget budget = new SendBudget(100);
+        Hog hog = new Hog();
+        Hog reader = new Hog();
+        Hog other = new Hog();
+        budget.join(hog);
+        budget.join(reader);
+        budget.join(other);
+        hog.unsent = 150;
+        reader.unsent = 5; // an answer on its way to a peer that reads it
+        budget.add(155);
+
+        assertThat(budget.admits(other, 1)).isTrue(); // the hog gives way
+        assertThat(hog.evicted).isTrue();
+        // its close has not been counted yet: what it holds is still in the total
+        assertThat(budget.admits(reader, 1)).as("a reader asking before the hog's close is counted").isTrue();
+        assertThat(reader.evicted).isFalse();
+    }
+
+    /**
+     * Hogs that read nothing, each kept just under a connection's high-water
+     * mark, fill the budget; a peer that reads is sent a large answer, which
+     * it holds unsent for the moment the socket takes to pass it on. The
+     * next hog that asks must not make the reader give way: holding the most
+     * for a moment is not reading nothing.
+     */
+    @Test
+    void aReaderGivenALargeAnswerIsNotEvictedForHogsJustUnderTheHighWater() {
+        long mib = 1L << 20;
+        SendBudget budget = new SendBudget(64 * mib);
+        List<Hog> hogs = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Hog hog = new Hog();
+            hog.unsent = 15 * mib; // under the 16 MiB at which its connection stops reading calls
+            budget.join(hog);
+            budget.add(hog.unsent);
+            hogs.add(hog);
+        }
+        Hog reader = new Hog();
+        budget.join(reader);
+
+        assertThat(budget.admits(reader, 20 * mib)).isTrue(); // a hog gives way for it
+        for (Hog h : hogs) {
+            if (h.evicted) { // its close is counted
+                budget.add(-h.unsent);
+                h.unsent = 0;
+                budget.leave(h);
+            }
+        }
+        reader.unsent = 20 * mib;
+        budget.add(reader.unsent);
+
+        Hog next = hogs.stream().filter(h -> !h.evicted).findFirst().orElseThrow();
+        budget.admits(next, mib);
+        assertThat(reader.evicted).as("the reader of a large answer, past hogs that read nothing").isFalse();
+    }
 }
