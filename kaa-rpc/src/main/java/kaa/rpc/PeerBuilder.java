@@ -82,9 +82,10 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
      * unless given their own. A connection stops reading its peer's calls
      * once 16 MiB wait unsent for it, but calls already running still
      * answer; once what all connections hold unsent would pass this budget,
-     * the connection that holds the most unsent is closed (a call on it is
-     * refused). Peers that read what we send hold little, and are never held
-     * up by those that do not.
+     * the connection whose unsent bytes have waited longest without any
+     * leaving (of those alike, the one holding the most) is closed, and a
+     * call on it refused. Peers that read what we send make progress, and are
+     * never held up by those that do not.
      */
     public B sendBudget(long bytes) {
         if (bytes < 1) {

@@ -98,10 +98,20 @@ public final class Signal<T> {
      * emission is lost.
      */
     void emit(T value, Runnable after) {
-        Runnable delivery = () -> {
-            try {
-                deliver(value);
-            } finally {
+        Runnable delivery = new kaa.rpc.internal.Executors.Droppable() {
+            @Override
+            public void run() {
+                try {
+                    deliver(value);
+                } finally {
+                    if (after != null) {
+                        after.run();
+                    }
+                }
+            }
+
+            @Override
+            public void dropped() { // dropped behind a refused one: what follows still runs
                 if (after != null) {
                     after.run();
                 }

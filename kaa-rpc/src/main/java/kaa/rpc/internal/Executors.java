@@ -39,6 +39,14 @@ public final class Executors {
         }
     }
 
+    /**
+     * A task that must hear of it if a serial executor drops it unrun (its
+     * delegate refused twice): what was to follow it still runs.
+     */
+    public interface Droppable extends Runnable {
+        void dropped();
+    }
+
     /** Runs tasks one at a time, in order, on {@code delegate}: for signals, whose order matters. */
     public static Executor serial(Executor delegate) {
         return new Serial(delegate);
@@ -86,6 +94,15 @@ public final class Executors {
                         running = false;
                     }
                     DROPPED.log("{} queued callbacks dropped: the executor refused them ({})", others.size(), again);
+                    for (Runnable r : others) {
+                        if (r instanceof Droppable) {
+                            try {
+                                ((Droppable) r).dropped();
+                            } catch (RuntimeException | Error e) {
+                                DROPPED.log("after a dropped callback: {}", e);
+                            }
+                        }
+                    }
                 }
                 throw rejected;
             }

@@ -96,9 +96,29 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
     private static ByteBuf cumulate(io.netty.buffer.ByteBufAllocator alloc, ByteBuf cumulation, ByteBuf in) {
         if (cumulation instanceof io.netty.buffer.CompositeByteBuf
                 || cumulation.readableBytes() + in.readableBytes() >= LARGE) {
-            return COMPOSITE_CUMULATOR.cumulate(alloc, cumulation, in);
+            ByteBuf c = COMPOSITE_CUMULATOR.cumulate(alloc, cumulation, in);
+            if (c instanceof io.netty.buffer.CompositeByteBuf) {
+                mergeIfTrickled((io.netty.buffer.CompositeByteBuf) c);
+            }
+            return c;
         }
         return MERGE_CUMULATOR.cumulate(alloc, cumulation, in);
+    }
+
+    /**
+     * A peer that trickles (a byte per segment) makes each read a buffer of
+     * Netty's smallest read size holding almost nothing: kept as pieces, they
+     * would hold many times the bytes that arrived, which is what the receive
+     * budget reserved. Past 64 pieces averaging under 1 KiB, they are copied
+     * into one; as that takes another 64 (or one per KiB held) tiny reads,
+     * the copying costs at most about 1 KiB per read.
+     */
+    private static void mergeIfTrickled(io.netty.buffer.CompositeByteBuf c) {
+        int pieces = c.numComponents();
+        if (pieces > 64 && c.readableBytes() < pieces * 1024L) {
+            c.discardReadComponents();
+            c.consolidate();
+        }
     }
 
     @Override

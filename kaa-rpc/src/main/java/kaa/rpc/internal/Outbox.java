@@ -71,6 +71,13 @@ final class Outbox implements SendBudget.Holder {
     }
 
     private final AtomicBoolean evicted = new AtomicBoolean();
+    /** When the last unsent bytes left (or there were none), by the last recount: the peer's last sign of reading. */
+    private volatile long progressAt = System.nanoTime();
+
+    @Override
+    public long stalledNanos(long now) {
+        return unsentBytes() == 0 ? 0 : now - progressAt;
+    }
 
     @Override
     public boolean evicted() {
@@ -109,6 +116,9 @@ final class Outbox implements SendBudget.Holder {
         }
         io.netty.channel.ChannelOutboundBuffer netty = channel.unsafe().outboundBuffer();
         long pending = netty == null ? 0 : netty.totalPendingWriteBytes();
+        if (pending == 0 || pending < counted) {
+            progressAt = System.nanoTime();
+        }
         if (pending != counted) { // the common case, all sent, touches no counter shared with other connections
             budget.add(pending - counted);
             counted = pending;

@@ -8,9 +8,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * read them. Each connection stops reading its peer's calls once 16 MiB wait
  * for it, but the calls already running still answer; and many such peers
  * together would hold what no single one may. Once the total would pass the
- * budget, the connection that holds the most unsent gives way: it is closed
- * (a peer that reads what we send holds little, and is served on), and if
- * that is the connection asking, it is refused.
+ * budget, the connection whose unsent bytes have waited longest without any
+ * leaving (of those alike, the one that holds the most) gives way: it is
+ * closed (a peer that reads what we send makes progress, and is served on),
+ * and if that is the connection asking, it is refused.
  *
  * <p>The total is kept by each connection's {@link Outbox}, on its I/O
  * thread, from Netty's own count of what is unsent: it may lag by what was
@@ -28,6 +29,9 @@ public final class SendBudget {
         long unsentBytes();
 
         boolean evicted();
+
+        /** How long its unsent bytes have waited without any leaving (0 if it holds none); any thread. */
+        long stalledNanos(long now);
 
         /** Closes its connection, once: it holds the most when the budget is full. */
         void evict(long held, long limit);
@@ -81,23 +85,32 @@ public final class SendBudget {
 
     /**
      * Whether {@code asking} may take {@code bytes} more. Past the budget,
-     * the connection that holds the most unsent is closed; if that is
-     * {@code asking}, the answer is no.
+     * the connection most stalled is closed; if that is {@code asking}, the
+     * answer is no.
      */
     boolean admits(Holder asking, long bytes) {
         if (held.get() + bytes <= limit) {
             return true;
         }
-        // only past the budget, by the running count: now count afresh, as it may lag, and find who holds most
+        // only past the budget, by the running count: now count afresh, as it may lag (and an evicted connection's
+        // bytes are as good as gone), and find who gives way: the one whose bytes have waited longest without any
+        // leaving, a peer that reads nothing; of those stalled alike, the one that holds the most
+        long now = System.nanoTime();
         Holder most = asking;
         long mostBytes = asking.unsentBytes();
+        long mostStalled = asking.stalledNanos(now);
         long total = 0;
         for (Holder o : members) {
+            if (o.evicted()) {
+                continue;
+            }
             long unsent = o.unsentBytes();
             total += unsent;
-            if (unsent > mostBytes && !o.evicted()) {
+            long stalled = o.stalledNanos(now);
+            if (unsent > 0 && (stalled > mostStalled || stalled == mostStalled && unsent > mostBytes)) {
                 most = o;
                 mostBytes = unsent;
+                mostStalled = stalled;
             }
         }
         if (total + bytes <= limit) {

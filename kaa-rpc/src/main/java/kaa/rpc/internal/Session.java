@@ -826,8 +826,8 @@ public final class Session {
                         // a stage that cannot be cancelled runs on; its answer is not sent
                     }
                 });
-            } catch (RejectedExecutionException rejected) {
-                // the executor is shutting down: nothing to cancel on
+            } catch (RuntimeException | Error rejected) {
+                // the executor is shutting down, or no thread could be started: nothing to cancel on
             }
         }
     }

@@ -35,6 +35,13 @@ class BudgetRulesTest {
     private static final class Hog implements SendBudget.Holder {
         long unsent;
         boolean evicted;
+        /** How long its bytes have waited: a peer that reads nothing waits long. */
+        long stalled;
+
+        @Override
+        public long stalledNanos(long now) {
+            return unsent == 0 ? 0 : stalled;
+        }
 
         @Override
         public long unsentBytes() {
@@ -146,6 +153,7 @@ class BudgetRulesTest {
         for (int i = 0; i < 4; i++) {
             Hog hog = new Hog();
             hog.unsent = 15 * mib; // under the 16 MiB at which its connection stops reading calls
+            hog.stalled = java.util.concurrent.TimeUnit.SECONDS.toNanos(5); // none of it left for a while
             budget.join(hog);
             budget.add(hog.unsent);
             hogs.add(hog);
