@@ -290,28 +290,29 @@ class FrameDecoderTest {
     }
 
     /**
-     * We pause (our calls fill their slots) with a millisecond of a frame's
-     * time left: while the reading clock stands still, the deadline must not
-     * be looked at again every millisecond (a timer task a millisecond, on the
-     * I/O thread, for as long as the pause lasts), but a full time-out later.
+     * We pause (our calls fill their slots) with little of a frame's time
+     * left: while the reading clock stands still, the deadline must not be
+     * looked at again every moment (a timer task after each, on the I/O
+     * thread, for as long as the pause lasts), only once reading resumes.
      */
     @Test
     void aDeadlineWhoseClockStandsStillIsNotPolled() {
         Connection c = new Connection(new ReceiveBudget(Long.MAX_VALUE));
         c.receive(Unpooled.wrappedBuffer(header(1000), Unpooled.wrappedBuffer(new byte[400])));
-        c.later(TIMEOUT.minusMillis(1));
+        // (seconds, not milliseconds: the embedded loop's clock also runs with the machine's)
+        c.later(TIMEOUT.minusSeconds(2));
         c.busy.set(true);
         c.update();
-        c.later(Duration.ofMillis(1)); // the deadline looks, and finds its clock stood still
+        c.later(Duration.ofSeconds(2)); // the deadline looks, and finds its clock stood still
         assertThat(c.channel.isOpen()).isTrue();
         long next = c.channel.runScheduledPendingTasks(); // -1: nothing scheduled
         assertThat(next == -1 || next >= TimeUnit.SECONDS.toNanos(1))
                 .as("the deadline is not looked at again within a second while paused by us (next in %d ns)", next)
                 .isTrue();
-        // reading again, the millisecond left runs out
+        // reading again, the two seconds left run out
         c.busy.set(false);
         c.update();
-        c.later(Duration.ofMillis(2));
+        c.later(Duration.ofSeconds(3));
         assertThat(c.channel.isOpen()).isFalse();
         assertThat(c.errors).singleElement().asString().contains("peer sent only 400 of the 1000 bytes");
         c.release();
