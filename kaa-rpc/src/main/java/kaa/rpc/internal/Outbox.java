@@ -71,12 +71,20 @@ final class Outbox implements SendBudget.Holder {
     }
 
     private final AtomicBoolean evicted = new AtomicBoolean();
-    /** When the last unsent bytes left (or there were none), by the last recount: the peer's last sign of reading. */
-    private volatile long progressAt = System.nanoTime();
+    /**
+     * Since when what this connection holds unsent has waited with none of it
+     * leaving (by the recounts on its I/O thread), or {@link #IDLE} (nothing
+     * unsent) or {@link #FRESH} (bytes queued since, not yet counted): a peer
+     * that reads makes this recent, one that reads nothing lets it age.
+     */
+    private volatile long waitingSince = IDLE;
+    private static final long IDLE = Long.MIN_VALUE;
+    private static final long FRESH = Long.MIN_VALUE + 1;
 
     @Override
     public long stalledNanos(long now) {
-        return unsentBytes() == 0 ? 0 : now - progressAt;
+        long since = waitingSince;
+        return since == IDLE || since == FRESH || unsentBytes() == 0 ? 0 : now - since;
     }
 
     @Override
@@ -116,8 +124,10 @@ final class Outbox implements SendBudget.Holder {
         }
         io.netty.channel.ChannelOutboundBuffer netty = channel.unsafe().outboundBuffer();
         long pending = netty == null ? 0 : netty.totalPendingWriteBytes();
-        if (pending == 0 || pending < counted) {
-            progressAt = System.nanoTime();
+        if (pending == 0 && queuedBytes.get() == 0) {
+            waitingSince = IDLE;
+        } else if (pending < counted || waitingSince == FRESH || waitingSince == IDLE) {
+            waitingSince = System.nanoTime(); // some left, or the first are counted: the wait starts now
         }
         if (pending != counted) { // the common case, all sent, touches no counter shared with other connections
             budget.add(pending - counted);
@@ -137,7 +147,9 @@ final class Outbox implements SendBudget.Holder {
 
     /** Sends {@code packet} (a complete frame) after everything sent before it; takes ownership of it. */
     void send(ByteBuf packet) {
-        queuedBytes.addAndGet(packet.readableBytes());
+        if (queuedBytes.getAndAdd(packet.readableBytes()) == 0 && waitingSince == IDLE) {
+            waitingSince = FRESH; // the wait is timed from the next recount
+        }
         queue.add(packet);
         if (scheduled.compareAndSet(false, true)) {
             channel.eventLoop().execute(drain);
