@@ -64,10 +64,10 @@ class BackpressureTest {
                 assertThat(sent).as("calls the hog got out").isPositive();
                 // the server works until its queue for the hog is full, then stops reading from it
                 // bounded by: 16 calls running, 16 MiB in Netty's queue and up to 16 MiB more on their way
-                // to it, and the kernel's socket buffers (autotuned to several MiB): about 130 answers of
-                // 256 KiB, against all 2,000 without backpressure
+                // to it, and the kernel's socket buffers (autotuned to several MiB, more on a loaded machine):
+                // about 130 answers of 256 KiB, against all 2,000 without backpressure
                 int settled = settle(service.calls);
-                assertThat(settled).as("answers produced for a peer that reads none").isBetween(1, 400);
+                assertThat(settled).as("answers produced for a peer that reads none").isBetween(1, 500);
                 try (Client polite = Client.connect(server.address(), "s")) {
                     assertThat(await(polite.rpc("small"))).isEqualTo("fine");
                 }

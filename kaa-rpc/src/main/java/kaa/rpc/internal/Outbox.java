@@ -33,7 +33,7 @@ final class Outbox implements SendBudget.Holder {
      * entry's overhead too, so a few bytes always look unsent): what the budget
      * may overcount per connection; its decision counts afresh (SendBudget).
      */
-    private static final long RECOUNT_ABOVE = 4096;
+    private static final long RECOUNT_ABOVE = 64 * 1024;
 
     private Outbox(Channel channel, SendBudget budget) {
         this.channel = channel;
