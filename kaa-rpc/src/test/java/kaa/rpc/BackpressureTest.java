@@ -154,14 +154,7 @@ class BackpressureTest {
                 for (int h = 0; h < 2; h++) {
                     RawPeer hog = new RawPeer(server.address()).authenticate("s");
                     hogs.add(hog);
-                    java.io.ByteArrayOutputStream calls = new java.io.ByteArrayOutputStream();
-                    byte[] call = LimitsTest.pickle(new Object[] {"big", new Object[] {1024}, java.util.Map.of()});
-                    for (int i = 1; i <= 64; i++) {
-                        ByteBuffer b = ByteBuffer.allocate(12 + call.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-                        b.putInt(i).put("CALL".getBytes()).putInt(call.length).put(call);
-                        calls.write(b.array());
-                    }
-                    hog.sendRaw(calls.toByteArray());
+                    hog.sendRaw(RawPeer.callFrames(64, "big", 1024));
                 }
                 try (Client reader = Client.connect(server.address(), "s")) {
                     for (int i = 0; i < 20; i++) {
@@ -186,14 +179,7 @@ class BackpressureTest {
         // returns to nothing (and nothing keeps counting again and again meanwhile)
         try (Server server = Server.builder("127.0.0.1:0").secret("s").listen().register(new Big());
                 RawPeer peer = new RawPeer(server.address()).authenticate("s")) {
-            java.io.ByteArrayOutputStream calls = new java.io.ByteArrayOutputStream();
-            byte[] call = LimitsTest.pickle(new Object[] {"big", new Object[] {1024}, java.util.Map.of()});
-            for (int i = 1; i <= 32; i++) {
-                ByteBuffer b = ByteBuffer.allocate(12 + call.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-                b.putInt(i).put("CALL".getBytes()).putInt(call.length).put(call);
-                calls.write(b.array());
-            }
-            peer.sendRaw(calls.toByteArray());
+            peer.sendRaw(RawPeer.callFrames(32, "big", 1024));
             for (int i = 1; i <= 32; i++) {
                 assertThat(peer.read().payload().length).isGreaterThan(1 << 20);
             }

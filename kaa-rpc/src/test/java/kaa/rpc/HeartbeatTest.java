@@ -61,15 +61,7 @@ class HeartbeatTest {
                 closed.countDown();
             }));
             try (RawPeer hog = new RawPeer(server.address()).authenticate("s")) {
-                java.io.ByteArrayOutputStream calls = new java.io.ByteArrayOutputStream();
-                byte[] call = LimitsTest.pickle(new Object[] {"big", new Object[0], java.util.Map.of()});
-                for (int i = 1; i <= 64; i++) { // 64 MiB of answers, never read
-                    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(12 + call.length)
-                            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
-                    b.putInt(i).put("CALL".getBytes()).putInt(call.length).put(call);
-                    calls.write(b.array());
-                }
-                hog.sendRaw(calls.toByteArray());
+                hog.sendRaw(RawPeer.callFrames(64, "big")); // 64 MiB of answers, never read
                 assertThat(closed.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
                 // by the probe sent before our answers piled up, or by the pause that followed
                 assertThat(reason.get()).hasMessageContaining("peer unresponsive");

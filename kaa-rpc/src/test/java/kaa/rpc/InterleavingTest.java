@@ -4,27 +4,20 @@ import static kaa.rpc.Peers.await;
 import static kaa.rpc.Peers.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import kaa.rpc.internal.Pickling;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -80,15 +73,6 @@ class InterleavingTest {
         }
     }
 
-    private static byte[] callFrame(int seq, String command, Object... args) {
-        ByteBuf payload = Unpooled.buffer();
-        Pickling.writeCall(payload, command, args, Map.of());
-        ByteBuffer b = ByteBuffer.allocate(12 + payload.readableBytes()).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(seq).put("CALL".getBytes(StandardCharsets.US_ASCII)).putInt(payload.readableBytes());
-        payload.readBytes(b);
-        return b.array();
-    }
-
     @Test
     void directCallsAtTheConcurrencyLimitResumeReadingWithoutRecursion() throws Exception {
         // each finished direct call frees the one slot and resumes reading: from a task, never from inside the
@@ -99,7 +83,7 @@ class InterleavingTest {
                 RawPeer peer = new RawPeer(server.address()).authenticate("s")) {
             ByteArrayOutputStream all = new ByteArrayOutputStream();
             for (int i = 1; i <= calls; i++) {
-                all.write(callFrame(i, "echo", "x" + i));
+                all.write(RawPeer.callFrame(i, "echo", "x" + i));
             }
             peer.sendRaw(all.toByteArray());
             for (int i = 1; i <= calls; i++) {
@@ -181,20 +165,39 @@ class InterleavingTest {
                     assertThat(System.nanoTime()).as("the client may send again").isLessThan(deadline);
                     Thread.onSpinWait();
                 }
-                Set<Integer> seen = new HashSet<>();
-                while (true) {
+                readUntilTheLastCall(() -> {
                     RawPeer.Frame f = frames.poll(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
                     assertThat(f).as("the last call arrives").isNotNull();
-                    if (f.type().equals("CALL")) {
-                        seen.add(f.seq());
-                        if (java.util.Arrays.deepToString((Object[]) f.value()).contains("last")) {
-                            break;
-                        }
-                    } else {
-                        assertThat(f.type()).isEqualTo("CNCL");
-                        assertThat(seen).as("cancel %d of a call that was sent", f.seq()).contains(f.seq());
-                    }
+                    return f;
+                });
+            }
+        }
+    }
+
+    /** What a peer received: CALL frames, CNCL frames, and all frames. */
+    private record Traffic(int calls, int cancels, int frames) {
+    }
+
+    /**
+     * Reads frames until the CALL of {@code "last"}, checking that every
+     * CNCL comes after the CALL it cancels.
+     */
+    private static Traffic readUntilTheLastCall(java.util.concurrent.Callable<RawPeer.Frame> next) throws Exception {
+        Set<Integer> seen = new HashSet<>();
+        int frames = 0;
+        int cancels = 0;
+        while (true) {
+            RawPeer.Frame f = next.call();
+            frames++;
+            if (f.type().equals("CALL")) {
+                seen.add(f.seq());
+                if (java.util.Arrays.deepToString((Object[]) f.value()).contains("last")) {
+                    return new Traffic(seen.size(), cancels, frames);
                 }
+            } else {
+                assertThat(f.type()).isEqualTo("CNCL");
+                assertThat(seen).as("the CALL of cancel %d came first", f.seq()).contains(f.seq());
+                cancels++;
             }
         }
     }
@@ -217,25 +220,9 @@ class InterleavingTest {
                     failure(f); // each forgotten: sent and then cancelled, or never sent at all
                 }
                 client.rpc("echo", "last"); // after every CNCL in the outbox
-                Set<Integer> seen = new HashSet<>();
-                int frames = 0;
-                int cancels = 0;
-                while (true) {
-                    RawPeer.Frame f = fake.read();
-                    frames++;
-                    if (f.type().equals("CALL")) {
-                        seen.add(f.seq());
-                        if (java.util.Arrays.deepToString((Object[]) f.value()).contains("last")) {
-                            break;
-                        }
-                    } else {
-                        assertThat(f.type()).isEqualTo("CNCL");
-                        assertThat(seen).as("the CALL of cancel %d came first", f.seq()).contains(f.seq());
-                        cancels++;
-                    }
-                }
-                assertThat(cancels).isLessThanOrEqualTo(seen.size());
-                assertThat(frames).isEqualTo(seen.size() + cancels);
+                Traffic traffic = readUntilTheLastCall(fake::read);
+                assertThat(traffic.cancels()).isLessThanOrEqualTo(traffic.calls());
+                assertThat(traffic.frames()).isEqualTo(traffic.calls() + traffic.cancels());
             }
         }
     }

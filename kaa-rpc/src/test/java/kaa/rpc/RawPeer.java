@@ -85,11 +85,26 @@ final class RawPeer implements AutoCloseable {
     }
 
     void call(int seq, String command, Object... args) throws IOException {
-        ByteBuf buf = Unpooled.buffer();
-        Pickling.writeCall(buf, command, args, java.util.Map.of());
-        byte[] payload = new byte[buf.readableBytes()];
-        buf.readBytes(payload);
-        send(seq, "CALL", payload);
+        sendRaw(callFrame(seq, command, args));
+    }
+
+    /** A whole CALL frame, header and pickle, for a test to send as it likes. */
+    static byte[] callFrame(int seq, String command, Object... args) {
+        ByteBuf payload = Unpooled.buffer();
+        Pickling.writeCall(payload, command, args, java.util.Map.of());
+        ByteBuffer b = ByteBuffer.allocate(12 + payload.readableBytes()).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(seq).put("CALL".getBytes(StandardCharsets.US_ASCII)).putInt(payload.readableBytes());
+        payload.readBytes(b);
+        return b.array();
+    }
+
+    /** {@code count} CALL frames of one command, seqs 1 to {@code count}, back to back: a pipeline in one write. */
+    static byte[] callFrames(int count, String command, Object... args) {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (int seq = 1; seq <= count; seq++) {
+            all.writeBytes(callFrame(seq, command, args));
+        }
+        return all.toByteArray();
     }
 
     Frame read() throws IOException {
