@@ -8,7 +8,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.AtomicInteger;
-import kaa.rpc.internal.Handshake;
 import org.junit.jupiter.api.Test;
 
 /** A peer that sends calls but never reads the answers cannot make the server's memory grow without bound. */
@@ -48,8 +47,7 @@ class BackpressureTest {
                 ByteBuffer pending = null;
                 while (sent < 2_000 && System.nanoTime() - lastProgress < 1_000_000_000L) {
                     if (pending == null) {
-                        pending = ByteBuffer.allocate(12 + call.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-                        pending.putInt(sent + 1).put("CALL".getBytes()).putInt(call.length).put(call).flip();
+                        pending = ByteBuffer.wrap(WireFrames.frame(sent + 1, "CALL", call));
                     }
                     if (hog.write(pending) > 0) {
                         lastProgress = System.nanoTime();
@@ -123,12 +121,8 @@ class BackpressureTest {
                 throw new IOException("closed");
             }
         }
-        byte[] challenge = java.util.Arrays.copyOfRange(auth.array(), 12, 32);
-        byte[] salt = Handshake.random();
-        byte[] payload = Handshake.payload(Handshake.zero(),
-                Handshake.answer("s".getBytes(java.nio.charset.StandardCharsets.UTF_8), challenge, salt), salt);
-        ByteBuffer resp = ByteBuffer.allocate(72).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        resp.putInt(0).put("RESP".getBytes()).putInt(60).put(payload).flip();
+        ByteBuffer resp = ByteBuffer.wrap(WireFrames.clientAnswer(
+                java.util.Arrays.copyOfRange(auth.array(), 12, 72), "s"));
         while (resp.hasRemaining()) {
             ch.write(resp);
         }
@@ -154,7 +148,7 @@ class BackpressureTest {
                 for (int h = 0; h < 2; h++) {
                     RawPeer hog = new RawPeer(server.address()).authenticate("s");
                     hogs.add(hog);
-                    hog.sendRaw(RawPeer.callFrames(64, "big", 1024));
+                    hog.sendRaw(WireFrames.callFrames(64, "big", 1024));
                 }
                 try (Client reader = Client.connect(server.address(), "s")) {
                     for (int i = 0; i < 20; i++) {
@@ -179,7 +173,7 @@ class BackpressureTest {
         // returns to nothing (and nothing keeps counting again and again meanwhile)
         try (Server server = Server.builder("127.0.0.1:0").secret("s").listen().register(new Big());
                 RawPeer peer = new RawPeer(server.address()).authenticate("s")) {
-            peer.sendRaw(RawPeer.callFrames(32, "big", 1024));
+            peer.sendRaw(WireFrames.callFrames(32, "big", 1024));
             for (int i = 1; i <= 32; i++) {
                 assertThat(peer.read().payload().length).isGreaterThan(1 << 20);
             }

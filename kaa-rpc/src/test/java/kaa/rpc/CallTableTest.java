@@ -91,7 +91,7 @@ class CallTableTest {
                 assertThat(client.session.callsInFlight()).isEqualTo(1);
                 FakeServer raw = new FakeServer(s, "s");
                 raw.handshake();
-                RawPeer.Frame first = raw.read();
+                WireFrames.Frame first = raw.read();
                 assertThat(first.type()).isEqualTo("CALL");
                 assertThat(((Object[]) first.value())[0]).isEqualTo("wanted");
             }

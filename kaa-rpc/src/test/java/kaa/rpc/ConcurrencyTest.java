@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import kaa.rpc.demo.DemoService;
 import org.junit.jupiter.api.Test;
 
 /** Many threads at once: every call completes exactly once, with its own answer, whatever races it. */

@@ -4,6 +4,7 @@ import static kaa.rpc.Peers.await;
 import static kaa.rpc.Peers.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import kaa.rpc.demo.DemoService;
 import kaa.rpc.internal.EventLoops;
 import org.junit.jupiter.api.Test;
 

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
+import kaa.rpc.demo.DemoService;
 import org.junit.jupiter.api.Test;
 
 /** Every duration option refuses, when it is set, what would overflow a count of nanoseconds later. */

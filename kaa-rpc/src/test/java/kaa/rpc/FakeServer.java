@@ -3,10 +3,6 @@ package kaa.rpc;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import kaa.rpc.internal.Handshake;
 
 /** The server side of a connection, driven by hand, to feed a client exactly the bytes a test wants. */
@@ -14,11 +10,11 @@ final class FakeServer {
 
     private final Socket socket;
     private final DataInputStream in;
-    private final byte[] secret;
+    private final String secret;
 
     FakeServer(Socket socket, String secret) throws IOException {
         this.socket = socket;
-        this.secret = secret.getBytes(StandardCharsets.UTF_8);
+        this.secret = secret;
         socket.setSoTimeout((int) Peers.WAIT.toMillis());
         this.in = new DataInputStream(socket.getInputStream());
     }
@@ -30,11 +26,8 @@ final class FakeServer {
 
     /** The same, with a challenge of the test's choosing (one of this library's marks the server as Java). */
     void handshake(byte[] challenge) throws IOException {
-        send(0, "AUTH", Handshake.payload(challenge, Handshake.zero(), Handshake.zero()));
-        RawPeer.Frame resp = read();
-        byte[] theirs = Arrays.copyOfRange(resp.payload(), 0, 20);
-        byte[] salt = Handshake.random();
-        send(0, "RESP", Handshake.payload(Handshake.zero(), Handshake.answer(secret, theirs, salt), salt));
+        sendRaw(WireFrames.serverChallenge(challenge));
+        sendRaw(WireFrames.serverAnswer(read().payload(), secret));
     }
 
     /** A challenge marked as a server of this library issues it: the client then takes us for a Java peer. */
@@ -49,18 +42,15 @@ final class FakeServer {
     }
 
     void send(int seq, String type, byte[] payload) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(12 + payload.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(seq).put(type.getBytes(StandardCharsets.US_ASCII)).putInt(payload.length).put(payload);
-        socket.getOutputStream().write(b.array());
+        sendRaw(WireFrames.frame(seq, type, payload));
+    }
+
+    void sendRaw(byte[] bytes) throws IOException {
+        socket.getOutputStream().write(bytes);
         socket.getOutputStream().flush();
     }
 
-    RawPeer.Frame read() throws IOException {
-        byte[] header = new byte[12];
-        in.readFully(header);
-        ByteBuffer h = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
-        byte[] payload = new byte[h.getInt(8)];
-        in.readFully(payload);
-        return new RawPeer.Frame(h.getInt(0), new String(header, 4, 4, StandardCharsets.US_ASCII), payload);
+    WireFrames.Frame read() throws IOException {
+        return WireFrames.read(in);
     }
 }

@@ -8,10 +8,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import kaa.rpc.demo.DemoService;
+import kaa.rpc.internal.Handshake;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -89,20 +92,20 @@ class HandshakeTest {
     void betweenOurPeersTheClientsAnswerCoversItsOwnChallengeToo() throws Exception {
         // A relay passes a real server's challenge to one of our clients, and the client's answer back with the
         // client's challenge dropped (or replaced): the answer covers both challenges, so the server refuses it
-        for (byte[] replacement : new byte[][] {new byte[20], kaa.rpc.internal.Handshake.random(),
-                kaa.rpc.internal.Handshake.challenge()}) {
+        for (byte[] replacement : new byte[][] {new byte[20], Handshake.random(),
+                Handshake.challenge()}) {
             try (Server server = Server.listen("127.0.0.1:0", "s");
                     RawPeer toServer = new RawPeer(server.address());
                     ServerSocket fake = listening();
                     Client client = Client.connect(fake.getLocalPort(), "s")) {
-                RawPeer.Frame auth = toServer.read();
+                WireFrames.Frame auth = toServer.read();
                 try (Socket s = fake.accept()) {
                     FakeServer relay = new FakeServer(s, "unknown");
                     relay.send(0, "AUTH", auth.payload());
                     byte[] resp = relay.read().payload();
                     System.arraycopy(replacement, 0, resp, 0, 20);
                     toServer.send(0, "RESP", resp);
-                    if (kaa.rpc.internal.Handshake.isJavaPeer(replacement)) {
+                    if (Handshake.isJavaPeer(replacement)) {
                         assertThat(toServer.read().type()).isEqualTo("DENY"); // what a client of ours is told
                     }
                     assertThat(toServer.closedByServer()).as("refused, not answered").isTrue();
@@ -117,33 +120,33 @@ class HandshakeTest {
         try (ServerSocket fake = listening(); Client client = Client.connect(fake.getLocalPort(), "s")) {
             try (Socket s = fake.accept()) {
                 FakeServer raw = new FakeServer(s, "s");
-                byte[] challenge = kaa.rpc.internal.Handshake.random();
-                raw.send(0, "AUTH", kaa.rpc.internal.Handshake.payload(challenge, new byte[20], new byte[20]));
-                RawPeer.Frame resp = raw.read();
-                assertThat(kaa.rpc.internal.Handshake.verify("s".getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                        challenge, kaa.rpc.internal.Handshake.field(resp.payload(), 2),
-                        kaa.rpc.internal.Handshake.field(resp.payload(), 1))).isTrue();
+                byte[] challenge = Handshake.random();
+                raw.sendRaw(WireFrames.serverChallenge(challenge));
+                WireFrames.Frame resp = raw.read();
+                assertThat(Handshake.verify("s".getBytes(StandardCharsets.UTF_8),
+                        challenge, Handshake.field(resp.payload(), 2),
+                        Handshake.field(resp.payload(), 1))).isTrue();
             }
         }
     }
 
     private static void answerBadly(FakeServer raw, Hostile hostile) throws java.io.IOException {
-        byte[] challenge = kaa.rpc.internal.Handshake.random();
-        byte[] auth = kaa.rpc.internal.Handshake.payload(challenge, new byte[20], new byte[20]);
+        byte[] challenge = Handshake.random();
+        byte[] auth = Handshake.payload(challenge, new byte[20], new byte[20]);
         switch (hostile) {
             case DENY_AT_ONCE -> raw.send(0, "DENY", new byte[0]);
             case SHORT_AUTH -> raw.send(0, "AUTH", new byte[7]);
             case CALL_INSTEAD_OF_AUTH -> raw.send(1, "CALL", new byte[60]);
-            case A_CLIENTS_CHALLENGE -> raw.send(0, "AUTH", kaa.rpc.internal.Handshake.payload(
-                    kaa.rpc.internal.Handshake.challenge(), new byte[20], new byte[20]));
+            case A_CLIENTS_CHALLENGE -> raw.sendRaw(WireFrames.serverChallenge(
+                    Handshake.challenge()));
             default -> {
                 raw.send(0, "AUTH", auth);
                 raw.read(); // the client's answer
                 switch (hostile) {
                     case DENY_AFTER_THE_ANSWER -> raw.send(0, "DENY", new byte[0]);
                     case SECOND_AUTH -> raw.send(0, "AUTH", auth);
-                    default -> raw.send(0, "RESP", kaa.rpc.internal.Handshake.payload(new byte[20],
-                            kaa.rpc.internal.Handshake.random(), kaa.rpc.internal.Handshake.random()));
+                    default -> raw.send(0, "RESP", Handshake.payload(new byte[20],
+                            Handshake.random(), Handshake.random()));
                 }
             }
         }
@@ -173,8 +176,7 @@ class HandshakeTest {
                         .retry(java.time.Duration.ofMillis(50)).connect()) {
             try (Socket first = fake.accept()) {
                 FakeServer raw = new FakeServer(first, "s");
-                raw.send(0, "AUTH", kaa.rpc.internal.Handshake.payload(kaa.rpc.internal.Handshake.random(),
-                        new byte[20], new byte[20]));
+                raw.sendRaw(WireFrames.serverChallenge(Handshake.random()));
                 raw.read(); // the client's answer; then hang up
             }
             try (Socket second = fake.accept()) {
@@ -191,11 +193,10 @@ class HandshakeTest {
             Client client = Client.connect(fake.getLocalPort(), "s");
             try (Socket s = fake.accept()) {
                 FakeServer raw = new FakeServer(s, "s");
-                raw.send(0, "AUTH", kaa.rpc.internal.Handshake.payload(kaa.rpc.internal.Handshake.random(),
-                        new byte[20], new byte[20]));
+                raw.sendRaw(WireFrames.serverChallenge(Handshake.random()));
                 raw.read(); // the client's RESP
-                raw.send(0, "RESP", kaa.rpc.internal.Handshake.payload(new byte[20],
-                        kaa.rpc.internal.Handshake.random(), kaa.rpc.internal.Handshake.random()));
+                raw.send(0, "RESP", Handshake.payload(new byte[20],
+                        Handshake.random(), Handshake.random()));
                 assertThat(failure(client.whenOpen())).isInstanceOf(AuthenticationException.class)
                         .hasMessageContaining("does not know the secret");
             } finally {
@@ -215,10 +216,9 @@ class HandshakeTest {
             try (Socket sa = toA.accept(); Socket sb = toB.accept()) {
                 FakeServer fakeA = new FakeServer(sa, "unknown");
                 FakeServer fakeB = new FakeServer(sb, "unknown");
-                fakeA.send(0, "AUTH", kaa.rpc.internal.Handshake.payload(kaa.rpc.internal.Handshake.random(),
-                        new byte[20], new byte[20]));
+                fakeA.sendRaw(WireFrames.serverChallenge(Handshake.random()));
                 byte[] challengeOfA = java.util.Arrays.copyOf(fakeA.read().payload(), 20);
-                fakeB.send(0, "AUTH", kaa.rpc.internal.Handshake.payload(challengeOfA, new byte[20], new byte[20]));
+                fakeB.sendRaw(WireFrames.serverChallenge(challengeOfA));
                 assertThat(failure(b.whenOpen())).isInstanceOf(AuthenticationException.class)
                         .hasMessageContaining("we do not answer its challenge");
                 assertThatThrownBy(fakeB::read).isInstanceOf(java.io.IOException.class); // closed, no answer
@@ -235,18 +235,18 @@ class HandshakeTest {
             Client client = Client.connect(fake.getLocalPort(), "s");
             try (Socket s = fake.accept()) {
                 FakeServer raw = new FakeServer(s, "s");
-                byte[] v1 = kaa.rpc.internal.Handshake.random();
+                byte[] v1 = Handshake.random();
                 v1[0] = 'k';
                 v1[1] = 'a';
                 v1[2] = 'J';
                 v1[3] = 1;
                 v1[4] = 'C'; // in version 1 this byte is random
-                raw.send(0, "AUTH", kaa.rpc.internal.Handshake.payload(v1, new byte[20], new byte[20]));
-                RawPeer.Frame resp = raw.read();
+                raw.sendRaw(WireFrames.serverChallenge(v1));
+                WireFrames.Frame resp = raw.read();
                 assertThat(resp.type()).isEqualTo("RESP");
-                assertThat(kaa.rpc.internal.Handshake.verify("s".getBytes(java.nio.charset.StandardCharsets.UTF_8), v1,
-                        kaa.rpc.internal.Handshake.field(resp.payload(), 2),
-                        kaa.rpc.internal.Handshake.field(resp.payload(), 1))).isTrue();
+                assertThat(Handshake.verify("s".getBytes(StandardCharsets.UTF_8), v1,
+                        Handshake.field(resp.payload(), 2),
+                        Handshake.field(resp.payload(), 1))).isTrue();
             } finally {
                 client.close();
             }

@@ -61,7 +61,7 @@ class HeartbeatTest {
                 closed.countDown();
             }));
             try (RawPeer hog = new RawPeer(server.address()).authenticate("s")) {
-                hog.sendRaw(RawPeer.callFrames(64, "big")); // 64 MiB of answers, never read
+                hog.sendRaw(WireFrames.callFrames(64, "big")); // 64 MiB of answers, never read
                 assertThat(closed.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
                 // by the probe sent before our answers piled up, or by the pause that followed
                 assertThat(reason.get()).hasMessageContaining("peer unresponsive");

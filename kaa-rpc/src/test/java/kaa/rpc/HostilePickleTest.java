@@ -4,6 +4,7 @@ import static kaa.rpc.Peers.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.stream.Stream;
+import kaa.rpc.demo.DemoService;
 import kaa.rpc.internal.Pk;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,14 +78,14 @@ class HostilePickleTest {
             throws Exception {
         try (RawPeer peer = new RawPeer(server.address()).authenticate("s")) {
             peer.send(41, "CALL", payload);
-            RawPeer.Frame answer = peer.read();
+            WireFrames.Frame answer = peer.read();
             assertThat(answer.type()).isEqualTo("EXCP");
             assertThat(answer.seq()).isEqualTo(41);
             String exc = ((Object[]) answer.value())[0].toString();
             assertThat(exc).startsWith(type).contains(message).doesNotContain("kaa.rpc.internal", "$$", "0x0");
 
             peer.call(42, "echo", "still here");
-            RawPeer.Frame ok = peer.read();
+            WireFrames.Frame ok = peer.read();
             assertThat(ok.seq()).isEqualTo(42);
             assertThat(ok.value()).isEqualTo("still here");
         }

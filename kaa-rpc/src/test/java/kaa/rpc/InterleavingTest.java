@@ -83,11 +83,11 @@ class InterleavingTest {
                 RawPeer peer = new RawPeer(server.address()).authenticate("s")) {
             ByteArrayOutputStream all = new ByteArrayOutputStream();
             for (int i = 1; i <= calls; i++) {
-                all.write(RawPeer.callFrame(i, "echo", "x" + i));
+                all.write(WireFrames.callFrame(i, "echo", "x" + i));
             }
             peer.sendRaw(all.toByteArray());
             for (int i = 1; i <= calls; i++) {
-                RawPeer.Frame answer = peer.read();
+                WireFrames.Frame answer = peer.read();
                 assertThat(answer.type()).isEqualTo("RETN");
                 assertThat(answer.seq()).isEqualTo(i);
             }
@@ -148,7 +148,7 @@ class InterleavingTest {
                 }
                 assertThat(refusals).isPositive();
                 // now the server reads: every CNCL it gets must be of a call whose CALL it got first
-                java.util.concurrent.BlockingQueue<RawPeer.Frame> frames = new java.util.concurrent.LinkedBlockingQueue<>();
+                java.util.concurrent.BlockingQueue<WireFrames.Frame> frames = new java.util.concurrent.LinkedBlockingQueue<>();
                 Thread reader = new Thread(() -> {
                     try {
                         while (true) {
@@ -166,7 +166,7 @@ class InterleavingTest {
                     Thread.onSpinWait();
                 }
                 readUntilTheLastCall(() -> {
-                    RawPeer.Frame f = frames.poll(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                    WireFrames.Frame f = frames.poll(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
                     assertThat(f).as("the last call arrives").isNotNull();
                     return f;
                 });
@@ -182,12 +182,12 @@ class InterleavingTest {
      * Reads frames until the CALL of {@code "last"}, checking that every
      * CNCL comes after the CALL it cancels.
      */
-    private static Traffic readUntilTheLastCall(java.util.concurrent.Callable<RawPeer.Frame> next) throws Exception {
+    private static Traffic readUntilTheLastCall(java.util.concurrent.Callable<WireFrames.Frame> next) throws Exception {
         Set<Integer> seen = new HashSet<>();
         int frames = 0;
         int cancels = 0;
         while (true) {
-            RawPeer.Frame f = next.call();
+            WireFrames.Frame f = next.call();
             frames++;
             if (f.type().equals("CALL")) {
                 seen.add(f.seq());

@@ -5,6 +5,7 @@ import static kaa.rpc.Peers.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import kaa.rpc.demo.DemoService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,13 +51,13 @@ class LimitsTest {
         try (Server server = Server.listen(transport.listenAddress(dir), "s").register(new DemoService());
                 RawPeer peer = new RawPeer(server.address()).authenticate("s")) {
             peer.send(7, "CALL", new byte[] {(byte) 0x80, 2, 'X', (byte) 0xff, (byte) 0xff, 0, 0});
-            RawPeer.Frame answer = peer.read();
+            WireFrames.Frame answer = peer.read();
             assertThat(answer.type()).isEqualTo("EXCP");
             assertThat(answer.seq()).isEqualTo(7);
             assertThat(((Object[]) answer.value())[0].toString()).startsWith("ValueError('malformed CALL payload");
 
             peer.send(8, "CALL", pickle(List.of("not", "a", "tuple")));
-            RawPeer.Frame notTuple = peer.read();
+            WireFrames.Frame notTuple = peer.read();
             assertThat(notTuple.type()).isEqualTo("EXCP");
             assertThat(((Object[]) notTuple.value())[0].toString()).contains("TypeError('malformed CALL");
 
@@ -65,7 +66,7 @@ class LimitsTest {
 
             // the connection is still good
             peer.call(10, "echo", "still here");
-            RawPeer.Frame ok = peer.read();
+            WireFrames.Frame ok = peer.read();
             assertThat(ok.type()).isEqualTo("RETN");
             assertThat(ok.value()).isEqualTo("still here");
         }
@@ -80,7 +81,7 @@ class LimitsTest {
             peer.send(99, "RETN", pickle("nobody asked"));
             peer.send(98, "EXCP", new byte[] {1, 2});
             peer.call(2, "echo", "after");
-            RawPeer.Frame ok = peer.read();
+            WireFrames.Frame ok = peer.read();
             assertThat(ok.seq()).isEqualTo(2);
             assertThat(ok.value()).isEqualTo("after");
         }
@@ -95,8 +96,8 @@ class LimitsTest {
                 server.handshake();
                 var first = client.rpc("a");
                 var second = client.rpc("b");
-                RawPeer.Frame callA = server.read();
-                RawPeer.Frame callB = server.read();
+                WireFrames.Frame callA = server.read();
+                WireFrames.Frame callB = server.read();
                 server.send(callA.seq(), "RETN", new byte[] {(byte) 0x80, 2, 'Z'});
                 server.send(callB.seq(), "RETN", pickle("fine"));
                 assertThat(failure(first)).isInstanceOf(java.net.ProtocolException.class)

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import kaa.rpc.demo.DemoService;
 import org.junit.jupiter.api.Test;
 
 /** Faults of the link between client and server, made by a proxy: each ends the calls it touches, and only those. */

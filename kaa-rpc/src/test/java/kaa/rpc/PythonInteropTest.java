@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import kaa.rpc.demo.DemoService;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -50,7 +51,7 @@ class PythonInteropTest {
                     "nope raised KeyError \"'nope'\"",
                     "done");
             assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("fail traceback '  File \"DemoService.java\", line ")
-                    .contains("in kaa.rpc.DemoService.fail"));
+                    .contains("in kaa.rpc.demo.DemoService.fail"));
             assertThat(lines).anySatisfy(l -> assertThat(l)
                     .startsWith("wrong_args raised TypeError 'add() takes 2 arguments (1 given)'"));
         }

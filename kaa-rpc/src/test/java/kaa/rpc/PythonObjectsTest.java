@@ -9,6 +9,7 @@ import io.netty.buffer.Unpooled;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import kaa.rpc.demo.DemoService;
 import kaa.rpc.internal.Pickling;
 import kaa.rpc.internal.Pk;
 import kaa.rpc.internal.PyObject;
@@ -39,7 +40,7 @@ class PythonObjectsTest {
             for (String[] callable : List.of(new String[] {"posix", "system"}, new String[] {"builtins", "eval"},
                     new String[] {"subprocess", "Popen"})) {
                 peer.send(1, "CALL", echoOf(callable[0], callable[1], "touch " + pwned));
-                RawPeer.Frame answer = peer.read();
+                WireFrames.Frame answer = peer.read();
                 assertThat(answer.type()).isEqualTo("EXCP");
                 assertThat(((Object[]) answer.value())[0].toString()).startsWith("TypeError(")
                         .contains("cannot send a Python " + (callable[0].equals("builtins") ? "" : callable[0] + ".")
@@ -59,12 +60,12 @@ class PythonObjectsTest {
         try (Server server = Server.listen("127.0.0.1:0", "s").register(new DemoService());
                 RawPeer peer = new RawPeer(server.address()).authenticate("s")) {
             peer.send(1, "CALL", echoOf("builtins", "ValueError", "boom"));
-            RawPeer.Frame error = peer.read();
+            WireFrames.Frame error = peer.read();
             assertThat(error.type()).isEqualTo("RETN");
             assertThat(error.value().toString()).isEqualTo("ValueError('boom')");
             peer.send(2, "CALL", Pk.proto().str("echo").global("datetime", "date")
                     .counted('C', new byte[] {7, (byte) 0xea, 11, 30}, 1).op(0x85, 'R', 0x85, '}', 0x87).end());
-            RawPeer.Frame date = peer.read();
+            WireFrames.Frame date = peer.read();
             assertThat(date.type()).isEqualTo("RETN");
             assertThat(new String(date.payload(), java.nio.charset.StandardCharsets.ISO_8859_1))
                     .contains("cdatetime\ndate\n");
@@ -77,7 +78,7 @@ class PythonObjectsTest {
                 .sendPythonObjects((module, name) -> module.equals("myapp")).register(new DemoService()).listen();
                 RawPeer peer = new RawPeer(server.address()).authenticate("s")) {
             peer.send(1, "CALL", echoOf("myapp", "Point", "p"));
-            RawPeer.Frame point = peer.read();
+            WireFrames.Frame point = peer.read();
             assertThat(point.type()).isEqualTo("RETN");
             assertThat(point.value().toString()).isEqualTo("myapp.Point('p')");
             peer.send(2, "CALL", echoOf("posix", "system", "true"));

@@ -1,7 +1,5 @@
 package kaa.rpc;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -11,22 +9,12 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.util.concurrent.TimeUnit;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import kaa.rpc.internal.Handshake;
-import kaa.rpc.internal.Pickling;
-import kaa.rpc.internal.Unpickling;
+import java.util.concurrent.TimeUnit;
+import kaa.rpc.WireFrames.Frame;
 
 /** A hand-driven client (TCP or Unix): sends exactly the bytes a test wants, to see how a server copes. */
 final class RawPeer implements AutoCloseable {
-
-    record Frame(int seq, String type, byte[] payload) {
-        Object value() throws Exception {
-            return Unpickling.load(payload);
-        }
-    }
 
     private final SocketChannel channel;
     private final Selector selector;
@@ -57,18 +45,12 @@ final class RawPeer implements AutoCloseable {
 
     /** Answers the server's challenge with {@code secret}, not challenging it back. */
     RawPeer authenticate(String secret) throws IOException {
-        Frame auth = read();
-        byte[] salt = Handshake.random();
-        byte[] answer = Handshake.answer(secret.getBytes(StandardCharsets.UTF_8),
-                java.util.Arrays.copyOf(auth.payload(), 20), salt);
-        send(0, "RESP", Handshake.payload(Handshake.zero(), answer, salt));
+        sendRaw(WireFrames.clientAnswer(read().payload(), secret));
         return this;
     }
 
     void send(int seq, String type, byte[] payload) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(12 + payload.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(seq).put(type.getBytes(StandardCharsets.US_ASCII)).putInt(payload.length).put(payload).flip();
-        write(b);
+        sendRaw(WireFrames.frame(seq, type, payload));
     }
 
     /** Sends bytes as they are: frames the test made itself, many in one write. */
@@ -85,34 +67,15 @@ final class RawPeer implements AutoCloseable {
     }
 
     void call(int seq, String command, Object... args) throws IOException {
-        sendRaw(callFrame(seq, command, args));
-    }
-
-    /** A whole CALL frame, header and pickle, for a test to send as it likes. */
-    static byte[] callFrame(int seq, String command, Object... args) {
-        ByteBuf payload = Unpooled.buffer();
-        Pickling.writeCall(payload, command, args, java.util.Map.of());
-        ByteBuffer b = ByteBuffer.allocate(12 + payload.readableBytes()).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(seq).put("CALL".getBytes(StandardCharsets.US_ASCII)).putInt(payload.readableBytes());
-        payload.readBytes(b);
-        return b.array();
-    }
-
-    /** {@code count} CALL frames of one command, seqs 1 to {@code count}, back to back: a pipeline in one write. */
-    static byte[] callFrames(int count, String command, Object... args) {
-        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
-        for (int seq = 1; seq <= count; seq++) {
-            all.writeBytes(callFrame(seq, command, args));
-        }
-        return all.toByteArray();
+        sendRaw(WireFrames.callFrame(seq, command, args));
     }
 
     Frame read() throws IOException {
-        ByteBuffer header = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
-        fill(header);
-        byte[] payload = new byte[header.getInt(8)];
+        byte[] header = new byte[12];
+        fill(ByteBuffer.wrap(header));
+        byte[] payload = new byte[WireFrames.lengthOf(header)];
         fill(ByteBuffer.wrap(payload));
-        return new Frame(header.getInt(0), new String(header.array(), 4, 4, StandardCharsets.US_ASCII), payload);
+        return WireFrames.frameOf(header, payload);
     }
 
     /** Reads until {@code b} is full; fails if the peer closes or is silent for {@code Peers.WAIT}. */

@@ -8,15 +8,13 @@ import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import kaa.rpc.internal.Handshake;
+import kaa.rpc.demo.DemoService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Isolated;
 
@@ -42,17 +40,11 @@ class ReceiveBudgetTest {
                     Integer.parseInt(address.substring(colon + 1))));
             channel.configureBlocking(true);
             channel.socket().setSoTimeout((int) Peers.WAIT.toMillis());
-            ByteBuffer header = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer header = ByteBuffer.allocate(12);
             fill(header);
-            ByteBuffer auth = ByteBuffer.allocate(header.getInt(8));
+            ByteBuffer auth = ByteBuffer.allocate(WireFrames.lengthOf(header.array()));
             fill(auth);
-            byte[] salt = Handshake.random();
-            byte[] answer = Handshake.answer("s".getBytes(StandardCharsets.UTF_8),
-                    java.util.Arrays.copyOf(auth.array(), 20), salt);
-            byte[] payload = Handshake.payload(Handshake.zero(), answer, salt);
-            ByteBuffer resp = ByteBuffer.allocate(12 + payload.length).order(ByteOrder.LITTLE_ENDIAN);
-            resp.putInt(0).put("RESP".getBytes(StandardCharsets.US_ASCII)).putInt(payload.length).put(payload).flip();
-            write(resp);
+            write(ByteBuffer.wrap(WireFrames.clientAnswer(auth.array(), "s")));
             channel.configureBlocking(false);
         }
 
@@ -76,9 +68,7 @@ class ReceiveBudgetTest {
 
         /** Announces a frame of {@code frame} bytes and sends up to {@code send} of them, as far as the server takes them. */
         void sendPart(int frame, int send) throws IOException {
-            ByteBuffer b = ByteBuffer.allocate(12 + send).order(ByteOrder.LITTLE_ENDIAN);
-            b.putInt(1).put("CALL".getBytes(StandardCharsets.US_ASCII)).putInt(frame).position(12 + send).flip();
-            sendAll(b);
+            sendAll(WireFrames.frame(1, "CALL", frame, new byte[send]));
         }
 
         /** Sends {@code bytes} as far as the server takes them. */
@@ -156,9 +146,7 @@ class ReceiveBudgetTest {
     }
 
     private static byte[] frame(int seq, byte[] payload) {
-        ByteBuffer b = ByteBuffer.allocate(12 + payload.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(seq).put("CALL".getBytes(StandardCharsets.US_ASCII)).putInt(payload.length).put(payload);
-        return b.array();
+        return WireFrames.frame(seq, "CALL", payload);
     }
 
     private static long directMemory() {

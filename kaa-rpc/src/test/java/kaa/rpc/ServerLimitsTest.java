@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import kaa.rpc.demo.DemoService;
 import org.junit.jupiter.api.Test;
 
 /** Connection limits: a flood of silent connections cannot keep real clients out, and the total is capped. */

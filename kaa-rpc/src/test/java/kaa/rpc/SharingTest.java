@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
+import kaa.rpc.demo.DemoService;
 import kaa.rpc.internal.Bombs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,7 +54,7 @@ class SharingTest {
         byte[] call = Bombs.call("echo", Bombs.value(c, s, depth));
         try (RawPeer peer = new RawPeer(server.address()).authenticate("s")) {
             peer.send(5, "CALL", call);
-            RawPeer.Frame answer = peer.read();
+            WireFrames.Frame answer = peer.read();
             assertThat(answer.seq()).isEqualTo(5);
             if (answer.type().equals("EXCP")) {
                 // Python refuses such keys too; and objects of a class (mod.Obj) are not sent on by default
@@ -65,7 +66,7 @@ class SharingTest {
                 assertThat(answer.value()).isNotNull();
             }
             peer.send(6, "CALL", Bombs.call("add", Bombs.value(c, s, depth)));
-            RawPeer.Frame wrongArity = peer.read();
+            WireFrames.Frame wrongArity = peer.read();
             assertThat(wrongArity.type()).isEqualTo("EXCP");
             assertThat(wrongArity.payload().length).isLessThan(2000);
 
@@ -90,7 +91,7 @@ class SharingTest {
         p.writeBytes(new byte[] {'e', (byte) 0x85, '}', (byte) 0x87, '.'});
         try (RawPeer peer = new RawPeer(server.address()).authenticate("s")) {
             peer.send(1, "CALL", p.toByteArray());
-            RawPeer.Frame answer = peer.read();
+            WireFrames.Frame answer = peer.read();
             assertThat(answer.type()).isEqualTo("RETN");
             List<?> rows = (List<?>) answer.value();
             assertThat(rows).hasSize(100).allSatisfy(row -> assertThat(row).isSameAs(rows.get(0)));
@@ -106,7 +107,7 @@ class SharingTest {
                 FakeServer raw = new FakeServer(s, "s");
                 raw.handshake();
                 CompletableFuture<?> call = first.apply(client);
-                RawPeer.Frame sent = raw.read();
+                WireFrames.Frame sent = raw.read();
                 raw.send(sent.seq(), type, payload);
                 Object outcome;
                 try {
@@ -115,7 +116,7 @@ class SharingTest {
                     outcome = e.getCause();
                 }
                 CompletableFuture<Object> next = client.rpc("echo", "alive");
-                RawPeer.Frame second = raw.read();
+                WireFrames.Frame second = raw.read();
                 raw.send(second.seq(), "RETN", new byte[] {(byte) 0x80, 2, 'X', 5, 0, 0, 0, 'a', 'l', 'i', 'v', 'e', '.'});
                 return new Object[] {outcome, await(next)};
             }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import kaa.rpc.demo.DemoService;
 import kaa.rpc.internal.EventLoops;
 import org.junit.jupiter.api.Test;
 

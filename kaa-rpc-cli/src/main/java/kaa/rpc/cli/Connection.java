@@ -8,6 +8,7 @@ import java.util.concurrent.TimeoutException;
 import kaa.rpc.AuthenticationException;
 import kaa.rpc.Client;
 import kaa.rpc.HandshakeTimeoutException;
+import kaa.rpc.demo.DemoService;
 import picocli.CommandLine.Option;
 
 /** Options every client command shares, and connecting with errors a person can act on. */

@@ -17,6 +17,7 @@ import kaa.rpc.Kw;
 import kaa.rpc.Kwargs;
 import kaa.rpc.RemoteException;
 import kaa.rpc.Server;
+import kaa.rpc.demo.DemoService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;

@@ -9,14 +9,12 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import kaa.rpc.WireFrames;
 import kaa.rpc.internal.Handshake;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,15 +37,10 @@ class HostileServerIT {
                 s.setSoTimeout((int) TimeUnit.SECONDS.toMillis(Kaarpc.WAIT_SECONDS));
                 DataInputStream in = new DataInputStream(s.getInputStream());
                 OutputStream out = s.getOutputStream();
-                send(out, 0, "AUTH", -1, Handshake.payload(Handshake.random(), Handshake.zero(), Handshake.zero()));
-                byte[] resp = read(in);
-                byte[] salt = Handshake.random();
-                send(out, 0, "RESP", -1, Handshake.payload(Handshake.zero(), Handshake.answer(
-                        "s".getBytes(StandardCharsets.UTF_8), Arrays.copyOf(resp, 20), salt), salt));
-                byte[] header = new byte[12];
-                in.readFully(header);
-                int seq = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
-                in.readFully(new byte[ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).getInt(8)]);
+                out.write(WireFrames.serverChallenge(Handshake.random()));
+                out.write(WireFrames.serverAnswer(WireFrames.read(in).payload(), "s"));
+                out.flush();
+                int seq = WireFrames.read(in).seq();
                 if (type == null) {
                     return; // the connection is lost with the call in flight
                 }
@@ -59,20 +52,10 @@ class HostileServerIT {
         });
     }
 
-    private static byte[] read(DataInputStream in) throws IOException {
-        byte[] header = new byte[12];
-        in.readFully(header);
-        byte[] payload = new byte[ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).getInt(8)];
-        in.readFully(payload);
-        return payload;
-    }
-
     private static void send(OutputStream out, int seq, String type, int declaredLength, byte[] payload)
             throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(12 + payload.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(seq).put(type.getBytes(StandardCharsets.US_ASCII))
-                .putInt(declaredLength >= 0 || declaredLength < -1 ? declaredLength : payload.length).put(payload);
-        out.write(b.array());
+        out.write(declaredLength == -1 ? WireFrames.frame(seq, type, payload)
+                : WireFrames.frame(seq, type, declaredLength, payload));
         out.flush();
     }
 

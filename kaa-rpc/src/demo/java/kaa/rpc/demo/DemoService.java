@@ -1,8 +1,9 @@
-package kaa.rpc.cli;
+package kaa.rpc.demo;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -10,6 +11,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import kaa.rpc.Channel;
 import kaa.rpc.Client;
@@ -17,7 +20,8 @@ import kaa.rpc.Expose;
 import kaa.rpc.internal.Values;
 
 /**
- * The demo service of {@code kaarpc demo} and {@code kaarpc serve}: the
+ * The demo service of {@code kaarpc demo} and {@code kaarpc serve}, and of the
+ * library's interoperability tests (one source, compiled into both): the
  * functions of the captured reference sessions, so that any kaa.rpc peer,
  * Java or Python, can exercise every feature against it. The functions that
  * never block run on the I/O thread that reads their call ({@code direct}),
@@ -82,13 +86,13 @@ public class DemoService {
     }
 
     /** The longest wait of {@link #slow}: it holds its value until it answers. */
-    static final double MAX_SLOW_SECONDS = 60;
+    public static final double MAX_SLOW_SECONDS = 60;
 
     /** One daemon thread times every slow() answer; a timer cancelled is dropped at once, and its value with it. */
-    static final java.util.concurrent.ScheduledThreadPoolExecutor TIMERS;
+    static final ScheduledThreadPoolExecutor TIMERS;
 
     static {
-        TIMERS = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+        TIMERS = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "demo-slow-timer");
             t.setDaemon(true);
             return t;
@@ -109,7 +113,7 @@ public class DemoService {
                     + seconds);
         }
         CompletableFuture<Object> answer = new CompletableFuture<>();
-        java.util.concurrent.ScheduledFuture<?> timer = TIMERS.schedule(() -> answer.complete(value),
+        ScheduledFuture<?> timer = TIMERS.schedule(() -> answer.complete(value),
                 (long) (seconds * 1_000_000), TimeUnit.MICROSECONDS);
         answer.whenComplete((v, e) -> timer.cancel(false));
         return answer;
@@ -122,7 +126,7 @@ public class DemoService {
 
     @Expose(addClient = true)
     public CompletionStage<List<Object>> callback(Channel peer, String cmd, Object arg) {
-        return peer.rpc(cmd, arg).thenApply(result -> java.util.Arrays.asList("callback", result));
+        return peer.rpc(cmd, arg).thenApply(result -> Arrays.asList("callback", result));
     }
 
     @Expose(direct = true)

@@ -1,11 +1,10 @@
-package kaa.rpc.cli;
+package kaa.rpc.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -51,15 +50,6 @@ class DemoServiceTest {
         assertThat(demo.add(-1, 1.5)).isEqualTo(0.5);
         assertThatThrownBy(() -> demo.add(new BigDecimal("1.5"), 2.0)).isInstanceOf(ClassCastException.class)
                 .hasMessage("unsupported operand type(s) for +: 'Decimal' and 'float'");
-    }
-
-    @Test
-    void reprIsBoundedWhateverTheValue() {
-        BigInteger huge = BigInteger.ONE.shiftLeft(8 << 20);
-        assertThat(Repr.of(List.of(huge))).isEqualTo("[<int of 8388609 bits>]");
-        List<Object> shared = Collections.nCopies(1000, "x".repeat(1000));
-        assertThat(Repr.of(Collections.nCopies(1000, shared))).hasSize(Repr.MAX_CHARS).endsWith("...");
-        assertThat(Repr.of(new Object[] {"it's", new byte[] {0, 'a'}})).isEqualTo("('it\\'s', b'\\x00a')");
     }
 
     @Test
