@@ -82,7 +82,7 @@ final class Admission {
         if (connections.incrementAndGet() > maxConnections) {
             connections.decrementAndGet();
             OVER_CONNECTIONS.log("refusing a connection from {}: {} connections are open (maxConnections)",
-                    HandshakeHandler.peer(ch), maxConnections);
+                    Connection.peer(ch), maxConnections);
             return false;
         }
         Object source = source(ch);
@@ -109,12 +109,12 @@ final class Admission {
         if (victim == null) {
             OVER_HANDSHAKING.log("refusing a connection from {}: {} connections are in their handshake "
                     + "(maxHandshaking), none of them for long enough to be closed for it",
-                    HandshakeHandler.peer(ch), maxHandshaking);
+                    Connection.peer(ch), maxHandshaking);
             return false;
         }
         if (victim != ch) {
             OVER_HANDSHAKING.log("{} connections are in their handshake (maxHandshaking): closing one from {} to "
-                    + "make room for {}", maxHandshaking, HandshakeHandler.peer(victim), HandshakeHandler.peer(ch));
+                    + "make room for {}", maxHandshaking, Connection.peer(victim), Connection.peer(ch));
             victim.close();
         }
         return true;
@@ -141,7 +141,7 @@ final class Admission {
             if (now - e.getValue().since() < minAgeNanos) {
                 break; // in order of age: the rest are younger still
             }
-            if (!HandshakeHandler.hasSpoken(e.getKey())) {
+            if (!hasSpoken(e.getKey())) {
                 return e.getKey();
             }
             if (oldEnough == null) {
@@ -151,9 +151,15 @@ final class Admission {
         return oldEnough;
     }
 
+    /** Whether the peer of {@code ch} has sent a handshake packet yet. */
+    private static boolean hasSpoken(Channel ch) {
+        Connection c = Connection.find(ch);
+        return c != null && c.hasSpoken();
+    }
+
     private static Channel oldestSilentOrOldest(LinkedHashSet<Channel> of) {
         for (Channel ch : of) {
-            if (!HandshakeHandler.hasSpoken(ch)) {
+            if (!hasSpoken(ch)) {
                 return ch; // a client that has sent its answer is about to be done
             }
         }

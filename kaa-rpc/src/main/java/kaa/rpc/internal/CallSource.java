@@ -1,6 +1,5 @@
 package kaa.rpc.internal;
 
-import io.netty.channel.Channel;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -24,10 +23,10 @@ final class CallSource {
         // guarded by this registry's lock: the map, and each source's connections
         private final Map<Object, CallSource> sources = new HashMap<>();
 
-        /** The source of {@code key}, which {@code ch} joins. */
-        synchronized CallSource join(Object key, Channel ch) {
+        /** The source of {@code key}, which the connection read as {@code reads} says joins. */
+        synchronized CallSource join(Object key, ReadControl reads) {
             CallSource s = sources.computeIfAbsent(key, k -> new CallSource(this, k));
-            s.live.add(ch);
+            s.live.add(reads);
             return s;
         }
 
@@ -35,14 +34,14 @@ final class CallSource {
             return sources.size();
         }
 
-        private synchronized void leave(CallSource s, Channel ch) {
-            s.live.remove(ch);
+        private synchronized void leave(CallSource s, ReadControl reads) {
+            s.live.remove(reads);
             forgetIfIdle(s);
         }
 
-        private synchronized Channel[] live(CallSource s) {
+        private synchronized ReadControl[] live(CallSource s) {
             forgetIfIdle(s);
-            return s.live.toArray(new Channel[0]);
+            return s.live.toArray(new ReadControl[0]);
         }
 
         private void forgetIfIdle(CallSource s) {
@@ -56,7 +55,7 @@ final class CallSource {
     private final Object key;
     /** Calls of lost connections still running. */
     private final AtomicInteger orphans = new AtomicInteger();
-    private final Set<Channel> live;
+    private final Set<ReadControl> live;
 
     private CallSource(Registry registry, Object key) {
         this.registry = registry;
@@ -68,17 +67,17 @@ final class CallSource {
         return orphans.get();
     }
 
-    /** {@code ch} was lost with {@code running} calls still running: they are this source's now. */
-    void lost(Channel ch, int running) {
+    /** The connection read as {@code reads} says was lost with {@code running} calls still running: they are this source's now. */
+    void lost(ReadControl reads, int running) {
         orphans.addAndGet(running);
-        registry.leave(this, ch);
+        registry.leave(this, reads);
     }
 
     /** A call of a lost connection returned: its slot is free again for the live connections. */
     void orphanDone() {
         orphans.decrementAndGet();
-        for (Channel ch : registry.live(this)) {
-            FrameDecoder.updateReading(ch);
+        for (ReadControl reads : registry.live(this)) {
+            reads.reconsider(ReadControl.Reason.BUSY); // outside the registry's lock: it may hop threads
         }
     }
 }

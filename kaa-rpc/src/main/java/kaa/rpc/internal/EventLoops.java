@@ -3,6 +3,7 @@ package kaa.rpc.internal;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.FastThreadLocalThread;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -27,6 +28,11 @@ public final class EventLoops {
     }
 
     /** Whether the calling thread is one of these I/O threads. */
+    /** The shared loops as a plain scheduler, for time-outs (what uses it needs no Netty type). */
+    public static ScheduledExecutorService timers() {
+        return group();
+    }
+
     public static boolean isIoThread() {
         return Thread.currentThread() instanceof IoThread;
     }

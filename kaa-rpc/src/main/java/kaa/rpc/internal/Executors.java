@@ -54,7 +54,10 @@ public final class Executors {
 
     private static final class Serial implements Executor {
         private final Executor delegate;
-        /** Guards itself and {@link #running}. */
+        /**
+         * Its monitor guards itself and {@link #running}; callers on any thread take it briefly. No task
+         * runs under it, and the delegate is handed the drain outside it (a delegate may run it inline).
+         */
         private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
         /** A drain is running or handed to the delegate: it will take what is queued. */
         private boolean running;

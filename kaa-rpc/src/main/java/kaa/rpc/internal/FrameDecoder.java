@@ -48,7 +48,6 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
     /** Who this connection is to the budget: connections of one source share at most half of it. */
     private final Object source;
     private final long frameTimeoutNanos;
-    private boolean open;
 
     private ChannelHandlerContext ctx;
     private ReadGate gate;
@@ -125,13 +124,12 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.gate = new ReadGate(ctx.channel(), busy, peerNotReading, this::clocksChanged);
+        reads.follow(gate);
     }
 
-    /** Called on the event loop when the handshake succeeded. */
+    /** Called on the event loop when the handshake succeeded: its gate records it, for this decoder and the read limit. */
     void opened() {
-        open = true;
         gate.opened();
-        reads.opened();
     }
 
     /** {@link #updateReading} for {@code ch}, from any thread. */
@@ -213,6 +211,7 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
         }
         int start = in.readerIndex();
         long length = in.getUnsignedIntLE(start + 8);
+        boolean open = gate.isOpen();
         if (!open && length > HANDSHAKE_LIMIT - Packet.HEADER_SIZE) {
             throw new TooLongFrameException("peer sent a " + length + "-byte frame before the handshake "
                     + "completed; at most " + HANDSHAKE_LIMIT + " bytes are accepted before authentication");

@@ -25,8 +25,8 @@ import kaa.rpc.NotConnectedException;
  */
 public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
 
-    /** User event fired when the handshake succeeded; says whether the peer is this library too. */
-    record Opened(boolean javaPeer) {
+    /** User event fired when the handshake succeeded; says what the peer reads. */
+    record Opened(Dialect dialect) {
     }
 
     /** A peer may try wrong secrets as fast as it can connect. */
@@ -42,7 +42,8 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     private byte[] ourChallenge;   // what we asked the peer to answer
     private byte[] theirChallenge; // client: what the server asked us to answer
     private boolean answered;      // client: our RESP is on its way
-    private boolean javaPeer;      // the peer's challenge carries our marker
+    /** What the peer reads, once its challenge is read; the connection's from when the handshake is done. */
+    private Dialect dialect = Dialect.PYTHON;
     private boolean done;
 
     public HandshakeHandler(boolean server, byte[] secret, Duration timeout, FrameDecoder frames) {
@@ -67,18 +68,10 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelActive();
     }
 
-    static final io.netty.util.AttributeKey<Boolean> SPOKEN =
-            io.netty.util.AttributeKey.valueOf(HandshakeHandler.class, "spoken");
-
-    /** Whether the peer of {@code ch} has sent a handshake packet yet. */
-    static boolean hasSpoken(io.netty.channel.Channel ch) {
-        return ch.hasAttr(SPOKEN);
-    }
-
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         Packet p = (Packet) msg;
-        ctx.channel().attr(SPOKEN).set(Boolean.TRUE);
+        Connection.of(ctx.channel()).spoke();
         try {
             if (done) {
                 return;
@@ -115,14 +108,14 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         if (!Handshake.verify(secret, Handshake.answered(ourChallenge, clientChallenge), Handshake.field(payload, 2),
                 Handshake.field(payload, 1))) {
             WRONG_SECRET.log("authentication failed for client {}: wrong secret", peer(ctx));
-            if (Handshake.isJavaPeer(clientChallenge)) {
+            if (Dialect.of(clientChallenge).readsDeny()) {
                 // a client of this library is told, so that it can say why at once rather than guess from a hang-up
                 send(ctx, Packet.DENY, seq, new byte[0]);
             }
             fail(ctx, new AuthenticationException("client " + peer(ctx) + " does not know the secret"));
             return;
         }
-        javaPeer = Handshake.isJavaPeer(clientChallenge);
+        dialect = Dialect.of(clientChallenge);
         if (!Handshake.isZero(clientChallenge)) {
             byte[] salt = Handshake.random();
             send(ctx, Packet.RESP, seq, Handshake.payload(Handshake.zero(),
@@ -142,7 +135,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         byte[] salt = Handshake.random();
         ourChallenge = Handshake.challenge(false);
         theirChallenge = theirs;
-        javaPeer = Handshake.isJavaPeer(theirs);
+        dialect = Dialect.of(theirs);
         answered = true;
         send(ctx, Packet.RESP, seq, Handshake.payload(ourChallenge,
                 Handshake.answer(secret, Handshake.answered(theirs, ourChallenge), salt), salt));
@@ -163,7 +156,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         timer.cancel(false);
         Handshake.settled(ourChallenge);
         frames.opened();
-        ctx.fireUserEventTriggered(new Opened(javaPeer));
+        ctx.fireUserEventTriggered(new Opened(dialect));
         ctx.pipeline().remove(this);
     }
 
@@ -218,31 +211,8 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(buf, ctx.voidPromise());
     }
 
-    static String peer(ChannelHandlerContext ctx) {
-        return peer(ctx.channel());
-    }
-
-    /** The address a client connected to, for naming its peer where the socket has no name for it. */
-    static final io.netty.util.AttributeKey<String> CONNECTED_TO = io.netty.util.AttributeKey.valueOf("kaa.connectedTo");
-
-    /**
-     * The peer, for messages and logs: its address; over a Unix socket, where
-     * the peer's end has no name, the socket path (a client's peer is the
-     * server at the path it connected to; a server's peer a client on its path).
-     */
-    static String peer(io.netty.channel.Channel ch) {
-        java.net.SocketAddress a = ch.remoteAddress();
-        String text = a == null ? "" : Address.format(a);
-        if (!text.isEmpty()) {
-            return text;
-        }
-        String connectedTo = ch.attr(CONNECTED_TO).get();
-        if (connectedTo != null) {
-            return connectedTo;
-        }
-        java.net.SocketAddress local = ch.localAddress();
-        String path = local == null ? "" : Address.format(local);
-        return path.isEmpty() ? "local peer" : "local peer on " + path;
+    private static String peer(ChannelHandlerContext ctx) {
+        return Connection.peer(ctx.channel());
     }
 
     /**

@@ -2,7 +2,6 @@ package kaa.rpc.internal;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.util.AttributeKey;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -14,8 +13,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * small writes into a few large ones; a lone call costs the same as before.
  */
 final class Outbox implements SendBudget.Holder {
-
-    private static final AttributeKey<Outbox> KEY = AttributeKey.valueOf(Outbox.class, "outbox");
 
     private final Channel channel;
     private final ConcurrentLinkedQueue<ByteBuf> queue = new ConcurrentLinkedQueue<>();
@@ -35,30 +32,10 @@ final class Outbox implements SendBudget.Holder {
      */
     private static final long RECOUNT_ABOVE = 64 * 1024;
 
-    private Outbox(Channel channel, SendBudget budget) {
+    /** A new connection's outbox, which counts what it holds unsent in {@code budget}; a field of its {@link Connection}. */
+    Outbox(Channel channel, SendBudget budget) {
         this.channel = channel;
         this.budget = budget;
-    }
-
-    /** Makes the outbox of a new connection, which counts what it holds unsent in {@code budget}. */
-    static void attach(Channel channel, SendBudget budget) {
-        Outbox o = new Outbox(channel, budget);
-        channel.attr(KEY).set(o);
-        budget.join(o);
-        channel.closeFuture().addListener(f -> budget.leave(o)); // also a connect that failed, never active
-    }
-
-    /** The outbox of {@code channel}. */
-    static Outbox of(Channel channel) {
-        Outbox o = channel.attr(KEY).get();
-        if (o == null) { // a channel made outside Transport (tests): its own budget
-            Outbox made = new Outbox(channel, new SendBudget(Long.MAX_VALUE));
-            o = channel.attr(KEY).setIfAbsent(made);
-            if (o == null) {
-                o = made;
-            }
-        }
-        return o;
     }
 
     /**

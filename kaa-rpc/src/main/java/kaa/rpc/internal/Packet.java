@@ -65,6 +65,19 @@ public record Packet(int seq, int type, ByteBuf payload) {
         out.setIntLE(headerIndex + 8, out.writerIndex() - headerIndex - HEADER_SIZE);
     }
 
+    /**
+     * Refuses a frame whose payload is larger than {@code maxFrameSize}: a
+     * peer with the same limit would close the connection on it, and the
+     * sender would only see the connection closed.
+     */
+    static void checkSize(ByteBuf frame, long maxFrameSize) {
+        long payload = frame.readableBytes() - HEADER_SIZE;
+        if (payload > maxFrameSize) {
+            throw new IllegalArgumentException("it is " + payload + " bytes, over the frame limit of " + maxFrameSize
+                    + " bytes (maxFrameSize; a peer with the same limit would close the connection)");
+        }
+    }
+
     @Override
     public String toString() {
         return typeName(type) + " seq=" + Integer.toUnsignedString(seq) + " len=" + payload.readableBytes();

@@ -2,17 +2,18 @@ package kaa.rpc.internal;
 
 import io.netty.channel.Channel;
 import java.util.function.BooleanSupplier;
+import kaa.rpc.internal.ReadControl.Reason;
 
 /**
  * Whether a connection is read, and if not, why: once its handshake is
  * done, the one owner of Netty's {@code autoRead} for a connection. Each
  * pause has a reason, and the reason says whose time it is:
  * <ul>
- * <li>{@link Pause#BUSY}: as many of the peer's calls run as allowed. Our
+ * <li>{@link Reason#BUSY}: as many of the peer's calls run as allowed. Our
  * work: the peer's clocks stop.</li>
- * <li>{@link Pause#BUDGET}: the next frame waits for room in the receive
+ * <li>{@link Reason#BUDGET}: the next frame waits for room in the receive
  * budget that connections share. Our memory: the peer's clocks stop.</li>
- * <li>{@link Pause#PEER_NOT_READING}: our answers to the peer pile up unread.
+ * <li>{@link Reason#PEER_NOT_READING}: our answers to the peer pile up unread.
  * The peer's doing: its time runs on.</li>
  * </ul>
  * Two clocks come of it. The <em>reading clock</em> stops whenever we do not
@@ -26,25 +27,19 @@ import java.util.function.BooleanSupplier;
  */
 final class ReadGate {
 
-    enum Pause {
-        BUSY(true), BUDGET(true), PEER_NOT_READING(false);
-
-        final boolean ours;
-        final int bit = 1 << ordinal();
-
-        Pause(boolean ours) {
-            this.ours = ours;
-        }
-    }
-
-    private static final int OURS = Pause.BUSY.bit | Pause.BUDGET.bit;
+    private static final int OURS = Reason.BUSY.bit | Reason.BUDGET.bit;
 
     private final Channel channel;
     private final BooleanSupplier busy;
     private final BooleanSupplier peerNotReading;
     /** Told of every change of pauses (after it is made), so that deadlines on a clock that stood still run again. */
     private final Runnable changed;
-    /** Pauses apply once the handshake is done; before, the handshake's own limits bound a connection. */
+    /**
+     * Whether the connection's handshake is done: the one record of it for
+     * the connection's reading (its decoder's frame limit, its read size,
+     * its pauses). Pauses apply once it is; before, the handshake's own
+     * limits bound a connection.
+     */
     private boolean open;
     private int pauses;
     private long readNanos;
@@ -72,9 +67,14 @@ final class ReadGate {
         open = true;
     }
 
+    /** Whether the handshake is done (see {@link #open}); on the event loop. */
+    boolean isOpen() {
+        return open;
+    }
+
     /** Marks whether the next frame waits for the receive budget. Returns whether reading is paused now. */
     boolean waitForBudget(boolean waiting) {
-        return apply(waiting ? pauses | Pause.BUDGET.bit : pauses & ~Pause.BUDGET.bit);
+        return apply(waiting ? pauses | Reason.BUDGET.bit : pauses & ~Reason.BUDGET.bit);
     }
 
     /**
@@ -85,12 +85,12 @@ final class ReadGate {
         if (!open) {
             return pauses != 0;
         }
-        int p = pauses & Pause.BUDGET.bit;
+        int p = pauses & Reason.BUDGET.bit;
         if (busy.getAsBoolean()) {
-            p |= Pause.BUSY.bit;
+            p |= Reason.BUSY.bit;
         }
         if (peerNotReading.getAsBoolean()) {
-            p |= Pause.PEER_NOT_READING.bit;
+            p |= Reason.PEER_NOT_READING.bit;
         }
         return apply(p);
     }
@@ -112,7 +112,7 @@ final class ReadGate {
         } else if (wasOurs && !isOurs) {
             peerSince = now;
         }
-        if ((p & Pause.PEER_NOT_READING.bit) != 0 && (pauses & Pause.PEER_NOT_READING.bit) == 0) {
+        if ((p & Reason.PEER_NOT_READING.bit) != 0 && (pauses & Reason.PEER_NOT_READING.bit) == 0) {
             peerPauseSince = now;
         }
         pauses = p;
@@ -130,7 +130,7 @@ final class ReadGate {
     }
 
     boolean pausedByPeer() {
-        return (pauses & Pause.PEER_NOT_READING.bit) != 0;
+        return (pauses & Reason.PEER_NOT_READING.bit) != 0;
     }
 
     /** How long the peer has not read our answers (0 if it reads them). */
@@ -151,7 +151,7 @@ final class ReadGate {
     /** Why reading is paused, for a log line. */
     String reasons() {
         StringBuilder b = new StringBuilder();
-        for (Pause p : Pause.values()) {
+        for (Reason p : Reason.values()) {
             if ((pauses & p.bit) != 0) {
                 b.append(b.length() == 0 ? "" : ", ").append(p.name().toLowerCase(java.util.Locale.ROOT));
             }

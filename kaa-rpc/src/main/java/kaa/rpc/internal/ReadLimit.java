@@ -18,11 +18,12 @@ import io.netty.util.UncheckedBooleanSupplier;
 @SuppressWarnings("deprecation") // Netty's interface still returns the deprecated Handle type
 final class ReadLimit implements RecvByteBufAllocator {
 
-    private volatile boolean open;
+    /** The connection's gate, which records whether its handshake is done; set when its decoder is added. */
+    private volatile ReadGate gate;
 
-    /** From the next read on, read as much as Netty sees fit. */
-    void opened() {
-        open = true;
+    /** Once {@code gate} says the handshake is done, reads are as large as Netty sees fit. */
+    void follow(ReadGate gate) {
+        this.gate = gate;
     }
 
     @Override
@@ -44,7 +45,8 @@ final class ReadLimit implements RecvByteBufAllocator {
 
         @Override
         public void reset(ChannelConfig config) {
-            current = open ? after : before;
+            ReadGate g = gate;
+            current = g != null && g.isOpen() ? after : before;
             current.reset(config);
         }
 

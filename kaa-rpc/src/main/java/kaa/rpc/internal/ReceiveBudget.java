@@ -52,7 +52,9 @@ public final class ReceiveBudget {
     private static volatile ReceiveBudget clients;
 
     private final long limit;
-    // the lock of this object guards reserved, bySource and queue
+    // The monitor of this object guards reserved, bySource and queue; connections on every event loop
+    // take it, briefly. Under it only the arithmetic and the queue: a waiter's granted() runs after it is
+    // released (it hops to its own event loop), and no other lock is taken under it.
     private long reserved;
     /** The bytes each source holds now; a source holding nothing has no entry. */
     private final java.util.HashMap<Object, Long> bySource = new java.util.HashMap<>();

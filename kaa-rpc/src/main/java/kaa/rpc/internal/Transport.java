@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
@@ -51,9 +52,11 @@ public final class Transport {
                             ch.close();
                             return;
                         }
+                        Connection connection = Connection.attach(ch, options.sendBudget, null);
                         Session session = sessions.apply(ch);
-                        session.attach(ch, callSources.join(sourceKey(ch, true), ch));
-                        pipeline(ch, true, options, session, null);
+                        Object source = sourceKey(ch, connection, true);
+                        connection.link(session.attach(connection, connection, callSources.join(source, connection)));
+                        pipeline(ch, true, connection, source, options, session, null);
                         admission.watchHandshake(ch);
                         if (options.tls != null) {
                             javax.net.ssl.SSLEngine engine = options.tls.createSSLEngine();
@@ -135,25 +138,24 @@ public final class Transport {
         }
     }
 
-    private static void pipeline(Channel ch, boolean server, Options options, Session session,
-            Runnable reconnect) {
-        Outbox.attach(ch, options.sendBudget);
+    private static void pipeline(Channel ch, boolean server, Connection connection, Object source, Options options,
+            Session session, Runnable reconnect) {
+        Session.Link link = connection.link();
         ch.config().setWriteBufferWaterMark(
                 new WriteBufferWaterMark(Options.OUTBOUND_LOW_WATER, Options.OUTBOUND_HIGH_WATER));
         // Until the handshake completes, read as the original does: at most 1 KiB at a time.
         ReadLimit reads = new ReadLimit();
         ch.config().setRecvByteBufAllocator(reads);
         ChannelPipeline p = ch.pipeline();
-        FrameDecoder frames = new FrameDecoder(options.maxFrameSize, reads, () -> session.busy(ch),
-                () -> Session.peerNotReading(ch), options.receiveBudget, sourceKey(ch, server),
-                options.frameTimeout);
+        FrameDecoder frames = new FrameDecoder(options.maxFrameSize, reads, link::busy,
+                () -> !connection.acceptsMore(), options.receiveBudget, source, options.frameTimeout);
         p.addLast("frames", frames);
         p.addLast("handshake", new HandshakeHandler(server, options.secret, options.handshakeTimeout, frames));
         if (options.heartbeatInterval != null) {
-            p.addLast("idle", new io.netty.handler.timeout.IdleStateHandler(
-                    options.heartbeatInterval.toNanos(), 0, 0, TimeUnit.NANOSECONDS));
+            p.addLast("idle", new IdleStateHandler(options.heartbeatInterval.toNanos(), 0, 0, TimeUnit.NANOSECONDS));
+            p.addLast("heartbeat", new HeartbeatHandler(session, options.heartbeatTimeout));
         }
-        p.addLast("session", new SessionHandler(session, reconnect, options.heartbeatTimeout));
+        p.addLast("session", new SessionHandler(session, connection, reconnect));
     }
 
     /**
@@ -163,13 +165,13 @@ public final class Transport {
      * server, the peer's host (each Unix-socket connection, from a user of
      * this host, is its own); for a client, the server it reaches.
      */
-    private static Object sourceKey(Channel ch, boolean server) {
+    private static Object sourceKey(Channel ch, Connection connection, boolean server) {
         java.net.SocketAddress remote = ch.remoteAddress();
         if (server) {
             return remote instanceof java.net.InetSocketAddress
                     ? ((java.net.InetSocketAddress) remote).getAddress() : ch;
         }
-        String connectedTo = ch.attr(HandshakeHandler.CONNECTED_TO).get();
+        String connectedTo = connection.connectedTo();
         return connectedTo != null ? connectedTo : ch;
     }
 
@@ -196,9 +198,13 @@ public final class Transport {
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            ch.attr(HandshakeHandler.CONNECTED_TO).set(Address.format(address.socketAddress()));
-                            session.attach(ch, callSources.join(sourceKey(ch, false), ch));
-                            pipeline(ch, false, options, session, Connector.this::scheduleRetry);
+                            Connection connection = Connection.attach(ch, options.sendBudget,
+                                    Address.format(address.socketAddress()));
+                            Object source = sourceKey(ch, connection, false);
+                            connection.link(session.attach(connection, connection,
+                                    callSources.join(source, connection)));
+                            pipeline(ch, false, connection, source, options, session,
+                                    Connector.this::scheduleRetry);
                             if (options.tls != null) {
                                 ch.pipeline().addFirst("tls", new io.netty.handler.ssl.SslHandler(clientEngine()));
                             }
@@ -250,7 +256,9 @@ public final class Transport {
             f.addListener(done -> {
                 // an attempt whose socket could not even be set up never reached attach: it is reported as
                 // a lost connection all the same (as null), so that a retry or a close follows
-                if (!done.isSuccess() && session.connectionLost(session.isCurrent(f.channel()) ? f.channel() : null,
+                Connection c = Connection.find(f.channel());
+                Session.Link link = c == null ? null : c.link();
+                if (!done.isSuccess() && session.connectionLost(session.isCurrent(link) ? link : null,
                         connectFailure(done.cause()))) {
                     scheduleRetry();
                 }

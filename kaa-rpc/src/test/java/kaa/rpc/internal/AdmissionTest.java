@@ -88,8 +88,8 @@ class AdmissionTest {
                 return;
             }
             if (peer.isOpen() && now.get() >= answersAt) {
-                peer.attr(HandshakeHandler.SPOKEN).set(Boolean.TRUE);
-                peer.pipeline().fireUserEventTriggered(new HandshakeHandler.Opened(false));
+                Connection.of(peer).spoke();
+                peer.pipeline().fireUserEventTriggered(new HandshakeHandler.Opened(Dialect.PYTHON));
                 in = true;
             } else if (!peer.isOpen()) {
                 evicted |= peer.admitted;
@@ -156,7 +156,7 @@ class AdmissionTest {
         assertThat(small.admit(b)).isTrue();
         assertThat(small.admit(new Peer("10.0.0.3"))).as("both too young").isFalse();
         now.addAndGet(500 * MS);
-        b.attr(HandshakeHandler.SPOKEN).set(Boolean.TRUE);
+        Connection.of(b).spoke();
         Peer c = new Peer("10.0.0.3");
         assertThat(small.admit(c)).isTrue();
         assertThat(a.isOpen()).as("the oldest silent one made room").isFalse();

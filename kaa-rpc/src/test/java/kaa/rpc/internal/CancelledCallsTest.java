@@ -65,13 +65,14 @@ class CancelledCallsTest {
             }, false, 1024, PythonObjects.DEFAULT, false, false, Options.DEFAULT_MAX_FRAME_SIZE,
                     DecimalLimits.DEFAULT);
             EmbeddedChannel ch = new EmbeddedChannel();
-            session.attach(ch, new CallSource.Registry().join(new Object(), ch));
+            Connection c = Connection.of(ch);
+            Session.Link link = session.attach(c, c, new CallSource.Registry().join(new Object(), c));
 
             ByteBuf call = Unpooled.buffer();
             Pickling.writeCall(call, "sleep", new Object[0], Map.of());
-            session.packet(ch, new Packet(7, Packet.CALL, call));
+            session.packet(link, new Packet(7, Packet.CALL, call));
             assertThat(sleeper.started.await(10, TimeUnit.SECONDS)).isTrue();
-            session.packet(ch, new Packet(7, Packet.CNCL, Unpooled.buffer(0)));
+            session.packet(link, new Packet(7, Packet.CNCL, Unpooled.buffer(0)));
             executor.submit(() -> { }).get(10, TimeUnit.SECONDS); // the call has ended: one thread, in order
             ch.runPendingTasks();
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
-import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,12 +38,11 @@ class SessionRacesTest {
     void aQueuedCallCancelledWhileTheConnectionOpensIsNotSent() throws Exception {
         Session session = session();
         EmbeddedChannel ch = new EmbeddedChannel();
-        session.attach(ch, new CallSource.Registry().join(new Object(), ch));
+        Connection c = Connection.of(ch);
+        Session.Link link = session.attach(c, c, new CallSource.Registry().join(new Object(), c));
         RpcFuture<Object> first = session.call("first", new Object[0], Map.of(), Object.class, null);
         RpcFuture<Object> second = session.call("second", new Object[0], Map.of(), Object.class, null);
-        Field f = Session.class.getDeclaredField("pending");
-        f.setAccessible(true);
-        Object firstCall = ((Map<?, ?>) f.get(session)).get(1);
+        Object firstCall = session.pending().get(1);
         assertThat(firstCall).isNotNull();
 
         CountDownLatch held = new CountDownLatch(1);
@@ -61,7 +59,10 @@ class SessionRacesTest {
         });
         holder.start();
         assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
-        Thread opener = new Thread(() -> session.opened(ch, true));
+        Thread opener = new Thread(() -> {
+            c.opened(Dialect.JAVA);
+            session.opened(link);
+        });
         opener.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (opener.getState() != Thread.State.BLOCKED && System.nanoTime() < deadline) {
