@@ -120,7 +120,7 @@ final class OutgoingCalls {
         Route.Routed routed = route.route(call); // marked sent only once in the outbox: a refusal below sends no CNCL
         FrameSink sink = call.sink;
         call.sink = null;
-        if (call.queued) { // the flag, as before the split: open may have cleared it since (see the report)
+        if (routed == Route.Routed.QUEUED) { // decided under the session's lock: open may have sent it since
             armTimer(seq, call, timeout);
             return future;
         }

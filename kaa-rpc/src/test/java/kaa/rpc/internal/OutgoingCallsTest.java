@@ -155,4 +155,51 @@ class OutgoingCallsTest {
         assertThat(calls.inFlight()).isZero();
         sink.releaseAll();
     }
+
+    @Test
+    void aCallQueuedAsTheConnectionOpensIsSentOnceAndNotFailed() throws Exception {
+        // the session queues the call under its lock, and the connection opens before call() looks again:
+        // the queue's drain has sent it, so call() must leave it to its answer
+        RecordingSink sink = new RecordingSink(Dialect.JAVA);
+        OutgoingCalls.Route openingMeanwhile = new OutgoingCalls.Route() {
+            @Override
+            public Routed route(PendingCall call) {
+                call.queued = true;
+                call.queued = false; // what PreOpenQueue.takeAll does as the connection opens
+                ByteBuf b = call.sendQueued();
+                sink.sendNow(b);
+                sink.flushNow();
+                return Routed.QUEUED;
+            }
+
+            @Override
+            public boolean unqueue(PendingCall call) {
+                return false;
+            }
+
+            @Override
+            public FrameSink openSink() {
+                return sink;
+            }
+
+            @Override
+            public Dialect dialect() {
+                return sink.dialect();
+            }
+
+            @Override
+            public NotConnectedException notConnected(String what) {
+                return new NotConnectedException(what);
+            }
+        };
+        OutgoingCalls calls = new OutgoingCalls(openingMeanwhile, Runnable::run, timers, PythonObjects.DEFAULT, false,
+                Options.DEFAULT_MAX_FRAME_SIZE, DecimalLimits.DEFAULT);
+        RpcFuture<Object> f = calls.call("echo", new Object[] {"hi"}, Map.of(), Object.class, null);
+
+        assertThat(f).as("a call that went out waits for its answer").isNotDone();
+        assertThat(sink.headers()).containsExactly("CALL 1");
+        calls.onAnswer(sink, 1, false, pickled("ho"));
+        assertThat(f.get(10, TimeUnit.SECONDS)).isEqualTo("ho");
+        sink.releaseAll();
+    }
 }
