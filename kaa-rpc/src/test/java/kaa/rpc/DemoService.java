@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import kaa.rpc.internal.Repr;
 
 /** The service of the captured sessions, in Java: what the interoperability tests call. */
 public class DemoService {
@@ -39,7 +40,7 @@ public class DemoService {
         }
         // as Python words it, with Python's type names (never a Java array's identity)
         throw new ClassCastException("unsupported operand type(s) for +: '"
-                + kaa.rpc.internal.Values.pythonType(a) + "' and '" + kaa.rpc.internal.Values.pythonType(b) + "'");
+                + Repr.pythonType(a) + "' and '" + Repr.pythonType(b) + "'");
     }
 
     @Expose
