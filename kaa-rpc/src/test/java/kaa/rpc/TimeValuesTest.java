@@ -17,6 +17,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,6 +45,90 @@ class TimeValuesTest {
     }
 
     record Holder(Object owner) {
+    }
+
+    public record Stamped(String name, LocalDate day, Instant at, UUID id) {
+    }
+
+    /** A typed view of the same values: a proxy converts each result as rpc(type, ...) does. */
+    public interface Calendar {
+        @Expose
+        LocalDate day();
+
+        @Expose
+        LocalDateTime local();
+
+        @Expose
+        OffsetDateTime aware();
+
+        @Expose
+        Instant instant();
+
+        @Expose
+        Duration span();
+
+        @Expose
+        UUID id();
+
+        @Expose
+        Stamped stamped();
+
+        @Expose
+        List<LocalDate> days();
+    }
+
+    static final LocalDate DAY = LocalDate.of(2026, 11, 30);
+    static final LocalDateTime LOCAL = LocalDateTime.of(2026, 11, 30, 23, 59, 58, 123_456_000);
+    static final OffsetDateTime AWARE = OffsetDateTime.of(LOCAL, ZoneOffset.ofHours(2));
+    static final UUID ID = UUID.fromString("1b4e28ba-2fa1-11d2-883f-0016d3cca427");
+
+    public static class CalendarImpl implements Calendar {
+        @Override
+        public LocalDate day() {
+            return DAY;
+        }
+
+        @Override
+        public LocalDateTime local() {
+            return LOCAL;
+        }
+
+        @Override
+        public OffsetDateTime aware() {
+            return AWARE;
+        }
+
+        @Override
+        public Instant instant() {
+            return AWARE.toInstant();
+        }
+
+        @Override
+        public Duration span() {
+            return Duration.ofDays(-3).plusSeconds(7).plusNanos(5_000);
+        }
+
+        @Override
+        public UUID id() {
+            return ID;
+        }
+
+        @Override
+        public Stamped stamped() {
+            return new Stamped("x", DAY, AWARE.toInstant(), ID);
+        }
+
+        @Override
+        public List<LocalDate> days() {
+            return List.of(DAY, DAY.plusDays(1));
+        }
+    }
+
+    public static class Unsendable {
+        @Expose
+        public List<Object> counted() {
+            return List.of(1, new AtomicLong(5));
+        }
     }
 
     @Test
@@ -97,6 +182,33 @@ class TimeValuesTest {
             lines = PythonPeer.run(dir, "call", server.address(), "s", "version",
                     "uuid.UUID('1b4e28ba-2fa1-11d2-883f-0016d3cca427')");
             assertThat(lines).contains("version 'v1'");
+        }
+    }
+
+    @Test
+    void aProxyReturnsJavaTimeValuesAndUuids() throws Exception {
+        try (Server server = Peers.server(Peers.Transport.TCP, dir, "s").register(new CalendarImpl());
+                Client client = Peers.client(server, "s")) {
+            Calendar calendar = client.proxy(Calendar.class);
+            assertThat(calendar.day()).isEqualTo(DAY);
+            assertThat(calendar.local()).isEqualTo(LOCAL);
+            assertThat(calendar.aware()).isEqualTo(AWARE);
+            assertThat(calendar.instant()).isEqualTo(AWARE.toInstant());
+            assertThat(calendar.span()).isEqualTo(Duration.ofDays(-3).plusSeconds(7).plusNanos(5_000));
+            assertThat(calendar.id()).isEqualTo(ID);
+            assertThat(calendar.stamped()).isEqualTo(new Stamped("x", DAY, AWARE.toInstant(), ID));
+            assertThat(calendar.days()).containsExactly(DAY, DAY.plusDays(1));
+        }
+    }
+
+    @Test
+    void anUnsendableNumberInAResultIsNamedByItsPlace() throws Exception {
+        try (Server server = Peers.server(Peers.Transport.TCP, dir, "s").register(new Unsendable());
+                Client client = Peers.client(server, "s")) {
+            Throwable refused = failure(client.rpc("counted"));
+            assertThat(refused).isInstanceOf(RemoteException.class).hasMessageContaining("TypeError")
+                    .hasMessageContaining("the result of counted() cannot be sent: result[1]: cannot send "
+                            + "java.util.concurrent.atomic.AtomicLong: it is not a value type");
         }
     }
 

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import kaa.rpc.Channel;
 import kaa.rpc.Client;
 import kaa.rpc.Expose;
-import kaa.rpc.internal.Values;
+import kaa.rpc.internal.Repr;
 
 /**
  * The demo service of {@code kaarpc demo} and {@code kaarpc serve}, and of the
@@ -58,8 +58,8 @@ public class DemoService {
             return integer((Number) a).add(integer((Number) b));
         }
         // as Python words it, with Python's type names (never a Java array's identity)
-        throw new ClassCastException("unsupported operand type(s) for +: '" + Values.pythonType(a) + "' and '"
-                + Values.pythonType(b) + "'");
+        throw new ClassCastException("unsupported operand type(s) for +: '" + Repr.pythonType(a) + "' and '"
+                + Repr.pythonType(b) + "'");
     }
 
     private static BigInteger integer(Number n) {

@@ -272,7 +272,7 @@ public final class ExposedMethod {
         for (Map.Entry<String, Object> kw : kwargs.entrySet()) {
             int index = indexOf(kw.getKey());
             if (given[index]) {
-                throw new BindingException(command + "() got multiple values for argument " + Values.repr(kw.getKey()));
+                throw new BindingException(command + "() got multiple values for argument " + Repr.repr(kw.getKey()));
             }
             wire[index] = kw.getValue();
             given[index] = true;
@@ -307,11 +307,11 @@ public final class ExposedMethod {
             }
         }
         if (unknown) {
-            throw new BindingException(command + "() cannot take keyword argument " + Values.repr(keyword) + ": "
+            throw new BindingException(command + "() cannot take keyword argument " + Repr.repr(keyword) + ": "
                     + describe() + " was compiled without -parameters, so its parameter names are unknown"
                     + " (or name them with @Kw)");
         }
-        throw new BindingException(command + "() got an unexpected keyword argument " + Values.repr(keyword));
+        throw new BindingException(command + "() got an unexpected keyword argument " + Repr.repr(keyword));
     }
 
     private String parameterName(int i) {
@@ -338,11 +338,11 @@ public final class ExposedMethod {
     }
 
     private static String describe(Method m) {
-        StringBuilder sb = new StringBuilder(Values.className(m.getDeclaringClass(), false)).append('.')
+        StringBuilder sb = new StringBuilder(Repr.className(m.getDeclaringClass(), false)).append('.')
                 .append(m.getName()).append('(');
         Class<?>[] p = m.getParameterTypes();
         for (int i = 0; i < p.length; i++) {
-            sb.append(i == 0 ? "" : ", ").append(Values.javaName(p[i]));
+            sb.append(i == 0 ? "" : ", ").append(Repr.javaName(p[i]));
         }
         return sb.append(')').toString();
     }

@@ -37,11 +37,8 @@ final class Keys {
 
     /** Python's rule for decoded keys: lists, dicts and sets are mutable, so not hashable. */
     static void checkHashable(Object key) {
-        if (key instanceof String || key instanceof Number) {
-            return; // the usual keys, without the slow interface checks below (see Shape.isContainer)
-        }
-        if (key instanceof Collection && !(key instanceof FrozenSet) || key instanceof Map) {
-            throw new net.razorvine.pickle.PickleException("unhashable type: '" + Values.pythonType(key) + "'");
+        if (ValueKind.of(key).isUnhashable()) {
+            throw new MalformedValueException("unhashable type: '" + Repr.pythonType(key) + "'");
         }
     }
 
@@ -87,7 +84,7 @@ final class Keys {
     }
 
     private static RuntimeException flooded() {
-        return new net.razorvine.pickle.PickleException("more than " + MAX_EQUAL_HASHES
+        return new MalformedValueException("more than " + MAX_EQUAL_HASHES
                 + " keys of one dict or set have the same hash code (hash flooding?)");
     }
 

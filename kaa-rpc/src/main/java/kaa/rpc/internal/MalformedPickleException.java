@@ -8,6 +8,6 @@ public final class MalformedPickleException extends Exception {
     }
 
     public MalformedPickleException(Throwable cause) {
-        super(cause.getMessage() == null ? Values.className(cause.getClass(), false) : cause.getMessage(), cause);
+        super(cause.getMessage() == null ? Repr.className(cause.getClass(), false) : cause.getMessage(), cause);
     }
 }

@@ -10,12 +10,15 @@ import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * Writes Java values as protocol-2 pickles that Python 2 and Python 3 both
@@ -42,9 +45,6 @@ import java.util.Set;
  * of their properties; {@link PyObject} the Python object it describes.
  */
 public final class Pickling {
-
-    /** Deeper values are refused; they are almost certainly cycles. */
-    public static final int MAX_DEPTH = 512;
 
     private static final byte PROTO = (byte) 0x80;
     private static final byte STOP = '.';
@@ -156,7 +156,7 @@ public final class Pickling {
         try {
             p.save(out, value, 0);
         } catch (IllegalArgumentException e) {
-            throw located(e, whereUnsendable(value, "result"));
+            throw located(e, whereUnsendable(value, "result", pythonObjects));
         }
         out.writeByte(STOP);
     }
@@ -185,50 +185,31 @@ public final class Pickling {
             p.saveTuple(out, args, 0);
             p.saveMap(out, kwargs, 0);
         } catch (IllegalArgumentException e) {
-            String where = whereUnsendable(args, "args");
-            throw located(e, where != null ? where : whereUnsendable(kwargs, "kwargs"));
+            String where = whereUnsendable(args, "args", pythonObjects);
+            throw located(e, where != null ? where : whereUnsendable(kwargs, "kwargs", pythonObjects));
         }
         out.writeByte(TUPLE3);
         out.writeByte(STOP);
     }
 
     private void save(ByteBuf out, Object value, int depth) {
-        if (depth > MAX_DEPTH) {
-            throw new IllegalArgumentException("value nested deeper than " + MAX_DEPTH + " levels (is it a cycle?)");
+        if (depth > Limits.MAX_DEPTH) {
+            throw new IllegalArgumentException("value nested deeper than " + Limits.MAX_DEPTH + " levels (is it a cycle?)");
         }
-        if (value == null) {
+        ValueKind kind = ValueKind.of(value);
+        if (kind == ValueKind.NONE) {
             out.writeByte(NONE);
-        } else if (depth > 0 && memoizable(value)) { // a root, or an argument itself, is written once
+        } else if (depth > 0 && kind.memoizable(value)) { // a root, or an argument itself, is written once
             int index = memoIndex(value);
             if (index >= 0) {
                 get(out, index);
             } else {
-                saveOnce(out, value, depth);
+                saveOnce(out, value, kind, depth);
                 put(out, value);
             }
         } else {
-            saveOnce(out, value, depth);
+            saveOnce(out, value, kind, depth);
         }
-    }
-
-    /**
-     * Whether {@code value} may be shared and is worth a memo entry: so that
-     * a reference (two bytes) written out again never costs more than seven
-     * times as much, everything but numbers that fit in a long, floats, and
-     * strings under {@value #MEMO_FROM} characters.
-     */
-    private static boolean memoizable(Object value) {
-        if (value instanceof String) {
-            return ((String) value).length() >= MEMO_FROM;
-        }
-        if (value instanceof Object[]) {
-            return ((Object[]) value).length > 0;
-        }
-        if (value instanceof byte[] || value instanceof BigInteger || value instanceof BigDecimal) {
-            return true;
-        }
-        return !(value instanceof Number || value instanceof Boolean || value instanceof Character
-                || value instanceof Enum || value instanceof char[] || value instanceof Optional);
     }
 
     /** The memo index of {@code value} if it was written, else -1. */
@@ -268,75 +249,102 @@ public final class Pickling {
         }
     }
 
-    private void saveOnce(ByteBuf out, Object value, int depth) {
-        if (value instanceof String || value instanceof SurrogateText) {
-            saveString(out, (CharSequence) value);
-        } else if (value instanceof Integer || value instanceof Long || value instanceof Short
-                || value instanceof Byte) {
-            saveLong(out, ((Number) value).longValue());
-        } else if (value instanceof Boolean) {
-            out.writeByte((Boolean) value ? NEWTRUE : NEWFALSE);
-        } else if (value instanceof Double || value instanceof Float) {
-            out.writeByte(BINFLOAT).writeDouble(((Number) value).doubleValue());
-        } else if (value instanceof byte[]) {
-            saveBytes(out, (byte[]) value);
-        } else if (value instanceof Object[]) {
-            saveTuple(out, (Object[]) value, depth + 1);
-        } else if (value instanceof Map) {
-            saveMap(out, (Map<?, ?>) value, depth + 1);
-        } else if (value instanceof Set) {
-            saveGlobal(out, "__builtin__", value instanceof FrozenSet ? "frozenset" : "set");
-            saveList(out, (Set<?>) value, depth + 1);
-            out.writeByte(TUPLE1).writeByte(REDUCE);
-        } else if (value instanceof Collection) {
-            saveList(out, (Collection<?>) value, depth + 1);
-        } else if (value instanceof BigInteger) {
-            saveBigInteger(out, (BigInteger) value);
-        } else if (value instanceof Character || value instanceof Enum) {
-            saveString(out, value instanceof Enum ? ((Enum<?>) value).name() : value.toString());
-        } else if (value instanceof char[]) {
-            saveString(out, new String((char[]) value));
-        } else if (value instanceof ByteBuffer) {
-            ByteBuffer b = ((ByteBuffer) value).duplicate();
-            byte[] bytes = new byte[b.remaining()];
-            b.get(bytes);
-            saveBytes(out, bytes);
-        } else if (value instanceof Optional) {
-            save(out, ((Optional<?>) value).orElse(null), depth + 1);
-        } else if (value instanceof BigDecimal) {
-            saveGlobal(out, "decimal", "Decimal");
-            saveString(out, ((BigDecimal) value).toString());
-            out.writeByte(TUPLE1).writeByte(REDUCE);
-        } else if (value instanceof PyObject) {
-            savePyObject(out, (PyObject) value, depth + 1);
-        } else if (value instanceof PyClass) {
-            throw new IllegalArgumentException("cannot send " + value + ": a reference to a Python class or "
-                    + "function a peer sent is not sent on");
-        } else if (value.getClass().isArray()) {
-            savePrimitiveArray(out, value);
-        } else if (value instanceof Throwable) {
-            savePyObject(out, RemoteErrors.toPython((Throwable) value), depth + 1);
-        } else if (value instanceof java.util.UUID) {
-            saveUuid(out, (java.util.UUID) value);
-        } else if (TimeValues.handles(value)) {
-            Object[] call = TimeValues.reduce(value); // {name, args}: datetime.<name>(*args)
-            Object[] args = (Object[]) call[1];
-            saveGlobal(out, "datetime", (String) call[0]);
-            for (Object a : args) {
-                save(out, a, depth + 1);
-            }
-            out.writeByte(args.length == 1 ? TUPLE1 : args.length == 2 ? TUPLE2 : TUPLE3).writeByte(REDUCE);
-        } else {
-            saveBean(out, value, depth + 1);
+    private void saveOnce(ByteBuf out, Object value, ValueKind kind, int depth) {
+        switch (kind) {
+            case STR:
+                saveString(out, (CharSequence) value);
+                break;
+            case INT:
+                saveLong(out, ((Number) value).longValue());
+                break;
+            case BOOL:
+                out.writeByte((Boolean) value ? NEWTRUE : NEWFALSE);
+                break;
+            case FLOAT:
+                out.writeByte(BINFLOAT).writeDouble(((Number) value).doubleValue());
+                break;
+            case BYTES:
+                saveBytes(out, (byte[]) value);
+                break;
+            case TUPLE:
+                saveTuple(out, (Object[]) value, depth + 1);
+                break;
+            case DICT:
+                saveMap(out, (Map<?, ?>) value, depth + 1);
+                break;
+            case SET:
+            case FROZENSET:
+                saveGlobal(out, "__builtin__", kind == ValueKind.FROZENSET ? "frozenset" : "set");
+                saveList(out, (Set<?>) value, depth + 1);
+                out.writeByte(TUPLE1).writeByte(REDUCE);
+                break;
+            case LIST:
+                saveList(out, (Collection<?>) value, depth + 1);
+                break;
+            case BIG_INT:
+                saveBigInteger(out, (BigInteger) value);
+                break;
+            case CHAR:
+                saveString(out, value.toString());
+                break;
+            case ENUM:
+                saveString(out, ((Enum<?>) value).name());
+                break;
+            case CHARS:
+                saveString(out, new String((char[]) value));
+                break;
+            case BYTE_BUFFER:
+                ByteBuffer b = ((ByteBuffer) value).duplicate();
+                byte[] bytes = new byte[b.remaining()];
+                b.get(bytes);
+                saveBytes(out, bytes);
+                break;
+            case OPTIONAL:
+                save(out, ((Optional<?>) value).orElse(null), depth + 1);
+                break;
+            case DECIMAL:
+                saveGlobal(out, "decimal", "Decimal");
+                saveString(out, ((BigDecimal) value).toString());
+                out.writeByte(TUPLE1).writeByte(REDUCE);
+                break;
+            case PY_OBJECT:
+                savePyObject(out, (PyObject) value, depth + 1);
+                break;
+            case PY_CLASS:
+                throw new IllegalArgumentException(pyClassRefusal(value));
+            case PRIMITIVE_ARRAY:
+                savePrimitiveArray(out, value);
+                break;
+            case EXCEPTION:
+                savePyObject(out, RemoteErrors.toPython((Throwable) value), depth + 1);
+                break;
+            case UUID:
+                saveUuid(out, (UUID) value);
+                break;
+            case DATETIME:
+                Object[] call = TimeValues.reduce(value); // {name, args}: datetime.<name>(*args)
+                Object[] args = (Object[]) call[1];
+                saveGlobal(out, "datetime", (String) call[0]);
+                for (Object a : args) {
+                    save(out, a, depth + 1);
+                }
+                out.writeByte(args.length == 1 ? TUPLE1 : args.length == 2 ? TUPLE2 : TUPLE3).writeByte(REDUCE);
+                break;
+            default:
+                saveBean(out, value, depth + 1);
         }
     }
 
+    private static String pyClassRefusal(Object value) {
+        return "cannot send " + value + ": a reference to a Python class or function a peer sent is not sent on";
+    }
+
     /** As Python pickles a UUID: {@code UUID.__new__(UUID)}, then its state {@code {'int': n}}. */
-    private void saveUuid(ByteBuf out, java.util.UUID u) {
+    private void saveUuid(ByteBuf out, UUID u) {
         saveGlobal(out, "uuid", "UUID");
         out.writeByte(EMPTY_TUPLE).writeByte(NEWOBJ).writeByte(EMPTY_DICT);
         saveConstant(out, "int");
-        BigInteger n = new BigInteger(1, java.nio.ByteBuffer.allocate(16).putLong(u.getMostSignificantBits())
+        BigInteger n = new BigInteger(1, ByteBuffer.allocate(16).putLong(u.getMostSignificantBits())
                 .putLong(u.getLeastSignificantBits()).array());
         saveBigInteger(out, n);
         out.writeByte(SETITEM).writeByte(BUILD);
@@ -516,8 +524,8 @@ public final class Pickling {
         if (!PyObject.isDottedName(o.module()) || !PyObject.isDottedName(o.name())) {
             // GLOBAL is two lines of text: anything else in a name would be read as opcodes (the library's
             // own classes are constants, and need no check)
-            throw new IllegalArgumentException("cannot send a class named " + Values.repr(o.module()) + " "
-                    + Values.repr(o.name()) + ": not dotted Python identifiers");
+            throw new IllegalArgumentException("cannot send a class named " + Repr.repr(o.module()) + " "
+                    + Repr.repr(o.name()) + ": not dotted Python identifiers");
         }
         if (!pythonObjects.allows(o.module(), o.name())) {
             throw new IllegalArgumentException("cannot send a Python " + o.qualifiedName() + " object: objects of "
@@ -568,10 +576,10 @@ public final class Pickling {
      */
     private static String refusal(Object bean) {
         Class<?> c = bean.getClass();
-        String name = Values.className(c, true); // never a lambda's address or a class of ours
+        String name = Repr.className(c, true); // never a lambda's address or a class of ours
         for (Class<?> k = c; k != null && k != Object.class && k != Record.class; k = k.getSuperclass()) {
             if (isJdkClass(k)) {
-                return "cannot send " + (k == c ? name : name + " (a " + Values.className(k, true) + ")")
+                return "cannot send " + (k == c ? name : name + " (a " + Repr.className(k, true) + ")")
                         + ": it is not a value type (send what it holds instead)";
             }
         }
@@ -591,78 +599,109 @@ public final class Pickling {
     /**
      * Where inside {@code root} the first part that cannot be sent lies, as
      * {@code args[0].owner} or {@code result['k'][2]}, or null: looked for
-     * only once writing failed, so that writing itself keeps no path.
+     * only once writing failed, so that writing itself keeps no path. It
+     * walks the value by the kinds {@link #saveOnce} writes, so that every
+     * part the writer refuses is found.
      */
-    static String whereUnsendable(Object root, String rootName) {
-        return find(root, rootName, 0, java.util.Collections.newSetFromMap(new IdentityHashMap<>()));
+    static String whereUnsendable(Object root, String rootName, PythonObjects pythonObjects) {
+        return new Locator(pythonObjects).find(root, rootName, 0);
     }
 
-    private static String find(Object v, String path, int depth, java.util.Set<Object> seen) {
-        if (v == null || depth > MAX_DEPTH || isLeaf(v) || !seen.add(v)) {
-            return null;
+    /** One search for an unsendable part: each container once. */
+    private static final class Locator {
+        private final PythonObjects pythonObjects;
+        private final Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+
+        Locator(PythonObjects pythonObjects) {
+            this.pythonObjects = pythonObjects;
         }
-        if (v instanceof Object[]) {
-            Object[] items = (Object[]) v;
-            for (int i = 0; i < items.length; i++) {
-                String found = find(items[i], path + "[" + i + "]", depth + 1, seen);
-                if (found != null) {
-                    return found;
-                }
+
+        String find(Object v, String path, int depth) {
+            ValueKind kind = ValueKind.of(v);
+            if (depth > Limits.MAX_DEPTH) {
+                return null;
             }
-            return null;
-        }
-        if (v instanceof Map) {
-            for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
-                String key = path + "[" + Values.repr(e.getKey(), 40) + "]";
-                String found = find(e.getKey(), key, depth + 1, seen);
-                if (found == null) {
-                    found = find(e.getValue(), key, depth + 1, seen);
-                }
-                if (found != null) {
-                    return found;
-                }
+            switch (kind) {
+                case PY_CLASS:
+                    return path;
+                case DATETIME:
+                    try {
+                        TimeValues.reduce(v);
+                        return null;
+                    } catch (IllegalArgumentException e) {
+                        return path;
+                    }
+                case TUPLE:
+                    return seen.add(v) ? items(Arrays.asList((Object[]) v), path, depth) : null;
+                case LIST:
+                case SET:
+                case FROZENSET:
+                    return seen.add(v) ? items((Collection<?>) v, path, depth) : null;
+                case DICT:
+                    return seen.add(v) ? entries((Map<?, ?>) v, path, depth) : null;
+                case OPTIONAL:
+                    return find(((Optional<?>) v).orElse(null), path, depth + 1);
+                case PY_OBJECT:
+                    return seen.add(v) ? pyObject((PyObject) v, path, depth) : null;
+                case BEAN:
+                    return seen.add(v) ? bean(v, path, depth) : null;
+                default:
+                    return null; // written as it is
             }
-            return null;
         }
-        if (v instanceof Collection) {
+
+        private String items(Collection<?> items, String path, int depth) {
             int i = 0;
-            for (Object item : (Collection<?>) v) {
-                String found = find(item, path + "[" + i++ + "]", depth + 1, seen);
+            for (Object item : items) {
+                String found = find(item, path + "[" + i++ + "]", depth + 1);
                 if (found != null) {
                     return found;
                 }
             }
             return null;
         }
-        if (v instanceof Optional) {
-            return find(((Optional<?>) v).orElse(null), path, depth + 1, seen);
-        }
-        if (refusal(v) != null) {
-            return path;
-        }
-        for (Map.Entry<String, java.lang.reflect.Member> p : BEAN_PROPERTIES.get(v.getClass()).entrySet()) {
-            Object part;
-            try {
-                part = read(p.getValue(), v);
-            } catch (IllegalArgumentException e) {
-                return path + "." + p.getKey();
-            }
-            String found = find(part, path + "." + p.getKey(), depth + 1, seen);
-            if (found != null) {
-                return found;
-            }
-        }
-        return null;
-    }
 
-    /** The types {@link #saveOnce} writes without looking inside as a bean. */
-    private static boolean isLeaf(Object v) {
-        return v instanceof String || v instanceof SurrogateText || v instanceof Number || v instanceof Boolean
-                || v instanceof Character
-                || v instanceof Enum || v instanceof byte[] || v instanceof char[] || v instanceof ByteBuffer
-                || v instanceof PyObject || v instanceof PyClass || v instanceof Throwable
-                || v instanceof java.util.UUID
-                || TimeValues.handles(v) || v.getClass().isArray() && !(v instanceof Object[]);
+        private String entries(Map<?, ?> map, String path, int depth) {
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                String key = path + "[" + Repr.repr(e.getKey(), 40) + "]";
+                String found = find(e.getKey(), key, depth + 1);
+                if (found == null) {
+                    found = find(e.getValue(), key, depth + 1);
+                }
+                if (found != null) {
+                    return found;
+                }
+            }
+            return null;
+        }
+
+        private String pyObject(PyObject o, String path, int depth) {
+            if (!PyObject.isDottedName(o.module()) || !PyObject.isDottedName(o.name())
+                    || !pythonObjects.allows(o.module(), o.name())) {
+                return path;
+            }
+            String found = items(Arrays.asList(o.args()), path + ".args", depth);
+            return found != null ? found : entries(o.state(), path + ".__dict__", depth);
+        }
+
+        private String bean(Object v, String path, int depth) {
+            if (refusal(v) != null) {
+                return path;
+            }
+            for (Map.Entry<String, java.lang.reflect.Member> p : BEAN_PROPERTIES.get(v.getClass()).entrySet()) {
+                Object part;
+                try {
+                    part = read(p.getValue(), v);
+                } catch (IllegalArgumentException e) {
+                    return path + "." + p.getKey();
+                }
+                String found = find(part, path + "." + p.getKey(), depth + 1);
+                if (found != null) {
+                    return found;
+                }
+            }
+            return null;
+        }
     }
 
     private static Object read(java.lang.reflect.Member accessor, Object target) {
@@ -675,12 +714,12 @@ public final class Pickling {
             return m.invoke(target);
         } catch (IllegalAccessException | java.lang.reflect.InaccessibleObjectException e) {
             String pkg = target.getClass().getPackageName();
-            throw new IllegalArgumentException("cannot read " + Values.className(target.getClass(), false) + "."
+            throw new IllegalArgumentException("cannot read " + Repr.className(target.getClass(), false) + "."
                     + accessor.getName() + ": its package is not open to module kaa.rpc; add 'opens " + pkg
                     + " to kaa.rpc;' to your module-info.java", e);
         } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot read " + Values.className(target.getClass(), false) + "."
-                    + accessor.getName() + ": " + Values.className(e.getClass(), true) + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot read " + Repr.className(target.getClass(), false) + "."
+                    + accessor.getName() + ": " + Repr.className(e.getClass(), true) + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,6 +1,6 @@
 package kaa.rpc.internal;
 
-import net.razorvine.pickle.IObjectConstructor;
+import java.util.function.Function;
 
 /**
  * A class or function a pickle names ({@code GLOBAL}), as the unpickler
@@ -9,21 +9,21 @@ import net.razorvine.pickle.IObjectConstructor;
  * in every message (never as the lambda that builds its objects). It is not
  * sent back out.
  */
-final class PyClass implements IObjectConstructor {
+final class PyClass {
 
     private final String module;
     private final String name;
-    private final IObjectConstructor constructor;
+    private final Function<Object[], Object> constructor;
 
-    PyClass(String module, String name, IObjectConstructor constructor) {
+    PyClass(String module, String name, Function<Object[], Object> constructor) {
         this.module = module;
         this.name = name;
         this.constructor = constructor;
     }
 
-    @Override
-    public Object construct(Object[] args) {
-        return constructor.construct(args);
+    /** What calling it with {@code args} makes. */
+    Object construct(Object[] args) {
+        return constructor.apply(args);
     }
 
     String qualifiedName() {
@@ -43,6 +43,6 @@ final class PyClass implements IObjectConstructor {
     /** As Python's repr: {@code <class 'mod.Name'>}. */
     @Override
     public String toString() {
-        return "<class '" + Values.truncate(qualifiedName(), 200) + "'>";
+        return "<class '" + Repr.truncate(qualifiedName(), 200) + "'>";
     }
 }

@@ -114,6 +114,6 @@ public final class PyObject implements kaa.rpc.PythonObject {
     /** A bounded rendering, as Python's {@code repr} of the constructor call (the state left out). */
     @Override
     public String toString() {
-        return Values.repr(this, 200);
+        return Repr.repr(this, 200);
     }
 }

@@ -63,7 +63,7 @@ public final class RemoteErrors {
         PyObject exc = new PyObject("exceptions", pythonType(t),
                 message == null ? new Object[0] : new Object[] {message});
         exc.state().put(JAVA_CLASS, t instanceof RemoteException ? ((RemoteException) t).remoteType()
-                : Values.className(t.getClass(), true));
+                : Repr.className(t.getClass(), true));
         if (!causes.isEmpty()) {
             exc.state().put(JAVA_CAUSES, causes); // structured, for a Java peer
         }
@@ -77,10 +77,10 @@ public final class RemoteErrors {
         seen.add(t);
         for (Throwable c = t.getCause(); c != null && seen.add(c) && out.size() < MAX_CAUSES; c = c.getCause()) {
             String type = c instanceof RemoteException ? ((RemoteException) c).remoteType()
-                    : Values.className(c.getClass(), true);
+                    : Repr.className(c.getClass(), true);
             String message = c instanceof RemoteException ? ((RemoteException) c).remoteMessage() : c.getMessage();
-            out.add(new Object[] {Values.truncate(type, MAX_TEXT),
-                Values.truncate(message == null ? "" : message, MAX_TEXT)});
+            out.add(new Object[] {Repr.truncate(type, MAX_TEXT),
+                Repr.truncate(message == null ? "" : message, MAX_TEXT)});
         }
         return out;
     }
@@ -181,10 +181,10 @@ public final class RemoteErrors {
             type = javaClass instanceof String ? (String) javaClass : p.qualifiedName();
             message = pythonStr(p);
         } else {
-            type = Values.pythonType(exc);
-            message = Values.repr(exc, MAX_TEXT);
+            type = Repr.pythonType(exc);
+            message = Repr.repr(exc, MAX_TEXT);
         }
-        return new RemoteException(command, peer, Values.truncate(type, MAX_TEXT), message, frames(stack),
+        return new RemoteException(command, peer, Repr.truncate(type, MAX_TEXT), message, frames(stack),
                 exc instanceof PyObject ? causeChain(command, ((PyObject) exc).state().get(JAVA_CAUSES)) : null);
     }
 
@@ -215,11 +215,11 @@ public final class RemoteErrors {
         if (args.length == 1) {
             Object a = args[0];
             if (exc.name().equals("KeyError") && PyObject.isBuiltinModule(exc.module())) {
-                return Values.repr(a, MAX_TEXT);
+                return Repr.repr(a, MAX_TEXT);
             }
-            return a instanceof String ? (String) a : Values.repr(a, MAX_TEXT);
+            return a instanceof String ? (String) a : Repr.repr(a, MAX_TEXT);
         }
-        return Values.repr(args, MAX_TEXT);
+        return Repr.repr(args, MAX_TEXT);
     }
 
     private static List<RemoteException.Frame> frames(Object stack) {
@@ -259,7 +259,7 @@ public final class RemoteErrors {
     }
 
     private static String text(Object o) {
-        return o == null ? "" : o instanceof String ? Values.truncate((String) o, MAX_TEXT) : Values.repr(o, MAX_TEXT);
+        return o == null ? "" : o instanceof String ? Repr.truncate((String) o, MAX_TEXT) : Repr.repr(o, MAX_TEXT);
     }
 
     private static int number(Object o) {

@@ -1,6 +1,7 @@
 package kaa.rpc.internal;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.IdentityHashMap;
@@ -10,7 +11,7 @@ import java.util.Map;
 
 /**
  * Checks the shape of a decoded value before anything walks it: no deeper
- * than {@link Unpickling#MAX_DEPTH} and no cycle. A pickle may share a part
+ * than {@link Limits#MAX_DEPTH} and no cycle. A pickle may share a part
  * of a value many times (by its memo or by {@code DUP}); sharing is kept, not
  * refused, so the value is a graph whose paths can be exponentially many, and
  * every walk of it must visit each part once. Without sharing the value is a
@@ -22,19 +23,14 @@ final class Shape {
     }
 
     static boolean isContainer(Object o) {
-        if (o == null || o instanceof String || o instanceof Number || o instanceof Boolean || o instanceof byte[]) {
-            // the common leaves, told apart by class checks: on Java 17 a failed check against an
-            // interface (Collection, Map) scans the class's interfaces, and costs tens of nanoseconds
-            return false;
-        }
-        return o instanceof Object[] || o instanceof Collection || o instanceof Map || o instanceof PyObject;
+        return ValueKind.of(o).isContainer();
     }
 
     /**
      * @param shared whether a container was handed out more than once while
      *     decoding; if not, the value is a tree
      */
-    static void check(Object root, boolean shared, Work work) throws MalformedPickleException {
+    static void check(Object root, boolean shared, Work work) {
         if (!isContainer(root)) {
             return;
         }
@@ -50,7 +46,7 @@ final class Shape {
      * it) is remembered, so that reaching it again costs one step, and a path
      * back to a container still open is a cycle.
      */
-    private static void checkGraph(Object root, Work work) throws MalformedPickleException {
+    private static void checkGraph(Object root, Work work) {
         IdentityHashMap<Object, Integer> heights = new IdentityHashMap<>();
         IdentityHashMap<Object, Boolean> open = new IdentityHashMap<>();
         ArrayDeque<Object> path = new ArrayDeque<>();
@@ -70,16 +66,16 @@ final class Shape {
                 }
                 Integer known = heights.get(child);
                 if (known != null) {
-                    if (path.size() + known > Unpickling.MAX_DEPTH) {
+                    if (path.size() + known > Limits.MAX_DEPTH) {
                         throw tooDeep();
                     }
                     below.peek()[0] = Math.max(below.peek()[0], known);
                     continue;
                 }
                 if (open.containsKey(child)) {
-                    throw new MalformedPickleException("value refers to itself");
+                    throw new MalformedValueException("value refers to itself");
                 }
-                if (path.size() >= Unpickling.MAX_DEPTH) {
+                if (path.size() >= Limits.MAX_DEPTH) {
                     throw tooDeep();
                 }
                 path.push(child);
@@ -100,8 +96,8 @@ final class Shape {
     }
 
     /** Depth of a value known to be a tree: recursion stops at the limit, so it cannot overflow. */
-    private static void checkTreeDepth(Object node, int depth, Work work) throws MalformedPickleException {
-        if (depth > Unpickling.MAX_DEPTH) {
+    private static void checkTreeDepth(Object node, int depth, Work work) {
+        if (depth > Limits.MAX_DEPTH) {
             throw tooDeep();
         }
         work.charge(1);
@@ -127,8 +123,8 @@ final class Shape {
         }
     }
 
-    private static MalformedPickleException tooDeep() {
-        return new MalformedPickleException("value nested deeper than " + Unpickling.MAX_DEPTH + " levels");
+    private static MalformedValueException tooDeep() {
+        return new MalformedValueException("value nested deeper than " + Limits.MAX_DEPTH + " levels");
     }
 
     /**
@@ -192,7 +188,7 @@ final class Shape {
             };
         }
         PyObject p = (PyObject) o;
-        List<Object> parts = new java.util.ArrayList<>(Arrays.asList(p.args()));
+        List<Object> parts = new ArrayList<>(Arrays.asList(p.args()));
         parts.addAll(p.state().values());
         return parts.iterator();
     }

@@ -110,7 +110,7 @@ final class TimeValues {
         for (Object a : args) {
             if (!(a instanceof Integer || a instanceof Long || a instanceof BigInteger)) {
                 throw new PickleException("timedelta() takes integer days, seconds and microseconds, got "
-                        + Values.describeValue(a));
+                        + Repr.describeValue(a));
             }
         }
         Duration d;
@@ -248,7 +248,7 @@ final class TimeValues {
         if (value instanceof ZoneOffset) {
             return call("timezone", Duration.ofSeconds(((ZoneOffset) value).getTotalSeconds()));
         }
-        throw new IllegalArgumentException("cannot send a " + Values.className(value.getClass(), true)
+        throw new IllegalArgumentException("cannot send a " + Repr.className(value.getClass(), true)
                 + ": java.time values go as LocalDate, LocalTime, LocalDateTime, OffsetTime, OffsetDateTime, "
                 + "ZonedDateTime, Instant, Duration or ZoneOffset");
     }

@@ -12,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import net.razorvine.pickle.IObjectConstructor;
+import java.util.function.Function;
 import net.razorvine.pickle.Opcodes;
 import net.razorvine.pickle.PickleException;
 import net.razorvine.pickle.PickleUtils;
@@ -47,8 +47,6 @@ import net.razorvine.pickle.Unpickler;
  */
 public final class Unpickling extends Unpickler {
 
-    /** Values nested deeper than this are refused: whatever walks them later must not overflow its stack. */
-    public static final int MAX_DEPTH = Pickling.MAX_DEPTH;
     /** Python refuses to convert integers of more digits than this from text, for the same reason. */
     private static final int MAX_DIGITS = Numbers.MAX_INT_DIGITS;
 
@@ -143,22 +141,22 @@ public final class Unpickling extends Unpickler {
                 throw new PickleException("INST (protocol 0 instances) is not accepted");
             case Opcodes.OBJ: {
                 List<Object> items = values.pop_all_since_marker();
-                if (items.isEmpty() || !(items.get(0) instanceof IObjectConstructor)) {
+                if (items.isEmpty() || !(items.get(0) instanceof PyClass)) {
                     throw new PickleException("OBJ without a class");
                 }
-                values.add(((IObjectConstructor) items.get(0)).construct(items.subList(1, items.size()).toArray()));
+                values.add(((PyClass) items.get(0)).construct(items.subList(1, items.size()).toArray()));
                 return NO_RETURN_VALUE;
             }
             case Opcodes.REDUCE:
             case Opcodes.NEWOBJ: {
                 Object args = values.pop();
                 Object callable = values.pop();
-                if (!(callable instanceof IObjectConstructor) || !(args instanceof Object[])) {
+                if (!(callable instanceof PyClass) || !(args instanceof Object[])) {
                     throw new PickleException("REDUCE needs a class and a tuple, got "
-                            + (callable instanceof IObjectConstructor ? "a class" : Values.pythonType(callable))
-                            + " and " + Values.pythonType(args));
+                            + (callable instanceof PyClass ? "a class" : Repr.pythonType(callable))
+                            + " and " + Repr.pythonType(args));
                 }
-                Object made = ((IObjectConstructor) callable).construct((Object[]) args);
+                Object made = ((PyClass) callable).construct((Object[]) args);
                 if (key == Opcodes.NEWOBJ && made instanceof PyObject) { // cls.__new__(cls, *args): no __init__
                     PyObject p = (PyObject) made;
                     made = new PyObject(p.module(), p.name(), p.args(), true);
@@ -225,7 +223,7 @@ public final class Unpickling extends Unpickler {
                 List<Object> items = values.pop_all_since_marker();
                 Object target = values.peek();
                 if (!(target instanceof LinkedHashSet)) {
-                    throw new PickleException("ADDITEMS on a " + Values.pythonType(target) + ", not a set");
+                    throw new PickleException("ADDITEMS on a " + Repr.pythonType(target) + ", not a set");
                 }
                 @SuppressWarnings("unchecked")
                 LinkedHashSet<Object> set = (LinkedHashSet<Object>) target;
@@ -292,7 +290,7 @@ public final class Unpickling extends Unpickler {
                     try {
                         values.add(narrow(PickleUtils.optimizeBigint(new java.math.BigInteger(text.trim()))));
                     } catch (NumberFormatException e) {
-                        throw new PickleException("bad integer '" + Values.truncate(text, 20) + "'");
+                        throw new PickleException("bad integer '" + Repr.truncate(text, 20) + "'");
                     }
                 }
                 return NO_RETURN_VALUE;
@@ -411,7 +409,7 @@ public final class Unpickling extends Unpickler {
     @SuppressWarnings("unchecked")
     private static Map<Object, Object> dict(Object target) {
         if (!(target instanceof Map)) {
-            throw new PickleException("SETITEM on a " + Values.pythonType(target) + ", not a dict");
+            throw new PickleException("SETITEM on a " + Repr.pythonType(target) + ", not a dict");
         }
         return (Map<Object, Object>) target;
     }
@@ -419,7 +417,7 @@ public final class Unpickling extends Unpickler {
     @SuppressWarnings("unchecked")
     private static List<Object> list(Object target) {
         if (!(target instanceof ArrayList)) {
-            throw new PickleException("APPEND on a " + Values.pythonType(target) + ", not a list");
+            throw new PickleException("APPEND on a " + Repr.pythonType(target) + ", not a list");
         }
         return (List<Object>) target;
     }
@@ -540,7 +538,7 @@ public final class Unpickling extends Unpickler {
             if (target instanceof List) {
                 return; // StackSummary carries no state of its own
             }
-            throw new PickleException("BUILD on a " + Values.pythonType(target));
+            throw new PickleException("BUILD on a " + Repr.pythonType(target));
         }
         Map<String, Object> into = ((PyObject) target).state();
         if (state instanceof Object[] && ((Object[]) state).length == 2) {
@@ -564,7 +562,7 @@ public final class Unpickling extends Unpickler {
             return;
         }
         if (!(state instanceof Map)) {
-            throw new PickleException("object state must be a dict, got " + Values.pythonType(state));
+            throw new PickleException("object state must be a dict, got " + Repr.pythonType(state));
         }
         work.copy(((Map<?, ?>) state).size());
         for (Map.Entry<?, ?> e : ((Map<?, ?>) state).entrySet()) {
@@ -575,16 +573,16 @@ public final class Unpickling extends Unpickler {
         }
     }
 
-    private IObjectConstructor global(String module, String name) {
+    private PyClass global(String module, String name) {
         if (!PyObject.isDottedName(module) || !PyObject.isDottedName(name)) {
             throw new PickleException("a class must be named by dotted Python identifiers, got "
-                    + Values.repr(module) + " and " + Values.repr(name));
+                    + Repr.repr(module) + " and " + Repr.repr(name));
         }
         return new PyClass(module, name, constructor(module, name)); // a value of its own if never called
     }
 
     /** What calling the class {@code module.name} makes. */
-    private IObjectConstructor constructor(String module, String name) {
+    private Function<Object[], Object> constructor(String module, String name) {
         switch (module + "." + name) {
             case "_codecs.encode":
                 return args -> encodedBytes(args, "_codecs.encode");
@@ -667,7 +665,7 @@ public final class Unpickling extends Unpickler {
         }
         java.util.regex.Matcher m = DECIMAL.matcher(text);
         if (!m.matches() || m.group(2).isEmpty() && (m.group(3) == null || m.group(3).isEmpty())) {
-            throw new PickleException("Decimal() of a malformed string " + Values.repr(text));
+            throw new PickleException("Decimal() of a malformed string " + Repr.repr(text));
         }
         int fraction = m.group(3) == null ? 0 : m.group(3).length();
         int digits = m.group(2).length() + fraction;
@@ -747,8 +745,8 @@ public final class Unpickling extends Unpickler {
                 case "iso-8859-1":
                 case "iso8859-1":
                     try {
-                        return Values.bytes(text);
-                    } catch (ConversionException e) {
+                        return Latin1.bytes(text);
+                    } catch (IllegalArgumentException e) {
                         throw new PickleException(what + ": " + e.getMessage());
                     }
                 case "utf-8":
@@ -758,7 +756,7 @@ public final class Unpickling extends Unpickler {
                 case "us-ascii":
                     return text.getBytes(StandardCharsets.US_ASCII);
                 default:
-                    throw new PickleException(what + ": unsupported encoding '" + Values.truncate((String) args[1], 40)
+                    throw new PickleException(what + ": unsupported encoding '" + Repr.truncate((String) args[1], 40)
                             + "'");
             }
         }

@@ -3,6 +3,7 @@ package kaa.rpc.internal;
 import java.lang.reflect.Array;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.GenericArrayType;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -14,13 +15,25 @@ import java.lang.reflect.WildcardType;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.OffsetTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -28,15 +41,109 @@ import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.UUID;
 
 /**
- * Converts decoded pickle values (see {@link Unpickling}) to the Java types a
+ * Converts decoded pickle values (as the pickle reader makes them) to the Java types a
  * method declares: numbers are widened, or narrowed when they fit; lists and
  * tuples become arrays and collections; dicts become maps, records and
  * JavaBeans; byte strings become {@code byte[]}. Anything else is a
  * {@link ConversionException} that says what was expected and what came.
  */
 public final class Values {
+
+    /*
+     * The reflection a conversion needs is found once per class. ClassValue
+     * holds it beside the class itself, so a class that is unloaded takes its
+     * plan with it: no map here keeps a class loader alive.
+     */
+    private static final ClassValue<RecordPlan> RECORDS = new ClassValue<>() {
+        @Override
+        protected RecordPlan computeValue(Class<?> type) {
+            return new RecordPlan(type);
+        }
+    };
+    private static final ClassValue<BeanPlan> BEANS = new ClassValue<>() {
+        @Override
+        protected BeanPlan computeValue(Class<?> type) {
+            return new BeanPlan(type);
+        }
+    };
+    /** A class's accessible no-argument constructor, or why there is none (the exception its look-up threw). */
+    private static final ClassValue<Object> NO_ARG_CONSTRUCTORS = new ClassValue<>() {
+        @Override
+        protected Object computeValue(Class<?> type) {
+            try {
+                Constructor<?> c = type.getDeclaredConstructor();
+                c.setAccessible(true);
+                return c;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return e;
+            }
+        }
+    };
+
+    /** A record's components and canonical constructor (or why it cannot be called). */
+    private static final class RecordPlan {
+        final String[] names;
+        final Type[] types;
+        final boolean[] primitive;
+        final Constructor<?> constructor;
+        final Exception failure;
+
+        RecordPlan(Class<?> raw) {
+            RecordComponent[] components = raw.getRecordComponents();
+            names = new String[components.length];
+            types = new Type[components.length];
+            primitive = new boolean[components.length];
+            Class<?>[] classes = new Class<?>[components.length];
+            for (int i = 0; i < components.length; i++) {
+                names[i] = components[i].getName();
+                types[i] = components[i].getGenericType();
+                classes[i] = components[i].getType();
+                primitive[i] = classes[i].isPrimitive();
+            }
+            Constructor<?> c = null;
+            Exception why = null;
+            try {
+                c = raw.getDeclaredConstructor(classes);
+                c.setAccessible(true);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                c = null;
+                why = e;
+            }
+            constructor = c;
+            failure = why;
+        }
+    }
+
+    /** A bean's setters (by their names) and public fields, as the conversion looks a property up. */
+    private static final class BeanPlan {
+        private final Map<String, Method> setters = new HashMap<>();
+        private final Map<String, Field> fields = new HashMap<>();
+
+        BeanPlan(Class<?> raw) {
+            for (Method m : raw.getMethods()) {
+                if (m.getName().startsWith("set") && m.getParameterCount() == 1
+                        && !Modifier.isStatic(m.getModifiers())) {
+                    setters.putIfAbsent(m.getName(), m); // the first, as a scan of getMethods() finds it
+                }
+            }
+            for (Field f : raw.getFields()) {
+                fields.putIfAbsent(f.getName(), f); // in getField's order: the class, its interfaces, its superclass
+            }
+        }
+
+        Method setter(String name) {
+            return name.isEmpty() ? null
+                    : setters.get("set" + Character.toUpperCase(name.charAt(0)) + name.substring(1));
+        }
+
+        Field field(String name) {
+            Field f = fields.get(name);
+            return f == null || Modifier.isStatic(f.getModifiers()) || Modifier.isFinal(f.getModifiers()) ? null : f;
+        }
+    }
 
     private Values() {
     }
@@ -85,13 +192,13 @@ public final class Values {
         }
 
         private ConversionException mismatchFor(Class<?> expected, Object value) {
-            return javaWording ? new ConversionException("expected " + javaName(expected) + ", got "
-                    + describeJavaValue(value)) : mismatch(expected, value);
+            return javaWording ? new ConversionException("expected " + Repr.javaName(expected) + ", got "
+                    + Repr.describeJavaValue(value)) : mismatch(expected, value);
         }
 
         /** A value as the messages of this conversion name it. */
         private String describeFor(Object value) {
-            return javaWording ? describeJavaValue(value) : describeValue(value);
+            return javaWording ? Repr.describeJavaValue(value) : Repr.describeValue(value);
         }
 
         public Object convert(Object value, Type target) throws ConversionException {
@@ -99,7 +206,7 @@ public final class Values {
             if (target == Object.class) {
                 return value; // the common case of a plain parameter: nothing to walk or remember
             }
-            if (isScalar(target) || !Shape.isContainer(value)) {
+            if (isScalar(target) || !ValueKind.of(value).isContainer()) {
                 return convertNew(value, target); // nothing is shared, nothing to remember
             }
             Object[] results = done == null ? null : done.get(value);
@@ -174,12 +281,12 @@ public final class Values {
             if (raw.isInstance(value)) {
                 return value;
             }
-            if (value instanceof java.time.OffsetDateTime) { // an aware datetime as any instant type
-                java.time.OffsetDateTime t = (java.time.OffsetDateTime) value;
-                if (raw == java.time.Instant.class) {
+            if (value instanceof OffsetDateTime) { // an aware datetime as any instant type
+                OffsetDateTime t = (OffsetDateTime) value;
+                if (raw == Instant.class) {
                     return t.toInstant();
                 }
-                if (raw == java.time.ZonedDateTime.class) {
+                if (raw == ZonedDateTime.class) {
                     return t.toZonedDateTime();
                 }
             }
@@ -222,7 +329,7 @@ public final class Values {
                     return boxed == Integer.class ? (Object) (int) v : boxed == Short.class ? (Object) (short) v
                             : (Object) (byte) v;
                 }
-                throw new ConversionException("expected " + javaName(raw) + ", got " + (javaWording ? "" : "int ")
+                throw new ConversionException("expected " + Repr.javaName(raw) + ", got " + (javaWording ? "" : "int ")
                         + v + ", which is out of its range");
             }
             boolean integral = small || value instanceof BigInteger;
@@ -241,8 +348,8 @@ public final class Values {
                         : integral ? BigDecimal.valueOf(n.longValue()) : BigDecimal.valueOf(n.doubleValue());
             }
             if (!integral) {
-                String type = javaWording ? javaName(sent.getClass()) : pythonType(sent);
-                throw new ConversionException("expected " + javaName(raw) + ", got " + type + " " + repr(sent)
+                String type = javaWording ? Repr.javaName(sent.getClass()) : Repr.pythonType(sent);
+                throw new ConversionException("expected " + Repr.javaName(raw) + ", got " + type + " " + Repr.repr(sent)
                         + " (a " + type + " is not converted to an integer type)");
             }
             BigInteger big = value instanceof BigInteger ? (BigInteger) value : BigInteger.valueOf(n.longValue());
@@ -262,8 +369,8 @@ public final class Values {
                 return big.byteValue();
             }
             if (boxed == Long.class || boxed == Integer.class || boxed == Short.class || boxed == Byte.class) {
-                throw new ConversionException("expected " + javaName(raw) + ", got " + (javaWording ? "" : "int ")
-                        + repr(big) + ", which is out of its range");
+                throw new ConversionException("expected " + Repr.javaName(raw) + ", got " + (javaWording ? "" : "int ")
+                        + Repr.repr(big) + ", which is out of its range");
             }
             throw mismatchFor(raw, value);
         }
@@ -275,8 +382,8 @@ public final class Values {
                         return constant;
                     }
                 }
-                throw new ConversionException("expected one of " + java.util.Arrays.toString(raw.getEnumConstants())
-                        + " (" + javaName(raw) + "), got " + repr(value));
+                throw new ConversionException("expected one of " + Arrays.toString(raw.getEnumConstants())
+                        + " (" + Repr.javaName(raw) + "), got " + Repr.repr(value));
             }
             throw mismatchFor(raw, value);
         }
@@ -304,7 +411,7 @@ public final class Values {
                 } else if (raw.isAssignableFrom(ArrayList.class)) {
                     out = new ArrayList<>(items.size());
                 } else {
-                    throw new ConversionException("cannot create a " + javaName(raw) + "; declare List, Set or a concrete class");
+                    throw new ConversionException("cannot create a " + Repr.javaName(raw) + "; declare List, Set or a concrete class");
                 }
             } else {
                 out = instantiate(raw);
@@ -342,13 +449,13 @@ public final class Values {
                 try {
                     key = convert(e.getKey(), keyType);
                 } catch (ConversionException x) {
-                    throw new ConversionException("key " + repr(e.getKey()) + ": " + x.getMessage());
+                    throw new ConversionException("key " + Repr.repr(e.getKey()) + ": " + x.getMessage());
                 }
                 Object v;
                 try {
                     v = convert(e.getValue(), valueType);
                 } catch (ConversionException x) {
-                    throw new ConversionException("value of key " + repr(e.getKey()) + ": " + x.getMessage());
+                    throw new ConversionException("value of key " + Repr.repr(e.getKey()) + ": " + x.getMessage());
                 }
                 insert(out, e.getKey(), key, v);
             }
@@ -356,60 +463,59 @@ public final class Values {
         }
 
         private Object record(Object value, Class<?> raw) throws ConversionException {
-            RecordComponent[] components = raw.getRecordComponents();
-            Class<?>[] types = new Class<?>[components.length];
-            Object[] args = new Object[components.length];
+            RecordPlan plan = RECORDS.get(raw);
+            Object[] args = new Object[plan.names.length];
             if (value instanceof Object[] || value instanceof List) {
                 List<?> items = sequence(value, raw);
-                if (items.size() != components.length) {
-                    throw new ConversionException("expected " + javaName(raw) + " (" + components.length
+                if (items.size() != args.length) {
+                    throw new ConversionException("expected " + Repr.javaName(raw) + " (" + args.length
                             + " fields), got a sequence of " + items.size());
                 }
-                for (int i = 0; i < components.length; i++) {
-                    types[i] = components[i].getType();
-                    args[i] = field(items.get(i), components[i].getGenericType(), components[i].getName());
+                for (int i = 0; i < args.length; i++) {
+                    args[i] = field(items.get(i), plan.types[i], plan.names[i]);
                 }
             } else {
                 Map<?, ?> fields = fields(value, raw);
-                for (int i = 0; i < components.length; i++) {
-                    String name = components[i].getName();
-                    types[i] = components[i].getType();
-                    if (!fields.containsKey(name) && types[i].isPrimitive()) {
-                        throw new ConversionException("expected " + javaName(raw) + ", got a dict without key '" + name + "'");
+                for (int i = 0; i < args.length; i++) {
+                    String name = plan.names[i];
+                    if (plan.primitive[i] && !fields.containsKey(name)) {
+                        throw new ConversionException("expected " + Repr.javaName(raw) + ", got a dict without key '" + name + "'");
                     }
-                    args[i] = field(fields.get(name), components[i].getGenericType(), name);
+                    args[i] = field(fields.get(name), plan.types[i], name);
                 }
             }
+            if (plan.constructor == null) {
+                throw new ConversionException("cannot construct " + Repr.javaName(raw) + ": " + describe(plan.failure));
+            }
             try {
-                Constructor<?> constructor = raw.getDeclaredConstructor(types);
-                constructor.setAccessible(true);
-                return constructor.newInstance(args);
+                return plan.constructor.newInstance(args);
             } catch (ReflectiveOperationException | RuntimeException e) {
-                throw new ConversionException("cannot construct " + javaName(raw) + ": " + describe(e));
+                throw new ConversionException("cannot construct " + Repr.javaName(raw) + ": " + describe(e));
             }
         }
 
         private Object bean(Object value, Class<?> raw) throws ConversionException {
             Map<?, ?> fields = fields(value, raw);
             Object bean = instantiate(raw);
+            BeanPlan plan = BEANS.get(raw);
             for (Map.Entry<?, ?> e : fields.entrySet()) {
                 if (!(e.getKey() instanceof String)) {
-                    throw new ConversionException("expected " + javaName(raw) + ", got a dict with key " + repr(e.getKey()));
+                    throw new ConversionException("expected " + Repr.javaName(raw) + ", got a dict with key " + Repr.repr(e.getKey()));
                 }
                 String name = (String) e.getKey();
-                Method setter = setter(raw, name);
+                Method setter = plan.setter(name);
                 try {
                     if (setter != null) {
                         setter.invoke(bean, field(e.getValue(), setter.getGenericParameterTypes()[0], name));
                         continue;
                     }
-                    Field f = publicField(raw, name);
+                    Field f = plan.field(name);
                     if (f == null) {
-                        throw new ConversionException(javaName(raw) + " has no property " + repr(name));
+                        throw new ConversionException(Repr.javaName(raw) + " has no property " + Repr.repr(name));
                     }
                     f.set(bean, field(e.getValue(), f.getGenericType(), name));
                 } catch (ReflectiveOperationException | RuntimeException x) {
-                    throw new ConversionException("cannot set " + javaName(raw) + "." + truncate(name, 60) + ": "
+                    throw new ConversionException("cannot set " + Repr.javaName(raw) + "." + Repr.truncate(name, 60) + ": "
                             + describe(x));
                 }
             }
@@ -426,37 +532,19 @@ public final class Values {
             throw mismatchFor(raw, value);
         }
 
-        private static Method setter(Class<?> raw, String name) {
-            if (name.isEmpty()) {
-                return null;
-            }
-            String setterName = "set" + Character.toUpperCase(name.charAt(0)) + name.substring(1);
-            for (Method m : raw.getMethods()) {
-                if (m.getName().equals(setterName) && m.getParameterCount() == 1 && !Modifier.isStatic(m.getModifiers())) {
-                    return m;
-                }
-            }
-            return null;
-        }
-
-        private static Field publicField(Class<?> raw, String name) {
-            try {
-                Field f = raw.getField(name);
-                int mod = f.getModifiers();
-                return Modifier.isStatic(mod) || Modifier.isFinal(mod) ? null : f;
-            } catch (NoSuchFieldException e) {
-                return null;
-            }
-        }
-
         @SuppressWarnings("unchecked")
         private static <T> T instantiate(Class<?> raw) throws ConversionException {
             try {
-                Constructor<?> c = raw.getDeclaredConstructor();
-                c.setAccessible(true);
-                return (T) c.newInstance();
+                Object c = NO_ARG_CONSTRUCTORS.get(raw);
+                if (c instanceof ReflectiveOperationException) {
+                    throw (ReflectiveOperationException) c;
+                }
+                if (c instanceof RuntimeException) {
+                    throw (RuntimeException) c;
+                }
+                return (T) ((Constructor<?>) c).newInstance();
             } catch (ReflectiveOperationException | RuntimeException e) {
-                throw new ConversionException("cannot create " + javaName(raw)
+                throw new ConversionException("cannot create " + Repr.javaName(raw)
                         + ": it needs an accessible no-argument constructor (" + describe(e) + ")");
             }
         }
@@ -482,7 +570,7 @@ public final class Values {
                 return (List<?>) value;
             }
             if (value instanceof Object[]) {
-                return java.util.Arrays.asList((Object[]) value);
+                return Arrays.asList((Object[]) value);
             }
             if (value instanceof Collection) {
                 work.copy(((Collection<?>) value).size());
@@ -498,7 +586,7 @@ public final class Values {
          */
         @SuppressWarnings("unchecked")
         private void insert(Object container, Object source, Object key, Object value) throws ConversionException {
-            if (Shape.isContainer(source) && hashesItsContents(key)) {
+            if (ValueKind.of(source).isContainer() && ValueKind.of(key).hashesItsContents()) {
                 work.charge(Shape.treeSize(source, Math.max(0, work.remaining())));
             }
             try {
@@ -514,10 +602,10 @@ public final class Values {
                 } else {
                     keys.add((Set<Object>) container, key);
                 }
-            } catch (net.razorvine.pickle.PickleException e) {
+            } catch (MalformedValueException e) {
                 throw new ConversionException(e.getMessage());
             } catch (ClassCastException e) {
-                throw new ConversionException("cannot order " + describeValue(key) + " in a sorted "
+                throw new ConversionException("cannot order " + Repr.describeValue(key) + " in a sorted "
                         + (container instanceof Map ? "map" : "set") + ": " + describe(e));
             }
         }
@@ -539,12 +627,6 @@ public final class Values {
             return c.isPrimitive() || c == String.class || Number.class.isAssignableFrom(c) || c == Boolean.class
                     || c == Character.class;
         }
-
-        /** Whether hashing {@code key} walks what it holds (a list, a record), unlike a tuple or an object. */
-        private static boolean hashesItsContents(Object key) {
-            return !(key instanceof Object[] || key instanceof PyObject || key instanceof FrozenSet
-                    || key instanceof byte[]);
-        }
     }
 
     /** A byte string: {@code bytes}, or a Python 2 {@code str} (one char per byte). */
@@ -553,18 +635,11 @@ public final class Values {
             return (byte[]) value;
         }
         if (value instanceof String) {
-            String s = (String) value;
-            byte[] b = new byte[s.length()];
-            for (int i = 0; i < b.length; i++) {
-                char c = s.charAt(i);
-                if (c > 0xff) {
-                    throw new ConversionException("expected bytes, got str with character U+"
-                            + String.format("%04X", (int) c) + " at index " + i
-                            + " (only a Python 2 byte string converts to byte[])");
-                }
-                b[i] = (byte) c;
+            try {
+                return Latin1.bytes((String) value);
+            } catch (IllegalArgumentException e) {
+                throw new ConversionException(e.getMessage());
             }
-            return b;
         }
         throw mismatch(byte[].class, value);
     }
@@ -575,10 +650,10 @@ public final class Values {
      * interface fails at once rather than at a call.
      */
     public static String whyNotConvertible(Type type) {
-        return whyNotConvertible(type, new java.util.HashSet<>());
+        return whyNotConvertible(type, new HashSet<>());
     }
 
-    private static String whyNotConvertible(Type type, java.util.Set<Class<?>> seen) {
+    private static String whyNotConvertible(Type type, Set<Class<?>> seen) {
         if (type instanceof GenericArrayType) {
             return whyNotConvertible(((GenericArrayType) type).getGenericComponentType(), seen);
         }
@@ -587,7 +662,8 @@ public final class Values {
                 || raw == ByteBuffer.class || raw.isEnum() || raw.isInstance("") || raw.isInstance(0)
                 || raw.isInstance(0L) || raw.isInstance(0.0) || raw.isInstance(true) || raw.isInstance('c')
                 || raw.isInstance(BigInteger.ONE) || raw.isInstance(BigDecimal.ONE)
-                || raw.isInstance(new Object[0]) || raw.isInstance(new byte[0]) || !seen.add(raw)) {
+                || raw.isInstance(new Object[0]) || raw.isInstance(new byte[0]) || isDecodedValueType(raw)
+                || !seen.add(raw)) {
             return null;
         }
         if (raw.isArray()) {
@@ -630,6 +706,21 @@ public final class Values {
             return "is neither a value type, a record, nor a bean with a constructor without arguments";
         }
         return null;
+    }
+
+    /** The classes of the values a pickle decodes to beyond the numbers and strings, and what they convert to. */
+    private static final List<Class<?>> DECODED = List.of(LocalDate.class, LocalTime.class, OffsetTime.class,
+            LocalDateTime.class, OffsetDateTime.class, Instant.class, ZonedDateTime.class, Duration.class,
+            ZoneOffset.class, UUID.class, PyObject.class);
+
+    /** Whether some decoded value is a {@code raw} as it is, or converts to one (an aware datetime to an Instant). */
+    private static boolean isDecodedValueType(Class<?> raw) {
+        for (Class<?> c : DECODED) {
+            if (raw.isAssignableFrom(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean hasNoArgConstructor(Class<?> raw) {
@@ -702,64 +793,32 @@ public final class Values {
     }
 
     private static ConversionException mismatch(Class<?> expected, Object value) {
-        return new ConversionException("expected " + javaName(expected) + ", got " + describeValue(value));
+        return new ConversionException("expected " + Repr.javaName(expected) + ", got " + Repr.describeValue(value));
     }
 
-    /** The Java type as a reader writes it: {@code int}, {@code String}, {@code List}, {@code byte[]}. */
+    /** See {@link Repr#javaName}; kept for the callers of the conversion. */
     public static String javaName(Type type) {
-        if (type instanceof Class) {
-            Class<?> c = (Class<?>) type;
-            return c.isArray() ? javaName(c.getComponentType()) + "[]" : className(c, false);
-        }
-        return type.getTypeName().replaceAll("\\b[a-z][a-z0-9_]*\\.", "");
+        return Repr.javaName(type);
     }
 
-    /**
-     * How a message names class {@code c} (qualified or simple): by its own
-     * name, or, for a class whose name says nothing or must not leave this
-     * process (a lambda's hidden class, whose name carries an address, an
-     * anonymous class, a proxy, a class internal to this library), by the
-     * interface or superclass it stands for: {@code Supplier (a lambda)}.
-     */
+    /** See {@link Repr#className}. */
     public static String className(Class<?> c, boolean qualified) {
-        Class<?> named = c;
-        while (isUnnamed(named)) {
-            Class<?> standsFor = named.getSuperclass() == null ? Object.class : named.getSuperclass();
-            for (Class<?> i : named.getInterfaces()) {
-                if (!isUnnamed(i)) {
-                    standsFor = i;
-                    break;
-                }
-            }
-            named = standsFor;
-        }
-        String name = qualified ? named.getName() : named.getSimpleName();
-        if (c.isHidden() || c.isSynthetic()) {
-            return name + " (a lambda)";
-        }
-        if (c.isAnonymousClass()) {
-            return name + " (an anonymous class)";
-        }
-        return java.lang.reflect.Proxy.isProxyClass(c) ? name + " (a proxy)" : name;
+        return Repr.className(c, qualified);
     }
 
-    private static boolean isUnnamed(Class<?> c) {
-        return c.isHidden() || c.isSynthetic() || c.isAnonymousClass() || java.lang.reflect.Proxy.isProxyClass(c)
-                || isInternal(c);
+    /** See {@link Repr#describeValue}. */
+    public static String describeValue(Object value) {
+        return Repr.describeValue(value);
     }
 
-    /** Where this library's classes come from: its internal package there is not API (its tests' is). */
-    private static final java.security.CodeSource OURS = Values.class.getProtectionDomain().getCodeSource();
-
-    private static boolean isInternal(Class<?> c) {
-        return c.getPackageName().equals(Values.class.getPackageName())
-                && java.util.Objects.equals(c.getProtectionDomain().getCodeSource(), OURS);
+    /** See {@link Repr#truncate}. */
+    public static String truncate(String text, int max) {
+        return Repr.truncate(text, max);
     }
 
-    /** The Python type name of a decoded value, and a short repr of it. */
     /** A Decimal BigDecimal cannot hold, as the nearest Java number: -0 as 0, NaN and infinities as doubles. */
     private static Object specialDecimal(String text, Object otherwise) {
-        String t = text.toLowerCase(java.util.Locale.ROOT);
+        String t = text.toLowerCase(Locale.ROOT);
         if (t.contains("nan")) {
             return Double.NaN;
         }
@@ -773,231 +832,10 @@ public final class Values {
         }
     }
 
-    /** A value as a Java reader names it: {@code null}, {@code String "x"}, {@code Integer 5}, {@code ArrayList [1, 2]}. */
-    static String describeJavaValue(Object value) {
-        if (value == null) {
-            return "null";
-        }
-        if (value instanceof String) {
-            return "String \"" + truncate((String) value, REPR_LIMIT) + "\"";
-        }
-        if (value instanceof PyObject) {
-            return "a Python " + ((PyObject) value).qualifiedName();
-        }
-        if (value instanceof PyClass) {
-            return "a Python class " + value;
-        }
-        return javaName(value.getClass()) + " " + repr(value);
-    }
-
-    public static String describeValue(Object value) {
-        if (value == null) {
-            return "None";
-        }
-        return pythonType(value) + " " + repr(value);
-    }
-
-    public static String pythonType(Object value) {
-        if (value == null) {
-            return "NoneType";
-        }
-        if (value instanceof Boolean) {
-            return "bool";
-        }
-        if (value instanceof Integer || value instanceof Long || value instanceof BigInteger
-                || value instanceof Short || value instanceof Byte) {
-            return "int";
-        }
-        if (value instanceof Double || value instanceof Float) {
-            return "float";
-        }
-        if (value instanceof BigDecimal || value instanceof PyObject && ((PyObject) value).qualifiedName()
-                .equals("decimal.Decimal")) {
-            return "Decimal";
-        }
-        if (value instanceof String || value instanceof SurrogateText) {
-            return "str";
-        }
-        if (value instanceof byte[]) {
-            return "bytes";
-        }
-        if (value instanceof Object[]) {
-            return "tuple";
-        }
-        if (value instanceof List) {
-            return "list";
-        }
-        if (value instanceof FrozenSet) {
-            return "frozenset";
-        }
-        if (value instanceof Set) {
-            return "set";
-        }
-        if (value instanceof Map) {
-            return "dict";
-        }
-        if (value instanceof PyObject) {
-            return ((PyObject) value).qualifiedName();
-        }
-        if (value instanceof java.time.LocalDate) {
-            return "date";
-        }
-        if (value instanceof java.time.LocalDateTime || value instanceof java.time.OffsetDateTime
-                || value instanceof java.time.ZonedDateTime || value instanceof java.time.Instant) {
-            return "datetime";
-        }
-        if (value instanceof java.time.LocalTime || value instanceof java.time.OffsetTime) {
-            return "time";
-        }
-        if (value instanceof java.time.Duration) {
-            return "timedelta";
-        }
-        if (value instanceof java.time.ZoneOffset) {
-            return "timezone";
-        }
-        if (value instanceof java.util.UUID) {
-            return "UUID";
-        }
-        if (value instanceof PyClass) {
-            return "type";
-        }
-        return className(value.getClass(), false);
-    }
-
-    /** The longest rendering of a value in an error message. */
-    static final int REPR_LIMIT = 60;
-
-    /** A short rendering of a value for error messages, as Python's {@code repr}, cut at {@value #REPR_LIMIT} characters. */
-    public static String repr(Object value) {
-        return repr(value, REPR_LIMIT);
-    }
-
-    /**
-     * A rendering of {@code value} as Python's {@code repr}, cut at {@code max}
-     * characters (ending in {@code ...} when cut). The work is bounded by
-     * {@code max}, not by the value: the walk stops as soon as the text is long
-     * enough, so a value that shares its parts a billion times costs no more
-     * than a short one.
-     */
-    public static String repr(Object value, int max) {
-        StringBuilder sb = new StringBuilder(Math.min(max + 1, 256));
-        render(sb, value, max + 1);
-        if (sb.length() <= max) {
-            return sb.toString();
-        }
-        return max < 4 ? sb.substring(0, max) : sb.substring(0, max - 3) + "...";
-    }
-
-    /** {@code text} itself if it has at most {@code max} characters, else its start and how much was left out. */
-    public static String truncate(String text, int max) {
-        return text.length() <= max ? text
-                : text.substring(0, max) + "... (" + (text.length() - max) + " more characters)";
-    }
-
-    private static void render(StringBuilder sb, Object v, int limit) {
-        if (sb.length() >= limit) {
-            return;
-        }
-        if (v == null) {
-            sb.append("None");
-        } else if (v instanceof Boolean) {
-            sb.append((Boolean) v ? "True" : "False");
-        } else if (v instanceof Double || v instanceof Float) {
-            double d = ((Number) v).doubleValue();
-            sb.append(Double.isNaN(d) ? "nan" : Double.isInfinite(d) ? (d > 0 ? "inf" : "-inf") : Double.toString(d));
-        } else if (v instanceof Number || v instanceof Character || v instanceof Enum) {
-            // a peer's big number is never converted whole to be cut afterwards: Numbers bounds it
-            String text = v instanceof Number ? Numbers.text((Number) v, Math.max(0, limit - sb.length()))
-                    : v.toString();
-            sb.append(text, 0, Math.min(text.length(), limit - sb.length()));
-        } else if (v instanceof String || v instanceof SurrogateText) {
-            String text = v.toString();
-            sb.append('\'').append(text, 0, Math.min(text.length(), Math.max(0, limit - sb.length())));
-            if (sb.length() < limit) {
-                sb.append('\'');
-            }
-        } else if (v instanceof byte[]) {
-            sb.append("b'");
-            for (byte b : (byte[]) v) {
-                if (sb.length() >= limit) {
-                    return;
-                }
-                if (b >= 0x20 && b < 0x7f && b != '\\' && b != '\'') {
-                    sb.append((char) b);
-                } else {
-                    sb.append(String.format("\\x%02x", b & 0xff));
-                }
-            }
-            sb.append('\'');
-        } else if (v instanceof Object[]) {
-            Object[] items = (Object[]) v;
-            renderItems(sb, java.util.Arrays.asList(items), "(", items.length == 1 ? ",)" : ")", limit);
-        } else if (v instanceof List) {
-            renderItems(sb, (List<?>) v, "[", "]", limit);
-        } else if (v instanceof Set) {
-            Set<?> set = (Set<?>) v;
-            String kind = v instanceof FrozenSet ? "frozenset" : "set";
-            if (set.isEmpty()) {
-                sb.append(kind).append("()");
-            } else {
-                renderItems(sb, set, v instanceof FrozenSet ? "frozenset({" : "{", v instanceof FrozenSet ? "})" : "}",
-                        limit);
-            }
-        } else if (v instanceof Map) {
-            sb.append('{');
-            boolean first = true;
-            for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
-                if (sb.length() >= limit) {
-                    return;
-                }
-                sb.append(first ? "" : ", ");
-                first = false;
-                render(sb, e.getKey(), limit);
-                sb.append(": ");
-                render(sb, e.getValue(), limit);
-            }
-            sb.append('}');
-        } else if (v instanceof PyObject) {
-            PyObject p = (PyObject) v;
-            sb.append(p.qualifiedName());
-            renderItems(sb, java.util.Arrays.asList(p.args()), "(", ")", limit);
-        } else if (v instanceof java.util.UUID) {
-            sb.append("UUID('").append(v).append("')");
-        } else if (v instanceof java.time.temporal.TemporalAccessor || v instanceof java.time.Duration) {
-            sb.append("datetime.").append(pythonType(v)).append("('").append(v).append("')"); // ISO-8601 inside
-        } else if (v.getClass().isArray()) { // a primitive array: a list, as it is sent (never [I@1b6d3586)
-            int n = java.lang.reflect.Array.getLength(v);
-            List<Object> items = new ArrayList<>(Math.min(n, limit));
-            for (int i = 0; i < n && i < limit; i++) {
-                items.add(java.lang.reflect.Array.get(v, i));
-            }
-            renderItems(sb, items, "[", "]", limit);
-        } else if (v instanceof PyClass || !isUnnamed(v.getClass())) {
-            String text = String.valueOf(v);
-            sb.append(text, 0, Math.min(text.length(), limit - sb.length()));
-        } else { // a lambda's toString carries its class's address: named by what it stands for
-            sb.append('<').append(className(v.getClass(), true)).append('>');
-        }
-    }
-
-    private static void renderItems(StringBuilder sb, Collection<?> items, String open, String close, int limit) {
-        sb.append(open);
-        boolean first = true;
-        for (Object item : items) {
-            if (sb.length() >= limit) {
-                return;
-            }
-            sb.append(first ? "" : ", ");
-            first = false;
-            render(sb, item, limit);
-        }
-        sb.append(close);
-    }
-
     private static String describe(Throwable e) {
-        Throwable cause = e instanceof java.lang.reflect.InvocationTargetException && e.getCause() != null
+        Throwable cause = e instanceof InvocationTargetException && e.getCause() != null
                 ? e.getCause() : e;
-        String type = className(cause.getClass(), false);
+        String type = Repr.className(cause.getClass(), false);
         return cause.getMessage() == null ? type : type + ": " + cause.getMessage();
     }
 
@@ -1006,7 +844,7 @@ public final class Values {
     public static Map<String, Object> stringKeys(Map<?, ?> map) throws ConversionException {
         for (Object key : map.keySet()) {
             if (!(key instanceof String)) {
-                throw new ConversionException("keyword argument names must be str, got " + describeValue(key));
+                throw new ConversionException("keyword argument names must be str, got " + Repr.describeValue(key));
             }
         }
         return (Map<String, Object>) map;

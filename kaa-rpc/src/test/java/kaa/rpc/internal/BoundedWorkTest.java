@@ -99,8 +99,8 @@ class BoundedWorkTest {
             echo.release();
         }
 
-        assertThat(Values.repr(value)).hasSizeLessThanOrEqualTo(Values.REPR_LIMIT);
-        assertThat(Values.describeValue(value)).hasSizeLessThan(Values.REPR_LIMIT + 40);
+        assertThat(Repr.repr(value)).hasSizeLessThanOrEqualTo(Limits.REPR_LIMIT);
+        assertThat(Values.describeValue(value)).hasSizeLessThan(Limits.REPR_LIMIT + 40);
     }
 
     /** Reads a buffer's readable bytes without consuming them. */
@@ -328,14 +328,14 @@ class BoundedWorkTest {
         for (int i = 0; i < 1_000_000; i++) {
             wide.add("item " + i);
         }
-        assertThat(Values.repr(wide)).hasSize(Values.REPR_LIMIT).endsWith("...");
-        assertThat(Values.repr("x".repeat(10_000), 300)).hasSize(300);
+        assertThat(Repr.repr(wide)).hasSize(Limits.REPR_LIMIT).endsWith("...");
+        assertThat(Repr.repr("x".repeat(10_000), 300)).hasSize(300);
         assertThat(Values.truncate("y".repeat(1000), 10)).isEqualTo("yyyyyyyyyy... (990 more characters)");
-        assertThat(Values.repr(new Object[] {1})).isEqualTo("(1,)");
-        assertThat(Values.repr(Map.of("a", List.of(true, 1.5)))).isEqualTo("{'a': [True, 1.5]}");
-        assertThat(Values.repr(new byte[] {'a', 0, (byte) 0xff})).isEqualTo("b'a\\x00\\xff'");
-        assertThat(Values.repr(Double.NaN)).isEqualTo("nan");
-        assertThat(Values.repr(new PyObject("exceptions", "ValueError", new Object[] {"boom"})))
+        assertThat(Repr.repr(new Object[] {1})).isEqualTo("(1,)");
+        assertThat(Repr.repr(Map.of("a", List.of(true, 1.5)))).isEqualTo("{'a': [True, 1.5]}");
+        assertThat(Repr.repr(new byte[] {'a', 0, (byte) 0xff})).isEqualTo("b'a\\x00\\xff'");
+        assertThat(Repr.repr(Double.NaN)).isEqualTo("nan");
+        assertThat(Repr.repr(new PyObject("exceptions", "ValueError", new Object[] {"boom"})))
                 .isEqualTo("ValueError('boom')");
     }
 }

@@ -132,8 +132,8 @@ class FuzzTargets {
                 // a value that does not fit, or that costs more than its bytes to convert
             }
         }
-        if (Values.repr(value).length() > Values.REPR_LIMIT) {
-            throw new AssertionError("rendering over its limit: " + Values.repr(value));
+        if (Repr.repr(value).length() > Limits.REPR_LIMIT) {
+            throw new AssertionError("rendering over its limit: " + Repr.repr(value));
         }
         io.netty.buffer.ByteBuf out = Unpooled.buffer();
         try {
@@ -249,7 +249,7 @@ class FuzzTargets {
                 Pickling.write(out, v, false, EVERY_OBJECT); // as the target writes
                 Unpickling.load(out);
                 out.release();
-                Values.repr(v);
+                Repr.repr(v);
             } catch (MalformedPickleException ignored) {
                 // warming up
             }

@@ -32,12 +32,12 @@ class ValueBoundsTest {
     @Test
     void aHugeIntIsRenderedByItsSizeNotItsDigits() throws Exception {
         Object decoded = Unpickling.load(long4(huge(1 << 20)));
-        assertThat(Values.repr(decoded)).isEqualTo("<int of 8388607 bits>");
-        assertThat(Values.repr(((BigInteger) decoded).negate())).isEqualTo("<int of 8388607 bits, negative>");
+        assertThat(Repr.repr(decoded)).isEqualTo("<int of 8388607 bits>");
+        assertThat(Repr.repr(((BigInteger) decoded).negate())).isEqualTo("<int of 8388607 bits, negative>");
         assertThat(Values.describeValue(List.of(decoded))).isEqualTo("list [<int of 8388607 bits>]");
         // what fits is written in full, as before
-        assertThat(Values.repr(BigInteger.TEN.pow(40))).isEqualTo("1" + "0".repeat(40));
-        assertThat(Values.repr(new BigDecimal("-1.50"))).isEqualTo("-1.50");
+        assertThat(Repr.repr(BigInteger.TEN.pow(40))).isEqualTo("1" + "0".repeat(40));
+        assertThat(Repr.repr(new BigDecimal("-1.50"))).isEqualTo("-1.50");
     }
 
     @Test
@@ -152,11 +152,11 @@ class ValueBoundsTest {
         Object bare = Unpickling.load(Pk.proto().global("mod", "C").end());
         assertThat(Values.describeValue(bare)).isEqualTo("type <class 'mod.C'>");
         assertThatThrownBy(() -> Values.convert(bare, int.class)).hasMessage("expected int, got type <class 'mod.C'>");
-        assertThat(Values.describeJavaValue(bare)).isEqualTo("a Python class <class 'mod.C'>");
+        assertThat(Repr.describeJavaValue(bare)).isEqualTo("a Python class <class 'mod.C'>");
         java.util.function.Supplier<String> lambda = () -> "x";
         assertThat(Values.className(lambda.getClass(), true)).isEqualTo("java.util.function.Supplier (a lambda)");
-        assertThat(Values.pythonType(lambda)).isEqualTo("Supplier (a lambda)");
-        assertThat(Values.repr(List.of(lambda))).isEqualTo("[<java.util.function.Supplier (a lambda)>]");
+        assertThat(Repr.pythonType(lambda)).isEqualTo("Supplier (a lambda)");
+        assertThat(Repr.repr(List.of(lambda))).isEqualTo("[<java.util.function.Supplier (a lambda)>]");
         assertThat(Values.className(new Object() { }.getClass(), false)).isEqualTo("Object (an anonymous class)");
         assertThat(Values.className(PyObject.class, true)).isEqualTo("kaa.rpc.PythonObject");
         assertThat(Values.className(WorkLimitException.class, false)).doesNotContain("WorkLimit");
@@ -166,6 +166,20 @@ class ValueBoundsTest {
                 .hasMessageContaining("cannot send java.util.function.Supplier (a lambda)")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("$$", "0x", "ValueBoundsTest"));
         assertThatThrownBy(() -> Pickling.write(out, bare)).hasMessageContaining("cannot send <class 'mod.C'>");
+        out.release();
+    }
+
+    @Test
+    void everyRefusedPartIsNamedByItsPlace() throws Exception {
+        io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+        Object bare = Unpickling.load(Pk.proto().global("mod", "C").end());
+        assertThatThrownBy(() -> Pickling.write(out, List.of(1, new java.util.concurrent.atomic.AtomicLong())))
+                .hasMessage("result[1]: cannot send java.util.concurrent.atomic.AtomicLong: it is not a value type"
+                        + " (send what it holds instead)");
+        assertThatThrownBy(() -> Pickling.write(out, java.util.Map.of("k", List.of(bare))))
+                .hasMessageStartingWith("result['k'][0]: cannot send <class 'mod.C'>");
+        assertThatThrownBy(() -> Pickling.write(out, List.of(new PyObject("mod", "Obj", new Object[0]))))
+                .hasMessageStartingWith("result[0]: cannot send a Python mod.Obj object");
         out.release();
     }
 

@@ -129,7 +129,7 @@ class ValuesOnTheWayTest {
                             .getBytes(java.nio.charset.StandardCharsets.UTF_8), 4).end()));
             assertThat(echo(text)).containsSubsequence(pair);
             assertThat(Values.convert(text, String.class)).isEqualTo("\ud800\udc00\ud800\udc00");
-            assertThat(Values.repr(text)).isEqualTo("'\ud800\udc00\ud800\udc00'");
+            assertThat(Repr.repr(text)).isEqualTo("'\ud800\udc00\ud800\udc00'");
         }
         // Python reads the echo as it wrote it: two code points, then one
         Object text = Unpickling.load(Pk.proto().counted('X', pair, 4).end());

@@ -269,41 +269,41 @@ class ValuesTest {
 
     @Test
     void valuesAreNamedAsPythonNamesThem() {
-        assertThat(Values.pythonType(null)).isEqualTo("NoneType");
-        assertThat(Values.pythonType(true)).isEqualTo("bool");
-        assertThat(Values.pythonType(1L)).isEqualTo("int");
-        assertThat(Values.pythonType((short) 1)).isEqualTo("int");
-        assertThat(Values.pythonType(1.5f)).isEqualTo("float");
-        assertThat(Values.pythonType(new byte[0])).isEqualTo("bytes");
-        assertThat(Values.pythonType(new Object[0])).isEqualTo("tuple");
-        assertThat(Values.pythonType(FrozenSet.of(List.of()))).isEqualTo("frozenset");
-        assertThat(Values.pythonType(Set.of())).isEqualTo("set");
-        assertThat(Values.pythonType(new PyObject("builtins", "ValueError", new Object[0]))).isEqualTo("ValueError");
-        assertThat(Values.pythonType(new PyObject("m", "C", new Object[0]))).isEqualTo("m.C");
-        assertThat(Values.pythonType(new StringBuilder())).isEqualTo("StringBuilder");
+        assertThat(Repr.pythonType(null)).isEqualTo("NoneType");
+        assertThat(Repr.pythonType(true)).isEqualTo("bool");
+        assertThat(Repr.pythonType(1L)).isEqualTo("int");
+        assertThat(Repr.pythonType((short) 1)).isEqualTo("int");
+        assertThat(Repr.pythonType(1.5f)).isEqualTo("float");
+        assertThat(Repr.pythonType(new byte[0])).isEqualTo("bytes");
+        assertThat(Repr.pythonType(new Object[0])).isEqualTo("tuple");
+        assertThat(Repr.pythonType(FrozenSet.of(List.of()))).isEqualTo("frozenset");
+        assertThat(Repr.pythonType(Set.of())).isEqualTo("set");
+        assertThat(Repr.pythonType(new PyObject("builtins", "ValueError", new Object[0]))).isEqualTo("ValueError");
+        assertThat(Repr.pythonType(new PyObject("m", "C", new Object[0]))).isEqualTo("m.C");
+        assertThat(Repr.pythonType(new StringBuilder())).isEqualTo("StringBuilder");
         assertThat(Values.describeValue(null)).isEqualTo("None");
 
-        assertThat(Values.repr(null)).isEqualTo("None");
-        assertThat(Values.repr(false)).isEqualTo("False");
-        assertThat(Values.repr(Double.POSITIVE_INFINITY)).isEqualTo("inf");
-        assertThat(Values.repr(Double.NEGATIVE_INFINITY)).isEqualTo("-inf");
-        assertThat(Values.repr(2.5f)).isEqualTo("2.5");
-        assertThat(Values.repr(Colour.RED)).isEqualTo("RED");
-        assertThat(Values.repr('c')).isEqualTo("c");
-        assertThat(Values.repr(new byte[] {'\\', '\''})).isEqualTo("b'\\x5c\\x27'");
-        assertThat(Values.repr(new byte[100])).hasSize(Values.REPR_LIMIT).endsWith("...");
-        assertThat(Values.repr(new LinkedHashSet<>())).isEqualTo("set()");
-        assertThat(Values.repr(FrozenSet.of(List.of()))).isEqualTo("frozenset()");
-        assertThat(Values.repr(new LinkedHashSet<>(List.of(1)))).isEqualTo("{1}");
-        assertThat(Values.repr(FrozenSet.of(List.of(1)))).isEqualTo("frozenset({1})");
+        assertThat(Repr.repr(null)).isEqualTo("None");
+        assertThat(Repr.repr(false)).isEqualTo("False");
+        assertThat(Repr.repr(Double.POSITIVE_INFINITY)).isEqualTo("inf");
+        assertThat(Repr.repr(Double.NEGATIVE_INFINITY)).isEqualTo("-inf");
+        assertThat(Repr.repr(2.5f)).isEqualTo("2.5");
+        assertThat(Repr.repr(Colour.RED)).isEqualTo("RED");
+        assertThat(Repr.repr('c')).isEqualTo("c");
+        assertThat(Repr.repr(new byte[] {'\\', '\''})).isEqualTo("b'\\x5c\\x27'");
+        assertThat(Repr.repr(new byte[100])).hasSize(Limits.REPR_LIMIT).endsWith("...");
+        assertThat(Repr.repr(new LinkedHashSet<>())).isEqualTo("set()");
+        assertThat(Repr.repr(FrozenSet.of(List.of()))).isEqualTo("frozenset()");
+        assertThat(Repr.repr(new LinkedHashSet<>(List.of(1)))).isEqualTo("{1}");
+        assertThat(Repr.repr(FrozenSet.of(List.of(1)))).isEqualTo("frozenset({1})");
         Map<Object, Object> wide = new LinkedHashMap<>();
         for (int i = 0; i < 100; i++) {
             wide.put(i, i);
         }
-        assertThat(Values.repr(wide)).hasSize(Values.REPR_LIMIT).endsWith("...");
-        assertThat(Values.repr(new StringBuilder("sb"))).isEqualTo("sb");
-        assertThat(Values.repr("x".repeat(100), 10)).isEqualTo("'xxxxxx...");
-        assertThat(Values.repr("abc", 2)).isEqualTo("'a");
+        assertThat(Repr.repr(wide)).hasSize(Limits.REPR_LIMIT).endsWith("...");
+        assertThat(Repr.repr(new StringBuilder("sb"))).isEqualTo("sb");
+        assertThat(Repr.repr("x".repeat(100), 10)).isEqualTo("'xxxxxx...");
+        assertThat(Repr.repr("abc", 2)).isEqualTo("'a");
     }
 
     @Test
