@@ -18,7 +18,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import kaa.rpc.internal.Values;
+import kaa.rpc.internal.Converters;
 
 /**
  * The proxies of {@link Channel#proxy}: an interface analysed once (its
@@ -120,7 +120,7 @@ final class ServiceProxy implements InvocationHandler {
             }
             String problem = mentionsTypeVariable(result)
                     ? "uses a type variable; declare the concrete type in the interface"
-                    : Values.whyNotConvertible(result);
+                    : Converters.whyNot(result);
             if (problem != null) {
                 problems.add(describe(type, m) + ": its result type " + result.getTypeName() + " " + problem);
             }

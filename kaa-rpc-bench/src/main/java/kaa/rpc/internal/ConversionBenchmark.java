@@ -1,6 +1,9 @@
 package kaa.rpc.internal;
 
+import java.lang.reflect.Type;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -16,7 +19,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Converting a decoded five-key dict to a record and to a bean, as binding an
  * argument or a proxy's result does: the per-call cost once the target type's
- * constructor, components and setters are known.
+ * constructor, components and setters are known; and a list of such dicts
+ * to {@code List<Person>} and a dict of ints to {@code Map<String, Integer>},
+ * whose targets are parameterized types rather than classes.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -77,7 +82,15 @@ public class ConversionBenchmark {
         }
     }
 
+    /** Declared only for their generic types. */
+    public List<Person> people;
+    public Map<String, Integer> counts;
+
     private final Map<String, Object> dict = new LinkedHashMap<>();
+    private final List<Object> dicts = new ArrayList<>();
+    private final Map<String, Object> ints = new LinkedHashMap<>();
+    private final Type listOfPerson;
+    private final Type mapOfInts;
 
     public ConversionBenchmark() {
         dict.put("name", "Ada");
@@ -85,6 +98,16 @@ public class ConversionBenchmark {
         dict.put("height", 1.7);
         dict.put("active", true);
         dict.put("id", 1234567890123L);
+        for (int i = 0; i < 10; i++) {
+            dicts.add(new LinkedHashMap<>(dict));
+            ints.put("k" + i, i);
+        }
+        try {
+            listOfPerson = ConversionBenchmark.class.getField("people").getGenericType();
+            mapOfInts = ConversionBenchmark.class.getField("counts").getGenericType();
+        } catch (NoSuchFieldException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Benchmark
@@ -95,5 +118,15 @@ public class ConversionBenchmark {
     @Benchmark
     public Object toBean() throws ConversionException {
         return Values.conversion(Work.forPayload(100)).convert(dict, PersonBean.class);
+    }
+
+    @Benchmark
+    public Object toListOfRecords() throws ConversionException {
+        return Values.conversion(Work.forPayload(1000)).convert(dicts, listOfPerson);
+    }
+
+    @Benchmark
+    public Object toMapOfInts() throws ConversionException {
+        return Values.conversion(Work.forPayload(200)).convert(ints, mapOfInts);
     }
 }
