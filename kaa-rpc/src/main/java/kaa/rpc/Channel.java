@@ -1,5 +1,6 @@
 package kaa.rpc;
 
+import java.lang.reflect.Type;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
@@ -7,7 +8,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import kaa.rpc.internal.Address;
 import kaa.rpc.internal.Commands;
 import kaa.rpc.internal.Executors;
 import kaa.rpc.internal.Options;
@@ -28,7 +31,7 @@ import kaa.rpc.internal.Session;
  * with a {@link RemoteException} (the callee threw), a
  * {@link NotConnectedException} (the channel closed before the answer came,
  * or was closed when the call was made), a
- * {@link java.util.concurrent.TimeoutException} (no answer within the call's
+ * {@link TimeoutException} (no answer within the call's
  * time-out: {@link #withTimeout}, or the builder's {@code callTimeout}), an
  * {@link IllegalArgumentException} (an argument cannot be sent) or a
  * {@link ClassCastException} (the answer does not convert to the requested
@@ -166,7 +169,7 @@ public class Channel {
      * {@link RemoteException} for a remote error, an
      * {@link IllegalArgumentException} for an argument that cannot be sent, a
      * {@link ClassCastException} for an answer that does not convert; a
-     * {@link NotConnectedException}, {@link java.util.concurrent.TimeoutException}
+     * {@link NotConnectedException}, {@link TimeoutException}
      * or {@link InterruptedException} when the method declares it (or a
      * supertype), else a {@link CallFailedException} with it as the cause.
      *
@@ -184,14 +187,14 @@ public class Channel {
     }
 
     /**
-     * This channel, with calls that fail with a {@link java.util.concurrent.TimeoutException}
+     * This channel, with calls that fail with a {@link TimeoutException}
      * naming the command and the time if no answer comes within {@code timeout}:
      * {@code channel.withTimeout(Duration.ofSeconds(2)).rpc("add", 1, 2)}. A call
      * that timed out may still run, or have run, on the peer; the library never
      * repeats a call.
      */
     public Timed withTimeout(Duration timeout) {
-        return new Timed(kaa.rpc.internal.Options.positive(timeout, "timeout"));
+        return new Timed(Options.positive(timeout, "timeout"));
     }
 
     /** Calls on a channel with a time-out; see {@link #withTimeout(Duration)}. */
@@ -223,7 +226,7 @@ public class Channel {
         }
     }
 
-    private <T> CompletableFuture<T> call(Duration timeout, java.lang.reflect.Type resultType, String command,
+    private <T> CompletableFuture<T> call(Duration timeout, Type resultType, String command,
             Object[] args) {
         Objects.requireNonNull(resultType, "resultType");
         Objects.requireNonNull(command, "command");
@@ -246,7 +249,7 @@ public class Channel {
     }
 
     /** A call of a proxy: arguments already split into positional and keyword ones. */
-    <T> CompletableFuture<T> call(Duration timeout, java.lang.reflect.Type resultType, String command,
+    <T> CompletableFuture<T> call(Duration timeout, Type resultType, String command,
             Object[] positional, Map<String, Object> kwargs) {
         return session.call(command, positional, kwargs, resultType, timeout);
     }
@@ -306,7 +309,7 @@ public class Channel {
     @Override
     public String toString() {
         SocketAddress a = remoteAddress();
-        String peer = a == null ? "" : kaa.rpc.internal.Address.format(a);
+        String peer = a == null ? "" : Address.format(a);
         return getClass().getSimpleName() + "[" + (a == null ? "not connected" : peer.isEmpty() ? "local peer" : peer)
                 + "]";
     }

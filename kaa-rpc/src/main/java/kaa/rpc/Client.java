@@ -1,12 +1,17 @@
 package kaa.rpc;
 
+import java.net.ConnectException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import kaa.rpc.internal.Address;
 import kaa.rpc.internal.ExposedMethod;
 import kaa.rpc.internal.Options;
 import kaa.rpc.internal.ReceiveBudget;
 import kaa.rpc.internal.RpcFuture;
+import kaa.rpc.internal.SendBudget;
 import kaa.rpc.internal.Transport;
 
 /**
@@ -28,7 +33,7 @@ import kaa.rpc.internal.Transport;
  * <p>{@code connect} returns at once; the connection and handshake proceed in
  * the background, and calls made meanwhile are sent when the channel opens.
  * {@link #whenOpen()} completes when it does, or fails with the reason it
- * cannot: a {@link java.net.ConnectException} (refused),
+ * cannot: a {@link ConnectException} (refused),
  * {@link AuthenticationException} (wrong secret) or
  * {@link HandshakeTimeoutException}.
  *
@@ -115,7 +120,7 @@ public final class Client extends Channel implements AutoCloseable {
     /** Options of a {@link Client}: those of {@link PeerBuilder}, and {@link #retry}. */
     public static final class Builder extends PeerBuilder<Builder> {
         private final Address address;
-        private final java.util.List<Object> services = new java.util.ArrayList<>();
+        private final List<Object> services = new ArrayList<>();
 
         private Builder(Address address) {
             this.address = address;
@@ -127,7 +132,7 @@ public final class Client extends Channel implements AutoCloseable {
          * (from {@code client-connected}) finds it there.
          */
         public Builder register(Object obj) {
-            ExposedMethod.scan(java.util.Objects.requireNonNull(obj, "obj")); // fail here, not at connect
+            ExposedMethod.scan(Objects.requireNonNull(obj, "obj")); // fail here, not at connect
             services.add(obj);
             return this;
         }
@@ -143,8 +148,8 @@ public final class Client extends Channel implements AutoCloseable {
             Options o = options.copy();
             o.receiveBudget = o.receiveBudgetBytes > 0 ? new ReceiveBudget(o.receiveBudgetBytes)
                     : ReceiveBudget.sharedByClients();
-            o.sendBudget = o.sendBudgetBytes > 0 ? new kaa.rpc.internal.SendBudget(o.sendBudgetBytes)
-                    : kaa.rpc.internal.SendBudget.sharedByClients();
+            o.sendBudget = o.sendBudgetBytes > 0 ? new SendBudget(o.sendBudgetBytes)
+                    : SendBudget.sharedByClients();
             Client client = new Client(address, o);
             services.forEach(client::register);
             client.connector.start();

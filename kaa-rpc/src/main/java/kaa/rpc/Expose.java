@@ -5,6 +5,7 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Marks a method that the remote side may call, the Java form of
@@ -23,7 +24,7 @@ import java.lang.annotation.Target;
  * <p>Several methods may share a command name if they take different numbers
  * of arguments; a call picks the one whose arity matches. Keyword arguments
  * bind by parameter name, so compile with {@code -parameters}. A method that
- * returns a {@link java.util.concurrent.CompletionStage} is answered when the
+ * returns a {@link CompletionStage} is answered when the
  * stage completes (the form of kaa's {@code coroutine=True}); {@code void}
  * methods answer {@code None}.
  */

@@ -3,7 +3,12 @@ package kaa.rpc;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiPredicate;
+import javax.net.ssl.SSLContext;
+import kaa.rpc.internal.DecimalLimits;
 import kaa.rpc.internal.Options;
+import kaa.rpc.internal.PythonObjects;
 
 /**
  * The options a {@link Server.Builder} and a {@link Client.Builder} share.
@@ -45,7 +50,7 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
     /**
      * A time-out for every call made on the channels (default: none). A call
      * without an answer by then fails with a
-     * {@link java.util.concurrent.TimeoutException}; it may still have run on
+     * {@link TimeoutException}; it may still have run on
      * the peer. One call can have its own: {@link Channel#withTimeout}.
      */
     public B callTimeout(Duration timeout) {
@@ -128,8 +133,8 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
      * to the second to run. Allow only classes you know, by module and name:
      * {@code sendPythonObjects((module, name) -> module.equals("myapp.model"))}.
      */
-    public B sendPythonObjects(java.util.function.BiPredicate<String, String> allowed) {
-        options.pythonObjects = kaa.rpc.internal.PythonObjects.allowing(Objects.requireNonNull(allowed, "allowed"));
+    public B sendPythonObjects(BiPredicate<String, String> allowed) {
+        options.pythonObjects = PythonObjects.allowing(Objects.requireNonNull(allowed, "allowed"));
         return self();
     }
 
@@ -147,7 +152,7 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
      * so that many large ones in one call are refused too.
      */
     public B decimalLimits(int maxDigits, int maxExponent) {
-        options.decimalLimits = new kaa.rpc.internal.DecimalLimits(maxDigits, maxExponent);
+        options.decimalLimits = new DecimalLimits(maxDigits, maxExponent);
         return self();
     }
 
@@ -206,7 +211,7 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
      * connects to. Python kaa peers speak plain TCP, which stays the default;
      * the shared-secret handshake still runs inside TLS.
      */
-    public B tls(javax.net.ssl.SSLContext context) {
+    public B tls(SSLContext context) {
         options.tls = Objects.requireNonNull(context, "context");
         return self();
     }

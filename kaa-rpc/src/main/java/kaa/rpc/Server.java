@@ -1,20 +1,33 @@
 package kaa.rpc;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
 import kaa.rpc.internal.Address;
 import kaa.rpc.internal.Commands;
+import kaa.rpc.internal.EventLoops;
 import kaa.rpc.internal.Executors;
+import kaa.rpc.internal.IoSafeFuture;
 import kaa.rpc.internal.Options;
-import org.slf4j.LoggerFactory;
 import kaa.rpc.internal.ReceiveBudget;
+import kaa.rpc.internal.SendBudget;
 import kaa.rpc.internal.Transport;
+import org.slf4j.LoggerFactory;
 
 /**
  * Listens for kaa.rpc clients, Java or Python.
@@ -55,10 +68,10 @@ public final class Server implements AutoCloseable {
     private final Address bindAddress;
     private volatile boolean closed;
     /** What this server's connections hold unsent (for tests of the send budget). */
-    private final kaa.rpc.internal.SendBudget sendBudget;
-    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
-    private final java.util.concurrent.CompletableFuture<Server> whenClosed =
-            new kaa.rpc.internal.IoSafeFuture<>("the server's close");
+    private final SendBudget sendBudget;
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final CompletableFuture<Server> whenClosed =
+            new IoSafeFuture<>("the server's close");
 
     private Server(Address bindAddress, Options options, List<Object> services) throws IOException {
         this.bindAddress = bindAddress;
@@ -92,9 +105,9 @@ public final class Server implements AutoCloseable {
 
     /** Whether a peer without a secret could connect from another host. */
     boolean isOpenToTheNetwork(Options options) {
-        java.net.SocketAddress a = listener.localAddress();
-        return options.secret.length == 0 && a instanceof java.net.InetSocketAddress
-                && !((java.net.InetSocketAddress) a).getAddress().isLoopbackAddress();
+        SocketAddress a = listener.localAddress();
+        return options.secret.length == 0 && a instanceof InetSocketAddress
+                && !((InetSocketAddress) a).getAddress().isLoopbackAddress();
     }
 
     /** Listens on a kaa address with a shared secret. */
@@ -165,7 +178,7 @@ public final class Server implements AutoCloseable {
         for (Channel ch : channels) {
             ch.close();
         }
-        if (kaa.rpc.internal.EventLoops.isIoThread()) {
+        if (EventLoops.isIoThread()) {
             listener.close(this::closedListening); // waiting here could wait for this very thread
         } else {
             listener.close();
@@ -177,7 +190,7 @@ public final class Server implements AutoCloseable {
     private void closedListening() {
         if (bindAddress.isUnix()) {
             try {
-                java.nio.file.Files.deleteIfExists(bindAddress.path());
+                Files.deleteIfExists(bindAddress.path());
             } catch (IOException ignored) {
                 // someone else's now, or already gone
             }
@@ -192,7 +205,7 @@ public final class Server implements AutoCloseable {
      * Completes with this server once {@link #close()} has run (from any
      * thread: a shutdown hook, an exposed {@code stop} method, ...).
      */
-    public java.util.concurrent.CompletableFuture<Server> whenClosed() {
+    public CompletableFuture<Server> whenClosed() {
         return whenClosed.copy(); // a caller completing its copy cannot fake a close
     }
 
@@ -203,19 +216,19 @@ public final class Server implements AutoCloseable {
      */
     public void awaitClose() throws InterruptedException {
         if (!whenClosed.isDone()) {
-            kaa.rpc.internal.EventLoops.refuseBlocking("Server.awaitClose()");
+            EventLoops.refuseBlocking("Server.awaitClose()");
         }
         try {
             whenClosed.get();
-        } catch (java.util.concurrent.ExecutionException impossible) {
+        } catch (ExecutionException impossible) {
             throw new IllegalStateException(impossible); // whenClosed is only ever completed normally
         }
     }
 
     /** Waits at most {@code timeout} for the server to be closed; returns whether it is. */
-    public boolean awaitClose(java.time.Duration timeout) throws InterruptedException {
+    public boolean awaitClose(Duration timeout) throws InterruptedException {
         if (!whenClosed.isDone()) {
-            kaa.rpc.internal.EventLoops.refuseBlocking("Server.awaitClose(timeout)");
+            EventLoops.refuseBlocking("Server.awaitClose(timeout)");
         }
         long nanos;
         try {
@@ -224,11 +237,11 @@ public final class Server implements AutoCloseable {
             nanos = Long.MAX_VALUE; // 292 years: as good as for ever
         }
         try {
-            whenClosed.get(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+            whenClosed.get(nanos, TimeUnit.NANOSECONDS);
             return true;
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             return false;
-        } catch (java.util.concurrent.ExecutionException impossible) {
+        } catch (ExecutionException impossible) {
             throw new IllegalStateException(impossible);
         }
     }
@@ -260,8 +273,8 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
-        /** As {@link #tls(javax.net.ssl.SSLContext)}, and also require a client certificate the context trusts (mutual TLS). */
-        public Builder tlsWithClientCertificates(javax.net.ssl.SSLContext context) {
+        /** As {@link #tls(SSLContext)}, and also require a client certificate the context trusts (mutual TLS). */
+        public Builder tlsWithClientCertificates(SSLContext context) {
             tls(context);
             options.tlsClientAuth = true;
             return this;
@@ -303,12 +316,12 @@ public final class Server implements AutoCloseable {
          * before anything is bound.
          */
         public Server listen() throws IOException {
-            kaa.rpc.internal.EventLoops.refuseBlocking("Server.listen()");
+            EventLoops.refuseBlocking("Server.listen()");
             Options o = options.copy();
             o.receiveBudget = new ReceiveBudget(o.receiveBudgetBytes > 0 ? o.receiveBudgetBytes
                     : ReceiveBudget.DEFAULT_BYTES);
-            o.sendBudget = new kaa.rpc.internal.SendBudget(o.sendBudgetBytes > 0 ? o.sendBudgetBytes
-                    : kaa.rpc.internal.SendBudget.DEFAULT_BYTES);
+            o.sendBudget = new SendBudget(o.sendBudgetBytes > 0 ? o.sendBudgetBytes
+                    : SendBudget.DEFAULT_BYTES);
             return new Server(address, o, List.copyOf(services));
         }
     }

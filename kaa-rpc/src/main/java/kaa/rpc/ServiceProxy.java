@@ -1,13 +1,18 @@
 package kaa.rpc;
 
+import java.lang.reflect.GenericArrayType;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.Parameter;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Proxy;
 import java.lang.reflect.Type;
+import java.lang.reflect.TypeVariable;
+import java.lang.reflect.WildcardType;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +24,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import kaa.rpc.internal.Converters;
+import kaa.rpc.internal.EventLoops;
+import kaa.rpc.internal.Options;
 
 /**
  * The proxies of {@link Channel#proxy}: an interface analysed once (its
@@ -124,7 +131,7 @@ final class ServiceProxy implements InvocationHandler {
             if (problem != null) {
                 problems.add(describe(type, m) + ": its result type " + result.getTypeName() + " " + problem);
             }
-            java.lang.reflect.Parameter[] params = m.getParameters();
+            Parameter[] params = m.getParameters();
             String[] keywords = new String[params.length];
             for (int i = 0; i < params.length; i++) {
                 Class<?> p = params[i].getType();
@@ -156,7 +163,7 @@ final class ServiceProxy implements InvocationHandler {
     }
 
     private static boolean mentionsTypeVariable(Type t) {
-        if (t instanceof java.lang.reflect.TypeVariable) {
+        if (t instanceof TypeVariable) {
             return true;
         }
         if (t instanceof ParameterizedType) {
@@ -166,11 +173,11 @@ final class ServiceProxy implements InvocationHandler {
                 }
             }
         }
-        if (t instanceof java.lang.reflect.GenericArrayType) {
-            return mentionsTypeVariable(((java.lang.reflect.GenericArrayType) t).getGenericComponentType());
+        if (t instanceof GenericArrayType) {
+            return mentionsTypeVariable(((GenericArrayType) t).getGenericComponentType());
         }
-        if (t instanceof java.lang.reflect.WildcardType) {
-            for (Type b : ((java.lang.reflect.WildcardType) t).getUpperBounds()) {
+        if (t instanceof WildcardType) {
+            for (Type b : ((WildcardType) t).getUpperBounds()) {
                 if (mentionsTypeVariable(b)) {
                     return true;
                 }
@@ -225,12 +232,12 @@ final class ServiceProxy implements InvocationHandler {
             }
         }
         if (fixed < positional.length) {
-            positional = java.util.Arrays.copyOf(positional, fixed);
+            positional = Arrays.copyOf(positional, fixed);
         }
         boolean waits = plan.kind == Kind.BLOCKING || plan.kind == Kind.VOID;
         if (waits) {
             // refused before it is sent: once sent, it would run on the peer with nobody to hear the answer
-            kaa.rpc.internal.EventLoops.refuseBlocking("the blocking proxy call " + describe(type, method)
+            EventLoops.refuseBlocking("the blocking proxy call " + describe(type, method)
                     + " (declare it to return a CompletableFuture to call it here)");
         }
         Duration deadline = timeout != null ? timeout : channel.callTimeout();
@@ -258,7 +265,7 @@ final class ServiceProxy implements InvocationHandler {
 
     /** {@code d} in milliseconds, at most a century's worth (a time-out of {@code withTimeout} may be longer). */
     private static long saturatedMillis(Duration d) {
-        Duration max = kaa.rpc.internal.Options.MAX_DURATION;
+        Duration max = Options.MAX_DURATION;
         return (d.compareTo(max) > 0 ? max : d).toMillis();
     }
 

@@ -1,10 +1,17 @@
 package kaa.rpc;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import kaa.rpc.internal.Executors;
+import kaa.rpc.internal.IoSafeFuture;
+import kaa.rpc.internal.PeerLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,14 +30,14 @@ public final class Signal<T> {
 
     private static final Logger log = LoggerFactory.getLogger(Signal.class);
     /** Emissions follow what peers do (connections, closes): a refusing executor is told of once a second. */
-    private static final kaa.rpc.internal.PeerLog NOT_DELIVERED =
-            kaa.rpc.internal.PeerLog.warn(Signal.class, "signal not delivered");
+    private static final PeerLog NOT_DELIVERED =
+            PeerLog.warn(Signal.class, "signal not delivered");
 
     private final String name;
     private final Executor executor;
     private final CopyOnWriteArrayList<Slot<T>> slots = new CopyOnWriteArrayList<>();
     /** The futures of {@link #next()} not yet settled; one settled otherwise (cancelled, timed out) leaves. */
-    private final java.util.Set<CompletableFuture<T>> waiters = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<CompletableFuture<T>> waiters = ConcurrentHashMap.newKeySet();
     /** Holds emissions back until it is released, or null: see {@link Gate}. */
     private volatile Gate gate;
 
@@ -76,7 +83,7 @@ public final class Signal<T> {
      * timed out is forgotten at once.
      */
     public CompletableFuture<T> next() {
-        CompletableFuture<T> f = new kaa.rpc.internal.IoSafeFuture<>("the next '" + name + "' signal");
+        CompletableFuture<T> f = new IoSafeFuture<>("the next '" + name + "' signal");
         waiters.add(f);
         f.whenComplete((v, e) -> waiters.remove(f)); // settled by anyone: by an emission, a cancel, a time-out
         return f;
@@ -98,7 +105,7 @@ public final class Signal<T> {
      * emission is lost.
      */
     void emit(T value, Runnable after) {
-        Runnable delivery = new kaa.rpc.internal.Executors.Droppable() {
+        Runnable delivery = new Executors.Droppable() {
             @Override
             public void run() {
                 try {
@@ -144,7 +151,7 @@ public final class Signal<T> {
     private void deliver(T value) {
         // the waiters of this emission are those that asked before it is delivered: a callback that calls
         // next() wants the emission after this one
-        java.util.List<CompletableFuture<T>> due = new java.util.ArrayList<>(waiters);
+        List<CompletableFuture<T>> due = new ArrayList<>(waiters);
         waiters.removeAll(due);
         for (Slot<T> slot : slots) {
             try {
@@ -167,7 +174,7 @@ public final class Signal<T> {
         /** Guards {@link #held}. */
         private final Object lock = new Object();
         /** The emissions held, in order; null once released. */
-        private java.util.List<Runnable> held = new java.util.ArrayList<>();
+        private List<Runnable> held = new ArrayList<>();
 
         /** Holds {@code submit} back; false if the gate is released already (then the caller goes ahead). */
         boolean hold(Runnable submit) {
@@ -183,7 +190,7 @@ public final class Signal<T> {
         /** Lets the held emissions go, in order, and every later one straight through. Idempotent. */
         void release() {
             while (true) {
-                java.util.List<Runnable> go;
+                List<Runnable> go;
                 synchronized (lock) {
                     go = held;
                     if (go == null) {
@@ -193,7 +200,7 @@ public final class Signal<T> {
                         held = null;
                         return;
                     }
-                    held = new java.util.ArrayList<>(); // one held while these go, goes after them
+                    held = new ArrayList<>(); // one held while these go, goes after them
                 }
                 go.forEach(Runnable::run);
             }

@@ -1,5 +1,6 @@
 package kaa.rpc;
 
+import java.lang.reflect.GenericArrayType;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 
@@ -24,7 +25,7 @@ public abstract class TypeRef<T> {
         }
         this.type = ((ParameterizedType) superclass).getActualTypeArguments()[0];
         if (!(type instanceof Class) && !(type instanceof ParameterizedType)
-                && !(type instanceof java.lang.reflect.GenericArrayType)) {
+                && !(type instanceof GenericArrayType)) {
             throw new IllegalArgumentException("TypeRef needs a concrete type, not " + type.getTypeName());
         }
     }

@@ -3,6 +3,7 @@ package kaa.rpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnixDomainSocketAddress;
 import kaa.rpc.internal.Address;
@@ -29,7 +30,7 @@ class AddressTest {
     void aStringOfDigitsIsAPortWhetherListeningOrConnecting() {
         assertThat(Address.parse("4790", true).socketAddress()).isEqualTo(new InetSocketAddress(4790));
         assertThat(Address.parse("4790", false).socketAddress())
-                .isEqualTo(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 4790));
+                .isEqualTo(new InetSocketAddress(InetAddress.getLoopbackAddress(), 4790));
         assertThat(Address.parse("media", false).isBareName()).isTrue();
         assertThat(Address.parse("./media", false).isBareName()).isFalse();
         assertThatThrownBy(() -> Address.parse("99999", false)).hasMessageContaining("port out of range");

@@ -4,9 +4,19 @@ import static kaa.rpc.Peers.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +51,7 @@ class BackpressureTest {
                 authenticate(hog);
                 hog.configureBlocking(false);
                 // 2,000 calls asking for 256 KiB each: 500 MiB of answers, never read
-                byte[] call = LimitsTest.pickle(new Object[] {"big", new Object[] {256}, java.util.Map.of()});
+                byte[] call = LimitsTest.pickle(new Object[] {"big", new Object[] {256}, Map.of()});
                 int sent = 0;
                 long lastProgress = System.nanoTime();
                 ByteBuffer pending = null;
@@ -75,9 +85,9 @@ class BackpressureTest {
 
     @Test
     void callsToAPeerThatNeverReadsAreRefusedOnceTheQueueIsFull() throws Exception {
-        try (java.net.ServerSocket fake = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        try (ServerSocket fake = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
                 Client client = Client.connect(fake.getLocalPort(), "s")) {
-            try (java.net.Socket s = fake.accept()) {
+            try (Socket s = fake.accept()) {
                 new FakeServer(s, "s").handshake();
                 await(client.whenOpen());
                 byte[] chunk = new byte[1 << 20];
@@ -89,7 +99,7 @@ class BackpressureTest {
                     }
                 }
                 assertThat(refused).as("a call refused within 400 MiB").isNotNull()
-                        .isInstanceOf(java.util.concurrent.RejectedExecutionException.class)
+                        .isInstanceOf(RejectedExecutionException.class)
                         .hasMessageContaining("call 'sink' refused").hasMessageContaining("not reading");
                 assertThat(client.isConnected()).isTrue();
             }
@@ -122,7 +132,7 @@ class BackpressureTest {
             }
         }
         ByteBuffer resp = ByteBuffer.wrap(WireFrames.clientAnswer(
-                java.util.Arrays.copyOfRange(auth.array(), 12, 72), "s"));
+                Arrays.copyOfRange(auth.array(), 12, 72), "s"));
         while (resp.hasRemaining()) {
             ch.write(resp);
         }
@@ -134,7 +144,7 @@ class BackpressureTest {
         // calls of 1 MiB each per hog. Together they pass the 24 MiB budget, and the one that would take more is
         // closed (the other may stay within the budget alone); a reader is served on.
         Big service = new Big();
-        java.util.concurrent.CountDownLatch hogClosed = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch hogClosed = new CountDownLatch(1);
         try (Server server = Server.builder("127.0.0.1:0").secret("s").sendBudget(24 << 20).listen()
                 .register(service)) {
             server.clientConnected().connect(ch -> {
@@ -143,7 +153,7 @@ class BackpressureTest {
                     hogClosed.countDown();
                 }
             });
-            java.util.List<RawPeer> hogs = new java.util.ArrayList<>();
+            List<RawPeer> hogs = new ArrayList<>();
             try {
                 for (int h = 0; h < 2; h++) {
                     RawPeer hog = new RawPeer(server.address()).authenticate("s");
@@ -154,7 +164,7 @@ class BackpressureTest {
                     for (int i = 0; i < 20; i++) {
                         assertThat(await(reader.rpc("small"))).isEqualTo("fine");
                     }
-                    assertThat(hogClosed.await(Peers.WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))
+                    assertThat(hogClosed.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS))
                             .isTrue();
                     assertThat(await(reader.rpc("big", 1024))).asString().hasSize(1 << 20);
                     assertThat(reader.isConnected()).isTrue();

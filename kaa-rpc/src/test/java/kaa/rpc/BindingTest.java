@@ -5,10 +5,13 @@ import static kaa.rpc.Peers.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -90,12 +93,12 @@ class BindingTest {
 
         @Expose
         public int total(String label, int... values) {
-            return java.util.Arrays.stream(values).sum();
+            return Arrays.stream(values).sum();
         }
 
         @Expose
         public Map<String, Long> inverse(Map<Long, String> m) {
-            Map<String, Long> out = new java.util.TreeMap<>();
+            Map<String, Long> out = new TreeMap<>();
             m.forEach((k, v) -> out.put(v, k));
             return out;
         }
@@ -186,7 +189,7 @@ class BindingTest {
         CompletableFuture<Object> f = client.rpc("echo", new Object());
         assertThat(failure(f)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("cannot send call 'echo'").hasMessageContaining("java.lang.Object");
-        List<Object> cycle = new java.util.ArrayList<>();
+        List<Object> cycle = new ArrayList<>();
         cycle.add(cycle);
         assertThat(failure(client.rpc("echo", cycle))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("nested deeper than 512 levels");

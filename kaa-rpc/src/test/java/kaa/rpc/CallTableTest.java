@@ -4,6 +4,7 @@ import static kaa.rpc.Peers.await;
 import static kaa.rpc.Peers.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -179,7 +180,7 @@ class CallTableTest {
         while (true) {
             try {
                 return Server.listen(address, "s");
-            } catch (java.net.BindException stillHeld) {
+            } catch (BindException stillHeld) {
                 if (System.nanoTime() > deadline) {
                     throw stillHeld;
                 }

@@ -10,10 +10,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Between two Java peers, a caller's cancel and deadline reach the callee, and stop its work for that caller
@@ -28,7 +29,7 @@ class CancelTest {
         final CountDownLatch started = new CountDownLatch(1);
         final CountDownLatch interrupted = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
-        final java.util.concurrent.atomic.AtomicBoolean sawInterrupt = new java.util.concurrent.atomic.AtomicBoolean();
+        final AtomicBoolean sawInterrupt = new AtomicBoolean();
         final CountDownLatch returned = new CountDownLatch(1);
         /** One future for every caller, as a cache would hand out. */
         final CompletableFuture<String> shared = new CompletableFuture<>();

@@ -6,6 +6,7 @@ import java.io.FileInputStream;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
@@ -36,7 +37,7 @@ final class Certificates {
 
     private Path keyPair(String alias, String dname, String san) throws Exception {
         Path store = dir.resolve(alias + ".p12");
-        List<String> cmd = new java.util.ArrayList<>(List.of(keytool(), "-genkeypair", "-alias", alias,
+        List<String> cmd = new ArrayList<>(List.of(keytool(), "-genkeypair", "-alias", alias,
                 "-keyalg", "EC", "-groupname", "secp256r1", "-dname", dname, "-validity", "2",
                 "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", "changeit"));
         if (san != null) {

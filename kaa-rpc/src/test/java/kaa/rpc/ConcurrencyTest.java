@@ -4,6 +4,7 @@ import static kaa.rpc.Peers.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -13,13 +14,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import kaa.rpc.demo.DemoService;
 import org.junit.jupiter.api.Test;
 
 /** Many threads at once: every call completes exactly once, with its own answer, whatever races it. */
 class ConcurrencyTest {
 
-    private static <T> List<T> inParallel(int threads, java.util.function.IntFunction<T> task) throws Exception {
+    private static <T> List<T> inParallel(int threads, IntFunction<T> task) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             CountDownLatch start = new CountDownLatch(1);
@@ -73,7 +75,7 @@ class ConcurrencyTest {
             for (int round = 0; round < 5; round++) {
                 Client client = Client.connect(server.address(), "s");
                 await(client.whenOpen());
-                List<CompletableFuture<Object>> calls = java.util.Collections.synchronizedList(new ArrayList<>());
+                List<CompletableFuture<Object>> calls = Collections.synchronizedList(new ArrayList<>());
                 inParallel(5, t -> {
                     if (t == 0) {
                         client.close();

@@ -2,6 +2,7 @@ package kaa.rpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.ConnectException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,7 @@ class ConnectFailureTest {
         }
         try (Client client = Client.connect("127.0.0.1:" + port, "s")) {
             Throwable failure = Peers.failure(client.whenOpen());
-            assertThat(failure.getClass()).isEqualTo(java.net.ConnectException.class);
+            assertThat(failure.getClass()).isEqualTo(ConnectException.class);
             assertThat(failure).hasMessage("connection refused by 127.0.0.1:" + port);
         }
     }
@@ -31,7 +32,7 @@ class ConnectFailureTest {
         Path socket = dir.resolve("none.sock");
         try (Client client = Client.connect(socket.toString(), "s")) {
             Throwable failure = Peers.failure(client.whenOpen());
-            assertThat(failure.getClass()).isEqualTo(java.net.ConnectException.class);
+            assertThat(failure.getClass()).isEqualTo(ConnectException.class);
             assertThat(failure).hasMessage("no socket file " + socket + " (is a server listening there?)");
         }
     }

@@ -9,6 +9,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -25,7 +27,7 @@ final class FaultProxy implements AutoCloseable {
     /** Bytes from the server still to forward before cutting; negative means no cut. */
     private final AtomicLong cutAfter = new AtomicLong(-1);
     /** One permit per connection accepted. */
-    private final java.util.concurrent.Semaphore accepted = new java.util.concurrent.Semaphore(0);
+    private final Semaphore accepted = new Semaphore(0);
 
     FaultProxy(String targetAddress) throws IOException {
         int colon = targetAddress.lastIndexOf(':');
@@ -39,7 +41,7 @@ final class FaultProxy implements AutoCloseable {
 
     /** Waits (at most {@code Peers.WAIT}) until {@code n} more connections have been accepted. */
     boolean awaitConnections(int n) throws InterruptedException {
-        return accepted.tryAcquire(n, Peers.WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        return accepted.tryAcquire(n, Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     String address() {

@@ -7,8 +7,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -47,7 +51,7 @@ class FirstHourTest {
         }
 
         @Expose
-        public String page(String query, java.util.Optional<Integer> limit) {
+        public String page(String query, Optional<Integer> limit) {
             return query + ":" + limit.map(String::valueOf).orElse("all");
         }
     }
@@ -55,7 +59,7 @@ class FirstHourTest {
     public static class ClientSide {
         @Expose
         public String missing() {
-            throw new java.util.NoSuchElementException("no such thing");
+            throw new NoSuchElementException("no such thing");
         }
     }
 
@@ -72,7 +76,7 @@ class FirstHourTest {
     @Test
     void aBareNameThatIsNoSocketSaysHowToAskForTcp() throws Exception {
         try (Client client = Client.connect("no-such-kaa-socket-" + ProcessHandle.current().pid(), "s")) {
-            assertThat(failure(client.whenOpen())).isInstanceOf(java.net.ConnectException.class)
+            assertThat(failure(client.whenOpen())).isInstanceOf(ConnectException.class)
                     .hasMessageContaining("a name without ':' is a Unix socket in kaa's directory")
                     .hasMessageContaining("host:port");
         }
@@ -126,7 +130,7 @@ class FirstHourTest {
     @Test
     void aPythonCallerSeesPythonsTypes() throws Exception {
         try (Server server = Peers.server(Peers.Transport.TCP, dir, "sekrit").register(new Handlers())) {
-            java.util.List<String> lines = PythonPeer.run(dir, "call", server.address(), "sekrit", "divide", "1", "0");
+            List<String> lines = PythonPeer.run(dir, "call", server.address(), "sekrit", "divide", "1", "0");
             assertThat(String.join("\n", lines)).contains("ZeroDivisionError");
         }
     }

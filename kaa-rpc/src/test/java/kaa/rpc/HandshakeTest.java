@@ -5,12 +5,14 @@ import static kaa.rpc.Peers.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import kaa.rpc.demo.DemoService;
@@ -55,7 +57,7 @@ class HandshakeTest {
         // nothing a party that has proven nothing sends can prove the secret wrong: the client tries again
         try (ServerSocket fake = listening();
                 Client client = Client.builder("127.0.0.1:" + fake.getLocalPort()).secret("s")
-                        .retry(java.time.Duration.ofMillis(20)).connect()) {
+                        .retry(Duration.ofMillis(20)).connect()) {
             try (Socket first = fake.accept()) {
                 answerBadly(new FakeServer(first, "s"), hostile);
                 first.getInputStream().read(); // until the client hangs up
@@ -82,7 +84,7 @@ class HandshakeTest {
     }
 
     /** A loopback socket to play a server on, whose accept gives up after {@code Peers.WAIT}. */
-    private static ServerSocket listening() throws java.io.IOException {
+    private static ServerSocket listening() throws IOException {
         ServerSocket s = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
         s.setSoTimeout((int) Peers.WAIT.toMillis());
         return s;
@@ -130,7 +132,7 @@ class HandshakeTest {
         }
     }
 
-    private static void answerBadly(FakeServer raw, Hostile hostile) throws java.io.IOException {
+    private static void answerBadly(FakeServer raw, Hostile hostile) throws IOException {
         byte[] challenge = Handshake.random();
         byte[] auth = Handshake.payload(challenge, new byte[20], new byte[20]);
         switch (hostile) {
@@ -158,7 +160,7 @@ class HandshakeTest {
         try (Server server = Server.listen("127.0.0.1:0", "right");
                 FaultProxy proxy = new FaultProxy(server.address());
                 Client client = Client.builder(proxy.address()).secret("wrong")
-                        .retry(java.time.Duration.ofMillis(20)).connect()) {
+                        .retry(Duration.ofMillis(20)).connect()) {
             CompletableFuture<Object> early = client.rpc("echo", 1);
             assertThat(proxy.awaitConnections(3)).as("three attempts").isTrue();
             assertThat(client.whenOpen()).isNotDone();
@@ -173,7 +175,7 @@ class HandshakeTest {
         // a server that restarts mid-handshake looks like the original's silent refusal: the client tries again
         try (ServerSocket fake = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
                 Client client = Client.builder("127.0.0.1:" + fake.getLocalPort()).secret("s")
-                        .retry(java.time.Duration.ofMillis(50)).connect()) {
+                        .retry(Duration.ofMillis(50)).connect()) {
             try (Socket first = fake.accept()) {
                 FakeServer raw = new FakeServer(first, "s");
                 raw.sendRaw(WireFrames.serverChallenge(Handshake.random()));
@@ -217,11 +219,11 @@ class HandshakeTest {
                 FakeServer fakeA = new FakeServer(sa, "unknown");
                 FakeServer fakeB = new FakeServer(sb, "unknown");
                 fakeA.sendRaw(WireFrames.serverChallenge(Handshake.random()));
-                byte[] challengeOfA = java.util.Arrays.copyOf(fakeA.read().payload(), 20);
+                byte[] challengeOfA = Arrays.copyOf(fakeA.read().payload(), 20);
                 fakeB.sendRaw(WireFrames.serverChallenge(challengeOfA));
                 assertThat(failure(b.whenOpen())).isInstanceOf(AuthenticationException.class)
                         .hasMessageContaining("we do not answer its challenge");
-                assertThatThrownBy(fakeB::read).isInstanceOf(java.io.IOException.class); // closed, no answer
+                assertThatThrownBy(fakeB::read).isInstanceOf(IOException.class); // closed, no answer
             } finally {
                 a.close();
                 b.close();

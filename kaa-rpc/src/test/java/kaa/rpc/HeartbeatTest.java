@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** The heartbeat drops frozen peers, never a healthy one whose calls we are still working through. */
@@ -53,7 +54,7 @@ class HeartbeatTest {
     void aPeerThatReadsNoneOfOurAnswersIsUnresponsive() throws Exception {
         // our reading pauses once its answers pile up; that silence is the peer's, and it lasts past the time-out
         CountDownLatch closed = new CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicReference<Throwable> reason = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<Throwable> reason = new AtomicReference<>();
         try (Server server = Server.builder("127.0.0.1:0").secret("s").register(new Big())
                 .heartbeat(Duration.ofMillis(200), Duration.ofMillis(300)).listen()) {
             server.clientConnected().connect(ch -> ch.closed().connect(r -> {

@@ -3,6 +3,8 @@ package kaa.rpc;
 import static kaa.rpc.Peers.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.File;
+import java.util.Map;
 import java.util.stream.Stream;
 import kaa.rpc.demo.DemoService;
 import kaa.rpc.internal.Pk;
@@ -59,7 +61,7 @@ class HostilePickleTest {
                         "malformed CALL payload"),
                 Arguments.of("unknown opcode", Pk.proto().op(0xff, '.').bytes(), "ValueError", "malformed CALL payload"),
                 Arguments.of("command that is not a string", LimitsTest.pickle(new Object[] {7, new Object[0],
-                    java.util.Map.of()}), "TypeError", "malformed CALL"),
+                    Map.of()}), "TypeError", "malformed CALL"),
                 Arguments.of("persistent id", Pk.proto().str("x").op('Q', '.').bytes(), "ValueError", "not accepted"),
                 Arguments.of("a 1 MB int (LONG4), rendered by its size", binaryInt.bytes(), "TypeError",
                         "got int <int of 8388607 bits>"),
@@ -90,6 +92,6 @@ class HostilePickleTest {
             assertThat(ok.value()).isEqualTo("still here");
         }
         assertThat(await(bystander.rpc("echo", name))).isEqualTo(name);
-        assertThat(new java.io.File("/tmp/pwned")).doesNotExist();
+        assertThat(new File("/tmp/pwned")).doesNotExist();
     }
 }

@@ -6,18 +6,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -108,7 +117,7 @@ class InterleavingTest {
             // something answers the address again, but never completes a handshake
             try (ServerSocket squatter = new ServerSocket()) {
                 squatter.setReuseAddress(true); // the server's closed connections may still hold the port
-                squatter.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
+                squatter.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
                 squatter.setSoTimeout((int) Peers.WAIT.toMillis());
                 try (Socket attempt = squatter.accept()) {
                     CompletableFuture<Object> call = client.rpc("echo", "x");
@@ -139,7 +148,7 @@ class InterleavingTest {
                         sent.add(f);
                     }
                 }
-                assertThat(refused).isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+                assertThat(refused).isInstanceOf(RejectedExecutionException.class);
                 int refusals = 0;
                 for (int i = 0; i < 20_000; i++) {
                     if (client.rpc("echo", "x").isCompletedExceptionally()) {
@@ -148,7 +157,7 @@ class InterleavingTest {
                 }
                 assertThat(refusals).isPositive();
                 // now the server reads: every CNCL it gets must be of a call whose CALL it got first
-                java.util.concurrent.BlockingQueue<WireFrames.Frame> frames = new java.util.concurrent.LinkedBlockingQueue<>();
+                BlockingQueue<WireFrames.Frame> frames = new LinkedBlockingQueue<>();
                 Thread reader = new Thread(() -> {
                     try {
                         while (true) {
@@ -182,7 +191,7 @@ class InterleavingTest {
      * Reads frames until the CALL of {@code "last"}, checking that every
      * CNCL comes after the CALL it cancels.
      */
-    private static Traffic readUntilTheLastCall(java.util.concurrent.Callable<WireFrames.Frame> next) throws Exception {
+    private static Traffic readUntilTheLastCall(Callable<WireFrames.Frame> next) throws Exception {
         Set<Integer> seen = new HashSet<>();
         int frames = 0;
         int cancels = 0;
@@ -191,7 +200,7 @@ class InterleavingTest {
             frames++;
             if (f.type().equals("CALL")) {
                 seen.add(f.seq());
-                if (java.util.Arrays.deepToString((Object[]) f.value()).contains("last")) {
+                if (Arrays.deepToString((Object[]) f.value()).contains("last")) {
                     return new Traffic(seen.size(), cancels, frames);
                 }
             } else {
@@ -230,7 +239,7 @@ class InterleavingTest {
     @Test
     void callsThatOutliveTheirConnectionStillCountAgainstThePeersNext() throws Exception {
         // hanging up does not stop a method (none is interrupted unless it asks): reconnecting must not free its slot
-        org.junit.jupiter.api.Assumptions.assumeFalse("nio".equals(System.getProperty("kaa.rpc.transport")),
+        Assumptions.assumeFalse("nio".equals(System.getProperty("kaa.rpc.transport")),
                 "NIO sees no hang-up of a connection it has stopped reading (its calls fill their slots)");
         Service service = new Service();
         CompletableFuture<Throwable> gone;
@@ -274,7 +283,7 @@ class InterleavingTest {
 
     @Test
     void aCalleeBlockedOnItsCallBackConvertsTheAnswerItself() throws Exception {
-        java.util.concurrent.ExecutorService one = java.util.concurrent.Executors.newSingleThreadExecutor();
+        ExecutorService one = Executors.newSingleThreadExecutor();
         try (Server server = Server.builder("127.0.0.1:0").secret("s").executor(one).register(new Asker()).listen();
                 Client client = Client.builder(server.address()).secret("s").register(new Pointer()).connect()) {
             assertThat(await(client.rpc(Point.class, "ask"))).isEqualTo(new Point(3, 4));

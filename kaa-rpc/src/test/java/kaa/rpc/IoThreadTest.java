@@ -4,10 +4,14 @@ import static kaa.rpc.Peers.await;
 import static kaa.rpc.Peers.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import kaa.rpc.internal.EventLoops;
@@ -97,11 +101,11 @@ class IoThreadTest {
                 server.awaitClose();
                 return null;
             }));
-            assertRefused(onIoThread(() -> server.awaitClose(java.time.Duration.ofSeconds(1))));
+            assertRefused(onIoThread(() -> server.awaitClose(Duration.ofSeconds(1))));
             server.close();
             // once there is nothing to wait for, there is no deadlock to refuse
             assertThat(await(onIoThread(() -> server.whenClosed().get()))).isSameAs(server);
-            assertThat(await(onIoThread(() -> server.awaitClose(java.time.Duration.ofSeconds(1))))).isTrue();
+            assertThat(await(onIoThread(() -> server.awaitClose(Duration.ofSeconds(1))))).isTrue();
         }
     }
 
@@ -122,7 +126,7 @@ class IoThreadTest {
             try (Server server = Server.listen(tcp, "s")) { // and the port is free
                 assertThat(server.address()).isEqualTo(tcp);
                 break;
-            } catch (java.net.BindException takenMeanwhile) {
+            } catch (BindException takenMeanwhile) {
                 if (attempt == 5) {
                     throw takenMeanwhile;
                 }
@@ -152,10 +156,10 @@ class IoThreadTest {
             CompletableFuture<Object> first = a.rpc("stop");
             CompletableFuture<Object> second = b.rpc("stop");
             assertThat(await(server.whenClosed())).isSameAs(server);
-            for (CompletableFuture<Object> f : java.util.List.of(first, second)) {
+            for (CompletableFuture<Object> f : List.of(first, second)) {
                 try {
                     assertThat(await(f)).isEqualTo("stopping");
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     assertThat(e.getCause()).isInstanceOf(NotConnectedException.class); // closed before answering
                 }
             }

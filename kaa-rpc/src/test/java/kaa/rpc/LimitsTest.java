@@ -4,8 +4,18 @@ import static kaa.rpc.Peers.await;
 import static kaa.rpc.Peers.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ProtocolException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import kaa.rpc.demo.DemoService;
+import kaa.rpc.internal.Pickling;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,7 +25,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class LimitsTest {
 
     @TempDir
-    java.nio.file.Path dir;
+    Path dir;
 
     @ParameterizedTest
     @EnumSource(Peers.Transport.class)
@@ -27,7 +37,7 @@ class LimitsTest {
             var reason = client.closed().next();
             Throwable t = failure(client.rpc("echo", new byte[4096]));
             assertThat(t).isInstanceOf(NotConnectedException.class);
-            assertThat(await(reason)).isInstanceOf(java.io.IOException.class);
+            assertThat(await(reason)).isInstanceOf(IOException.class);
             assertThat(failure(client.rpc("echo", 1))).isInstanceOf(NotConnectedException.class);
         }
     }
@@ -41,7 +51,7 @@ class LimitsTest {
             // a small call whose answer is over the client's limit: the client refuses it and closes
             Throwable t = failure(client.rpc("types"));
             assertThat(t).isInstanceOf(NotConnectedException.class).hasMessageContaining("over the limit of 100 bytes");
-            assertThat(await(reason)).isInstanceOf(java.net.ProtocolException.class).hasMessageContaining("frame of ");
+            assertThat(await(reason)).isInstanceOf(ProtocolException.class).hasMessageContaining("frame of ");
         }
     }
 
@@ -61,7 +71,7 @@ class LimitsTest {
             assertThat(notTuple.type()).isEqualTo("EXCP");
             assertThat(((Object[]) notTuple.value())[0].toString()).contains("TypeError('malformed CALL");
 
-            peer.send(9, "CALL", pickle(new Object[] {42, new Object[0], java.util.Map.of()}));
+            peer.send(9, "CALL", pickle(new Object[] {42, new Object[0], Map.of()}));
             assertThat(((Object[]) peer.read().value())[0].toString()).contains("TypeError('malformed CALL");
 
             // the connection is still good
@@ -89,9 +99,9 @@ class LimitsTest {
 
     @Test
     void malformedAnswerFailsOnlyItsOwnCall() throws Exception {
-        try (java.net.ServerSocket fake = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket fake = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Client client = Client.connect(fake.getLocalPort(), "s");
-            try (java.net.Socket s = fake.accept()) {
+            try (Socket s = fake.accept()) {
                 FakeServer server = new FakeServer(s, "s");
                 server.handshake();
                 var first = client.rpc("a");
@@ -100,7 +110,7 @@ class LimitsTest {
                 WireFrames.Frame callB = server.read();
                 server.send(callA.seq(), "RETN", new byte[] {(byte) 0x80, 2, 'Z'});
                 server.send(callB.seq(), "RETN", pickle("fine"));
-                assertThat(failure(first)).isInstanceOf(java.net.ProtocolException.class)
+                assertThat(failure(first)).isInstanceOf(ProtocolException.class)
                         .hasMessageContaining("malformed RETN payload answering 'a'");
                 assertThat(await(second)).isEqualTo("fine");
                 assertThat(client.isConnected()).isTrue();
@@ -111,8 +121,8 @@ class LimitsTest {
     }
 
     static byte[] pickle(Object value) {
-        io.netty.buffer.ByteBuf buf = io.netty.buffer.Unpooled.buffer();
-        kaa.rpc.internal.Pickling.write(buf, value);
+        ByteBuf buf = Unpooled.buffer();
+        Pickling.write(buf, value);
         byte[] out = new byte[buf.readableBytes()];
         buf.readBytes(out);
         return out;

@@ -1,10 +1,15 @@
 package kaa.rpc;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Helpers shared by the integration tests: both transports, bounded waits. */
 final class Peers {
@@ -29,11 +34,11 @@ final class Peers {
             if (this == UNIX) {
                 return dir.resolve("kaa-fixed.sock").toString();
             }
-            java.util.Random random = new java.util.Random();
+            Random random = new Random();
             for (int attempt = 0; attempt < 100; attempt++) {
                 int port = 20000 + random.nextInt(10000);
-                try (java.net.ServerSocket probe = new java.net.ServerSocket(port, 1,
-                        java.net.InetAddress.getLoopbackAddress())) {
+                try (ServerSocket probe = new ServerSocket(port, 1,
+                        InetAddress.getLoopbackAddress())) {
                     return "127.0.0.1:" + port;
                 } catch (IOException inUse) {
                     // try another
@@ -62,9 +67,9 @@ final class Peers {
     static Throwable failure(CompletableFuture<?> f) throws InterruptedException {
         try {
             f.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             return e.getCause();
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw new AssertionError("future neither completed nor failed within " + WAIT, e);
         }
         throw new AssertionError("expected the future to fail, but it completed with " + f.join());

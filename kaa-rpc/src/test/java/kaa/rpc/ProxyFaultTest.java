@@ -4,8 +4,10 @@ import static kaa.rpc.Peers.await;
 import static kaa.rpc.Peers.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
 import kaa.rpc.demo.DemoService;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +25,7 @@ class ProxyFaultTest {
             proxy.cutAfter(100); // the answer below is 64 KiB: its frame is cut after 100 bytes
             CompletableFuture<Object> big = cut.rpc("echo", "x".repeat(65_536));
             assertThat(failure(big)).isInstanceOf(NotConnectedException.class);
-            assertThat(await(closed)).isInstanceOf(java.io.IOException.class);
+            assertThat(await(closed)).isInstanceOf(IOException.class);
             assertThat(await(bystander.rpc("echo", "unaffected"))).isEqualTo("unaffected");
         }
     }
@@ -55,7 +57,7 @@ class ProxyFaultTest {
             CompletableFuture<Object> pending = watched.rpc("echo", "lost in the stall");
             assertThat(await(closed)).hasMessageContaining("peer unresponsive");
             assertThat(failure(pending)).isInstanceOf(NotConnectedException.class);
-            assertThat(failure(deadline.rpc("echo", 3))).isInstanceOf(java.util.concurrent.TimeoutException.class);
+            assertThat(failure(deadline.rpc("echo", 3))).isInstanceOf(TimeoutException.class);
         }
     }
 }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
@@ -19,6 +20,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import kaa.rpc.demo.DemoService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Typed service interfaces: one interface, implemented by a server and called through a proxy. */
 class ProxyTest {
@@ -306,7 +309,7 @@ class ProxyTest {
         Runnable task();
 
         @Expose
-        java.util.Queue<String> queue();
+        Queue<String> queue();
 
         @Expose
         void call(Channel ch);
@@ -369,8 +372,8 @@ class ProxyTest {
         String whoami();
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.EnumSource(Peers.Transport.class)
+    @ParameterizedTest
+    @EnumSource(Peers.Transport.class)
     void aProxyCallsAPythonServer(Peers.Transport transport) throws Exception {
         String address = transport == Peers.Transport.TCP ? "127.0.0.1:0" : dir.resolve("py.sock").toString();
         try (PythonPeer python = PythonPeer.start(dir, "serve", address, "sekrit")) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,6 +14,7 @@ import kaa.rpc.demo.DemoService;
 import kaa.rpc.internal.Pickling;
 import kaa.rpc.internal.Pk;
 import kaa.rpc.internal.PyObject;
+import kaa.rpc.internal.PythonObjects;
 import kaa.rpc.internal.Unpickling;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +48,7 @@ class PythonObjectsTest {
                         .contains("cannot send a Python " + (callable[0].equals("builtins") ? "" : callable[0] + ".")
                                 + callable[1] + " object");
                 // the answer names the class only as text: no GLOBAL of it goes back
-                assertThat(new String(answer.payload(), java.nio.charset.StandardCharsets.ISO_8859_1))
+                assertThat(new String(answer.payload(), StandardCharsets.ISO_8859_1))
                         .doesNotContain("c" + callable[0] + "\n" + callable[1]);
             }
             peer.call(2, "echo", "still here");
@@ -67,7 +69,7 @@ class PythonObjectsTest {
                     .counted('C', new byte[] {7, (byte) 0xea, 11, 30}, 1).op(0x85, 'R', 0x85, '}', 0x87).end());
             WireFrames.Frame date = peer.read();
             assertThat(date.type()).isEqualTo("RETN");
-            assertThat(new String(date.payload(), java.nio.charset.StandardCharsets.ISO_8859_1))
+            assertThat(new String(date.payload(), StandardCharsets.ISO_8859_1))
                     .contains("cdatetime\ndate\n");
         }
     }
@@ -104,10 +106,10 @@ class PythonObjectsTest {
                 .op(')', 'R').end())).hasMessageContaining("dotted Python identifiers");
         ByteBuf out = Unpooled.buffer();
         assertThatThrownBy(() -> Pickling.write(out, new PyObject("os\nsystem", "x", new Object[0]), false,
-                kaa.rpc.internal.PythonObjects.allowing((m, n) -> true)))
+                PythonObjects.allowing((m, n) -> true)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not dotted Python identifiers");
         assertThatThrownBy(() -> Pickling.write(out, new PyObject("caf\u00e9", "x", new Object[0]), false,
-                kaa.rpc.internal.PythonObjects.allowing((m, n) -> true)))
+                PythonObjects.allowing((m, n) -> true)))
                 .isInstanceOf(IllegalArgumentException.class);
         out.release();
         assertThat(Files.exists(Path.of("/tmp/pwned"))).isFalse();

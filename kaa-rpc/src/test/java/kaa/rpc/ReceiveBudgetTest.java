@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -14,7 +18,10 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import kaa.rpc.demo.DemoService;
+import kaa.rpc.internal.Pk;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Isolated;
 
@@ -49,11 +56,11 @@ class ReceiveBudgetTest {
         }
 
         private void fill(ByteBuffer b) throws IOException {
-            java.io.InputStream in = channel.socket().getInputStream();
+            InputStream in = channel.socket().getInputStream();
             while (b.hasRemaining()) {
                 int n = in.read(b.array(), b.position(), b.remaining());
                 if (n < 0) {
-                    throw new java.io.EOFException();
+                    throw new EOFException();
                 }
                 b.position(b.position() + n);
             }
@@ -97,7 +104,7 @@ class ReceiveBudgetTest {
                         return true;
                     }
                 }
-            } catch (java.net.SocketTimeoutException stillOpen) {
+            } catch (SocketTimeoutException stillOpen) {
                 return false;
             } catch (IOException reset) {
                 return true;
@@ -112,11 +119,11 @@ class ReceiveBudgetTest {
 
     /** A service whose one method holds its caller until released. */
     public static final class Gate {
-        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
 
         @Expose
         public String hold() throws InterruptedException {
-            release.await(Peers.WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            release.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS);
             return "released";
         }
     }
@@ -131,9 +138,9 @@ class ReceiveBudgetTest {
             assertThat(await(bystander.rpc("echo", "warm"))).isEqualTo("warm");
             long before = directMemory();
             // one call that holds, then 20 MiB of small calls that must wait in the socket, not in our buffers
-            java.io.ByteArrayOutputStream calls = new java.io.ByteArrayOutputStream();
-            calls.writeBytes(frame(1, kaa.rpc.internal.Pk.proto().str("hold").op(')', '}', 0x87).end()));
-            byte[] echo = frame(2, kaa.rpc.internal.Pk.proto().str("echo").op('K', 1, 0x85, '}', 0x87).end());
+            ByteArrayOutputStream calls = new ByteArrayOutputStream();
+            calls.writeBytes(frame(1, Pk.proto().str("hold").op(')', '}', 0x87).end()));
+            byte[] echo = frame(2, Pk.proto().str("echo").op('K', 1, 0x85, '}', 0x87).end());
             while (calls.size() < 20 * MIB) {
                 calls.writeBytes(echo);
             }

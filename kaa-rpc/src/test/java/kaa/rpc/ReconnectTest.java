@@ -4,10 +4,14 @@ import static kaa.rpc.Peers.await;
 import static kaa.rpc.Peers.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.net.BindException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import kaa.rpc.demo.DemoService;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -31,7 +35,7 @@ class ReconnectTest {
             CompletableFuture<Channel> reopened = client.open().next();
             first.close();
             assertThat(failure(pending)).isInstanceOf(NotConnectedException.class);
-            assertThat(await(lost)).isInstanceOf(java.io.IOException.class);
+            assertThat(await(lost)).isInstanceOf(IOException.class);
 
             try (Server second = relisten(address)) {
                 assertThat(await(reopened)).isSameAs(client);
@@ -50,7 +54,7 @@ class ReconnectTest {
         for (int attempt = 1; ; attempt++) {
             try {
                 return Server.builder(address).secret("s").register(new DemoService()).listen();
-            } catch (java.net.BindException stillHeld) {
+            } catch (BindException stillHeld) {
                 if (attempt == 100) {
                     throw stillHeld;
                 }
@@ -79,15 +83,15 @@ class ReconnectTest {
         String address = transport.fixedAddress(dir);
         try (Client client = Client.connect(address, "s")) {
             CompletableFuture<Object> early = client.rpc("echo", "x");
-            assertThat(failure(client.whenOpen())).isInstanceOf(java.io.IOException.class);
+            assertThat(failure(client.whenOpen())).isInstanceOf(IOException.class);
             assertThat(failure(early)).isInstanceOf(NotConnectedException.class);
         }
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void aCallbackExecutorOutOfThreadsDoesNotStopTheRetry() throws Exception {
         // every callback (open, closed) fails to get a thread: the emissions are lost, the reconnection is not
-        java.util.concurrent.Executor outOfThreads = task -> {
+        Executor outOfThreads = task -> {
             throw new OutOfMemoryError("unable to create native thread: possibly out of memory");
         };
         try (Server server = Server.builder("127.0.0.1:0").secret("s").register(new DemoService()).listen()) {

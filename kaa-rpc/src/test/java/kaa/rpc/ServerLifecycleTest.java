@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 /** A server's close and its channels' signals: in order, and nothing left behind. */
@@ -70,7 +71,7 @@ class ServerLifecycleTest {
             try {
                 closed.get(1, TimeUnit.SECONDS);
                 closedEarly = true;
-            } catch (java.util.concurrent.TimeoutException held) {
+            } catch (TimeoutException held) {
                 closedEarly = false;
             }
             release.countDown();

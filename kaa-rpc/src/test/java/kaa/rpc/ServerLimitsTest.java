@@ -4,8 +4,11 @@ import static kaa.rpc.Peers.await;
 import static kaa.rpc.Peers.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.EOFException;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import kaa.rpc.demo.DemoService;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +27,7 @@ class ServerLimitsTest {
                     silent.add(p);
                     try {
                         assertThat(p.read().type()).isEqualTo("AUTH"); // admitted
-                    } catch (java.io.EOFException closedAtOnce) {
+                    } catch (EOFException closedAtOnce) {
                         refused++; // its source holds every slot, none of them for long: it waits its turn
                     }
                 }
@@ -52,7 +55,7 @@ class ServerLimitsTest {
             await(one.whenOpen());
             await(two.whenOpen());
             try (Client three = Client.connect(server.address(), "s")) {
-                assertThat(failure(three.whenOpen())).isInstanceOf(java.io.IOException.class);
+                assertThat(failure(three.whenOpen())).isInstanceOf(IOException.class);
             }
             assertThat(await(one.rpc("echo", 1))).isEqualTo(1);
             two.close();
@@ -63,7 +66,7 @@ class ServerLimitsTest {
                 try {
                     await(c.whenOpen());
                     four = c;
-                } catch (java.util.concurrent.ExecutionException refused) {
+                } catch (ExecutionException refused) {
                     c.close(); // the server may not have seen two's close yet
                 }
             }

@@ -6,10 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
+import java.net.ProtocolException;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import kaa.rpc.demo.DemoService;
 import kaa.rpc.internal.Bombs;
@@ -100,7 +104,7 @@ class SharingTest {
     }
 
     /** A server that answers the client's first call with {@code payload} as {@code type}, then echoes. */
-    private static Object[] answerWith(String type, byte[] payload, java.util.function.Function<Client,
+    private static Object[] answerWith(String type, byte[] payload, Function<Client,
             CompletableFuture<?>> first) throws Exception {
         try (ServerSocket fake = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             try (Client client = Client.connect(fake.getLocalPort(), "s"); Socket s = fake.accept()) {
@@ -112,7 +116,7 @@ class SharingTest {
                 Object outcome;
                 try {
                     outcome = await(call);
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     outcome = e.getCause();
                 }
                 CompletableFuture<Object> next = client.rpc("echo", "alive");
@@ -143,12 +147,12 @@ class SharingTest {
         }
         p.writeBytes(new byte[] {'e', '0', ']', '('});
         for (int i = 0; i < 20_000; i++) {
-            p.writeBytes("c__builtin__\nset\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            p.writeBytes("c__builtin__\nset\n".getBytes(StandardCharsets.ISO_8859_1));
             p.writeBytes(new byte[] {'h', 0, (byte) 0x85, 'R'});
         }
         p.writeBytes(new byte[] {'e', '.'});
         Object[] outcome = answerWith("RETN", p.toByteArray(), c -> c.rpc("x"));
-        assertThat((Throwable) outcome[0]).isInstanceOf(java.net.ProtocolException.class)
+        assertThat((Throwable) outcome[0]).isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("refused the RETN payload answering 'x'").hasMessageContaining("work limit");
         assertThat(outcome[1]).isEqualTo("alive");
     }
@@ -157,7 +161,7 @@ class SharingTest {
     void aClientRefusesAnUnhashableKeyAndGoesOn() throws Exception {
         byte[] retn = {(byte) 0x80, 2, '}', ']', 'N', 's', '.'};
         Object[] outcome = answerWith("RETN", retn, c -> c.rpc("x"));
-        assertThat((Throwable) outcome[0]).isInstanceOf(java.net.ProtocolException.class)
+        assertThat((Throwable) outcome[0]).isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("unhashable type: 'list'");
         assertThat(outcome[1]).isEqualTo("alive");
     }
@@ -167,10 +171,10 @@ class SharingTest {
         // EXCP (ValueError(<2^60 paths>), [frame] * 100,000 by memo, each frame's file a 100,000-char string)
         ByteArrayOutputStream p = new ByteArrayOutputStream();
         p.writeBytes(new byte[] {(byte) 0x80, 2});
-        p.writeBytes("cexceptions\nValueError\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        p.writeBytes("cexceptions\nValueError\n".getBytes(StandardCharsets.ISO_8859_1));
         p.writeBytes(Bombs.value(Bombs.Container.TUPLE2, Bombs.Sharing.DUP, 60));
         p.writeBytes(new byte[] {(byte) 0x85, 'R'});
-        byte[] file = "f".repeat(100_000).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] file = "f".repeat(100_000).getBytes(StandardCharsets.US_ASCII);
         p.writeBytes(new byte[] {'(', 'X', (byte) file.length, (byte) (file.length >> 8), (byte) (file.length >> 16), 0});
         p.writeBytes(file);
         p.writeBytes(new byte[] {'K', 1, 'X', 1, 0, 0, 0, 'f', 'N', 't', 'q', 0, '0', ']', '('});

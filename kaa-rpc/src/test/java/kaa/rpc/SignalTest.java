@@ -2,10 +2,17 @@ package kaa.rpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import kaa.rpc.internal.Executors;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /** Signals deliver each emission to those who asked before it, and survive an executor that refuses. */
@@ -33,7 +40,7 @@ class SignalTest {
             }
             task.run();
         };
-        Signal<String> signal = new Signal<>("closed", kaa.rpc.internal.Executors.serial(sometimes));
+        Signal<String> signal = new Signal<>("closed", Executors.serial(sometimes));
         CompletableFuture<String> next = signal.next();
         signal.emit("lost"); // must not throw into the library's thread
         refuse[0] = false;
@@ -50,7 +57,7 @@ class SignalTest {
             }
             task.run();
         };
-        Signal<String> signal = new Signal<>("closed", kaa.rpc.internal.Executors.serial(outOfThreads));
+        Signal<String> signal = new Signal<>("closed", Executors.serial(outOfThreads));
         CompletableFuture<String> next = signal.next();
         signal.emit("lost");
         refuse[0] = false;
@@ -61,9 +68,9 @@ class SignalTest {
     @Test
     void callbacksQueuedWhileTheExecutorRefusedAreNotLeftWithoutADrain() {
         // a callback queued while another's hand-off is being refused trusted that drain: it must run, or go
-        java.util.List<Runnable> handedOff = new java.util.ArrayList<>();
+        List<Runnable> handedOff = new ArrayList<>();
         Executor[] serial = new Executor[1];
-        java.util.List<String> ran = new java.util.ArrayList<>();
+        List<String> ran = new ArrayList<>();
         boolean[] first = {true};
         Executor refusesOnce = task -> {
             if (first[0]) {
@@ -73,8 +80,8 @@ class SignalTest {
             }
             handedOff.add(task);
         };
-        serial[0] = kaa.rpc.internal.Executors.serial(refusesOnce);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> serial[0].execute(() -> ran.add("refused")))
+        serial[0] = Executors.serial(refusesOnce);
+        Assertions.assertThatThrownBy(() -> serial[0].execute(() -> ran.add("refused")))
                 .isInstanceOf(RejectedExecutionException.class);
         assertThat(handedOff).hasSize(1);
         handedOff.get(0).run();
@@ -83,8 +90,8 @@ class SignalTest {
 
     @Test
     void anInterruptOneCallbackLeavesDoesNotReachTheNext() {
-        Signal<String> signal = new Signal<>("open", kaa.rpc.internal.Executors.serial(Runnable::run));
-        java.util.List<Boolean> interrupted = new java.util.ArrayList<>();
+        Signal<String> signal = new Signal<>("open", Executors.serial(Runnable::run));
+        List<Boolean> interrupted = new ArrayList<>();
         signal.connect(value -> {
             interrupted.add(Thread.currentThread().isInterrupted());
             Thread.currentThread().interrupt(); // left behind
@@ -103,7 +110,7 @@ class SignalTest {
             if (i % 2 == 0) {
                 f.cancel(false);
             } else {
-                f.completeExceptionally(new java.util.concurrent.TimeoutException()); // as orTimeout does
+                f.completeExceptionally(new TimeoutException()); // as orTimeout does
             }
         }
         assertThat(signal.waiting()).isZero();
@@ -116,8 +123,8 @@ class SignalTest {
 
     @Test
     void aGateHoldsEmissionsInOrderUntilReleased() {
-        java.util.List<String> seen = new java.util.ArrayList<>();
-        Executor serial = kaa.rpc.internal.Executors.serial(Runnable::run);
+        List<String> seen = new ArrayList<>();
+        Executor serial = Executors.serial(Runnable::run);
         Signal<String> open = new Signal<>("open", serial);
         Signal<String> closed = new Signal<>("closed", serial);
         open.connect(v -> seen.add("open " + v));
@@ -142,9 +149,9 @@ class SignalTest {
      */
     @Test
     void whatRunsAfterAnEmissionRunsWhenTheSerialExecutorDropsIt() {
-        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicBoolean firstAfter = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.concurrent.atomic.AtomicBoolean secondAfter = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicInteger calls = new AtomicInteger();
+        AtomicBoolean firstAfter = new AtomicBoolean();
+        AtomicBoolean secondAfter = new AtomicBoolean();
         AtomicReference<Signal<String>> signal = new AtomicReference<>();
         Executor refusing = task -> {
             if (calls.incrementAndGet() == 1) { // another emission comes while the first drain is being handed on
@@ -152,7 +159,7 @@ class SignalTest {
             }
             throw new RejectedExecutionException("queue full");
         };
-        signal.set(new Signal<>("client-connected", kaa.rpc.internal.Executors.serial(refusing)));
+        signal.set(new Signal<>("client-connected", Executors.serial(refusing)));
 
         signal.get().emit("first", () -> firstAfter.set(true));
 

@@ -3,9 +3,12 @@ package kaa.rpc;
 import static kaa.rpc.Peers.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.AbstractByteBuf;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.ResourceLeakDetector;
+import java.lang.reflect.Field;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -20,6 +23,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Isolated;
@@ -60,7 +64,7 @@ class StressTest {
     @ParameterizedTest(name = "tls {0}")
     @ValueSource(booleans = {false, true})
     void everyCallSettlesOnceAndNothingIsLeftBehind(boolean tls) throws Exception {
-        Certificates certs = tls ? new Certificates(java.nio.file.Files.createTempDirectory(dir, "certs")) : null;
+        Certificates certs = tls ? new Certificates(Files.createTempDirectory(dir, "certs")) : null;
         ResourceLeakDetector.Level level = ResourceLeakDetector.getLevel();
         LeakWatch leaks = new LeakWatch();
         ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
@@ -165,7 +169,7 @@ class StressTest {
         }
     }
 
-    private static void waitUntil(java.util.function.BooleanSupplier condition, String what) {
+    private static void waitUntil(BooleanSupplier condition, String what) {
         long deadline = System.nanoTime() + Peers.WAIT.toNanos();
         while (!condition.getAsBoolean()) {
             assertThat(System.nanoTime()).as(what).isLessThan(deadline);
@@ -182,7 +186,7 @@ class StressTest {
         private final AtomicInteger leaks = new AtomicInteger();
 
         LeakWatch() throws Exception {
-            java.lang.reflect.Field f = io.netty.buffer.AbstractByteBuf.class.getDeclaredField("leakDetector");
+            Field f = AbstractByteBuf.class.getDeclaredField("leakDetector");
             f.setAccessible(true);
             ((ResourceLeakDetector<?>) f.get(null)).setLeakListener((type, records) -> leaks.incrementAndGet());
         }

@@ -4,6 +4,7 @@ import static kaa.rpc.Peers.await;
 import static kaa.rpc.Peers.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import kaa.rpc.demo.DemoService;
@@ -38,7 +39,7 @@ class ThreadingTest {
                 Client client = Client.connect(server.address(), "s")) {
             client.register(new Nested());
             // both directions, several at once: the reader never waits for user code
-            var calls = new java.util.ArrayList<CompletableFuture<Object>>();
+            var calls = new ArrayList<CompletableFuture<Object>>();
             for (int i = 0; i < 50; i++) {
                 calls.add(client.rpc("ask", "q" + i));
             }

@@ -4,11 +4,16 @@ import static kaa.rpc.Peers.await;
 import static kaa.rpc.Peers.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import kaa.rpc.demo.DemoService;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,9 +60,9 @@ class TlsTest {
     /** A method that takes a while, so that a pipelining caller fills the callee's call slots. */
     public static final class Slow {
         @Expose
-        public java.util.concurrent.CompletionStage<Integer> slow(int i) {
-            return java.util.concurrent.CompletableFuture.supplyAsync(() -> i,
-                    java.util.concurrent.CompletableFuture.delayedExecutor(30, TimeUnit.MILLISECONDS));
+        public CompletionStage<Integer> slow(int i) {
+            return CompletableFuture.supplyAsync(() -> i,
+                    CompletableFuture.delayedExecutor(30, TimeUnit.MILLISECONDS));
         }
     }
 
@@ -69,7 +74,7 @@ class TlsTest {
                 .tls(context(serverKeys, trustsClient)).register(new Slow()).listen();
                 Client client = Client.builder(server.address()).secret("s").tls(context(null, trustsServer))
                         .connect()) {
-            List<java.util.concurrent.CompletableFuture<Integer>> calls = new java.util.ArrayList<>();
+            List<CompletableFuture<Integer>> calls = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
                 calls.add(client.rpc(Integer.class, "slow", i));
             }
@@ -85,7 +90,7 @@ class TlsTest {
                 .listen().register(new DemoService());
                 Client client = Client.builder(server.address()).secret("s").tls(context(null, trustsServer))
                         .connect()) {
-            assertThat(failure(client.whenOpen())).isInstanceOf(javax.net.ssl.SSLException.class);
+            assertThat(failure(client.whenOpen())).isInstanceOf(SSLException.class);
         }
     }
 
@@ -95,7 +100,7 @@ class TlsTest {
                 .tlsWithClientCertificates(context(serverKeys, trustsClient)).listen().register(new DemoService())) {
             try (Client anonymous = Client.builder(server.address()).secret("s").tls(context(null, trustsServer))
                     .connect()) {
-                assertThat(failure(anonymous.whenOpen())).isInstanceOf(java.io.IOException.class);
+                assertThat(failure(anonymous.whenOpen())).isInstanceOf(IOException.class);
             }
             try (Client known = Client.builder(server.address()).secret("s").tls(context(clientKeys, trustsServer))
                     .connect()) {
@@ -110,7 +115,7 @@ class TlsTest {
                 .handshakeTimeout(Duration.ofSeconds(2)).listen();
                 Client plain = Client.builder(server.address()).secret("s").handshakeTimeout(Duration.ofSeconds(2))
                         .connect()) {
-            assertThat(failure(plain.whenOpen())).isInstanceOf(java.io.IOException.class);
+            assertThat(failure(plain.whenOpen())).isInstanceOf(IOException.class);
         }
     }
 }

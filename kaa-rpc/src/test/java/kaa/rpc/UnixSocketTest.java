@@ -12,8 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.UUID;
+import java.util.stream.Stream;
 import kaa.rpc.demo.DemoService;
 import kaa.rpc.internal.Address;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,7 +56,7 @@ class UnixSocketTest {
 
     @Test
     void aDirectoryOfAnotherUserIsRefused() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
                 "only root can give a directory to another user");
         Path theirs = Files.createDirectory(dir.resolve("theirs"));
         Files.setAttribute(theirs, "unix:uid", 54321);
@@ -67,7 +69,7 @@ class UnixSocketTest {
         Path path = dir.resolve("quiet.sock");
         try (Server server = Server.listen(path.toString(), "s")) {
             assertThat(server.address()).isEqualTo(path.toString());
-            try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            try (Stream<Path> files = Files.list(dir)) {
                 assertThat(files).containsExactly(path); // the private directory it was bound in is gone
             }
         }

@@ -7,16 +7,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import kaa.rpc.internal.IoTransport;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -79,7 +84,7 @@ public final class Compare {
                 case "--quick" -> quick = true;
                 case "--fan-in" -> {
                     String v = args[++i];
-                    fanIn = v.isEmpty() ? List.of() : java.util.Arrays.stream(v.split(",")).map(Integer::valueOf).toList();
+                    fanIn = v.isEmpty() ? List.of() : Arrays.stream(v.split(",")).map(Integer::valueOf).toList();
                 }
                 case "--transport" -> System.setProperty(TRANSPORT, args[++i]);
                 case "--json" -> json = Path.of(args[++i]);
@@ -106,7 +111,7 @@ public final class Compare {
         long start = System.nanoTime();
         System.out.printf("kaa-rpc comparison: %d cores, Java %s, server JVM flags %s, %d rounds, kaa-rpc on %s%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-                String.join(" ", SERVER_JVM_FLAGS), rounds, kaa.rpc.internal.IoTransport.get().name());
+                String.join(" ", SERVER_JVM_FLAGS), rounds, IoTransport.get().name());
         Map<EchoSystem, ServerProcess> servers = new EnumMap<>(EchoSystem.class);
         Map<EchoSystem, EchoClient> clients = new EnumMap<>(EchoSystem.class);
         try {
@@ -189,7 +194,7 @@ public final class Compare {
             LatencyChart.write(svg, latency, String.format(Locale.ROOT,
                     "sequential 16-byte echo, %d calls per system, %d cores, Java %s, kaa-rpc on %s",
                     latencyCalls * rounds, Runtime.getRuntime().availableProcessors(),
-                    System.getProperty("java.version"), kaa.rpc.internal.IoTransport.get().name()));
+                    System.getProperty("java.version"), IoTransport.get().name()));
             System.out.printf("%nlatency chart: %s%n", svg);
         }
         if (json != null) {
@@ -201,7 +206,7 @@ public final class Compare {
 
     private static byte[] payload() {
         byte[] b = new byte[BULK_SIZE];
-        new java.util.Random(42).nextBytes(b);
+        new Random(42).nextBytes(b);
         return b;
     }
 
@@ -227,7 +232,7 @@ public final class Compare {
             long t0 = System.nanoTime();
             try {
                 List<CompletableFuture<EchoClient>> pending = new ArrayList<>(n);
-                java.util.concurrent.ExecutorService connectors = java.util.concurrent.Executors.newFixedThreadPool(16);
+                ExecutorService connectors = Executors.newFixedThreadPool(16);
                 for (int i = 0; i < n; i++) {
                     pending.add(CompletableFuture.supplyAsync(() -> {
                         try {
@@ -393,7 +398,7 @@ public final class Compare {
         StringBuilder b = new StringBuilder();
         b.append("{\n  \"java\": \"").append(System.getProperty("java.version"))
                 .append("\",\n  \"cores\": ").append(Runtime.getRuntime().availableProcessors())
-                .append(",\n  \"transport\": \"").append(kaa.rpc.internal.IoTransport.get().name())
+                .append(",\n  \"transport\": \"").append(IoTransport.get().name())
                 .append("\",\n  \"rounds\": ").append(rounds)
                 .append(",\n  \"systems\": {");
         String comma = "";

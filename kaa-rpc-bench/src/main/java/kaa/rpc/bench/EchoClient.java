@@ -1,10 +1,15 @@
 package kaa.rpc.bench;
 
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
 /** One connection to an echo server, driven by {@link Compare}. */
 interface EchoClient extends AutoCloseable {
 
     /** A 16-byte value: bytes for the byte-level systems, a 16-character string for kaa-rpc and RMI. */
-    byte[] SMALL = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] SMALL = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     String SMALL_TEXT = "0123456789abcdef";
 
     /** One round trip of the small value, blocking. */
@@ -18,8 +23,8 @@ interface EchoClient extends AutoCloseable {
      * outstanding at a time; by default through {@link #echoAsync}.
      */
     default void pipelined(int total, int window) throws Exception {
-        java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(window);
-        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(total);
+        Semaphore slots = new Semaphore(window);
+        CountDownLatch done = new CountDownLatch(total);
         for (int i = 0; i < total; i++) {
             slots.acquire();
             echoAsync(() -> {
@@ -27,7 +32,7 @@ interface EchoClient extends AutoCloseable {
                 done.countDown();
             });
         }
-        if (!done.await(5, java.util.concurrent.TimeUnit.MINUTES)) {
+        if (!done.await(5, TimeUnit.MINUTES)) {
             throw new IllegalStateException("pipelined calls did not finish");
         }
     }

@@ -1,5 +1,7 @@
 package kaa.rpc.bench;
 
+import java.nio.file.Path;
+
 /**
  * A system under comparison: how to start its echo server (in a process of
  * its own, see {@link BenchServer}) and how to connect a client to it.
@@ -32,7 +34,7 @@ enum EchoSystem {
     }
 
     /** Where its server listens: an ephemeral TCP port, or a socket file in {@code dir}. */
-    String listenAddress(java.nio.file.Path dir) {
+    String listenAddress(Path dir) {
         return tcpAddress != null ? tcpAddress : dir.resolve("bench-" + name().toLowerCase() + ".sock").toString();
     }
 

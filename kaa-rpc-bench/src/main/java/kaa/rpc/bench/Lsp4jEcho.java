@@ -8,7 +8,10 @@ import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.eclipse.lsp4j.jsonrpc.Launcher;
 import org.eclipse.lsp4j.jsonrpc.services.JsonRequest;
 
@@ -36,10 +39,10 @@ final class Lsp4jEcho {
     }
 
     // LSP4J logs every closed stream with its stack trace through java.util.logging; kept so it stays set
-    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger("org.eclipse.lsp4j");
+    private static final Logger LOG = Logger.getLogger("org.eclipse.lsp4j");
 
     static {
-        LOG.setLevel(java.util.logging.Level.WARNING);
+        LOG.setLevel(Level.WARNING);
     }
 
     private Lsp4jEcho() {
@@ -71,7 +74,7 @@ final class Lsp4jEcho {
         return "127.0.0.1:" + server.getLocalPort();
     }
 
-    private static java.util.concurrent.ThreadFactory daemon() {
+    private static ThreadFactory daemon() {
         return r -> {
             Thread t = new Thread(r, "lsp4j");
             t.setDaemon(true);

@@ -2,14 +2,23 @@ package kaa.rpc.bench;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.Closeable;
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The floor: blocking sockets, a thread per connection, and the same 12-byte
@@ -23,7 +32,7 @@ final class RawEcho {
 
     static String serve(String address) throws IOException {
         if (isPath(address)) {
-            return serveUnix(java.nio.file.Path.of(address));
+            return serveUnix(Path.of(address));
         }
         ServerSocket server = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress());
         acceptForEver(() -> {
@@ -60,12 +69,12 @@ final class RawEcho {
         return address.indexOf('/') >= 0;
     }
 
-    private static String serveUnix(java.nio.file.Path path) throws IOException {
-        java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open(
-                java.net.StandardProtocolFamily.UNIX);
-        server.bind(java.net.UnixDomainSocketAddress.of(path));
+    private static String serveUnix(Path path) throws IOException {
+        ServerSocketChannel server = ServerSocketChannel.open(
+                StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(path));
         acceptForEver(() -> {
-            java.nio.channels.SocketChannel s = server.accept();
+            SocketChannel s = server.accept();
             return () -> echoLoop(s, in(s), out(s));
         });
         return path.toString();
@@ -73,8 +82,8 @@ final class RawEcho {
 
     // Channels.newInputStream/newOutputStream share the channel's blocking lock on Java 17: a read that waits
     // would block every write (the pipelined writer). A socket channel reads and writes concurrently by itself.
-    private static java.io.InputStream in(java.nio.channels.SocketChannel ch) {
-        return new java.io.InputStream() {
+    private static InputStream in(SocketChannel ch) {
+        return new InputStream() {
             @Override
             public int read() throws IOException {
                 byte[] one = new byte[1];
@@ -83,12 +92,12 @@ final class RawEcho {
 
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
-                return ch.read(java.nio.ByteBuffer.wrap(b, off, len));
+                return ch.read(ByteBuffer.wrap(b, off, len));
             }
         };
     }
 
-    private static OutputStream out(java.nio.channels.SocketChannel ch) {
+    private static OutputStream out(SocketChannel ch) {
         return new OutputStream() {
             @Override
             public void write(int b) throws IOException {
@@ -97,7 +106,7 @@ final class RawEcho {
 
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
-                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(b, off, len);
+                ByteBuffer buffer = ByteBuffer.wrap(b, off, len);
                 while (buffer.hasRemaining()) {
                     ch.write(buffer);
                 }
@@ -113,7 +122,7 @@ final class RawEcho {
         }
     }
 
-    private static void echoLoop(java.io.Closeable s, java.io.InputStream rawIn, OutputStream rawOut) {
+    private static void echoLoop(Closeable s, InputStream rawIn, OutputStream rawOut) {
         try (s) {
             DataInputStream in = new DataInputStream(new BufferedInputStream(rawIn, 65536));
             OutputStream out = new BufferedOutputStream(rawOut, 65536);
@@ -146,18 +155,18 @@ final class RawEcho {
     }
 
     static final class Client implements EchoClient {
-        private final java.io.Closeable socket;
+        private final Closeable socket;
         private final DataInputStream in;
         private final OutputStream out;
         private final byte[] header = new byte[12];
         private byte[] buffer = new byte[64];
 
         Client(String address) throws IOException {
-            java.io.InputStream rawIn;
+            InputStream rawIn;
             OutputStream rawOut;
             if (isPath(address)) {
-                java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(
-                        java.net.UnixDomainSocketAddress.of(address));
+                SocketChannel ch = SocketChannel.open(
+                        UnixDomainSocketAddress.of(address));
                 socket = ch;
                 rawIn = in(ch);
                 rawOut = out(ch);
@@ -245,7 +254,7 @@ final class RawEcho {
     }
 
     /** For fan-in: one blocking round trip on a connection of its own. */
-    static void fanInLoop(Client c, CountDownLatch stop, java.util.concurrent.atomic.LongAdder calls) {
+    static void fanInLoop(Client c, CountDownLatch stop, LongAdder calls) {
         try {
             while (stop.getCount() > 0) {
                 c.echoSmall();

@@ -1,5 +1,6 @@
 package kaa.rpc.bench;
 
+import java.net.ServerSocket;
 import java.rmi.Remote;
 import java.rmi.RemoteException;
 import java.rmi.registry.LocateRegistry;
@@ -38,7 +39,7 @@ final class RmiEcho {
     static String serve(String address) throws Exception {
         System.setProperty("java.rmi.server.hostname", "127.0.0.1");
         int port;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+        try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
         }
         Registry registry = LocateRegistry.createRegistry(port);

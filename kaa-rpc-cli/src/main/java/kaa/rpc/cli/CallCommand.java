@@ -1,6 +1,7 @@
 package kaa.rpc.cli;
 
 import java.io.PrintWriter;
+import java.net.ProtocolException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import kaa.rpc.Client;
 import kaa.rpc.Kwargs;
+import kaa.rpc.NotConnectedException;
 import kaa.rpc.RemoteException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -110,7 +112,7 @@ final class CallCommand implements Callable<Integer> {
                 err.println("kaarpc: " + Terminal.safe(cause.getMessage()));
                 return ExitCodes.USAGE;
             }
-            if (cause instanceof java.net.ProtocolException) { // the answer came but could not be read
+            if (cause instanceof ProtocolException) { // the answer came but could not be read
                 err.println("kaarpc: " + Terminal.safe(cause.getMessage()));
                 return ExitCodes.BAD_ANSWER;
             }
@@ -119,9 +121,9 @@ final class CallCommand implements Callable<Integer> {
             err.println("kaarpc: " + Terminal.safe(message.startsWith("call '") ? message
                     : "call '" + command + "' failed: " + message));
             // connected (the handshake passed before the call was sent): the connection was lost mid-call
-            if (cause instanceof kaa.rpc.NotConnectedException) {
+            if (cause instanceof NotConnectedException) {
                 // closed because what the peer sent could not be read (a frame over the limit): a bad answer
-                return cause.getCause() instanceof java.net.ProtocolException ? ExitCodes.BAD_ANSWER
+                return cause.getCause() instanceof ProtocolException ? ExitCodes.BAD_ANSWER
                         : ExitCodes.CONNECTION_LOST;
             }
             return ExitCodes.CONNECT;

@@ -1,6 +1,7 @@
 package kaa.rpc.cli;
 
 import java.io.PrintWriter;
+import java.net.ConnectException;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -66,7 +67,7 @@ final class Connection {
     }
 
     private static String describe(Throwable cause) {
-        if (cause instanceof java.net.ConnectException) {
+        if (cause instanceof ConnectException) {
             String m = String.valueOf(cause.getMessage());
             if (m.startsWith("no socket file")) {
                 return m.contains("kaa's directory") ? m.replace("no socket file", "no such socket file")

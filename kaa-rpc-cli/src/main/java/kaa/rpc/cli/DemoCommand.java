@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -39,7 +40,7 @@ final class DemoCommand implements Callable<Integer> {
     public static final class ClientSide {
         @Expose
         public List<Object> client_echo(Object x) {
-            return java.util.Arrays.asList("client", x);
+            return Arrays.asList("client", x);
         }
 
         @Expose

@@ -3,6 +3,7 @@ package kaa.rpc.cli;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import kaa.rpc.PeerBuilder;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -31,9 +32,9 @@ final class Durations implements ITypeConverter<Duration> {
         if (millis < 1) {
             throw new TypeConversionException("'" + text + "' is shorter than a millisecond");
         }
-        if (!(millis <= kaa.rpc.PeerBuilder.MAX_DURATION.toMillis())) { // NaN and infinity too
+        if (!(millis <= PeerBuilder.MAX_DURATION.toMillis())) { // NaN and infinity too
             throw new TypeConversionException("'" + text + "' is too long: at most "
-                    + kaa.rpc.PeerBuilder.MAX_DURATION.toHours() + "h (100 years)");
+                    + PeerBuilder.MAX_DURATION.toHours() + "h (100 years)");
         }
         return Duration.ofMillis(Math.round(millis));
     }

@@ -3,13 +3,19 @@ package kaa.rpc.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import kaa.rpc.PythonObject;
+import kaa.rpc.internal.Numbers;
 
 /**
  * Command-line values: arguments are read as JSON literals (else as plain
@@ -44,7 +50,7 @@ import java.util.Map;
 final class Json {
 
     /** Digits of a number in an argument, or printed: Python's limit for integers written as text. */
-    static final int MAX_DIGITS = kaa.rpc.internal.Numbers.MAX_INT_DIGITS;
+    static final int MAX_DIGITS = Numbers.MAX_INT_DIGITS;
     /** The least integer of more digits (compared by size first: cheap for any integer). */
     private static final BigInteger DIGITS_LIMIT = BigInteger.TEN.pow(MAX_DIGITS);
     /** Nesting of an argument: the library sends nothing deeper. */
@@ -172,7 +178,7 @@ final class Json {
                     throw new TooLarge(); // before the text is made
                 }
                 sb.append("{\"$hex\": ");
-                string(sb, kaa.rpc.internal.Numbers.hex(n), max);
+                string(sb, Numbers.hex(n), max);
                 sb.append('}');
             }
         } else if (v instanceof Double || v instanceof Float) {
@@ -184,10 +190,10 @@ final class Json {
             } else {
                 sb.append(v instanceof Float ? Float.toString((Float) v) : Double.toString(d));
             }
-        } else if (v instanceof java.math.BigDecimal) {
+        } else if (v instanceof BigDecimal) {
             sb.append("{\"$decimal\": ");
             // a peer's Decimal is bounded (decimalLimits); this bounds any other
-            string(sb, kaa.rpc.internal.Numbers.text((java.math.BigDecimal) v, 4 * MAX_DIGITS), max);
+            string(sb, Numbers.text((BigDecimal) v, 4 * MAX_DIGITS), max);
             sb.append('}');
         } else if (v instanceof Number) {
             sb.append(v);
@@ -198,21 +204,21 @@ final class Json {
             string(sb, Base64.getEncoder().encodeToString((byte[]) v), max);
             sb.append('}');
         } else if (v instanceof Object[]) {
-            array(sb, java.util.Arrays.asList((Object[]) v), max);
+            array(sb, Arrays.asList((Object[]) v), max);
         } else if (v instanceof Collection) {
             array(sb, (Collection<?>) v, max);
         } else if (v instanceof Map) {
             map(sb, (Map<?, ?>) v, max);
-        } else if (v instanceof kaa.rpc.PythonObject) {
-            pythonObject(sb, (kaa.rpc.PythonObject) v, max);
+        } else if (v instanceof PythonObject) {
+            pythonObject(sb, (PythonObject) v, max);
         } else {
             string(sb, v.toString(), max); // java.time values (ISO-8601), UUIDs
         }
     }
 
     private static void map(StringBuilder sb, Map<?, ?> map, int max) {
-        java.util.List<String> keys = new java.util.ArrayList<>(map.size());
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        List<String> keys = new ArrayList<>(map.size());
+        Set<String> seen = new HashSet<>();
         boolean clash = false;
         long keyChars = 0; // the keys' texts are held until written: together they count against the limit
         for (Object k : map.keySet()) {
@@ -250,7 +256,7 @@ final class Json {
         sb.append('}');
     }
 
-    private static void pythonObject(StringBuilder sb, kaa.rpc.PythonObject o, int max) {
+    private static void pythonObject(StringBuilder sb, PythonObject o, int max) {
         if (o.className().equals("decimal.Decimal") && o.arguments().size() == 1) {
             sb.append("{\"$decimal\": ");
             render(sb, o.arguments().get(0), max);

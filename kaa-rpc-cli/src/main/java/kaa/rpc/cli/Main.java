@@ -1,9 +1,15 @@
 package kaa.rpc.cli;
 
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** {@code kaarpc}: the command line of kaa-rpc. */
 @Command(name = "kaarpc", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -31,8 +37,8 @@ public final class Main {
             return args;
         }
         try {
-            byte[] cmdline = java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/self/cmdline"));
-            List<String> all = new java.util.ArrayList<>();
+            byte[] cmdline = Files.readAllBytes(Path.of("/proc/self/cmdline"));
+            List<String> all = new ArrayList<>();
             int start = 0;
             for (int i = 0; i < cmdline.length; i++) {
                 if (cmdline[i] == 0) {
@@ -50,7 +56,7 @@ public final class Main {
                 }
             }
             return ours.toArray(new String[0]);
-        } catch (java.io.IOException | RuntimeException notLinux) {
+        } catch (IOException | RuntimeException notLinux) {
             return args;
         }
     }
@@ -59,8 +65,8 @@ public final class Main {
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
         // output in UTF-8 whatever the locale: JSON is UTF-8, and a C locale would print '?' for the rest
-        cli.setOut(new java.io.PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
-        cli.setErr(new java.io.PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
+        cli.setOut(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
+        cli.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
         // so that negative numbers are arguments: kaarpc call ADDR add -1 -2
         cli.setUnmatchedOptionsArePositionalParams(true);
         return cli.execute(args);

@@ -1,10 +1,13 @@
 package kaa.rpc.cli;
 
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
+import kaa.rpc.Kwargs;
+import kaa.rpc.internal.Numbers;
 
 /** Python's repr() of the values kaa-rpc decodes, for showing calls as a Python programmer reads them. */
 final class Repr {
@@ -31,7 +34,7 @@ final class Repr {
         } else if (v instanceof Boolean) {
             sb.append((Boolean) v ? "True" : "False");
         } else if (v instanceof Number) { // a big one by its size when its digits would not fit
-            sb.append(kaa.rpc.internal.Numbers.text((Number) v, MAX_CHARS + 1 - sb.length()));
+            sb.append(Numbers.text((Number) v, MAX_CHARS + 1 - sb.length()));
         } else if (v instanceof CharSequence) { // a String, or text Java cannot hold as one exactly
             String s = v.toString();
             sb.append('\'');
@@ -53,7 +56,7 @@ final class Repr {
             sb.append('\'');
         } else if (v instanceof Object[]) {
             Object[] t = (Object[]) v;
-            items(sb, "(", java.util.Arrays.asList(t), t.length == 1 ? ",)" : ")");
+            items(sb, "(", Arrays.asList(t), t.length == 1 ? ",)" : ")");
         } else if (v instanceof List) {
             items(sb, "[", (List<?>) v, "]");
         } else if (v instanceof Set) {
@@ -100,8 +103,8 @@ final class Repr {
     static String call(String command, Object... args) {
         StringJoiner j = new StringJoiner(", ", command + "(", ")");
         for (Object a : args) {
-            if (a instanceof kaa.rpc.Kwargs) {
-                ((kaa.rpc.Kwargs) a).asMap().forEach((k, val) -> j.add(k + "=" + of(val)));
+            if (a instanceof Kwargs) {
+                ((Kwargs) a).asMap().forEach((k, val) -> j.add(k + "=" + of(val)));
             } else {
                 j.add(of(a));
             }

@@ -1,9 +1,13 @@
 package kaa.rpc.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import kaa.rpc.Server;
 import kaa.rpc.demo.DemoService;
 import picocli.CommandLine.Command;
@@ -49,8 +53,8 @@ final class ServeCommand implements Callable<Integer> {
     static final class Sizes implements picocli.CommandLine.ITypeConverter<Long> {
         @Override
         public Long convert(String text) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)([kmg]?)i?b?")
-                    .matcher(text.trim().toLowerCase(java.util.Locale.ROOT));
+            Matcher m = Pattern.compile("(\\d+)([kmg]?)i?b?")
+                    .matcher(text.trim().toLowerCase(Locale.ROOT));
             if (!m.matches()) {
                 throw new picocli.CommandLine.TypeConversionException("'" + text
                         + "' is not a size; write it like 65536, 64k, 256m or 1g");
@@ -76,7 +80,7 @@ final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException badAddress) {
             err.println("kaarpc: " + badAddress.getMessage());
             return ExitCodes.USAGE;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             err.println("kaarpc: " + e.getMessage());
             return ExitCodes.CONNECT;
         }

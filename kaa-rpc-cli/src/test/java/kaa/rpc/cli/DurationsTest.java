@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import kaa.rpc.PeerBuilder;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine.TypeConversionException;
 
@@ -14,7 +15,7 @@ class DurationsTest {
     void readsTheUsualForms() {
         assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
         assertThat(Durations.parse("1.5s")).isEqualTo(Duration.ofMillis(1500));
-        assertThat(Durations.parse("876000h")).isEqualTo(kaa.rpc.PeerBuilder.MAX_DURATION);
+        assertThat(Durations.parse("876000h")).isEqualTo(PeerBuilder.MAX_DURATION);
     }
 
     @Test

@@ -10,12 +10,15 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import kaa.rpc.WireFrames;
 import kaa.rpc.internal.Handshake;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -190,13 +193,13 @@ class HostileServerIT {
 
     @Test
     void kaasSocketDirectoryMadeByAnotherUserIsNotUsed() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
                 "only root can give a directory to another user");
         // another user made kaa's directory for us first, with the right mode, to take our sockets
-        java.nio.file.Path squatted = java.nio.file.Files.createDirectory(dir.resolve("kaa-0"),
-                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
-        java.nio.file.Files.setAttribute(squatted, "unix:uid", 54321);
+        Path squatted = Files.createDirectory(dir.resolve("kaa-0"),
+                PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rwx------")));
+        Files.setAttribute(squatted, "unix:uid", 54321);
         Kaarpc.Result r = Kaarpc.runToEnd(Kaarpc.command("serve", "media.sock", "--secret", "s"),
                 Map.of("TMPDIR", dir.toString()));
         assertThat(r.status()).as(r.err()).isEqualTo(ExitCodes.USAGE);

@@ -3,15 +3,19 @@ package kaa.rpc.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import kaa.rpc.PythonObject;
+import kaa.rpc.internal.Numbers;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class JsonTest {
@@ -67,12 +71,12 @@ class JsonTest {
 
     @Test
     void integersBeyondPythonsDigitsAreWrittenInHex() {
-        java.math.BigInteger limit = java.math.BigInteger.TEN.pow(4300).subtract(java.math.BigInteger.ONE);
+        BigInteger limit = BigInteger.TEN.pow(4300).subtract(BigInteger.ONE);
         assertThat(Json.render(limit)).isEqualTo("9".repeat(4300)); // Python's limit: in full
         assertThat(Json.render(limit.negate())).isEqualTo("-" + "9".repeat(4300));
-        assertThat(Json.render(limit.add(java.math.BigInteger.ONE))).isEqualTo("{\"$hex\": \""
-                + kaa.rpc.internal.Numbers.hex(limit.add(java.math.BigInteger.ONE)) + "\"}");
-        java.math.BigInteger huge = java.math.BigInteger.ONE.shiftLeft(8 << 20); // a 1 MB int
+        assertThat(Json.render(limit.add(BigInteger.ONE))).isEqualTo("{\"$hex\": \""
+                + Numbers.hex(limit.add(BigInteger.ONE)) + "\"}");
+        BigInteger huge = BigInteger.ONE.shiftLeft(8 << 20); // a 1 MB int
         String json = Json.render(huge);
         assertThat(json).startsWith("{\"$hex\": \"0x1000").endsWith("0\"}").hasSize(14 + 1 + (8 << 20) / 4);
         assertThat(Json.render(huge.negate())).startsWith("{\"$hex\": \"-0x1000");
@@ -92,7 +96,7 @@ class JsonTest {
         // and read back so in arguments
         assertThat(Json.parseArgument("{\"$$bytes\": \"AP8=\"}")).isEqualTo(bytesLookalike);
         assertThat(Json.parseArgument("{\"$bytes\": \"AP8=\"}")).isEqualTo(new byte[] {0, (byte) 0xff});
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Json.parseArgument("{\"$other\": 1}"))
+        Assertions.assertThatThrownBy(() -> Json.parseArgument("{\"$other\": 1}"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("keys beginning with $ are reserved");
     }
 
@@ -101,7 +105,7 @@ class JsonTest {
         // keys that each render within the limit, and together far beyond: rendering stops at the limit,
         // rather than holding every key's text first (a shared part makes them gigabytes)
         int[] rendered = {0};
-        List<Object> shared = java.util.Collections.nCopies(1000, "xxxxxxx");
+        List<Object> shared = Collections.nCopies(1000, "xxxxxxx");
         Map<Object, Object> map = new LinkedHashMap<>();
         for (int i = 0; i < 1000; i++) {
             int n = i;
@@ -123,7 +127,7 @@ class JsonTest {
                 }
             }, n);
         }
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Json.render(map, 20_000))
+        Assertions.assertThatThrownBy(() -> Json.render(map, 20_000))
                 .isInstanceOf(Json.TooLarge.class);
         assertThat(rendered[0]).isLessThanOrEqualTo(3);
     }

@@ -1,6 +1,7 @@
 package kaa.rpc.cli;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +51,7 @@ final class Kaarpc {
         Path err = Files.createTempFile("kaarpc-err", ".txt");
         try {
             ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             pb.environment().remove("KAARPC_SECRET");
             pb.environment().putAll(env);
             Process p = pb.start();

@@ -2,10 +2,13 @@ package kaa.rpc.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -108,9 +111,9 @@ class KaarpcIT {
         assertThat(refused.err()).containsAnyOf("connection refused", "no such socket file");
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void aPeerThatNeverHandshakesTimesOut() throws Exception {
-        try (java.net.ServerSocket mute = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket mute = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
             Kaarpc.Result r = Kaarpc.run("call", "127.0.0.1:" + mute.getLocalPort(), "echo", "1",
                     "--connect-timeout", "500ms");
             assertThat(r.status()).isEqualTo(3);

@@ -2,14 +2,18 @@ package kaa.rpc.internal;
 
 import java.io.IOException;
 import java.net.BindException;
+import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
@@ -49,7 +53,7 @@ public final class Address {
             throw new IllegalArgumentException("port out of range: " + port);
         }
         InetSocketAddress a = listening ? new InetSocketAddress(port)
-                : new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port);
+                : new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
         return new Address(listening ? Integer.toString(port) : "localhost:" + port, a);
     }
 
@@ -142,7 +146,7 @@ public final class Address {
         BasicFileAttributes attrs;
         try {
             attrs = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             return;
         }
         if (!attrs.isOther()) {
@@ -150,7 +154,7 @@ public final class Address {
         }
         try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             probe.connect(socketAddress);
-        } catch (java.net.ConnectException refused) {
+        } catch (ConnectException refused) {
             Files.deleteIfExists(path); // stale: left by a server that is gone
             return;
         }
@@ -217,7 +221,7 @@ public final class Address {
                     try {
                         Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(
                                 PosixFilePermissions.fromString("rwx------")));
-                    } catch (java.nio.file.FileAlreadyExistsException raced) {
+                    } catch (FileAlreadyExistsException raced) {
                         // another process made it first; checked below
                     }
                 }

@@ -3,11 +3,17 @@ package kaa.rpc.internal;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -180,10 +186,10 @@ final class Admission {
 
     /** The server is closing: closes every connection in its handshake now, and admits no more. */
     void close() {
-        java.util.List<Channel> all;
+        List<Channel> all;
         synchronized (lock) {
             closed = true;
-            all = new java.util.ArrayList<>(inHandshake.keySet());
+            all = new ArrayList<>(inHandshake.keySet());
         }
         all.forEach(Channel::close); // outside the lock: their close listeners take it
     }
@@ -201,13 +207,13 @@ final class Admission {
      * connection of a Unix socket is one source, the local host.
      */
     static Object source(Channel ch) {
-        java.net.SocketAddress a = ch.remoteAddress();
+        SocketAddress a = ch.remoteAddress();
         if (!(a instanceof InetSocketAddress) || ((InetSocketAddress) a).getAddress() == null) {
             return "local";
         }
         InetAddress ip = ((InetSocketAddress) a).getAddress();
-        if (ip instanceof java.net.Inet6Address) {
-            return java.nio.ByteBuffer.wrap(java.util.Arrays.copyOf(ip.getAddress(), 8));
+        if (ip instanceof Inet6Address) {
+            return ByteBuffer.wrap(Arrays.copyOf(ip.getAddress(), 8));
         }
         return ip;
     }

@@ -3,10 +3,14 @@ package kaa.rpc.internal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The commands a peer may call: registered objects' exposed methods by name,
@@ -20,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Commands {
 
     private static final ExposedMethod[] NONE = new ExposedMethod[0];
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Commands.class);
+    private static final Logger log = LoggerFactory.getLogger(Commands.class);
 
     private final Commands parent;
     private final ConcurrentHashMap<String, ExposedMethod[]> byName = new ConcurrentHashMap<>();
@@ -39,7 +43,7 @@ public final class Commands {
         List<ExposedMethod> methods = ExposedMethod.scan(target);
         warnAboutReplacements(target, methods);
         List<ExposedMethod> old = byTarget.put(target, methods);
-        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        Set<String> names = new LinkedHashSet<>();
         if (old != null) {
             old.forEach(m -> names.add(m.command()));
         }

@@ -3,14 +3,17 @@ package kaa.rpc.internal;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The executors that run user code: exposed methods, future dependents, signal callbacks. */
 public final class Executors {
 
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Executors.class);
+    private static final Logger log = LoggerFactory.getLogger(Executors.class);
     private static final PeerLog DROPPED = PeerLog.warn(Executors.class, "callbacks dropped");
 
     private Executors() {
@@ -92,7 +95,7 @@ public final class Executors {
                 } catch (RuntimeException | Error again) {
                     List<Runnable> others;
                     synchronized (tasks) {
-                        others = new java.util.ArrayList<>(tasks);
+                        others = new ArrayList<>(tasks);
                         tasks.clear();
                         running = false;
                     }

@@ -7,12 +7,18 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Parameter;
 import java.lang.reflect.Type;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import kaa.rpc.Channel;
 import kaa.rpc.Expose;
+import kaa.rpc.Kw;
 
 /**
  * One {@link Expose}d method, analysed once at registration: its command name,
@@ -116,9 +122,9 @@ public final class ExposedMethod {
         if (Modifier.isStatic(m.getModifiers()) || Modifier.isPrivate(m.getModifiers())) {
             return null;
         }
-        java.util.ArrayDeque<Class<?>> todo = new java.util.ArrayDeque<>();
+        ArrayDeque<Class<?>> todo = new ArrayDeque<>();
         todo.add(type);
-        java.util.Set<Class<?>> visited = new java.util.HashSet<>();
+        Set<Class<?>> visited = new HashSet<>();
         while (!todo.isEmpty()) {
             Class<?> c = todo.poll();
             if (!visited.add(c)) {
@@ -137,7 +143,7 @@ public final class ExposedMethod {
             if (c.getSuperclass() != null) {
                 todo.add(c.getSuperclass());
             }
-            todo.addAll(java.util.Arrays.asList(c.getInterfaces()));
+            todo.addAll(Arrays.asList(c.getInterfaces()));
         }
         return null;
     }
@@ -157,10 +163,10 @@ public final class ExposedMethod {
         boolean[] optional = new boolean[params.length - first];
         for (int i = first; i < params.length; i++) {
             types[i - first] = params[i].getParameterizedType();
-            kaa.rpc.Kw kw = params[i].getAnnotation(kaa.rpc.Kw.class);
+            Kw kw = params[i].getAnnotation(Kw.class);
             Parameter named = params[i];
             if (kw == null) {
-                kw = declaredParams[i].getAnnotation(kaa.rpc.Kw.class);
+                kw = declaredParams[i].getAnnotation(Kw.class);
                 named = declaredParams[i];
             }
             if (kw != null && !kw.value().isEmpty()) {
@@ -174,7 +180,7 @@ public final class ExposedMethod {
                         + " has @Kw without a name, and was compiled without -parameters; write @Kw(\"name\")");
             }
             Class<?> p = params[i].getType();
-            optional[i - first] = !p.isPrimitive() && (kw != null || p == java.util.Optional.class && i == params.length - 1);
+            optional[i - first] = !p.isPrimitive() && (kw != null || p == Optional.class && i == params.length - 1);
         }
         if (!m.trySetAccessible()) {
             throw new IllegalArgumentException("cannot expose " + describe(m) + ": its package is not open to "
@@ -265,7 +271,7 @@ public final class ExposedMethod {
         }
         if (fixed < types.length) {
             // varargs: the rest of the positional arguments, or one list for the array
-            Object[] rest = java.util.Arrays.copyOfRange(args, Math.min(fixed, args.length), args.length);
+            Object[] rest = Arrays.copyOfRange(args, Math.min(fixed, args.length), args.length);
             wire[fixed] = rest.length == 1 && (rest[0] instanceof List || rest[0] instanceof Object[]) ? rest[0] : rest;
             given[fixed] = true;
         }

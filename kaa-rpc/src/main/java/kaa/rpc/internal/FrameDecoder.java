@@ -1,10 +1,14 @@
 package kaa.rpc.internal;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.ProtocolException;
 import java.time.Duration;
 import java.util.List;
@@ -42,8 +46,8 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
 
     private final long maxPayload;
     private final ReadLimit reads;
-    private final java.util.function.BooleanSupplier busy;
-    private final java.util.function.BooleanSupplier peerNotReading;
+    private final BooleanSupplier busy;
+    private final BooleanSupplier peerNotReading;
     private final ReceiveBudget budget;
     /** Who this connection is to the budget: connections of one source share at most half of it. */
     private final Object source;
@@ -60,7 +64,7 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
     /** Whether the head of the buffer is a frame still arriving, and since when (on the reading clock). */
     private boolean partial;
     private long partialSince;
-    private io.netty.util.concurrent.ScheduledFuture<?> deadline;
+    private ScheduledFuture<?> deadline;
     /** A task to decode what waits in the buffer is queued: resuming never decodes from inside a decode. */
     private boolean resumeQueued;
 
@@ -68,8 +72,8 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
      * @param busy whether the peer's calls fill their slots (no further frame is handed on meanwhile)
      * @param peerNotReading whether our answers to the peer pile up unread (the same)
      */
-    FrameDecoder(long maxPayload, ReadLimit reads, java.util.function.BooleanSupplier busy,
-            java.util.function.BooleanSupplier peerNotReading, ReceiveBudget budget, Object source,
+    FrameDecoder(long maxPayload, ReadLimit reads, BooleanSupplier busy,
+            BooleanSupplier peerNotReading, ReceiveBudget budget, Object source,
             Duration frameTimeout) {
         this.maxPayload = maxPayload;
         this.reads = reads;
@@ -92,12 +96,12 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
      * copies of the whole payload (bulk echo went from 220 to 360 MiB/s). Small
      * frames keep the plain merge, which reads faster.
      */
-    private static ByteBuf cumulate(io.netty.buffer.ByteBufAllocator alloc, ByteBuf cumulation, ByteBuf in) {
-        if (cumulation instanceof io.netty.buffer.CompositeByteBuf
+    private static ByteBuf cumulate(ByteBufAllocator alloc, ByteBuf cumulation, ByteBuf in) {
+        if (cumulation instanceof CompositeByteBuf
                 || cumulation.readableBytes() + in.readableBytes() >= LARGE) {
             ByteBuf c = COMPOSITE_CUMULATOR.cumulate(alloc, cumulation, in);
-            if (c instanceof io.netty.buffer.CompositeByteBuf) {
-                mergeIfTrickled((io.netty.buffer.CompositeByteBuf) c);
+            if (c instanceof CompositeByteBuf) {
+                mergeIfTrickled((CompositeByteBuf) c);
             }
             return c;
         }
@@ -112,7 +116,7 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
      * into one; as that takes another 64 (or one per KiB held) tiny reads,
      * the copying costs at most about 1 KiB per read.
      */
-    private static void mergeIfTrickled(io.netty.buffer.CompositeByteBuf c) {
+    private static void mergeIfTrickled(CompositeByteBuf c) {
         int pieces = c.numComponents();
         if (pieces > 64 && c.readableBytes() < pieces * 1024L) {
             c.discardReadComponents();
@@ -133,7 +137,7 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
     }
 
     /** {@link #updateReading} for {@code ch}, from any thread. */
-    static void updateReading(io.netty.channel.Channel ch) {
+    static void updateReading(Channel ch) {
         if (!ch.eventLoop().inEventLoop()) {
             ch.eventLoop().execute(() -> updateReading(ch));
             return;

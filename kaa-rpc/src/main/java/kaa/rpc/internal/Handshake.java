@@ -1,9 +1,12 @@
 package kaa.rpc.internal;
 
+import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -85,8 +88,8 @@ public final class Handshake {
      * (A server's challenges are not kept: a client of this process answers
      * them when it connects to that server, which is no attack.)
      */
-    private static final java.util.Set<java.nio.ByteBuffer> IN_FLIGHT =
-            java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final Set<ByteBuffer> IN_FLIGHT =
+            ConcurrentHashMap.newKeySet();
 
     /** 20 unpredictable bytes, for a salt, or a challenge of a peer that does not mark its own. */
     public static byte[] random() {
@@ -104,7 +107,7 @@ public final class Handshake {
     static byte[] challenge(boolean server) {
         byte[] b = marked(server);
         if (!server) {
-            IN_FLIGHT.add(java.nio.ByteBuffer.wrap(b.clone()));
+            IN_FLIGHT.add(ByteBuffer.wrap(b.clone()));
         }
         return b;
     }
@@ -121,7 +124,7 @@ public final class Handshake {
     /** The handshake that issued {@code challenge} is over. */
     static void settled(byte[] challenge) {
         if (challenge != null) {
-            IN_FLIGHT.remove(java.nio.ByteBuffer.wrap(challenge));
+            IN_FLIGHT.remove(ByteBuffer.wrap(challenge));
         }
     }
 
@@ -133,7 +136,7 @@ public final class Handshake {
      * are random, and always answered.
      */
     static String refusal(byte[] challenge) {
-        if (IN_FLIGHT.contains(java.nio.ByteBuffer.wrap(challenge))) {
+        if (IN_FLIGHT.contains(ByteBuffer.wrap(challenge))) {
             return "it is a challenge one of our own clients issued (reflected back to us)";
         }
         if (isJavaPeer(challenge) && challenge[JAVA_MARKER.length] >= 2 && challenge[ROLE] == CLIENT) {

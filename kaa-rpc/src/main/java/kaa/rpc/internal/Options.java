@@ -4,8 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import javax.net.ssl.SSLContext;
 
 /** The settings of a server or client, with their defaults; filled in by the public builders. */
 public final class Options {
@@ -44,7 +46,7 @@ public final class Options {
     /** How long a heartbeat probe may go unanswered before the channel is closed. */
     public Duration heartbeatTimeout = Duration.ofSeconds(10);
     /** TLS around the kaa protocol, or null for plain TCP (what Python kaa peers speak). */
-    public javax.net.ssl.SSLContext tls;
+    public SSLContext tls;
     /** Server only: ask clients for a certificate and refuse those without a trusted one. */
     public boolean tlsClientAuth;
     /** Socket receive/send buffer size in bytes, or 0 for the system's default. */
@@ -117,7 +119,7 @@ public final class Options {
 
     /** {@code d}, if it is positive and at most {@link #MAX_DURATION}; else a clear refusal, at configuration time. */
     public static Duration positive(Duration d, String what) {
-        java.util.Objects.requireNonNull(d, what);
+        Objects.requireNonNull(d, what);
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException(what + " must be positive, got " + d);
         }

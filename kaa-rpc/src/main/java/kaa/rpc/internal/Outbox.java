@@ -1,9 +1,13 @@
 package kaa.rpc.internal;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
+import java.net.ProtocolException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The packets of one connection on their way out, from any thread. Netty's
@@ -17,7 +21,7 @@ final class Outbox implements SendBudget.Holder {
     private final Channel channel;
     private final ConcurrentLinkedQueue<ByteBuf> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
-    private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong queuedBytes = new AtomicLong();
     private final Runnable drain = this::drain;
 
     /** Where what this connection holds unsent is counted with the others', and its share there (I/O thread). */
@@ -76,7 +80,7 @@ final class Outbox implements SendBudget.Holder {
             long unsent = unsentBytes();
             channel.eventLoop().execute(() -> {
                 if (channel.isActive()) {
-                    channel.pipeline().fireExceptionCaught(new java.net.ProtocolException("peer reads too little of "
+                    channel.pipeline().fireExceptionCaught(new ProtocolException("peer reads too little of "
                             + "what we send: " + unsent + " bytes wait for it, the most of any connection, and all "
                             + "connections hold " + held + " bytes unsent, past the send budget of " + limit
                             + " bytes (sendBudget); closing"));
@@ -99,7 +103,7 @@ final class Outbox implements SendBudget.Holder {
         if (!channel.isActive()) {
             budget.leave(this);
         }
-        io.netty.channel.ChannelOutboundBuffer netty = channel.unsafe().outboundBuffer();
+        ChannelOutboundBuffer netty = channel.unsafe().outboundBuffer();
         long pending = netty == null ? 0 : netty.totalPendingWriteBytes();
         if (pending == 0 && queuedBytes.get() == 0) {
             waitingSince = IDLE;
@@ -112,7 +116,7 @@ final class Outbox implements SendBudget.Holder {
         }
         if (pending > RECOUNT_ABOVE && !recountQueued && channel.isActive()) {
             recountQueued = true;
-            channel.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> {
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
                 recountQueued = false;
                 if (f.isSuccess()) { // a failed write means a failing connection: its close counts it out
                     // in a task: while the listener runs, Netty still counts the empty write's own entry
@@ -141,7 +145,7 @@ final class Outbox implements SendBudget.Holder {
     /** What waits to be sent: here, and in Netty's buffer (its count is volatile: any thread may read it). */
     @Override
     public long unsentBytes() {
-        io.netty.channel.ChannelOutboundBuffer netty = channel.unsafe().outboundBuffer();
+        ChannelOutboundBuffer netty = channel.unsafe().outboundBuffer();
         return queuedBytes.get() + (netty == null ? 0 : netty.totalPendingWriteBytes());
     }
 

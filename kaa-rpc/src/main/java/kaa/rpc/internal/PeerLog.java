@@ -1,9 +1,11 @@
 package kaa.rpc.internal;
 
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.slf4j.helpers.MessageFormatter;
 
 /**
@@ -55,19 +57,19 @@ public final class PeerLog {
 
     /** Warnings of one kind, to {@code owner}'s logger. */
     public static PeerLog warn(Class<?> owner, String kind) {
-        return new PeerLog(kind, Level.WARN, to(org.slf4j.LoggerFactory.getLogger(owner)), DEFAULT_INTERVAL_NANOS,
+        return new PeerLog(kind, Level.WARN, to(LoggerFactory.getLogger(owner)), DEFAULT_INTERVAL_NANOS,
                 System::nanoTime);
     }
 
     /** Information of one kind, to {@code owner}'s logger. */
     public static PeerLog info(Class<?> owner, String kind) {
-        return new PeerLog(kind, Level.INFO, to(org.slf4j.LoggerFactory.getLogger(owner)), DEFAULT_INTERVAL_NANOS,
+        return new PeerLog(kind, Level.INFO, to(LoggerFactory.getLogger(owner)), DEFAULT_INTERVAL_NANOS,
                 System::nanoTime);
     }
 
     /** Debugging lines of one kind, to {@code owner}'s logger. */
     public static PeerLog debug(Class<?> owner, String kind) {
-        return new PeerLog(kind, Level.DEBUG, to(org.slf4j.LoggerFactory.getLogger(owner)), DEFAULT_INTERVAL_NANOS,
+        return new PeerLog(kind, Level.DEBUG, to(LoggerFactory.getLogger(owner)), DEFAULT_INTERVAL_NANOS,
                 System::nanoTime);
     }
 
@@ -97,7 +99,7 @@ public final class PeerLog {
         // a Throwable left over after the placeholders is SLF4J's exception argument: one line of it instead
         Throwable extra = MessageFormatter.getThrowableCandidate(args);
         Object[] shown = extra != null && MessageFormatter.arrayFormat(format, args).getThrowable() != null
-                ? java.util.Arrays.copyOf(args, args.length - 1) : args;
+                ? Arrays.copyOf(args, args.length - 1) : args;
         String line = MessageFormatter.arrayFormat(format, plain(shown)).getMessage();
         if (shown != args) {
             line += ": " + describe(extra);

@@ -2,6 +2,10 @@ package kaa.rpc.internal;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import java.lang.reflect.Array;
+import java.lang.reflect.Field;
+import java.lang.reflect.InaccessibleObjectException;
+import java.lang.reflect.Member;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.RecordComponent;
@@ -13,11 +17,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -75,9 +82,9 @@ public final class Pickling {
     private static final byte SETITEMS = 'u';
 
     /** The properties sent as a dict: a record's components, or a bean's getters and public fields. */
-    private static final ClassValue<Map<String, java.lang.reflect.Member>> BEAN_PROPERTIES = new ClassValue<>() {
+    private static final ClassValue<Map<String, Member>> BEAN_PROPERTIES = new ClassValue<>() {
         @Override
-        protected Map<String, java.lang.reflect.Member> computeValue(Class<?> type) {
+        protected Map<String, Member> computeValue(Class<?> type) {
             return beanProperties(type);
         }
     };
@@ -98,7 +105,7 @@ public final class Pickling {
     private Object first;
     private IdentityHashMap<Object, Integer> memo;
     /** The memo index of each class or function (and writer's constant) written so far. */
-    private java.util.Map<String, Integer> globals;
+    private Map<String, Integer> globals;
     private int nextMemo;
 
     private Pickling(boolean rawBytes, PythonObjects pythonObjects) {
@@ -445,7 +452,7 @@ public final class Pickling {
     /** Puts what was just written into the memo, under {@code key}. */
     private void remember(ByteBuf out, String key) {
         if (globals == null) {
-            globals = new java.util.HashMap<>();
+            globals = new HashMap<>();
         }
         globals.put(key, nextMemo);
         put(out, nextMemo++);
@@ -512,10 +519,10 @@ public final class Pickling {
     }
 
     private void savePrimitiveArray(ByteBuf out, Object array) {
-        int n = java.lang.reflect.Array.getLength(array);
+        int n = Array.getLength(array);
         List<Object> items = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            items.add(java.lang.reflect.Array.get(array, i));
+            items.add(Array.get(array, i));
         }
         saveList(out, items, 0);
     }
@@ -555,13 +562,13 @@ public final class Pickling {
         if (refusal != null) {
             throw new IllegalArgumentException(refusal);
         }
-        Map<String, java.lang.reflect.Member> properties = BEAN_PROPERTIES.get(bean.getClass());
+        Map<String, Member> properties = BEAN_PROPERTIES.get(bean.getClass());
         if (properties.isEmpty()) { // a record without components
             out.writeByte(EMPTY_DICT);
             return;
         }
         out.writeByte(EMPTY_DICT).writeByte(MARK);
-        for (Map.Entry<String, java.lang.reflect.Member> p : properties.entrySet()) {
+        for (Map.Entry<String, Member> p : properties.entrySet()) {
             saveString(out, p.getKey());
             save(out, read(p.getValue(), bean), depth);
         }
@@ -688,7 +695,7 @@ public final class Pickling {
             if (refusal(v) != null) {
                 return path;
             }
-            for (Map.Entry<String, java.lang.reflect.Member> p : BEAN_PROPERTIES.get(v.getClass()).entrySet()) {
+            for (Map.Entry<String, Member> p : BEAN_PROPERTIES.get(v.getClass()).entrySet()) {
                 Object part;
                 try {
                     part = read(p.getValue(), v);
@@ -704,15 +711,15 @@ public final class Pickling {
         }
     }
 
-    private static Object read(java.lang.reflect.Member accessor, Object target) {
+    private static Object read(Member accessor, Object target) {
         try {
-            if (accessor instanceof java.lang.reflect.Field) {
-                return ((java.lang.reflect.Field) accessor).get(target);
+            if (accessor instanceof Field) {
+                return ((Field) accessor).get(target);
             }
             Method m = (Method) accessor;
             m.trySetAccessible();
             return m.invoke(target);
-        } catch (IllegalAccessException | java.lang.reflect.InaccessibleObjectException e) {
+        } catch (IllegalAccessException | InaccessibleObjectException e) {
             String pkg = target.getClass().getPackageName();
             throw new IllegalArgumentException("cannot read " + Repr.className(target.getClass(), false) + "."
                     + accessor.getName() + ": its package is not open to module kaa.rpc; add 'opens " + pkg
@@ -723,15 +730,15 @@ public final class Pickling {
         }
     }
 
-    private static Map<String, java.lang.reflect.Member> beanProperties(Class<?> type) {
+    private static Map<String, Member> beanProperties(Class<?> type) {
         if (type.isRecord()) {
-            Map<String, java.lang.reflect.Member> components = new java.util.LinkedHashMap<>();
+            Map<String, Member> components = new LinkedHashMap<>();
             for (RecordComponent c : type.getRecordComponents()) {
                 components.put(c.getName(), c.getAccessor());
             }
             return components;
         }
-        Map<String, java.lang.reflect.Member> properties = new java.util.TreeMap<>();
+        Map<String, Member> properties = new TreeMap<>();
         for (Method m : type.getMethods()) {
             if (m.getParameterCount() != 0 || Modifier.isStatic(m.getModifiers())
                     || m.getDeclaringClass() == Object.class || m.getReturnType() == void.class) {
@@ -744,7 +751,7 @@ public final class Pickling {
                 properties.put(propertyName(m), m);
             }
         }
-        for (java.lang.reflect.Field f : type.getFields()) {
+        for (Field f : type.getFields()) {
             if (!Modifier.isStatic(f.getModifiers())) {
                 properties.putIfAbsent(f.getName(), f);
             }

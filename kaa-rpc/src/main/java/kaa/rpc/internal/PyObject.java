@@ -1,7 +1,14 @@
 package kaa.rpc.internal;
 
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import kaa.rpc.PythonObject;
 
 /**
  * An instance of a Python class that is not a plain value (an exception, a
@@ -9,7 +16,7 @@ import java.util.Map;
  * module and name, the constructor arguments and the state that the pickle set.
  * Decoding never instantiates a Java class named by a pickle.
  */
-public final class PyObject implements kaa.rpc.PythonObject {
+public final class PyObject implements PythonObject {
 
     private final String module;
     private final String name;
@@ -17,7 +24,7 @@ public final class PyObject implements kaa.rpc.PythonObject {
     private final boolean made;
     private final Map<String, Object> state = new LinkedHashMap<>();
     /** The names in {@link #state} that came as {@code __slots__} values (the second part of a (dict, slots) state). */
-    private java.util.Set<String> slotNames;
+    private Set<String> slotNames;
 
     /** An object made by calling its class: {@code module.name(*args)} (pickle's REDUCE). */
     public PyObject(String module, String name, Object[] args) {
@@ -44,7 +51,7 @@ public final class PyObject implements kaa.rpc.PythonObject {
     /** Marks {@code name}, already in the state, as a {@code __slots__} value, to be sent back as one. */
     void markSlot(String name) {
         if (slotNames == null) {
-            slotNames = new java.util.HashSet<>();
+            slotNames = new HashSet<>();
         }
         slotNames.add(name);
     }
@@ -81,13 +88,13 @@ public final class PyObject implements kaa.rpc.PythonObject {
     }
 
     @Override
-    public java.util.List<Object> arguments() {
-        return java.util.Collections.unmodifiableList(java.util.Arrays.asList(args));
+    public List<Object> arguments() {
+        return Collections.unmodifiableList(Arrays.asList(args));
     }
 
     @Override
     public Map<String, Object> attributes() {
-        return java.util.Collections.unmodifiableMap(state);
+        return Collections.unmodifiableMap(state);
     }
 
     public Object[] args() {
@@ -99,8 +106,8 @@ public final class PyObject implements kaa.rpc.PythonObject {
     }
 
     /** A dotted Python identifier, in ASCII: what a module or class name may be. */
-    private static final java.util.regex.Pattern DOTTED_NAME =
-            java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*){0,20}");
+    private static final Pattern DOTTED_NAME =
+            Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*){0,20}");
 
     /** Whether {@code name} may name a module or a class: dotted identifiers, at most 200 characters. */
     static boolean isDottedName(String name) {

@@ -1,6 +1,7 @@
 package kaa.rpc.internal;
 
 import io.netty.channel.Channel;
+import java.util.Locale;
 import java.util.function.BooleanSupplier;
 import kaa.rpc.internal.ReadControl.Reason;
 
@@ -153,7 +154,7 @@ final class ReadGate {
         StringBuilder b = new StringBuilder();
         for (Reason p : Reason.values()) {
             if ((pauses & p.bit) != 0) {
-                b.append(b.length() == 0 ? "" : ", ").append(p.name().toLowerCase(java.util.Locale.ROOT));
+                b.append(b.length() == 0 ? "" : ", ").append(p.name().toLowerCase(Locale.ROOT));
             }
         }
         return b.length() == 0 ? "reading" : b.toString();

@@ -1,6 +1,8 @@
 package kaa.rpc.internal;
 
+import io.netty.util.internal.PlatformDependent;
 import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.Iterator;
 
 /**
@@ -30,7 +32,7 @@ public final class ReceiveBudget {
      * direct buffers: a budget past the JVM's limit would let peers run it out).
      */
     public static final long DEFAULT_BYTES = Math.max(16L << 20,
-            Math.min(256L << 20, io.netty.util.internal.PlatformDependent.maxDirectMemory() / 2));
+            Math.min(256L << 20, PlatformDependent.maxDirectMemory() / 2));
 
     /** What a connection waiting for room is told when it gets it (on any thread). */
     interface Waiter {
@@ -57,7 +59,7 @@ public final class ReceiveBudget {
     // released (it hops to its own event loop), and no other lock is taken under it.
     private long reserved;
     /** The bytes each source holds now; a source holding nothing has no entry. */
-    private final java.util.HashMap<Object, Long> bySource = new java.util.HashMap<>();
+    private final HashMap<Object, Long> bySource = new HashMap<>();
     private final ArrayDeque<Request> queue = new ArrayDeque<>();
 
     public ReceiveBudget(long limit) {

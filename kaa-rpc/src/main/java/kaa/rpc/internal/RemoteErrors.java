@@ -3,9 +3,15 @@ package kaa.rpc.internal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import kaa.rpc.RemoteException;
 
 /**
@@ -35,8 +41,8 @@ public final class RemoteErrors {
         // a handler that waited for a future throws its wrapper: the caller wants what failed,
         // seen from where the handler was (the wrapper's frames)
         Throwable where = t;
-        while ((t instanceof java.util.concurrent.ExecutionException
-                || t instanceof java.util.concurrent.CompletionException) && t.getCause() != null) {
+        while ((t instanceof ExecutionException
+                || t instanceof CompletionException) && t.getCause() != null) {
             t = t.getCause();
         }
         return new Object[] {toPython(t), stack(where)};
@@ -73,7 +79,7 @@ public final class RemoteErrors {
     /** The causes of {@code t}, outermost first, as (type, message) pairs: at most {@value #MAX_CAUSES}. */
     private static List<Object[]> causes(Throwable t) {
         List<Object[]> out = new ArrayList<>();
-        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         seen.add(t);
         for (Throwable c = t.getCause(); c != null && seen.add(c) && out.size() < MAX_CAUSES; c = c.getCause()) {
             String type = c instanceof RemoteException ? ((RemoteException) c).remoteType()
@@ -197,7 +203,7 @@ public final class RemoteErrors {
         RemoteException chain = null;
         for (int i = Math.min(list.size(), MAX_CAUSES) - 1; i >= 0; i--) {
             Object entry = list.get(i);
-            List<?> pair = entry instanceof Object[] ? java.util.Arrays.asList((Object[]) entry)
+            List<?> pair = entry instanceof Object[] ? Arrays.asList((Object[]) entry)
                     : entry instanceof List ? (List<?>) entry : List.of();
             if (pair.size() == 2) {
                 chain = new RemoteException(command, "", text(pair.get(0)), text(pair.get(1)), List.of(), chain);
@@ -244,7 +250,7 @@ public final class RemoteErrors {
     /** A frame as Python 2 (a 4-tuple) or Python 3 (a FrameSummary) pickles it. */
     private static RemoteException.Frame frame(Object entry) {
         if (entry instanceof Object[] || entry instanceof List) {
-            List<?> t = entry instanceof Object[] ? java.util.Arrays.asList((Object[]) entry) : (List<?>) entry;
+            List<?> t = entry instanceof Object[] ? Arrays.asList((Object[]) entry) : (List<?>) entry;
             if (t.size() >= 3) {
                 return new RemoteException.Frame(text(t.get(0)), number(t.get(1)), text(t.get(2)),
                         t.size() > 3 ? text(t.get(3)).strip() : "");

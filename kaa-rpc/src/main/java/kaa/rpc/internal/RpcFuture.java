@@ -1,15 +1,20 @@
 package kaa.rpc.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The future of a call. It is completed on an I/O thread, which is cheap for
@@ -36,7 +41,7 @@ public final class RpcFuture<T> extends IoSafeFuture<T> {
      * the thread it holds.
      */
     private volatile Runnable conversion;
-    private final java.util.concurrent.atomic.AtomicBoolean converting = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean converting = new AtomicBoolean();
     /** Made by the first blocked waiter: completed once a conversion is pending or this future is done. */
     private volatile CompletableFuture<Void> wake;
 
@@ -88,7 +93,7 @@ public final class RpcFuture<T> extends IoSafeFuture<T> {
         conversionPending();
         try {
             executor.execute(conversion);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             if (converting.compareAndSet(false, true)) {
                 completeExceptionally(e);
             }
@@ -125,11 +130,11 @@ public final class RpcFuture<T> extends IoSafeFuture<T> {
         }
     }
 
-    private static final java.lang.invoke.VarHandle WAKE;
+    private static final VarHandle WAKE;
 
     static {
         try {
-            WAKE = java.lang.invoke.MethodHandles.lookup().findVarHandle(RpcFuture.class, "wake",
+            WAKE = MethodHandles.lookup().findVarHandle(RpcFuture.class, "wake",
                     CompletableFuture.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -168,7 +173,7 @@ public final class RpcFuture<T> extends IoSafeFuture<T> {
 
     // CompletableFuture's own completeAsync completes without the public methods above
     @Override
-    public CompletableFuture<T> completeAsync(java.util.function.Supplier<? extends T> supplier, Executor exec) {
+    public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier, Executor exec) {
         exec.execute(() -> {
             try {
                 complete(supplier.get());
@@ -180,7 +185,7 @@ public final class RpcFuture<T> extends IoSafeFuture<T> {
     }
 
     @Override
-    public CompletableFuture<T> completeAsync(java.util.function.Supplier<? extends T> supplier) {
+    public CompletableFuture<T> completeAsync(Supplier<? extends T> supplier) {
         return completeAsync(supplier, defaultExecutor());
     }
 

@@ -1,5 +1,8 @@
 package kaa.rpc.internal;
 
+import io.netty.util.internal.PlatformDependent;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -21,7 +24,7 @@ public final class SendBudget {
 
     /** The default: 256 MiB, or a quarter of the direct memory the JVM allows, if that is less. */
     public static final long DEFAULT_BYTES = Math.max(16L << 20,
-            Math.min(256L << 20, io.netty.util.internal.PlatformDependent.maxDirectMemory() / 4));
+            Math.min(256L << 20, PlatformDependent.maxDirectMemory() / 4));
 
     /** A connection as the budget sees it (an {@link Outbox}). */
     interface Holder {
@@ -42,7 +45,7 @@ public final class SendBudget {
     private final long limit;
     private final AtomicLong held = new AtomicLong();
     /** The outboxes of the open connections, to find the one that holds the most. */
-    private final java.util.Set<Holder> members = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<Holder> members = ConcurrentHashMap.newKeySet();
 
     public SendBudget(long limit) {
         this.limit = limit;

@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeoutException;
 import kaa.rpc.AuthenticationException;
 import kaa.rpc.NotConnectedException;
 
@@ -131,7 +132,7 @@ public final class Session {
 
     /**
      * Sends a call; the future completes with the answer converted to
-     * {@code resultType}, or fails with a {@link java.util.concurrent.TimeoutException}
+     * {@code resultType}, or fails with a {@link TimeoutException}
      * when {@code timeout} (if not null) passes first. Cancelling the future
      * forgets the call: a late answer is dropped.
      */

@@ -1,6 +1,7 @@
 package kaa.rpc.internal;
 
 import java.math.BigInteger;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -10,7 +11,9 @@ import java.time.OffsetDateTime;
 import java.time.OffsetTime;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.time.temporal.TemporalAccessor;
 import java.util.UUID;
+import java.util.function.Function;
 import net.razorvine.pickle.PickleException;
 
 /**
@@ -43,7 +46,7 @@ final class TimeValues {
 
     /** Whether {@link #reduce} writes {@code value}. */
     static boolean handles(Object value) {
-        return value instanceof java.time.temporal.TemporalAccessor || value instanceof Duration;
+        return value instanceof TemporalAccessor || value instanceof Duration;
     }
 
     // ---- reading -------------------------------------------------------------------------------------
@@ -53,7 +56,7 @@ final class TimeValues {
         byte[] b = packed(args, 4, "date");
         try {
             return LocalDate.of(year(b, "date"), b[2] & 0xff, b[3] & 0xff); // a date has no fold bit
-        } catch (java.time.DateTimeException e) {
+        } catch (DateTimeException e) {
             throw new PickleException("date(): " + e.getMessage());
         }
     }
@@ -67,7 +70,7 @@ final class TimeValues {
         LocalTime t;
         try {
             t = LocalTime.of(b[0] & 0x7f, b[1] & 0xff, b[2] & 0xff, micros(b, 3, "time") * 1000);
-        } catch (java.time.DateTimeException e) {
+        } catch (DateTimeException e) {
             throw new PickleException("time(): " + e.getMessage());
         }
         return (b[0] & 0x80) != 0 ? null : withZone(args, t, t::atOffset); // fold=1 (pickle protocol 4)
@@ -80,7 +83,7 @@ final class TimeValues {
         try {
             t = LocalDateTime.of(year(b, "datetime"), b[2] & 0x7f, b[3] & 0xff, b[4] & 0xff, b[5] & 0xff,
                     b[6] & 0xff, micros(b, 7, "datetime") * 1000);
-        } catch (java.time.DateTimeException e) {
+        } catch (DateTimeException e) {
             throw new PickleException("datetime(): " + e.getMessage());
         }
         return (b[2] & 0x80) != 0 ? null : withZone(args, t, t::atOffset); // fold=1 (pickle protocol 4)
@@ -164,7 +167,7 @@ final class TimeValues {
         return new UUID(n.shiftRight(64).longValue(), n.longValue());
     }
 
-    private static <T> Object withZone(Object[] args, T naive, java.util.function.Function<ZoneOffset, Object> at) {
+    private static <T> Object withZone(Object[] args, T naive, Function<ZoneOffset, Object> at) {
         if (args.length == 1 || args[1] == null) {
             return naive;
         }

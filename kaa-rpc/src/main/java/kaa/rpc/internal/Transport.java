@@ -8,16 +8,29 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Sets up the sockets and pipelines of servers and clients on the shared event loops. */
 public final class Transport {
 
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Transport.class);
+    private static final Logger log = LoggerFactory.getLogger(Transport.class);
 
     private Transport() {
     }
@@ -28,13 +41,13 @@ public final class Transport {
      */
     public static Listening listen(Address address, Options options, Function<Channel, Session> sessions)
             throws IOException {
-        java.nio.file.Path staging = null;
+        Path staging = null;
         if (address.isUnix()) {
             address.checkParent();
             address.clearStaleSocket();
             // bound in a private directory, made owner-only there, then renamed into place: no moment
             // where the socket exists under its name with looser permissions, nor a delete-then-bind race
-            staging = java.nio.file.Files.createTempDirectory(address.path().toAbsolutePath().getParent(),
+            staging = Files.createTempDirectory(address.path().toAbsolutePath().getParent(),
                     ".kaa-bind-");
         }
         // a TLS client speaks kaa only after TLS's own round trips: its handshake gets three times as long
@@ -59,10 +72,10 @@ public final class Transport {
                         pipeline(ch, true, connection, source, options, session, null);
                         admission.watchHandshake(ch);
                         if (options.tls != null) {
-                            javax.net.ssl.SSLEngine engine = options.tls.createSSLEngine();
+                            SSLEngine engine = options.tls.createSSLEngine();
                             engine.setUseClientMode(false);
                             engine.setNeedClientAuth(options.tlsClientAuth);
-                            ch.pipeline().addFirst("tls", new io.netty.handler.ssl.SslHandler(engine));
+                            ch.pipeline().addFirst("tls", new SslHandler(engine));
                         }
                     }
                 });
@@ -74,14 +87,14 @@ public final class Transport {
                         .childOption(ChannelOption.SO_SNDBUF, options.bufferSize);
             }
         }
-        java.net.SocketAddress bindTo = staging == null ? address.socketAddress()
+        SocketAddress bindTo = staging == null ? address.socketAddress()
                 : IoTransport.get().unixAddress(staging.resolve("s"));
         ChannelFuture bound = b.bind(bindTo).awaitUninterruptibly();
         try {
             if (!bound.isSuccess()) {
                 Throwable cause = bound.cause();
                 if (cause instanceof IOException) {
-                    IOException e = new java.net.BindException("cannot listen on " + address + ": "
+                    IOException e = new BindException("cannot listen on " + address + ": "
                             + cause.getMessage());
                     e.initCause(cause);
                     throw e;
@@ -89,9 +102,9 @@ public final class Transport {
                 throw new IOException("cannot listen on " + address + ": " + cause, cause);
             }
             if (staging != null) {
-                java.nio.file.Path socket = staging.resolve("s");
+                Path socket = staging.resolve("s");
                 Address.restrict(socket, options.socketPermissions);
-                java.nio.file.Files.move(socket, address.path(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                Files.move(socket, address.path(), StandardCopyOption.ATOMIC_MOVE);
             }
         } catch (IOException | RuntimeException e) {
             if (bound.isSuccess()) {
@@ -100,8 +113,8 @@ public final class Transport {
             throw e;
         } finally {
             if (staging != null) {
-                java.nio.file.Files.deleteIfExists(staging.resolve("s"));
-                java.nio.file.Files.deleteIfExists(staging);
+                Files.deleteIfExists(staging.resolve("s"));
+                Files.deleteIfExists(staging);
             }
         }
         return new Listening(bound.channel(), staging == null ? bound.channel().localAddress() : address.socketAddress(),
@@ -111,17 +124,17 @@ public final class Transport {
     /** A bound server socket. */
     public static final class Listening {
         private final Channel channel;
-        private final java.net.SocketAddress address;
+        private final SocketAddress address;
         private final Admission admission;
 
-        Listening(Channel channel, java.net.SocketAddress address, Admission admission) {
+        Listening(Channel channel, SocketAddress address, Admission admission) {
             this.channel = channel;
             this.address = address;
             this.admission = admission;
         }
 
         /** Where clients reach it: the bound address, with the real port; for a Unix socket, its path. */
-        public java.net.SocketAddress localAddress() {
+        public SocketAddress localAddress() {
             return address;
         }
 
@@ -166,10 +179,10 @@ public final class Transport {
      * this host, is its own); for a client, the server it reaches.
      */
     private static Object sourceKey(Channel ch, Connection connection, boolean server) {
-        java.net.SocketAddress remote = ch.remoteAddress();
+        SocketAddress remote = ch.remoteAddress();
         if (server) {
-            return remote instanceof java.net.InetSocketAddress
-                    ? ((java.net.InetSocketAddress) remote).getAddress() : ch;
+            return remote instanceof InetSocketAddress
+                    ? ((InetSocketAddress) remote).getAddress() : ch;
         }
         String connectedTo = connection.connectedTo();
         return connectedTo != null ? connectedTo : ch;
@@ -206,7 +219,7 @@ public final class Transport {
                             pipeline(ch, false, connection, source, options, session,
                                     Connector.this::scheduleRetry);
                             if (options.tls != null) {
-                                ch.pipeline().addFirst("tls", new io.netty.handler.ssl.SslHandler(clientEngine()));
+                                ch.pipeline().addFirst("tls", new SslHandler(clientEngine()));
                             }
                         }
                     });
@@ -224,12 +237,12 @@ public final class Transport {
         }
 
         /** A client TLS engine that checks the server's certificate against the host it connects to. */
-        private javax.net.ssl.SSLEngine clientEngine() {
-            javax.net.ssl.SSLEngine engine;
-            if (address.socketAddress() instanceof java.net.InetSocketAddress) {
-                java.net.InetSocketAddress a = (java.net.InetSocketAddress) address.socketAddress();
+        private SSLEngine clientEngine() {
+            SSLEngine engine;
+            if (address.socketAddress() instanceof InetSocketAddress) {
+                InetSocketAddress a = (InetSocketAddress) address.socketAddress();
                 engine = options.tls.createSSLEngine(a.getHostString(), a.getPort());
-                javax.net.ssl.SSLParameters params = engine.getSSLParameters();
+                SSLParameters params = engine.getSSLParameters();
                 params.setEndpointIdentificationAlgorithm("HTTPS");
                 engine.setSSLParameters(params);
             } else {
@@ -267,20 +280,20 @@ public final class Transport {
 
         /**
          * A failed connect as the JDK names it, whatever the transport: a plain
-         * {@link java.net.ConnectException} naming the address when nobody listens
+         * {@link ConnectException} naming the address when nobody listens
          * (Netty's own subclass, or epoll's bare {@code FileNotFoundException} for
          * a missing socket file, would reach users otherwise).
          */
         private Throwable connectFailure(Throwable cause) {
             String message = String.valueOf(cause.getMessage());
-            java.net.ConnectException plain;
-            if (address.isUnix() && (cause instanceof java.io.FileNotFoundException
+            ConnectException plain;
+            if (address.isUnix() && (cause instanceof FileNotFoundException
                     || message.contains("No such file or directory"))) {
-                plain = new java.net.ConnectException("no socket file " + address.path()
+                plain = new ConnectException("no socket file " + address.path()
                         + (address.isBareName() ? " (a name without ':' is a Unix socket in kaa's directory;"
                                 + " for TCP, give host:port or a port number)" : " (is a server listening there?)"));
-            } else if (cause instanceof java.net.ConnectException) {
-                plain = new java.net.ConnectException("connection refused by " + address
+            } else if (cause instanceof ConnectException) {
+                plain = new ConnectException("connection refused by " + address
                         + (message.contains("efused") ? "" : ": " + message));
             } else {
                 return cause;

@@ -2,20 +2,28 @@ package kaa.rpc.internal;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import net.razorvine.pickle.Opcodes;
 import net.razorvine.pickle.PickleException;
 import net.razorvine.pickle.PickleUtils;
+import net.razorvine.pickle.UnpickleStack;
 import net.razorvine.pickle.Unpickler;
 
 /**
@@ -55,7 +63,7 @@ public final class Unpickling extends Unpickler {
     private Keys keys; // made for the first key
     private final Stack values = new Stack();
     /** Tuples known to hold nothing unhashable; made on first use. */
-    private java.util.IdentityHashMap<Object, Boolean> hashableTuples;
+    private IdentityHashMap<Object, Boolean> hashableTuples;
     /** Whether a container was handed out twice (by the memo or DUP): only then can a value share or cycle. */
     private boolean sharedContainer;
 
@@ -102,7 +110,7 @@ public final class Unpickling extends Unpickler {
     }
 
     public static Object load(byte[] payload) throws MalformedPickleException {
-        return load(io.netty.buffer.Unpooled.wrappedBuffer(payload));
+        return load(Unpooled.wrappedBuffer(payload));
     }
 
     @Override
@@ -288,7 +296,7 @@ public final class Unpickling extends Unpickler {
                     values.add(Boolean.FALSE);
                 } else {
                     try {
-                        values.add(narrow(PickleUtils.optimizeBigint(new java.math.BigInteger(text.trim()))));
+                        values.add(narrow(PickleUtils.optimizeBigint(new BigInteger(text.trim()))));
                     } catch (NumberFormatException e) {
                         throw new PickleException("bad integer '" + Repr.truncate(text, 20) + "'");
                     }
@@ -327,7 +335,7 @@ public final class Unpickling extends Unpickler {
      */
     private static final int[] NO_MARKS = new int[0];
 
-    private final class Stack extends net.razorvine.pickle.UnpickleStack {
+    private final class Stack extends UnpickleStack {
         private static final long serialVersionUID = 1L;
         private final ArrayList<Object> items = new ArrayList<>();
         private int[] marks = NO_MARKS;
@@ -345,7 +353,7 @@ public final class Unpickling extends Unpickler {
         @Override
         public void add_mark() {
             if (markCount == marks.length) {
-                marks = java.util.Arrays.copyOf(marks, Math.max(8, markCount * 2));
+                marks = Arrays.copyOf(marks, Math.max(8, markCount * 2));
             }
             marks[markCount++] = items.size();
         }
@@ -464,7 +472,7 @@ public final class Unpickling extends Unpickler {
             checkHashable(item);
         }
         if (hashableTuples == null) {
-            hashableTuples = new java.util.IdentityHashMap<>();
+            hashableTuples = new IdentityHashMap<>();
         }
         hashableTuples.put(key, Boolean.TRUE);
     }
@@ -519,7 +527,7 @@ public final class Unpickling extends Unpickler {
     private void build(Object state, Object target) {
         if (isUuidInTheMaking(target)) {
             merge(((PyObject) target).state(), state);
-            java.util.UUID uuid = TimeValues.uuid((PyObject) target);
+            UUID uuid = TimeValues.uuid((PyObject) target);
             if (uuid != null) {
                 values.pop();
                 values.add(uuid);
@@ -607,7 +615,7 @@ public final class Unpickling extends Unpickler {
                     if (args.length == 1 && args[0] instanceof List) {
                         work.copy(((List<?>) args[0]).size());
                         for (Object pair : (List<?>) args[0]) {
-                            List<?> kv = pair instanceof Object[] ? java.util.Arrays.asList((Object[]) pair)
+                            List<?> kv = pair instanceof Object[] ? Arrays.asList((Object[]) pair)
                                     : (List<?>) pair;
                             if (kv.size() != 2) {
                                 throw new PickleException("OrderedDict() takes (key, value) pairs");
@@ -663,7 +671,7 @@ public final class Unpickling extends Unpickler {
             // NaN, sNaN (with a payload) and infinities have no BigDecimal: kept as they came
             return new PyObject(module, name, new Object[] {text});
         }
-        java.util.regex.Matcher m = DECIMAL.matcher(text);
+        Matcher m = DECIMAL.matcher(text);
         if (!m.matches() || m.group(2).isEmpty() && (m.group(3) == null || m.group(3).isEmpty())) {
             throw new PickleException("Decimal() of a malformed string " + Repr.repr(text));
         }
@@ -695,19 +703,19 @@ public final class Unpickling extends Unpickler {
     }
 
     /** A high surrogate and a low one, each its own escape in raw-unicode-escape text. */
-    private static final java.util.regex.Pattern ESCAPED_SURROGATES = java.util.regex.Pattern.compile(
+    private static final Pattern ESCAPED_SURROGATES = Pattern.compile(
             "\\\\(?:u|U0000)[dD][89abAB][0-9a-fA-F]{2}\\\\(?:u|U0000)[dD][c-fC-F][0-9a-fA-F]{2}");
 
     /** The texts of a finite Decimal: a sign, digits with an optional point, an optional exponent. */
-    private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile(
+    private static final Pattern DECIMAL = Pattern.compile(
             "([+-]?)([0-9]*)(?:\\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?");
 
     /** Decimal texts BigDecimal cannot hold: NaN and sNaN (with payload) and infinities. */
-    private static final java.util.regex.Pattern NON_FINITE_DECIMAL = java.util.regex.Pattern.compile(
+    private static final Pattern NON_FINITE_DECIMAL = Pattern.compile(
             "(?i)[+-]?(s?nan[0-9]*|inf|infinity)");
 
     /** A zero with a minus sign (BigDecimal has no -0), its digits and exponent checked as any Decimal's. */
-    private static final java.util.regex.Pattern NEGATIVE_ZERO = java.util.regex.Pattern.compile("-[0.]*([eE].*)?");
+    private static final Pattern NEGATIVE_ZERO = Pattern.compile("-[0.]*([eE].*)?");
 
     private static List<?> setItems(Object[] args, String name) {
         if (args.length == 1 && args[0] instanceof List) {
@@ -738,7 +746,7 @@ public final class Unpickling extends Unpickler {
         if (args.length == 2 && args[0] instanceof String && args[1] instanceof String) {
             String text = (String) args[0];
             work.copy(text.length() >> 3); // a shared text is copied again for every use
-            String encoding = ((String) args[1]).toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+            String encoding = ((String) args[1]).toLowerCase(Locale.ROOT).replace('_', '-');
             switch (encoding) {
                 case "latin1":
                 case "latin-1":

@@ -3,6 +3,8 @@ package kaa.rpc.internal;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.nio.charset.StandardCharsets;
+import java.util.BitSet;
+import net.razorvine.pickle.PickleException;
 
 /**
  * UTF-8 as Python's pickle writes it, with {@code surrogatepass}: a lone
@@ -68,7 +70,7 @@ final class Utf8 {
             return fast; // nothing was replaced: the common case
         }
         StringBuilder sb = new StringBuilder(b.length);
-        java.util.BitSet split = null;
+        BitSet split = null;
         int i = 0;
         while (i < b.length) {
             int x = b[i] & 0xff;
@@ -93,7 +95,7 @@ final class Utf8 {
             if (need == 2 && Character.isLowSurrogate((char) cp) && sb.length() > 0
                     && Character.isHighSurrogate(sb.charAt(sb.length() - 1))) {
                 if (split == null) {
-                    split = new java.util.BitSet();
+                    split = new BitSet();
                 }
                 split.set(sb.length() - 1);
             }
@@ -103,8 +105,8 @@ final class Utf8 {
         return split == null ? sb.toString() : new SurrogateText(sb.toString(), split);
     }
 
-    private static net.razorvine.pickle.PickleException invalid(byte[] b, int at) {
-        return new net.razorvine.pickle.PickleException("invalid UTF-8 in a string: byte 0x"
+    private static PickleException invalid(byte[] b, int at) {
+        return new PickleException("invalid UTF-8 in a string: byte 0x"
                 + Integer.toHexString(b[at] & 0xff) + " at index " + at + " (Python refuses it too)");
     }
 

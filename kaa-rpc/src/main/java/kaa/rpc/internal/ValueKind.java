@@ -103,7 +103,7 @@ public enum ValueKind {
         if (Throwable.class.isAssignableFrom(c)) {
             return EXCEPTION;
         }
-        if (c == java.util.UUID.class) {
+        if (c == UUID.class) {
             return UUID;
         }
         if (TemporalAccessor.class.isAssignableFrom(c) || c == Duration.class) {

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class DemoServiceTest {
@@ -59,10 +61,10 @@ class DemoServiceTest {
             assertThatThrownBy(() -> demo.slow(bad, "x")).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("0 to 60 seconds");
         }
-        assertThat(demo.slow(0.01, "late").toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS))
+        assertThat(demo.slow(0.01, "late").toCompletableFuture().get(10, TimeUnit.SECONDS))
                 .isEqualTo("late");
         int before = DemoService.TIMERS.getQueue().size();
-        java.util.concurrent.CompletableFuture<Object> waiting = demo.slow(60, new byte[1 << 20]).toCompletableFuture();
+        CompletableFuture<Object> waiting = demo.slow(60, new byte[1 << 20]).toCompletableFuture();
         assertThat(DemoService.TIMERS.getQueue()).hasSize(before + 1);
         waiting.cancel(true); // as the library does when the caller lets the call go
         assertThat(DemoService.TIMERS.getQueue()).hasSize(before);

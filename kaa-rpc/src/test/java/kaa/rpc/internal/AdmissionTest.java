@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -101,8 +102,8 @@ class AdmissionTest {
     }
 
     /** Four simulated seconds of junk from {@code junkSource}, with ten clients from {@code clientSource}. */
-    private List<Client> flood(java.util.function.IntFunction<String> junkSource,
-            java.util.function.IntFunction<String> clientSource) {
+    private List<Client> flood(IntFunction<String> junkSource,
+            IntFunction<String> clientSource) {
         List<Client> clients = new ArrayList<>();
         long start = now.get();
         long nextClient = start + 500 * MS;

@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.io.ByteArrayOutputStream;
+import java.lang.reflect.Method;
 import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -46,7 +49,7 @@ class BoundedWorkTest {
 
     private static Type types(String name) {
         try {
-            java.lang.reflect.Method m = BoundedWorkTest.class.getDeclaredMethod("shapes", List.class, Map.class);
+            Method m = BoundedWorkTest.class.getDeclaredMethod("shapes", List.class, Map.class);
             return m.getGenericParameterTypes()[name.equals("listOfLists") ? 0 : 1];
         } catch (NoSuchMethodException e) {
             throw new AssertionError(e);
@@ -106,7 +109,7 @@ class BoundedWorkTest {
     /** Reads a buffer's readable bytes without consuming them. */
     private static final class ByteBufUtilBytes {
         static byte[] of(ByteBuf b) {
-            return io.netty.buffer.ByteBufUtil.getBytes(b);
+            return ByteBufUtil.getBytes(b);
         }
     }
 
@@ -127,7 +130,7 @@ class BoundedWorkTest {
             }
             ByteBuf out = Unpooled.buffer();
             Pickling.write(out, value);
-            echoes.add(io.netty.buffer.ByteBufUtil.getBytes(out));
+            echoes.add(ByteBufUtil.getBytes(out));
             out.release();
             depths.add(40);
         }
@@ -146,7 +149,7 @@ class BoundedWorkTest {
                 + "    print(depth(v, {}), len(pickle.dumps(v, 2)))\n";
         StringBuilder input = new StringBuilder();
         for (byte[] e : echoes) {
-            input.append(java.util.HexFormat.of().formatHex(e)).append('\n');
+            input.append(HexFormat.of().formatHex(e)).append('\n');
         }
         List<String> lines = Python.run(script, input.toString());
         assertThat(lines).hasSize(echoes.size());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
@@ -153,7 +154,7 @@ class BudgetRulesTest {
         for (int i = 0; i < 4; i++) {
             Hog hog = new Hog();
             hog.unsent = 15 * mib; // under the 16 MiB at which its connection stops reading calls
-            hog.stalled = java.util.concurrent.TimeUnit.SECONDS.toNanos(5); // none of it left for a while
+            hog.stalled = TimeUnit.SECONDS.toNanos(5); // none of it left for a while
             budget.join(hog);
             budget.add(hog.unsent);
             hogs.add(hog);

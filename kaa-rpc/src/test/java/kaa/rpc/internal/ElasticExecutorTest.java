@@ -4,13 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 // alone: its computing tasks would take the cores from the tests that measure time-outs
-@org.junit.jupiter.api.parallel.Isolated
+@Isolated
 class ElasticExecutorTest {
 
     /** A task that waits (blocked, not busy) for {@code release}, then counts itself finished. */
@@ -169,7 +174,7 @@ class ElasticExecutorTest {
     void aThreadThatCannotStartDoesNotStopTheWatch() throws Exception {
         // the second, third and fourth threads fail to start, as when the system is out of threads
         AtomicInteger made = new AtomicInteger();
-        java.util.concurrent.ThreadFactory flaky = r -> {
+        ThreadFactory flaky = r -> {
             int n = made.incrementAndGet();
             if (n >= 2 && n <= 4) {
                 throw new OutOfMemoryError("unable to create native thread: possibly out of memory");
@@ -190,15 +195,15 @@ class ElasticExecutorTest {
         ElasticExecutor pool = new ElasticExecutor(1, 16, "test-", r -> {
             throw new OutOfMemoryError("unable to create native thread");
         });
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> pool.execute(() -> { }))
-                .isInstanceOf(java.util.concurrent.RejectedExecutionException.class)
+        Assertions.assertThatThrownBy(() -> pool.execute(() -> { }))
+                .isInstanceOf(RejectedExecutionException.class)
                 .hasMessageContaining("unable to create native thread");
     }
 
     @Test
     void aStrayInterruptOfAnIdleWorkerReachesNoTask() throws Exception {
         ElasticExecutor pool = new ElasticExecutor(1, 16, "test-", Thread::new);
-        java.util.concurrent.CompletableFuture<Thread> worker = new java.util.concurrent.CompletableFuture<>();
+        CompletableFuture<Thread> worker = new CompletableFuture<>();
         pool.execute(() -> worker.complete(Thread.currentThread()));
         Thread t = worker.get(10, TimeUnit.SECONDS);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -212,7 +217,7 @@ class ElasticExecutorTest {
             Thread.onSpinWait();
         }
         assertThat(t.getState()).isEqualTo(Thread.State.TIMED_WAITING);
-        java.util.concurrent.CompletableFuture<Boolean> interrupted = new java.util.concurrent.CompletableFuture<>();
+        CompletableFuture<Boolean> interrupted = new CompletableFuture<>();
         pool.execute(() -> interrupted.complete(Thread.currentThread().isInterrupted()));
         assertThat(interrupted.get(10, TimeUnit.SECONDS)).isFalse();
         assertThat(pool.threads()).isOne();

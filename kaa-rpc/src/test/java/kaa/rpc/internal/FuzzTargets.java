@@ -3,11 +3,25 @@ package kaa.rpc.internal;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
+import io.netty.util.ReferenceCountUtil;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.reflect.Method;
 import java.lang.reflect.Type;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -60,14 +74,14 @@ class FuzzTargets {
             FrameDecoder frames = new FrameDecoder(1 << 16);
             EmbeddedChannel ch = new EmbeddedChannel();
             ch.pipeline().addLast(frames, new HandshakeHandler(server, "s".getBytes(), Duration.ofSeconds(10), frames),
-                    new io.netty.channel.ChannelInboundHandlerAdapter() {
+                    new ChannelInboundHandlerAdapter() {
                         @Override
-                        public void exceptionCaught(io.netty.channel.ChannelHandlerContext ctx, Throwable cause) {
+                        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
                             // the handshake's verdict; closing is its job
                         }
 
                         @Override
-                        public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
                             ((Packet) msg).payload().release();
                         }
                     });
@@ -79,7 +93,7 @@ class FuzzTargets {
             }
             Object out;
             while ((out = ch.readOutbound()) != null) {
-                io.netty.util.ReferenceCountUtil.release(out);
+                ReferenceCountUtil.release(out);
             }
             finish(ch);
         }
@@ -87,7 +101,7 @@ class FuzzTargets {
 
     private static final List<Type> TARGETS = List.of(Object.class, int.class, long.class, String.class,
             byte[].class, int[].class, List.class, Map.class, Set.class, Point.class, Double.class,
-            java.math.BigDecimal.class);
+            BigDecimal.class);
 
     record Point(int x, int y) {
     }
@@ -135,17 +149,17 @@ class FuzzTargets {
         if (Repr.repr(value).length() > Limits.REPR_LIMIT) {
             throw new AssertionError("rendering over its limit: " + Repr.repr(value));
         }
-        io.netty.buffer.ByteBuf out = Unpooled.buffer();
+        ByteBuf out = Unpooled.buffer();
         try {
             Pickling.write(out, value, false, EVERY_OBJECT);
             if (out.readableBytes() > 16L * data.length + 1024) {
                 throw new AssertionError("echo of " + out.readableBytes() + " bytes for " + data.length);
             }
-            byte[] echo = io.netty.buffer.ByteBufUtil.getBytes(out);
+            byte[] echo = ByteBufUtil.getBytes(out);
             Object again = Unpickling.load(echo);
-            io.netty.buffer.ByteBuf twice = Unpooled.buffer();
+            ByteBuf twice = Unpooled.buffer();
             Pickling.write(twice, again, false, EVERY_OBJECT);
-            if (!io.netty.buffer.ByteBufUtil.equals(out, twice)) {
+            if (!ByteBufUtil.equals(out, twice)) {
                 throw new AssertionError("the echo does not read back to itself");
             }
             twice.release();
@@ -169,22 +183,22 @@ class FuzzTargets {
      */
     static long invited(Object value, int size) {
         Work work = Work.forPayload(size);
-        java.util.Set<Object> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        java.util.ArrayDeque<Object> todo = new java.util.ArrayDeque<>();
+        Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        ArrayDeque<Object> todo = new ArrayDeque<>();
         todo.push(value == null ? List.of() : value);
         try {
             while (!todo.isEmpty()) {
                 Object v = todo.pop();
-                if (v instanceof java.math.BigDecimal) {
-                    java.math.BigDecimal d = (java.math.BigDecimal) v;
+                if (v instanceof BigDecimal) {
+                    BigDecimal d = (BigDecimal) v;
                     work.charge(d.unscaledValue().bitLength() / 48 + Math.abs((long) d.scale()) / 16);
-                } else if (v instanceof java.math.BigInteger) {
-                    work.charge(((java.math.BigInteger) v).bitLength() / 48);
+                } else if (v instanceof BigInteger) {
+                    work.charge(((BigInteger) v).bitLength() / 48);
                 } else if (Shape.isContainer(v) && seen.add(v)) {
                     work.charge(1);
-                    Iterable<?> parts = v instanceof Object[] ? java.util.Arrays.asList((Object[]) v)
+                    Iterable<?> parts = v instanceof Object[] ? Arrays.asList((Object[]) v)
                             : v instanceof Map ? ((Map<?, ?>) v).entrySet() : v instanceof PyObject
-                            ? List.of(java.util.Arrays.asList(((PyObject) v).args()), ((PyObject) v).state())
+                            ? List.of(Arrays.asList(((PyObject) v).args()), ((PyObject) v).state())
                             : (Iterable<?>) v;
                     for (Object part : parts) {
                         if (part instanceof Map.Entry) {
@@ -203,22 +217,22 @@ class FuzzTargets {
         return work.used();
     }
 
-    private static void pushPart(java.util.ArrayDeque<Object> todo, Object part) {
+    private static void pushPart(ArrayDeque<Object> todo, Object part) {
         if (part instanceof Number || Shape.isContainer(part)) {
             todo.push(part);
         }
     }
 
     /** The JVM's count of bytes this thread allocated (read reflectively: the module reads no management API). */
-    private static final java.lang.invoke.MethodHandle ALLOCATED = allocatedBytes();
+    private static final MethodHandle ALLOCATED = allocatedBytes();
 
-    private static java.lang.invoke.MethodHandle allocatedBytes() {
+    private static MethodHandle allocatedBytes() {
         try {
             Object threads = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean")
                     .invoke(null);
-            java.lang.reflect.Method m = Class.forName("com.sun.management.ThreadMXBean")
+            Method m = Class.forName("com.sun.management.ThreadMXBean")
                     .getMethod("getCurrentThreadAllocatedBytes");
-            return java.lang.invoke.MethodHandles.publicLookup().unreflect(m).bindTo(threads);
+            return MethodHandles.publicLookup().unreflect(m).bindTo(threads);
         } catch (ReflectiveOperationException e) {
             throw new AssertionError("this JVM does not count allocated bytes", e);
         }
@@ -245,7 +259,7 @@ class FuzzTargets {
                         // warming up
                     }
                 }
-                io.netty.buffer.ByteBuf out = Unpooled.buffer();
+                ByteBuf out = Unpooled.buffer();
                 Pickling.write(out, v, false, EVERY_OBJECT); // as the target writes
                 Unpickling.load(out);
                 out.release();

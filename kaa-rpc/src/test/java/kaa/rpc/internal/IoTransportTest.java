@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetSocketAddress;
 import java.net.UnixDomainSocketAddress;
+import java.nio.file.Path;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
@@ -52,7 +53,7 @@ class IoTransportTest {
     void addressesReachUsersAsJdkTypes() {
         for (String name : linuxX86() ? new String[] {"nio", "epoll"} : new String[] {"nio"}) {
             IoTransport t = IoTransport.choose(name);
-            java.nio.file.Path p = java.nio.file.Path.of("/tmp/x.sock");
+            Path p = Path.of("/tmp/x.sock");
             assertThat(t.standard(t.unixAddress(p))).isEqualTo(UnixDomainSocketAddress.of(p));
             InetSocketAddress inet = new InetSocketAddress("127.0.0.1", 4000);
             assertThat(t.standard(inet)).isSameAs(inet);

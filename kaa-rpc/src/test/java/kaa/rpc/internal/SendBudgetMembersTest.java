@@ -2,6 +2,10 @@ package kaa.rpc.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.channel.Channel;
+import java.lang.reflect.Field;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import kaa.rpc.Client;
@@ -19,7 +23,7 @@ class SendBudgetMembersTest {
     @Test
     void aFailedConnectAttemptLeavesTheSharedSendBudget() throws Exception {
         String address;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             address = "127.0.0.1:" + probe.getLocalPort(); // nobody listens there once it is closed
         }
         for (int i = 0; i < 20; i++) {
@@ -27,14 +31,14 @@ class SendBudgetMembersTest {
                 assertThat(client.whenOpen()).failsWithin(10, TimeUnit.SECONDS);
             }
         }
-        java.lang.reflect.Field f = SendBudget.class.getDeclaredField("members");
+        Field f = SendBudget.class.getDeclaredField("members");
         f.setAccessible(true);
         Set<?> members = (Set<?>) f.get(SendBudget.sharedByClients());
-        java.lang.reflect.Field ch = Outbox.class.getDeclaredField("channel");
+        Field ch = Outbox.class.getDeclaredField("channel");
         ch.setAccessible(true);
         long closed = 0;
         for (Object o : members.toArray()) {
-            if (!((io.netty.channel.Channel) ch.get(o)).isOpen()) {
+            if (!((Channel) ch.get(o)).isOpen()) {
                 closed++;
             }
         }

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,7 +53,7 @@ class UnpicklingTest {
                 Arguments.of("POP_MARK", Pk.proto().op('K', 4, '(', 'K', 5, 'K', 6, '1'), 4),
                 Arguments.of("APPEND", Pk.proto().op(']', 'K', 1, 'a'), List.of(1)),
                 Arguments.of("DICT", Pk.proto().op('(').str("a").op('K', 1, 'd'), Map.of("a", 1)),
-                Arguments.of("SETITEM", Pk.proto().op('}').str("a").op('N', 's'), java.util.Collections.singletonMap("a", null)),
+                Arguments.of("SETITEM", Pk.proto().op('}').str("a").op('N', 's'), Collections.singletonMap("a", null)),
                 Arguments.of("EMPTY_SET ADDITEMS", Pk.proto().op(0x8f, '(', 'K', 1, 'K', 1, 'K', 2, 0x90), Set.of(1, 2)),
                 Arguments.of("FROZENSET", Pk.proto().op('(', 'K', 9, 0x91), Set.of(9)),
                 Arguments.of("set()", Pk.proto().global("__builtin__", "set").op(')', 'R'), Set.of()),
@@ -105,10 +108,10 @@ class UnpicklingTest {
     void orderIsKeptAndFrozensetsAreFrozen() throws Exception {
         Object dict = load(Pk.proto().global("collections", "OrderedDict").op(')', 'R', '(').str("z").op('K', 1).str("a")
                 .op('K', 2, 'u'));
-        assertThat(new java.util.ArrayList<Object>(((Map<?, ?>) dict).keySet())).containsExactly("z", "a");
+        assertThat(new ArrayList<Object>(((Map<?, ?>) dict).keySet())).containsExactly("z", "a");
         assertThat(load(Pk.proto().op('(', 'K', 9, 0x91))).isInstanceOf(FrozenSet.class);
         assertThat(load(Pk.proto().global("builtins", "set").op(']', 'K', 1, 'a', 0x85, 'R')))
-                .isInstanceOf(java.util.LinkedHashSet.class);
+                .isInstanceOf(LinkedHashSet.class);
     }
 
     static Stream<Arguments> refusals() {

@@ -3,9 +3,14 @@ package kaa.rpc.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -133,14 +138,14 @@ class ValueBoundsTest {
     @Test
     void decimalLimitsAreAChannelsSetting() throws Exception {
         DecimalLimits tight = new DecimalLimits(10, 3);
-        io.netty.buffer.ByteBuf b = io.netty.buffer.Unpooled.wrappedBuffer(decimal("1e4"));
+        ByteBuf b = Unpooled.wrappedBuffer(decimal("1e4"));
         assertThatThrownBy(() -> Unpickling.load(b, Work.forPayload(b.readableBytes()), tight))
                 .hasMessage("Decimal() with exponent 4 refused (at most 3 either way)");
-        io.netty.buffer.ByteBuf wide = io.netty.buffer.Unpooled.wrappedBuffer(decimal("1e900000"));
+        ByteBuf wide = Unpooled.wrappedBuffer(decimal("1e900000"));
         assertThat(Unpickling.load(wide, Work.forPayload(wide.readableBytes()), new DecimalLimits(10, 1_000_000)))
                 .isEqualTo(new BigDecimal("1e900000"));
         // the fraction's digits count: 0.00001 has exponent -5
-        io.netty.buffer.ByteBuf small = io.netty.buffer.Unpooled.wrappedBuffer(decimal("0.00001"));
+        ByteBuf small = Unpooled.wrappedBuffer(decimal("0.00001"));
         assertThatThrownBy(() -> Unpickling.load(small, Work.forPayload(small.readableBytes()), tight))
                 .hasMessage("Decimal() with exponent -5 refused (at most 3 either way)");
         assertThatThrownBy(() -> new DecimalLimits(0, 5)).isInstanceOf(IllegalArgumentException.class);
@@ -153,7 +158,7 @@ class ValueBoundsTest {
         assertThat(Values.describeValue(bare)).isEqualTo("type <class 'mod.C'>");
         assertThatThrownBy(() -> Values.convert(bare, int.class)).hasMessage("expected int, got type <class 'mod.C'>");
         assertThat(Repr.describeJavaValue(bare)).isEqualTo("a Python class <class 'mod.C'>");
-        java.util.function.Supplier<String> lambda = () -> "x";
+        Supplier<String> lambda = () -> "x";
         assertThat(Values.className(lambda.getClass(), true)).isEqualTo("java.util.function.Supplier (a lambda)");
         assertThat(Repr.pythonType(lambda)).isEqualTo("Supplier (a lambda)");
         assertThat(Repr.repr(List.of(lambda))).isEqualTo("[<java.util.function.Supplier (a lambda)>]");
@@ -161,7 +166,7 @@ class ValueBoundsTest {
         assertThat(Values.className(PyObject.class, true)).isEqualTo("kaa.rpc.PythonObject");
         assertThat(Values.className(WorkLimitException.class, false)).doesNotContain("WorkLimit");
         // sending one back says what it is, in words a peer may read
-        io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+        ByteBuf out = Unpooled.buffer();
         assertThatThrownBy(() -> Pickling.write(out, List.of(lambda)))
                 .hasMessageContaining("cannot send java.util.function.Supplier (a lambda)")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("$$", "0x", "ValueBoundsTest"));
@@ -171,12 +176,12 @@ class ValueBoundsTest {
 
     @Test
     void everyRefusedPartIsNamedByItsPlace() throws Exception {
-        io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+        ByteBuf out = Unpooled.buffer();
         Object bare = Unpickling.load(Pk.proto().global("mod", "C").end());
-        assertThatThrownBy(() -> Pickling.write(out, List.of(1, new java.util.concurrent.atomic.AtomicLong())))
+        assertThatThrownBy(() -> Pickling.write(out, List.of(1, new AtomicLong())))
                 .hasMessage("result[1]: cannot send java.util.concurrent.atomic.AtomicLong: it is not a value type"
                         + " (send what it holds instead)");
-        assertThatThrownBy(() -> Pickling.write(out, java.util.Map.of("k", List.of(bare))))
+        assertThatThrownBy(() -> Pickling.write(out, Map.of("k", List.of(bare))))
                 .hasMessageStartingWith("result['k'][0]: cannot send <class 'mod.C'>");
         assertThatThrownBy(() -> Pickling.write(out, List.of(new PyObject("mod", "Obj", new Object[0]))))
                 .hasMessageStartingWith("result[0]: cannot send a Python mod.Obj object");

@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -48,8 +50,8 @@ class ValuesOnTheWayTest {
     @Test
     void whatJavaTimeCannotHoldGoesBackToPythonAsItCame() throws Exception {
         List<String> names = List.of(FOLD_DATETIME, FOLD_TIME, NAMED_ZONE, ZONE_20H, DATETIME_20H);
-        List<byte[]> originals = new java.util.ArrayList<>();
-        List<byte[]> echoes = new java.util.ArrayList<>();
+        List<byte[]> originals = new ArrayList<>();
+        List<byte[]> echoes = new ArrayList<>();
         for (String hex : names) {
             Object v = load(hex);
             assertThat(v).as(hex).isInstanceOf(PyObject.class); // kept whole, not a ZoneOffset without its name
@@ -126,7 +128,7 @@ class ValuesOnTheWayTest {
             Object text = Unpickling.load(p.end());
             assertThat(text).isInstanceOf(SurrogateText.class).hasToString("\ud800\udc00\ud800\udc00")
                     .isNotEqualTo(Unpickling.load(Pk.proto().counted('X', "\ud800\udc00\ud800\udc00"
-                            .getBytes(java.nio.charset.StandardCharsets.UTF_8), 4).end()));
+                            .getBytes(StandardCharsets.UTF_8), 4).end()));
             assertThat(echo(text)).containsSubsequence(pair);
             assertThat(Values.convert(text, String.class)).isEqualTo("\ud800\udc00\ud800\udc00");
             assertThat(Repr.repr(text)).isEqualTo("'\ud800\udc00\ud800\udc00'");
@@ -149,7 +151,7 @@ class ValuesOnTheWayTest {
         // what Python reads is read: lone surrogates alone or apart, a real U+FFFD, a real astral char
         byte[] apart = {(byte) 0xed, (byte) 0xb0, (byte) 0x80, (byte) 0xed, (byte) 0xa0, (byte) 0x80};
         assertThat(Unpickling.load(Pk.proto().counted('X', apart, 4).end())).isEqualTo("\udc00\ud800");
-        byte[] mixed = "\ufffd\ud83d\ude00".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] mixed = "\ufffd\ud83d\ude00".getBytes(StandardCharsets.UTF_8);
         assertThat(Unpickling.load(Pk.proto().counted('X', mixed, 4).end())).isEqualTo("\ufffd\ud83d\ude00");
         Object lone = Unpickling.load(Pk.proto().counted('X', new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80,
             'x'}, 4).end());

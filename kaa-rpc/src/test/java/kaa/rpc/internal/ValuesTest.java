@@ -3,6 +3,9 @@ package kaa.rpc.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.lang.reflect.Method;
+import java.lang.reflect.Parameter;
+import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -21,6 +24,8 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -75,9 +80,9 @@ class ValuesTest {
     }
 
     private static Type type(String name) {
-        for (java.lang.reflect.Method m : ValuesTest.class.getDeclaredMethods()) {
+        for (Method m : ValuesTest.class.getDeclaredMethods()) {
             if (m.getName().equals("types")) {
-                for (java.lang.reflect.Parameter p : m.getParameters()) {
+                for (Parameter p : m.getParameters()) {
                     if (p.getName().equals(name)) {
                         return p.getParameterizedType();
                     }
@@ -119,7 +124,7 @@ class ValuesTest {
                 Arguments.of(List.of(List.of(1)), type("arrayOfLists"), new List<?>[] {List.of(1)}),
                 Arguments.of(List.of(2L), type("listOfInt"), List.of(2)),
                 Arguments.of(new LinkedHashSet<>(List.of(3)), type("listOfInt"), List.of(3)),
-                Arguments.of(List.of("b", "a"), type("sortedSet"), new java.util.TreeSet<>(List.of("a", "b"))),
+                Arguments.of(List.of("b", "a"), type("sortedSet"), new TreeSet<>(List.of("a", "b"))),
                 Arguments.of(List.of(1), type("wildcard"), List.of(1)),
                 Arguments.of(List.of(1), type("deque"), new ArrayDeque<>(List.of(1))),
                 Arguments.of(Map.of("a", 1), type("mapOfLong"), Map.of("a", 1L)),
@@ -172,7 +177,7 @@ class ValuesTest {
                 Arguments.of(1.5, BigInteger.class, "a float is not converted"),
                 Arguments.of(70000, short.class, "out of its range"),
                 Arguments.of(BigInteger.TEN.pow(20), long.class, "out of its range"),
-                Arguments.of(1, java.util.concurrent.atomic.AtomicInteger.class, "expected AtomicInteger, got int 1"),
+                Arguments.of(1, AtomicInteger.class, "expected AtomicInteger, got int 1"),
                 Arguments.of(1, String.class, "expected String, got int 1"),
                 Arguments.of(1, byte[].class, "expected byte[], got int 1"),
                 Arguments.of("\u20ac", byte[].class, "U+20AC at index 0"),
@@ -252,7 +257,7 @@ class ValuesTest {
         assertThat(Values.javaName(int[][].class)).isEqualTo("int[][]");
         assertThat(Values.rawClass(type("arrayOfLists"))).isEqualTo(List[].class);
         assertThat(Values.rawClass(type("wildcard"))).isEqualTo(List.class);
-        assertThat(Values.rawClass(((java.lang.reflect.ParameterizedType) type("wildcard"))
+        assertThat(Values.rawClass(((ParameterizedType) type("wildcard"))
                 .getActualTypeArguments()[0])).isEqualTo(Number.class);
         assertThat(Values.rawClass(List.class.getTypeParameters()[0])).isEqualTo(Object.class);
         assertThat(Values.box(boolean.class)).isEqualTo(Boolean.class);

@@ -1,6 +1,7 @@
 package kaa.rpc.internal;
 
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,7 +52,7 @@ final class Vectors {
     static Path dir() {
         try {
             return Path.of(Vectors.class.getResource("/vectors/README.md").toURI()).getParent();
-        } catch (java.net.URISyntaxException | NullPointerException e) {
+        } catch (URISyntaxException | NullPointerException e) {
             throw new IllegalStateException("test resource /vectors is missing", e);
         }
     }

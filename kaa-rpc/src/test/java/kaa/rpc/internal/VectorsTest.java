@@ -3,11 +3,13 @@ package kaa.rpc.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -46,8 +48,8 @@ class VectorsTest {
         }
         byte[] ours = Handshake.challenge();
         assertThat(Handshake.isJavaPeer(ours)).isTrue();
-        assertThat(java.util.Arrays.copyOfRange(ours, 4, 20)).isNotEqualTo(
-                java.util.Arrays.copyOfRange(Handshake.challenge(), 4, 20));
+        assertThat(Arrays.copyOfRange(ours, 4, 20)).isNotEqualTo(
+                Arrays.copyOfRange(Handshake.challenge(), 4, 20));
     }
 
     @Test
@@ -155,7 +157,7 @@ class VectorsTest {
             ByteBuf header = Unpooled.buffer();
             int seq = Integer.parseInt(m.group(1));
             Packet.writeHeader(header, seq, Packet.code(m.group(2)), Integer.parseInt(m.group(3)));
-            assertThat(io.netty.buffer.ByteBufUtil.hexDump(header)).isEqualTo(m.group(4));
+            assertThat(ByteBufUtil.hexDump(header)).isEqualTo(m.group(4));
             stream.writeBytes(header).writeBytes(HexFormat.of().parseHex(m.group(5)));
             expected.add(m.group(2) + " seq=" + seq + " len=" + m.group(3));
         }
