@@ -1,7 +1,7 @@
 /**
  * kaa-rpc: remote procedure calls between processes, wire-compatible with
  * Python's kaa.rpc. Everything a user needs is in package {@code kaa.rpc};
- * {@code kaa.rpc.internal} is not API.
+ * {@code kaa.rpc.internal} and its sub-packages are not API.
  */
 module kaa.rpc {
     requires io.netty.buffer;

@@ -10,11 +10,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import kaa.rpc.internal.Address;
-import kaa.rpc.internal.Commands;
-import kaa.rpc.internal.Executors;
 import kaa.rpc.internal.Options;
-import kaa.rpc.internal.Session;
+import kaa.rpc.internal.dispatch.CommandTable;
+import kaa.rpc.internal.exec.CallbackExecutors;
+import kaa.rpc.internal.net.Address;
+import kaa.rpc.internal.net.EventLoops;
+import kaa.rpc.internal.session.Session;
 
 /**
  * One end of a kaa.rpc connection. Both ends are channels and both may call:
@@ -68,7 +69,7 @@ public class Channel {
      */
     public static final Duration BLOCKING_PROXY_TIMEOUT = Duration.ofSeconds(60);
 
-    private final Commands commands;
+    private final CommandTable commands;
     private final Duration callTimeout;
     private final Signal<Channel> open;
     private final Signal<Throwable> closed;
@@ -77,12 +78,12 @@ public class Channel {
     /**
      * @param onOpen, onClose library hooks (not user code), run where the channel opens or closes
      */
-    Channel(Commands parent, Options options, boolean reconnects, Consumer<Channel> onOpen,
+    Channel(CommandTable parent, Options options, boolean reconnects, Consumer<Channel> onOpen,
             Consumer<Channel> onClose) {
-        this.commands = new Commands(parent);
+        this.commands = new CommandTable(parent);
         this.callTimeout = options.callTimeout;
         Executor executor = options.executor;
-        Executor signals = Executors.serial(executor);
+        Executor signals = CallbackExecutors.serial(executor);
         this.open = new Signal<>("open", signals);
         this.closed = new Signal<>("closed", signals);
         this.session = new Session(this, commands, executor, new Session.Listener() {
@@ -104,7 +105,7 @@ public class Channel {
                 closed.emit(reason);
             }
         }, reconnects, options.maxConcurrentCalls, options.pythonObjects, options.directDispatch,
-                options.callSites, options.maxFrameSize, options.decimalLimits);
+                options.callSites, options.maxFrameSize, options.decimalLimits, EventLoops.timers());
     }
 
     /** Hook for {@link Client}: the channel opened. Runs on an I/O thread. */

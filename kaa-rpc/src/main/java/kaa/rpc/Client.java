@@ -6,13 +6,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import kaa.rpc.internal.Address;
-import kaa.rpc.internal.ExposedMethod;
 import kaa.rpc.internal.Options;
-import kaa.rpc.internal.ReceiveBudget;
-import kaa.rpc.internal.RpcFuture;
-import kaa.rpc.internal.SendBudget;
-import kaa.rpc.internal.Transport;
+import kaa.rpc.internal.call.RpcFuture;
+import kaa.rpc.internal.dispatch.ExposedMethod;
+import kaa.rpc.internal.frame.ReceiveBudget;
+import kaa.rpc.internal.net.Address;
+import kaa.rpc.internal.net.SendBudget;
+import kaa.rpc.internal.Endpoints;
 
 /**
  * A channel that connects to a {@link Server} (Java or Python kaa.rpc).
@@ -56,13 +56,13 @@ public final class Client extends Channel implements AutoCloseable {
 
     private final String address;
     private final RpcFuture<Client> whenOpen;
-    private final Transport.Connector connector;
+    private final Endpoints.Connector connector;
 
     private Client(Address address, Options options) {
         super(null, options, options.retry != null, null, null);
         this.address = address.toString();
         this.whenOpen = new RpcFuture<>(options.executor);
-        this.connector = new Transport.Connector(address, options, session);
+        this.connector = new Endpoints.Connector(address, options, session);
     }
 
     /** Connects to a kaa address ({@code "host:port"}, {@code "[v6]:port"} or a Unix socket path). */

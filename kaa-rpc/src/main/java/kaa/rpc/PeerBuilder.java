@@ -6,9 +6,10 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiPredicate;
 import javax.net.ssl.SSLContext;
-import kaa.rpc.internal.DecimalLimits;
 import kaa.rpc.internal.Options;
-import kaa.rpc.internal.PythonObjects;
+import kaa.rpc.internal.exec.Durations;
+import kaa.rpc.internal.pickle.DecimalLimits;
+import kaa.rpc.internal.pickle.SendPolicy;
 
 /**
  * The options a {@link Server.Builder} and a {@link Client.Builder} share.
@@ -23,7 +24,7 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
      * would overflow a count of nanoseconds) is refused with an
      * {@link IllegalArgumentException} by the option's setter.
      */
-    public static final Duration MAX_DURATION = Options.MAX_DURATION;
+    public static final Duration MAX_DURATION = Durations.MAX_DURATION;
 
     final Options options = new Options();
 
@@ -134,7 +135,7 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
      * {@code sendPythonObjects((module, name) -> module.equals("myapp.model"))}.
      */
     public B sendPythonObjects(BiPredicate<String, String> allowed) {
-        options.pythonObjects = PythonObjects.allowing(Objects.requireNonNull(allowed, "allowed"));
+        options.pythonObjects = SendPolicy.allowing(Objects.requireNonNull(allowed, "allowed"));
         return self();
     }
 

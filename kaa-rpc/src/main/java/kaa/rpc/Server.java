@@ -18,15 +18,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
-import kaa.rpc.internal.Address;
-import kaa.rpc.internal.Commands;
-import kaa.rpc.internal.EventLoops;
-import kaa.rpc.internal.Executors;
-import kaa.rpc.internal.IoSafeFuture;
 import kaa.rpc.internal.Options;
-import kaa.rpc.internal.ReceiveBudget;
-import kaa.rpc.internal.SendBudget;
-import kaa.rpc.internal.Transport;
+import kaa.rpc.internal.dispatch.CommandTable;
+import kaa.rpc.internal.exec.CallbackExecutors;
+import kaa.rpc.internal.exec.IoSafeFuture;
+import kaa.rpc.internal.exec.IoThreads;
+import kaa.rpc.internal.frame.ReceiveBudget;
+import kaa.rpc.internal.net.Address;
+import kaa.rpc.internal.net.SendBudget;
+import kaa.rpc.internal.Endpoints;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -60,10 +60,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class Server implements AutoCloseable {
 
-    private final Commands commands = new Commands(null);
+    private final CommandTable commands = new CommandTable(null);
     private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
     private final Signal<Channel> clientConnected;
-    private final Transport.Listening listener;
+    private final Endpoints.Listening listener;
     private final String address;
     private final Address bindAddress;
     private volatile boolean closed;
@@ -77,8 +77,8 @@ public final class Server implements AutoCloseable {
         this.bindAddress = bindAddress;
         this.sendBudget = options.sendBudget;
         services.forEach(commands::register); // before the first client can call
-        this.clientConnected = new Signal<>("client-connected", Executors.serial(options.executor));
-        this.listener = Transport.listen(bindAddress, options, ch -> {
+        this.clientConnected = new Signal<>("client-connected", CallbackExecutors.serial(options.executor));
+        this.listener = Endpoints.listen(bindAddress, options, ch -> {
             Channel channel = new Channel(commands, options, false, opened -> {
                 // the channel's own signals (its open, which follows, and its closed) wait until client-connected
                 // has told of it: a callback connected there never misses its closed
@@ -178,7 +178,7 @@ public final class Server implements AutoCloseable {
         for (Channel ch : channels) {
             ch.close();
         }
-        if (EventLoops.isIoThread()) {
+        if (IoThreads.isIoThread()) {
             listener.close(this::closedListening); // waiting here could wait for this very thread
         } else {
             listener.close();
@@ -216,7 +216,7 @@ public final class Server implements AutoCloseable {
      */
     public void awaitClose() throws InterruptedException {
         if (!whenClosed.isDone()) {
-            EventLoops.refuseBlocking("Server.awaitClose()");
+            IoThreads.refuseBlocking("Server.awaitClose()");
         }
         try {
             whenClosed.get();
@@ -228,7 +228,7 @@ public final class Server implements AutoCloseable {
     /** Waits at most {@code timeout} for the server to be closed; returns whether it is. */
     public boolean awaitClose(Duration timeout) throws InterruptedException {
         if (!whenClosed.isDone()) {
-            EventLoops.refuseBlocking("Server.awaitClose(timeout)");
+            IoThreads.refuseBlocking("Server.awaitClose(timeout)");
         }
         long nanos;
         try {
@@ -316,7 +316,7 @@ public final class Server implements AutoCloseable {
          * before anything is bound.
          */
         public Server listen() throws IOException {
-            EventLoops.refuseBlocking("Server.listen()");
+            IoThreads.refuseBlocking("Server.listen()");
             Options o = options.copy();
             o.receiveBudget = new ReceiveBudget(o.receiveBudgetBytes > 0 ? o.receiveBudgetBytes
                     : ReceiveBudget.DEFAULT_BYTES);

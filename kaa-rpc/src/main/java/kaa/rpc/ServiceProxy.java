@@ -23,9 +23,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import kaa.rpc.internal.Converters;
-import kaa.rpc.internal.EventLoops;
-import kaa.rpc.internal.Options;
+import kaa.rpc.internal.convert.Converters;
+import kaa.rpc.internal.exec.Durations;
+import kaa.rpc.internal.exec.IoThreads;
 
 /**
  * The proxies of {@link Channel#proxy}: an interface analysed once (its
@@ -237,7 +237,7 @@ final class ServiceProxy implements InvocationHandler {
         boolean waits = plan.kind == Kind.BLOCKING || plan.kind == Kind.VOID;
         if (waits) {
             // refused before it is sent: once sent, it would run on the peer with nobody to hear the answer
-            EventLoops.refuseBlocking("the blocking proxy call " + describe(type, method)
+            IoThreads.refuseBlocking("the blocking proxy call " + describe(type, method)
                     + " (declare it to return a CompletableFuture to call it here)");
         }
         Duration deadline = timeout != null ? timeout : channel.callTimeout();
@@ -265,7 +265,7 @@ final class ServiceProxy implements InvocationHandler {
 
     /** {@code d} in milliseconds, at most a century's worth (a time-out of {@code withTimeout} may be longer). */
     private static long saturatedMillis(Duration d) {
-        Duration max = Options.MAX_DURATION;
+        Duration max = Durations.MAX_DURATION;
         return (d.compareTo(max) > 0 ? max : d).toMillis();
     }
 

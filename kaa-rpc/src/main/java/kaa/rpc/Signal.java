@@ -9,9 +9,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
-import kaa.rpc.internal.Executors;
-import kaa.rpc.internal.IoSafeFuture;
-import kaa.rpc.internal.PeerLog;
+import kaa.rpc.internal.exec.CallbackExecutors;
+import kaa.rpc.internal.exec.IoSafeFuture;
+import kaa.rpc.internal.log.PeerLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,7 +105,7 @@ public final class Signal<T> {
      * emission is lost.
      */
     void emit(T value, Runnable after) {
-        Runnable delivery = new Executors.Droppable() {
+        Runnable delivery = new CallbackExecutors.Droppable() {
             @Override
             public void run() {
                 try {

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnixDomainSocketAddress;
-import kaa.rpc.internal.Address;
+import kaa.rpc.internal.net.Address;
 import org.junit.jupiter.api.Test;
 
 /** kaa's address syntax. */

@@ -5,7 +5,7 @@ import static kaa.rpc.Peers.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import kaa.rpc.demo.DemoService;
-import kaa.rpc.internal.EventLoops;
+import kaa.rpc.internal.exec.IoThreads;
 import org.junit.jupiter.api.Test;
 
 /** Methods marked {@code direct} run on the I/O thread that read their call; a blocking wait there fails loudly. */
@@ -14,12 +14,12 @@ class DirectDispatchTest {
     public static final class Service {
         @Expose(direct = true)
         public boolean onIoThread() {
-            return EventLoops.isIoThread();
+            return IoThreads.isIoThread();
         }
 
         @Expose
         public boolean onExecutor() {
-            return EventLoops.isIoThread();
+            return IoThreads.isIoThread();
         }
 
         @Expose(addClient = true, direct = true)

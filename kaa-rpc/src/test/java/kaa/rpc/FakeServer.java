@@ -3,7 +3,7 @@ package kaa.rpc;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.Socket;
-import kaa.rpc.internal.Handshake;
+import kaa.rpc.internal.handshake.Handshake;
 
 /** The server side of a connection, driven by hand, to feed a client exactly the bytes a test wants. */
 final class FakeServer {

@@ -16,7 +16,7 @@ import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import kaa.rpc.demo.DemoService;
-import kaa.rpc.internal.Handshake;
+import kaa.rpc.internal.handshake.Handshake;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

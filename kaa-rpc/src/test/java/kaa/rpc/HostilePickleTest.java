@@ -7,7 +7,7 @@ import java.io.File;
 import java.util.Map;
 import java.util.stream.Stream;
 import kaa.rpc.demo.DemoService;
-import kaa.rpc.internal.Pk;
+import kaa.rpc.internal.pickle.Pk;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;

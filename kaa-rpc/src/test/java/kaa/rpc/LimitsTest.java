@@ -15,7 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import kaa.rpc.demo.DemoService;
-import kaa.rpc.internal.Pickling;
+import kaa.rpc.internal.pickle.PickleWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -122,7 +122,7 @@ class LimitsTest {
 
     static byte[] pickle(Object value) {
         ByteBuf buf = Unpooled.buffer();
-        Pickling.write(buf, value);
+        PickleWriter.write(buf, value);
         byte[] out = new byte[buf.readableBytes()];
         buf.readBytes(out);
         return out;

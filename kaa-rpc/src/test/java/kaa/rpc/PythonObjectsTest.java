@@ -11,11 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import kaa.rpc.demo.DemoService;
-import kaa.rpc.internal.Pickling;
-import kaa.rpc.internal.Pk;
-import kaa.rpc.internal.PyObject;
-import kaa.rpc.internal.PythonObjects;
-import kaa.rpc.internal.Unpickling;
+import kaa.rpc.internal.pickle.Pk;
+import kaa.rpc.internal.pickle.PickleReader;
+import kaa.rpc.internal.pickle.PickleWriter;
+import kaa.rpc.internal.pickle.SendPolicy;
+import kaa.rpc.internal.value.PyObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -92,7 +92,7 @@ class PythonObjectsTest {
     void aClientDoesNotSendOnWhatAServerGaveIt() throws Exception {
         try (Server server = Server.listen("127.0.0.1:0", "s").register(new DemoService());
                 Client client = Client.connect(server.address(), "s")) {
-            Object object = Unpickling.load(Pk.proto().global("posix", "system").str("true").op(0x85, 'R').end());
+            Object object = PickleReader.load(Pk.proto().global("posix", "system").str("true").op(0x85, 'R').end());
             assertThatThrownBy(() -> client.rpc("echo", object).join()).hasCauseInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("cannot send a Python posix.system object");
             assertThat(await(client.rpc("echo", "fine"))).isEqualTo("fine");
@@ -102,14 +102,14 @@ class PythonObjectsTest {
     @Test
     void namesThatAreNotDottedIdentifiersAreRefusedBothWays() {
         // STACK_GLOBAL with a newline in the module: as GLOBAL it would be read as opcodes
-        assertThatThrownBy(() -> Unpickling.load(Pk.proto().str("collections\nOrderedDict").str("x").op(0x93)
+        assertThatThrownBy(() -> PickleReader.load(Pk.proto().str("collections\nOrderedDict").str("x").op(0x93)
                 .op(')', 'R').end())).hasMessageContaining("dotted Python identifiers");
         ByteBuf out = Unpooled.buffer();
-        assertThatThrownBy(() -> Pickling.write(out, new PyObject("os\nsystem", "x", new Object[0]), false,
-                PythonObjects.allowing((m, n) -> true)))
+        assertThatThrownBy(() -> PickleWriter.write(out, new PyObject("os\nsystem", "x", new Object[0]), false,
+                SendPolicy.allowing((m, n) -> true)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not dotted Python identifiers");
-        assertThatThrownBy(() -> Pickling.write(out, new PyObject("caf\u00e9", "x", new Object[0]), false,
-                PythonObjects.allowing((m, n) -> true)))
+        assertThatThrownBy(() -> PickleWriter.write(out, new PyObject("caf\u00e9", "x", new Object[0]), false,
+                SendPolicy.allowing((m, n) -> true)))
                 .isInstanceOf(IllegalArgumentException.class);
         out.release();
         assertThat(Files.exists(Path.of("/tmp/pwned"))).isFalse();

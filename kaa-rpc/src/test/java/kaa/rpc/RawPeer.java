@@ -6,10 +6,10 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import kaa.rpc.WireFrames.Frame;
 

@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import kaa.rpc.demo.DemoService;
-import kaa.rpc.internal.Pk;
+import kaa.rpc.internal.pickle.Pk;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Isolated;
 

@@ -16,7 +16,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import kaa.rpc.demo.DemoService;
-import kaa.rpc.internal.Bombs;
+import kaa.rpc.internal.pickle.Bombs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import kaa.rpc.internal.Executors;
+import kaa.rpc.internal.exec.CallbackExecutors;
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +40,7 @@ class SignalTest {
             }
             task.run();
         };
-        Signal<String> signal = new Signal<>("closed", Executors.serial(sometimes));
+        Signal<String> signal = new Signal<>("closed", CallbackExecutors.serial(sometimes));
         CompletableFuture<String> next = signal.next();
         signal.emit("lost"); // must not throw into the library's thread
         refuse[0] = false;
@@ -57,7 +57,7 @@ class SignalTest {
             }
             task.run();
         };
-        Signal<String> signal = new Signal<>("closed", Executors.serial(outOfThreads));
+        Signal<String> signal = new Signal<>("closed", CallbackExecutors.serial(outOfThreads));
         CompletableFuture<String> next = signal.next();
         signal.emit("lost");
         refuse[0] = false;
@@ -80,7 +80,7 @@ class SignalTest {
             }
             handedOff.add(task);
         };
-        serial[0] = Executors.serial(refusesOnce);
+        serial[0] = CallbackExecutors.serial(refusesOnce);
         Assertions.assertThatThrownBy(() -> serial[0].execute(() -> ran.add("refused")))
                 .isInstanceOf(RejectedExecutionException.class);
         assertThat(handedOff).hasSize(1);
@@ -90,7 +90,7 @@ class SignalTest {
 
     @Test
     void anInterruptOneCallbackLeavesDoesNotReachTheNext() {
-        Signal<String> signal = new Signal<>("open", Executors.serial(Runnable::run));
+        Signal<String> signal = new Signal<>("open", CallbackExecutors.serial(Runnable::run));
         List<Boolean> interrupted = new ArrayList<>();
         signal.connect(value -> {
             interrupted.add(Thread.currentThread().isInterrupted());
@@ -124,7 +124,7 @@ class SignalTest {
     @Test
     void aGateHoldsEmissionsInOrderUntilReleased() {
         List<String> seen = new ArrayList<>();
-        Executor serial = Executors.serial(Runnable::run);
+        Executor serial = CallbackExecutors.serial(Runnable::run);
         Signal<String> open = new Signal<>("open", serial);
         Signal<String> closed = new Signal<>("closed", serial);
         open.connect(v -> seen.add("open " + v));
@@ -159,7 +159,7 @@ class SignalTest {
             }
             throw new RejectedExecutionException("queue full");
         };
-        signal.set(new Signal<>("client-connected", Executors.serial(refusing)));
+        signal.set(new Signal<>("client-connected", CallbackExecutors.serial(refusing)));
 
         signal.get().emit("first", () -> firstAfter.set(true));
 

@@ -8,7 +8,8 @@ import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import kaa.rpc.demo.DemoService;
-import kaa.rpc.internal.EventLoops;
+import kaa.rpc.internal.exec.IoThreads;
+import kaa.rpc.internal.net.EventLoops;
 import org.junit.jupiter.api.Test;
 
 /** Where user code runs, and that nested calls cannot deadlock the reader. */
@@ -29,7 +30,7 @@ class ThreadingTest {
 
         @Expose
         public boolean onIoThread() {
-            return EventLoops.isIoThread();
+            return IoThreads.isIoThread();
         }
     }
 
@@ -54,13 +55,13 @@ class ThreadingTest {
         try (Server server = Server.listen("127.0.0.1:0", "s").register(new Nested());
                 Client client = Client.connect(server.address(), "s")) {
             assertThat(await(client.rpc("onIoThread"))).isEqualTo(false);
-            CompletableFuture<Boolean> applied = client.rpc("answer", "x").thenApply(v -> EventLoops.isIoThread());
+            CompletableFuture<Boolean> applied = client.rpc("answer", "x").thenApply(v -> IoThreads.isIoThread());
             assertThat(await(applied)).isEqualTo(false);
             CompletableFuture<Boolean> composed = client.rpc("answer", "x").whenComplete((v, e) -> { })
-                    .thenCompose(v -> CompletableFuture.completedFuture(EventLoops.isIoThread()));
+                    .thenCompose(v -> CompletableFuture.completedFuture(IoThreads.isIoThread()));
             assertThat(await(composed)).isEqualTo(false);
             CompletableFuture<Boolean> signalThread = new CompletableFuture<>();
-            client.closed().connect(reason -> signalThread.complete(EventLoops.isIoThread()));
+            client.closed().connect(reason -> signalThread.complete(IoThreads.isIoThread()));
             server.close();
             assertThat(await(signalThread)).isFalse();
         }

@@ -9,10 +9,10 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
-import kaa.rpc.internal.Handshake;
-import kaa.rpc.internal.Packet;
-import kaa.rpc.internal.Pickling;
-import kaa.rpc.internal.Unpickling;
+import kaa.rpc.internal.frame.Packet;
+import kaa.rpc.internal.handshake.Handshake;
+import kaa.rpc.internal.pickle.PickleReader;
+import kaa.rpc.internal.pickle.PickleWriter;
 
 /**
  * Frames and handshake messages as bytes, for tests that play a peer by hand
@@ -27,7 +27,7 @@ public final class WireFrames {
     public record Frame(int seq, String type, byte[] payload) {
         /** The payload unpickled. */
         public Object value() throws Exception {
-            return Unpickling.load(payload);
+            return PickleReader.load(payload);
         }
     }
 
@@ -56,7 +56,7 @@ public final class WireFrames {
         ByteBuf b = Unpooled.buffer();
         int header = b.writerIndex();
         Packet.writeHeader(b, seq, typeCode("CALL"), 0);
-        Pickling.writeCall(b, command, args, Map.of());
+        PickleWriter.writeCall(b, command, args, Map.of());
         Packet.patchLength(b, header);
         return bytes(b);
     }

@@ -21,7 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
-import kaa.rpc.internal.IoTransport;
+import kaa.rpc.internal.net.IoBackend;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -111,7 +111,7 @@ public final class Compare {
         long start = System.nanoTime();
         System.out.printf("kaa-rpc comparison: %d cores, Java %s, server JVM flags %s, %d rounds, kaa-rpc on %s%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-                String.join(" ", SERVER_JVM_FLAGS), rounds, IoTransport.get().name());
+                String.join(" ", SERVER_JVM_FLAGS), rounds, IoBackend.get().name());
         Map<EchoSystem, ServerProcess> servers = new EnumMap<>(EchoSystem.class);
         Map<EchoSystem, EchoClient> clients = new EnumMap<>(EchoSystem.class);
         try {
@@ -194,7 +194,7 @@ public final class Compare {
             LatencyChart.write(svg, latency, String.format(Locale.ROOT,
                     "sequential 16-byte echo, %d calls per system, %d cores, Java %s, kaa-rpc on %s",
                     latencyCalls * rounds, Runtime.getRuntime().availableProcessors(),
-                    System.getProperty("java.version"), IoTransport.get().name()));
+                    System.getProperty("java.version"), IoBackend.get().name()));
             System.out.printf("%nlatency chart: %s%n", svg);
         }
         if (json != null) {
@@ -398,7 +398,7 @@ public final class Compare {
         StringBuilder b = new StringBuilder();
         b.append("{\n  \"java\": \"").append(System.getProperty("java.version"))
                 .append("\",\n  \"cores\": ").append(Runtime.getRuntime().availableProcessors())
-                .append(",\n  \"transport\": \"").append(IoTransport.get().name())
+                .append(",\n  \"transport\": \"").append(IoBackend.get().name())
                 .append("\",\n  \"rounds\": ").append(rounds)
                 .append(",\n  \"systems\": {");
         String comma = "";

@@ -4,6 +4,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import kaa.rpc.internal.frame.Packet;
+import kaa.rpc.internal.pickle.MalformedPickleException;
+import kaa.rpc.internal.pickle.PickleReader;
+import kaa.rpc.internal.pickle.PickleWriter;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -36,9 +40,9 @@ public class CodecBenchmark {
     @Setup
     public void setUp() {
         call = PooledByteBufAllocator.DEFAULT.buffer();
-        Pickling.writeCall(call, "echo", ARGS, Map.of());
+        PickleWriter.writeCall(call, "echo", ARGS, Map.of());
         retn = PooledByteBufAllocator.DEFAULT.buffer();
-        Pickling.write(retn, ARGS[0]);
+        PickleWriter.write(retn, ARGS[0]);
     }
 
     @TearDown
@@ -51,7 +55,7 @@ public class CodecBenchmark {
     public int encodeCall() {
         ByteBuf b = PooledByteBufAllocator.DEFAULT.buffer();
         Packet.writeHeader(b, 1, Packet.CALL, 0);
-        Pickling.writeCall(b, "echo", ARGS, Map.of());
+        PickleWriter.writeCall(b, "echo", ARGS, Map.of());
         Packet.patchLength(b, 0);
         int n = b.readableBytes();
         b.release();
@@ -60,14 +64,14 @@ public class CodecBenchmark {
 
     @Benchmark
     public Object decodeCall() throws MalformedPickleException {
-        return Unpickling.load(call);
+        return PickleReader.load(call);
     }
 
     @Benchmark
     public Object encodeAndDecodeCall() throws MalformedPickleException {
         ByteBuf b = PooledByteBufAllocator.DEFAULT.buffer();
-        Pickling.writeCall(b, "echo", ARGS, Map.of());
-        Object v = Unpickling.load(b);
+        PickleWriter.writeCall(b, "echo", ARGS, Map.of());
+        Object v = PickleReader.load(b);
         b.release();
         return v;
     }
@@ -76,7 +80,7 @@ public class CodecBenchmark {
     public int encodeReturn() {
         ByteBuf b = PooledByteBufAllocator.DEFAULT.buffer();
         Packet.writeHeader(b, 1, Packet.RETN, 0);
-        Pickling.write(b, ARGS[0]);
+        PickleWriter.write(b, ARGS[0]);
         Packet.patchLength(b, 0);
         int n = b.readableBytes();
         b.release();
@@ -85,6 +89,6 @@ public class CodecBenchmark {
 
     @Benchmark
     public Object decodeReturn() throws MalformedPickleException {
-        return Unpickling.load(retn);
+        return PickleReader.load(retn);
     }
 }

@@ -6,6 +6,11 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import kaa.rpc.Expose;
+import kaa.rpc.internal.dispatch.CommandTable;
+import kaa.rpc.internal.dispatch.ExposedMethod;
+import kaa.rpc.internal.frame.FrameDecoder;
+import kaa.rpc.internal.frame.Packet;
+import kaa.rpc.internal.pickle.PickleWriter;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -41,7 +46,7 @@ public class DispatchBenchmark {
         }
     }
 
-    private Commands commands;
+    private CommandTable commands;
     private ExposedMethod add;
     private EmbeddedChannel framing;
     private ByteBuf threeFrames;
@@ -50,7 +55,7 @@ public class DispatchBenchmark {
 
     @Setup
     public void setUp() {
-        commands = new Commands(null);
+        commands = new CommandTable(null);
         commands.register(new Service());
         add = commands.lookup("add")[0];
         framing = new EmbeddedChannel(new FrameDecoder(1 << 20));
@@ -58,7 +63,7 @@ public class DispatchBenchmark {
         threeFrames = Unpooled.buffer();
         for (int i = 1; i <= 3; i++) {
             ByteBuf payload = Unpooled.buffer();
-            Pickling.writeCall(payload, "echo", echoArgs, Map.of());
+            PickleWriter.writeCall(payload, "echo", echoArgs, Map.of());
             Packet.writeHeader(threeFrames, i, Packet.CALL, payload.readableBytes());
             threeFrames.writeBytes(payload);
         }
@@ -87,7 +92,7 @@ public class DispatchBenchmark {
     @Benchmark
     public Object dispatchEcho() throws Throwable {
         ExposedMethod[] overloads = commands.lookup("echo");
-        ExposedMethod m = Commands.select("echo", overloads, echoArgs.length, 0);
+        ExposedMethod m = CommandTable.select("echo", overloads, echoArgs.length, 0);
         return m.invoke(m.bind(null, echoArgs, Map.of()));
     }
 }

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import kaa.rpc.PythonObject;
-import kaa.rpc.internal.Numbers;
+import kaa.rpc.internal.value.Numbers;
 
 /**
  * Command-line values: arguments are read as JSON literals (else as plain

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
 import kaa.rpc.Kwargs;
-import kaa.rpc.internal.Numbers;
+import kaa.rpc.internal.value.Numbers;
 
 /** Python's repr() of the values kaa-rpc decodes, for showing calls as a Python programmer reads them. */
 final class Repr {

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import kaa.rpc.PythonObject;
-import kaa.rpc.internal.Numbers;
+import kaa.rpc.internal.value.Numbers;
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 

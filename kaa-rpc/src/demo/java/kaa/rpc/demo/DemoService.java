@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import kaa.rpc.Channel;
 import kaa.rpc.Client;
 import kaa.rpc.Expose;
-import kaa.rpc.internal.Repr;
+import kaa.rpc.internal.value.Repr;
 
 /**
  * The demo service of {@code kaarpc demo} and {@code kaarpc serve}, and of the

@@ -8,11 +8,17 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import javax.net.ssl.SSLContext;
+import kaa.rpc.internal.exec.CallbackExecutors;
+import kaa.rpc.internal.exec.Durations;
+import kaa.rpc.internal.frame.FrameLimits;
+import kaa.rpc.internal.frame.ReceiveBudget;
+import kaa.rpc.internal.net.SendBudget;
+import kaa.rpc.internal.pickle.DecimalLimits;
+import kaa.rpc.internal.pickle.SendPolicy;
 
 /** The settings of a server or client, with their defaults; filled in by the public builders. */
 public final class Options {
 
-    public static final long DEFAULT_MAX_FRAME_SIZE = 64L * 1024 * 1024;
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     public static final int DEFAULT_MAX_CONCURRENT_CALLS = 1024;
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
@@ -22,14 +28,10 @@ public final class Options {
      * connection costs a few KiB).
      */
     public static final int DEFAULT_MAX_HANDSHAKING = 1024;
-    /** Outbound bytes queued on a connection above which new calls are refused and reading pauses. */
-    public static final int OUTBOUND_HIGH_WATER = 16 << 20;
-    public static final int OUTBOUND_LOW_WATER = 8 << 20;
-    public static final Duration DEFAULT_FRAME_TIMEOUT = Duration.ofSeconds(30);
 
     public byte[] secret = new byte[0];
-    public Executor executor = Executors.defaultExecutor();
-    public long maxFrameSize = DEFAULT_MAX_FRAME_SIZE;
+    public Executor executor = CallbackExecutors.defaultExecutor();
+    public long maxFrameSize = FrameLimits.DEFAULT_MAX_FRAME_SIZE;
     public Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
     /** Default time-out of the channel's calls, or null for none. */
     public Duration callTimeout;
@@ -52,7 +54,7 @@ public final class Options {
     /** Socket receive/send buffer size in bytes, or 0 for the system's default. */
     public int bufferSize;
     /** How long a frame may take to arrive, from its first byte to its last. */
-    public Duration frameTimeout = DEFAULT_FRAME_TIMEOUT;
+    public Duration frameTimeout = FrameLimits.DEFAULT_FRAME_TIMEOUT;
     /** Memory for large frames being received: its size in bytes, or 0 for the default. */
     public long receiveBudgetBytes;
     /** The budget itself: made per server, or shared by clients; set when the server or client is built. */
@@ -65,7 +67,7 @@ public final class Options {
     public boolean directDispatch;
     public boolean callSites;
     /** Which Python objects a peer sent may be sent on. */
-    public PythonObjects pythonObjects = PythonObjects.DEFAULT;
+    public SendPolicy pythonObjects = SendPolicy.DEFAULT;
     /** What a Decimal a peer sent may be. */
     public DecimalLimits decimalLimits = DecimalLimits.DEFAULT;
 
@@ -110,32 +112,16 @@ public final class Options {
         return n;
     }
 
-    /**
-     * The longest a duration option may be. Durations become nanosecond
-     * deadlines ({@code nanoTime() + d}), which must neither overflow nor be
-     * so far off that their difference from now does.
-     */
-    public static final Duration MAX_DURATION = Duration.ofDays(36_500);
-
-    /** {@code d}, if it is positive and at most {@link #MAX_DURATION}; else a clear refusal, at configuration time. */
+    /** {@code d}, if it is positive and at most {@link Durations#MAX_DURATION}; else a clear refusal, at configuration time. */
     public static Duration positive(Duration d, String what) {
         Objects.requireNonNull(d, what);
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException(what + " must be positive, got " + d);
         }
-        if (d.compareTo(MAX_DURATION) > 0) {
-            throw new IllegalArgumentException(what + " must be at most " + MAX_DURATION.toDays()
+        if (d.compareTo(Durations.MAX_DURATION) > 0) {
+            throw new IllegalArgumentException(what + " must be at most " + Durations.MAX_DURATION.toDays()
                     + " days (100 years), got " + d);
         }
         return d;
-    }
-
-    /** {@code d} in nanoseconds, saturated: a time-out of centuries means "never", not an overflow. */
-    public static long nanos(Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException tooLong) {
-            return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
-        }
     }
 }

@@ -6,6 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import kaa.rpc.internal.frame.FrameLimits;
+import kaa.rpc.internal.frame.ReceiveBudget;
+import kaa.rpc.internal.net.SendBudget;
 import org.junit.jupiter.api.Test;
 
 /** The rules of the budgets connections share, on the budgets alone. */
@@ -77,7 +80,7 @@ class BudgetRulesTest {
             hogs.add(hog);
             budget.join(hog);
             // the answers of calls already running, to a peer that reads none of them
-            while (!hog.evicted && hog.unsent < Options.OUTBOUND_HIGH_WATER && budget.admits(hog, answer)) {
+            while (!hog.evicted && hog.unsent < FrameLimits.OUTBOUND_HIGH_WATER && budget.admits(hog, answer)) {
                 hog.unsent += answer;
                 budget.add(answer); // what the connection's recount finds in Netty's buffer
             }

@@ -16,6 +16,9 @@ import java.util.Optional;
 import java.util.Queue;
 import java.util.UUID;
 import kaa.rpc.PythonObject;
+import kaa.rpc.internal.convert.ConversionException;
+import kaa.rpc.internal.convert.Converters;
+import kaa.rpc.internal.convert.Values;
 import org.junit.jupiter.api.Test;
 
 /** The proxy check and the conversion are one tree of converters: they accept and refuse the same types. */

@@ -26,6 +26,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import kaa.rpc.Expose;
+import kaa.rpc.internal.convert.ConversionException;
+import kaa.rpc.internal.convert.Values;
+import kaa.rpc.internal.dispatch.CommandTable;
+import kaa.rpc.internal.dispatch.ExposedMethod;
+import kaa.rpc.internal.frame.FrameDecoder;
+import kaa.rpc.internal.frame.Packet;
+import kaa.rpc.internal.handshake.HandshakeHandler;
+import kaa.rpc.internal.handshake.HandshakePeer;
+import kaa.rpc.internal.pickle.Bombs;
+import kaa.rpc.internal.pickle.MalformedPickleException;
+import kaa.rpc.internal.pickle.PickleReader;
+import kaa.rpc.internal.pickle.PickleWriter;
+import kaa.rpc.internal.pickle.Python;
+import kaa.rpc.internal.pickle.SendPolicy;
+import kaa.rpc.internal.value.GraphCheck;
+import kaa.rpc.internal.value.Limits;
+import kaa.rpc.internal.value.PyObject;
+import kaa.rpc.internal.value.Repr;
+import kaa.rpc.internal.value.WorkBudget;
+import kaa.rpc.internal.value.WorkLimitException;
 
 /**
  * Fuzz targets for the parts that read bytes from the network. In the test
@@ -67,13 +87,25 @@ class FuzzTargets {
         }
     }
 
+    /** A connection that only names its peer. */
+    private static final HandshakePeer SILENT_PEER = new HandshakePeer() {
+        @Override
+        public void spoke() {
+        }
+
+        @Override
+        public String peer() {
+            return "fuzz";
+        }
+    };
+
     /** Arbitrary bytes offered to both sides of the handshake: they may close, never throw. */
     @FuzzTest(maxDuration = "10s")
     void handshake(byte[] data) {
         for (boolean server : new boolean[] {true, false}) {
             FrameDecoder frames = new FrameDecoder(1 << 16);
             EmbeddedChannel ch = new EmbeddedChannel();
-            ch.pipeline().addLast(frames, new HandshakeHandler(server, "s".getBytes(), Duration.ofSeconds(10), frames),
+            ch.pipeline().addLast(frames, new HandshakeHandler(SILENT_PEER, server, "s".getBytes(), Duration.ofSeconds(10), frames),
                     new ChannelInboundHandlerAdapter() {
                         @Override
                         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
@@ -107,7 +139,7 @@ class FuzzTargets {
     }
 
     /** Every Python object may be sent back here: the fuzzing is of the writer, not of the default policy. */
-    private static final PythonObjects EVERY_OBJECT = PythonObjects.allowing((module, name) -> true);
+    private static final SendPolicy EVERY_OBJECT = SendPolicy.allowing((module, name) -> true);
 
     /** Allocation allowed per payload byte, beyond a fixed allowance: far above honest values, far below a bomb. */
     private static final long ALLOCATED_PER_BYTE = 4096;
@@ -133,7 +165,7 @@ class FuzzTargets {
         long allocatedBefore = allocated();
         Object value;
         try {
-            value = Unpickling.load(Unpooled.wrappedBuffer(data), Work.forPayload(data.length));
+            value = PickleReader.load(Unpooled.wrappedBuffer(data), WorkBudget.forPayload(data.length));
         } catch (MalformedPickleException expected) {
             checkAllocation(allocatedBefore, data.length);
             return;
@@ -141,7 +173,7 @@ class FuzzTargets {
         invited(value, data.length);
         for (Type t : TARGETS) {
             try {
-                invited(Values.conversion(Work.forPayload(data.length)).convert(value, t), data.length);
+                invited(Values.conversion(WorkBudget.forPayload(data.length)).convert(value, t), data.length);
             } catch (ConversionException | WorkLimitException expected) {
                 // a value that does not fit, or that costs more than its bytes to convert
             }
@@ -151,14 +183,14 @@ class FuzzTargets {
         }
         ByteBuf out = Unpooled.buffer();
         try {
-            Pickling.write(out, value, false, EVERY_OBJECT);
+            PickleWriter.write(out, value, false, EVERY_OBJECT);
             if (out.readableBytes() > 16L * data.length + 1024) {
                 throw new AssertionError("echo of " + out.readableBytes() + " bytes for " + data.length);
             }
             byte[] echo = ByteBufUtil.getBytes(out);
-            Object again = Unpickling.load(echo);
+            Object again = PickleReader.load(echo);
             ByteBuf twice = Unpooled.buffer();
-            Pickling.write(twice, again, false, EVERY_OBJECT);
+            PickleWriter.write(twice, again, false, EVERY_OBJECT);
             if (!ByteBufUtil.equals(out, twice)) {
                 throw new AssertionError("the echo does not read back to itself");
             }
@@ -174,7 +206,7 @@ class FuzzTargets {
     }
 
     /**
-     * The work that the numbers in {@code value} invite, in {@link Work}'s
+     * The work that the numbers in {@code value} invite, in {@link WorkBudget}'s
      * units (16 digits each), each distinct part counted once: a Decimal's
      * digits written out in full (what adding another to it aligns), an
      * int's digits. Over the allowance of the input's size, it fails: a
@@ -182,7 +214,7 @@ class FuzzTargets {
      * minute.
      */
     static long invited(Object value, int size) {
-        Work work = Work.forPayload(size);
+        WorkBudget work = WorkBudget.forPayload(size);
         Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         ArrayDeque<Object> todo = new ArrayDeque<>();
         todo.push(value == null ? List.of() : value);
@@ -194,7 +226,7 @@ class FuzzTargets {
                     work.charge(d.unscaledValue().bitLength() / 48 + Math.abs((long) d.scale()) / 16);
                 } else if (v instanceof BigInteger) {
                     work.charge(((BigInteger) v).bitLength() / 48);
-                } else if (Shape.isContainer(v) && seen.add(v)) {
+                } else if (GraphCheck.isContainer(v) && seen.add(v)) {
                     work.charge(1);
                     Iterable<?> parts = v instanceof Object[] ? Arrays.asList((Object[]) v)
                             : v instanceof Map ? ((Map<?, ?>) v).entrySet() : v instanceof PyObject
@@ -218,7 +250,7 @@ class FuzzTargets {
     }
 
     private static void pushPart(ArrayDeque<Object> todo, Object part) {
-        if (part instanceof Number || Shape.isContainer(part)) {
+        if (part instanceof Number || GraphCheck.isContainer(part)) {
             todo.push(part);
         }
     }
@@ -251,17 +283,17 @@ class FuzzTargets {
         for (Object[] c : Bombs.all(3)) {
             byte[] warm = Bombs.pickle(Bombs.value((Bombs.Container) c[0], (Bombs.Sharing) c[1], (int) c[2]));
             try {
-                Object v = Unpickling.load(warm);
+                Object v = PickleReader.load(warm);
                 for (Type t : TARGETS) {
                     try {
-                        Values.conversion(Work.forPayload(warm.length)).convert(v, t);
+                        Values.conversion(WorkBudget.forPayload(warm.length)).convert(v, t);
                     } catch (ConversionException | WorkLimitException ignored) {
                         // warming up
                     }
                 }
                 ByteBuf out = Unpooled.buffer();
-                Pickling.write(out, v, false, EVERY_OBJECT); // as the target writes
-                Unpickling.load(out);
+                PickleWriter.write(out, v, false, EVERY_OBJECT); // as the target writes
+                PickleReader.load(out);
                 out.release();
                 Repr.repr(v);
             } catch (MalformedPickleException ignored) {
@@ -269,7 +301,7 @@ class FuzzTargets {
             }
         }
         try {
-            Unpickling.load(new byte[] {(byte) 0xff});
+            PickleReader.load(new byte[] {(byte) 0xff});
         } catch (MalformedPickleException ignored) {
             // warming up
         }
@@ -299,7 +331,7 @@ class FuzzTargets {
         }
     }
 
-    private static final Commands COMMANDS = new Commands(null);
+    private static final CommandTable COMMANDS = new CommandTable(null);
 
     static {
         COMMANDS.register(new Service());
@@ -311,7 +343,7 @@ class FuzzTargets {
         String command = data.pickValue(new String[] {"add", "greet", "count"});
         Object decoded;
         try {
-            decoded = Unpickling.load(data.consumeRemainingAsBytes());
+            decoded = PickleReader.load(data.consumeRemainingAsBytes());
         } catch (MalformedPickleException expected) {
             return;
         }
@@ -328,7 +360,7 @@ class FuzzTargets {
         Object[] bound;
         ExposedMethod m;
         try {
-            m = Commands.select(command, COMMANDS.lookup(command), args.length, kwargs.size());
+            m = CommandTable.select(command, COMMANDS.lookup(command), args.length, kwargs.size());
             bound = m.bind(null, args, kwargs);
         } catch (ExposedMethod.BindingException expected) {
             return; // arguments that do not fit

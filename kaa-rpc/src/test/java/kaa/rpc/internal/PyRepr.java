@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
+import kaa.rpc.internal.pickle.Python;
+import kaa.rpc.internal.value.PyObject;
 
 /** Python's repr() of decoded values, to compare with what Python printed for the same bytes. */
 final class PyRepr {

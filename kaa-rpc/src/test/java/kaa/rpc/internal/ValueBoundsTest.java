@@ -11,6 +11,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import kaa.rpc.internal.convert.ConversionException;
+import kaa.rpc.internal.convert.Values;
+import kaa.rpc.internal.pickle.DecimalLimits;
+import kaa.rpc.internal.pickle.MalformedPickleException;
+import kaa.rpc.internal.pickle.PickleReader;
+import kaa.rpc.internal.pickle.PickleWriter;
+import kaa.rpc.internal.pickle.Pk;
+import kaa.rpc.internal.pickle.Python;
+import kaa.rpc.internal.value.Numbers;
+import kaa.rpc.internal.value.PyObject;
+import kaa.rpc.internal.value.Repr;
+import kaa.rpc.internal.value.WorkBudget;
+import kaa.rpc.internal.value.WorkLimitException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,7 +49,7 @@ class ValueBoundsTest {
 
     @Test
     void aHugeIntIsRenderedByItsSizeNotItsDigits() throws Exception {
-        Object decoded = Unpickling.load(long4(huge(1 << 20)));
+        Object decoded = PickleReader.load(long4(huge(1 << 20)));
         assertThat(Repr.repr(decoded)).isEqualTo("<int of 8388607 bits>");
         assertThat(Repr.repr(((BigInteger) decoded).negate())).isEqualTo("<int of 8388607 bits, negative>");
         assertThat(Values.describeValue(List.of(decoded))).isEqualTo("list [<int of 8388607 bits>]");
@@ -62,12 +75,12 @@ class ValueBoundsTest {
 
     @Test
     void aBindingErrorForAHugeIntIsShort() throws Exception {
-        Object big = Unpickling.load(long4(huge(250_000)));
-        assertThatThrownBy(() -> Values.conversion(Work.forPayload(250_010)).convert(big, long.class))
+        Object big = PickleReader.load(long4(huge(250_000)));
+        assertThatThrownBy(() -> Values.conversion(WorkBudget.forPayload(250_010)).convert(big, long.class))
                 .isInstanceOf(ConversionException.class)
                 .hasMessage("expected long, got int <int of 1999999 bits>, which is out of its range");
         // a Java caller's wording, as a proxy converting a result reports it
-        assertThatThrownBy(() -> Values.conversion(Work.forPayload(250_010)).javaWording().convert(big, int.class))
+        assertThatThrownBy(() -> Values.conversion(WorkBudget.forPayload(250_010)).javaWording().convert(big, int.class))
                 .hasMessage("expected int, got <int of 1999999 bits>, which is out of its range");
     }
 
@@ -75,7 +88,7 @@ class ValueBoundsTest {
     void aDecimalForAnIntegerTypeIsNamedADecimal() {
         assertThatThrownBy(() -> Values.convert(new BigDecimal("1.5"), long.class))
                 .hasMessage("expected long, got Decimal 1.5 (a Decimal is not converted to an integer type)");
-        assertThatThrownBy(() -> Values.conversion(Work.unlimited()).javaWording().convert(new BigDecimal("1.5"),
+        assertThatThrownBy(() -> Values.conversion(WorkBudget.unlimited()).javaWording().convert(new BigDecimal("1.5"),
                 long.class)).hasMessage("expected long, got BigDecimal 1.5 (a BigDecimal is not converted to an "
                         + "integer type)");
         assertThatThrownBy(() -> Values.convert(1.5, long.class))
@@ -92,33 +105,33 @@ class ValueBoundsTest {
     @Test
     void aDecimalsExponentIsBounded() throws Exception {
         // 1e30000000 is a 76-byte call that makes a.add(b) take a minute: refused, naming the limit
-        assertThatThrownBy(() -> Unpickling.load(decimal("1e30000000"))).isInstanceOf(MalformedPickleException.class)
+        assertThatThrownBy(() -> PickleReader.load(decimal("1e30000000"))).isInstanceOf(MalformedPickleException.class)
                 .hasMessage("Decimal() with exponent 30000000 refused (at most 5000 either way)");
-        assertThatThrownBy(() -> Unpickling.load(decimal("-1.5E-30000000")))
+        assertThatThrownBy(() -> PickleReader.load(decimal("-1.5E-30000000")))
                 .hasMessage("Decimal() with exponent -30000001 refused (at most 5000 either way)");
-        assertThatThrownBy(() -> Unpickling.load(decimal("1e99999999999999999999999")))
+        assertThatThrownBy(() -> PickleReader.load(decimal("1e99999999999999999999999")))
                 .hasMessage("Decimal() with an exponent of 23 characters refused (at most 5000 either way)");
         // a negative zero has no BigDecimal and stays a Python object, but its exponent is checked all the same
-        assertThatThrownBy(() -> Unpickling.load(decimal("-0E+30000000")))
+        assertThatThrownBy(() -> PickleReader.load(decimal("-0E+30000000")))
                 .hasMessage("Decimal() with exponent 30000000 refused (at most 5000 either way)");
-        assertThat(Unpickling.load(decimal("-0.00"))).isInstanceOf(PyObject.class);
-        assertThat(Unpickling.load(decimal("1E+5000"))).isEqualTo(new BigDecimal("1E+5000"));
-        assertThat(Unpickling.load(decimal("1E-5000"))).isEqualTo(new BigDecimal("1E-5000"));
-        assertThat(Unpickling.load(decimal(" 12.50 "))).isEqualTo(new BigDecimal("12.50"));
+        assertThat(PickleReader.load(decimal("-0.00"))).isInstanceOf(PyObject.class);
+        assertThat(PickleReader.load(decimal("1E+5000"))).isEqualTo(new BigDecimal("1E+5000"));
+        assertThat(PickleReader.load(decimal("1E-5000"))).isEqualTo(new BigDecimal("1E-5000"));
+        assertThat(PickleReader.load(decimal(" 12.50 "))).isEqualTo(new BigDecimal("12.50"));
     }
 
     @Test
     void aDecimalOfPythonsOrdinaryDigitsPassesAndMoreIsRefused() throws Exception {
         String digits4301 = "7".repeat(4301); // legal in Python, and refused before
-        assertThat(Unpickling.load(decimal(digits4301))).isEqualTo(new BigDecimal(digits4301));
-        assertThat(Unpickling.load(decimal("-" + "7".repeat(2500) + "." + "7".repeat(2500))))
+        assertThat(PickleReader.load(decimal(digits4301))).isEqualTo(new BigDecimal(digits4301));
+        assertThat(PickleReader.load(decimal("-" + "7".repeat(2500) + "." + "7".repeat(2500))))
                 .isEqualTo(new BigDecimal("-" + "7".repeat(2500) + "." + "7".repeat(2500)));
-        assertThatThrownBy(() -> Unpickling.load(decimal("7".repeat(5001))))
+        assertThatThrownBy(() -> PickleReader.load(decimal("7".repeat(5001))))
                 .hasMessage("Decimal() of 5001 digits refused (at most 5000)");
-        assertThatThrownBy(() -> Unpickling.load(decimal("7".repeat(100_000))))
+        assertThatThrownBy(() -> PickleReader.load(decimal("7".repeat(100_000))))
                 .hasMessage("Decimal() of 100000 characters refused (at most 5000 digits)");
-        assertThatThrownBy(() -> Unpickling.load(decimal("1.2.3"))).hasMessage("Decimal() of a malformed string '1.2.3'");
-        assertThatThrownBy(() -> Unpickling.load(decimal("e5"))).hasMessageContaining("malformed");
+        assertThatThrownBy(() -> PickleReader.load(decimal("1.2.3"))).hasMessage("Decimal() of a malformed string '1.2.3'");
+        assertThatThrownBy(() -> PickleReader.load(decimal("e5"))).hasMessageContaining("malformed");
     }
 
     @Test
@@ -128,25 +141,25 @@ class ValueBoundsTest {
         Pk p = Pk.proto().op(']', '(').global("decimal", "Decimal").op('q', 1).str("1e5000").op('q', 2, 0x85, 'R');
         p.times(499, () -> p.op('h', 1, 'h', 2, 0x85, 'R'));
         p.op('e');
-        assertThatThrownBy(() -> Unpickling.load(p.end())).isInstanceOf(MalformedPickleException.class)
+        assertThatThrownBy(() -> PickleReader.load(p.end())).isInstanceOf(MalformedPickleException.class)
                 .hasCauseInstanceOf(WorkLimitException.class);
         Pk few = Pk.proto().op(']', '(').global("decimal", "Decimal").op('q', 1).str("1e5000").op('q', 2, 0x85, 'R');
         few.times(9, () -> few.op('h', 1, 'h', 2, 0x85, 'R'));
-        assertThat((List<?>) Unpickling.load(few.op('e').end())).hasSize(10);
+        assertThat((List<?>) PickleReader.load(few.op('e').end())).hasSize(10);
     }
 
     @Test
     void decimalLimitsAreAChannelsSetting() throws Exception {
         DecimalLimits tight = new DecimalLimits(10, 3);
         ByteBuf b = Unpooled.wrappedBuffer(decimal("1e4"));
-        assertThatThrownBy(() -> Unpickling.load(b, Work.forPayload(b.readableBytes()), tight))
+        assertThatThrownBy(() -> PickleReader.load(b, WorkBudget.forPayload(b.readableBytes()), tight))
                 .hasMessage("Decimal() with exponent 4 refused (at most 3 either way)");
         ByteBuf wide = Unpooled.wrappedBuffer(decimal("1e900000"));
-        assertThat(Unpickling.load(wide, Work.forPayload(wide.readableBytes()), new DecimalLimits(10, 1_000_000)))
+        assertThat(PickleReader.load(wide, WorkBudget.forPayload(wide.readableBytes()), new DecimalLimits(10, 1_000_000)))
                 .isEqualTo(new BigDecimal("1e900000"));
         // the fraction's digits count: 0.00001 has exponent -5
         ByteBuf small = Unpooled.wrappedBuffer(decimal("0.00001"));
-        assertThatThrownBy(() -> Unpickling.load(small, Work.forPayload(small.readableBytes()), tight))
+        assertThatThrownBy(() -> PickleReader.load(small, WorkBudget.forPayload(small.readableBytes()), tight))
                 .hasMessage("Decimal() with exponent -5 refused (at most 3 either way)");
         assertThatThrownBy(() -> new DecimalLimits(0, 5)).isInstanceOf(IllegalArgumentException.class);
     }
@@ -154,7 +167,7 @@ class ValueBoundsTest {
     @Test
     void messagesNameClassesAsAReaderKnowsThem() throws Exception {
         // a class a pickle names and never calls: Python's <class ...>, not the lambda that would build it
-        Object bare = Unpickling.load(Pk.proto().global("mod", "C").end());
+        Object bare = PickleReader.load(Pk.proto().global("mod", "C").end());
         assertThat(Values.describeValue(bare)).isEqualTo("type <class 'mod.C'>");
         assertThatThrownBy(() -> Values.convert(bare, int.class)).hasMessage("expected int, got type <class 'mod.C'>");
         assertThat(Repr.describeJavaValue(bare)).isEqualTo("a Python class <class 'mod.C'>");
@@ -167,23 +180,23 @@ class ValueBoundsTest {
         assertThat(Values.className(WorkLimitException.class, false)).doesNotContain("WorkLimit");
         // sending one back says what it is, in words a peer may read
         ByteBuf out = Unpooled.buffer();
-        assertThatThrownBy(() -> Pickling.write(out, List.of(lambda)))
+        assertThatThrownBy(() -> PickleWriter.write(out, List.of(lambda)))
                 .hasMessageContaining("cannot send java.util.function.Supplier (a lambda)")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("$$", "0x", "ValueBoundsTest"));
-        assertThatThrownBy(() -> Pickling.write(out, bare)).hasMessageContaining("cannot send <class 'mod.C'>");
+        assertThatThrownBy(() -> PickleWriter.write(out, bare)).hasMessageContaining("cannot send <class 'mod.C'>");
         out.release();
     }
 
     @Test
     void everyRefusedPartIsNamedByItsPlace() throws Exception {
         ByteBuf out = Unpooled.buffer();
-        Object bare = Unpickling.load(Pk.proto().global("mod", "C").end());
-        assertThatThrownBy(() -> Pickling.write(out, List.of(1, new AtomicLong())))
+        Object bare = PickleReader.load(Pk.proto().global("mod", "C").end());
+        assertThatThrownBy(() -> PickleWriter.write(out, List.of(1, new AtomicLong())))
                 .hasMessage("result[1]: cannot send java.util.concurrent.atomic.AtomicLong: it is not a value type"
                         + " (send what it holds instead)");
-        assertThatThrownBy(() -> Pickling.write(out, Map.of("k", List.of(bare))))
+        assertThatThrownBy(() -> PickleWriter.write(out, Map.of("k", List.of(bare))))
                 .hasMessageStartingWith("result['k'][0]: cannot send <class 'mod.C'>");
-        assertThatThrownBy(() -> Pickling.write(out, List.of(new PyObject("mod", "Obj", new Object[0]))))
+        assertThatThrownBy(() -> PickleWriter.write(out, List.of(new PyObject("mod", "Obj", new Object[0]))))
                 .hasMessageStartingWith("result[0]: cannot send a Python mod.Obj object");
         out.release();
     }
@@ -193,8 +206,8 @@ class ValueBoundsTest {
         // as decoded before the bound: a 76-byte pickle whose Decimal invites 30 million digits of alignment
         assertThatThrownBy(() -> FuzzTargets.invited(List.of(new BigDecimal("1e30000000")), 76))
                 .isInstanceOf(AssertionError.class).hasMessageContaining("invite more work");
-        assertThat(FuzzTargets.invited(Unpickling.load(decimal("1e5000")), 40)).isLessThan(Work.BASE_UNITS);
-        assertThat(FuzzTargets.invited(Unpickling.load(long4(huge(1 << 16))), (1 << 16) + 12))
-                .isLessThan(Work.BASE_UNITS + 16L * (1 << 16));
+        assertThat(FuzzTargets.invited(PickleReader.load(decimal("1e5000")), 40)).isLessThan(WorkBudget.BASE_UNITS);
+        assertThat(FuzzTargets.invited(PickleReader.load(long4(huge(1 << 16))), (1 << 16) + 12))
+                .isLessThan(WorkBudget.BASE_UNITS + 16L * (1 << 16));
     }
 }

@@ -12,6 +12,16 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import kaa.rpc.internal.convert.Values;
+import kaa.rpc.internal.pickle.MalformedPickleException;
+import kaa.rpc.internal.pickle.PickleReader;
+import kaa.rpc.internal.pickle.PickleWriter;
+import kaa.rpc.internal.pickle.Pk;
+import kaa.rpc.internal.pickle.Python;
+import kaa.rpc.internal.pickle.SendPolicy;
+import kaa.rpc.internal.value.PyObject;
+import kaa.rpc.internal.value.Repr;
+import kaa.rpc.internal.value.SurrogateText;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,14 +33,14 @@ class ValuesOnTheWayTest {
 
     private static byte[] echo(Object value) {
         ByteBuf out = Unpooled.buffer();
-        Pickling.write(out, value, false, PythonObjects.DEFAULT);
+        PickleWriter.write(out, value, false, SendPolicy.DEFAULT);
         byte[] b = ByteBufUtil.getBytes(out);
         out.release();
         return b;
     }
 
     private static Object load(String hex) throws MalformedPickleException {
-        return Unpickling.load(HexFormat.of().parseHex(hex));
+        return PickleReader.load(HexFormat.of().parseHex(hex));
     }
 
     /** Pickles Python made (pickle.dumps, protocol 4 for fold, which protocol 2 does not carry). */
@@ -77,16 +87,16 @@ class ValuesOnTheWayTest {
 
     @Test
     void whatPythonRefusesIsRefusedOnReading() {
-        assertThatThrownBy(() -> Unpickling.load(packed("date", 0, 0, 1, 1).end()))
+        assertThatThrownBy(() -> PickleReader.load(packed("date", 0, 0, 1, 1).end()))
                 .hasMessageContaining("date(): year 0 is out of range");
-        assertThatThrownBy(() -> Unpickling.load(packed("datetime", 0, 0, 1, 1, 0, 0, 0, 0, 0, 0).end()))
+        assertThatThrownBy(() -> PickleReader.load(packed("datetime", 0, 0, 1, 1, 0, 0, 0, 0, 0, 0).end()))
                 .hasMessageContaining("datetime(): year 0 is out of range");
-        assertThatThrownBy(() -> Unpickling.load(packed("date", 7, 0xe4, 0x81, 1).end())) // a date has no fold
+        assertThatThrownBy(() -> PickleReader.load(packed("date", 7, 0xe4, 0x81, 1).end())) // a date has no fold
                 .hasMessageContaining("date(): Invalid value for MonthOfYear");
         // 0xffffff microseconds: reported as they came, not as an int's overflow of them in nanoseconds
-        assertThatThrownBy(() -> Unpickling.load(packed("time", 1, 2, 3, 0xff, 0xff, 0xff).end()))
+        assertThatThrownBy(() -> PickleReader.load(packed("time", 1, 2, 3, 0xff, 0xff, 0xff).end()))
                 .hasMessageContaining("time(): microsecond 16777215 is out of range (0 to 999999)");
-        assertThatThrownBy(() -> Unpickling.load(packed("datetime", 7, 0xe4, 1, 1, 0, 0, 0, 0xff, 0xff, 0xff).end()))
+        assertThatThrownBy(() -> PickleReader.load(packed("datetime", 7, 0xe4, 1, 1, 0, 0, 0, 0xff, 0xff, 0xff).end()))
                 .hasMessageContaining("datetime(): microsecond 16777215 is out of range");
     }
 
@@ -97,25 +107,25 @@ class ValuesOnTheWayTest {
     @Test
     void aTimedeltaTakesIntegersWithinPythonsRange() throws Exception {
         // timedelta(1.5) would be a day and a half in Python: never one day
-        assertThatThrownBy(() -> Unpickling.load(timedelta(new Pk().op('G').append(new byte[] {0x3f, (byte) 0xf8,
+        assertThatThrownBy(() -> PickleReader.load(timedelta(new Pk().op('G').append(new byte[] {0x3f, (byte) 0xf8,
             0, 0, 0, 0, 0, 0})).end())).hasMessageContaining("timedelta() takes integer days, seconds and "
                     + "microseconds, got float 1.5");
-        assertThatThrownBy(() -> Unpickling.load(timedelta(new Pk().op('G').append(new byte[] {0x7f, (byte) 0xf8,
+        assertThatThrownBy(() -> PickleReader.load(timedelta(new Pk().op('G').append(new byte[] {0x7f, (byte) 0xf8,
             0, 0, 0, 0, 0, 0})).end())).hasMessageContaining("got float nan");
-        assertThatThrownBy(() -> Unpickling.load(timedelta(new Pk().op('J', 0x00, 0xca, 0x9a, 0x3b)).end()))
+        assertThatThrownBy(() -> PickleReader.load(timedelta(new Pk().op('J', 0x00, 0xca, 0x9a, 0x3b)).end()))
                 .hasMessageContaining("beyond Python's range (999999999 days either way)");
-        assertThatThrownBy(() -> Unpickling.load(timedelta(new Pk().op('L').line("99999999999999999999999")).end()))
+        assertThatThrownBy(() -> PickleReader.load(timedelta(new Pk().op('L').line("99999999999999999999999")).end()))
                 .hasMessageContaining("beyond Python's range");
-        assertThat(Unpickling.load(timedelta(new Pk().op('J', 0xff, 0xc9, 0x9a, 0x3b)).end()))
+        assertThat(PickleReader.load(timedelta(new Pk().op('J', 0xff, 0xc9, 0x9a, 0x3b)).end()))
                 .isEqualTo(Duration.ofDays(999_999_999));
-        assertThat(Unpickling.load(timedelta(new Pk().op('K', 2)).end())).isEqualTo(Duration.ofDays(2));
+        assertThat(PickleReader.load(timedelta(new Pk().op('K', 2)).end())).isEqualTo(Duration.ofDays(2));
     }
 
     @Test
     void aZoneOfADayOrMoreIsRefusedAsPythonRefusesIt() {
         Pk day = Pk.proto().global("datetime", "timezone").global("datetime", "timedelta")
                 .op('K', 1, 'K', 0, 'K', 0, 0x87, 'R', 0x85, 'R');
-        assertThatThrownBy(() -> Unpickling.load(day.end())).hasMessageContaining("strictly within 24 hours");
+        assertThatThrownBy(() -> PickleReader.load(day.end())).hasMessageContaining("strictly within 24 hours");
     }
 
     @Test
@@ -125,35 +135,35 @@ class ValuesOnTheWayTest {
         byte[] pair = {(byte) 0xed, (byte) 0xa0, (byte) 0x80, (byte) 0xed, (byte) 0xb0, (byte) 0x80, (byte) 0xf0,
             (byte) 0x90, (byte) 0x80, (byte) 0x80};
         for (Pk p : List.of(Pk.proto().counted('X', pair, 4), Pk.proto().op(0x8c, pair.length).append(pair))) {
-            Object text = Unpickling.load(p.end());
+            Object text = PickleReader.load(p.end());
             assertThat(text).isInstanceOf(SurrogateText.class).hasToString("\ud800\udc00\ud800\udc00")
-                    .isNotEqualTo(Unpickling.load(Pk.proto().counted('X', "\ud800\udc00\ud800\udc00"
+                    .isNotEqualTo(PickleReader.load(Pk.proto().counted('X', "\ud800\udc00\ud800\udc00"
                             .getBytes(StandardCharsets.UTF_8), 4).end()));
             assertThat(echo(text)).containsSubsequence(pair);
             assertThat(Values.convert(text, String.class)).isEqualTo("\ud800\udc00\ud800\udc00");
             assertThat(Repr.repr(text)).isEqualTo("'\ud800\udc00\ud800\udc00'");
         }
         // Python reads the echo as it wrote it: two code points, then one
-        Object text = Unpickling.load(Pk.proto().counted('X', pair, 4).end());
+        Object text = PickleReader.load(Pk.proto().counted('X', pair, 4).end());
         assertThat(Python.loadsRepr(List.of(echo(text)))).containsExactly("'\\ud800\\udc00\ud800\udc00'");
         assertThat(Python.loadsRepr(List.of(echo(List.of(text, text))))).containsExactly(
                 "['\\ud800\\udc00\ud800\udc00', '\\ud800\\udc00\ud800\udc00']");
         // protocol 0 text does not say which pairs were two: refused
-        assertThatThrownBy(() -> Unpickling.load(Pk.proto().op('V').line("\\ud800\\udc00").end()))
+        assertThatThrownBy(() -> PickleReader.load(Pk.proto().op('V').line("\\ud800\\udc00").end()))
                 .hasMessageContaining("a lone high surrogate followed by a lone low one in protocol 0 text");
         // invalid UTF-8, which Python refuses too: never U+FFFD
-        assertThatThrownBy(() -> Unpickling.load(Pk.proto().counted('X', new byte[] {'a', (byte) 0xff}, 4).end()))
+        assertThatThrownBy(() -> PickleReader.load(Pk.proto().counted('X', new byte[] {'a', (byte) 0xff}, 4).end()))
                 .hasMessageContaining("invalid UTF-8 in a string: byte 0xff at index 1");
-        assertThatThrownBy(() -> Unpickling.load(Pk.proto().op(0x8c, 2, 'a', 0xc3).end()))
+        assertThatThrownBy(() -> PickleReader.load(Pk.proto().op(0x8c, 2, 'a', 0xc3).end()))
                 .hasMessageContaining("invalid UTF-8");
-        assertThatThrownBy(() -> Unpickling.load(Pk.proto().counted('X', new byte[] {(byte) 0xc0, (byte) 0x80}, 4)
+        assertThatThrownBy(() -> PickleReader.load(Pk.proto().counted('X', new byte[] {(byte) 0xc0, (byte) 0x80}, 4)
                 .end())).hasMessageContaining("invalid UTF-8"); // overlong
         // what Python reads is read: lone surrogates alone or apart, a real U+FFFD, a real astral char
         byte[] apart = {(byte) 0xed, (byte) 0xb0, (byte) 0x80, (byte) 0xed, (byte) 0xa0, (byte) 0x80};
-        assertThat(Unpickling.load(Pk.proto().counted('X', apart, 4).end())).isEqualTo("\udc00\ud800");
+        assertThat(PickleReader.load(Pk.proto().counted('X', apart, 4).end())).isEqualTo("\udc00\ud800");
         byte[] mixed = "\ufffd\ud83d\ude00".getBytes(StandardCharsets.UTF_8);
-        assertThat(Unpickling.load(Pk.proto().counted('X', mixed, 4).end())).isEqualTo("\ufffd\ud83d\ude00");
-        Object lone = Unpickling.load(Pk.proto().counted('X', new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80,
+        assertThat(PickleReader.load(Pk.proto().counted('X', mixed, 4).end())).isEqualTo("\ufffd\ud83d\ude00");
+        Object lone = PickleReader.load(Pk.proto().counted('X', new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80,
             'x'}, 4).end());
         assertThat(lone).isEqualTo("\ud800x");
         assertThat(echo(lone)).containsSubsequence((byte) 0xed, (byte) 0xa0, (byte) 0x80, (byte) 'x');
@@ -165,7 +175,7 @@ class ValuesOnTheWayTest {
         Pk pytz = Pk.proto().global("datetime", "datetime").counted('B', new byte[] {7, (byte) 0xe4, 1, 1, 0, 0, 0,
             0, 0, 0}, 4).global("pytz", "_p").op('(').str("Europe/Paris").op('M', 0x10, 0x0e, 'K', 0).str("CET")
                 .op('t', 'R', 0x86, 'R');
-        Object fromPytz = Unpickling.load(pytz.end());
+        Object fromPytz = PickleReader.load(pytz.end());
         assertThat(fromPytz).isInstanceOf(PyObject.class);
         assertThatThrownBy(() -> echo(fromPytz)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("cannot send a Python pytz._p object");

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import kaa.rpc.internal.pickle.Python;
 
 /** The captured sessions of {@code shared/vectors}, one record per packet. */
 final class Vectors {

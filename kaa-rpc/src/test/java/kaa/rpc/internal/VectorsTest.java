@@ -15,6 +15,14 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import kaa.rpc.RemoteException;
+import kaa.rpc.internal.frame.FrameDecoder;
+import kaa.rpc.internal.frame.FrameLimits;
+import kaa.rpc.internal.frame.Packet;
+import kaa.rpc.internal.handshake.Handshake;
+import kaa.rpc.internal.pickle.PickleReader;
+import kaa.rpc.internal.pickle.PickleWriter;
+import kaa.rpc.internal.pickle.Python;
+import kaa.rpc.internal.pickle.RemoteErrors;
 import org.junit.jupiter.api.Test;
 
 /** Every packet of the captured sessions: framing, handshake arithmetic, and pickles both ways. */
@@ -56,13 +64,13 @@ class VectorsTest {
     void bytesGoRawOnlyToAJavaPeer() throws Exception {
         byte[] data = {0, 1, (byte) 0xff, 'x'};
         ByteBuf compatible = Unpooled.buffer();
-        Pickling.write(compatible, data, false);
+        PickleWriter.write(compatible, data, false);
         ByteBuf raw = Unpooled.buffer();
-        Pickling.write(raw, data, true);
+        PickleWriter.write(raw, data, true);
         assertThat(compatible.getByte(2)).isEqualTo((byte) 'c'); // GLOBAL _codecs encode
         assertThat(raw.getByte(2)).isEqualTo((byte) 'B');        // BINBYTES
-        assertThat((byte[]) Unpickling.load(compatible)).isEqualTo(data);
-        assertThat((byte[]) Unpickling.load(raw)).isEqualTo(data);
+        assertThat((byte[]) PickleReader.load(compatible)).isEqualTo(data);
+        assertThat((byte[]) PickleReader.load(raw)).isEqualTo(data);
     }
 
     @Test
@@ -84,7 +92,7 @@ class VectorsTest {
                 if (r.type().equals("AUTH") || r.type().equals("RESP")) {
                     continue;
                 }
-                Object value = Unpickling.load(r.payload());
+                Object value = PickleReader.load(r.payload());
                 assertThat(PyRepr.of(value)).as("%s %s seq %s", file, r.type(), r.fields().get("seq"))
                         .isEqualTo(r.pythonRepr());
                 checked++;
@@ -101,7 +109,7 @@ class VectorsTest {
             for (Vectors.Record r : Vectors.load(file)) {
                 if (r.type().equals("CALL") || r.type().equals("RETN")) {
                     ByteBuf buf = Unpooled.buffer();
-                    Pickling.write(buf, Unpickling.load(r.payload()));
+                    PickleWriter.write(buf, PickleReader.load(r.payload()));
                     byte[] bytes = new byte[buf.readableBytes()];
                     buf.readBytes(bytes);
                     ours.add(bytes);
@@ -116,7 +124,7 @@ class VectorsTest {
     void remoteTracebacksOfPython3AndPython2Read() throws Exception {
         Vectors.Record py3 = Vectors.load("kaa-session.jsonl").stream()
                 .filter(r -> r.type().equals("EXCP") && r.number("seq") == 5).findFirst().orElseThrow();
-        RemoteException e3 = RemoteErrors.fromPayload("fail", Unpickling.load(py3.payload()));
+        RemoteException e3 = RemoteErrors.fromPayload("fail", PickleReader.load(py3.payload()));
         assertThat(e3.remoteType()).isEqualTo("ValueError");
         assertThat(e3.remoteMessage()).isEqualTo("boom");
         assertThat(e3.frames()).containsExactly(
@@ -132,14 +140,14 @@ class VectorsTest {
 
         Vectors.Record py2 = Vectors.load("python2-style.jsonl").stream()
                 .filter(r -> r.type().equals("EXCP")).findFirst().orElseThrow();
-        RemoteException e2 = RemoteErrors.fromPayload("fail", Unpickling.load(py2.payload()));
+        RemoteException e2 = RemoteErrors.fromPayload("fail", PickleReader.load(py2.payload()));
         assertThat(e2.remoteType()).isEqualTo("ValueError");
         assertThat(e2.frames()).containsExactly(
                 new RemoteException.Frame("server.py", 20, "fail", "raise ValueError(msg)"));
 
         Vectors.Record keyError = Vectors.load("kaa-session.jsonl").stream()
                 .filter(r -> r.type().equals("EXCP") && r.number("seq") == 10).findFirst().orElseThrow();
-        RemoteException missing = RemoteErrors.fromPayload("nope", Unpickling.load(keyError.payload()));
+        RemoteException missing = RemoteErrors.fromPayload("nope", PickleReader.load(keyError.payload()));
         assertThat(missing.remoteType()).isEqualTo("KeyError");
         assertThat(missing.remoteMessage()).isEqualTo("'nope'");
     }
@@ -149,7 +157,7 @@ class VectorsTest {
         String txt = Files.readString(Vectors.dir().resolve("kaa-session.txt"));
         Matcher m = Pattern.compile("-- seq=(\\d+) type=(\\w+) len=(\\d+) header=([0-9a-f]+)\\s+payload=([0-9a-f]*)")
                 .matcher(txt);
-        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(Options.DEFAULT_MAX_FRAME_SIZE));
+        EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(FrameLimits.DEFAULT_MAX_FRAME_SIZE));
         ((FrameDecoder) channel.pipeline().first()).opened();
         ByteBuf stream = Unpooled.buffer();
         List<String> expected = new ArrayList<>();

@@ -1,0 +1,286 @@
+package kaa.rpc.internal.call;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.lang.reflect.Type;
+import java.net.ProtocolException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import kaa.rpc.NotConnectedException;
+import kaa.rpc.RemoteException;
+import kaa.rpc.internal.convert.Values;
+import kaa.rpc.internal.exec.Durations;
+import kaa.rpc.internal.frame.Dialect;
+import kaa.rpc.internal.frame.FrameLimits;
+import kaa.rpc.internal.frame.FrameSink;
+import kaa.rpc.internal.frame.Packet;
+import kaa.rpc.internal.log.PeerLog;
+import kaa.rpc.internal.pickle.DecimalLimits;
+import kaa.rpc.internal.pickle.MalformedPickleException;
+import kaa.rpc.internal.pickle.PickleReader;
+import kaa.rpc.internal.pickle.PickleWriter;
+import kaa.rpc.internal.pickle.RemoteErrors;
+import kaa.rpc.internal.pickle.SendPolicy;
+import kaa.rpc.internal.session.Session;
+import kaa.rpc.internal.value.WorkBudget;
+import kaa.rpc.internal.value.WorkLimitException;
+
+/**
+ * Our calls to the peer: the call table (seq to {@link PendingCall}),
+ * their time-outs, the CNCL a Java peer hears when a call is no longer
+ * wanted, and the answers. The session says where a new call goes
+ * ({@link Route}); this class never sees the session's state.
+ *
+ * <p>Threads: calls are made on any thread; answers arrive on the I/O
+ * thread, which completes their futures; time-outs fire on {@code timers}.
+ * The call table is a lock-free map; each call's monitor orders its CALL
+ * before any CNCL ({@link PendingCall}).
+ */
+public final class OutgoingCalls {
+
+    // lines a peer can cause: counted, at most one a second per kind, no stack traces (PeerLog)
+    private static final PeerLog LATE_ANSWER = PeerLog.debug(OutgoingCalls.class, "answer to no call");
+
+    /** Where a new call goes, as the session's life cycle says. */
+    public interface Route {
+        /** What {@link #route} decided. */
+        enum Routed { SEND, QUEUED, QUEUE_FULL, NOT_CONNECTED }
+
+        /**
+         * Under the session's lock: {@link Routed#SEND} with the open
+         * connection in {@link PendingCall#sink}; or, while the session first
+         * connects, the call queued ({@link PreOpenQueue#offer}) or refused as
+         * the queue is full; otherwise not connected.
+         */
+        Routed route(PendingCall call);
+
+        /** Takes {@code call} out of the pre-open queue if it is there (under the session's lock). */
+        boolean unqueue(PendingCall call);
+
+        /** The open connection, or null (for a CNCL). */
+        FrameSink openSink();
+
+        /** What the current connection's peer reads, for encoding a call ({@link Dialect#PYTHON} if none). */
+        Dialect dialect();
+
+        /** Why a call cannot be made now: the channel is disconnected or closed, and why. */
+        NotConnectedException notConnected(String what);
+    }
+
+    private final Route route;
+    private final Executor executor;
+    private final ScheduledExecutorService timers;
+    private final SendPolicy pythonObjects;
+    /** Whether each call records where it was made, for a RemoteException to show (PeerBuilder.callSites). */
+    private final boolean callSites;
+    /** The largest payload we accept, and so send: a peer with the same limit would close on a larger one. */
+    private final long maxFrameSize;
+    private final DecimalLimits decimalLimits;
+
+    private final ConcurrentHashMap<Integer, PendingCall> pending = new ConcurrentHashMap<>();
+    private final AtomicInteger lastSeq = new AtomicInteger();
+
+    public OutgoingCalls(Route route, Executor executor, ScheduledExecutorService timers, SendPolicy pythonObjects,
+            boolean callSites, long maxFrameSize, DecimalLimits decimalLimits) {
+        this.route = route;
+        this.executor = executor;
+        this.timers = timers;
+        this.pythonObjects = pythonObjects;
+        this.callSites = callSites;
+        this.maxFrameSize = maxFrameSize;
+        this.decimalLimits = decimalLimits;
+    }
+
+    /** The calls waiting for their answers (or queued before open): what the call table holds. */
+    public int inFlight() {
+        return pending.size();
+    }
+
+    /** The call table, for tests. */
+    public Map<Integer, PendingCall> pending() {
+        return pending;
+    }
+
+    /** See {@link Session#call}. */
+    public <T> RpcFuture<T> call(String command, Object[] args, Map<String, ?> kwargs, Type resultType,
+            Duration timeout) {
+        RpcFuture<T> future = new RpcFuture<>(executor);
+        int seq = nextSeq();
+        ByteBuf buf = PooledByteBufAllocator.DEFAULT.buffer(PickleWriter.sizeHint(args));
+        try {
+            Packet.writeHeader(buf, seq, Packet.CALL, 0);
+            PickleWriter.writeCall(buf, command, args, kwargs, route.dialect().readsShortcuts(), pythonObjects);
+            Packet.patchLength(buf, 0);
+            Packet.checkSize(buf, maxFrameSize);
+        } catch (RuntimeException | StackOverflowError e) {
+            buf.release();
+            future.completeExceptionally(new IllegalArgumentException("cannot send call '" + command + "': "
+                    + e.getMessage(), e));
+            return future;
+        }
+        PendingCall call = new PendingCall(command, resultType, future, buf);
+        if (callSites) {
+            call.site = new Exception("call '" + command + "' was made here");
+        }
+        pending.put(seq, call);
+        // however the future is settled (answer, time-out, or the caller's own cancel, complete or
+        // orTimeout), the call is forgotten: no entry, timer or queued buffer is left behind
+        future.onSettled(() -> forget(seq, call));
+        Route.Routed routed = route.route(call); // marked sent only once in the outbox: a refusal below sends no CNCL
+        FrameSink sink = call.sink;
+        call.sink = null;
+        if (routed == Route.Routed.QUEUED) { // decided under the session's lock: open may have sent it since
+            armTimer(seq, call, timeout);
+            return future;
+        }
+        if (routed == Route.Routed.QUEUE_FULL) {
+            call.releaseBuffer(); // never queued nor sent: still ours
+            future.completeExceptionally(new RejectedExecutionException("call '" + command + "' refused: more than "
+                    + (FrameLimits.OUTBOUND_HIGH_WATER >> 20) + " MiB of calls already wait for the connection to open"));
+            return future;
+        }
+        if (sink != null && !sink.isActive()) { // closing: the session hears of it in a moment
+            call.releaseBuffer();
+            future.completeExceptionally(new NotConnectedException("cannot call '" + command + "': the connection "
+                    + "to " + sink.peer() + " is closing"));
+            return future;
+        }
+        if (sink == null) { // disconnected or closed
+            call.releaseBuffer();
+            future.completeExceptionally(route.notConnected("cannot call '" + command + "'"));
+            return future;
+        }
+        String refused = !sink.acceptsMore()
+                ? "more than " + (FrameLimits.OUTBOUND_HIGH_WATER >> 20) + " MiB wait to be sent to a peer that is not reading"
+                : !sink.admits(call.frameSize()) ? "what all connections hold unsent fills the send budget ("
+                        + sink.sendBudgetLimit() + " bytes), and this peer's connection holds the most" : null;
+        if (refused != null) { // refuse rather than grow
+            call.releaseBuffer();
+            future.completeExceptionally(new RejectedExecutionException("call '" + command + "' refused: " + refused));
+            return future;
+        }
+        armTimer(seq, call, timeout);
+        call.send(sink);
+        return future;
+    }
+
+    /**
+     * Starts the call's time-out, once it is queued or about to be sent (a
+     * time-out that fired before would forget a call that is then sent all the same).
+     */
+    private void armTimer(int seq, PendingCall call, Duration timeout) {
+        if (timeout == null) {
+            return;
+        }
+        call.timer = timers.schedule(() -> {
+            if (forget(seq, call)) {
+                call.future.completeExceptionally(new TimeoutException("call '" + call.command
+                        + "' got no answer within " + describe(timeout) + " (it may still run on the peer)"));
+            }
+        }, Durations.nanos(timeout), TimeUnit.NANOSECONDS);
+        if (pending.get(seq) != call) {
+            call.cancelTimer(); // answered or forgotten meanwhile
+        }
+    }
+
+    /** Drops a call that is still pending (and still queued, if it is). Returns whether it was pending. */
+    private boolean forget(int seq, PendingCall call) {
+        if (!pending.remove(seq, call)) {
+            return false;
+        }
+        if (route.unqueue(call)) {
+            call.releaseBuffer();
+        } else if (call.forget()) {
+            sendCancel(seq); // after the CALL: it was in the outbox before forget() could see it sent
+        }
+        call.cancelTimer();
+        return true;
+    }
+
+    /** Tells a Java peer that call {@code seq} is no longer wanted: its callee is cancelled or interrupted. */
+    private void sendCancel(int seq) {
+        FrameSink sink = route.openSink();
+        if (sink != null && sink.dialect().readsCancel() && sink.isActive()) {
+            ByteBuf buf = sink.alloc().buffer(Packet.HEADER_SIZE);
+            Packet.writeHeader(buf, seq, Packet.CNCL, 0);
+            sink.send(buf);
+        }
+    }
+
+    static String describe(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
+    }
+
+    private int nextSeq() {
+        int seq;
+        do {
+            seq = lastSeq.incrementAndGet();
+        } while (seq == 0 || pending.containsKey(seq));
+        return seq;
+    }
+
+    /**
+     * Fails the calls sent (or being sent) on a lost connection, with
+     * {@code reason}; {@code all} fails the queued ones too (the session closes).
+     */
+    public void failPending(Throwable reason, boolean all) {
+        for (Map.Entry<Integer, PendingCall> e : pending.entrySet()) {
+            PendingCall c = e.getValue();
+            // a call not queued was sent, or is being sent, on the lost connection
+            if ((all || !c.queued) && pending.remove(e.getKey(), c)) {
+                c.cancelTimer();
+                c.future.completeExceptionally(new NotConnectedException("call '" + c.command
+                        + "' failed: connection closed (" + reason.getMessage() + ")", reason));
+            }
+        }
+    }
+
+    /**
+     * The peer's RETN (or EXCP) for call {@code seq} arrived on {@code from}:
+     * completes its future. On the I/O thread; the payload is the caller's.
+     */
+    public void onAnswer(FrameSink from, int seq, boolean error, ByteBuf payload) {
+        PendingCall call = pending.remove(seq);
+        if (call == null) {
+            LATE_ANSWER.log("dropping answer to unknown or forgotten call seq {}", Integer.toUnsignedString(seq));
+            return;
+        }
+        call.cancelTimer();
+        Object value;
+        int size = payload.readableBytes();
+        try {
+            value = PickleReader.load(payload, WorkBudget.forPayload(size), decimalLimits);
+        } catch (MalformedPickleException e) {
+            call.future.completeExceptionally(new ProtocolException((e.getCause() instanceof WorkLimitException
+                    ? "refused the " : "malformed ") + (error ? "EXCP" : "RETN") + " payload answering '"
+                    + call.command + "': " + e.getMessage()));
+            return;
+        }
+        if (error) {
+            try {
+                RemoteException e = RemoteErrors.fromPayload(call.command, from.peer(), value);
+                if (call.site != null) {
+                    e.addSuppressed(call.site);
+                }
+                call.future.completeExceptionally(e);
+            } catch (RuntimeException e) { // a shape no peer sends: only this call fails
+                call.future.completeExceptionally(new ProtocolException("malformed EXCP payload answering '"
+                        + call.command + "': " + e));
+            }
+        } else if (Values.isPlain(call.resultType)) {
+            call.complete(value, size);
+        } else {
+            // converting to a record or bean runs user constructors: not on the I/O thread, but on a caller
+            // waiting for it, or else the executor (see RpcFuture)
+            call.future.completeByConversion(() -> call.complete(value, size));
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package kaa.rpc.internal.call;
+
+import io.netty.buffer.ByteBuf;
+import java.lang.reflect.Type;
+import java.net.ProtocolException;
+import java.util.concurrent.Future;
+import kaa.rpc.internal.convert.ConversionException;
+import kaa.rpc.internal.convert.Values;
+import kaa.rpc.internal.frame.FrameSink;
+import kaa.rpc.internal.value.WorkBudget;
+import kaa.rpc.internal.value.WorkLimitException;
+
+/**
+ * One of our calls, from its encoding to its answer (or time-out, or
+ * cancel). Until it is handed to a connection, its frame is its own
+ * ({@link #releaseBuffer}); once handed over, the connection owns it.
+ */
+public final class PendingCall {
+    final String command;
+    final Type resultType;
+    final RpcFuture<Object> future;
+    private ByteBuf buffer;
+    /** Handed to the connection (guarded by this call's monitor, which orders its CALL before any CNCL). */
+    private boolean sent;
+    /** Settled before it was handed over: it is never sent (guarded by this call's monitor). */
+    private boolean forgotten;
+    /** In the {@link PreOpenQueue} (written under the session's lock), and its size there. */
+    volatile boolean queued;
+    int queuedSize;
+    /** The connection a new call is routed to; written and read only by the calling thread (see OutgoingCalls.Route). */
+    public FrameSink sink;
+    volatile Future<?> timer;
+    /** Where the call was made, when call sites are recorded. */
+    Exception site;
+
+    @SuppressWarnings("unchecked")
+    PendingCall(String command, Type resultType, RpcFuture<?> future, ByteBuf buffer) {
+        this.command = command;
+        this.resultType = resultType;
+        this.future = (RpcFuture<Object>) future;
+        this.buffer = buffer;
+    }
+
+    /** Its frame while it is still its own (not yet handed over nor released), else null; for tests. */
+    public ByteBuf frame() {
+        return buffer;
+    }
+
+    /** The size of its frame, while it still holds it. */
+    int frameSize() {
+        return buffer.readableBytes();
+    }
+
+    /** Hands the call to the connection, unless it was forgotten meanwhile. */
+    synchronized void send(FrameSink sink) {
+        if (forgotten) {
+            releaseBuffer();
+            return;
+        }
+        sink.send(takeBuffer());
+        sent = true;
+    }
+
+    /** Taken by the session's open, on the I/O thread, which sends it before any later CNCL. */
+    synchronized ByteBuf sendQueued() {
+        if (forgotten) { // settled after open took the queue: never sent, so no cancel either
+            releaseBuffer();
+            return null;
+        }
+        sent = true;
+        return takeBuffer();
+    }
+
+    /** The call is no longer wanted. Returns whether it had been sent (so the peer should hear a cancel). */
+    synchronized boolean forget() {
+        forgotten = true;
+        return sent;
+    }
+
+    void cancelTimer() {
+        Future<?> t = timer;
+        if (t != null) {
+            t.cancel(false);
+        }
+    }
+
+    ByteBuf takeBuffer() {
+        ByteBuf b = buffer;
+        buffer = null;
+        return b;
+    }
+
+    void releaseBuffer() {
+        ByteBuf b = takeBuffer();
+        if (b != null) {
+            b.release();
+        }
+    }
+
+    /** Completes with the answer, converted; {@code payloadSize} bounds the work of converting it. */
+    void complete(Object value, int payloadSize) {
+        try {
+            // a Java caller reads the message: Java's names for what arrived
+            Values.Conversion conversion = Values.conversion(WorkBudget.forPayload(payloadSize)).javaWording();
+            future.complete(conversion.convert(value, resultType));
+        } catch (ConversionException e) {
+            future.completeExceptionally(new ClassCastException("the result of '" + command
+                    + "' does not convert to " + Values.javaName(resultType) + ": " + e.getMessage()));
+        } catch (WorkLimitException e) {
+            future.completeExceptionally(new ProtocolException("refused the answer to '" + command + "': "
+                    + e.getMessage()));
+        } catch (RuntimeException e) {
+            future.completeExceptionally(e);
+        }
+    }
+}

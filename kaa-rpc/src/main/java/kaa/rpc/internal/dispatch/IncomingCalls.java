@@ -1,0 +1,222 @@
+package kaa.rpc.internal.dispatch;
+
+import io.netty.buffer.ByteBuf;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import kaa.rpc.internal.convert.ConversionException;
+import kaa.rpc.internal.convert.Values;
+import kaa.rpc.internal.exec.IoThreads;
+import kaa.rpc.internal.frame.FrameSink;
+import kaa.rpc.internal.frame.ReadControl;
+import kaa.rpc.internal.log.PeerLog;
+import kaa.rpc.internal.pickle.DecimalLimits;
+import kaa.rpc.internal.pickle.MalformedPickleException;
+import kaa.rpc.internal.pickle.PickleReader;
+import kaa.rpc.internal.pickle.RemoteErrors;
+import kaa.rpc.internal.value.PyObject;
+import kaa.rpc.internal.value.WorkBudget;
+import kaa.rpc.internal.value.WorkLimitException;
+
+/**
+ * The peer's calls to our exposed methods: decoding a CALL, finding its
+ * method, binding its arguments, running it (on the I/O thread for a direct
+ * method, else on the executor, by an {@link Invocation}) and answering it
+ * ({@link Replies}). What runs on each connection is its
+ * {@link RunningCalls}. Holds no lock of its own.
+ */
+public final class IncomingCalls {
+
+    private static final PeerLog METHOD_THREW = PeerLog.debug(IncomingCalls.class, "exposed method threw");
+
+    private final Object owner;
+    private final CommandTable commands;
+    private final Executor executor;
+    private final int maxConcurrentCalls;
+    private final boolean directDispatch;
+    private final DecimalLimits decimalLimits;
+    private final Replies replies;
+
+    /**
+     * @param owner the public channel, passed to {@code addClient} methods
+     */
+    public IncomingCalls(Object owner, CommandTable commands, Executor executor, int maxConcurrentCalls,
+            boolean directDispatch, DecimalLimits decimalLimits, Replies replies) {
+        this.owner = owner;
+        this.commands = commands;
+        this.executor = executor;
+        this.maxConcurrentCalls = maxConcurrentCalls;
+        this.directDispatch = directDispatch;
+        this.decimalLimits = decimalLimits;
+        this.replies = replies;
+    }
+
+    /** What will run on a new connection, whose reading {@code reads} controls; its slots count in {@code source}. */
+    public RunningCalls attach(CallSource source, ReadControl reads) {
+        return new RunningCalls(source, reads, maxConcurrentCalls, executor);
+    }
+
+    /** A CALL arrived on {@code from}: dispatches it, or answers why not. On the I/O thread; the payload is the caller's. */
+    public void call(FrameSink from, RunningCalls running, int seq, ByteBuf payload) {
+        Object decoded;
+        int size = payload.readableBytes();
+        try {
+            decoded = PickleReader.load(payload, WorkBudget.forPayload(size), decimalLimits);
+        } catch (MalformedPickleException e) {
+            replies.reply(from, seq, "?", RemoteErrors.payload("ValueError", (e.getCause() instanceof WorkLimitException
+                    ? "CALL payload refused: " : "malformed CALL payload: ") + e.getMessage()), true);
+            return;
+        }
+        Object[] call = decoded instanceof Object[] ? (Object[]) decoded : null;
+        if (call == null || call.length != 3 || !(call[0] instanceof String)
+                || !(call[1] instanceof Object[] || call[1] instanceof List) || !(call[2] instanceof Map)) {
+            replies.reply(from, seq, "?", RemoteErrors.payload("TypeError", "malformed CALL: expected (command, args, "
+                    + "kwargs), got " + Values.describeValue(decoded)), true);
+            return;
+        }
+        String command = (String) call[0];
+        Object[] args = call[1] instanceof Object[] ? (Object[]) call[1] : ((List<?>) call[1]).toArray();
+        Map<String, Object> kwargs;
+        try {
+            kwargs = Values.stringKeys((Map<?, ?>) call[2]);
+        } catch (ConversionException e) {
+            replies.reply(from, seq, command, RemoteErrors.payload("TypeError", command + "(): " + e.getMessage()), true);
+            return;
+        }
+        ExposedMethod[] overloads = commands.lookup(command);
+        if (overloads == null) {
+            // the original answers KeyError(command); a name this long is no command, and is not sent back whole
+            String key = Values.truncate(command, 200);
+            replies.reply(from, seq, key, new Object[] {new PyObject("exceptions", "KeyError", new Object[] {key}),
+                List.of()}, true);
+            return;
+        }
+        ExposedMethod method;
+        try {
+            method = CommandTable.select(command, overloads, args.length, kwargs.size());
+        } catch (ExposedMethod.BindingException e) {
+            replies.reply(from, seq, command, RemoteErrors.payload("TypeError", e.getMessage()), true);
+            return;
+        }
+        running.started();
+        // a handle on the call, so that a cancel (a Java caller's CNCL) or the loss of the connection reaches it.
+        // A direct call runs here, where neither can be read before it returns: it needs one only if it returns a
+        // future.
+        boolean direct = directDispatch || method.isDirect();
+        RunningCalls.Running r = direct ? null : running.track(seq, method.isInterruptible());
+        if (direct) {
+            invoke(from, running, seq, command, method, args, kwargs, size, r); // here, on the I/O thread: no hand-off
+            return;
+        }
+        try {
+            executor.execute(new Invocation(from, running, seq, command, method, args, kwargs, size, r));
+        } catch (RejectedExecutionException e) {
+            running.done(seq, r);
+            replies.reply(from, seq, command, RemoteErrors.payload("RuntimeError", command + "(): rejected, the "
+                    + "callee's executor is not accepting work"), true);
+        }
+    }
+
+    /** The hop from the I/O thread to the executor: one call of the peer's, to run there. */
+    private final class Invocation implements Runnable {
+        private final FrameSink from;
+        private final RunningCalls running;
+        private final int seq;
+        private final String command;
+        private final ExposedMethod method;
+        private final Object[] args;
+        private final Map<String, Object> kwargs;
+        private final int payloadSize;
+        private final RunningCalls.Running handle;
+
+        Invocation(FrameSink from, RunningCalls running, int seq, String command, ExposedMethod method,
+                Object[] args, Map<String, Object> kwargs, int payloadSize, RunningCalls.Running handle) {
+            this.from = from;
+            this.running = running;
+            this.seq = seq;
+            this.command = command;
+            this.method = method;
+            this.args = args;
+            this.kwargs = kwargs;
+            this.payloadSize = payloadSize;
+            this.handle = handle;
+        }
+
+        @Override
+        public void run() {
+            invoke(from, running, seq, command, method, args, kwargs, payloadSize, handle);
+        }
+    }
+
+    private void invoke(FrameSink from, RunningCalls running, int seq, String command, ExposedMethod method,
+            Object[] args, Map<String, Object> kwargs, int payloadSize, RunningCalls.Running r) {
+        Object[] javaArgs;
+        try {
+            javaArgs = method.bind(owner, args, kwargs, WorkBudget.forPayload(payloadSize));
+        } catch (ExposedMethod.BindingException e) {
+            running.done(seq, r);
+            replies.reply(from, seq, command, RemoteErrors.payload("TypeError", e.getMessage()), true);
+            return;
+        } catch (WorkLimitException e) {
+            running.done(seq, r);
+            replies.reply(from, seq, command, RemoteErrors.payload("ValueError", command + "(): arguments refused: "
+                    + e.getMessage()), true);
+            return;
+        } catch (RuntimeException | StackOverflowError e) { // hostile nesting, or a bug: answer, never hang
+            running.done(seq, r);
+            replies.reply(from, seq, command, RemoteErrors.payload("TypeError", command + "(): arguments cannot be "
+                    + "bound (" + Values.className(e.getClass(), false) + ")"), true);
+            return;
+        }
+        if (r != null && !r.start(IoThreads.isIoThread() ? null : Thread.currentThread())) {
+            running.done(seq, r); // cancelled before it ran, or its connection is gone: nobody reads an answer
+            return;
+        }
+        Object result;
+        Throwable thrown = null;
+        try {
+            result = method.invoke(javaArgs);
+        } catch (Throwable t) {
+            result = null;
+            thrown = t;
+        } finally {
+            if (r != null) {
+                r.stop(); // first: no interrupt reaches what follows
+            }
+        }
+        if (thrown != null) {
+            METHOD_THREW.log("{} threw", method.describe(), thrown);
+            running.done(seq, r);
+            if (r == null || !r.isCancelled()) { // a call let go gets no answer, an error neither
+                replies.reply(from, seq, command, RemoteErrors.payload(thrown), true);
+            }
+            return;
+        }
+        if (result instanceof CompletionStage) {
+            // a direct call's future: it may be let go from now on
+            RunningCalls.Running handle = r != null ? r : running.track(seq, method.isInterruptible());
+            handle.stage((CompletionStage<?>) result);
+            ((CompletionStage<?>) result).whenComplete((value, error) -> {
+                running.done(seq, handle); // the work has ended: its slot is free
+                if (handle.isCancelled()) {
+                    return; // let go: nobody reads this answer
+                }
+                if (error != null) {
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null
+                            ? error.getCause() : error;
+                    replies.reply(from, seq, command, RemoteErrors.payload(cause), true);
+                } else {
+                    replies.reply(from, seq, command, value, false);
+                }
+            });
+        } else {
+            running.done(seq, r);
+            if (r == null || !r.isCancelled()) {
+                replies.reply(from, seq, command, result, false);
+            }
+        }
+    }
+}

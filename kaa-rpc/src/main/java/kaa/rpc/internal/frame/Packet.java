@@ -1,0 +1,85 @@
+package kaa.rpc.internal.frame;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One frame of the kaa.rpc protocol: a 12-byte header (seq, type, length) and
+ * its payload. The payload is a retained slice of the read buffer; whoever
+ * consumes the packet releases it.
+ */
+public record Packet(int seq, int type, ByteBuf payload) {
+
+    public static final int HEADER_SIZE = 12;
+
+    public static final int AUTH = code("AUTH");
+    public static final int RESP = code("RESP");
+    public static final int CALL = code("CALL");
+    public static final int RETN = code("RETN");
+    public static final int EXCP = code("EXCP");
+    /**
+     * The caller no longer wants the answer to call {@code seq} (cancelled, or
+     * past its deadline); empty. Our own extension, sent only to a peer that
+     * is this library (known from its handshake): a Python peer never sees it,
+     * and a peer that does not know it ignores it.
+     */
+    public static final int CNCL = code("CNCL");
+    /**
+     * A server refuses the client's answer to its challenge: the secret is
+     * wrong. Empty. Sent only to a client that is this library (known from its
+     * challenge); the original protocol lets a server say nothing but hang up.
+     * Unauthenticated, like everything before the server's answer: a client
+     * reports it, and a retrying one tries again.
+     */
+    public static final int DENY = code("DENY");
+
+    /** The four ASCII bytes of a packet type read as a big-endian int. */
+    public static int code(String name) {
+        byte[] b = name.getBytes(StandardCharsets.US_ASCII);
+        return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
+    }
+
+    /** The type as text, with non-printable bytes escaped, for logs and errors. */
+    public static String typeName(int type) {
+        StringBuilder sb = new StringBuilder(4);
+        for (int shift = 24; shift >= 0; shift -= 8) {
+            int c = (type >>> shift) & 0xff;
+            if (c >= 0x20 && c < 0x7f) {
+                sb.append((char) c);
+            } else {
+                sb.append(String.format("\\x%02x", c));
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Writes a header for a payload of {@code length} bytes. */
+    public static void writeHeader(ByteBuf out, int seq, int type, int length) {
+        out.writeIntLE(seq);
+        out.writeInt(type);
+        out.writeIntLE(length);
+    }
+
+    /** Patches the length field of a header written at {@code headerIndex}. */
+    public static void patchLength(ByteBuf out, int headerIndex) {
+        out.setIntLE(headerIndex + 8, out.writerIndex() - headerIndex - HEADER_SIZE);
+    }
+
+    /**
+     * Refuses a frame whose payload is larger than {@code maxFrameSize}: a
+     * peer with the same limit would close the connection on it, and the
+     * sender would only see the connection closed.
+     */
+    public static void checkSize(ByteBuf frame, long maxFrameSize) {
+        long payload = frame.readableBytes() - HEADER_SIZE;
+        if (payload > maxFrameSize) {
+            throw new IllegalArgumentException("it is " + payload + " bytes, over the frame limit of " + maxFrameSize
+                    + " bytes (maxFrameSize; a peer with the same limit would close the connection)");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return typeName(type) + " seq=" + Integer.toUnsignedString(seq) + " len=" + payload.readableBytes();
+    }
+}

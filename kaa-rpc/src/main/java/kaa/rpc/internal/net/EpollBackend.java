@@ -1,0 +1,61 @@
+package kaa.rpc.internal.net;
+
+import io.netty.channel.Channel;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Path;
+
+/**
+ * Netty's native epoll transport. The only class that names its types, and
+ * loaded only once {@link #unavailability()} has answered, so the optional
+ * jars may be absent.
+ */
+final class EpollBackend extends IoBackend {
+
+    static Throwable unavailability() {
+        return Epoll.isAvailable() ? null : Epoll.unavailabilityCause();
+    }
+
+    @Override
+    public String name() {
+        return "epoll";
+    }
+
+    @Override
+    IoHandlerFactory ioHandlerFactory() {
+        return EpollIoHandler.newFactory();
+    }
+
+    @Override
+    public Class<? extends ServerChannel> serverChannel(boolean unix) {
+        return unix ? EpollServerDomainSocketChannel.class : EpollServerSocketChannel.class;
+    }
+
+    @Override
+    public Class<? extends Channel> channel(boolean unix) {
+        return unix ? EpollDomainSocketChannel.class : EpollSocketChannel.class;
+    }
+
+    @Override
+    public SocketAddress unixAddress(Path path) {
+        return new DomainSocketAddress(path.toString());
+    }
+
+    @Override
+    public SocketAddress standard(SocketAddress a) {
+        if (a instanceof DomainSocketAddress) {
+            String path = ((DomainSocketAddress) a).path();
+            return UnixDomainSocketAddress.of(path == null ? "" : path);
+        }
+        return a;
+    }
+}

@@ -1,0 +1,389 @@
+package kaa.rpc.internal.session;
+
+import java.io.IOException;
+import java.lang.reflect.Type;
+import java.net.ConnectException;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeoutException;
+import kaa.rpc.AuthenticationException;
+import kaa.rpc.NotConnectedException;
+import kaa.rpc.internal.call.OutgoingCalls;
+import kaa.rpc.internal.call.PendingCall;
+import kaa.rpc.internal.call.PreOpenQueue;
+import kaa.rpc.internal.call.RpcFuture;
+import kaa.rpc.internal.dispatch.CallSource;
+import kaa.rpc.internal.dispatch.CommandTable;
+import kaa.rpc.internal.dispatch.IncomingCalls;
+import kaa.rpc.internal.dispatch.Replies;
+import kaa.rpc.internal.dispatch.RunningCalls;
+import kaa.rpc.internal.frame.Dialect;
+import kaa.rpc.internal.frame.FrameSink;
+import kaa.rpc.internal.frame.Packet;
+import kaa.rpc.internal.frame.PacketType;
+import kaa.rpc.internal.frame.ReadControl;
+import kaa.rpc.internal.handshake.HandshakeHandler;
+import kaa.rpc.internal.log.PeerLog;
+import kaa.rpc.internal.pickle.DecimalLimits;
+import kaa.rpc.internal.pickle.SendPolicy;
+
+/**
+ * The engine of one {@code kaa.rpc.Channel}: its life cycle across
+ * connections (a client's session outlives its connections when it
+ * reconnects), and the router of each packet to our calls
+ * ({@link OutgoingCalls}) or the peer's ({@link IncomingCalls}), which meet
+ * only here. A connection is a {@link FrameSink} and a {@link ReadControl};
+ * the session never sees a socket.
+ *
+ * <p>Threads: packets arrive on the connection's I/O thread, which decodes
+ * them and completes the futures of answered calls; exposed methods run on
+ * the executor; calls may be made from any thread.
+ */
+public final class Session {
+
+    /** What the owning channel hears of its session. */
+    public interface Listener {
+        void opened();
+
+        void closed(Throwable reason);
+    }
+
+    private enum State { CONNECTING, OPEN, DISCONNECTED, CLOSED }
+
+    /**
+     * One connection as the session keeps it: where to send, how to pause
+     * reading, and the peer's calls that run on it. Made by {@link #attach}.
+     */
+    public static final class Link {
+        final FrameSink sink;
+        final ReadControl reads;
+        final RunningCalls running;
+
+        Link(FrameSink sink, ReadControl reads, RunningCalls running) {
+            this.sink = sink;
+            this.reads = reads;
+            this.running = running;
+        }
+
+        /** Whether as many of the peer's calls run on this connection as allowed: no further frame is handed on. */
+        public boolean busy() {
+            return running.full();
+        }
+    }
+
+    // lines a peer can cause: counted, at most one a second per kind, no stack traces (PeerLog)
+    private static final PeerLog RETRYING = PeerLog.warn(Session.class, "retrying after a failed handshake");
+    private static final PeerLog UNKNOWN_PACKET = PeerLog.warn(Session.class, "unknown packet type");
+
+    private final Executor executor;
+    private final Listener listener;
+    private final boolean reconnects;
+    private final OutgoingCalls outgoing;
+    private final IncomingCalls incoming;
+
+    // The lock guards state, link, queue, closeReason and everOpened, which change together. Only
+    // bookkeeping runs under it: no listener, no future completed, no frame sent or buffer released,
+    // no other lock taken (a call's monitor is taken after it is released: PreOpenQueue.sendAll).
+    // The call table (OutgoingCalls) is a lock-free map outside it; a connection's dialect is its own
+    // (a volatile field of the connection, written once by its I/O thread).
+    private final Object lock = new Object();
+    private State state = State.CONNECTING;
+    /** The current connection; volatile as well, so that a new call reads its dialect without the lock. */
+    private volatile Link link;
+    private final PreOpenQueue queue = new PreOpenQueue();
+    private Throwable closeReason;
+    private boolean everOpened;
+    /** Set by {@link #close}, read without the lock by the I/O thread: no packet is dispatched after it. */
+    private volatile boolean closed;
+
+    /**
+     * @param owner the public channel, passed to {@code addClient} methods
+     * @param reconnects whether a lost connection is followed by another (a client with retry)
+     * @param timers where the time-outs of calls run
+     */
+    public Session(Object owner, CommandTable commands, Executor executor, Listener listener, boolean reconnects,
+            int maxConcurrentCalls, SendPolicy pythonObjects, boolean directDispatch, boolean callSites,
+            long maxFrameSize, DecimalLimits decimalLimits, ScheduledExecutorService timers) {
+        this.executor = executor;
+        this.listener = listener;
+        this.reconnects = reconnects;
+        this.outgoing = new OutgoingCalls(new Routing(), executor, timers, pythonObjects, callSites, maxFrameSize,
+                decimalLimits);
+        this.incoming = new IncomingCalls(owner, commands, executor, maxConcurrentCalls, directDispatch,
+                decimalLimits, new Replies(pythonObjects, maxFrameSize));
+    }
+
+    public Executor executor() {
+        return executor;
+    }
+
+    public boolean isOpen() {
+        synchronized (lock) {
+            return state == State.OPEN;
+        }
+    }
+
+    public boolean isClosed() {
+        synchronized (lock) {
+            return state == State.CLOSED;
+        }
+    }
+
+    public SocketAddress remoteAddress() {
+        Link l;
+        synchronized (lock) {
+            l = link;
+        }
+        return l == null ? null : l.sink.remoteAddress();
+    }
+
+    /**
+     * Sends a call; the future completes with the answer converted to
+     * {@code resultType}, or fails with a {@link TimeoutException}
+     * when {@code timeout} (if not null) passes first. Cancelling the future
+     * forgets the call: a late answer is dropped.
+     */
+    public <T> RpcFuture<T> call(String command, Object[] args, Map<String, ?> kwargs, Type resultType,
+            Duration timeout) {
+        return outgoing.call(command, args, kwargs, resultType, timeout);
+    }
+
+    /** Where a new call goes: the session's state, read under its lock. */
+    private final class Routing implements OutgoingCalls.Route {
+        @Override
+        public Routed route(PendingCall call) {
+            synchronized (lock) {
+                if (state == State.OPEN) {
+                    call.sink = link.sink;
+                    return Routed.SEND;
+                }
+                if (state == State.CONNECTING) {
+                    return queue.offer(call) ? Routed.QUEUED : Routed.QUEUE_FULL;
+                }
+                return Routed.NOT_CONNECTED;
+            }
+        }
+
+        @Override
+        public boolean unqueue(PendingCall call) {
+            synchronized (lock) {
+                return queue.remove(call);
+            }
+        }
+
+        @Override
+        public FrameSink openSink() {
+            synchronized (lock) {
+                return state == State.OPEN ? link.sink : null;
+            }
+        }
+
+        @Override
+        public Dialect dialect() {
+            Link l = link;
+            return l == null ? Dialect.PYTHON : l.sink.dialect();
+        }
+
+        @Override
+        public NotConnectedException notConnected(String what) {
+            Throwable reason;
+            State s;
+            synchronized (lock) {
+                reason = closeReason;
+                s = state;
+            }
+            String why = s == State.CLOSED ? "the channel is closed" : "the channel is disconnected";
+            return reason == null ? new NotConnectedException(what + ": " + why)
+                    : new NotConnectedException(what + ": " + why + " (" + reason.getMessage() + ")", reason);
+        }
+    }
+
+    // ---- connection life cycle (called by the transport) -------------------------------------------------
+
+    /** Whether the current connection is not being read (its peer's calls fill their slots, or answers pile up). */
+    public boolean isReadingPaused() {
+        Link l;
+        synchronized (lock) {
+            l = link;
+        }
+        return l != null && l.reads.paused();
+    }
+
+    /** What waits to be sent on the current connection: in its outbox, and in Netty's buffer. */
+    public long unsentBytes() {
+        Link l;
+        synchronized (lock) {
+            l = link;
+        }
+        return l == null ? 0 : l.sink.unsentBytes();
+    }
+
+    /** The calls waiting for their answers (or queued before open): what the call table holds. */
+    public int callsInFlight() {
+        return outgoing.inFlight();
+    }
+
+    /** Whether {@code l} is this session's connection now (it was attached, and not lost since). */
+    public boolean isCurrent(Link l) {
+        synchronized (lock) {
+            return l != null && l == link;
+        }
+    }
+
+    /**
+     * A new connection for this session, whose handshake is starting: it
+     * sends to {@code sink}, is read as {@code reads} says, and its peer's
+     * calls count in {@code source}. A closed session closes it at once.
+     */
+    public Link attach(FrameSink sink, ReadControl reads, CallSource source) {
+        Link l = new Link(sink, reads, incoming.attach(source, reads));
+        boolean refuse;
+        synchronized (lock) {
+            refuse = state == State.CLOSED;
+            if (!refuse) {
+                link = l;
+                // a reconnect attempt in its handshake is not open yet: calls still fail at once (DISCONNECTED);
+                // only before the first open do they wait in the queue
+                state = everOpened ? State.DISCONNECTED : State.CONNECTING;
+            }
+        }
+        if (refuse) {
+            sink.close();
+        }
+        return l;
+    }
+
+    /** The handshake on {@code l} succeeded (its dialect is set). Runs on its I/O thread. */
+    public void opened(Link l) {
+        ArrayDeque<PendingCall> toSend;
+        synchronized (lock) {
+            if (l != link || state == State.OPEN || state == State.CLOSED) {
+                return;
+            }
+            state = State.OPEN;
+            everOpened = true;
+            closeReason = null;
+            toSend = queue.takeAll();
+        }
+        // On the I/O thread: these go out before anything another thread sends from now on.
+        PreOpenQueue.sendAll(toSend, l.sink);
+        listener.opened();
+    }
+
+    /**
+     * The connection {@code l} ended, or a connection attempt failed
+     * ({@code l} null). Calls sent on it fail; unless the session will
+     * reconnect, queued calls fail too and the session is closed.
+     *
+     * @return whether the owner should try to connect again
+     */
+    public boolean connectionLost(Link l, Throwable reason) {
+        reason = plain(reason);
+        if (l != null) {
+            l.running.lost();
+        }
+        boolean wasOpen;
+        boolean retry;
+        ArrayDeque<PendingCall> dropped = null;
+        synchronized (lock) {
+            if (state == State.CLOSED || l != link) {
+                return false;
+            }
+            link = null;
+            wasOpen = state == State.OPEN;
+            // a presumed refusal (a hang-up after our answer, all a Python server can say) may be a restart
+            retry = reconnects && (!(reason instanceof AuthenticationException)
+                    || reason instanceof HandshakeHandler.PresumedAuthenticationException);
+            closeReason = reason;
+            if (retry) {
+                // before the first open, calls wait in the queue; after it, they fail until reconnected
+                state = everOpened ? State.DISCONNECTED : State.CONNECTING;
+            } else {
+                state = State.CLOSED;
+                dropped = queue.takeAll();
+            }
+        }
+        if (retry && reason instanceof HandshakeHandler.PresumedAuthenticationException) {
+            RETRYING.log("{}; trying again", reason.getMessage());
+        }
+        outgoing.failPending(reason, !retry);
+        if (dropped != null) {
+            PreOpenQueue.releaseAll(dropped);
+        }
+        if (wasOpen || !retry) {
+            listener.closed(reason);
+        }
+        return retry;
+    }
+
+    /**
+     * An I/O error as the JDK would name it: Netty's native transport reports
+     * its own subclasses ({@code Errors$NativeIoException: recvAddress(..)
+     * failed: Connection reset by peer}), which users should not have to know.
+     */
+    static Throwable plain(Throwable reason) {
+        if (reason instanceof IOException && reason.getClass().getName().startsWith("io.netty.")
+                && !(reason instanceof ConnectException)) {
+            String message = String.valueOf(reason.getMessage());
+            int failed = message.indexOf(" failed: ");
+            IOException plain = new IOException(failed >= 0 ? message.substring(failed + 9) : message);
+            plain.initCause(reason);
+            return plain;
+        }
+        return reason;
+    }
+
+    /** Closes for good: the connection, if any, and every call in flight or queued. */
+    public void close(Throwable reason) {
+        Link l;
+        ArrayDeque<PendingCall> dropped;
+        synchronized (lock) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            state = State.CLOSED;
+            closed = true;
+            closeReason = reason;
+            l = link;
+            link = null;
+            dropped = queue.takeAll();
+        }
+        outgoing.failPending(reason, true);
+        PreOpenQueue.releaseAll(dropped);
+        if (l != null) {
+            l.sink.close();
+        }
+        listener.closed(reason);
+    }
+
+    // ---- incoming packets -------------------------------------------------------------------------------
+
+    /** A packet arrived on {@code l} after the handshake. Runs on its I/O thread; releases the payload. */
+    public void packet(Link l, Packet p) {
+        try {
+            if (closed || !l.sink.isActive()) {
+                // frames still in the buffer of a connection that is closing: nobody could read their answers
+                return;
+            }
+            switch (PacketType.of(p.type())) {
+                case CALL -> incoming.call(l.sink, l.running, p.seq(), p.payload());
+                case RETN -> outgoing.onAnswer(l.sink, p.seq(), false, p.payload());
+                case EXCP -> outgoing.onAnswer(l.sink, p.seq(), true, p.payload());
+                case CNCL -> l.running.cancel(p.seq());
+                default -> UNKNOWN_PACKET.log("ignoring {} packet from {} (seq {}): not a call or an answer",
+                        Packet.typeName(p.type()), l.sink.peer(), Integer.toUnsignedString(p.seq()));
+            }
+        } finally {
+            p.payload().release();
+        }
+    }
+
+    /** The call table, for tests that reach into it. */
+    Map<Integer, PendingCall> pending() {
+        return outgoing.pending();
+    }
+}

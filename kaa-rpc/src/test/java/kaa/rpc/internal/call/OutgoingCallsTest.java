@@ -1,0 +1,212 @@
+package kaa.rpc.internal.call;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import kaa.rpc.NotConnectedException;
+import kaa.rpc.internal.frame.Dialect;
+import kaa.rpc.internal.frame.FrameLimits;
+import kaa.rpc.internal.frame.FrameSink;
+import kaa.rpc.internal.frame.RecordingSink;
+import kaa.rpc.internal.pickle.DecimalLimits;
+import kaa.rpc.internal.pickle.PickleWriter;
+import kaa.rpc.internal.pickle.SendPolicy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Our calls without a socket: an open connection is a {@link RecordingSink}. */
+class OutgoingCallsTest {
+
+    private final ScheduledExecutorService timers = new ScheduledThreadPoolExecutor(1);
+
+    @AfterEach
+    void stopTimers() {
+        timers.shutdownNow();
+    }
+
+    /** Every call goes straight to {@code sink}, as on an open session. */
+    private OutgoingCalls calls(RecordingSink sink) {
+        OutgoingCalls.Route open = new OutgoingCalls.Route() {
+            @Override
+            public Routed route(PendingCall call) {
+                call.sink = sink;
+                return Routed.SEND;
+            }
+
+            @Override
+            public boolean unqueue(PendingCall call) {
+                return false;
+            }
+
+            @Override
+            public FrameSink openSink() {
+                return sink;
+            }
+
+            @Override
+            public Dialect dialect() {
+                return sink.dialect();
+            }
+
+            @Override
+            public NotConnectedException notConnected(String what) {
+                return new NotConnectedException(what);
+            }
+        };
+        return new OutgoingCalls(open, Runnable::run, timers, SendPolicy.DEFAULT, false,
+                FrameLimits.DEFAULT_MAX_FRAME_SIZE, DecimalLimits.DEFAULT);
+    }
+
+    private static ByteBuf pickled(Object value) {
+        ByteBuf b = Unpooled.buffer();
+        PickleWriter.write(b, value, false);
+        return b;
+    }
+
+    @Test
+    void aCallIsOneFrameWithTheCallHeaderAndTheNextSeq() throws Exception {
+        RecordingSink sink = new RecordingSink(Dialect.PYTHON);
+        OutgoingCalls calls = calls(sink);
+        calls.call("echo", new Object[] {"hi"}, Map.of(), Object.class, null);
+        calls.call("echo", new Object[] {"again"}, Map.of(), Object.class, null);
+
+        assertThat(sink.headers()).containsExactly("CALL 1", "CALL 2");
+        assertThat((Object[]) sink.payload(1)).containsExactly("echo", new Object[] {"again"}, Map.of());
+        assertThat(calls.inFlight()).isEqualTo(2);
+        sink.releaseAll();
+    }
+
+    @Test
+    void anAnswerCompletesItsFutureAndEmptiesTheTable() throws Exception {
+        RecordingSink sink = new RecordingSink(Dialect.PYTHON);
+        OutgoingCalls calls = calls(sink);
+        RpcFuture<Object> f = calls.call("echo", new Object[] {"hi"}, Map.of(), Object.class, null);
+        ByteBuf answer = pickled("hi");
+
+        calls.onAnswer(sink, 1, false, answer);
+
+        assertThat(f.get(10, TimeUnit.SECONDS)).isEqualTo("hi");
+        assertThat(calls.inFlight()).isZero();
+        assertThat(answer.refCnt()).as("the payload stays the caller's to release").isEqualTo(1);
+        answer.release();
+        sink.releaseAll();
+    }
+
+    @Test
+    void aLateOrUnknownAnswerIsDroppedAndTouchesNoOtherCall() throws Exception {
+        RecordingSink sink = new RecordingSink(Dialect.JAVA);
+        OutgoingCalls calls = calls(sink);
+        RpcFuture<Object> f = calls.call("echo", new Object[0], Map.of(), Object.class, null);
+        ByteBuf unknown = pickled("stray");
+        calls.onAnswer(sink, 42, false, unknown); // no such call
+        assertThat(f).isNotDone();
+        assertThat(calls.inFlight()).isEqualTo(1);
+
+        f.cancel(true); // forgotten: its answer is late from now on
+        ByteBuf late = pickled("late");
+        calls.onAnswer(sink, 1, false, late);
+
+        assertThat(f.isCancelled()).isTrue();
+        assertThat(calls.inFlight()).isZero();
+        assertThat(sink.headers()).as("a cancel for the call forgotten, nothing for the answers")
+                .containsExactly("CALL 1", "CNCL 1");
+        unknown.release();
+        late.release();
+        sink.releaseAll();
+    }
+
+    @Test
+    void aTimeOutSendsACancelToAJavaPeer() throws Exception {
+        RecordingSink sink = new RecordingSink(Dialect.JAVA);
+        OutgoingCalls calls = calls(sink);
+        RpcFuture<Object> f = calls.call("slow", new Object[0], Map.of(), Object.class, Duration.ofMillis(20));
+
+        assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(TimeoutException.class);
+        assertThat(sink.headers()).containsExactly("CALL 1", "CNCL 1"); // sent before the future failed
+        assertThat(calls.inFlight()).isZero();
+        sink.releaseAll();
+    }
+
+    @Test
+    void aTimeOutNeverSendsACancelToAPythonPeer() throws Exception {
+        RecordingSink sink = new RecordingSink(Dialect.PYTHON);
+        OutgoingCalls calls = calls(sink);
+        RpcFuture<Object> f = calls.call("slow", new Object[0], Map.of(), Object.class, Duration.ofMillis(20));
+
+        assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(TimeoutException.class);
+        assertThat(sink.headers()).containsExactly("CALL 1");
+        sink.releaseAll();
+    }
+
+    @Test
+    void aLostConnectionFailsTheCallsSentOnIt() {
+        RecordingSink sink = new RecordingSink(Dialect.PYTHON);
+        OutgoingCalls calls = calls(sink);
+        RpcFuture<Object> f = calls.call("echo", new Object[0], Map.of(), Object.class, Duration.ofSeconds(30));
+
+        calls.failPending(new NotConnectedException("gone"), false);
+
+        assertThat(f).isCompletedExceptionally();
+        assertThatThrownBy(f::join).hasCauseInstanceOf(NotConnectedException.class);
+        assertThat(calls.inFlight()).isZero();
+        sink.releaseAll();
+    }
+
+    @Test
+    void aCallQueuedAsTheConnectionOpensIsSentOnceAndNotFailed() throws Exception {
+        // the session queues the call under its lock, and the connection opens before call() looks again:
+        // the queue's drain has sent it, so call() must leave it to its answer
+        RecordingSink sink = new RecordingSink(Dialect.JAVA);
+        OutgoingCalls.Route openingMeanwhile = new OutgoingCalls.Route() {
+            @Override
+            public Routed route(PendingCall call) {
+                call.queued = true;
+                call.queued = false; // what PreOpenQueue.takeAll does as the connection opens
+                ByteBuf b = call.sendQueued();
+                sink.sendNow(b);
+                sink.flushNow();
+                return Routed.QUEUED;
+            }
+
+            @Override
+            public boolean unqueue(PendingCall call) {
+                return false;
+            }
+
+            @Override
+            public FrameSink openSink() {
+                return sink;
+            }
+
+            @Override
+            public Dialect dialect() {
+                return sink.dialect();
+            }
+
+            @Override
+            public NotConnectedException notConnected(String what) {
+                return new NotConnectedException(what);
+            }
+        };
+        OutgoingCalls calls = new OutgoingCalls(openingMeanwhile, Runnable::run, timers, SendPolicy.DEFAULT, false,
+                FrameLimits.DEFAULT_MAX_FRAME_SIZE, DecimalLimits.DEFAULT);
+        RpcFuture<Object> f = calls.call("echo", new Object[] {"hi"}, Map.of(), Object.class, null);
+
+        assertThat(f).as("a call that went out waits for its answer").isNotDone();
+        assertThat(sink.headers()).containsExactly("CALL 1");
+        calls.onAnswer(sink, 1, false, pickled("ho"));
+        assertThat(f.get(10, TimeUnit.SECONDS)).isEqualTo("ho");
+        sink.releaseAll();
+    }
+}

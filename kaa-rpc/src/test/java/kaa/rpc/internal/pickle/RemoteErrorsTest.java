@@ -1,0 +1,150 @@
+package kaa.rpc.internal.pickle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.stream.Stream;
+import kaa.rpc.RemoteException;
+import kaa.rpc.internal.value.PyObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Exceptions both ways across an EXCP: Java ones as Python builtins, and whatever a peer sends as a RemoteException. */
+class RemoteErrorsTest {
+
+    static Stream<Arguments> javaToPython() {
+        return Stream.of(
+                Arguments.of(new IllegalArgumentException("x"), "ValueError"),
+                Arguments.of(new NumberFormatException("x"), "ValueError"),
+                Arguments.of(new ClassCastException("x"), "TypeError"),
+                Arguments.of(new ArrayIndexOutOfBoundsException(3), "IndexError"),
+                Arguments.of(new NoSuchElementException("x"), "LookupError"),
+                Arguments.of(new UnsupportedOperationException("x"), "NotImplementedError"),
+                Arguments.of(new ArithmeticException("/ by zero"), "ZeroDivisionError"),
+                Arguments.of(new ArithmeticException("Rounding necessary"), "ArithmeticError"),
+                Arguments.of(new IOException("x"), "IOError"),
+                Arguments.of(new UncheckedIOException(new IOException("x")), "IOError"),
+                Arguments.of(new AssertionError("x"), "AssertionError"),
+                Arguments.of(new OutOfMemoryError("x"), "MemoryError"),
+                Arguments.of(new IllegalStateException("x"), "RuntimeError"),
+                Arguments.of(new Exception("x"), "Exception"),
+                Arguments.of(new StackOverflowError(), "Exception"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("javaToPython")
+    void javaExceptionsBecomeBuiltinsThatKeepTheirClass(Throwable t, String python) {
+        PyObject exc = RemoteErrors.toPython(t);
+        assertThat(exc.name()).isEqualTo(python);
+        assertThat(exc.state()).containsEntry("java_class", t.getClass().getName());
+        assertThat(exc.args()).hasSize(t.getMessage() == null ? 0 : 1);
+    }
+
+    @Test
+    void aRemoteExceptionSentOnKeepsItsRemoteType() {
+        RemoteException remote = new RemoteException("f", "mod.Error", "boom", List.of());
+        assertThat(RemoteErrors.toPython(remote).state()).containsEntry("java_class", "mod.Error");
+    }
+
+    @Test
+    void theStackLeavesOutTheLibrarysFramesUnlessNothingElseIsLeft() {
+        Exception t = new Exception("x");
+        t.setStackTrace(new StackTraceElement[] {
+            new StackTraceElement("com.example.Media", "fail", "Media.java", 20),
+            new StackTraceElement("kaa.rpc.internal.Session", "invoke", "Session.java", 1),
+            new StackTraceElement("java.lang.Thread", "run", null, 2)});
+        List<Object[]> frames = RemoteErrors.stack(t);
+        assertThat(frames).hasSize(1);
+        assertThat(frames.get(0)).containsExactly("Media.java", 20, "com.example.Media.fail", "");
+
+        t.setStackTrace(new StackTraceElement[] {new StackTraceElement("io.netty.Foo", "bar", null, 3)});
+        assertThat(RemoteErrors.stack(t)).singleElement()
+                .satisfies(f -> assertThat(f).containsExactly("io.netty.Foo", 3, "io.netty.Foo.bar", ""));
+    }
+
+    private static PyObject exc(String module, String name, Object... args) {
+        return new PyObject(module, name, args);
+    }
+
+    @Test
+    void pythonExceptionsReadAsPythonPrintsThem() {
+        assertThat(RemoteErrors.fromPayload("f", new Object[] {exc("exceptions", "KeyError", "k"), List.of()})
+                .remoteMessage()).isEqualTo("'k'");
+        assertThat(RemoteErrors.fromPayload("f", new Object[] {exc("mod", "KeyError", "k"), List.of()})
+                .remoteMessage()).isEqualTo("k");
+        assertThat(RemoteErrors.fromPayload("f", new Object[] {exc("builtins", "ValueError"), List.of()})
+                .remoteMessage()).isEmpty();
+        assertThat(RemoteErrors.fromPayload("f", new Object[] {exc("builtins", "OSError", 2, "gone"), List.of()})
+                .remoteMessage()).isEqualTo("(2, 'gone')");
+        assertThat(RemoteErrors.fromPayload("f", new Object[] {exc("builtins", "ValueError", 7), List.of()})
+                .remoteMessage()).isEqualTo("7");
+        PyObject java = exc("exceptions", "ValueError", "bad");
+        java.state().put("java_class", "java.lang.IllegalArgumentException");
+        assertThat(RemoteErrors.fromPayload("f", new Object[] {java, List.of()}).remoteType())
+                .isEqualTo("java.lang.IllegalArgumentException");
+    }
+
+    @Test
+    void whatIsNotAnExceptionIsStillReadAndBounded() {
+        RemoteException bare = RemoteErrors.fromPayload("f", "just a string");
+        assertThat(bare.remoteType()).isEqualTo("str");
+        assertThat(bare.remoteMessage()).isEqualTo("'just a string'");
+        assertThat(bare.frames()).isEmpty();
+        RemoteException noStack = RemoteErrors.fromPayload("f", new Object[] {exc("m", "E", "x"), "not a list"});
+        assertThat(noStack.frames()).isEmpty();
+        RemoteException longType = RemoteErrors.fromPayload("f", new Object[] {exc("m".repeat(1000), "E"), List.of()});
+        assertThat(longType.remoteType()).hasSizeLessThan(400);
+    }
+
+    @Test
+    void framesOfPython2AndPython3AreRead() {
+        PyObject summary = new PyObject("traceback", "FrameSummary", new Object[0]);
+        summary.state().put("filename", "server.py");
+        summary.state().put("lineno", 20);
+        summary.state().put("name", "fail");
+        summary.state().put("_line", "    raise ValueError(msg)\n");
+        PyObject older = new PyObject("traceback", "FrameSummary", new Object[0]);
+        older.state().put("filename", "old.py");
+        older.state().put("lineno", "not a number");
+        older.state().put("name", 5);
+        older.state().put("line", null);
+        List<Object> stack = new ArrayList<>();
+        stack.add(new Object[] {"a.py", 1, "main", "call()"});
+        stack.add(List.of("b.py", 2, "call"));
+        stack.add(new Object[] {"too short"});
+        stack.add(42);
+        stack.add(summary);
+        stack.add(older);
+        RemoteException e = RemoteErrors.fromPayload("fail", new Object[] {exc("exceptions", "ValueError", "boom"), stack});
+        assertThat(e.frames()).extracting(RemoteException.Frame::file).containsExactly("a.py", "b.py", "server.py",
+                "old.py");
+        assertThat(e.frames().get(0).source()).isEqualTo("call()");
+        assertThat(e.frames().get(1).source()).isEmpty();
+        assertThat(e.frames().get(2).source()).isEqualTo("raise ValueError(msg)");
+        assertThat(e.frames().get(3).line()).isZero();
+        assertThat(e.frames().get(3).function()).isEqualTo("5");
+        assertThat(e.getMessage()).startsWith("Exception during RPC call 'fail'; remote traceback follows:\n")
+                .endsWith("ValueError: boom");
+    }
+
+    @Test
+    void longStacksAndMessagesAreCut() {
+        List<Object> stack = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            stack.add(new Object[] {"f".repeat(1000), i, "fn", ""});
+        }
+        RemoteException e = RemoteErrors.fromPayload("f", new Object[] {exc("m", "E", "x".repeat(10_000)), stack});
+        assertThat(e.frames()).hasSize(RemoteErrors.MAX_FRAMES + 1);
+        assertThat(e.frames().get(0).function()).isEqualTo("(744 outer frames left out)");
+        assertThat(e.frames().get(1).line()).isEqualTo(744);
+        assertThat(e.frames().get(1).file()).hasSizeLessThan(400).endsWith("more characters)");
+        assertThat(e.remoteMessage()).hasSize(10_000);
+        assertThat(e.getMessage()).contains("8000 more characters; see remoteMessage()");
+    }
+}

@@ -1,0 +1,191 @@
+package kaa.rpc.internal.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import kaa.rpc.Expose;
+import kaa.rpc.NotConnectedException;
+import kaa.rpc.internal.call.RpcFuture;
+import kaa.rpc.internal.dispatch.CallSource;
+import kaa.rpc.internal.dispatch.CommandTable;
+import kaa.rpc.internal.dispatch.RunningCalls;
+import kaa.rpc.internal.frame.Dialect;
+import kaa.rpc.internal.frame.FrameLimits;
+import kaa.rpc.internal.frame.Packet;
+import kaa.rpc.internal.frame.RecordingSink;
+import kaa.rpc.internal.pickle.DecimalLimits;
+import kaa.rpc.internal.pickle.PickleWriter;
+import kaa.rpc.internal.pickle.SendPolicy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A session's life cycle and routing without a socket: each connection is a {@link RecordingSink}. */
+class SessionTest {
+
+    public static final class Echo {
+        final AtomicInteger calls = new AtomicInteger();
+
+        @Expose
+        public String echo(String s) {
+            calls.incrementAndGet();
+            return s;
+        }
+    }
+
+    private final ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1);
+    private final List<Runnable> held = new ArrayList<>();
+    private final Echo echo = new Echo();
+    private final List<String> heard = new ArrayList<>();
+
+    @AfterEach
+    void stopTimers() {
+        timers.shutdownNow();
+    }
+
+    private Session session() {
+        CommandTable commands = new CommandTable(null);
+        commands.register(echo);
+        return new Session(null, commands, held::add, new Session.Listener() {
+            @Override
+            public void opened() {
+                heard.add("opened");
+            }
+
+            @Override
+            public void closed(Throwable reason) {
+                heard.add("closed: " + reason.getMessage());
+            }
+        }, false, 1024, SendPolicy.DEFAULT, false, false, FrameLimits.DEFAULT_MAX_FRAME_SIZE,
+                DecimalLimits.DEFAULT, timers);
+    }
+
+    private static Session.Link attach(Session session, RecordingSink sink) {
+        return session.attach(sink, sink, new CallSource.Registry().join(new Object(), sink));
+    }
+
+    private static ByteBuf pickled(Object value) {
+        ByteBuf b = Unpooled.buffer();
+        PickleWriter.write(b, value, false);
+        return b;
+    }
+
+    @Test
+    void callsBeforeOpenAreQueuedThenSentInOrderOnOpen() {
+        Session session = session();
+        RecordingSink sink = new RecordingSink(Dialect.PYTHON);
+        Session.Link link = attach(session, sink);
+        for (int i = 0; i < 3; i++) {
+            session.call("echo", new Object[] {"q" + i}, Map.of(), Object.class, null);
+        }
+        assertThat(sink.headers()).as("nothing sent before open").isEmpty();
+
+        sink.dialect = Dialect.JAVA;
+        session.opened(link);
+
+        assertThat(sink.headers()).containsExactly("CALL 1", "CALL 2", "CALL 3");
+        assertThat(sink.flushes).isEqualTo(1);
+        assertThat(heard).containsExactly("opened");
+        assertThat(session.isOpen()).isTrue();
+        sink.releaseAll();
+    }
+
+    @Test
+    void queuedCallsFailOnCloseAndTheirBuffersAreReleased() {
+        Session session = session();
+        RecordingSink sink = new RecordingSink(Dialect.PYTHON);
+        attach(session, sink);
+        RpcFuture<Object> a = session.call("echo", new Object[] {"a"}, Map.of(), Object.class, null);
+        RpcFuture<Object> b = session.call("echo", new Object[] {"b"}, Map.of(), Object.class, null);
+        List<ByteBuf> frames = new ArrayList<>();
+        session.pending().values().forEach(c -> frames.add(c.frame()));
+        assertThat(frames).hasSize(2).allMatch(f -> f.refCnt() == 1);
+
+        session.close(new NotConnectedException("closed locally"));
+
+        assertThatThrownBy(a::join).hasCauseInstanceOf(NotConnectedException.class);
+        assertThatThrownBy(b::join).hasCauseInstanceOf(NotConnectedException.class);
+        assertThat(frames).as("queued frames released").allMatch(f -> f.refCnt() == 0);
+        assertThat(sink.headers()).isEmpty();
+        assertThat(sink.closed).isTrue();
+        assertThat(session.callsInFlight()).isZero();
+        assertThat(heard).containsExactly("closed: closed locally");
+    }
+
+    @Test
+    void aCancelledQueuedCallReleasesItsBufferAndIsNeverSent() {
+        Session session = session();
+        RecordingSink sink = new RecordingSink(Dialect.JAVA);
+        Session.Link link = attach(session, sink);
+        RpcFuture<Object> a = session.call("echo", new Object[] {"a"}, Map.of(), Object.class, null);
+        ByteBuf frame = session.pending().get(1).frame();
+
+        a.cancel(true);
+        session.opened(link);
+
+        assertThat(frame.refCnt()).isZero();
+        assertThat(sink.headers()).as("neither the CALL nor a CNCL").isEmpty();
+    }
+
+    @Test
+    void packetsAreRoutedByTypeAndEveryPayloadIsReleased() throws Exception {
+        Session session = session();
+        RecordingSink sink = new RecordingSink(Dialect.PYTHON);
+        Session.Link link = attach(session, sink);
+        session.opened(link);
+        RpcFuture<Object> ours = session.call("remote", new Object[0], Map.of(), Object.class, null);
+
+        ByteBuf answer = pickled("done");
+        session.packet(link, new Packet(1, Packet.RETN, answer));
+        ByteBuf call = Unpooled.buffer();
+        PickleWriter.writeCall(call, "echo", new Object[] {"hi"}, Map.of());
+        session.packet(link, new Packet(9, Packet.CALL, call));
+        ByteBuf junk = Unpooled.buffer(4).writeInt(1);
+        session.packet(link, new Packet(5, Packet.code("JUNK"), junk));
+        held.forEach(Runnable::run);
+
+        assertThat(ours.get(10, TimeUnit.SECONDS)).isEqualTo("done");
+        assertThat(sink.headers()).containsExactly("CALL 1", "RETN 9");
+        assertThat(sink.payload(1)).isEqualTo("hi");
+        assertThat(answer.refCnt()).isZero();
+        assertThat(call.refCnt()).isZero();
+        assertThat(junk.refCnt()).isZero();
+        sink.releaseAll();
+    }
+
+    @Test
+    void aLostConnectionReleasesEverything() {
+        Session session = session();
+        RecordingSink sink = new RecordingSink(Dialect.JAVA);
+        Session.Link link = attach(session, sink);
+        session.opened(link);
+        RpcFuture<Object> ours = session.call("remote", new Object[0], Map.of(), Object.class, null);
+        ByteBuf call = Unpooled.buffer();
+        PickleWriter.writeCall(call, "echo", new Object[] {"hi"}, Map.of());
+        session.packet(link, new Packet(9, Packet.CALL, call)); // waits for the executor
+
+        sink.active = false;
+        assertThat(session.connectionLost(link, new NotConnectedException("reset"))).as("no retry").isFalse();
+        held.forEach(Runnable::run); // the peer's call, let go with its connection
+        ByteBuf late = pickled("late");
+        session.packet(link, new Packet(1, Packet.RETN, late));
+
+        assertThatThrownBy(ours::join).hasCauseInstanceOf(NotConnectedException.class);
+        assertThat(echo.calls).hasValue(0);
+        assertThat(sink.headers()).as("only our CALL, no answer to theirs").containsExactly("CALL 1");
+        assertThat(call.refCnt()).isZero();
+        assertThat(late.refCnt()).as("a packet after the loss is released too").isZero();
+        assertThat(link.running.count()).isEqualTo(RunningCalls.LOST);
+        assertThat(session.isClosed()).isTrue();
+        assertThat(session.callsInFlight()).isZero();
+        assertThat(heard).containsExactly("opened", "closed: reset");
+        sink.releaseAll();
+    }
+}
