@@ -6,13 +6,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import kaa.rpc.internal.Endpoints;
 import kaa.rpc.internal.Options;
 import kaa.rpc.internal.call.RpcFuture;
 import kaa.rpc.internal.dispatch.ExposedMethod;
 import kaa.rpc.internal.frame.ReceiveBudget;
 import kaa.rpc.internal.net.Address;
 import kaa.rpc.internal.net.SendBudget;
-import kaa.rpc.internal.Endpoints;
 
 /**
  * A channel that connects to a {@link Server} (Java or Python kaa.rpc).

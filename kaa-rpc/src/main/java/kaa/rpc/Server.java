@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
+import kaa.rpc.internal.Endpoints;
 import kaa.rpc.internal.Options;
 import kaa.rpc.internal.dispatch.CommandTable;
 import kaa.rpc.internal.exec.CallbackExecutors;
@@ -26,7 +27,6 @@ import kaa.rpc.internal.exec.IoThreads;
 import kaa.rpc.internal.frame.ReceiveBudget;
 import kaa.rpc.internal.net.Address;
 import kaa.rpc.internal.net.SendBudget;
-import kaa.rpc.internal.Endpoints;
 import org.slf4j.LoggerFactory;
 
 /**

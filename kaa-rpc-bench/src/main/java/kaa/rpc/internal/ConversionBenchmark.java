@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import kaa.rpc.internal.convert.ConversionException;
-import kaa.rpc.internal.convert.Values;
+import kaa.rpc.internal.convert.Conversions;
 import kaa.rpc.internal.value.WorkBudget;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -115,21 +115,21 @@ public class ConversionBenchmark {
 
     @Benchmark
     public Object toRecord() throws ConversionException {
-        return Values.conversion(WorkBudget.forPayload(100)).convert(dict, Person.class);
+        return Conversions.conversion(WorkBudget.forPayload(100)).convert(dict, Person.class);
     }
 
     @Benchmark
     public Object toBean() throws ConversionException {
-        return Values.conversion(WorkBudget.forPayload(100)).convert(dict, PersonBean.class);
+        return Conversions.conversion(WorkBudget.forPayload(100)).convert(dict, PersonBean.class);
     }
 
     @Benchmark
     public Object toListOfRecords() throws ConversionException {
-        return Values.conversion(WorkBudget.forPayload(1000)).convert(dicts, listOfPerson);
+        return Conversions.conversion(WorkBudget.forPayload(1000)).convert(dicts, listOfPerson);
     }
 
     @Benchmark
     public Object toMapOfInts() throws ConversionException {
-        return Values.conversion(WorkBudget.forPayload(200)).convert(ints, mapOfInts);
+        return Conversions.conversion(WorkBudget.forPayload(200)).convert(ints, mapOfInts);
     }
 }

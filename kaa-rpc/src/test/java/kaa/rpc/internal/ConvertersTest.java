@@ -18,7 +18,7 @@ import java.util.UUID;
 import kaa.rpc.PythonObject;
 import kaa.rpc.internal.convert.ConversionException;
 import kaa.rpc.internal.convert.Converters;
-import kaa.rpc.internal.convert.Values;
+import kaa.rpc.internal.convert.Conversions;
 import org.junit.jupiter.api.Test;
 
 /** The proxy check and the conversion are one tree of converters: they accept and refuse the same types. */
@@ -64,14 +64,14 @@ class ConvertersTest {
     void aRecordThatHoldsAListOfItselfConvertsAndIsAccepted() throws Exception {
         assertThat(Converters.whyNot(Node.class)).isNull();
         assertThat(Converters.whyNot(type("nodes"))).isNull();
-        Object tree = Values.convert(Map.of("name", "root", "children",
+        Object tree = Conversions.convert(Map.of("name", "root", "children",
                 List.of(Map.of("name", "leaf", "children", List.of()))), Node.class);
         assertThat(tree).isEqualTo(new Node("root", List.of(new Node("leaf", List.of()))));
     }
 
     @Test
     void aBeanThatHoldsItselfConverts() throws Exception {
-        SelfBean b = (SelfBean) Values.convert(Map.of("value", 1, "next", Map.of("value", 2)), SelfBean.class);
+        SelfBean b = (SelfBean) Conversions.convert(Map.of("value", 1, "next", Map.of("value", 2)), SelfBean.class);
         assertThat(b.value).isEqualTo(1);
         assertThat(b.next.value).isEqualTo(2);
         assertThat(b.next.next).isNull();
@@ -117,8 +117,8 @@ class ConvertersTest {
             assertThat(Converters.whyNot(c)).as(c.getName()).isNull();
         }
         Instant at = Instant.parse("2024-01-02T03:04:05Z");
-        assertThat(Values.convert(OffsetDateTime.ofInstant(at, ZoneOffset.UTC), Instant.class)).isEqualTo(at);
-        assertThat(Values.convert(7, Short.class)).isEqualTo((short) 7);
+        assertThat(Conversions.convert(OffsetDateTime.ofInstant(at, ZoneOffset.UTC), Instant.class)).isEqualTo(at);
+        assertThat(Conversions.convert(7, Short.class)).isEqualTo((short) 7);
     }
 
     @Test
@@ -130,9 +130,9 @@ class ConvertersTest {
     @Test
     void aTypeThatCannotConvertStillRefusesAValueByWhatItIs() {
         // the conversion keeps its own words for a value met at such a type
-        assertThatThrownBy(() -> Values.convert(1, Runnable.class)).isInstanceOf(ConversionException.class)
+        assertThatThrownBy(() -> Conversions.convert(1, Runnable.class)).isInstanceOf(ConversionException.class)
                 .hasMessage("expected Runnable, got int 1");
-        assertThatThrownBy(() -> Values.convert(Map.of("x", 1), Runnable.class))
+        assertThatThrownBy(() -> Conversions.convert(Map.of("x", 1), Runnable.class))
                 .isInstanceOf(ConversionException.class).hasMessageContaining("cannot create Runnable");
     }
 }

@@ -27,7 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import kaa.rpc.Expose;
 import kaa.rpc.internal.convert.ConversionException;
-import kaa.rpc.internal.convert.Values;
+import kaa.rpc.internal.convert.Conversions;
 import kaa.rpc.internal.dispatch.CommandTable;
 import kaa.rpc.internal.dispatch.ExposedMethod;
 import kaa.rpc.internal.frame.FrameDecoder;
@@ -173,7 +173,7 @@ class FuzzTargets {
         invited(value, data.length);
         for (Type t : TARGETS) {
             try {
-                invited(Values.conversion(WorkBudget.forPayload(data.length)).convert(value, t), data.length);
+                invited(Conversions.conversion(WorkBudget.forPayload(data.length)).convert(value, t), data.length);
             } catch (ConversionException | WorkLimitException expected) {
                 // a value that does not fit, or that costs more than its bytes to convert
             }
@@ -286,7 +286,7 @@ class FuzzTargets {
                 Object v = PickleReader.load(warm);
                 for (Type t : TARGETS) {
                     try {
-                        Values.conversion(WorkBudget.forPayload(warm.length)).convert(v, t);
+                        Conversions.conversion(WorkBudget.forPayload(warm.length)).convert(v, t);
                     } catch (ConversionException | WorkLimitException ignored) {
                         // warming up
                     }
@@ -351,7 +351,7 @@ class FuzzTargets {
         Map<String, Object> kwargs = Map.of();
         if (args.length == 2 && args[1] instanceof Map && args[0] instanceof Object[]) {
             try {
-                kwargs = Values.stringKeys((Map<?, ?>) args[1]);
+                kwargs = Conversions.stringKeys((Map<?, ?>) args[1]);
                 args = (Object[]) args[0];
             } catch (ConversionException expected) {
                 return;

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import kaa.rpc.internal.convert.ConversionException;
-import kaa.rpc.internal.convert.Values;
+import kaa.rpc.internal.convert.Conversions;
 import kaa.rpc.internal.pickle.DecimalLimits;
 import kaa.rpc.internal.pickle.MalformedPickleException;
 import kaa.rpc.internal.pickle.PickleReader;
@@ -52,7 +52,7 @@ class ValueBoundsTest {
         Object decoded = PickleReader.load(long4(huge(1 << 20)));
         assertThat(Repr.repr(decoded)).isEqualTo("<int of 8388607 bits>");
         assertThat(Repr.repr(((BigInteger) decoded).negate())).isEqualTo("<int of 8388607 bits, negative>");
-        assertThat(Values.describeValue(List.of(decoded))).isEqualTo("list [<int of 8388607 bits>]");
+        assertThat(Repr.describeValue(List.of(decoded))).isEqualTo("list [<int of 8388607 bits>]");
         // what fits is written in full, as before
         assertThat(Repr.repr(BigInteger.TEN.pow(40))).isEqualTo("1" + "0".repeat(40));
         assertThat(Repr.repr(new BigDecimal("-1.50"))).isEqualTo("-1.50");
@@ -76,24 +76,24 @@ class ValueBoundsTest {
     @Test
     void aBindingErrorForAHugeIntIsShort() throws Exception {
         Object big = PickleReader.load(long4(huge(250_000)));
-        assertThatThrownBy(() -> Values.conversion(WorkBudget.forPayload(250_010)).convert(big, long.class))
+        assertThatThrownBy(() -> Conversions.conversion(WorkBudget.forPayload(250_010)).convert(big, long.class))
                 .isInstanceOf(ConversionException.class)
                 .hasMessage("expected long, got int <int of 1999999 bits>, which is out of its range");
         // a Java caller's wording, as a proxy converting a result reports it
-        assertThatThrownBy(() -> Values.conversion(WorkBudget.forPayload(250_010)).javaWording().convert(big, int.class))
+        assertThatThrownBy(() -> Conversions.conversion(WorkBudget.forPayload(250_010)).javaWording().convert(big, int.class))
                 .hasMessage("expected int, got <int of 1999999 bits>, which is out of its range");
     }
 
     @Test
     void aDecimalForAnIntegerTypeIsNamedADecimal() {
-        assertThatThrownBy(() -> Values.convert(new BigDecimal("1.5"), long.class))
+        assertThatThrownBy(() -> Conversions.convert(new BigDecimal("1.5"), long.class))
                 .hasMessage("expected long, got Decimal 1.5 (a Decimal is not converted to an integer type)");
-        assertThatThrownBy(() -> Values.conversion(WorkBudget.unlimited()).javaWording().convert(new BigDecimal("1.5"),
+        assertThatThrownBy(() -> Conversions.conversion(WorkBudget.unlimited()).javaWording().convert(new BigDecimal("1.5"),
                 long.class)).hasMessage("expected long, got BigDecimal 1.5 (a BigDecimal is not converted to an "
                         + "integer type)");
-        assertThatThrownBy(() -> Values.convert(1.5, long.class))
+        assertThatThrownBy(() -> Conversions.convert(1.5, long.class))
                 .hasMessage("expected long, got float 1.5 (a float is not converted to an integer type)");
-        assertThatThrownBy(() -> Values.convert(new PyObject("decimal", "Decimal", new Object[] {"NaN"}),
+        assertThatThrownBy(() -> Conversions.convert(new PyObject("decimal", "Decimal", new Object[] {"NaN"}),
                 BigDecimal.class)).hasMessage("expected BigDecimal, got Decimal decimal.Decimal('NaN'), which it "
                         + "cannot hold");
     }
@@ -168,16 +168,16 @@ class ValueBoundsTest {
     void messagesNameClassesAsAReaderKnowsThem() throws Exception {
         // a class a pickle names and never calls: Python's <class ...>, not the lambda that would build it
         Object bare = PickleReader.load(Pk.proto().global("mod", "C").end());
-        assertThat(Values.describeValue(bare)).isEqualTo("type <class 'mod.C'>");
-        assertThatThrownBy(() -> Values.convert(bare, int.class)).hasMessage("expected int, got type <class 'mod.C'>");
+        assertThat(Repr.describeValue(bare)).isEqualTo("type <class 'mod.C'>");
+        assertThatThrownBy(() -> Conversions.convert(bare, int.class)).hasMessage("expected int, got type <class 'mod.C'>");
         assertThat(Repr.describeJavaValue(bare)).isEqualTo("a Python class <class 'mod.C'>");
         Supplier<String> lambda = () -> "x";
-        assertThat(Values.className(lambda.getClass(), true)).isEqualTo("java.util.function.Supplier (a lambda)");
+        assertThat(Repr.className(lambda.getClass(), true)).isEqualTo("java.util.function.Supplier (a lambda)");
         assertThat(Repr.pythonType(lambda)).isEqualTo("Supplier (a lambda)");
         assertThat(Repr.repr(List.of(lambda))).isEqualTo("[<java.util.function.Supplier (a lambda)>]");
-        assertThat(Values.className(new Object() { }.getClass(), false)).isEqualTo("Object (an anonymous class)");
-        assertThat(Values.className(PyObject.class, true)).isEqualTo("kaa.rpc.PythonObject");
-        assertThat(Values.className(WorkLimitException.class, false)).doesNotContain("WorkLimit");
+        assertThat(Repr.className(new Object() { }.getClass(), false)).isEqualTo("Object (an anonymous class)");
+        assertThat(Repr.className(PyObject.class, true)).isEqualTo("kaa.rpc.PythonObject");
+        assertThat(Repr.className(WorkLimitException.class, false)).doesNotContain("WorkLimit");
         // sending one back says what it is, in words a peer may read
         ByteBuf out = Unpooled.buffer();
         assertThatThrownBy(() -> PickleWriter.write(out, List.of(lambda)))

@@ -12,7 +12,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import kaa.rpc.internal.convert.Values;
+import kaa.rpc.internal.convert.Conversions;
 import kaa.rpc.internal.pickle.MalformedPickleException;
 import kaa.rpc.internal.pickle.PickleReader;
 import kaa.rpc.internal.pickle.PickleWriter;
@@ -140,7 +140,7 @@ class ValuesOnTheWayTest {
                     .isNotEqualTo(PickleReader.load(Pk.proto().counted('X', "\ud800\udc00\ud800\udc00"
                             .getBytes(StandardCharsets.UTF_8), 4).end()));
             assertThat(echo(text)).containsSubsequence(pair);
-            assertThat(Values.convert(text, String.class)).isEqualTo("\ud800\udc00\ud800\udc00");
+            assertThat(Conversions.convert(text, String.class)).isEqualTo("\ud800\udc00\ud800\udc00");
             assertThat(Repr.repr(text)).isEqualTo("'\ud800\udc00\ud800\udc00'");
         }
         // Python reads the echo as it wrote it: two code points, then one

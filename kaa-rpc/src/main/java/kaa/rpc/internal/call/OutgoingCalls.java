@@ -15,7 +15,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import kaa.rpc.NotConnectedException;
 import kaa.rpc.RemoteException;
-import kaa.rpc.internal.convert.Values;
+import kaa.rpc.internal.convert.Conversions;
 import kaa.rpc.internal.exec.Durations;
 import kaa.rpc.internal.frame.Dialect;
 import kaa.rpc.internal.frame.FrameLimits;
@@ -275,7 +275,7 @@ public final class OutgoingCalls {
                 call.future.completeExceptionally(new ProtocolException("malformed EXCP payload answering '"
                         + call.command + "': " + e));
             }
-        } else if (Values.isPlain(call.resultType)) {
+        } else if (Conversions.isPlain(call.resultType)) {
             call.complete(value, size);
         } else {
             // converting to a record or bean runs user constructors: not on the I/O thread, but on a caller

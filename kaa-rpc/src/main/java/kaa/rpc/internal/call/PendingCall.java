@@ -5,8 +5,9 @@ import java.lang.reflect.Type;
 import java.net.ProtocolException;
 import java.util.concurrent.Future;
 import kaa.rpc.internal.convert.ConversionException;
-import kaa.rpc.internal.convert.Values;
+import kaa.rpc.internal.convert.Conversions;
 import kaa.rpc.internal.frame.FrameSink;
+import kaa.rpc.internal.value.Repr;
 import kaa.rpc.internal.value.WorkBudget;
 import kaa.rpc.internal.value.WorkLimitException;
 
@@ -101,11 +102,11 @@ public final class PendingCall {
     void complete(Object value, int payloadSize) {
         try {
             // a Java caller reads the message: Java's names for what arrived
-            Values.Conversion conversion = Values.conversion(WorkBudget.forPayload(payloadSize)).javaWording();
+            Conversions.Conversion conversion = Conversions.conversion(WorkBudget.forPayload(payloadSize)).javaWording();
             future.complete(conversion.convert(value, resultType));
         } catch (ConversionException e) {
             future.completeExceptionally(new ClassCastException("the result of '" + command
-                    + "' does not convert to " + Values.javaName(resultType) + ": " + e.getMessage()));
+                    + "' does not convert to " + Repr.javaName(resultType) + ": " + e.getMessage()));
         } catch (WorkLimitException e) {
             future.completeExceptionally(new ProtocolException("refused the answer to '" + command + "': "
                     + e.getMessage()));

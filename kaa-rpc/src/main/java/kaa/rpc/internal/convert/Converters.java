@@ -44,7 +44,7 @@ import kaa.rpc.internal.value.SurrogateText;
 /**
  * The converter for each Java target type: one tree, built once, that both
  * answers whether a type can be converted to ({@link #whyNot}, which the proxy
- * check asks) and converts ({@link Values.Conversion}). Because both are the
+ * check asks) and converts ({@link Conversions.Conversion}). Because both are the
  * same nodes, the check cannot accept a type the conversion refuses, or the
  * other way round.
  *
@@ -122,9 +122,9 @@ public final class Converters {
             return BY_CLASS.get((Class<?>) type);
         }
         if (type instanceof ParameterizedType || type instanceof GenericArrayType) {
-            return build(type, Values.rawClass(type));
+            return build(type, Conversions.rawClass(type));
         }
-        return BY_CLASS.get(Values.rawClass(type)); // a wildcard or type variable: its bound
+        return BY_CLASS.get(Conversions.rawClass(type)); // a wildcard or type variable: its bound
     }
 
     private static Converter build(Type type, Class<?> raw) {
@@ -233,7 +233,7 @@ public final class Converters {
          * @param value the value, not null, a Decimal's NaN or infinity as a double
          * @param sent the value as the peer sent it, for messages
          */
-        abstract Object convert(Object value, Object sent, Values.Conversion c) throws ConversionException;
+        abstract Object convert(Object value, Object sent, Conversions.Conversion c) throws ConversionException;
 
         /** Why no value converts to it, or null; {@code seen} holds the records already being asked. */
         String why(Set<Converter> seen) {
@@ -248,7 +248,7 @@ public final class Converters {
         }
 
         @Override
-        Object convert(Object value, Object sent, Values.Conversion c) {
+        Object convert(Object value, Object sent, Conversions.Conversion c) {
             return value;
         }
     }
@@ -260,7 +260,7 @@ public final class Converters {
 
         Scalar(Type type, Class<?> raw) {
             super(type, raw);
-            boxed = Values.box(raw);
+            boxed = Conversions.box(raw);
             why = raw.isPrimitive() ? null : plainReason(raw);
         }
 
@@ -270,7 +270,7 @@ public final class Converters {
         }
 
         @Override
-        Object convert(Object value, Object sent, Values.Conversion c) throws ConversionException {
+        Object convert(Object value, Object sent, Conversions.Conversion c) throws ConversionException {
             if (value instanceof BigInteger) {
                 c.work.charge(((BigInteger) value).bitLength() >> 6);
             }
@@ -347,7 +347,7 @@ public final class Converters {
             throw c.mismatchFor(raw, value);
         }
 
-        private ConversionException outOfRange(Values.Conversion c, String number) {
+        private ConversionException outOfRange(Conversions.Conversion c, String number) {
             return new ConversionException("expected " + Repr.javaName(raw) + ", got " + (c.javaWorded() ? "" : "int ")
                     + number + ", which is out of its range");
         }
@@ -360,7 +360,7 @@ public final class Converters {
         }
 
         @Override
-        Object convert(Object value, Object sent, Values.Conversion c) throws ConversionException {
+        Object convert(Object value, Object sent, Conversions.Conversion c) throws ConversionException {
             if (value instanceof String || value instanceof Character || value instanceof SurrogateText) {
                 return value.toString();
             }
@@ -375,7 +375,7 @@ public final class Converters {
         }
 
         @Override
-        Object convert(Object value, Object sent, Values.Conversion c) throws ConversionException {
+        Object convert(Object value, Object sent, Conversions.Conversion c) throws ConversionException {
             byte[] b = c.copiedBytes(value);
             return raw == ByteBuffer.class ? ByteBuffer.wrap(b) : b;
         }
@@ -397,7 +397,7 @@ public final class Converters {
         }
 
         @Override
-        Object convert(Object value, Object sent, Values.Conversion c) throws ConversionException {
+        Object convert(Object value, Object sent, Conversions.Conversion c) throws ConversionException {
             return Optional.ofNullable(c.convert(value, of));
         }
     }
@@ -411,7 +411,7 @@ public final class Converters {
         }
 
         @Override
-        Object convert(Object value, Object sent, Values.Conversion c) throws ConversionException {
+        Object convert(Object value, Object sent, Conversions.Conversion c) throws ConversionException {
             if (value instanceof String) {
                 for (Object constant : constants) {
                     if (((Enum<?>) constant).name().equals(value)) {
@@ -440,7 +440,7 @@ public final class Converters {
         }
 
         @Override
-        Object convert(Object value, Object sent, Values.Conversion c) throws ConversionException {
+        Object convert(Object value, Object sent, Conversions.Conversion c) throws ConversionException {
             List<?> items = c.sequence(value, raw);
             Object array = Array.newInstance(raw.getComponentType(), items.size());
             for (int i = 0; i < items.size(); i++) {
@@ -477,7 +477,7 @@ public final class Converters {
         }
 
         @Override
-        Object convert(Object value, Object sent, Values.Conversion c) throws ConversionException {
+        Object convert(Object value, Object sent, Conversions.Conversion c) throws ConversionException {
             List<?> items = c.sequence(value, raw);
             Collection<Object> out;
             if (isAbstract(raw)) {
@@ -530,7 +530,7 @@ public final class Converters {
         }
 
         @Override
-        Object convert(Object v, Object sent, Values.Conversion c) throws ConversionException {
+        Object convert(Object v, Object sent, Conversions.Conversion c) throws ConversionException {
             Map<?, ?> in;
             if (v instanceof Map) {
                 in = (Map<?, ?>) v;
@@ -585,7 +585,7 @@ public final class Converters {
         }
 
         @Override
-        final Object convert(Object value, Object sent, Values.Conversion c) throws ConversionException {
+        final Object convert(Object value, Object sent, Conversions.Conversion c) throws ConversionException {
             if (raw.isInstance(value)) {
                 return value;
             }
@@ -602,14 +602,14 @@ public final class Converters {
         }
 
         /** A value that is not a {@code raw} already. */
-        Object other(Object value, Values.Conversion c) throws ConversionException {
+        Object other(Object value, Conversions.Conversion c) throws ConversionException {
             if (value instanceof Map || value instanceof PyObject) {
                 return bean(value, c);
             }
             throw c.mismatchFor(raw, value);
         }
 
-        private Object bean(Object value, Values.Conversion c) throws ConversionException {
+        private Object bean(Object value, Conversions.Conversion c) throws ConversionException {
             Map<?, ?> fields = fields(value, raw, c);
             Object made = instantiate(raw);
             BeanPlan plan = bean;
@@ -630,7 +630,7 @@ public final class Converters {
                     p.set(made, c.field(e.getValue(), p.converter(), name));
                 } catch (ReflectiveOperationException | RuntimeException x) {
                     throw new ConversionException("cannot set " + Repr.javaName(raw) + "."
-                            + Repr.truncate(name, 60) + ": " + Values.describe(x));
+                            + Repr.truncate(name, 60) + ": " + Conversions.describe(x));
                 }
             }
             return made;
@@ -693,7 +693,7 @@ public final class Converters {
         }
 
         @Override
-        Object other(Object value, Values.Conversion c) throws ConversionException {
+        Object other(Object value, Conversions.Conversion c) throws ConversionException {
             Parts plan = parts();
             Object[] args = new Object[plan.names.length];
             if (value instanceof Object[] || value instanceof List) {
@@ -718,12 +718,12 @@ public final class Converters {
             }
             if (plan.constructor == null) {
                 throw new ConversionException("cannot construct " + Repr.javaName(raw) + ": "
-                        + Values.describe(plan.failure));
+                        + Conversions.describe(plan.failure));
             }
             try {
                 return plan.constructor.newInstance(args);
             } catch (ReflectiveOperationException | RuntimeException e) {
-                throw new ConversionException("cannot construct " + Repr.javaName(raw) + ": " + Values.describe(e));
+                throw new ConversionException("cannot construct " + Repr.javaName(raw) + ": " + Conversions.describe(e));
             }
         }
 
@@ -762,7 +762,7 @@ public final class Converters {
         }
     }
 
-    private static Map<?, ?> fields(Object value, Class<?> raw, Values.Conversion c) throws ConversionException {
+    private static Map<?, ?> fields(Object value, Class<?> raw, Conversions.Conversion c) throws ConversionException {
         if (value instanceof Map) {
             return (Map<?, ?>) value;
         }
@@ -857,7 +857,7 @@ public final class Converters {
             return (T) ((Constructor<?>) c).newInstance();
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new ConversionException("cannot create " + Repr.javaName(raw)
-                    + ": it needs an accessible no-argument constructor (" + Values.describe(e) + ")");
+                    + ": it needs an accessible no-argument constructor (" + Conversions.describe(e) + ")");
         }
     }
 }

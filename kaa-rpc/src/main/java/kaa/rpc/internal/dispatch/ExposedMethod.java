@@ -20,7 +20,7 @@ import kaa.rpc.Channel;
 import kaa.rpc.Expose;
 import kaa.rpc.Kw;
 import kaa.rpc.internal.convert.ConversionException;
-import kaa.rpc.internal.convert.Values;
+import kaa.rpc.internal.convert.Conversions;
 import kaa.rpc.internal.value.Repr;
 import kaa.rpc.internal.value.WorkBudget;
 
@@ -260,7 +260,7 @@ public final class ExposedMethod {
      * @throws WorkLimitException when the arguments need more work than their payload allows
      */
     public Object[] bind(Object channel, Object[] args, Map<String, Object> kwargs, WorkBudget work) throws BindingException {
-        Values.Conversion conversion = null; // made for the first parameter that is not an Object
+        Conversions.Conversion conversion = null; // made for the first parameter that is not an Object
         int first = addClient ? 1 : 0;
         Object[] out = new Object[types.length + first];
         if (addClient) {
@@ -297,7 +297,7 @@ public final class ExposedMethod {
                     continue;
                 }
                 if (conversion == null) {
-                    conversion = Values.conversion(work);
+                    conversion = Conversions.conversion(work);
                 }
                 out[i + first] = conversion.convert(wire[i], types[i]);
             } catch (ConversionException e) {

@@ -8,7 +8,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import kaa.rpc.internal.convert.ConversionException;
-import kaa.rpc.internal.convert.Values;
+import kaa.rpc.internal.convert.Conversions;
 import kaa.rpc.internal.exec.IoThreads;
 import kaa.rpc.internal.frame.FrameSink;
 import kaa.rpc.internal.frame.ReadControl;
@@ -18,6 +18,7 @@ import kaa.rpc.internal.pickle.MalformedPickleException;
 import kaa.rpc.internal.pickle.PickleReader;
 import kaa.rpc.internal.pickle.RemoteErrors;
 import kaa.rpc.internal.value.PyObject;
+import kaa.rpc.internal.value.Repr;
 import kaa.rpc.internal.value.WorkBudget;
 import kaa.rpc.internal.value.WorkLimitException;
 
@@ -74,14 +75,14 @@ public final class IncomingCalls {
         if (call == null || call.length != 3 || !(call[0] instanceof String)
                 || !(call[1] instanceof Object[] || call[1] instanceof List) || !(call[2] instanceof Map)) {
             replies.reply(from, seq, "?", RemoteErrors.payload("TypeError", "malformed CALL: expected (command, args, "
-                    + "kwargs), got " + Values.describeValue(decoded)), true);
+                    + "kwargs), got " + Repr.describeValue(decoded)), true);
             return;
         }
         String command = (String) call[0];
         Object[] args = call[1] instanceof Object[] ? (Object[]) call[1] : ((List<?>) call[1]).toArray();
         Map<String, Object> kwargs;
         try {
-            kwargs = Values.stringKeys((Map<?, ?>) call[2]);
+            kwargs = Conversions.stringKeys((Map<?, ?>) call[2]);
         } catch (ConversionException e) {
             replies.reply(from, seq, command, RemoteErrors.payload("TypeError", command + "(): " + e.getMessage()), true);
             return;
@@ -89,7 +90,7 @@ public final class IncomingCalls {
         ExposedMethod[] overloads = commands.lookup(command);
         if (overloads == null) {
             // the original answers KeyError(command); a name this long is no command, and is not sent back whole
-            String key = Values.truncate(command, 200);
+            String key = Repr.truncate(command, 200);
             replies.reply(from, seq, key, new Object[] {new PyObject("exceptions", "KeyError", new Object[] {key}),
                 List.of()}, true);
             return;
@@ -168,7 +169,7 @@ public final class IncomingCalls {
         } catch (RuntimeException | StackOverflowError e) { // hostile nesting, or a bug: answer, never hang
             running.done(seq, r);
             replies.reply(from, seq, command, RemoteErrors.payload("TypeError", command + "(): arguments cannot be "
-                    + "bound (" + Values.className(e.getClass(), false) + ")"), true);
+                    + "bound (" + Repr.className(e.getClass(), false) + ")"), true);
             return;
         }
         if (r != null && !r.start(IoThreads.isIoThread() ? null : Thread.currentThread())) {

@@ -1,13 +1,13 @@
 package kaa.rpc.internal.dispatch;
 
 import io.netty.buffer.ByteBuf;
-import kaa.rpc.internal.convert.Values;
 import kaa.rpc.internal.frame.FrameSink;
 import kaa.rpc.internal.frame.Packet;
 import kaa.rpc.internal.log.PeerLog;
 import kaa.rpc.internal.pickle.PickleWriter;
 import kaa.rpc.internal.pickle.RemoteErrors;
 import kaa.rpc.internal.pickle.SendPolicy;
+import kaa.rpc.internal.value.Repr;
 
 /**
  * Our answers to the peer's calls: a RETN with the result, or an EXCP with
@@ -37,13 +37,13 @@ public final class Replies {
             if (error) {
                 UNSENDABLE.log("cannot encode the error answering '{}'", command, e);
                 sendPlainError(to, seq, command + "() failed, and its error cannot be sent: "
-                        + Values.className(e.getClass(), false));
+                        + Repr.className(e.getClass(), false));
                 return;
             }
             UNSENDABLE.log("the result of '{}' cannot be sent", command, e);
             reply(to, seq, command, RemoteErrors.payload("TypeError", "the result of " + command
                     + "() cannot be sent: " + (e instanceof IllegalArgumentException ? e.getMessage()
-                            : Values.className(e.getClass(), true) + ": " + e.getMessage())), true);
+                            : Repr.className(e.getClass(), true) + ": " + e.getMessage())), true);
             return;
         }
         if (!to.admits(buf.readableBytes())) { // this connection holds the most unsent of all: it gives way

@@ -9,9 +9,9 @@ import kaa.rpc.internal.frame.Dialect;
 import kaa.rpc.internal.frame.FrameDecoder;
 import kaa.rpc.internal.frame.FrameLimits;
 import kaa.rpc.internal.frame.FrameSink;
-import kaa.rpc.internal.handshake.HandshakePeer;
 import kaa.rpc.internal.frame.ReadControl;
 import kaa.rpc.internal.frame.ReadGate;
+import kaa.rpc.internal.handshake.HandshakePeer;
 import kaa.rpc.internal.session.Session;
 
 /**

@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import kaa.rpc.internal.convert.ConversionException;
-import kaa.rpc.internal.convert.Values;
+import kaa.rpc.internal.convert.Conversions;
 import kaa.rpc.internal.pickle.Bombs;
 import kaa.rpc.internal.pickle.MalformedPickleException;
 import kaa.rpc.internal.pickle.PickleReader;
@@ -86,7 +86,7 @@ class BoundedWorkTest {
         for (Type target : TARGETS) {
             WorkBudget converting = WorkBudget.forPayload(pickle.length);
             try {
-                Values.conversion(converting).convert(value, target);
+                Conversions.conversion(converting).convert(value, target);
             } catch (ConversionException doesNotFit) {
                 assertThat(doesNotFit.getMessage().length()).isLessThan(2000);
             } catch (WorkLimitException e) {
@@ -112,7 +112,7 @@ class BoundedWorkTest {
         }
 
         assertThat(Repr.repr(value)).hasSizeLessThanOrEqualTo(Limits.REPR_LIMIT);
-        assertThat(Values.describeValue(value)).hasSizeLessThan(Limits.REPR_LIMIT + 40);
+        assertThat(Repr.describeValue(value)).hasSizeLessThan(Limits.REPR_LIMIT + 40);
     }
 
     /** Reads a buffer's readable bytes without consuming them. */
@@ -185,7 +185,7 @@ class BoundedWorkTest {
         List<?> rows = (List<?>) PickleReader.load(p.toByteArray());
         assertThat(rows).hasSize(100).allSatisfy(row -> assertThat(row).isSameAs(rows.get(0)));
         assertThat(new ArrayList<Object>((List<?>) rows.get(0))).hasSize(100).containsOnly(0);
-        int[][] matrix = (int[][]) Values.convert(rows, int[][].class);
+        int[][] matrix = (int[][]) Conversions.convert(rows, int[][].class);
         assertThat(matrix[99][99]).isZero();
         assertThat(matrix[0]).isSameAs(matrix[1]);
     }
@@ -311,10 +311,10 @@ class BoundedWorkTest {
                 Bombs.Sharing.DUP, 40)).op('K', 1, 's').end();
         Object dict = PickleReader.load(pickle);
         Type target = BoundedWorkTest.class.getDeclaredField("listKeys").getGenericType();
-        assertThatThrownBy(() -> Values.conversion(WorkBudget.forPayload(pickle.length)).convert(dict, target))
+        assertThatThrownBy(() -> Conversions.conversion(WorkBudget.forPayload(pickle.length)).convert(dict, target))
                 .isInstanceOf(WorkLimitException.class);
         // the same value as a plain dict needs no hashing of the tuple's contents
-        assertThat(Values.conversion(WorkBudget.forPayload(pickle.length)).convert(dict, Map.class)).isNotNull();
+        assertThat(Conversions.conversion(WorkBudget.forPayload(pickle.length)).convert(dict, Map.class)).isNotNull();
     }
 
     @SuppressWarnings("unused")
@@ -342,7 +342,7 @@ class BoundedWorkTest {
         }
         assertThat(Repr.repr(wide)).hasSize(Limits.REPR_LIMIT).endsWith("...");
         assertThat(Repr.repr("x".repeat(10_000), 300)).hasSize(300);
-        assertThat(Values.truncate("y".repeat(1000), 10)).isEqualTo("yyyyyyyyyy... (990 more characters)");
+        assertThat(Repr.truncate("y".repeat(1000), 10)).isEqualTo("yyyyyyyyyy... (990 more characters)");
         assertThat(Repr.repr(new Object[] {1})).isEqualTo("(1,)");
         assertThat(Repr.repr(Map.of("a", List.of(true, 1.5)))).isEqualTo("{'a': [True, 1.5]}");
         assertThat(Repr.repr(new byte[] {'a', 0, (byte) 0xff})).isEqualTo("b'a\\x00\\xff'");

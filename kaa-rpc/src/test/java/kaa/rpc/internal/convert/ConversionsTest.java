@@ -100,7 +100,7 @@ class ValuesTest {
 
     static <T> T convert(Object value, Type type) throws ConversionException {
         @SuppressWarnings("unchecked")
-        T t = (T) Values.convert(value, type);
+        T t = (T) Conversions.convert(value, type);
         return t;
     }
 
@@ -228,7 +228,7 @@ class ValuesTest {
     @Test
     void aPartSharedWithinAValueIsConvertedOnceForEachType() throws Exception {
         List<Object> shared = new ArrayList<>(List.of(1, 2));
-        Values.Conversion c = Values.conversion(WorkBudget.forPayload(100));
+        Conversions.Conversion c = Conversions.conversion(WorkBudget.forPayload(100));
         List<?> twice = (List<?>) c.convert(List.of(shared, shared), type("listOfLists"));
         assertThat(twice.get(0)).isSameAs(twice.get(1));
         int[] asInts = (int[]) c.convert(shared, int[].class);
@@ -253,29 +253,29 @@ class ValuesTest {
         for (int i = 0; i < 100; i++) {
             many.put(longKey + i, i);
         }
-        assertThatThrownBy(() -> Values.conversion(WorkBudget.forPayload(1000)).convert(many, type("sortedMap")))
+        assertThatThrownBy(() -> Conversions.conversion(WorkBudget.forPayload(1000)).convert(many, type("sortedMap")))
                 .isInstanceOf(WorkLimitException.class);
     }
 
     @Test
     void typesAreNamedAsAReaderWritesThem() {
-        assertThat(Values.javaName(type("mapOfLong"))).isEqualTo("Map<String, Long>");
-        assertThat(Values.javaName(int[][].class)).isEqualTo("int[][]");
-        assertThat(Values.rawClass(type("arrayOfLists"))).isEqualTo(List[].class);
-        assertThat(Values.rawClass(type("wildcard"))).isEqualTo(List.class);
-        assertThat(Values.rawClass(((ParameterizedType) type("wildcard"))
+        assertThat(Repr.javaName(type("mapOfLong"))).isEqualTo("Map<String, Long>");
+        assertThat(Repr.javaName(int[][].class)).isEqualTo("int[][]");
+        assertThat(Conversions.rawClass(type("arrayOfLists"))).isEqualTo(List[].class);
+        assertThat(Conversions.rawClass(type("wildcard"))).isEqualTo(List.class);
+        assertThat(Conversions.rawClass(((ParameterizedType) type("wildcard"))
                 .getActualTypeArguments()[0])).isEqualTo(Number.class);
-        assertThat(Values.rawClass(List.class.getTypeParameters()[0])).isEqualTo(Object.class);
-        assertThat(Values.box(boolean.class)).isEqualTo(Boolean.class);
-        assertThat(Values.box(float.class)).isEqualTo(Float.class);
-        assertThat(Values.box(short.class)).isEqualTo(Short.class);
-        assertThat(Values.box(char.class)).isEqualTo(Character.class);
-        assertThat(Values.box(void.class)).isEqualTo(Void.class);
-        assertThat(Values.box(String.class)).isEqualTo(String.class);
-        assertThat(Values.isPlain(int.class)).isTrue();
-        assertThat(Values.isPlain(BigDecimal.class)).isTrue();
-        assertThat(Values.isPlain(Point.class)).isFalse();
-        assertThat(Values.isPlain(type("listOfInt"))).isFalse();
+        assertThat(Conversions.rawClass(List.class.getTypeParameters()[0])).isEqualTo(Object.class);
+        assertThat(Conversions.box(boolean.class)).isEqualTo(Boolean.class);
+        assertThat(Conversions.box(float.class)).isEqualTo(Float.class);
+        assertThat(Conversions.box(short.class)).isEqualTo(Short.class);
+        assertThat(Conversions.box(char.class)).isEqualTo(Character.class);
+        assertThat(Conversions.box(void.class)).isEqualTo(Void.class);
+        assertThat(Conversions.box(String.class)).isEqualTo(String.class);
+        assertThat(Conversions.isPlain(int.class)).isTrue();
+        assertThat(Conversions.isPlain(BigDecimal.class)).isTrue();
+        assertThat(Conversions.isPlain(Point.class)).isFalse();
+        assertThat(Conversions.isPlain(type("listOfInt"))).isFalse();
     }
 
     @Test
@@ -292,7 +292,7 @@ class ValuesTest {
         assertThat(Repr.pythonType(new PyObject("builtins", "ValueError", new Object[0]))).isEqualTo("ValueError");
         assertThat(Repr.pythonType(new PyObject("m", "C", new Object[0]))).isEqualTo("m.C");
         assertThat(Repr.pythonType(new StringBuilder())).isEqualTo("StringBuilder");
-        assertThat(Values.describeValue(null)).isEqualTo("None");
+        assertThat(Repr.describeValue(null)).isEqualTo("None");
 
         assertThat(Repr.repr(null)).isEqualTo("None");
         assertThat(Repr.repr(false)).isEqualTo("False");
@@ -319,8 +319,8 @@ class ValuesTest {
 
     @Test
     void keywordNamesMustBeStrings() throws Exception {
-        assertThat(Values.stringKeys(Map.of("a", 1))).containsEntry("a", 1);
-        assertThatThrownBy(() -> Values.stringKeys(Map.of(1, 1))).isInstanceOf(ConversionException.class)
+        assertThat(Conversions.stringKeys(Map.of("a", 1))).containsEntry("a", 1);
+        assertThatThrownBy(() -> Conversions.stringKeys(Map.of(1, 1))).isInstanceOf(ConversionException.class)
                 .hasMessage("keyword argument names must be str, got int 1");
     }
 

@@ -35,9 +35,9 @@ import kaa.rpc.internal.value.WorkBudget;
  * JavaBeans; byte strings become {@code byte[]}. Anything else is a
  * {@link ConversionException} that says what was expected and what came.
  */
-public final class Values {
+public final class Conversions {
 
-    private Values() {
+    private Conversions() {
     }
 
     /** True when converting to {@code type} runs no user code (no record or bean constructor). */
@@ -286,26 +286,6 @@ public final class Values {
 
     private static ConversionException mismatch(Class<?> expected, Object value) {
         return new ConversionException("expected " + Repr.javaName(expected) + ", got " + Repr.describeValue(value));
-    }
-
-    /** See {@link Repr#javaName}; kept for the callers of the conversion. */
-    public static String javaName(Type type) {
-        return Repr.javaName(type);
-    }
-
-    /** See {@link Repr#className}. */
-    public static String className(Class<?> c, boolean qualified) {
-        return Repr.className(c, qualified);
-    }
-
-    /** See {@link Repr#describeValue}. */
-    public static String describeValue(Object value) {
-        return Repr.describeValue(value);
-    }
-
-    /** See {@link Repr#truncate}. */
-    public static String truncate(String text, int max) {
-        return Repr.truncate(text, max);
     }
 
     /** A Decimal BigDecimal cannot hold, as the nearest Java number: -0 as 0, NaN and infinities as doubles. */
