@@ -189,14 +189,14 @@ public final class Endpoints {
      * Who is at the other end of a connection, across its connections: no
      * one source holds more than half of the shared receive budget, and the
      * calls of its lost connections still count against its live ones. For a
-     * server, the peer's host (each Unix-socket connection, from a user of
-     * this host, is its own); for a client, the server it reaches.
+     * server, the peer's host ({@link Address#host}, as for admission;
+     * each Unix-socket connection, from a user of this host, is its own); for
+     * a client, the server it reaches.
      */
     private static Object sourceKey(Channel ch, Connection connection, boolean server) {
-        SocketAddress remote = ch.remoteAddress();
         if (server) {
-            return remote instanceof InetSocketAddress
-                    ? ((InetSocketAddress) remote).getAddress() : ch;
+            Object host = Address.host(ch.remoteAddress());
+            return host != null ? host : ch;
         }
         String connectedTo = connection.connectedTo();
         return connectedTo != null ? connectedTo : ch;

@@ -3,11 +3,13 @@ package kaa.rpc.internal.net;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
@@ -18,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.Set;
 
 /**
@@ -27,6 +30,20 @@ import java.util.Set;
  * temp directory, {@code $TMPDIR/kaa-<uid>} or {@code /tmp/kaa-<uid>}.
  */
 public final class Address {
+
+    /**
+     * The host a connection comes from, as a key: its IP address, an IPv6
+     * address by its /64 (which one host is commonly given whole, so that
+     * addresses from it count as one); null for a Unix socket, whose peer has
+     * no address.
+     */
+    public static Object host(SocketAddress remote) {
+        if (!(remote instanceof InetSocketAddress) || ((InetSocketAddress) remote).getAddress() == null) {
+            return null;
+        }
+        InetAddress ip = ((InetSocketAddress) remote).getAddress();
+        return ip instanceof Inet6Address ? ByteBuffer.wrap(Arrays.copyOf(ip.getAddress(), 8)) : ip;
+    }
 
     private final String text;
     private final SocketAddress socketAddress;

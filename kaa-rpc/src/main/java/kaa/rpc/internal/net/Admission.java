@@ -3,13 +3,7 @@ package kaa.rpc.internal.net;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import java.net.Inet6Address;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -204,20 +198,13 @@ public final class Admission {
     }
 
     /**
-     * Who a connection is from, for the shares: its IP address (an IPv6
-     * address by its /64, which one host is commonly given whole); every
-     * connection of a Unix socket is one source, the local host.
+     * Who a connection is from, for the shares: its host
+     * ({@link Address#host}); every connection of a Unix socket is one
+     * source, the local host.
      */
     static Object source(Channel ch) {
-        SocketAddress a = ch.remoteAddress();
-        if (!(a instanceof InetSocketAddress) || ((InetSocketAddress) a).getAddress() == null) {
-            return "local";
-        }
-        InetAddress ip = ((InetSocketAddress) a).getAddress();
-        if (ip instanceof Inet6Address) {
-            return ByteBuffer.wrap(Arrays.copyOf(ip.getAddress(), 8));
-        }
-        return ip;
+        Object host = Address.host(ch.remoteAddress());
+        return host != null ? host : "local";
     }
 
     /** Counts {@code ch} out of the handshake slots when it opens, and out of everything when it closes. */
