@@ -639,6 +639,7 @@ public final class Converters {
 
     /** A record: from a dict of its components, an object's state, or a sequence in their order. */
     private static final class RecordOf extends Plain {
+        /** Guards making {@link #parts} (and {@link #making}) once; only reflection runs under it. */
         private final Object lock = new Object();
         private volatile Parts parts;
         /** Whether this thread is making {@link #parts} now: a component of this record's own type asks again. */

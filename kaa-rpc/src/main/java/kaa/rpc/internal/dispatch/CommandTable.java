@@ -27,7 +27,9 @@ public final class CommandTable {
     private static final Logger log = LoggerFactory.getLogger(CommandTable.class);
 
     private final CommandTable parent;
+    /** Read without a lock (each value an immutable array, replaced whole); written under this table's monitor. */
     private final ConcurrentHashMap<String, ExposedMethod[]> byName = new ConcurrentHashMap<>();
+    /** Guarded by this table's monitor, under which only reflection on the target runs (no user code). */
     private final Map<Object, List<ExposedMethod>> byTarget = new IdentityHashMap<>();
 
     public CommandTable(CommandTable parent) {
