@@ -153,7 +153,7 @@ public final class Conversions {
             try {
                 return convert(item, type);
             } catch (ConversionException e) {
-                throw new ConversionException("item " + index + ": " + e.getMessage());
+                throw ConversionException.at("item " + index + ": ", e);
             }
         }
 
@@ -161,7 +161,7 @@ public final class Conversions {
             try {
                 return convert(item, type);
             } catch (ConversionException e) {
-                throw new ConversionException("field '" + name + "': " + e.getMessage());
+                throw ConversionException.at("field '" + name + "': ", e);
             }
         }
 

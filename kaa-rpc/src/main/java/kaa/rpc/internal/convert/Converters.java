@@ -205,7 +205,7 @@ public final class Converters {
     }
 
     /** The message of a type argument's reason, as the proxy check words it. */
-    private static String its(Type argument, Converter c, Set<Converter> seen) {
+    private static String its(Type argument, Converter c, Set<Type> seen) {
         String why = c.why(seen);
         return why == null ? null : "(its " + argument.getTypeName() + " " + why + ")";
     }
@@ -235,8 +235,8 @@ public final class Converters {
          */
         abstract Object convert(Object value, Object sent, Conversions.Conversion c) throws ConversionException;
 
-        /** Why no value converts to it, or null; {@code seen} holds the records already being asked. */
-        String why(Set<Converter> seen) {
+        /** Why no value converts to it, or null; {@code seen} holds the record types already being asked (by their type, since a parameterized one is a new converter each time). */
+        String why(Set<Type> seen) {
             return null;
         }
     }
@@ -265,7 +265,7 @@ public final class Converters {
         }
 
         @Override
-        String why(Set<Converter> seen) {
+        String why(Set<Type> seen) {
             return why;
         }
 
@@ -392,7 +392,7 @@ public final class Converters {
         }
 
         @Override
-        String why(Set<Converter> seen) {
+        String why(Set<Type> seen) {
             return its(argument, of, seen);
         }
 
@@ -435,7 +435,7 @@ public final class Converters {
         }
 
         @Override
-        String why(Set<Converter> seen) {
+        String why(Set<Type> seen) {
             return component.why(seen);
         }
 
@@ -471,7 +471,7 @@ public final class Converters {
         }
 
         @Override
-        String why(Set<Converter> seen) {
+        String why(Set<Type> seen) {
             String why = creationReason(raw);
             return why != null ? why : its(elementType, element, seen);
         }
@@ -521,7 +521,7 @@ public final class Converters {
         }
 
         @Override
-        String why(Set<Converter> seen) {
+        String why(Set<Type> seen) {
             String why = creationReason(raw);
             if (why == null) {
                 why = its(keyType, key, seen);
@@ -550,13 +550,13 @@ public final class Converters {
                 try {
                     k = c.convert(e.getKey(), key);
                 } catch (ConversionException x) {
-                    throw new ConversionException("key " + Repr.repr(e.getKey()) + ": " + x.getMessage());
+                    throw ConversionException.at("key " + Repr.repr(e.getKey()) + ": ", x);
                 }
                 Object converted;
                 try {
                     converted = c.convert(e.getValue(), value);
                 } catch (ConversionException x) {
-                    throw new ConversionException("value of key " + Repr.repr(e.getKey()) + ": " + x.getMessage());
+                    throw ConversionException.at("value of key " + Repr.repr(e.getKey()) + ": ", x);
                 }
                 c.insert(out, e.getKey(), k, converted);
             }
@@ -580,7 +580,7 @@ public final class Converters {
         }
 
         @Override
-        String why(Set<Converter> seen) {
+        String why(Set<Type> seen) {
             return why;
         }
 
@@ -670,14 +670,14 @@ public final class Converters {
         }
 
         @Override
-        String why(Set<Converter> seen) {
+        String why(Set<Type> seen) {
             String known = why;
             if (known != null) {
                 return known.isEmpty() ? null : known;
             }
             boolean root = seen.isEmpty();
             Parts p = parts();
-            if (p == null || !seen.add(this)) {
+            if (p == null || !seen.add(type)) {
                 return null; // a record inside itself: what it holds is asked where it starts
             }
             String found = null;
