@@ -33,37 +33,49 @@ class OutgoingCallsTest {
         timers.shutdownNow();
     }
 
+    /** An open session's routing: every call goes to {@code sink}, unless {@link #route} says otherwise. */
+    private static class OpenRoute implements OutgoingCalls.Route {
+        final RecordingSink sink;
+
+        OpenRoute(RecordingSink sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public Routed route(PendingCall call) {
+            call.sink = sink;
+            return Routed.SEND;
+        }
+
+        @Override
+        public boolean unqueue(PendingCall call) {
+            return false;
+        }
+
+        @Override
+        public FrameSink openSink() {
+            return sink;
+        }
+
+        @Override
+        public Dialect dialect() {
+            return sink.dialect();
+        }
+
+        @Override
+        public NotConnectedException notConnected(String what) {
+            return new NotConnectedException(what);
+        }
+    }
+
+    private OutgoingCalls calls(OutgoingCalls.Route route) {
+        return new OutgoingCalls(route, Runnable::run, timers, SendPolicy.DEFAULT, false,
+                FrameLimits.DEFAULT_MAX_FRAME_SIZE, DecimalLimits.DEFAULT);
+    }
+
     /** Every call goes straight to {@code sink}, as on an open session. */
     private OutgoingCalls calls(RecordingSink sink) {
-        OutgoingCalls.Route open = new OutgoingCalls.Route() {
-            @Override
-            public Routed route(PendingCall call) {
-                call.sink = sink;
-                return Routed.SEND;
-            }
-
-            @Override
-            public boolean unqueue(PendingCall call) {
-                return false;
-            }
-
-            @Override
-            public FrameSink openSink() {
-                return sink;
-            }
-
-            @Override
-            public Dialect dialect() {
-                return sink.dialect();
-            }
-
-            @Override
-            public NotConnectedException notConnected(String what) {
-                return new NotConnectedException(what);
-            }
-        };
-        return new OutgoingCalls(open, Runnable::run, timers, SendPolicy.DEFAULT, false,
-                FrameLimits.DEFAULT_MAX_FRAME_SIZE, DecimalLimits.DEFAULT);
+        return calls(new OpenRoute(sink));
     }
 
     private static ByteBuf pickled(Object value) {
@@ -168,39 +180,16 @@ class OutgoingCallsTest {
         // the session queues the call under its lock, and the connection opens before call() looks again:
         // the queue's drain has sent it, so call() must leave it to its answer
         RecordingSink sink = new RecordingSink(Dialect.JAVA);
-        OutgoingCalls.Route openingMeanwhile = new OutgoingCalls.Route() {
+        OutgoingCalls calls = calls(new OpenRoute(sink) {
             @Override
             public Routed route(PendingCall call) {
                 call.queued = true;
                 call.queued = false; // what PreOpenQueue.takeAll does as the connection opens
-                ByteBuf b = call.sendQueued();
-                sink.sendNow(b);
+                sink.sendNow(call.sendQueued());
                 sink.flushNow();
                 return Routed.QUEUED;
             }
-
-            @Override
-            public boolean unqueue(PendingCall call) {
-                return false;
-            }
-
-            @Override
-            public FrameSink openSink() {
-                return sink;
-            }
-
-            @Override
-            public Dialect dialect() {
-                return sink.dialect();
-            }
-
-            @Override
-            public NotConnectedException notConnected(String what) {
-                return new NotConnectedException(what);
-            }
-        };
-        OutgoingCalls calls = new OutgoingCalls(openingMeanwhile, Runnable::run, timers, SendPolicy.DEFAULT, false,
-                FrameLimits.DEFAULT_MAX_FRAME_SIZE, DecimalLimits.DEFAULT);
+        });
         RpcFuture<Object> f = calls.call("echo", new Object[] {"hi"}, Map.of(), Object.class, null);
 
         assertThat(f).as("a call that went out waits for its answer").isNotDone();
