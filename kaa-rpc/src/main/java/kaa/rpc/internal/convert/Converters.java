@@ -322,8 +322,8 @@ public final class Converters {
             }
             if (!integral) {
                 String name = c.javaWorded() ? Repr.javaName(sent.getClass()) : Repr.pythonType(sent);
-                throw new ConversionException("expected " + Repr.javaName(raw) + ", got " + name + " "
-                        + Repr.repr(sent) + " (a " + name + " is not converted to an integer type)");
+                throw new ConversionException("expected " + Repr.javaName(raw) + ", got " + c.describeFor(sent)
+                        + " (a " + name + " is not converted to an integer type)");
             }
             BigInteger big = value instanceof BigInteger ? (BigInteger) value : BigInteger.valueOf(n.longValue());
             if (boxed == BigInteger.class) {
