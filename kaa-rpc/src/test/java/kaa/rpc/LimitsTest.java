@@ -69,7 +69,7 @@ class LimitsTest {
             peer.send(8, "CALL", pickle(List.of("not", "a", "tuple")));
             WireFrames.Frame notTuple = peer.read();
             assertThat(notTuple.type()).isEqualTo("EXCP");
-            assertThat(((Object[]) notTuple.value())[0].toString()).contains("TypeError('malformed CALL");
+            assertThat(((Object[]) notTuple.value())[0].toString()).contains("TypeError(\"malformed CALL");
 
             peer.send(9, "CALL", pickle(new Object[] {42, new Object[0], Map.of()}));
             assertThat(((Object[]) peer.read().value())[0].toString()).contains("TypeError('malformed CALL");

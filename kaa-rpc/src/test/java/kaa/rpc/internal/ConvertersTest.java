@@ -4,17 +4,42 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.reflect.Type;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.Temporal;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import kaa.rpc.internal.value.FrozenSet;
+import kaa.rpc.internal.value.PyObject;
 import kaa.rpc.PythonObject;
 import kaa.rpc.internal.convert.ConversionException;
 import kaa.rpc.internal.convert.Converters;
@@ -55,6 +80,82 @@ class ConvertersTest {
     public Map<String, Optional<Runnable>> nested;
     public Queue<String> queue;
     public List<Runnable>[] arrays;
+
+    interface NamedSet extends Set<Object> {
+    }
+
+    abstract static class MyNumber extends Number {
+    }
+
+    public List<String> strings;
+    public Map<String, Integer> stringToInt;
+    public SortedMap<String, Integer> sortedStringToInt;
+    public NavigableSet<Integer> navigableInts;
+    public ConcurrentMap<String, Integer> concurrent;
+    public Optional<Long> optionalLong;
+
+    /** Values as the reader decodes them, of every kind. */
+    private static List<Object> decodedValues() {
+        Map<Object, Object> dict = new LinkedHashMap<>();
+        dict.put("a", 1);
+        Map<Object, Object> intKeys = new LinkedHashMap<>();
+        intKeys.put(1, "a");
+        return Arrays.asList(null, true, 1, 300L, BigInteger.ONE.shiftLeft(70), 1.5, "x", "xy",
+                new byte[] {1}, new Object[] {1, "a"}, new Object[0], new ArrayList<>(List.of(1, 2)),
+                new ArrayList<>(List.of("a")), new ArrayList<>(), dict, intKeys, new LinkedHashMap<>(),
+                new LinkedHashSet<>(List.of(1)), FrozenSet.of(List.of("a")), new BigDecimal("1.5"),
+                LocalDate.of(2024, 1, 1), UUID.randomUUID(), Duration.ofSeconds(1),
+                new PyObject("mod", "C", new Object[0]));
+    }
+
+    /**
+     * The property the proxy check rests on: a type passes {@code whyNot}
+     * exactly when some decoded value converts to it, to a value of that type.
+     */
+    @Test
+    void theCheckAcceptsExactlyTheTypesSomeValueConvertsTo() throws Exception {
+        List<Type> targets = List.of(Object.class, int.class, long.class, double.class, boolean.class, char.class,
+                Integer.class, Long.class, Short.class, Byte.class, Double.class, Float.class, Boolean.class,
+                Character.class, Number.class, BigInteger.class, BigDecimal.class, AtomicLong.class,
+                AtomicInteger.class, LongAdder.class, MyNumber.class, String.class, CharSequence.class,
+                byte[].class, ByteBuffer.class, int[].class, String[].class, Object[].class, List.class,
+                Collection.class, Iterable.class, ArrayList.class, Set.class, SortedSet.class, NavigableSet.class,
+                AbstractSet.class, LinkedHashSet.class, NamedSet.class, Queue.class, Deque.class,
+                ArrayDeque.class, Map.class, SortedMap.class, NavigableMap.class, AbstractMap.class,
+                HashMap.class, ConcurrentMap.class, ConcurrentNavigableMap.class, Optional.class,
+                LocalDate.class, Temporal.class, UUID.class, Duration.class, PythonObject.class, Runnable.class,
+                Node.class, NoDefault.class, NoDefaultList.class, SelfBean.class, type("strings"),
+                type("stringToInt"), type("sortedStringToInt"), type("navigableInts"), type("concurrent"),
+                type("optionalLong"), type("nodes"), type("queue"));
+        for (Type t : targets) {
+            Class<?> raw = Conversions.rawClass(t);
+            Object converted = null;
+            for (Object value : decodedValues()) {
+                try {
+                    Object out = Conversions.convert(value, t);
+                    if (out != null) {
+                        converted = out;
+                        break;
+                    }
+                } catch (ConversionException e) {
+                    // not this one
+                }
+            }
+            String why = Converters.whyNot(t);
+            assertThat(converted != null).as("%s: whyNot says %s, a value converts to %s", t, why, converted)
+                    .isEqualTo(why == null);
+            if (converted != null) {
+                // a primitive arrives boxed
+                assertThat(raw.isPrimitive() || raw.isInstance(converted)).as("%s made %s", t, converted).isTrue();
+            }
+        }
+        assertThat(Converters.whyNot(AtomicLong.class)).isEqualTo("is a Number no value received converts to; "
+                + "declare long, int, double, BigInteger, BigDecimal or Number");
+        assertThat(Converters.whyNot(ConcurrentMap.class))
+                .isEqualTo("cannot be created; declare List, Set, Map or a concrete class");
+        assertThatThrownBy(() -> Conversions.convert(new LinkedHashSet<>(List.of(1)), NamedSet.class))
+                .isInstanceOf(ConversionException.class).hasMessageContaining("cannot create a");
+    }
 
     private static Type type(String field) throws NoSuchFieldException {
         return ConvertersTest.class.getField(field).getGenericType();

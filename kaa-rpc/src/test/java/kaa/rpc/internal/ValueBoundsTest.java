@@ -55,7 +55,7 @@ class ValueBoundsTest {
         assertThat(Repr.describeValue(List.of(decoded))).isEqualTo("list [<int of 8388607 bits>]");
         // what fits is written in full, as before
         assertThat(Repr.repr(BigInteger.TEN.pow(40))).isEqualTo("1" + "0".repeat(40));
-        assertThat(Repr.repr(new BigDecimal("-1.50"))).isEqualTo("-1.50");
+        assertThat(Repr.repr(new BigDecimal("-1.50"))).isEqualTo("Decimal('-1.50')");
     }
 
     @Test
@@ -87,14 +87,14 @@ class ValueBoundsTest {
     @Test
     void aDecimalForAnIntegerTypeIsNamedADecimal() {
         assertThatThrownBy(() -> Conversions.convert(new BigDecimal("1.5"), long.class))
-                .hasMessage("expected long, got Decimal 1.5 (a Decimal is not converted to an integer type)");
+                .hasMessage("expected long, got Decimal Decimal('1.5') (a Decimal is not converted to an integer type)");
         assertThatThrownBy(() -> Conversions.conversion(WorkBudget.unlimited()).javaWording().convert(new BigDecimal("1.5"),
                 long.class)).hasMessage("expected long, got BigDecimal 1.5 (a BigDecimal is not converted to an "
                         + "integer type)");
         assertThatThrownBy(() -> Conversions.convert(1.5, long.class))
                 .hasMessage("expected long, got float 1.5 (a float is not converted to an integer type)");
         assertThatThrownBy(() -> Conversions.convert(new PyObject("decimal", "Decimal", new Object[] {"NaN"}),
-                BigDecimal.class)).hasMessage("expected BigDecimal, got Decimal decimal.Decimal('NaN'), which it "
+                BigDecimal.class)).hasMessage("expected BigDecimal, got Decimal Decimal('NaN'), which it "
                         + "cannot hold");
     }
 

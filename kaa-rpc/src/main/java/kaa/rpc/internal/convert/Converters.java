@@ -32,8 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.SortedMap;
-import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -261,7 +259,10 @@ public final class Converters {
         Scalar(Type type, Class<?> raw) {
             super(type, raw);
             boxed = Conversions.box(raw);
-            why = raw.isPrimitive() ? null : plainReason(raw);
+            // a number arrives as one of the value classes: another Number (AtomicLong, a subclass) is never made
+            why = raw.isPrimitive() || raw == Number.class || VALUE_CLASSES.contains(raw) ? null
+                    : "is a Number no value received converts to; declare long, int, double, BigInteger, "
+                            + "BigDecimal or Number";
         }
 
         @Override
@@ -322,8 +323,8 @@ public final class Converters {
             }
             if (!integral) {
                 String name = c.javaWorded() ? Repr.javaName(sent.getClass()) : Repr.pythonType(sent);
-                throw new ConversionException("expected " + Repr.javaName(raw) + ", got " + name + " "
-                        + Repr.repr(sent) + " (a " + name + " is not converted to an integer type)");
+                throw new ConversionException("expected " + Repr.javaName(raw) + ", got " + c.describeFor(sent)
+                        + " (a " + name + " is not converted to an integer type)");
             }
             BigInteger big = value instanceof BigInteger ? (BigInteger) value : BigInteger.valueOf(n.longValue());
             if (boxed == BigInteger.class) {
@@ -453,11 +454,27 @@ public final class Converters {
     /** Why a collection or map class cannot be made, or null. */
     private static String creationReason(Class<?> raw) {
         if (isAbstract(raw)) {
-            return Map.class.isAssignableFrom(raw) || Set.class.isAssignableFrom(raw)
-                    || raw.isAssignableFrom(ArrayList.class) ? null
+            return implementation(raw) != null ? null
                     : "cannot be created; declare List, Set, Map or a concrete class";
         }
         return hasNoArgConstructor(raw) ? null : "cannot be created: it has no constructor without arguments";
+    }
+
+    /**
+     * What the conversion fills for an abstract collection or map type, or
+     * null when none of them is one (a ConcurrentMap, a Set of one's own):
+     * refused then, rather than filled with something that is not one.
+     */
+    private static Class<?> implementation(Class<?> raw) {
+        List<Class<?>> candidates = Map.class.isAssignableFrom(raw) ? List.of(LinkedHashMap.class, TreeMap.class)
+                : Set.class.isAssignableFrom(raw) ? List.of(LinkedHashSet.class, TreeSet.class)
+                : List.of(ArrayList.class);
+        for (Class<?> c : candidates) {
+            if (raw.isAssignableFrom(c)) {
+                return c;
+            }
+        }
+        return null;
     }
 
     private static final class CollectionOf extends Converter {
@@ -481,11 +498,12 @@ public final class Converters {
             List<?> items = c.sequence(value, raw);
             Collection<Object> out;
             if (isAbstract(raw)) {
-                if (SortedSet.class.isAssignableFrom(raw)) {
+                Class<?> made = implementation(raw);
+                if (made == TreeSet.class) {
                     out = new TreeSet<>();
-                } else if (Set.class.isAssignableFrom(raw)) {
+                } else if (made == LinkedHashSet.class) {
                     out = new LinkedHashSet<>();
-                } else if (raw.isAssignableFrom(ArrayList.class)) {
+                } else if (made == ArrayList.class) {
                     out = new ArrayList<>(items.size());
                 } else {
                     throw new ConversionException("cannot create a " + Repr.javaName(raw)
@@ -541,7 +559,12 @@ public final class Converters {
             }
             Map<Object, Object> out;
             if (isAbstract(raw)) {
-                out = SortedMap.class.isAssignableFrom(raw) ? new TreeMap<>() : new LinkedHashMap<>();
+                Class<?> made = implementation(raw);
+                if (made == null) {
+                    throw new ConversionException("cannot create a " + Repr.javaName(raw)
+                            + "; declare Map, SortedMap or a concrete class");
+                }
+                out = made == TreeMap.class ? new TreeMap<>() : new LinkedHashMap<>();
             } else {
                 out = instantiate(raw);
             }

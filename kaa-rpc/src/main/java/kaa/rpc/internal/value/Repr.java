@@ -3,6 +3,11 @@ package kaa.rpc.internal.value;
 import java.lang.reflect.Array;
 import java.lang.reflect.Proxy;
 import java.lang.reflect.Type;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.security.CodeSource;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +24,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.StringJoiner;
 
 /**
  * How messages show values and types: Python's {@code repr} of a value, cut
@@ -90,6 +97,10 @@ public final class Repr {
                 return "a Python " + ((PyObject) value).qualifiedName();
             case PY_CLASS:
                 return "a Python class " + value;
+            case DECIMAL: // as Java writes them, not as they are sent
+                return javaName(value.getClass()) + " " + Numbers.text((BigDecimal) value, Limits.REPR_LIMIT);
+            case ENUM:
+                return javaName(value.getClass()) + " " + ((Enum<?>) value).name();
             default:
                 return value instanceof String ? "String \"" + truncate((String) value, Limits.REPR_LIMIT) + "\""
                         : javaName(value.getClass()) + " " + repr(value);
@@ -204,26 +215,38 @@ public final class Repr {
                 sb.append((Boolean) v ? "True" : "False");
                 return;
             case FLOAT:
-                double d = ((Number) v).doubleValue();
-                sb.append(Double.isNaN(d) ? "nan" : Double.isInfinite(d) ? (d > 0 ? "inf" : "-inf")
-                        : Double.toString(d));
+                sb.append(floatRepr(((Number) v).doubleValue()));
                 return;
             case INT:
             case BIG_INT:
-            case DECIMAL:
-            case CHAR:
-            case ENUM:
                 renderText(sb, v, limit);
                 return;
+            case DECIMAL:
+                String digits = Numbers.text((BigDecimal) v, Math.max(0, limit - sb.length()));
+                // the bounded form of a huge one is no Decimal literal: shown bare
+                sb.append(digits.startsWith("<") ? digits : "Decimal('" + digits + "')");
+                return;
             case STR:
-                String text = v.toString();
-                sb.append('\'').append(text, 0, Math.min(text.length(), Math.max(0, limit - sb.length())));
-                if (sb.length() < limit) {
-                    sb.append('\'');
-                }
+            case CHAR:
+            case CHARS:
+            case ENUM: // the last three as they are sent: a str
+                renderStr(sb, text(v), limit);
                 return;
             case BYTES:
-                renderBytes(sb, (byte[]) v, limit);
+                renderBytes(sb, (byte[]) v, 0, ((byte[]) v).length, limit);
+                return;
+            case BYTE_BUFFER:
+                ByteBuffer buffer = (ByteBuffer) v;
+                if (buffer.hasArray()) {
+                    renderBytes(sb, buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining(), limit);
+                } else { // only the bytes that can show are copied
+                    byte[] head = new byte[Math.min(buffer.remaining(), limit)];
+                    buffer.duplicate().get(head);
+                    renderBytes(sb, head, 0, head.length, limit);
+                }
+                return;
+            case OPTIONAL:
+                render(sb, ((Optional<?>) v).orElse(null), limit);
                 return;
             case TUPLE:
                 Object[] items = (Object[]) v;
@@ -246,17 +269,14 @@ public final class Repr {
                 renderDict(sb, (Map<?, ?>) v, limit);
                 return;
             case PY_OBJECT:
-                PyObject p = (PyObject) v;
-                sb.append(p.qualifiedName());
-                renderItems(sb, Arrays.asList(p.args()), "(", ")", limit);
+                renderObject(sb, (PyObject) v, limit);
                 return;
             case UUID:
                 sb.append("UUID('").append(v).append("')");
                 return;
             case DATETIME:
-                sb.append("datetime.").append(pythonType(v)).append("('").append(v).append("')"); // ISO-8601 inside
+                renderTime(sb, v, limit);
                 return;
-            case CHARS:
             case PRIMITIVE_ARRAY: // a list, as it is sent (never [I@1b6d3586)
                 int n = Array.getLength(v);
                 List<Object> elements = new ArrayList<>(Math.min(n, limit));
@@ -277,26 +297,287 @@ public final class Repr {
         }
     }
 
-    /** A value's own text, cut to what is left; a peer's big number is never made whole to be cut afterwards. */
-    private static void renderText(StringBuilder sb, Object v, int limit) {
-        String text = v instanceof Number ? Numbers.text((Number) v, Math.max(0, limit - sb.length()))
-                : String.valueOf(v);
-        sb.append(text, 0, Math.min(text.length(), limit - sb.length()));
+    private static CharSequence text(Object v) {
+        if (v instanceof char[]) {
+            return CharBuffer.wrap((char[]) v);
+        }
+        return v instanceof Enum ? ((Enum<?>) v).name() : v instanceof CharSequence ? (CharSequence) v : v.toString();
     }
 
-    private static void renderBytes(StringBuilder sb, byte[] bytes, int limit) {
-        sb.append("b'");
-        for (byte b : bytes) {
-            if (sb.length() >= limit) {
-                return;
+    /** A value's own text, cut to what is left; a peer's big number is never made whole to be cut afterwards. */
+    private static void renderText(StringBuilder sb, Object v, int limit) {
+        int room = Math.max(0, limit - sb.length());
+        String text = v instanceof Number ? Numbers.text((Number) v, room) : String.valueOf(v);
+        sb.append(text, 0, Math.min(text.length(), room));
+    }
+
+    /**
+     * Python's {@code repr(float)}: the shortest digits that read back as the
+     * same double ({@code Double.toString} on Java 17 is not always the
+     * shortest, and writes {@code 1.0E16} where Python writes {@code 1e+16}),
+     * in positional notation for exponents from -4 to 15.
+     */
+    static String floatRepr(double d) {
+        if (Double.isNaN(d)) {
+            return "nan";
+        }
+        if (Double.isInfinite(d)) {
+            return d > 0 ? "inf" : "-inf";
+        }
+        String sign = d < 0 || d == 0 && 1 / d < 0 ? "-" : "";
+        if (d == 0) {
+            return sign + "0.0";
+        }
+        BigDecimal shortest = shortest(Math.abs(d));
+        String digits = shortest.unscaledValue().toString();
+        int point = digits.length() - shortest.scale(); // the value is 0.<digits> * 10^point
+        if (point <= -4 || point > 16) {
+            String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+            int exponent = point - 1;
+            return sign + mantissa + "e" + (exponent < 0 ? "-" : "+") + (Math.abs(exponent) < 10 ? "0" : "")
+                    + Math.abs(exponent);
+        }
+        if (point <= 0) {
+            return sign + "0." + "0".repeat(-point) + digits;
+        }
+        if (point >= digits.length()) {
+            return sign + digits + "0".repeat(point - digits.length()) + ".0";
+        }
+        return sign + digits.substring(0, point) + "." + digits.substring(point);
+    }
+
+    /**
+     * The fewest significant digits that read back as {@code d} (positive and
+     * finite), the nearer of the two roundings when both do: at most 17 tries.
+     */
+    private static BigDecimal shortest(double d) {
+        BigDecimal exact = new BigDecimal(d);
+        for (int precision = 1; precision < 17; precision++) {
+            BigDecimal down = exact.round(new MathContext(precision, RoundingMode.FLOOR));
+            BigDecimal up = exact.round(new MathContext(precision, RoundingMode.CEILING));
+            boolean downFits = Double.parseDouble(down.toString()) == d;
+            boolean upFits = Double.parseDouble(up.toString()) == d;
+            if (downFits && upFits) {
+                return exact.subtract(down).compareTo(up.subtract(exact)) <= 0 ? down.stripTrailingZeros()
+                        : up.stripTrailingZeros();
             }
-            if (b >= 0x20 && b < 0x7f && b != '\\' && b != '\'') {
-                sb.append((char) b);
-            } else {
-                sb.append(String.format("\\x%02x", b & 0xff));
+            if (downFits || upFits) {
+                return (downFits ? down : up).stripTrailingZeros();
             }
         }
-        sb.append('\'');
+        return exact.round(new MathContext(17, RoundingMode.HALF_EVEN)).stripTrailingZeros();
+    }
+
+    /**
+     * Python's {@code repr(str)}: in double quotes when it holds a single
+     * quote and no double one; backslash escapes for the quote, {@code \\},
+     * tab, newline and return, {@code \xNN}, {@code \}{@code uNNNN} or
+     * {@code \UNNNNNNNN} for what Python's {@code str.isprintable} refuses.
+     * Only the part that can show is read, the quote chosen on it when the
+     * text is too long to show whole (it is cut then).
+     */
+    private static void renderStr(StringBuilder sb, CharSequence s, int limit) {
+        int shown = Math.min(s.length(), Math.max(0, limit - sb.length()));
+        boolean single = false;
+        boolean dbl = false;
+        for (int i = 0; i < shown; i++) {
+            single |= s.charAt(i) == '\'';
+            dbl |= s.charAt(i) == '"';
+        }
+        char quote = single && !dbl ? '"' : '\'';
+        SurrogateText split = s instanceof SurrogateText ? (SurrogateText) s : null;
+        sb.append(quote);
+        for (int i = 0; i < shown && sb.length() < limit; i++) {
+            char c = s.charAt(i);
+            int cp = c;
+            // a pair that came as two code points stays two, as in Python
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))
+                    && (split == null || !split.splitAt(i))) {
+                cp = Character.toCodePoint(c, s.charAt(++i));
+            }
+            if (cp == quote || cp == '\\') {
+                sb.append('\\').append((char) cp);
+            } else if (cp == '\t') {
+                sb.append("\\t");
+            } else if (cp == '\n') {
+                sb.append("\\n");
+            } else if (cp == '\r') {
+                sb.append("\\r");
+            } else if (cp < 0x20 || cp == 0x7f || cp >= 0x80 && !isPrintable(cp)) {
+                sb.append(cp <= 0xff ? "\\x" : cp <= 0xffff ? "\\u" : "\\U");
+                String hex = Integer.toHexString(cp);
+                sb.append("0".repeat((cp <= 0xff ? 2 : cp <= 0xffff ? 4 : 8) - hex.length())).append(hex);
+            } else {
+                sb.appendCodePoint(cp);
+            }
+        }
+        if (sb.length() < limit) {
+            sb.append(quote);
+        }
+    }
+
+    /** Python's {@code str.isprintable} for one code point: not a control, format, private, unassigned or separator. */
+    private static boolean isPrintable(int cp) {
+        switch (Character.getType(cp)) {
+            case Character.CONTROL:
+            case Character.FORMAT:
+            case Character.SURROGATE:
+            case Character.PRIVATE_USE:
+            case Character.UNASSIGNED:
+            case Character.LINE_SEPARATOR:
+            case Character.PARAGRAPH_SEPARATOR:
+            case Character.SPACE_SEPARATOR:
+                return cp == ' ';
+            default:
+                return true;
+        }
+    }
+
+    /** Python's {@code repr(bytes)}: the quote chosen as for a str, {@code \t \n \r \xNN} for the rest. */
+    private static void renderBytes(StringBuilder sb, byte[] bytes, int from, int length, int limit) {
+        int shown = Math.min(length, Math.max(0, limit - sb.length()));
+        boolean single = false;
+        boolean dbl = false;
+        for (int i = from; i < from + shown; i++) {
+            single |= bytes[i] == '\'';
+            dbl |= bytes[i] == '"';
+        }
+        char quote = single && !dbl ? '"' : '\'';
+        sb.append('b').append(quote);
+        for (int i = from; i < from + shown && sb.length() < limit; i++) {
+            int b = bytes[i] & 0xff;
+            if (b == quote || b == '\\') {
+                sb.append('\\').append((char) b);
+            } else if (b == '\t') {
+                sb.append("\\t");
+            } else if (b == '\n') {
+                sb.append("\\n");
+            } else if (b == '\r') {
+                sb.append("\\r");
+            } else if (b < 0x20 || b >= 0x7f) {
+                sb.append("\\x").append(Character.forDigit(b >> 4, 16)).append(Character.forDigit(b & 0xf, 16));
+            } else {
+                sb.append((char) b);
+            }
+        }
+        if (sb.length() < limit) {
+            sb.append(quote);
+        }
+    }
+
+    /**
+     * An object as {@code module.name(args)}; a {@code Decimal} Java holds no
+     * BigDecimal for (NaN, -0) and a {@code traceback.FrameSummary} as
+     * Python's own repr shows them.
+     */
+    private static void renderObject(StringBuilder sb, PyObject p, int limit) {
+        if (p.module().equals("traceback") && p.name().equals("FrameSummary")) {
+            Map<String, Object> state = p.state();
+            sb.append("<FrameSummary file ");
+            renderText(sb, state.get("filename"), limit);
+            sb.append(", line ");
+            renderText(sb, state.get("lineno"), limit);
+            sb.append(" in ");
+            renderText(sb, state.get("name"), limit);
+            sb.append('>');
+            return;
+        }
+        sb.append(p.module().equals("decimal") && p.name().equals("Decimal") ? "Decimal" : p.qualifiedName());
+        renderItems(sb, Arrays.asList(p.args()), "(", ")", limit);
+    }
+
+    /** The {@code datetime} values as Python's repr writes them: {@code datetime.date(2024, 1, 31)}. */
+    private static void renderTime(StringBuilder sb, Object v, int limit) {
+        if (v instanceof LocalDate) {
+            LocalDate d = (LocalDate) v;
+            sb.append("datetime.date(").append(d.getYear()).append(", ").append(d.getMonthValue()).append(", ")
+                    .append(d.getDayOfMonth()).append(')');
+        } else if (v instanceof LocalTime || v instanceof OffsetTime) {
+            LocalTime t = v instanceof LocalTime ? (LocalTime) v : ((OffsetTime) v).toLocalTime();
+            sb.append("datetime.time(");
+            clock(sb, t);
+            zone(sb, v instanceof OffsetTime ? ((OffsetTime) v).getOffset() : null);
+        } else if (v instanceof LocalDateTime || v instanceof OffsetDateTime || v instanceof ZonedDateTime
+                || v instanceof Instant) {
+            LocalDateTime t;
+            ZoneOffset zone;
+            if (v instanceof LocalDateTime) {
+                t = (LocalDateTime) v;
+                zone = null;
+            } else if (v instanceof OffsetDateTime) {
+                t = ((OffsetDateTime) v).toLocalDateTime();
+                zone = ((OffsetDateTime) v).getOffset();
+            } else if (v instanceof ZonedDateTime) { // sent with its offset
+                t = ((ZonedDateTime) v).toLocalDateTime();
+                zone = ((ZonedDateTime) v).getOffset();
+            } else { // sent as UTC
+                t = LocalDateTime.ofInstant((Instant) v, ZoneOffset.UTC);
+                zone = ZoneOffset.UTC;
+            }
+            sb.append("datetime.datetime(").append(t.getYear()).append(", ").append(t.getMonthValue())
+                    .append(", ").append(t.getDayOfMonth()).append(", ");
+            clock(sb, t.toLocalTime());
+            zone(sb, zone);
+        } else if (v instanceof Duration) {
+            timeDelta(sb, (Duration) v);
+        } else if (v instanceof ZoneOffset) {
+            timeZone(sb, (ZoneOffset) v);
+        } else { // a java.time value that is not sent
+            renderText(sb, v, limit);
+        }
+    }
+
+    /** Hours and minutes, then seconds and microseconds only as far as they are not zero; not closed. */
+    private static void clock(StringBuilder sb, LocalTime t) {
+        int micros = t.getNano() / 1000;
+        sb.append(t.getHour()).append(", ").append(t.getMinute());
+        if (t.getSecond() != 0 || micros != 0) {
+            sb.append(", ").append(t.getSecond());
+        }
+        if (micros != 0) {
+            sb.append(", ").append(micros);
+        }
+    }
+
+    private static void zone(StringBuilder sb, ZoneOffset zone) {
+        if (zone != null) {
+            sb.append(", tzinfo=");
+            timeZone(sb, zone);
+        }
+        sb.append(')');
+    }
+
+    private static void timeZone(StringBuilder sb, ZoneOffset zone) {
+        if (zone.getTotalSeconds() == 0) {
+            sb.append("datetime.timezone.utc");
+        } else {
+            sb.append("datetime.timezone(");
+            timeDelta(sb, Duration.ofSeconds(zone.getTotalSeconds()));
+            sb.append(')');
+        }
+    }
+
+    /** As it is sent: whole days (floored), seconds within the day, microseconds; only those not zero named. */
+    private static void timeDelta(StringBuilder sb, Duration d) {
+        long days = Math.floorDiv(d.getSeconds(), 86_400);
+        long seconds = Math.floorMod(d.getSeconds(), 86_400);
+        int micros = d.getNano() / 1000;
+        sb.append("datetime.timedelta(");
+        if (days == 0 && seconds == 0 && micros == 0) {
+            sb.append("0)");
+            return;
+        }
+        StringJoiner parts = new StringJoiner(", ", "", ")");
+        if (days != 0) {
+            parts.add("days=" + days);
+        }
+        if (seconds != 0) {
+            parts.add("seconds=" + seconds);
+        }
+        if (micros != 0) {
+            parts.add("microseconds=" + micros);
+        }
+        sb.append(parts);
     }
 
     private static void renderDict(StringBuilder sb, Map<?, ?> map, int limit) {

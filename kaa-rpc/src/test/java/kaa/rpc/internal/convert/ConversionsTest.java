@@ -299,9 +299,9 @@ class ValuesTest {
         assertThat(Repr.repr(Double.POSITIVE_INFINITY)).isEqualTo("inf");
         assertThat(Repr.repr(Double.NEGATIVE_INFINITY)).isEqualTo("-inf");
         assertThat(Repr.repr(2.5f)).isEqualTo("2.5");
-        assertThat(Repr.repr(Colour.RED)).isEqualTo("RED");
-        assertThat(Repr.repr('c')).isEqualTo("c");
-        assertThat(Repr.repr(new byte[] {'\\', '\''})).isEqualTo("b'\\x5c\\x27'");
+        assertThat(Repr.repr(Colour.RED)).isEqualTo("'RED'"); // as it is sent: a str
+        assertThat(Repr.repr('c')).isEqualTo("'c'");
+        assertThat(Repr.repr(new byte[] {'\\', '\''})).isEqualTo("b\"\\\\'\"");
         assertThat(Repr.repr(new byte[100])).hasSize(Limits.REPR_LIMIT).endsWith("...");
         assertThat(Repr.repr(new LinkedHashSet<>())).isEqualTo("set()");
         assertThat(Repr.repr(FrozenSet.of(List.of()))).isEqualTo("frozenset()");

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.NoSuchElementException;
 import java.util.stream.Stream;
 import kaa.rpc.RemoteException;
@@ -146,5 +147,71 @@ class RemoteErrorsTest {
         assertThat(e.frames().get(1).file()).hasSizeLessThan(400).endsWith("more characters)");
         assertThat(e.remoteMessage()).hasSize(10_000);
         assertThat(e.getMessage()).contains("8000 more characters; see remoteMessage()");
+    }
+
+    @Test
+    void causesWithoutMessagesAndRemoteCausesGoAsTheirTypes() {
+        RemoteException remote = new RemoteException("f", "KeyError", "'k'", List.of());
+        PyObject exc = (PyObject) RemoteErrors.payload(new IllegalStateException(null,
+                new RuntimeException(null, remote)))[0];
+        // no message of its own: the causes make it, the one without a message by its type alone
+        assertThat(exc.args()).containsExactly("(caused by java.lang.RuntimeException) (caused by KeyError: 'k')");
+        assertThat(exc.name()).isEqualTo("RuntimeError");
+    }
+
+    @Test
+    void aCauseChainStopsAtItsLimitAndAtACycle() {
+        Throwable inner = new RuntimeException("0");
+        Throwable t = inner;
+        for (int i = 1; i <= 12; i++) {
+            t = new RuntimeException(String.valueOf(i), t);
+        }
+        List<?> causes = (List<?>) ((PyObject) RemoteErrors.payload(t)[0]).state().get(RemoteErrors.JAVA_CAUSES);
+        assertThat(causes).hasSize(RemoteErrors.MAX_CAUSES);
+        assertThat(((Object[]) causes.get(0))[1]).isEqualTo("11");
+
+        Exception a = new Exception("a");
+        Exception b = new Exception("b", a);
+        a.initCause(b);
+        List<?> cycle = (List<?>) ((PyObject) RemoteErrors.payload(a)[0]).state().get(RemoteErrors.JAVA_CAUSES);
+        assertThat(cycle).hasSize(1);
+    }
+
+    @Test
+    void aWrapperWithoutACauseIsSentAsItself() {
+        PyObject exc = (PyObject) RemoteErrors.payload(new ExecutionException("waited", null))[0];
+        assertThat(exc.args()).containsExactly("waited");
+        assertThat(exc.state().get(RemoteErrors.JAVA_CLASS)).isEqualTo("java.util.concurrent.ExecutionException");
+    }
+
+    @Test
+    void aRemoteTypeThatIsNoPythonBuiltinGoesOnAsRuntimeError() {
+        assertThat(RemoteErrors.pythonType(new RemoteException("f", "mod.Custom", "m", List.of())))
+                .isEqualTo("RuntimeError");
+        assertThat(RemoteErrors.pythonType(new RemoteException("f", "StopIteration", "m", List.of())))
+                .isEqualTo("StopIteration");
+    }
+
+    @Test
+    void aPayloadThatIsNoPairIsTheExceptionItself() {
+        RemoteException e = RemoteErrors.fromPayload("f", new Object[] {"only one"});
+        assertThat(e.remoteType()).isEqualTo("tuple");
+        assertThat(e.remoteMessage()).isEqualTo("('only one',)");
+        assertThat(e.frames()).isEmpty();
+    }
+
+    @Test
+    void causeEntriesThatAreNoPairsAreLeftOut() {
+        PyObject exc = new PyObject("exceptions", "ValueError", new Object[] {"top"});
+        exc.state().put(RemoteErrors.JAVA_CAUSES, List.of(List.of("a.B", "first"), "not a pair",
+                new Object[] {"c.D"}, new Object[] {"e.F", "last"}));
+        RemoteException e = RemoteErrors.fromPayload("f", new Object[] {exc, List.of()});
+        assertThat(e.getCause()).isInstanceOf(RemoteException.class);
+        RemoteException first = (RemoteException) e.getCause();
+        assertThat(first.remoteType()).isEqualTo("a.B");
+        assertThat(first.remoteMessage()).isEqualTo("first");
+        RemoteException last = (RemoteException) first.getCause();
+        assertThat(last.remoteType()).isEqualTo("e.F");
+        assertThat(last.getCause()).isNull();
     }
 }
