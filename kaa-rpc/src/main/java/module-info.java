@@ -9,7 +9,7 @@ module kaa.rpc {
     requires io.netty.common;
     requires io.netty.handler;
     requires io.netty.transport;
-    requires static io.netty.transport.classes.epoll; // optional: IoTransport falls back to NIO
+    requires static io.netty.transport.classes.epoll; // optional: IoBackend falls back to NIO
     requires static io.netty.transport.unix.common;
     requires org.slf4j;
     requires pickle;

@@ -102,7 +102,7 @@ public final class Conversions {
         }
 
         /** Converts {@code value} with {@code converter}: one step, and a shared container once per target type. */
-        Object convert(Object value, Converters.Converter converter) throws ConversionException {
+        public Object convert(Object value, Converters.Converter converter) throws ConversionException {
             work.charge(1);
             Type target = converter.type();
             if (target == Object.class) {

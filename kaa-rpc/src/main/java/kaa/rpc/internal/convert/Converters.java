@@ -114,8 +114,10 @@ public final class Converters {
      * The converter for {@code type}, whether or not some value converts to
      * it: the conversion uses it even so, so that a value met there is refused
      * with what it is ("cannot create a Queue", "expected Runnable, got int 1").
+     * A parameterized type's converter is made anew on each call: hold it
+     * where the type is declared (an exposed method holds its parameters').
      */
-    static Converter of(Type type) {
+    public static Converter of(Type type) {
         if (type instanceof Class) {
             return BY_CLASS.get((Class<?>) type);
         }

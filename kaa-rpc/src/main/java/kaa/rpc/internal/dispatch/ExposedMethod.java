@@ -21,6 +21,8 @@ import kaa.rpc.Expose;
 import kaa.rpc.Kw;
 import kaa.rpc.internal.convert.ConversionException;
 import kaa.rpc.internal.convert.Conversions;
+import kaa.rpc.internal.convert.Converters.Converter;
+import kaa.rpc.internal.convert.Converters;
 import kaa.rpc.internal.value.Repr;
 import kaa.rpc.internal.value.WorkBudget;
 
@@ -37,6 +39,8 @@ public final class ExposedMethod {
     private final MethodHandle invoker;
     private final boolean addClient;
     private final Type[] types;      // wire parameters, without the Channel
+    /** Each parameter's converter, made once here: a generic one would otherwise be made per call. */
+    private final Converter[] converters;
     private final String[] names;    // keyword names; an entry is null when unknown (no -parameters, no @Kw)
     private final boolean[] optional; // may be left out by the caller: @Kw, or an Optional
     private final int required;
@@ -52,6 +56,10 @@ public final class ExposedMethod {
         this.invoker = invoker;
         this.addClient = expose.addClient();
         this.types = types;
+        this.converters = new Converter[types.length];
+        for (int i = 0; i < types.length; i++) {
+            converters[i] = Converters.of(types[i]);
+        }
         this.names = names;
         this.optional = optional;
         int r = 0;
@@ -299,7 +307,7 @@ public final class ExposedMethod {
                 if (conversion == null) {
                     conversion = Conversions.conversion(work);
                 }
-                out[i + first] = conversion.convert(wire[i], types[i]);
+                out[i + first] = conversion.convert(wire[i], converters[i]);
             } catch (ConversionException e) {
                 throw new BindingException(command + "() argument " + (i + 1) + parameterName(i) + ": " + e.getMessage());
             }

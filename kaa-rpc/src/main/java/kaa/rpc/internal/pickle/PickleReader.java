@@ -106,7 +106,7 @@ public final class PickleReader extends Unpickler {
         return load(payload, work, DecimalLimits.DEFAULT);
     }
 
-    /** Decodes one pickle as {@link #load(ByteBuf, Work)} does, refusing a Decimal beyond {@code decimals}. */
+    /** Decodes one pickle as {@link #load(ByteBuf, WorkBudget)} does, refusing a Decimal beyond {@code decimals}. */
     public static Object load(ByteBuf payload, WorkBudget work, DecimalLimits decimals) throws MalformedPickleException {
         PickleReader unpickler = new PickleReader(work, decimals);
         try (InputStream in = new ByteBufInputStream(payload.duplicate())) {

@@ -39,7 +39,18 @@ public enum ValueKind {
     };
 
     public static ValueKind of(Object value) {
-        return value == null ? NONE : BY_CLASS.get(value.getClass());
+        if (value == null) {
+            return NONE;
+        }
+        Class<?> c = value.getClass();
+        // the commonest kinds without the cache: a ClassValue look-up costs more than these compares
+        if (c == String.class) {
+            return STR;
+        }
+        if (c == Integer.class || c == Long.class) {
+            return INT;
+        }
+        return BY_CLASS.get(c);
     }
 
     private static ValueKind classify(Class<?> c) {
