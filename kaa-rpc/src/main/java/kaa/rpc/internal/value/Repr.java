@@ -357,9 +357,10 @@ public final class Repr {
             BigDecimal up = exact.round(new MathContext(precision, RoundingMode.CEILING));
             boolean downFits = Double.parseDouble(down.toString()) == d;
             boolean upFits = Double.parseDouble(up.toString()) == d;
-            if (downFits && upFits) {
-                return exact.subtract(down).compareTo(up.subtract(exact)) <= 0 ? down.stripTrailingZeros()
-                        : up.stripTrailingZeros();
+            if (downFits && upFits) { // the nearer; on a tie, the one ending in an even digit, as Python's
+                int nearer = exact.subtract(down).compareTo(up.subtract(exact));
+                boolean takeDown = nearer < 0 || nearer == 0 && !down.unscaledValue().testBit(0);
+                return (takeDown ? down : up).stripTrailingZeros();
             }
             if (downFits || upFits) {
                 return (downFits ? down : up).stripTrailingZeros();
@@ -474,16 +475,33 @@ public final class Repr {
         if (p.module().equals("traceback") && p.name().equals("FrameSummary")) {
             Map<String, Object> state = p.state();
             sb.append("<FrameSummary file ");
-            renderText(sb, state.get("filename"), limit);
+            renderField(sb, state.get("filename"), limit);
             sb.append(", line ");
-            renderText(sb, state.get("lineno"), limit);
+            renderField(sb, state.get("lineno"), limit);
             sb.append(" in ");
-            renderText(sb, state.get("name"), limit);
+            renderField(sb, state.get("name"), limit);
             sb.append('>');
             return;
         }
-        sb.append(p.module().equals("decimal") && p.name().equals("Decimal") ? "Decimal" : p.qualifiedName());
+        String name = p.module().equals("decimal") && p.name().equals("Decimal") ? "Decimal" : p.qualifiedName();
+        sb.append(name, 0, Math.min(name.length(), Math.max(0, limit - sb.length()))); // a peer chose its length
+        if (sb.length() >= limit) {
+            return;
+        }
         renderItems(sb, Arrays.asList(p.args()), "(", ")", limit);
+    }
+
+    /**
+     * A field of an object as Python's {@code str} formats it: text as it is,
+     * a number by its digits, anything else (a peer may put anything there)
+     * by the bounded walk, never by its own {@code toString}.
+     */
+    private static void renderField(StringBuilder sb, Object v, int limit) {
+        if (v instanceof CharSequence || v instanceof Number) {
+            renderText(sb, v, limit);
+        } else {
+            render(sb, v, limit);
+        }
     }
 
     /** The {@code datetime} values as Python's repr writes them: {@code datetime.date(2024, 1, 31)}. */
@@ -510,6 +528,10 @@ public final class Repr {
             } else if (v instanceof ZonedDateTime) { // sent with its offset
                 t = ((ZonedDateTime) v).toLocalDateTime();
                 zone = ((ZonedDateTime) v).getOffset();
+            } else if (((Instant) v).getEpochSecond() > LocalDateTime.MAX.toEpochSecond(ZoneOffset.UTC)
+                    || ((Instant) v).getEpochSecond() < LocalDateTime.MIN.toEpochSecond(ZoneOffset.UTC)) {
+                renderText(sb, v, limit); // beyond any calendar date: as Java writes it
+                return;
             } else { // sent as UTC
                 t = LocalDateTime.ofInstant((Instant) v, ZoneOffset.UTC);
                 zone = ZoneOffset.UTC;
