@@ -348,13 +348,18 @@ public final class Repr {
 
     /**
      * The fewest significant digits that read back as {@code d} (positive and
-     * finite), the nearer of the two roundings when both do: at most 17 tries.
+     * finite), the nearer of the two roundings when both do. The exact value
+     * (up to 767 digits for a subnormal) is rounded once each way to 17
+     * digits, and the shorter roundings are taken from those: rounding down
+     * (or up) twice is rounding down (or up) once.
      */
     private static BigDecimal shortest(double d) {
         BigDecimal exact = new BigDecimal(d);
+        BigDecimal floor17 = exact.round(new MathContext(17, RoundingMode.FLOOR));
+        BigDecimal ceiling17 = exact.round(new MathContext(17, RoundingMode.CEILING));
         for (int precision = 1; precision < 17; precision++) {
-            BigDecimal down = exact.round(new MathContext(precision, RoundingMode.FLOOR));
-            BigDecimal up = exact.round(new MathContext(precision, RoundingMode.CEILING));
+            BigDecimal down = floor17.round(new MathContext(precision, RoundingMode.FLOOR));
+            BigDecimal up = ceiling17.round(new MathContext(precision, RoundingMode.CEILING));
             boolean downFits = Double.parseDouble(down.toString()) == d;
             boolean upFits = Double.parseDouble(up.toString()) == d;
             if (downFits && upFits) { // the nearer; on a tie, the one ending in an even digit, as Python's
