@@ -29,5 +29,4 @@ public final class EventLoops {
     public static ScheduledExecutorService timers() {
         return group();
     }
-
 }
