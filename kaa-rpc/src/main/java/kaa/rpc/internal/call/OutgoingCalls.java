@@ -180,9 +180,11 @@ public final class OutgoingCalls {
             return;
         }
         call.timer = timers.schedule(() -> {
-            if (forget(seq, call)) {
+            Forgotten f = forget(seq, call);
+            if (f != Forgotten.NOT_PENDING) {
                 call.future.completeExceptionally(new TimeoutException("call '" + call.command
-                        + "' got no answer within " + describe(timeout) + " (it may still run on the peer)"));
+                        + "' got no answer within " + describe(timeout) + (f == Forgotten.SENT
+                                ? " (it may still run on the peer)" : " (it was never sent: no connection opened)")));
             }
         }, Durations.nanos(timeout), TimeUnit.NANOSECONDS);
         if (pending.get(seq) != call) {
@@ -190,18 +192,23 @@ public final class OutgoingCalls {
         }
     }
 
-    /** Drops a call that is still pending (and still queued, if it is). Returns whether it was pending. */
-    private boolean forget(int seq, PendingCall call) {
+    /** What {@link #forget} found: the call answered already, or pending and sent to the peer or not. */
+    private enum Forgotten { NOT_PENDING, UNSENT, SENT }
+
+    /** Drops a call that is still pending (and still queued, if it is). */
+    private Forgotten forget(int seq, PendingCall call) {
         if (!pending.remove(seq, call)) {
-            return false;
+            return Forgotten.NOT_PENDING;
         }
+        Forgotten f = Forgotten.UNSENT;
         if (route.unqueue(call)) {
             call.releaseBuffer();
         } else if (call.forget()) {
             sendCancel(seq); // after the CALL: it was in the outbox before forget() could see it sent
+            f = Forgotten.SENT;
         }
         call.cancelTimer();
-        return true;
+        return f;
     }
 
     /** Tells a Java peer that call {@code seq} is no longer wanted: its callee is cancelled or interrupted. */

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import kaa.rpc.Expose;
 import kaa.rpc.NotConnectedException;
@@ -131,6 +133,18 @@ class SessionTest {
         session.opened(link);
 
         assertThat(frame.refCnt()).isZero();
+        assertThat(sink.headers()).as("neither the CALL nor a CNCL").isEmpty();
+    }
+
+    @Test
+    void aQueuedCallPastItsTimeOutSaysItWasNeverSent() throws Exception {
+        Session session = session();
+        RecordingSink sink = new RecordingSink(Dialect.JAVA);
+        attach(session, sink);
+        RpcFuture<Object> a = session.call("echo", new Object[] {"a"}, Map.of(), Object.class, Duration.ofMillis(1));
+
+        assertThatThrownBy(() -> a.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(TimeoutException.class)
+                .cause().hasMessage("call 'echo' got no answer within 1 ms (it was never sent: no connection opened)");
         assertThat(sink.headers()).as("neither the CALL nor a CNCL").isEmpty();
     }
 
