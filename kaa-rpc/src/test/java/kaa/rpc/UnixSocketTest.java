@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import kaa.rpc.demo.DemoService;
 import kaa.rpc.internal.net.Address;
@@ -62,6 +64,22 @@ class UnixSocketTest {
         Files.setAttribute(theirs, "unix:uid", 54321);
         assertThatThrownBy(() -> Server.listen(theirs.resolve("x.sock").toString(), "s"))
                 .isInstanceOf(BindException.class).hasMessageContaining("belongs to uid 54321, not to us or root");
+    }
+
+    @Test
+    void aServerNamesItsUnixPeersByTheSocketsPathNotWhereItWasBound() throws Exception {
+        Path path = dir.resolve("named.sock");
+        CompletableFuture<Throwable> failure = new CompletableFuture<>();
+        try (Server server = Server.listen(path.toString(), "s")) {
+            server.clientConnected().connect(ch -> ch.rpc("fail", "from the server")
+                    .whenComplete((v, e) -> failure.complete(e)));
+            try (Client client = Client.builder(path.toString()).secret("s").register(new DemoService()).connect()) {
+                Throwable e = failure.get(10, TimeUnit.SECONDS);
+                assertThat(e).isInstanceOf(RemoteException.class);
+                assertThat(((RemoteException) e).peer()).isEqualTo("local peer on " + path)
+                        .doesNotContain(".kaa-bind-");
+            }
+        }
     }
 
     @Test

@@ -69,6 +69,8 @@ public final class Endpoints {
                 options.tls == null ? Admission.DEFAULT_MIN_AGE_NANOS : 3 * Admission.DEFAULT_MIN_AGE_NANOS,
                 System::nanoTime);
         CallSource.Registry callSources = new CallSource.Registry();
+        // a Unix connection's own local address is where the socket was bound, before its move into place
+        String socketPath = address.isUnix() ? Address.format(address.socketAddress()) : null;
         ServerBootstrap b = new ServerBootstrap()
                 .group(EventLoops.group())
                 .channel(IoBackend.get().serverChannel(address.isUnix()))
@@ -79,7 +81,7 @@ public final class Endpoints {
                             ch.close();
                             return;
                         }
-                        Connection connection = Connection.attach(ch, options.sendBudget, null);
+                        Connection connection = Connection.attach(ch, options.sendBudget, null, socketPath);
                         Session session = sessions.apply(ch);
                         Object source = sourceKey(ch, connection, true);
                         connection.link(session.attach(connection, connection, callSources.join(source, connection)));
@@ -226,7 +228,7 @@ public final class Endpoints {
                         @Override
                         protected void initChannel(Channel ch) {
                             Connection connection = Connection.attach(ch, options.sendBudget,
-                                    Address.format(address.socketAddress()));
+                                    Address.format(address.socketAddress()), null);
                             Object source = sourceKey(ch, connection, false);
                             connection.link(session.attach(connection, connection,
                                     callSources.join(source, connection)));

@@ -34,24 +34,28 @@ public final class Connection implements FrameSink, ReadControl, HandshakePeer {
     private final Outbox outbox;
     /** The address a client connected to, for naming its peer where the socket has no name for it; or null. */
     private final String connectedTo;
+    /** The socket path a server's Unix connection came in on (the channel's own is where it was bound); or null. */
+    private final String listeningOn;
     /** Written once, on the I/O thread, when the handshake completes; read by callers on any thread. */
     private volatile Dialect dialect = Dialect.PYTHON;
     /** Whether the peer has sent a handshake packet yet (read by the server's admission, on other loops). */
     private volatile boolean spoken;
     private Session.Link link;
 
-    private Connection(Channel channel, SendBudget budget, String connectedTo) {
+    private Connection(Channel channel, SendBudget budget, String connectedTo, String listeningOn) {
         this.channel = channel;
         this.outbox = new Outbox(channel, budget);
         this.connectedTo = connectedTo;
+        this.listeningOn = listeningOn;
     }
 
     /**
      * Makes the connection of a new channel, whose unsent bytes count in
-     * {@code budget}; {@code connectedTo} names a client's server (or null).
+     * {@code budget}; {@code connectedTo} names a client's server, and
+     * {@code listeningOn} a Unix server's socket path (each or null).
      */
-    public static Connection attach(Channel channel, SendBudget budget, String connectedTo) {
-        Connection c = new Connection(channel, budget, connectedTo);
+    public static Connection attach(Channel channel, SendBudget budget, String connectedTo, String listeningOn) {
+        Connection c = new Connection(channel, budget, connectedTo, listeningOn);
         channel.attr(KEY).set(c);
         budget.join(c.outbox);
         channel.closeFuture().addListener(f -> budget.leave(c.outbox)); // also a connect that failed, never active
@@ -62,7 +66,7 @@ public final class Connection implements FrameSink, ReadControl, HandshakePeer {
     public static Connection of(Channel channel) {
         Connection c = channel.attr(KEY).get();
         if (c == null) {
-            Connection made = new Connection(channel, new SendBudget(Long.MAX_VALUE), null);
+            Connection made = new Connection(channel, new SendBudget(Long.MAX_VALUE), null, null);
             c = channel.attr(KEY).setIfAbsent(made);
             if (c == null) {
                 c = made;
@@ -158,7 +162,7 @@ public final class Connection implements FrameSink, ReadControl, HandshakePeer {
 
     @Override
     public String peer() {
-        return name(channel, connectedTo);
+        return name(channel, this);
     }
 
     /**
@@ -168,21 +172,20 @@ public final class Connection implements FrameSink, ReadControl, HandshakePeer {
      * client on its path).
      */
     public static String peer(Channel ch) {
-        Connection c = find(ch);
-        return name(ch, c == null ? null : c.connectedTo);
+        return name(ch, find(ch));
     }
 
-    private static String name(Channel ch, String connectedTo) {
+    private static String name(Channel ch, Connection c) {
         SocketAddress a = ch.remoteAddress();
         String text = a == null ? "" : Address.format(a);
         if (!text.isEmpty()) {
             return text;
         }
-        if (connectedTo != null) {
-            return connectedTo;
+        if (c != null && c.connectedTo != null) {
+            return c.connectedTo;
         }
         SocketAddress local = ch.localAddress();
-        String path = local == null ? "" : Address.format(local);
+        String path = c != null && c.listeningOn != null ? c.listeningOn : local == null ? "" : Address.format(local);
         return path.isEmpty() ? "local peer" : "local peer on " + path;
     }
 
