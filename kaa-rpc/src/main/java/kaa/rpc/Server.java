@@ -85,12 +85,18 @@ public final class Server implements AutoCloseable {
                 Signal.Gate announced = new Signal.Gate();
                 opened.open().holdUntil(announced);
                 opened.closed().holdUntil(announced);
+                // and the client's calls wait too: what client-connected registers is there for its first call
+                Runnable dispatch = opened.session.holdIncoming();
                 channels.add(opened);
                 if (closed) {
                     announced.release();
+                    dispatch.run();
                     opened.close();
                 } else {
-                    clientConnected.emit(opened, announced::release);
+                    clientConnected.emit(opened, () -> {
+                        announced.release();
+                        dispatch.run();
+                    });
                 }
             }, channels::remove);
             return channel.session;

@@ -62,6 +62,8 @@ public final class Session {
         final FrameSink sink;
         final ReadControl reads;
         final RunningCalls running;
+        /** Whether the peer's packets wait for the owner's {@link #holdIncoming} to end (set on the I/O thread). */
+        private volatile boolean held;
 
         Link(FrameSink sink, ReadControl reads, RunningCalls running) {
             this.sink = sink;
@@ -69,9 +71,12 @@ public final class Session {
             this.running = running;
         }
 
-        /** Whether as many of the peer's calls run on this connection as allowed: no further frame is handed on. */
+        /**
+         * Whether no further frame is handed on: as many of the peer's calls
+         * run on this connection as allowed, or the owner holds its packets.
+         */
         public boolean busy() {
-            return running.full();
+            return held || running.full();
         }
     }
 
@@ -139,6 +144,26 @@ public final class Session {
             l = link;
         }
         return l == null ? null : l.sink.remoteAddress();
+    }
+
+    /**
+     * Holds the current connection's packets back (none is dispatched, and
+     * reading pauses) until the returned action runs, from any thread. Called
+     * on the I/O thread as the connection opens, so that nothing the peer
+     * sends is dispatched before what the opening set off (a server's
+     * client-connected handlers, which may register what the peer will call)
+     * has run. A pause of ours: the peer's clocks stand still meanwhile.
+     */
+    public Runnable holdIncoming() {
+        Link l = link;
+        if (l == null) {
+            return () -> { };
+        }
+        l.held = true;
+        return () -> {
+            l.held = false;
+            l.reads.reconsider(ReadControl.Reason.BUSY);
+        };
     }
 
     /**

@@ -1,0 +1,64 @@
+package kaa.rpc;
+
+import static kaa.rpc.Peers.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A server's client-connected handlers run before anything the client sent is
+ * dispatched, as the original's do on its main loop: what they register on
+ * the new channel is there for the client's first call, however early.
+ */
+class ClientConnectedTest {
+
+    /** One per connection, knowing the channel it serves. */
+    public static final class Session {
+        private final Channel peer;
+
+        Session(Channel peer) {
+            this.peer = peer;
+        }
+
+        @Expose
+        public String whoAmI() {
+            return peer.isConnected() ? "known" : "unknown";
+        }
+    }
+
+    /** What a real handler may do before it registers (open a file, ask a database): 100 ms of it. */
+    private static void takesItsTime() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void whatClientConnectedRegistersServesTheClientsVeryFirstCall() throws Exception {
+        try (Server server = Server.listen("127.0.0.1:0", "s")) {
+            server.clientConnected().connect(ch -> {
+                takesItsTime(); // a handler that does some work first: the client's call is there long before
+                ch.register(new Session(ch));
+            });
+            List<Client> clients = new ArrayList<>();
+            List<CompletableFuture<Object>> first = new ArrayList<>();
+            try {
+                for (int i = 0; i < 5; i++) {
+                    Client c = Client.connect(server.address(), "s");
+                    clients.add(c);
+                    first.add(c.rpc("whoAmI")); // made before the handshake: sent the moment it completes
+                }
+                for (CompletableFuture<Object> f : first) {
+                    assertThat(await(f)).isEqualTo("known");
+                }
+            } finally {
+                clients.forEach(Client::close);
+            }
+        }
+    }
+}
