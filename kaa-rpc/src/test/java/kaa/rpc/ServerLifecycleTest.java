@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -60,11 +61,15 @@ class ServerLifecycleTest {
             });
             await(first.whenOpen());
             await(blocked);
-            Channel second;
-            try (Client other = Client.connect(server.address(), "s")) {
-                assertThat(await(other.rpc("whoami"))).isEqualTo("you");
-                second = await(who.caller);
-            }
+            Set<Channel> before = Set.copyOf(server.channels());
+            Client other = Client.connect(server.address(), "s");
+            CompletableFuture<Object> answer = other.rpc("whoami"); // held, as client-connected for it waits
+            await(other.whenOpen());
+            Channel second = server.channels().stream().filter(c -> !before.contains(c)).findFirst().orElseThrow();
+            other.close();
+            assertThat(Peers.failure(answer)).as("never dispatched before client-connected")
+                    .isInstanceOf(NotConnectedException.class);
+            assertThat(who.caller).isNotDone();
             CompletableFuture<Throwable> closed = second.closed().next();
             // before the fix, closed is delivered while client-connected for it still waits its turn
             boolean closedEarly;
