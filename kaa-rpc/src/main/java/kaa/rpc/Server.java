@@ -17,6 +17,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import kaa.rpc.internal.Endpoints;
 import kaa.rpc.internal.Options;
@@ -73,11 +75,13 @@ public final class Server implements AutoCloseable {
     private final CompletableFuture<Server> whenClosed =
             new IoSafeFuture<>("the server's close");
 
-    private Server(Address bindAddress, Options options, List<Object> services) throws IOException {
+    private Server(Address bindAddress, Options options, List<Object> services,
+            List<Consumer<Channel>> connectedHandlers) throws IOException {
         this.bindAddress = bindAddress;
         this.sendBudget = options.sendBudget;
         services.forEach(commands::register); // before the first client can call
         this.clientConnected = new Signal<>("client-connected", CallbackExecutors.serial(options.executor));
+        connectedHandlers.forEach(clientConnected::connect); // before the first client can connect
         this.listener = Endpoints.listen(bindAddress, options, ch -> {
             Channel channel = new Channel(commands, options, false, opened -> {
                 // the channel's own signals (its open, which follows, and its closed) wait until client-connected
@@ -265,6 +269,7 @@ public final class Server implements AutoCloseable {
         private final Address address;
 
         private final List<Object> services = new ArrayList<>();
+        private final List<Consumer<Channel>> connectedHandlers = new ArrayList<>();
 
         private Builder(Address address) {
             this.address = address;
@@ -276,6 +281,43 @@ public final class Server implements AutoCloseable {
          */
         public Builder register(Object obj) {
             services.add(Objects.requireNonNull(obj, "obj"));
+            return this;
+        }
+
+        /**
+         * Connects {@code handler} to {@link Server#clientConnected()} before
+         * the server listens, so that it hears of every client. Like every
+         * client-connected handler, it runs on the executor for each client
+         * once it has passed the handshake, before anything that client sent
+         * is dispatched: what it registers on the channel serves the client's
+         * first call. Handlers run one at a time, in the order connected.
+         */
+        public Builder clientConnected(Consumer<Channel> handler) {
+            connectedHandlers.add(Objects.requireNonNull(handler, "handler"));
+            return this;
+        }
+
+        /**
+         * Registers, on each client's channel, the service {@code factory}
+         * makes for it: an object of its own per connection, which may keep the
+         * channel to call its client back ({@code new Jobs(channel)}). Made as
+         * a {@link #clientConnected} handler is run, so it is there for the
+         * client's first call. A factory that throws or returns null closes
+         * that client's connection, and says why in the log.
+         */
+        public Builder registerPerClient(Function<Channel, ?> factory) {
+            Objects.requireNonNull(factory, "factory");
+            connectedHandlers.add(channel -> {
+                Object service;
+                try {
+                    service = Objects.requireNonNull(factory.apply(channel), "the per-client factory returned null");
+                    channel.register(service);
+                } catch (RuntimeException e) {
+                    LoggerFactory.getLogger(Server.class).warn("closing the connection of {}: its service could "
+                            + "not be made: {}", channel, e.toString());
+                    channel.close();
+                }
+            });
             return this;
         }
 
@@ -328,7 +370,7 @@ public final class Server implements AutoCloseable {
                     : ReceiveBudget.DEFAULT_BYTES);
             o.sendBudget = new SendBudget(o.sendBudgetBytes > 0 ? o.sendBudgetBytes
                     : SendBudget.DEFAULT_BYTES);
-            return new Server(address, o, List.copyOf(services));
+            return new Server(address, o, List.copyOf(services), List.copyOf(connectedHandlers));
         }
     }
 

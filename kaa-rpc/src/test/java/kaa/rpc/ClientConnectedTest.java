@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -59,6 +60,65 @@ class ClientConnectedTest {
             } finally {
                 clients.forEach(Client::close);
             }
+        }
+    }
+
+    /** A service per client that calls its own client back. */
+    public static final class Jobs {
+        private final Channel client;
+
+        Jobs(Channel client) {
+            this.client = client;
+        }
+
+        @Expose
+        public CompletableFuture<Object> run(String job) {
+            return client.rpc("progress", job); // the caller of this very call, not another client
+        }
+    }
+
+    /** A client's side of the callback. */
+    public static final class Progress {
+        private final String name;
+
+        Progress(String name) {
+            this.name = name;
+        }
+
+        @Expose
+        public String progress(String job) {
+            return name + " ran " + job;
+        }
+    }
+
+    @Test
+    void aServicePerClientIsMadeForEachClientBeforeItsFirstCall() throws Exception {
+        List<Channel> made = new CopyOnWriteArrayList<>();
+        try (Server server = Server.builder("127.0.0.1:0").secret("s")
+                .registerPerClient(ch -> {
+                    made.add(ch);
+                    return new Jobs(ch);
+                })
+                .clientConnected(ch -> takesItsTime())
+                .listen();
+                Client a = Client.builder(server.address()).secret("s").register(new Progress("a")).connect();
+                Client b = Client.builder(server.address()).secret("s").register(new Progress("b")).connect()) {
+            CompletableFuture<Object> fromA = a.rpc("run", "build"); // both before their handshakes
+            CompletableFuture<Object> fromB = b.rpc("run", "test");
+            assertThat(await(fromA)).isEqualTo("a ran build");
+            assertThat(await(fromB)).isEqualTo("b ran test");
+            assertThat(made).hasSize(2).doesNotHaveDuplicates();
+        }
+    }
+
+    @Test
+    void aFactoryThatFailsClosesThatClientsConnection() throws Exception {
+        try (Server server = Server.builder("127.0.0.1:0").secret("s")
+                .registerPerClient(ch -> {
+                    throw new IllegalStateException("no database");
+                }).listen();
+                Client client = Client.connect(server.address(), "s")) {
+            assertThat(Peers.failure(client.rpc("run", "x"))).isInstanceOf(NotConnectedException.class);
         }
     }
 }
