@@ -12,6 +12,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import kaa.rpc.internal.Options;
 import kaa.rpc.internal.dispatch.CommandTable;
+import kaa.rpc.internal.dispatch.CurrentCaller;
 import kaa.rpc.internal.exec.CallbackExecutors;
 import kaa.rpc.internal.net.Address;
 import kaa.rpc.internal.net.EventLoops;
@@ -267,6 +268,26 @@ public class Channel {
     public Channel register(Object obj) {
         commands.register(Objects.requireNonNull(obj, "obj"));
         return this;
+    }
+
+    /**
+     * The channel whose peer made the call running on this thread: inside an
+     * exposed method (on the executor, or on the I/O thread for a
+     * {@link Expose#direct() direct} one), the channel through which to call
+     * that peer back, so that one service object can serve many clients
+     * ({@code Channel.current().rpc("progress", 50)}). Only while the method
+     * runs: a method that answers later with a future keeps the channel in a
+     * variable for the work it continues elsewhere.
+     *
+     * @throws IllegalStateException outside an exposed method
+     */
+    public static Channel current() {
+        Object caller = CurrentCaller.get();
+        if (!(caller instanceof Channel)) {
+            throw new IllegalStateException("Channel.current() is only known inside an exposed method, while it runs "
+                    + "(on " + Thread.currentThread().getName() + " no call of a peer runs now)");
+        }
+        return (Channel) caller;
     }
 
     /** Withdraws what {@link #register} made callable. Returns whether {@code obj} was registered. */

@@ -2,6 +2,7 @@ package kaa.rpc;
 
 import static kaa.rpc.Peers.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -120,5 +121,31 @@ class ClientConnectedTest {
                 Client client = Client.connect(server.address(), "s")) {
             assertThat(Peers.failure(client.rpc("run", "x"))).isInstanceOf(NotConnectedException.class);
         }
+    }
+
+    /** One object for every client: it finds its caller with Channel.current(). */
+    public static final class SharedJobs {
+        @Expose
+        public CompletableFuture<Object> run(String job) {
+            return Channel.current().rpc("progress", job);
+        }
+
+        @Expose(direct = true)
+        public String peer() {
+            return Channel.current() instanceof Client ? "a client" : "a server's channel";
+        }
+    }
+
+    @Test
+    void oneServiceFindsEachCallersChannelWhileItsMethodRuns() throws Exception {
+        try (Server server = Server.builder("127.0.0.1:0").secret("s").register(new SharedJobs()).listen();
+                Client a = Client.builder(server.address()).secret("s").register(new Progress("a")).connect();
+                Client b = Client.builder(server.address()).secret("s").register(new Progress("b")).connect()) {
+            assertThat(await(a.rpc("run", "build"))).isEqualTo("a ran build");
+            assertThat(await(b.rpc("run", "test"))).isEqualTo("b ran test");
+            assertThat(await(a.rpc("peer"))).isEqualTo("a server's channel");
+        }
+        assertThatThrownBy(Channel::current).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("only known inside an exposed method");
     }
 }

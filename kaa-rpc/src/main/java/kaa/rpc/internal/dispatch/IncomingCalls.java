@@ -178,6 +178,7 @@ public final class IncomingCalls {
         }
         Object result;
         Throwable thrown = null;
+        Object outer = CurrentCaller.enter(owner);
         try {
             result = method.invoke(javaArgs);
         } catch (Throwable t) {
@@ -187,6 +188,7 @@ public final class IncomingCalls {
             if (r != null) {
                 r.stop(); // first: no interrupt reaches what follows
             }
+            CurrentCaller.restore(outer);
         }
         if (thrown != null) {
             METHOD_THREW.log("{} threw", method.describe(), thrown);
