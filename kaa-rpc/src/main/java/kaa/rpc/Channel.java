@@ -277,7 +277,10 @@ public class Channel {
      * that peer back, so that one service object can serve many clients
      * ({@code Channel.current().rpc("progress", 50)}). Only while the method
      * runs: a method that answers later with a future keeps the channel in a
-     * variable for the work it continues elsewhere.
+     * variable for the work it continues elsewhere (or takes it as a
+     * parameter, with {@code @Expose(addClient = true)}). Code the method
+     * runs inline for others (a future it completes, whose dependents run on
+     * its thread) sees this method's caller, not theirs.
      *
      * @throws IllegalStateException outside an exposed method
      */

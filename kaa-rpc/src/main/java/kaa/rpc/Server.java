@@ -308,11 +308,14 @@ public final class Server implements AutoCloseable {
         public Builder registerPerClient(Function<Channel, ?> factory) {
             Objects.requireNonNull(factory, "factory");
             connectedHandlers.add(channel -> {
+                if (!channel.isConnected()) {
+                    return; // gone before its turn came: nothing to serve
+                }
                 Object service;
                 try {
                     service = Objects.requireNonNull(factory.apply(channel), "the per-client factory returned null");
                     channel.register(service);
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | LinkageError e) { // a class that fails to load or initialise too
                     LoggerFactory.getLogger(Server.class).warn("closing the connection of {}: its service could "
                             + "not be made: {}", channel, e.toString());
                     channel.close();

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -147,5 +148,41 @@ class ClientConnectedTest {
         }
         assertThatThrownBy(Channel::current).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("only known inside an exposed method");
+    }
+
+    /** The client side of a greeting. */
+    public static final class Hello {
+        @Expose
+        public String hello() {
+            return "hi";
+        }
+    }
+
+    @Test
+    void aHandlerMayWaitForItsClientsAnswer() throws Exception {
+        // only the client's calls wait for client-connected: its answers to the handler's calls go through
+        CompletableFuture<Object> heard = new CompletableFuture<>();
+        try (Server server = Server.builder("127.0.0.1:0").secret("s")
+                .clientConnected(ch -> {
+                    try {
+                        heard.complete(ch.rpc("hello").get(10, TimeUnit.SECONDS));
+                    } catch (Exception e) {
+                        heard.complete(e);
+                    }
+                }).listen();
+                Client client = Client.builder(server.address()).secret("s").register(new Hello()).connect()) {
+            assertThat(await(heard)).isEqualTo("hi");
+        }
+    }
+
+    @Test
+    void aFactoryWhoseClassCannotLoadClosesThatClientsConnection() throws Exception {
+        try (Server server = Server.builder("127.0.0.1:0").secret("s")
+                .registerPerClient(ch -> {
+                    throw new ExceptionInInitializerError("the service's static initialiser failed");
+                }).listen();
+                Client client = Client.connect(server.address(), "s")) {
+            assertThat(Peers.failure(client.rpc("run", "x"))).isInstanceOf(NotConnectedException.class);
+        }
     }
 }

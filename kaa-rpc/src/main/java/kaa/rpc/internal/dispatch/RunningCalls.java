@@ -37,6 +37,11 @@ public final class RunningCalls {
         this.executor = executor;
     }
 
+    /** How many of the peer's calls may run at once on this connection. */
+    public int limit() {
+        return maxConcurrentCalls;
+    }
+
     /** Whether as many of the peer's calls run as allowed: no further frame is handed on. */
     public boolean full() {
         return running.get() + source.orphans() >= maxConcurrentCalls;

@@ -37,6 +37,9 @@ public interface FrameSink {
     /** False once the connection is closing or closed: what is sent now would be dropped. */
     boolean isActive();
 
+    /** Runs {@code task} on the connection's I/O thread, where its packets are handled (dropped if it is gone). */
+    void execute(Runnable task);
+
     /**
      * False while the peer is not reading what we send: the socket is not
      * writable, or more than {@link Options#OUTBOUND_HIGH_WATER} bytes wait

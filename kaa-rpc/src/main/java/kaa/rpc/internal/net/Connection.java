@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import java.net.SocketAddress;
+import java.util.concurrent.RejectedExecutionException;
 import kaa.rpc.internal.frame.Dialect;
 import kaa.rpc.internal.frame.FrameDecoder;
 import kaa.rpc.internal.frame.FrameLimits;
@@ -128,6 +129,14 @@ public final class Connection implements FrameSink, ReadControl, HandshakePeer {
     public void flushNow() {
         channel.flush();
         outbox.recount();
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        try {
+            channel.eventLoop().execute(task);
+        } catch (RejectedExecutionException shuttingDown) { // the JVM ends: nothing to hand on
+        }
     }
 
     @Override

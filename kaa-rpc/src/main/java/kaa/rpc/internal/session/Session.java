@@ -62,8 +62,10 @@ public final class Session {
         final FrameSink sink;
         final ReadControl reads;
         final RunningCalls running;
-        /** Whether the peer's packets wait for the owner's {@link #holdIncoming} to end (set on the I/O thread). */
+        /** Whether the peer's calls wait for the owner's {@link #holdIncoming} to end. */
         private volatile boolean held;
+        /** The calls that came meanwhile, in order, their payloads retained; on the I/O thread only. */
+        private ArrayDeque<Packet> heldCalls;
 
         Link(FrameSink sink, ReadControl reads, RunningCalls running) {
             this.sink = sink;
@@ -73,10 +75,19 @@ public final class Session {
 
         /**
          * Whether no further frame is handed on: as many of the peer's calls
-         * run on this connection as allowed, or the owner holds its packets.
+         * run (or wait for the owner's hold to end) on this connection as allowed.
          */
         public boolean busy() {
-            return held || running.full();
+            return running.full() || heldCalls != null && heldCalls.size() >= running.limit();
+        }
+
+        /** Lets go of the calls held back, unanswered: the connection is gone. On the I/O thread. */
+        void dropHeld() {
+            ArrayDeque<Packet> calls = heldCalls;
+            heldCalls = null;
+            if (calls != null) {
+                calls.forEach(p -> p.payload().release());
+            }
         }
     }
 
@@ -147,12 +158,14 @@ public final class Session {
     }
 
     /**
-     * Holds the current connection's packets back (none is dispatched, and
-     * reading pauses) until the returned action runs, from any thread. Called
-     * on the I/O thread as the connection opens, so that nothing the peer
-     * sends is dispatched before what the opening set off (a server's
+     * Holds the current connection's incoming calls back until the returned
+     * action runs, from any thread: they wait, in order (reading pauses once
+     * as many wait as may run), and are dispatched then. Answers to our calls
+     * and cancels still go through, so what waits may itself call the peer.
+     * Called on the I/O thread as the connection opens, so that no call of
+     * the peer is dispatched before what the opening set off (a server's
      * client-connected handlers, which may register what the peer will call)
-     * has run. A pause of ours: the peer's clocks stand still meanwhile.
+     * has run.
      */
     public Runnable holdIncoming() {
         Link l = link;
@@ -160,10 +173,20 @@ public final class Session {
             return () -> { };
         }
         l.held = true;
-        return () -> {
-            l.held = false;
-            l.reads.reconsider(ReadControl.Reason.BUSY);
-        };
+        return () -> l.sink.execute(() -> release(l));
+    }
+
+    /** Dispatches the calls held back, in order, then the ones that follow as they come. On the I/O thread. */
+    private void release(Link l) {
+        ArrayDeque<Packet> calls = l.heldCalls;
+        l.heldCalls = null;
+        l.held = false;
+        if (calls != null) {
+            for (Packet p : calls) {
+                packet(l, p);
+            }
+        }
+        l.reads.reconsider(ReadControl.Reason.BUSY);
     }
 
     /**
@@ -309,6 +332,7 @@ public final class Session {
     public boolean connectionLost(Link l, Throwable reason) {
         reason = plain(reason);
         if (l != null) {
+            l.dropHeld();
             l.running.lost();
         }
         boolean wasOpen;
@@ -395,7 +419,16 @@ public final class Session {
                 return;
             }
             switch (PacketType.of(p.type())) {
-                case CALL -> incoming.call(l.sink, l.running, p.seq(), p.payload());
+                case CALL -> {
+                    if (l.held) { // kept for the hold's end: this packet's payload is released then
+                        if (l.heldCalls == null) {
+                            l.heldCalls = new ArrayDeque<>();
+                        }
+                        l.heldCalls.add(new Packet(p.seq(), p.type(), p.payload().retain()));
+                    } else {
+                        incoming.call(l.sink, l.running, p.seq(), p.payload());
+                    }
+                }
                 case RETN -> outgoing.onAnswer(l.sink, p.seq(), false, p.payload());
                 case EXCP -> outgoing.onAnswer(l.sink, p.seq(), true, p.payload());
                 case CNCL -> l.running.cancel(p.seq());

@@ -49,6 +49,12 @@ public final class RecordingSink implements FrameSink, ReadControl {
         flushes++;
     }
 
+    /** The test's thread is the connection's I/O thread. */
+    @Override
+    public void execute(Runnable task) {
+        task.run();
+    }
+
     @Override
     public boolean isActive() {
         return active;

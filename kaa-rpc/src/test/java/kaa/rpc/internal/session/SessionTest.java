@@ -174,6 +174,63 @@ class SessionTest {
         sink.releaseAll();
     }
 
+    private static ByteBuf echoCall(String arg) {
+        ByteBuf call = Unpooled.buffer();
+        PickleWriter.writeCall(call, "echo", new Object[] {arg}, Map.of());
+        return call;
+    }
+
+    @Test
+    void heldCallsWaitInOrderWhileAnswersGoThrough() throws Exception {
+        Session session = session();
+        RecordingSink sink = new RecordingSink(Dialect.PYTHON);
+        Session.Link link = attach(session, sink);
+        session.opened(link);
+        Runnable release = session.holdIncoming();
+        RpcFuture<Object> ours = session.call("remote", new Object[0], Map.of(), Object.class, null);
+
+        ByteBuf first = echoCall("one");
+        ByteBuf second = echoCall("two");
+        session.packet(link, new Packet(7, Packet.CALL, first));
+        session.packet(link, new Packet(8, Packet.CALL, second));
+        ByteBuf answer = pickled("done");
+        session.packet(link, new Packet(1, Packet.RETN, answer));
+
+        assertThat(ours.get(10, TimeUnit.SECONDS)).as("an answer is not held").isEqualTo("done");
+        assertThat(held).as("no call dispatched while held").isEmpty();
+        assertThat(first.refCnt()).as("kept until the hold ends").isEqualTo(1);
+
+        release.run();
+        held.forEach(Runnable::run);
+        assertThat(sink.headers()).containsExactly("CALL 1", "RETN 7", "RETN 8");
+        assertThat(sink.payload(1)).isEqualTo("one");
+        assertThat(sink.payload(2)).isEqualTo("two");
+        assertThat(first.refCnt()).isZero();
+        assertThat(second.refCnt()).isZero();
+        assertThat(answer.refCnt()).isZero();
+        sink.releaseAll();
+    }
+
+    @Test
+    void callsHeldWhenTheConnectionIsLostAreReleasedUnanswered() {
+        Session session = session();
+        RecordingSink sink = new RecordingSink(Dialect.PYTHON);
+        Session.Link link = attach(session, sink);
+        session.opened(link);
+        Runnable release = session.holdIncoming();
+        ByteBuf call = echoCall("lost");
+        session.packet(link, new Packet(7, Packet.CALL, call));
+
+        sink.active = false;
+        session.connectionLost(link, new NotConnectedException("reset"));
+        release.run();
+        held.forEach(Runnable::run);
+
+        assertThat(call.refCnt()).isZero();
+        assertThat(echo.calls).hasValue(0);
+        assertThat(sink.headers()).isEmpty();
+    }
+
     @Test
     void aLostConnectionReleasesEverything() {
         Session session = session();
