@@ -288,8 +288,9 @@ public final class Server implements AutoCloseable {
          * Connects {@code handler} to {@link Server#clientConnected()} before
          * the server listens, so that it hears of every client. Like every
          * client-connected handler, it runs on the executor for each client
-         * once it has passed the handshake, before anything that client sent
-         * is dispatched: what it registers on the channel serves the client's
+         * once it has passed the handshake, before any call that client made
+         * is dispatched (its answers are not held: a handler may call it and
+         * wait): what it registers on the channel serves the client's
          * first call. Handlers run one at a time, in the order connected.
          */
         public Builder clientConnected(Consumer<Channel> handler) {

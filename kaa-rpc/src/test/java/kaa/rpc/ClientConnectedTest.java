@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * A server's client-connected handlers run before anything the client sent is
+ * A server's client-connected handlers run before any call the client made is
  * dispatched, as the original's do on its main loop: what they register on
  * the new channel is there for the client's first call, however early.
  */
