@@ -48,9 +48,12 @@ import kaa.rpc.internal.net.SendBudget;
  * is retried too, a refusal included: until the other side has proven it
  * knows the secret, nothing it says is proof of anything (whatever answers
  * the address while the server restarts could send it), so each such attempt
- * is logged with its reason and the client tries again. Without
- * {@code retry}, {@link #whenOpen()} fails with the
- * {@link AuthenticationException}. {@link #close()} stops everything.
+ * is logged with its reason (at most a line a second) and the client tries
+ * again: after refusals in a row, after twice as long each time, up to 30
+ * seconds (or the retry interval, if longer), so a server that refuses our
+ * secret is asked less and less often. Without {@code retry},
+ * {@link #whenOpen()} fails with the {@link PresumedAuthenticationException}.
+ * {@link #close()} stops everything.
  */
 public final class Client extends Channel implements AutoCloseable {
 

@@ -199,8 +199,8 @@ class HandshakeTest {
                 raw.read(); // the client's RESP
                 raw.send(0, "RESP", Handshake.payload(new byte[20],
                         Handshake.random(), Handshake.random()));
-                assertThat(failure(client.whenOpen())).isInstanceOf(AuthenticationException.class)
-                        .hasMessageContaining("does not know the secret");
+                assertThat(failure(client.whenOpen())).isExactlyInstanceOf(PresumedAuthenticationException.class)
+                        .hasMessageContaining("does not know the secret"); // a public type: nothing proves it
             } finally {
                 client.close();
             }

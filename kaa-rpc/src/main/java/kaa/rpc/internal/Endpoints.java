@@ -20,10 +20,13 @@ import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
+import kaa.rpc.PresumedAuthenticationException;
 import kaa.rpc.internal.Options;
 import kaa.rpc.internal.dispatch.CallSource;
 import kaa.rpc.internal.frame.FrameDecoder;
@@ -168,7 +171,7 @@ public final class Endpoints {
     }
 
     private static void pipeline(Channel ch, boolean server, Connection connection, Object source, Options options,
-            Session session, Runnable reconnect) {
+            Session session, Consumer<Throwable> reconnect) {
         Session.Link link = connection.link();
         ch.config().setWriteBufferWaterMark(
                 new WriteBufferWaterMark(FrameLimits.OUTBOUND_LOW_WATER, FrameLimits.OUTBOUND_HIGH_WATER));
@@ -212,7 +215,12 @@ public final class Endpoints {
         private final Bootstrap bootstrap;
         /** The calls of the server's that outlive a connection count against the next. */
         private final CallSource.Registry callSources = new CallSource.Registry();
+        /** The longest wait that refusals in a row lead to (unless the retry interval is longer). */
+        static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
         private volatile boolean stopped;
+        /** Presumed refusals since the last attempt that failed otherwise; on the I/O threads, one at a time. */
+        private int refusalsInARow;
         private volatile ScheduledFuture<?> next;
 
         public Connector(Address address, Options options, Session session) {
@@ -278,7 +286,7 @@ public final class Endpoints {
                         : address.socketAddress());
             } catch (RuntimeException | Error e) { // no socket at all (too many open files), or no thread for it
                 if (session.connectionLost(null, e)) {
-                    scheduleRetry();
+                    scheduleRetry(e);
                 }
                 return;
             }
@@ -287,9 +295,9 @@ public final class Endpoints {
                 // a lost connection all the same (as null), so that a retry or a close follows
                 Connection c = Connection.find(f.channel());
                 Session.Link link = c == null ? null : c.link();
-                if (!done.isSuccess() && session.connectionLost(session.isCurrent(link) ? link : null,
-                        connectFailure(done.cause()))) {
-                    scheduleRetry();
+                Throwable failure = done.isSuccess() ? null : connectFailure(done.cause());
+                if (failure != null && session.connectionLost(session.isCurrent(link) ? link : null, failure)) {
+                    scheduleRetry(failure);
                 }
             });
         }
@@ -318,17 +326,36 @@ public final class Endpoints {
             return plain;
         }
 
-        private void scheduleRetry() {
-            if (!stopped) {
-                next = EventLoops.group().schedule(() -> {
-                    try {
-                        attempt();
-                    } catch (RuntimeException | Error e) { // whatever went wrong, the next attempt is not given up
-                        log.warn("connection attempt to {} failed: {}", address, e.toString());
-                        scheduleRetry();
-                    }
-                }, options.retry.toNanos(), TimeUnit.NANOSECONDS);
+        /**
+         * Tries again after {@code options.retry}; after presumed refusals in a
+         * row, after twice as long each time, up to {@link #MAX_BACKOFF} (or
+         * the retry interval, if longer): a server that refuses our secret is
+         * asked less and less often, one that restarts is found again.
+         */
+        private void scheduleRetry(Throwable reason) {
+            if (stopped) {
+                return;
             }
+            refusalsInARow = reason instanceof PresumedAuthenticationException ? refusalsInARow + 1 : 0;
+            long wait = backoff(options.retry.toNanos(), refusalsInARow);
+            next = EventLoops.group().schedule(() -> {
+                try {
+                    attempt();
+                } catch (RuntimeException | Error e) { // whatever went wrong, the next attempt is not given up
+                    log.warn("connection attempt to {} failed: {}", address, e.toString());
+                    scheduleRetry(e);
+                }
+            }, wait, TimeUnit.NANOSECONDS);
+        }
+
+        /** The wait before the next attempt after {@code refusals} presumed refusals in a row. */
+        static long backoff(long retryNanos, int refusals) {
+            long cap = Math.max(retryNanos, MAX_BACKOFF.toNanos());
+            if (refusals <= 1) {
+                return retryNanos;
+            }
+            int doublings = Math.min(refusals - 1, 62);
+            return retryNanos > cap >> doublings ? cap : Math.min(cap, retryNanos << doublings);
         }
 
         /** No more attempts. */

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import kaa.rpc.AuthenticationException;
 import kaa.rpc.HandshakeTimeoutException;
+import kaa.rpc.PresumedAuthenticationException;
 import kaa.rpc.NotConnectedException;
 import kaa.rpc.internal.frame.Dialect;
 import kaa.rpc.internal.frame.FrameDecoder;
@@ -220,23 +221,5 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
 
     private String peer(ChannelHandlerContext ctx) {
         return connection.peer();
-    }
-
-    /**
-     * A client's handshake failed in a way that proves nothing about the
-     * server: it hung up after our answer (a wrong secret, as far as the
-     * original protocol can tell, but a server that restarts or sheds
-     * connections looks the same), or what answered sent a refusal
-     * ({@code DENY}), junk, or a wrong answer to our challenge. None of it is
-     * authenticated, so whoever answered the address (a port squatted during a
-     * restart) could have sent it: a retrying client tries again, and a client
-     * without retry fails with it.
-     */
-    public static final class PresumedAuthenticationException extends AuthenticationException {
-        private static final long serialVersionUID = 1L;
-
-        PresumedAuthenticationException(String message) {
-            super(message);
-        }
     }
 }

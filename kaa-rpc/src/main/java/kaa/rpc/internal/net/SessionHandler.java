@@ -5,6 +5,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import java.io.IOException;
 import java.net.ProtocolException;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 import kaa.rpc.AuthenticationException;
 import kaa.rpc.NotConnectedException;
@@ -27,10 +28,11 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
 
     private final Session session;
     private final Connection connection;
-    private final Runnable reconnect;
+    /** Told of a lost connection that the session retries, with why it was lost. */
+    private final Consumer<Throwable> reconnect;
     private Throwable failure;
 
-    public SessionHandler(Session session, Connection connection, Runnable reconnect) {
+    public SessionHandler(Session session, Connection connection, Consumer<Throwable> reconnect) {
         this.session = session;
         this.connection = connection;
         this.reconnect = reconnect;
@@ -93,7 +95,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         Throwable reason = failure != null ? failure
                 : new NotConnectedException("connection closed by " + connection.peer());
         if (session.connectionLost(connection.link(), reason) && reconnect != null) {
-            reconnect.run();
+            reconnect.accept(reason);
         }
     }
 }

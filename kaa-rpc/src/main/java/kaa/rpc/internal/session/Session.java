@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeoutException;
 import kaa.rpc.AuthenticationException;
 import kaa.rpc.NotConnectedException;
+import kaa.rpc.PresumedAuthenticationException;
 import kaa.rpc.internal.call.OutgoingCalls;
 import kaa.rpc.internal.call.PendingCall;
 import kaa.rpc.internal.call.PreOpenQueue;
@@ -26,7 +27,6 @@ import kaa.rpc.internal.frame.FrameSink;
 import kaa.rpc.internal.frame.Packet;
 import kaa.rpc.internal.frame.PacketType;
 import kaa.rpc.internal.frame.ReadControl;
-import kaa.rpc.internal.handshake.HandshakeHandler;
 import kaa.rpc.internal.log.PeerLog;
 import kaa.rpc.internal.pickle.DecimalLimits;
 import kaa.rpc.internal.pickle.SendPolicy;
@@ -346,7 +346,7 @@ public final class Session {
             wasOpen = state == State.OPEN;
             // a presumed refusal (a hang-up after our answer, all a Python server can say) may be a restart
             retry = reconnects && (!(reason instanceof AuthenticationException)
-                    || reason instanceof HandshakeHandler.PresumedAuthenticationException);
+                    || reason instanceof PresumedAuthenticationException);
             closeReason = reason;
             if (retry) {
                 // before the first open, calls wait in the queue; after it, they fail until reconnected
@@ -356,7 +356,7 @@ public final class Session {
                 dropped = queue.takeAll();
             }
         }
-        if (retry && reason instanceof HandshakeHandler.PresumedAuthenticationException) {
+        if (retry && reason instanceof PresumedAuthenticationException) {
             RETRYING.log("{}; trying again", reason.getMessage());
         }
         outgoing.failPending(reason, !retry);
