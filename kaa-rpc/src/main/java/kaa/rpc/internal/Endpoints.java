@@ -219,8 +219,8 @@ public final class Endpoints {
         static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
         private volatile boolean stopped;
-        /** Presumed refusals since the last attempt that failed otherwise; on the I/O threads, one at a time. */
-        private int refusalsInARow;
+        /** Presumed refusals since the last attempt that failed otherwise: attempts follow one another, on I/O threads. */
+        private volatile int refusalsInARow;
         private volatile ScheduledFuture<?> next;
 
         public Connector(Address address, Options options, Session session) {
