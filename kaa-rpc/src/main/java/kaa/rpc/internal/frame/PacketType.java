@@ -13,18 +13,11 @@ package kaa.rpc.internal.frame;
  * </pre>
  */
 public enum PacketType {
-    AUTH(Packet.AUTH), RESP(Packet.RESP), CALL(Packet.CALL), RETN(Packet.RETN), EXCP(Packet.EXCP),
-    CNCL(Packet.CNCL), DENY(Packet.DENY),
+    AUTH, RESP, CALL, RETN, EXCP, CNCL, DENY,
     /** Any other code: a peer's junk, or a type of a later version. */
-    UNKNOWN(0);
+    UNKNOWN;
 
-    final int code;
-
-    PacketType(int code) {
-        this.code = code;
-    }
-
-    /** The type of {@code code}; the common ones are looked at first. */
+    /** The type of {@code code} (the codes are {@link Packet}'s); the common ones are looked at first. */
     public static PacketType of(int code) {
         if (code == Packet.CALL) {
             return CALL;
