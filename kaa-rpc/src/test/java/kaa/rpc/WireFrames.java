@@ -46,11 +46,6 @@ public final class WireFrames {
         return bytes(b.writeBytes(payload));
     }
 
-    /** Only the 12-byte header of a frame of {@code length} bytes: for a test that sends the payload its own way. */
-    public static byte[] header(int seq, String type, int length) {
-        return frame(seq, type, length, new byte[0]);
-    }
-
     /** A whole CALL frame, header and pickle, as this library writes it. */
     public static byte[] callFrame(int seq, String command, Object... args) {
         ByteBuf b = Unpooled.buffer();
