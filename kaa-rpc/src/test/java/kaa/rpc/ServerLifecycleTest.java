@@ -11,6 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /** A server's close and its channels' signals: in order, and nothing left behind. */
@@ -42,23 +43,24 @@ class ServerLifecycleTest {
         Who who = new Who();
         List<String> events = new CopyOnWriteArrayList<>();
         CountDownLatch release = new CountDownLatch(1);
-        try (Server server = Server.builder("127.0.0.1:0").secret("s").register(who).listen();
-                Client first = Client.connect(server.address(), "s")) {
-            CompletableFuture<Void> blocked = new CompletableFuture<>();
-            server.clientConnected().connect(ch -> {
-                if (events.isEmpty()) {
-                    events.add("connected first");
-                    blocked.complete(null);
-                    try {
-                        release.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS); // holds client-connected back
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                } else {
-                    events.add("connected second");
-                    ch.closed().connect(reason -> events.add("closed second")); // must not miss it
+        CompletableFuture<Void> blocked = new CompletableFuture<>();
+        Consumer<Channel> handler = ch -> {
+            if (events.isEmpty()) {
+                events.add("connected first");
+                blocked.complete(null);
+                try {
+                    release.await(Peers.WAIT.toMillis(), TimeUnit.MILLISECONDS); // holds client-connected back
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
-            });
+            } else {
+                events.add("connected second");
+                ch.closed().connect(reason -> events.add("closed second")); // must not miss it
+            }
+        };
+        // connected before the server listens: the first client's open can never come before it
+        try (Server server = Server.builder("127.0.0.1:0").secret("s").register(who).clientConnected(handler).listen();
+                Client first = Client.connect(server.address(), "s")) {
             await(first.whenOpen());
             await(blocked);
             Set<Channel> before = Set.copyOf(server.channels());
