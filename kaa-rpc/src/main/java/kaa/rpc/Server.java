@@ -185,9 +185,8 @@ public final class Server implements AutoCloseable {
             return;
         }
         closed = true;
-        for (Channel ch : channels) {
-            ch.close();
-        }
+        // the socket first, then the connections: a retrying client whose connection closes finds nothing to
+        // reconnect to, rather than a dying server that lets it open and closes it again
         if (IoThreads.isIoThread()) {
             listener.close(this::closedListening); // waiting here could wait for this very thread
         } else {
@@ -206,7 +205,7 @@ public final class Server implements AutoCloseable {
             }
         }
         for (Channel ch : channels) {
-            ch.close(); // any that opened while the socket was closing
+            ch.close(); // every client's, those that opened while the socket was closing too
         }
         whenClosed.complete(this);
     }
