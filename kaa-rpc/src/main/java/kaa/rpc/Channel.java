@@ -7,13 +7,16 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import kaa.rpc.internal.Options;
 import kaa.rpc.internal.dispatch.CommandTable;
 import kaa.rpc.internal.dispatch.CurrentCaller;
 import kaa.rpc.internal.exec.CallbackExecutors;
+import kaa.rpc.internal.log.PeerLog;
 import kaa.rpc.internal.net.Address;
 import kaa.rpc.internal.net.EventLoops;
 import kaa.rpc.internal.session.Session;
@@ -39,8 +42,12 @@ import kaa.rpc.internal.session.Session;
  * {@link ClassCastException} (the answer does not convert to the requested
  * type). Cancelling the future forgets the call: its answer, if one comes, is
  * dropped; a Java peer also hears of it (and of a passed deadline), and
- * interrupts or cancels the call. The library never repeats a call. Calls made before the channel is
- * open wait and go out, in order, when it opens.
+ * interrupts or cancels the call. The library never repeats a call. Calls
+ * made before a client first opens wait and go out, in order, when it opens;
+ * each waits at most its time-out, else the client's {@code readyTimeout}
+ * (30 s by default), and then fails with a {@link NotConnectedException}.
+ * Calls made while a retrying client reconnects fail at once, unless they
+ * wait for ready ({@link #waitingForReady}).
  *
  * <p>Threads: the future is completed on an I/O thread, but every dependent
  * action added through its non-async methods ({@code thenApply},
@@ -70,8 +77,15 @@ public class Channel {
      */
     public static final Duration BLOCKING_PROXY_TIMEOUT = Duration.ofSeconds(60);
 
+    // lines a peer can cause (by failing our one-way calls): counted, at most one a second (PeerLog)
+    static final PeerLog ONE_WAY_FAILED = PeerLog.warn(Channel.class, "one-way call failed");
+    /** How much of a remote message a one-way failure's log line shows. */
+    private static final int LOGGED_MESSAGE = 300;
+
     private final CommandTable commands;
     private final Duration callTimeout;
+    private final boolean waitForReady;
+    private final Function<RemoteException, ? extends Exception> remoteErrors;
     private final Signal<Channel> open;
     private final Signal<Throwable> closed;
     final Session session;
@@ -83,6 +97,8 @@ public class Channel {
             Consumer<Channel> onClose) {
         this.commands = new CommandTable(parent);
         this.callTimeout = options.callTimeout;
+        this.waitForReady = options.waitForReady;
+        this.remoteErrors = options.remoteErrors;
         Executor executor = options.executor;
         Executor signals = CallbackExecutors.serial(executor);
         this.open = new Signal<>("open", signals);
@@ -106,7 +122,8 @@ public class Channel {
                 closed.emit(reason);
             }
         }, reconnects, options.maxConcurrentCalls, options.pythonObjects, options.directDispatch,
-                options.callSites, options.maxFrameSize, options.decimalLimits, EventLoops.timers());
+                options.callSites, options.maxFrameSize, options.decimalLimits, options.readyTimeout,
+                EventLoops.timers());
     }
 
     /** Hook for {@link Client}: the channel opened. Runs on an I/O thread. */
@@ -132,7 +149,7 @@ public class Channel {
      * to arrays, dicts to records and beans, and so on.
      */
     public <T> CompletableFuture<T> rpc(Class<T> resultType, String command, Object... args) {
-        return call(callTimeout, resultType, command, args);
+        return call(callTimeout, waitForReady, resultType, command, args);
     }
 
     /**
@@ -140,7 +157,51 @@ public class Channel {
      * {@code rpc(new TypeRef<List<Track>>() {}, "tracks", "x")}.
      */
     public <T> CompletableFuture<T> rpc(TypeRef<T> resultType, String command, Object... args) {
-        return call(callTimeout, Objects.requireNonNull(resultType, "resultType").type(), command, args);
+        return call(callTimeout, waitForReady, Objects.requireNonNull(resultType, "resultType").type(), command, args);
+    }
+
+    /**
+     * Calls {@code command} one way: returns at once, waiting for nothing. The
+     * protocol answers every call, so the answer still comes; it is dropped,
+     * and a failure (a remote error, a lost connection, a time-out) is logged
+     * as a warning, at most one line a second, never thrown. For progress
+     * reports, log lines, events: whatever the caller need not hear back.
+     * A Python peer needs nothing special: it answers as always.
+     *
+     * @throws IllegalArgumentException at once, if an argument cannot be sent
+     */
+    public void tell(String command, Object... args) {
+        tell(callTimeout, waitForReady, command, args);
+    }
+
+    private void tell(Duration timeout, boolean ready, String command, Object[] args) {
+        CompletableFuture<Object> call = call(timeout, ready, Object.class, command, args);
+        oneWay(call, command);
+    }
+
+    /** Consumes a one-way call's answer: a failure is logged, an argument that cannot be sent thrown. */
+    void oneWay(CompletableFuture<Object> call, String command) {
+        if (call.isCompletedExceptionally()) {
+            try {
+                call.getNow(null);
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof IllegalArgumentException) {
+                    throw (IllegalArgumentException) e.getCause(); // encoding failed: nothing was sent
+                }
+            }
+        }
+        call.whenComplete((v, e) -> {
+            if (e != null) {
+                ONE_WAY_FAILED.log("one-way call '{}' to {} failed: {}", command, this, brief(e));
+            }
+        });
+    }
+
+    private static String brief(Throwable e) {
+        String text = e instanceof RemoteException
+                ? ((RemoteException) e).remoteType() + ": " + ((RemoteException) e).remoteMessage()
+                : e.getClass().getSimpleName() + ": " + e.getMessage();
+        return text.length() <= LOGGED_MESSAGE ? text : text.substring(0, LOGGED_MESSAGE) + "...";
     }
 
     /**
@@ -180,7 +241,7 @@ public class Channel {
      *     a {@code Channel} parameter
      */
     public <T> T proxy(Class<T> type) {
-        return ServiceProxy.create(this, null, type);
+        return ServiceProxy.create(this, null, waitForReady, type);
     }
 
     /** The channel's time-out for calls, or null. */
@@ -195,40 +256,76 @@ public class Channel {
      * that timed out may still run, or have run, on the peer; the library never
      * repeats a call.
      */
-    public Timed withTimeout(Duration timeout) {
-        return new Timed(Options.positive(timeout, "timeout"));
+    public Calls withTimeout(Duration timeout) {
+        return new Calls(Options.positive(timeout, "timeout"), waitForReady);
     }
 
-    /** Calls on a channel with a time-out; see {@link #withTimeout(Duration)}. */
-    public final class Timed {
+    /**
+     * This channel, with calls that wait for it to be ready: a call made
+     * while a retrying {@link Client} reconnects waits for the next open and
+     * goes then, instead of failing at once with a
+     * {@link NotConnectedException}. The wait is bounded by the call's
+     * time-out ({@code waitingForReady().withTimeout(d)}, or the channel's
+     * {@code callTimeout}), else by the client's {@code readyTimeout}; a
+     * call that waited in vain fails with a {@code NotConnectedException}
+     * saying it was never sent. A closed channel fails calls at once, as
+     * always. {@code Client.Builder.waitForReady()} makes it every call's way.
+     */
+    public Calls waitingForReady() {
+        return new Calls(callTimeout, true);
+    }
+
+    /**
+     * Calls on this channel with options of their own: a time-out
+     * ({@link #withTimeout}), waiting for ready ({@link #waitingForReady}),
+     * or both ({@code channel.waitingForReady().withTimeout(d)}).
+     */
+    public final class Calls {
         private final Duration timeout;
+        private final boolean ready;
 
-        private Timed(Duration timeout) {
+        private Calls(Duration timeout, boolean ready) {
             this.timeout = timeout;
+            this.ready = ready;
         }
 
-        /** As {@link Channel#rpc(String, Object...)}, with the time-out. */
+        /** These calls, with a time-out; see {@link Channel#withTimeout(Duration)}. */
+        public Calls withTimeout(Duration timeout) {
+            return new Calls(Options.positive(timeout, "timeout"), ready);
+        }
+
+        /** These calls, waiting for ready; see {@link Channel#waitingForReady()}. */
+        public Calls waitingForReady() {
+            return new Calls(timeout, true);
+        }
+
+        /** As {@link Channel#rpc(String, Object...)}, with these options. */
         public CompletableFuture<Object> rpc(String command, Object... args) {
-            return call(timeout, Object.class, command, args);
+            return call(timeout, ready, Object.class, command, args);
         }
 
-        /** As {@link Channel#rpc(Class, String, Object...)}, with the time-out. */
+        /** As {@link Channel#rpc(Class, String, Object...)}, with these options. */
         public <T> CompletableFuture<T> rpc(Class<T> resultType, String command, Object... args) {
-            return call(timeout, resultType, command, args);
+            return call(timeout, ready, resultType, command, args);
         }
 
-        /** As {@link Channel#rpc(TypeRef, String, Object...)}, with the time-out. */
+        /** As {@link Channel#rpc(TypeRef, String, Object...)}, with these options. */
         public <T> CompletableFuture<T> rpc(TypeRef<T> resultType, String command, Object... args) {
-            return call(timeout, Objects.requireNonNull(resultType, "resultType").type(), command, args);
+            return call(timeout, ready, Objects.requireNonNull(resultType, "resultType").type(), command, args);
         }
 
-        /** As {@link Channel#proxy(Class)}, every call with this time-out. */
+        /** As {@link Channel#tell(String, Object...)}, with these options. */
+        public void tell(String command, Object... args) {
+            Channel.this.tell(timeout, ready, command, args);
+        }
+
+        /** As {@link Channel#proxy(Class)}, every call with these options. */
         public <T> T proxy(Class<T> type) {
-            return ServiceProxy.create(Channel.this, timeout, type);
+            return ServiceProxy.create(Channel.this, timeout, ready, type);
         }
     }
 
-    private <T> CompletableFuture<T> call(Duration timeout, Type resultType, String command,
+    private <T> CompletableFuture<T> call(Duration timeout, boolean ready, Type resultType, String command,
             Object[] args) {
         Objects.requireNonNull(resultType, "resultType");
         Objects.requireNonNull(command, "command");
@@ -247,13 +344,18 @@ public class Channel {
                 throw new IllegalArgumentException("Kwargs must be the last argument of rpc()");
             }
         }
-        return session.call(command, positional, kwargs, resultType, timeout);
+        return session.call(command, positional, kwargs, resultType, timeout, ready);
     }
 
     /** A call of a proxy: arguments already split into positional and keyword ones. */
-    <T> CompletableFuture<T> call(Duration timeout, Type resultType, String command,
+    <T> CompletableFuture<T> call(Duration timeout, boolean ready, Type resultType, String command,
             Object[] positional, Map<String, Object> kwargs) {
-        return session.call(command, positional, kwargs, resultType, timeout);
+        return session.call(command, positional, kwargs, resultType, timeout, ready);
+    }
+
+    /** What a proxy method throws for a remote error, as the builder's {@code remoteErrors} maps it, or null. */
+    Function<RemoteException, ? extends Exception> remoteErrors() {
+        return remoteErrors;
     }
 
     /**

@@ -6,13 +6,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
 import kaa.rpc.internal.Endpoints;
 import kaa.rpc.internal.Options;
 import kaa.rpc.internal.call.RpcFuture;
 import kaa.rpc.internal.dispatch.ExposedMethod;
+import kaa.rpc.internal.exec.CallbackExecutors;
 import kaa.rpc.internal.frame.ReceiveBudget;
 import kaa.rpc.internal.net.Address;
 import kaa.rpc.internal.net.SendBudget;
+import org.slf4j.LoggerFactory;
 
 /**
  * A channel that connects to a {@link Server} (Java or Python kaa.rpc).
@@ -42,9 +46,11 @@ import kaa.rpc.internal.net.SendBudget;
  * original, a refused connection attempt is repeated every {@code retry}
  * until it succeeds, and a lost connection is followed by new attempts at the
  * same interval; each success emits {@link #open()} again. Calls made before
- * the first open wait for it; calls pending when a connection is lost fail
+ * the first open wait for it (at most their time-out, else
+ * {@link Builder#readyTimeout}); calls pending when a connection is lost fail
  * with {@link NotConnectedException} (they are never replayed: they may have
- * run), and calls made while disconnected fail at once. A failed handshake
+ * run), and calls made while disconnected fail at once, unless they wait for
+ * ready ({@link Builder#waitForReady()}, {@link #waitingForReady()}). A failed handshake
  * is retried too, a refusal included: until the other side has proven it
  * knows the secret, nothing it says is proof of anything (whatever answers
  * the address while the server restarts could send it), so each such attempt
@@ -60,12 +66,20 @@ public final class Client extends Channel implements AutoCloseable {
     private final String address;
     private final RpcFuture<Client> whenOpen;
     private final Endpoints.Connector connector;
+    /** Makes the service of each connection (Builder.registerPerConnection), or null. */
+    private final Function<? super Client, ?> perConnection;
+    /** Where the factory runs: one connection's after the previous one's. */
+    private final Executor perConnectionExecutor;
+    /** The service of the current connection; only the tasks on perConnectionExecutor touch it. */
+    private Object connectionService;
 
-    private Client(Address address, Options options) {
+    private Client(Address address, Options options, Function<? super Client, ?> perConnection) {
         super(null, options, options.retry != null, null, null);
         this.address = address.toString();
         this.whenOpen = new RpcFuture<>(options.executor);
         this.connector = new Endpoints.Connector(address, options, session);
+        this.perConnection = perConnection;
+        this.perConnectionExecutor = CallbackExecutors.serial(options.executor);
     }
 
     /** Connects to a kaa address ({@code "host:port"}, {@code "[v6]:port"} or a Unix socket path). */
@@ -103,7 +117,39 @@ public final class Client extends Channel implements AutoCloseable {
 
     @Override
     void opened() {
+        if (perConnection != null) {
+            // the server's calls on this connection wait until its service is there
+            Runnable dispatch = session.holdIncoming();
+            perConnectionExecutor.execute(() -> {
+                try {
+                    serveThisConnection();
+                } finally {
+                    dispatch.run();
+                }
+            });
+        }
         whenOpen.complete(this);
+    }
+
+    /** Replaces the last connection's service with one made for this connection. On the executor. */
+    private void serveThisConnection() {
+        if (connectionService != null) {
+            disconnect(connectionService);
+            connectionService = null;
+        }
+        if (!isConnected()) {
+            return; // lost before its turn came: the next open makes another
+        }
+        try {
+            Object service = Objects.requireNonNull(perConnection.apply(this),
+                    "the per-connection factory returned null");
+            register(service);
+            connectionService = service;
+        } catch (RuntimeException | LinkageError e) { // a class that fails to load or initialise too
+            LoggerFactory.getLogger(Client.class).warn("closing {}: the service for its connection could not be "
+                    + "made: {}", this, e.toString());
+            close();
+        }
     }
 
     @Override
@@ -124,6 +170,7 @@ public final class Client extends Channel implements AutoCloseable {
     public static final class Builder extends PeerBuilder<Builder> {
         private final Address address;
         private final List<Object> services = new ArrayList<>();
+        private Function<? super Client, ?> perConnection;
 
         private Builder(Address address) {
             this.address = address;
@@ -140,9 +187,45 @@ public final class Client extends Channel implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Registers, on each connection as it opens, the service
+         * {@code factory} makes for it ({@code c -> new Ui(c)}), in place of
+         * the last connection's: an object of its own per connection, made
+         * before any call the server makes on that connection is dispatched,
+         * so that a server calling back at once finds it. The factory runs on
+         * the executor, one connection's after the other's. One that throws
+         * or returns null closes the client, and says why in the log.
+         */
+        public Builder registerPerConnection(Function<? super Client, ?> factory) {
+            this.perConnection = Objects.requireNonNull(factory, "factory");
+            return this;
+        }
+
         /** Reconnect every {@code interval} after a refused or lost connection (default: never). */
         public Builder retry(Duration interval) {
             options.retry = Options.positive(interval, "retry");
+            return this;
+        }
+
+        /**
+         * Every call waits for ready ({@link Channel#waitingForReady()}): one
+         * made while the client reconnects waits for the next open, bounded by
+         * its time-out, else by {@link #readyTimeout}, instead of failing at once.
+         */
+        public Builder waitForReady() {
+            options.waitForReady = true;
+            return this;
+        }
+
+        /**
+         * How long a call that has no time-out of its own waits for the
+         * connection to open (before the first open, and while reconnecting
+         * for one that waits for ready) before it fails with a
+         * {@link NotConnectedException}: default 30 seconds. A call with a
+         * time-out waits at most that.
+         */
+        public Builder readyTimeout(Duration timeout) {
+            options.readyTimeout = Options.positive(timeout, "readyTimeout");
             return this;
         }
 
@@ -153,7 +236,7 @@ public final class Client extends Channel implements AutoCloseable {
                     : ReceiveBudget.sharedByClients();
             o.sendBudget = o.sendBudgetBytes > 0 ? new SendBudget(o.sendBudgetBytes)
                     : SendBudget.sharedByClients();
-            Client client = new Client(address, o);
+            Client client = new Client(address, o, perConnection);
             services.forEach(client::register);
             client.connector.start();
             return client;

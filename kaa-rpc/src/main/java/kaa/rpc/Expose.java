@@ -75,4 +75,14 @@ public @interface Expose {
      * connection is gone: that is what it holds of threads and memory.
      */
     boolean interruptible() default false;
+
+    /**
+     * For a {@code void} method of a {@linkplain Channel#proxy proxy}
+     * interface: the call is one way, as {@link Channel#tell} makes it. The
+     * method returns as soon as the call is on its way; the answer, which the
+     * protocol always sends, is dropped, and a failure is logged, never
+     * thrown. An implementation's method runs as any other: the peer's call
+     * is answered when it returns (the caller just does not wait).
+     */
+    boolean oneWay() default false;
 }

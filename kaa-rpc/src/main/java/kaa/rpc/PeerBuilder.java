@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiPredicate;
+import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import kaa.rpc.internal.Options;
 import kaa.rpc.internal.exec.Durations;
@@ -56,6 +57,27 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
      */
     public B callTimeout(Duration timeout) {
         options.callTimeout = Options.positive(timeout, "callTimeout");
+        return self();
+    }
+
+    /**
+     * How a {@linkplain Channel#proxy proxy} method turns a remote error into
+     * an exception it declares: {@code hook} gets the {@link RemoteException}
+     * and returns the exception to throw, or null for the library's rule
+     * (a Java peer's exception of a class the method declares is thrown as
+     * that class; anything else as the {@code RemoteException}). What it
+     * returns is thrown only if it is unchecked or the method declares it.
+     * For Python peers, whose errors have Python names:
+     * <pre>{@code
+     * .remoteErrors(e -> e.remoteType().equals("jobs.JobFailed")
+     *         ? new JobFailedException(e.remoteMessage(), e) : null)
+     * }</pre>
+     * It runs on the thread that called the proxy method, so it should be
+     * quick and not block; one that throws has its exception thrown, with the
+     * remote error suppressed in it.
+     */
+    public B remoteErrors(Function<RemoteException, ? extends Exception> hook) {
+        options.remoteErrors = Objects.requireNonNull(hook, "hook");
         return self();
     }
 

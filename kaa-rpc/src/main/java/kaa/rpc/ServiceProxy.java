@@ -23,6 +23,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import kaa.rpc.internal.convert.Converters;
 import kaa.rpc.internal.exec.Durations;
 import kaa.rpc.internal.exec.IoThreads;
@@ -35,7 +36,7 @@ import kaa.rpc.internal.exec.IoThreads;
 final class ServiceProxy implements InvocationHandler {
 
     /** What a proxy method does, worked out once per interface. */
-    private enum Kind { BLOCKING, VOID, FUTURE, STAGE }
+    private enum Kind { BLOCKING, VOID, ONE_WAY, FUTURE, STAGE }
 
     private static final class Plan {
         final Method method;
@@ -43,13 +44,17 @@ final class ServiceProxy implements InvocationHandler {
         final Kind kind;
         final Type resultType;
         final String[] keywords; // per parameter: its keyword, or null when positional
+        /** The exceptions the method declares that a Java peer's error of the same class becomes. */
+        final Map<String, DeclaredException> declared;
 
-        Plan(Method method, String command, Kind kind, Type resultType, String[] keywords) {
+        Plan(Method method, String command, Kind kind, Type resultType, String[] keywords,
+                Map<String, DeclaredException> declared) {
             this.method = method;
             this.command = command;
             this.kind = kind;
             this.resultType = resultType;
             this.keywords = keywords;
+            this.declared = declared;
         }
     }
 
@@ -62,17 +67,20 @@ final class ServiceProxy implements InvocationHandler {
 
     private final Channel channel;
     private final Duration timeout; // the proxy's own, or null for the channel's
+    private final boolean waitForReady;
     private final Class<?> type;
     private final Map<Method, Plan> plans;
 
-    private ServiceProxy(Channel channel, Duration timeout, Class<?> type, Map<Method, Plan> plans) {
+    private ServiceProxy(Channel channel, Duration timeout, boolean waitForReady, Class<?> type,
+            Map<Method, Plan> plans) {
         this.channel = channel;
         this.timeout = timeout;
+        this.waitForReady = waitForReady;
         this.type = type;
         this.plans = plans;
     }
 
-    static <T> T create(Channel channel, Duration timeout, Class<T> type) {
+    static <T> T create(Channel channel, Duration timeout, boolean waitForReady, Class<T> type) {
         if (type == null || !type.isInterface() || type.isAnnotation()) {
             throw new IllegalArgumentException("proxy() needs an interface, not "
                     + (type == null ? "null" : type.getName()));
@@ -84,17 +92,19 @@ final class ServiceProxy implements InvocationHandler {
             throw new IllegalArgumentException(e.getMessage(), e); // this caller's stack, the first message
         }
         return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
-                new ServiceProxy(channel, timeout, type, plans)));
+                new ServiceProxy(channel, timeout, waitForReady, type, plans)));
     }
 
     private static Map<Method, Plan> analyse(Class<?> type) {
         Map<Method, Plan> plans = new HashMap<>();
         List<String> problems = new ArrayList<>();
         for (Method m : type.getMethods()) {
-            if (Modifier.isStatic(m.getModifiers()) || m.isDefault()) {
+            Expose expose = m.getAnnotation(Expose.class);
+            // a default method runs locally, unless it is marked a command: then its body serves implementers
+            // (an asynchronous form that wraps the blocking one, say) and callers call the peer
+            if (Modifier.isStatic(m.getModifiers()) || m.isDefault() && expose == null) {
                 continue;
             }
-            Expose expose = m.getAnnotation(Expose.class);
             if (expose == null) {
                 if (!isObjectMethod(m)) {
                     problems.add(describe(type, m) + " has no @Expose: every abstract method of a proxy interface "
@@ -110,8 +120,13 @@ final class ServiceProxy implements InvocationHandler {
             Kind kind;
             Type result;
             Class<?> raw = m.getReturnType();
+            if (expose.oneWay() && raw != void.class) {
+                problems.add(describe(type, m) + ": @Expose(oneWay = true) is for void methods (a one-way call "
+                        + "has no answer to return)");
+                continue;
+            }
             if (raw == void.class) {
-                kind = Kind.VOID;
+                kind = expose.oneWay() ? Kind.ONE_WAY : Kind.VOID;
                 result = Object.class;
             } else if (raw == CompletableFuture.class || raw == CompletionStage.class) {
                 kind = raw == CompletableFuture.class ? Kind.FUTURE : Kind.STAGE;
@@ -153,7 +168,7 @@ final class ServiceProxy implements InvocationHandler {
                     problems.add(describe(type, m) + ": parameter " + (i + 1) + " is positional after a @Kw one");
                 }
             }
-            plans.put(m, new Plan(m, command, kind, result, keywords));
+            plans.put(m, new Plan(m, command, kind, result, keywords, DeclaredException.of(m)));
         }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("cannot make a proxy of " + type.getName() + ": "
@@ -203,7 +218,7 @@ final class ServiceProxy implements InvocationHandler {
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
         Plan plan = plans.get(method);
         if (plan == null) {
-            if (method.isDefault()) {
+            if (method.isDefault()) { // one without @Expose
                 return InvocationHandler.invokeDefault(proxy, method, args);
             }
             switch (method.getName()) {
@@ -234,6 +249,11 @@ final class ServiceProxy implements InvocationHandler {
         if (fixed < positional.length) {
             positional = Arrays.copyOf(positional, fixed);
         }
+        if (plan.kind == Kind.ONE_WAY) {
+            channel.oneWay(channel.call(timeout != null ? timeout : channel.callTimeout(), waitForReady, Object.class,
+                    plan.command, positional, kwargs), plan.command);
+            return null;
+        }
         boolean waits = plan.kind == Kind.BLOCKING || plan.kind == Kind.VOID;
         if (waits) {
             // refused before it is sent: once sent, it would run on the peer with nobody to hear the answer
@@ -244,7 +264,8 @@ final class ServiceProxy implements InvocationHandler {
         if (deadline == null && waits) {
             deadline = Channel.BLOCKING_PROXY_TIMEOUT; // a blocking method never waits for ever
         }
-        CompletableFuture<Object> call = channel.call(deadline, plan.resultType, plan.command, positional, kwargs);
+        CompletableFuture<Object> call = channel.call(deadline, waitForReady, plan.resultType, plan.command,
+                positional, kwargs);
         if (!waits) {
             return call;
         }
@@ -253,13 +274,13 @@ final class ServiceProxy implements InvocationHandler {
             Object value = call.get(saturatedMillis(deadline) + 5_000, TimeUnit.MILLISECONDS);
             return plan.kind == Kind.VOID ? null : value;
         } catch (ExecutionException e) {
-            throw failure(plan, e.getCause());
+            throw failure(plan, e.getCause(), channel);
         } catch (TimeoutException e) {
             call.cancel(false);
-            throw failure(plan, new TimeoutException("call '" + plan.command + "' got no answer in time"));
+            throw failure(plan, new TimeoutException("call '" + plan.command + "' got no answer in time"), channel);
         } catch (InterruptedException e) {
             call.cancel(false);
-            throw failure(plan, e);
+            throw failure(plan, e, channel);
         }
     }
 
@@ -269,22 +290,63 @@ final class ServiceProxy implements InvocationHandler {
         return (d.compareTo(max) > 0 ? max : d).toMillis();
     }
 
-    /** What the proxy method throws for a failed call: the cause if it is unchecked or declared, else a wrapper. */
-    private static Throwable failure(Plan plan, Throwable cause) {
+    /**
+     * What the proxy method throws for a failed call: a remote error as an
+     * exception the method declares, if it maps to one; else the cause if it
+     * is unchecked or declared, else a wrapper.
+     */
+    private static Throwable failure(Plan plan, Throwable cause, Channel channel) {
         while (cause instanceof CompletionException && cause.getCause() != null) {
             cause = cause.getCause();
+        }
+        if (cause instanceof RemoteException) {
+            Throwable mapped = mapped(plan, (RemoteException) cause, channel);
+            if (mapped != null) {
+                return mapped;
+            }
         }
         if (cause instanceof RuntimeException || cause instanceof Error) {
             return cause;
         }
-        for (Class<?> declared : plan.method.getExceptionTypes()) {
-            if (declared.isInstance(cause)) {
-                return cause;
-            }
+        if (isDeclared(plan.method, cause)) {
+            return cause;
         }
         if (cause instanceof InterruptedException) {
             Thread.currentThread().interrupt();
         }
         return new CallFailedException("call '" + plan.command + "' failed: " + cause.getMessage(), cause);
+    }
+
+    /**
+     * The remote error as the method may throw it: what the builder's hook
+     * makes of it, if the method may throw that; else, for a Java peer's
+     * exception of a class the method declares by name, an instance of that
+     * class; else null (the RemoteException itself).
+     */
+    private static Throwable mapped(Plan plan, RemoteException remote, Channel channel) {
+        Function<RemoteException, ? extends Exception> hook = channel.remoteErrors();
+        if (hook != null) {
+            Exception e;
+            try {
+                e = hook.apply(remote);
+            } catch (RuntimeException thrown) {
+                thrown.addSuppressed(remote);
+                return thrown; // the hook's own bug, shown rather than hidden
+            }
+            if (e != null && (e instanceof RuntimeException || isDeclared(plan.method, e))) {
+                return e;
+            }
+        }
+        DeclaredException declared = plan.declared.get(remote.remoteType());
+        return declared == null ? null : declared.make(remote);
+    }
+
+    private static boolean isDeclared(Method m, Throwable t) {
+        for (Class<?> declared : m.getExceptionTypes()) {
+            if (declared.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

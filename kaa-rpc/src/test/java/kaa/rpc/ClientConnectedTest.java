@@ -4,6 +4,7 @@ import static kaa.rpc.Peers.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -183,6 +184,89 @@ class ClientConnectedTest {
                 }).listen();
                 Client client = Client.connect(server.address(), "s")) {
             assertThat(Peers.failure(client.rpc("run", "x"))).isInstanceOf(NotConnectedException.class);
+        }
+    }
+
+    /** A UI's side, one per connection, knowing the client it belongs to. */
+    public static final class Ui {
+        private final Client client;
+        final int generation;
+
+        Ui(Client client, int generation) {
+            this.client = client;
+            this.generation = generation;
+        }
+
+        @Expose
+        public String hello() {
+            return "ui " + generation + (client.isConnected() ? " connected" : " not connected");
+        }
+    }
+
+    @Test
+    void aClientsServicePerConnectionIsThereForTheServersFirstCall() throws Exception {
+        // the server calls each client from client-connected, before the client can have done anything
+        List<CompletableFuture<Object>> heard = new CopyOnWriteArrayList<>();
+        try (Server server = Server.builder("127.0.0.1:0").secret("s")
+                .clientConnected(ch -> heard.add(ch.rpc("hello"))).listen()) {
+            List<Client> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < 20; i++) {
+                    int[] generation = {0};
+                    clients.add(Client.builder(server.address()).secret("s")
+                            .registerPerConnection(c -> {
+                                takesItsTime(); // slower than the server's call: it waits for the service
+                                return new Ui(c, ++generation[0]);
+                            }).connect());
+                }
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (heard.size() < 20 && System.nanoTime() < until) {
+                    Thread.onSpinWait();
+                }
+                assertThat(heard).hasSize(20);
+                for (CompletableFuture<Object> f : heard) {
+                    assertThat(await(f)).isEqualTo("ui 1 connected");
+                }
+            } finally {
+                clients.forEach(Client::close);
+            }
+        }
+    }
+
+    @Test
+    void aReconnectedClientGetsAFreshServiceForItsNewConnection() throws Exception {
+        List<Ui> made = new CopyOnWriteArrayList<>();
+        int[] generation = {0};
+        try (Server server = Server.builder("127.0.0.1:0").secret("s").listen();
+                Client client = Client.builder(server.address()).secret("s").retry(Duration.ofMillis(20))
+                        .registerPerConnection(c -> {
+                            Ui ui = new Ui(c, ++generation[0]);
+                            made.add(ui);
+                            return ui;
+                        }).connect()) {
+            Channel first = await(server.clientConnected().next());
+            assertThat(await(first.rpc("hello"))).isEqualTo("ui 1 connected");
+            CompletableFuture<Channel> next = server.clientConnected().next();
+            first.close(); // the client reconnects
+            Channel second = await(next);
+            assertThat(await(second.rpc("hello"))).isEqualTo("ui 2 connected");
+            assertThat(made).hasSize(2);
+        }
+    }
+
+    @Test
+    void aClientsFactoryThatFailsClosesTheClient() throws Exception {
+        try (Server server = Server.builder("127.0.0.1:0").secret("s").listen();
+                Client client = Client.builder(server.address()).secret("s").retry(Duration.ofMillis(20))
+                        .registerPerConnection(c -> null).connect()) {
+            await(client.whenOpen());
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!client.session.isClosed() && System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+            assertThat(client.session.isClosed()).isTrue(); // closed for good: no reconnection either
+            assertThat(Peers.failure(client.rpc("x"))).isInstanceOf(NotConnectedException.class)
+                    .hasMessageContaining("closed");
         }
     }
 }

@@ -1,6 +1,7 @@
 package kaa.rpc;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -73,5 +74,28 @@ final class Peers {
             throw new AssertionError("future neither completed nor failed within " + WAIT, e);
         }
         throw new AssertionError("expected the future to fail, but it completed with " + f.join());
+    }
+
+    /** What listens: a server's builder, ready but for {@code listen()}. */
+    interface Listening {
+        Server listen() throws IOException;
+    }
+
+    /**
+     * Listens again where a server just stopped. The old server's side of its
+     * connections may hold the TCP port for a moment while they finish
+     * closing, so the bind is retried, within a bound.
+     */
+    static Server listenAgain(Listening server) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return server.listen();
+            } catch (BindException stillHeld) {
+                if (attempt == 100) {
+                    throw stillHeld;
+                }
+                Thread.sleep(50); // the kernel's port release cannot be waited on otherwise
+            }
+        }
     }
 }

@@ -5,7 +5,6 @@ import static kaa.rpc.Peers.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.BindException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -37,7 +36,7 @@ class ReconnectTest {
             assertThat(failure(pending)).isInstanceOf(NotConnectedException.class);
             assertThat(await(lost)).isInstanceOf(IOException.class);
 
-            try (Server second = relisten(address)) {
+            try (Server second = Peers.listenAgain(() -> demo(address))) {
                 assertThat(await(reopened)).isSameAs(client);
                 assertThat(await(client.rpc("echo", "two"))).isEqualTo("two");
                 assertThat(second.channels()).hasSize(1);
@@ -45,23 +44,6 @@ class ReconnectTest {
         }
     }
 
-    /**
-     * Listens again where a server just stopped. The old server's side of its
-     * connections may hold the TCP port for a moment while they finish
-     * closing, so the bind is retried, within a bound.
-     */
-    private static Server relisten(String address) throws Exception {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return Server.builder(address).secret("s").register(new DemoService()).listen();
-            } catch (BindException stillHeld) {
-                if (attempt == 100) {
-                    throw stillHeld;
-                }
-                Thread.sleep(50); // the kernel's port release cannot be waited on otherwise
-            }
-        }
-    }
 
     @ParameterizedTest
     @EnumSource(Peers.Transport.class)
@@ -104,5 +86,9 @@ class ReconnectTest {
                 assertThat(await(second)).isNotSameAs(ch);
             }
         }
+    }
+
+    private static Server demo(String address) throws IOException {
+        return Server.builder(address).secret("s").register(new DemoService()).listen();
     }
 }

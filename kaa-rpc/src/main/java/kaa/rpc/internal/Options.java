@@ -7,7 +7,9 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import javax.net.ssl.SSLContext;
+import kaa.rpc.RemoteException;
 import kaa.rpc.internal.exec.CallbackExecutors;
 import kaa.rpc.internal.exec.Durations;
 import kaa.rpc.internal.frame.FrameLimits;
@@ -28,6 +30,7 @@ public final class Options {
      * connection costs a few KiB).
      */
     public static final int DEFAULT_MAX_HANDSHAKING = 1024;
+    public static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(30);
 
     public byte[] secret = new byte[0];
     public Executor executor = CallbackExecutors.defaultExecutor();
@@ -37,6 +40,12 @@ public final class Options {
     public Duration callTimeout;
     /** Client only: reconnect interval, or null for no reconnection. */
     public Duration retry;
+    /** Client only: calls made while it reconnects wait for the next open instead of failing at once. */
+    public boolean waitForReady;
+    /** How long a call without a time-out of its own waits for the connection to open. */
+    public Duration readyTimeout = DEFAULT_READY_TIMEOUT;
+    /** Turns a remote error into an exception a proxy method declares, or null; then the library's rule alone. */
+    public Function<RemoteException, ? extends Exception> remoteErrors;
     public Set<PosixFilePermission> socketPermissions = PosixFilePermissions.fromString("rw-------");
     /** Calls of the peer that may run at once on one channel; beyond, the channel stops reading. */
     public int maxConcurrentCalls = DEFAULT_MAX_CONCURRENT_CALLS;
@@ -79,6 +88,9 @@ public final class Options {
         o.maxFrameSize = maxFrameSize;
         o.handshakeTimeout = handshakeTimeout;
         o.retry = retry;
+        o.waitForReady = waitForReady;
+        o.readyTimeout = readyTimeout;
+        o.remoteErrors = remoteErrors;
         o.callTimeout = callTimeout;
         o.socketPermissions = Set.copyOf(socketPermissions);
         o.bufferSize = bufferSize;

@@ -56,12 +56,13 @@ public final class OutgoingCalls {
         /**
          * Under the session's lock: {@link Routed#SEND} with the open
          * connection in {@link PendingCall#sink}; or, while the session first
-         * connects, the call queued ({@link PreOpenQueue#offer}) or refused as
-         * the queue is full; otherwise not connected.
+         * connects (or reconnects, for a call that waits for ready), the call
+         * queued ({@link ReadyQueue#offer}) or refused as the queue is full;
+         * otherwise not connected.
          */
         Routed route(PendingCall call);
 
-        /** Takes {@code call} out of the pre-open queue if it is there (under the session's lock). */
+        /** Takes {@code call} out of the ready queue if it is there (under the session's lock). */
         boolean unqueue(PendingCall call);
 
         /** The open connection, or null (for a CNCL). */
@@ -83,13 +84,16 @@ public final class OutgoingCalls {
     /** The largest payload we accept, and so send: a peer with the same limit would close on a larger one. */
     private final long maxFrameSize;
     private final DecimalLimits decimalLimits;
+    /** How long a queued call without a deadline waits for the session to open. */
+    private final Duration readyTimeout;
 
     private final ConcurrentHashMap<Integer, PendingCall> pending = new ConcurrentHashMap<>();
     private final AtomicInteger lastSeq = new AtomicInteger();
 
     public OutgoingCalls(Route route, Executor executor, ScheduledExecutorService timers, SendPolicy pythonObjects,
-            boolean callSites, long maxFrameSize, DecimalLimits decimalLimits) {
+            boolean callSites, long maxFrameSize, DecimalLimits decimalLimits, Duration readyTimeout) {
         this.route = route;
+        this.readyTimeout = readyTimeout;
         this.executor = executor;
         this.timers = timers;
         this.pythonObjects = pythonObjects;
@@ -110,7 +114,7 @@ public final class OutgoingCalls {
 
     /** See {@link Session#call}. */
     public <T> RpcFuture<T> call(String command, Object[] args, Map<String, ?> kwargs, Type resultType,
-            Duration timeout) {
+            Duration timeout, boolean waitForReady) {
         RpcFuture<T> future = new RpcFuture<>(executor);
         int seq = nextSeq();
         ByteBuf buf = PooledByteBufAllocator.DEFAULT.buffer(PickleWriter.sizeHint(args));
@@ -125,7 +129,7 @@ public final class OutgoingCalls {
                     + e.getMessage(), e));
             return future;
         }
-        PendingCall call = new PendingCall(command, resultType, future, buf);
+        PendingCall call = new PendingCall(command, resultType, future, buf, waitForReady);
         if (callSites) {
             call.site = new Exception("call '" + command + "' was made here");
         }
@@ -137,7 +141,11 @@ public final class OutgoingCalls {
         FrameSink sink = call.sink;
         call.sink = null;
         if (routed == Route.Routed.QUEUED) { // decided under the session's lock: open may have sent it since
-            armTimer(seq, call, timeout);
+            if (timeout != null) {
+                armTimer(seq, call, timeout);
+            } else {
+                armReadyTimer(seq, call);
+            }
             return future;
         }
         if (routed == Route.Routed.QUEUE_FULL) {
@@ -189,6 +197,29 @@ public final class OutgoingCalls {
         }, Durations.nanos(timeout), TimeUnit.NANOSECONDS);
         if (pending.get(seq) != call) {
             call.cancelTimer(); // answered or forgotten meanwhile
+        }
+    }
+
+    /**
+     * Bounds the wait in the queue of a call that has no deadline: past the
+     * ready time-out it fails, unless open has taken it to send meanwhile
+     * (which cancels this timer; once sent, a call without a deadline waits
+     * for its answer as long as the connection lasts).
+     */
+    private void armReadyTimer(int seq, PendingCall call) {
+        call.readyTimer = timers.schedule(() -> {
+            if (!route.unqueue(call)) {
+                return; // sent, or forgotten: not ours to settle
+            }
+            call.releaseBuffer(); // out of the queue, so ours
+            if (pending.remove(seq, call)) {
+                call.cancelTimer();
+                call.future.completeExceptionally(route.notConnected("call '" + call.command + "' waited "
+                        + describe(readyTimeout) + " for the connection to open, and was never sent"));
+            }
+        }, Durations.nanos(readyTimeout), TimeUnit.NANOSECONDS);
+        if (!call.queued) {
+            call.cancelTimer(); // sent or forgotten meanwhile
         }
     }
 

@@ -20,25 +20,31 @@ public final class PendingCall {
     final String command;
     final Type resultType;
     final RpcFuture<Object> future;
+    /** Whether, made while the session reconnects, it waits for the next open rather than failing at once. */
+    public final boolean waitsForReady;
     private ByteBuf buffer;
     /** Handed to the connection (guarded by this call's monitor, which orders its CALL before any CNCL). */
     private boolean sent;
     /** Settled before it was handed over: it is never sent (guarded by this call's monitor). */
     private boolean forgotten;
-    /** In the {@link PreOpenQueue} (written under the session's lock), and its size there. */
+    /** In the {@link ReadyQueue} (written under the session's lock), and its size there. */
     volatile boolean queued;
     int queuedSize;
     /** The connection a new call is routed to; written and read only by the calling thread (see OutgoingCalls.Route). */
     public FrameSink sink;
+    /** The call's deadline, from when it is queued or sent. */
     volatile Future<?> timer;
+    /** The bound on its wait in the queue when it has no deadline; cancelled once it is sent. */
+    volatile Future<?> readyTimer;
     /** Where the call was made, when call sites are recorded. */
     Exception site;
 
     @SuppressWarnings("unchecked")
-    PendingCall(String command, Type resultType, RpcFuture<?> future, ByteBuf buffer) {
+    PendingCall(String command, Type resultType, RpcFuture<?> future, ByteBuf buffer, boolean waitsForReady) {
         this.command = command;
         this.resultType = resultType;
         this.future = (RpcFuture<Object>) future;
+        this.waitsForReady = waitsForReady;
         this.buffer = buffer;
     }
 
@@ -69,6 +75,10 @@ public final class PendingCall {
             return null;
         }
         sent = true;
+        Future<?> ready = readyTimer;
+        if (ready != null) {
+            ready.cancel(false);
+        }
         return takeBuffer();
     }
 
@@ -82,6 +92,10 @@ public final class PendingCall {
         Future<?> t = timer;
         if (t != null) {
             t.cancel(false);
+        }
+        Future<?> ready = readyTimer;
+        if (ready != null) {
+            ready.cancel(false);
         }
     }
 

@@ -63,7 +63,7 @@ public final class HeartbeatHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         probing = true;
-        session.call(HEARTBEAT, new Object[0], Map.of(), Object.class, heartbeatTimeout)
+        session.call(HEARTBEAT, new Object[0], Map.of(), Object.class, heartbeatTimeout, false)
                 .whenCompleteAsync((v, e) -> {
                     probing = false;
                     ReadGate g = gate(ctx);

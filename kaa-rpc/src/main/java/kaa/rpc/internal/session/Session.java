@@ -15,7 +15,7 @@ import kaa.rpc.NotConnectedException;
 import kaa.rpc.PresumedAuthenticationException;
 import kaa.rpc.internal.call.OutgoingCalls;
 import kaa.rpc.internal.call.PendingCall;
-import kaa.rpc.internal.call.PreOpenQueue;
+import kaa.rpc.internal.call.ReadyQueue;
 import kaa.rpc.internal.call.RpcFuture;
 import kaa.rpc.internal.dispatch.CallSource;
 import kaa.rpc.internal.dispatch.CommandTable;
@@ -103,14 +103,14 @@ public final class Session {
 
     // The lock guards state, link, queue, closeReason and everOpened, which change together. Only
     // bookkeeping runs under it: no listener, no future completed, no frame sent or buffer released,
-    // no other lock taken (a call's monitor is taken after it is released: PreOpenQueue.sendAll).
+    // no other lock taken (a call's monitor is taken after it is released: ReadyQueue.sendAll).
     // The call table (OutgoingCalls) is a lock-free map outside it; a connection's dialect is its own
     // (a volatile field of the connection, written once by its I/O thread).
     private final Object lock = new Object();
     private State state = State.CONNECTING;
     /** The current connection; volatile as well, so that a new call reads its dialect without the lock. */
     private volatile Link link;
-    private final PreOpenQueue queue = new PreOpenQueue();
+    private final ReadyQueue queue = new ReadyQueue();
     private Throwable closeReason;
     private boolean everOpened;
     /** Set by {@link #close}, read without the lock by the I/O thread: no packet is dispatched after it. */
@@ -123,12 +123,12 @@ public final class Session {
      */
     public Session(Object owner, CommandTable commands, Executor executor, Listener listener, boolean reconnects,
             int maxConcurrentCalls, SendPolicy pythonObjects, boolean directDispatch, boolean callSites,
-            long maxFrameSize, DecimalLimits decimalLimits, ScheduledExecutorService timers) {
+            long maxFrameSize, DecimalLimits decimalLimits, Duration readyTimeout, ScheduledExecutorService timers) {
         this.executor = executor;
         this.listener = listener;
         this.reconnects = reconnects;
         this.outgoing = new OutgoingCalls(new Routing(), executor, timers, pythonObjects, callSites, maxFrameSize,
-                decimalLimits);
+                decimalLimits, readyTimeout);
         this.incoming = new IncomingCalls(owner, commands, executor, maxConcurrentCalls, directDispatch,
                 decimalLimits, new Replies(pythonObjects, maxFrameSize));
     }
@@ -196,8 +196,8 @@ public final class Session {
      * forgets the call: a late answer is dropped.
      */
     public <T> RpcFuture<T> call(String command, Object[] args, Map<String, ?> kwargs, Type resultType,
-            Duration timeout) {
-        return outgoing.call(command, args, kwargs, resultType, timeout);
+            Duration timeout, boolean waitForReady) {
+        return outgoing.call(command, args, kwargs, resultType, timeout, waitForReady);
     }
 
     /** Where a new call goes: the session's state, read under its lock. */
@@ -209,7 +209,7 @@ public final class Session {
                     call.sink = link.sink;
                     return Routed.SEND;
                 }
-                if (state == State.CONNECTING) {
+                if (state == State.CONNECTING || state == State.DISCONNECTED && call.waitsForReady) {
                     return queue.offer(call) ? Routed.QUEUED : Routed.QUEUE_FULL;
                 }
                 return Routed.NOT_CONNECTED;
@@ -318,7 +318,7 @@ public final class Session {
             toSend = queue.takeAll();
         }
         // On the I/O thread: these go out before anything another thread sends from now on.
-        PreOpenQueue.sendAll(toSend, l.sink);
+        ReadyQueue.sendAll(toSend, l.sink);
         listener.opened();
     }
 
@@ -361,7 +361,7 @@ public final class Session {
         }
         outgoing.failPending(reason, !retry);
         if (dropped != null) {
-            PreOpenQueue.releaseAll(dropped);
+            ReadyQueue.releaseAll(dropped);
         }
         if (wasOpen || !retry) {
             listener.closed(reason);
@@ -402,7 +402,7 @@ public final class Session {
             dropped = queue.takeAll();
         }
         outgoing.failPending(reason, true);
-        PreOpenQueue.releaseAll(dropped);
+        ReadyQueue.releaseAll(dropped);
         if (l != null) {
             l.sink.close();
         }

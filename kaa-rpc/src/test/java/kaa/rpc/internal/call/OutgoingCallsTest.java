@@ -70,7 +70,7 @@ class OutgoingCallsTest {
 
     private OutgoingCalls calls(OutgoingCalls.Route route) {
         return new OutgoingCalls(route, Runnable::run, timers, SendPolicy.DEFAULT, false,
-                FrameLimits.DEFAULT_MAX_FRAME_SIZE, DecimalLimits.DEFAULT);
+                FrameLimits.DEFAULT_MAX_FRAME_SIZE, DecimalLimits.DEFAULT, Duration.ofSeconds(30));
     }
 
     /** Every call goes straight to {@code sink}, as on an open session. */
@@ -88,8 +88,8 @@ class OutgoingCallsTest {
     void aCallIsOneFrameWithTheCallHeaderAndTheNextSeq() throws Exception {
         RecordingSink sink = new RecordingSink(Dialect.PYTHON);
         OutgoingCalls calls = calls(sink);
-        calls.call("echo", new Object[] {"hi"}, Map.of(), Object.class, null);
-        calls.call("echo", new Object[] {"again"}, Map.of(), Object.class, null);
+        calls.call("echo", new Object[] {"hi"}, Map.of(), Object.class, null, false);
+        calls.call("echo", new Object[] {"again"}, Map.of(), Object.class, null, false);
 
         assertThat(sink.headers()).containsExactly("CALL 1", "CALL 2");
         assertThat((Object[]) sink.payload(1)).containsExactly("echo", new Object[] {"again"}, Map.of());
@@ -101,7 +101,7 @@ class OutgoingCallsTest {
     void anAnswerCompletesItsFutureAndEmptiesTheTable() throws Exception {
         RecordingSink sink = new RecordingSink(Dialect.PYTHON);
         OutgoingCalls calls = calls(sink);
-        RpcFuture<Object> f = calls.call("echo", new Object[] {"hi"}, Map.of(), Object.class, null);
+        RpcFuture<Object> f = calls.call("echo", new Object[] {"hi"}, Map.of(), Object.class, null, false);
         ByteBuf answer = pickled("hi");
 
         calls.onAnswer(sink, 1, false, answer);
@@ -117,7 +117,7 @@ class OutgoingCallsTest {
     void aLateOrUnknownAnswerIsDroppedAndTouchesNoOtherCall() throws Exception {
         RecordingSink sink = new RecordingSink(Dialect.JAVA);
         OutgoingCalls calls = calls(sink);
-        RpcFuture<Object> f = calls.call("echo", new Object[0], Map.of(), Object.class, null);
+        RpcFuture<Object> f = calls.call("echo", new Object[0], Map.of(), Object.class, null, false);
         ByteBuf unknown = pickled("stray");
         calls.onAnswer(sink, 42, false, unknown); // no such call
         assertThat(f).isNotDone();
@@ -140,7 +140,7 @@ class OutgoingCallsTest {
     void aTimeOutSendsACancelToAJavaPeer() throws Exception {
         RecordingSink sink = new RecordingSink(Dialect.JAVA);
         OutgoingCalls calls = calls(sink);
-        RpcFuture<Object> f = calls.call("slow", new Object[0], Map.of(), Object.class, Duration.ofMillis(20));
+        RpcFuture<Object> f = calls.call("slow", new Object[0], Map.of(), Object.class, Duration.ofMillis(20), false);
 
         assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(TimeoutException.class);
@@ -153,7 +153,7 @@ class OutgoingCallsTest {
     void aTimeOutNeverSendsACancelToAPythonPeer() throws Exception {
         RecordingSink sink = new RecordingSink(Dialect.PYTHON);
         OutgoingCalls calls = calls(sink);
-        RpcFuture<Object> f = calls.call("slow", new Object[0], Map.of(), Object.class, Duration.ofMillis(20));
+        RpcFuture<Object> f = calls.call("slow", new Object[0], Map.of(), Object.class, Duration.ofMillis(20), false);
 
         assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(TimeoutException.class);
@@ -165,7 +165,7 @@ class OutgoingCallsTest {
     void aLostConnectionFailsTheCallsSentOnIt() {
         RecordingSink sink = new RecordingSink(Dialect.PYTHON);
         OutgoingCalls calls = calls(sink);
-        RpcFuture<Object> f = calls.call("echo", new Object[0], Map.of(), Object.class, Duration.ofSeconds(30));
+        RpcFuture<Object> f = calls.call("echo", new Object[0], Map.of(), Object.class, Duration.ofSeconds(30), false);
 
         calls.failPending(new NotConnectedException("gone"), false);
 
@@ -184,13 +184,13 @@ class OutgoingCallsTest {
             @Override
             public Routed route(PendingCall call) {
                 call.queued = true;
-                call.queued = false; // what PreOpenQueue.takeAll does as the connection opens
+                call.queued = false; // what ReadyQueue.takeAll does as the connection opens
                 sink.sendNow(call.sendQueued());
                 sink.flushNow();
                 return Routed.QUEUED;
             }
         });
-        RpcFuture<Object> f = calls.call("echo", new Object[] {"hi"}, Map.of(), Object.class, null);
+        RpcFuture<Object> f = calls.call("echo", new Object[] {"hi"}, Map.of(), Object.class, null, false);
 
         assertThat(f).as("a call that went out waits for its answer").isNotDone();
         assertThat(sink.headers()).containsExactly("CALL 1");

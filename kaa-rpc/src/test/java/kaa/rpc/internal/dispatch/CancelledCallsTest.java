@@ -1,5 +1,6 @@
 package kaa.rpc.internal.dispatch;
 
+import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
@@ -71,7 +72,7 @@ class CancelledCallsTest {
                 public void closed(Throwable reason) {
                 }
             }, false, 1024, SendPolicy.DEFAULT, false, false, FrameLimits.DEFAULT_MAX_FRAME_SIZE,
-                    DecimalLimits.DEFAULT, EventLoops.timers());
+                    DecimalLimits.DEFAULT, Duration.ofSeconds(30), EventLoops.timers());
             EmbeddedChannel ch = new EmbeddedChannel();
             Connection c = Connection.of(ch);
             Session.Link link = session.attach(c, c, new CallSource.Registry().join(new Object(), c));

@@ -1,5 +1,6 @@
 package kaa.rpc.internal.session;
 
+import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
@@ -37,7 +38,7 @@ class SessionRacesTest {
             public void closed(Throwable reason) {
             }
         }, false, 1024, SendPolicy.DEFAULT, false, false, FrameLimits.DEFAULT_MAX_FRAME_SIZE, DecimalLimits.DEFAULT,
-                EventLoops.timers());
+                Duration.ofSeconds(30), EventLoops.timers());
     }
 
     /**
@@ -51,8 +52,8 @@ class SessionRacesTest {
         EmbeddedChannel ch = new EmbeddedChannel();
         Connection c = Connection.of(ch);
         Session.Link link = session.attach(c, c, new CallSource.Registry().join(new Object(), c));
-        RpcFuture<Object> first = session.call("first", new Object[0], Map.of(), Object.class, null);
-        RpcFuture<Object> second = session.call("second", new Object[0], Map.of(), Object.class, null);
+        RpcFuture<Object> first = session.call("first", new Object[0], Map.of(), Object.class, null, false);
+        RpcFuture<Object> second = session.call("second", new Object[0], Map.of(), Object.class, null, false);
         Object firstCall = session.pending().get(1);
         assertThat(firstCall).isNotNull();
 

@@ -66,7 +66,7 @@ class SessionTest {
                 heard.add("closed: " + reason.getMessage());
             }
         }, false, 1024, SendPolicy.DEFAULT, false, false, FrameLimits.DEFAULT_MAX_FRAME_SIZE,
-                DecimalLimits.DEFAULT, timers);
+                DecimalLimits.DEFAULT, Duration.ofSeconds(30), timers);
     }
 
     private static Session.Link attach(Session session, RecordingSink sink) {
@@ -85,7 +85,7 @@ class SessionTest {
         RecordingSink sink = new RecordingSink(Dialect.PYTHON);
         Session.Link link = attach(session, sink);
         for (int i = 0; i < 3; i++) {
-            session.call("echo", new Object[] {"q" + i}, Map.of(), Object.class, null);
+            session.call("echo", new Object[] {"q" + i}, Map.of(), Object.class, null, false);
         }
         assertThat(sink.headers()).as("nothing sent before open").isEmpty();
 
@@ -104,8 +104,8 @@ class SessionTest {
         Session session = session();
         RecordingSink sink = new RecordingSink(Dialect.PYTHON);
         attach(session, sink);
-        RpcFuture<Object> a = session.call("echo", new Object[] {"a"}, Map.of(), Object.class, null);
-        RpcFuture<Object> b = session.call("echo", new Object[] {"b"}, Map.of(), Object.class, null);
+        RpcFuture<Object> a = session.call("echo", new Object[] {"a"}, Map.of(), Object.class, null, false);
+        RpcFuture<Object> b = session.call("echo", new Object[] {"b"}, Map.of(), Object.class, null, false);
         List<ByteBuf> frames = new ArrayList<>();
         session.pending().values().forEach(c -> frames.add(c.frame()));
         assertThat(frames).hasSize(2).allMatch(f -> f.refCnt() == 1);
@@ -126,7 +126,7 @@ class SessionTest {
         Session session = session();
         RecordingSink sink = new RecordingSink(Dialect.JAVA);
         Session.Link link = attach(session, sink);
-        RpcFuture<Object> a = session.call("echo", new Object[] {"a"}, Map.of(), Object.class, null);
+        RpcFuture<Object> a = session.call("echo", new Object[] {"a"}, Map.of(), Object.class, null, false);
         ByteBuf frame = session.pending().get(1).frame();
 
         a.cancel(true);
@@ -141,7 +141,7 @@ class SessionTest {
         Session session = session();
         RecordingSink sink = new RecordingSink(Dialect.JAVA);
         attach(session, sink);
-        RpcFuture<Object> a = session.call("echo", new Object[] {"a"}, Map.of(), Object.class, Duration.ofMillis(1));
+        RpcFuture<Object> a = session.call("echo", new Object[] {"a"}, Map.of(), Object.class, Duration.ofMillis(1), false);
 
         assertThatThrownBy(() -> a.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(TimeoutException.class)
                 .cause().hasMessage("call 'echo' got no answer within 1 ms (it was never sent: no connection opened)");
@@ -154,7 +154,7 @@ class SessionTest {
         RecordingSink sink = new RecordingSink(Dialect.PYTHON);
         Session.Link link = attach(session, sink);
         session.opened(link);
-        RpcFuture<Object> ours = session.call("remote", new Object[0], Map.of(), Object.class, null);
+        RpcFuture<Object> ours = session.call("remote", new Object[0], Map.of(), Object.class, null, false);
 
         ByteBuf answer = pickled("done");
         session.packet(link, new Packet(1, Packet.RETN, answer));
@@ -187,7 +187,7 @@ class SessionTest {
         Session.Link link = attach(session, sink);
         session.opened(link);
         Runnable release = session.holdIncoming();
-        RpcFuture<Object> ours = session.call("remote", new Object[0], Map.of(), Object.class, null);
+        RpcFuture<Object> ours = session.call("remote", new Object[0], Map.of(), Object.class, null, false);
 
         ByteBuf first = echoCall("one");
         ByteBuf second = echoCall("two");
@@ -237,7 +237,7 @@ class SessionTest {
         RecordingSink sink = new RecordingSink(Dialect.JAVA);
         Session.Link link = attach(session, sink);
         session.opened(link);
-        RpcFuture<Object> ours = session.call("remote", new Object[0], Map.of(), Object.class, null);
+        RpcFuture<Object> ours = session.call("remote", new Object[0], Map.of(), Object.class, null, false);
         ByteBuf call = Unpooled.buffer();
         PickleWriter.writeCall(call, "echo", new Object[] {"hi"}, Map.of());
         session.packet(link, new Packet(9, Packet.CALL, call)); // waits for the executor

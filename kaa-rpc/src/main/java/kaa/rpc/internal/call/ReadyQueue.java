@@ -2,14 +2,16 @@ package kaa.rpc.internal.call;
 
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayDeque;
-import kaa.rpc.internal.Options;
 import kaa.rpc.internal.frame.FrameLimits;
 import kaa.rpc.internal.frame.FrameSink;
 
 /**
- * The calls made before a client's session first opened, waiting for it,
- * in the order they were made; bounded by {@link Options#OUTBOUND_HIGH_WATER}
- * bytes, as a server that stays down must not make us grow.
+ * The calls waiting for the session to open, in the order they were made:
+ * every call made before a client's first open, and, while a retrying client
+ * reconnects, the calls that wait for ready. Bounded by
+ * {@link FrameLimits#OUTBOUND_HIGH_WATER} bytes, as a server that stays down
+ * must not make us grow; each call's wait by its deadline, or by the
+ * channel's ready time-out when it has none.
  *
  * <p>Ownership of each queued call's frame: while the call is in this
  * queue, the queue owns its buffer, and whoever takes the call out releases
@@ -23,7 +25,7 @@ import kaa.rpc.internal.frame.FrameSink;
  * call is queued only while the session is connecting). The static ones run
  * outside it, on a batch that {@link #takeAll} made the caller's.
  */
-public final class PreOpenQueue {
+public final class ReadyQueue {
 
     private ArrayDeque<PendingCall> calls = new ArrayDeque<>();
     /** The bytes of the calls queued. */
