@@ -23,6 +23,7 @@ import javax.net.ssl.SSLContext;
 import kaa.rpc.internal.Endpoints;
 import kaa.rpc.internal.Options;
 import kaa.rpc.internal.dispatch.CommandTable;
+import kaa.rpc.internal.dispatch.ExposedMethod;
 import kaa.rpc.internal.exec.CallbackExecutors;
 import kaa.rpc.internal.exec.IoSafeFuture;
 import kaa.rpc.internal.exec.IoThreads;
@@ -277,9 +278,12 @@ public final class Server implements AutoCloseable {
         /**
          * Registers {@code obj} before the server starts listening, so that no
          * client can call before it is there (see {@link Server#register}).
+         *
+         * @throws IllegalArgumentException as {@link Server#register} does, here rather than at listen
          */
         public Builder register(Object obj) {
-            services.add(Objects.requireNonNull(obj, "obj"));
+            ExposedMethod.scan(Objects.requireNonNull(obj, "obj")); // fail here, not at listen
+            services.add(obj);
             return this;
         }
 

@@ -4,6 +4,7 @@ import java.lang.reflect.Array;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.lang.reflect.GenericArrayType;
+import java.lang.reflect.InaccessibleObjectException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.ParameterizedType;
@@ -178,7 +179,15 @@ public final class Converters {
         if (!hasNoArgConstructor(raw)) {
             return "is neither a value type, a record, nor a bean with a constructor without arguments";
         }
-        return null;
+        Object constructor = NO_ARG_CONSTRUCTORS.get(raw);
+        return constructor instanceof InaccessibleObjectException ? "cannot be created: " + notOpen(raw) : null;
+    }
+
+    /** Why reflection may not make or fill {@code raw}: the module system's part, with what to write. */
+    static String notOpen(Class<?> raw) {
+        String pkg = raw.getPackageName();
+        return "its package " + pkg + " is not open to module kaa.rpc; add 'opens " + pkg
+                + " to kaa.rpc;' to your module-info.java";
     }
 
     private static boolean isAbstract(Class<?> raw) {
@@ -705,7 +714,8 @@ public final class Converters {
             if (p == null || !seen.add(type)) {
                 return null; // a record inside itself: what it holds is asked where it starts
             }
-            String found = null;
+            String found = p.failure instanceof InaccessibleObjectException ? "cannot be created: " + notOpen(raw)
+                    : null;
             for (int i = 0; i < p.names.length && found == null; i++) {
                 String w = p.converters[i].why(seen);
                 if (w != null) {
@@ -744,7 +754,8 @@ public final class Converters {
             }
             if (plan.constructor == null) {
                 throw new ConversionException("cannot construct " + Repr.javaName(raw) + ": "
-                        + Conversions.describe(plan.failure));
+                        + (plan.failure instanceof InaccessibleObjectException ? notOpen(raw)
+                                : Conversions.describe(plan.failure)));
             }
             try {
                 return plan.constructor.newInstance(args);
@@ -881,6 +892,8 @@ public final class Converters {
                 throw (RuntimeException) c;
             }
             return (T) ((Constructor<?>) c).newInstance();
+        } catch (InaccessibleObjectException e) {
+            throw new ConversionException("cannot create " + Repr.javaName(raw) + ": " + notOpen(raw));
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new ConversionException("cannot create " + Repr.javaName(raw)
                     + ": it needs an accessible no-argument constructor (" + Conversions.describe(e) + ")");

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import kaa.rpc.Channel;
 import kaa.rpc.Expose;
 import kaa.rpc.Kw;
@@ -23,6 +24,7 @@ import kaa.rpc.internal.convert.ConversionException;
 import kaa.rpc.internal.convert.Conversions;
 import kaa.rpc.internal.convert.Converters.Converter;
 import kaa.rpc.internal.convert.Converters;
+import kaa.rpc.internal.pickle.PickleWriter;
 import kaa.rpc.internal.value.Repr;
 import kaa.rpc.internal.value.WorkBudget;
 
@@ -111,19 +113,54 @@ public final class ExposedMethod {
                 continue;
             }
             ExposedMethod e = of(target, m, declared);
-            ExposedMethod clash = byArity.put(e.command + "/" + e.arity() + (e.varArgs ? "+" : ""), e);
-            if (clash != null) {
+            String key = e.command + "/" + e.arity() + (e.varArgs ? "+" : "");
+            ExposedMethod clash = byArity.get(key);
+            if (clash == null) {
+                byArity.put(key, e);
+            } else if (areForms(clash.method, e.method)) {
+                byArity.put(key, implementationOf(clash, e));
+            } else {
                 throw new IllegalArgumentException("cannot register " + type.getName() + ": " + clash.describe()
                         + " and " + e.describe() + " both expose '" + e.command + "' with " + e.arity()
-                        + " arguments; same-name methods must differ in their number of arguments");
+                        + " arguments; same-name methods must differ in their number of arguments (or be one "
+                        + "command's blocking and asynchronous forms, with the same parameter types)");
             }
-            out.add(e);
         }
+        out.addAll(byArity.values());
         if (out.isEmpty()) {
             throw new IllegalArgumentException(type.getName() + " has no " + (staticOnly ? "static " : "")
                     + "@Expose methods to register");
         }
         return out;
+    }
+
+    /**
+     * Whether two methods are one command's blocking and asynchronous forms
+     * ({@code int run(String)} and {@code CompletableFuture<Integer> runAsync(String)}): the same parameter
+     * types, and exactly one of them answers with a {@code CompletionStage}. An interface may declare both,
+     * for callers that block and callers that do not; the peer sees one command.
+     */
+    private static boolean areForms(Method a, Method b) {
+        return Arrays.equals(a.getGenericParameterTypes(), b.getGenericParameterTypes())
+                && isAsynchronous(a) != isAsynchronous(b);
+    }
+
+    private static boolean isAsynchronous(Method m) {
+        return CompletionStage.class.isAssignableFrom(m.getReturnType());
+    }
+
+    /**
+     * Which of two forms answers the peer: the one the class implements rather than takes from an
+     * interface's {@code default}; if it implements both, the asynchronous one, which holds no thread
+     * while it waits.
+     */
+    private static ExposedMethod implementationOf(ExposedMethod a, ExposedMethod b) {
+        boolean aOwn = !a.method.isDefault();
+        boolean bOwn = !b.method.isDefault();
+        if (aOwn != bOwn) {
+            return aOwn ? a : b;
+        }
+        return isAsynchronous(a.method) ? a : b;
     }
 
     /** The method whose {@code @Expose} applies to {@code m}: itself, or one it overrides or implements. */
@@ -194,6 +231,17 @@ public final class ExposedMethod {
             Class<?> p = params[i].getType();
             optional[i - first] = !p.isPrimitive() && (kw != null || p == Optional.class && i == params.length - 1);
         }
+        for (int i = 0; i < types.length; i++) {
+            String why = Converters.whyNot(types[i]);
+            if (why != null) { // no value could ever bind: every call would be a TypeError
+                throw new IllegalArgumentException("cannot expose " + describe(m) + ": parameter " + (i + 1)
+                        + parameterLabel(names[i]) + " of type " + types[i].getTypeName() + " " + why);
+            }
+        }
+        String unreadable = PickleWriter.whyUnreadable(m.getGenericReturnType());
+        if (unreadable != null) { // every answer would be a TypeError
+            throw new IllegalArgumentException("cannot expose " + describe(m) + ": its result " + unreadable);
+        }
         if (!m.trySetAccessible()) {
             throw new IllegalArgumentException("cannot expose " + describe(m) + ": its package is not open to "
                     + "module kaa.rpc; add 'opens " + m.getDeclaringClass().getPackageName()
@@ -214,6 +262,10 @@ public final class ExposedMethod {
         MethodHandle invoker = handle.asSpreader(Object[].class, params.length)
                 .asType(MethodType.methodType(Object.class, Object[].class));
         return new ExposedMethod(command, target, m, invoker, expose, types, names, optional);
+    }
+
+    private static String parameterLabel(String name) {
+        return name == null ? "" : " ('" + name + "')";
     }
 
     private static String signature(Method m) {

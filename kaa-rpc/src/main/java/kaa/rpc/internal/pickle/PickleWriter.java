@@ -4,11 +4,14 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.lang.reflect.Array;
 import java.lang.reflect.Field;
+import java.lang.reflect.GenericArrayType;
 import java.lang.reflect.InaccessibleObjectException;
 import java.lang.reflect.Member;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -18,6 +21,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -733,6 +737,54 @@ public final class PickleWriter {
             throw new IllegalArgumentException("cannot read " + Repr.className(target.getClass(), false) + "."
                     + accessor.getName() + ": " + Repr.className(e.getClass(), true) + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Why values of a declared result type could not be sent, for a record
+     * (there, or in a type argument, an array or a component) whose
+     * components this module may not read, as its package is neither
+     * exported nor open to kaa.rpc; else null. Asked at register, so that a
+     * service whose every answer would fail says so there, not to its callers.
+     */
+    public static String whyUnreadable(Type type) {
+        return whyUnreadable(type, new HashSet<>());
+    }
+
+    private static String whyUnreadable(Type t, Set<Class<?>> seen) {
+        if (t instanceof ParameterizedType) {
+            for (Type argument : ((ParameterizedType) t).getActualTypeArguments()) {
+                String why = whyUnreadable(argument, seen);
+                if (why != null) {
+                    return why;
+                }
+            }
+            return whyUnreadable(((ParameterizedType) t).getRawType(), seen);
+        }
+        if (t instanceof GenericArrayType) {
+            return whyUnreadable(((GenericArrayType) t).getGenericComponentType(), seen);
+        }
+        if (!(t instanceof Class)) {
+            return null; // a wildcard or a type variable: what it stands for is seen when sent
+        }
+        Class<?> c = (Class<?>) t;
+        if (c.isArray()) {
+            return whyUnreadable(c.getComponentType(), seen);
+        }
+        if (!c.isRecord() || !seen.add(c)) {
+            return null;
+        }
+        for (RecordComponent component : c.getRecordComponents()) {
+            if (!component.getAccessor().trySetAccessible()) { // as read() does when it sends one
+                String pkg = c.getPackageName();
+                return "holds " + Repr.className(c, false) + ", whose package " + pkg + " is not open to module "
+                        + "kaa.rpc; add 'opens " + pkg + " to kaa.rpc;' to your module-info.java";
+            }
+            String why = whyUnreadable(component.getGenericType(), seen);
+            if (why != null) {
+                return why;
+            }
+        }
+        return null;
     }
 
     private static Map<String, Member> beanProperties(Class<?> type) {
