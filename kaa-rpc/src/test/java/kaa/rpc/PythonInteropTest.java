@@ -3,12 +3,14 @@ package kaa.rpc;
 import static kaa.rpc.Peers.await;
 import static kaa.rpc.Peers.failure;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import kaa.rpc.demo.DemoService;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -114,6 +116,53 @@ class PythonInteropTest {
                 assertThat(failure(client.whenOpen())).isInstanceOf(AuthenticationException.class)
                         .hasMessageContaining("secret");
                 assertThat(failure(client.rpc("echo", 1))).isInstanceOf(NotConnectedException.class);
+            }
+        }
+    }
+
+    public static class JobFailedException extends Exception {
+        public JobFailedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** The Python demo server as a typed interface: both forms of echo, one way too, and a mapped error. */
+    public interface PythonDemo {
+        @Expose
+        String echo(String x);
+
+        @Expose("echo")
+        CompletableFuture<String> echoAsync(String x);
+
+        @Expose(value = "echo", oneWay = true)
+        void echoOneWay(String x);
+
+        @Expose
+        String fail(String why) throws JobFailedException;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Peers.Transport.class)
+    void aTypedInterfaceServesAgainstAPythonServer(Peers.Transport transport) throws Exception {
+        String address = transport == Peers.Transport.TCP ? "127.0.0.1:0" : dir.resolve("py3.sock").toString();
+        try (PythonPeer python = PythonPeer.start(dir, "serve", address, "sekrit")) {
+            String ready = python.readLine();
+            try (Client client = Client.builder(ready.substring(6)).secret("sekrit")
+                    .remoteErrors(e -> e.remoteType().equals("ValueError")
+                            ? new JobFailedException("the job failed: " + e.remoteMessage(), e) : null)
+                    .connect()) {
+                PythonDemo demo = client.proxy(PythonDemo.class);
+                demo.echoOneWay("nobody waits"); // answered as any call; the answer is dropped
+                assertThat(demo.echo("hi")).isEqualTo("hi");
+                assertThat(await(demo.echoAsync("later"))).isEqualTo("later");
+                assertThatThrownBy(() -> demo.fail("boom")).isExactlyInstanceOf(JobFailedException.class)
+                        .hasMessage("the job failed: boom")
+                        .cause().isInstanceOf(RemoteException.class);
+                long until = System.nanoTime() + Peers.WAIT.toNanos();
+                while (client.session.callsInFlight() > 0 && System.nanoTime() < until) {
+                    Thread.onSpinWait(); // the one-way call's answer comes in its own time
+                }
+                assertThat(client.session.callsInFlight()).isZero(); // it came, and went
             }
         }
     }
