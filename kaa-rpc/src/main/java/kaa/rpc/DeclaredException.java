@@ -80,11 +80,15 @@ final class DeclaredException {
         try {
             made = takesCause ? (Throwable) constructor.newInstance(remote.remoteMessage(), remote.getCause())
                     : (Throwable) constructor.newInstance(remote.remoteMessage());
-            if (!takesCause && remote.getCause() != null) {
-                made.initCause(remote.getCause());
-            }
-        } catch (ReflectiveOperationException | RuntimeException e) { // its constructor failed, or refused a cause
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) { // its constructor failed
             return null;
+        }
+        if (!takesCause && remote.getCause() != null) {
+            try {
+                made.initCause(remote.getCause());
+            } catch (IllegalStateException alreadySet) {
+                // its constructor chose a cause of its own: the remote ones stay in the suppressed report
+            }
         }
         List<RemoteException.Frame> frames = remote.frames();
         StackTraceElement[] local = new Throwable().getStackTrace();

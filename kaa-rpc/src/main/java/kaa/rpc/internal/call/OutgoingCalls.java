@@ -102,7 +102,7 @@ public final class OutgoingCalls {
         this.decimalLimits = decimalLimits;
     }
 
-    /** The calls waiting for their answers (or queued before open): what the call table holds. */
+    /** The calls waiting for their answers (or queued until open): what the call table holds. */
     public int inFlight() {
         return pending.size();
     }

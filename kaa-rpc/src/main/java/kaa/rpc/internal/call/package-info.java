@@ -1,6 +1,6 @@
 /**
  * Our calls to the peer: the call table and its sequence numbers, the queue
- * of calls made before the connection opens, time-outs and CNCL, and the
+ * of calls waiting for the connection to open, time-outs and CNCL, and the
  * futures that answers complete (an EXCP becoming a
  * {@code kaa.rpc.RemoteException}).
  *

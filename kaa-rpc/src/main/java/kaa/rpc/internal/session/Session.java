@@ -270,7 +270,7 @@ public final class Session {
         return l == null ? 0 : l.sink.unsentBytes();
     }
 
-    /** The calls waiting for their answers (or queued before open): what the call table holds. */
+    /** The calls waiting for their answers (or queued until open): what the call table holds. */
     public int callsInFlight() {
         return outgoing.inFlight();
     }
