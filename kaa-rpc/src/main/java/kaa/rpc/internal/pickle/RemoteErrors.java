@@ -2,6 +2,7 @@ package kaa.rpc.internal.pickle;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -47,7 +48,21 @@ public final class RemoteErrors {
                 || t instanceof CompletionException) && t.getCause() != null) {
             t = t.getCause();
         }
-        return new Object[] {toPython(t), stack(where)};
+        if (!(t instanceof RemoteException)) {
+            return new Object[] {toPython(t), stack(where)};
+        }
+        // passed on: the traceback goes on through this hop, as the far peer's frames and then this side's; a
+        // remote exception has no stack of its own, so the side's frames are its wrapper's or its call site's
+        RemoteException remote = (RemoteException) t;
+        List<Object[]> frames = new ArrayList<>();
+        for (RemoteException.Frame f : remote.frames()) {
+            frames.add(new Object[] {f.file(), f.line(), f.function(), f.source()});
+        }
+        Throwable here = where != t ? where : remote.getSuppressed().length > 0 ? remote.getSuppressed()[0] : null;
+        if (here != null) {
+            frames.addAll(stack(here));
+        }
+        return new Object[] {toPython(t), frames};
     }
 
     /** An EXCP payload for an error the library raises itself, such as KeyError or TypeError. */
@@ -68,14 +83,78 @@ public final class RemoteErrors {
             }
             message = sb.toString();
         }
+        Object arg = message;
+        if (causes.isEmpty() && t instanceof RemoteException && pythonType(t).equals("KeyError")) {
+            // str(KeyError) is the repr of its key, and that is what was read: the key goes on, not its repr
+            Object key = keyOf(message);
+            arg = key != null ? key : message;
+        }
         PyObject exc = new PyObject("exceptions", pythonType(t),
-                message == null ? new Object[0] : new Object[] {message});
+                message == null ? new Object[0] : new Object[] {arg});
         exc.state().put(JAVA_CLASS, t instanceof RemoteException ? ((RemoteException) t).remoteType()
                 : Repr.className(t.getClass(), true));
         if (!causes.isEmpty()) {
             exc.state().put(JAVA_CAUSES, causes); // structured, for a Java peer
         }
         return exc;
+    }
+
+    /**
+     * The key whose repr {@code text} is, for the keys a KeyError carries: a
+     * str (as {@link Repr#repr} writes it) or an int; null for anything else,
+     * or for a repr that was cut.
+     */
+    static Object keyOf(String text) {
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        if (text.matches("-?[0-9]{1,300}")) {
+            BigInteger n = new BigInteger(text);
+            return n.bitLength() < 64 ? (Object) n.longValue() : n;
+        }
+        char quote = text.charAt(0);
+        if (text.length() < 2 || quote != '\'' && quote != '"' || text.charAt(text.length() - 1) != quote) {
+            return null;
+        }
+        StringBuilder key = new StringBuilder(text.length());
+        for (int i = 1; i < text.length() - 1; i++) {
+            char c = text.charAt(i);
+            if (c == quote) {
+                return null; // a quote inside is escaped: this is not one literal
+            }
+            if (c != '\\') {
+                key.append(c);
+                continue;
+            }
+            if (++i == text.length() - 1) {
+                return null;
+            }
+            char e = text.charAt(i);
+            int digits = e == 'x' ? 2 : e == 'u' ? 4 : e == 'U' ? 8 : 0;
+            if (digits > 0) {
+                if (i + digits >= text.length()) {
+                    return null;
+                }
+                int cp;
+                try {
+                    cp = Integer.parseInt(text.substring(i + 1, i + 1 + digits), 16);
+                } catch (NumberFormatException notHex) {
+                    return null;
+                }
+                if (!Character.isValidCodePoint(cp)) {
+                    return null;
+                }
+                key.appendCodePoint(cp);
+                i += digits;
+            } else if (e == 't' || e == 'n' || e == 'r') {
+                key.append(e == 't' ? '\t' : e == 'n' ? '\n' : '\r');
+            } else if (e == '\\' || e == '\'' || e == '"') {
+                key.append(e);
+            } else {
+                return null;
+            }
+        }
+        return key.toString();
     }
 
     /** The causes of {@code t}, outermost first, as (type, message) pairs: at most {@value #MAX_CAUSES}. */

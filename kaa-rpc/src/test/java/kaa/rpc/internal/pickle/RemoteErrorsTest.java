@@ -2,9 +2,13 @@ package kaa.rpc.internal.pickle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.NoSuchElementException;
@@ -89,6 +93,46 @@ class RemoteErrorsTest {
         java.state().put("java_class", "java.lang.IllegalArgumentException");
         assertThat(RemoteErrors.fromPayload("f", new Object[] {java, List.of()}).remoteType())
                 .isEqualTo("java.lang.IllegalArgumentException");
+    }
+
+    @Test
+    void aKeyErrorPassedOnIsSentAsItsKeyAgain() throws Exception {
+        // str(KeyError) is the repr of its key: what a caller read as 'k' goes on as the key k, not as "'k'"
+        List<String> seen = new ArrayList<>();
+        for (Object key : new Object[] {"progress", "it's \"quoted\"\n\u00e9\u2028", 5L}) {
+            RemoteException received = RemoteErrors.fromPayload("f",
+                    new Object[] {exc("exceptions", "KeyError", key), List.of()});
+            Object[] passedOn = RemoteErrors.payload(new ExecutionException(received));
+            assertThat(((PyObject) passedOn[0]).args()).containsExactly(key);
+            assertThat(RemoteErrors.fromPayload("f", passedOn).remoteMessage()).isEqualTo(received.remoteMessage());
+            ByteBuf out = Unpooled.buffer();
+            PickleWriter.write(out, passedOn, false);
+            seen.add(HexFormat.of().formatHex(ByteBufUtil.getBytes(out)));
+            out.release();
+        }
+        // and a Python peer reads the very KeyError that was raised
+        assertThat(Python.run("import sys, pickle\nsys.stdout.reconfigure(encoding='utf-8')\n"
+                + "for line in sys.stdin:\n"
+                + "    e = pickle.loads(bytes.fromhex(line.strip()))[0]\n"
+                + "    print(ascii(e), ascii(str(e)))\n", String.join("\n", seen) + "\n"))
+                .containsExactly("KeyError('progress') \"'progress'\"",
+                        "KeyError('it\\'s \"quoted\"\\n\\xe9\\u2028') "
+                                + "'\\'it\\\\\\'s \"quoted\"\\\\n\\xe9\\\\u2028\\''",
+                        "KeyError(5) '5'");
+    }
+
+    @Test
+    void aRemoteErrorPassedOnKeepsTheFarFramesThenAddsItsOwn() {
+        RemoteException received = RemoteErrors.fromPayload("f", new Object[] {exc("exceptions", "ValueError", "v"),
+            List.of((Object) new Object[] {"far.py", 3, "far", "raise ValueError('v')"})});
+        ExecutionException waited = new ExecutionException(received);
+        waited.setStackTrace(new StackTraceElement[] {
+            new StackTraceElement("com.example.Middle", "relay", "Middle.java", 12),
+            new StackTraceElement("kaa.rpc.internal.dispatch.IncomingCalls", "invoke", "IncomingCalls.java", 1)});
+        List<?> stack = (List<?>) RemoteErrors.payload(waited)[1];
+        assertThat(stack).hasSize(2);
+        assertThat((Object[]) stack.get(0)).containsExactly("far.py", 3, "far", "raise ValueError('v')");
+        assertThat((Object[]) stack.get(1)).containsExactly("Middle.java", 12, "com.example.Middle.relay", "");
     }
 
     @Test
