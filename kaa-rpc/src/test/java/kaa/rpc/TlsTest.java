@@ -5,6 +5,9 @@ import static kaa.rpc.Peers.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -116,6 +119,57 @@ class TlsTest {
                 Client plain = Client.builder(server.address()).secret("s").handshakeTimeout(Duration.ofSeconds(2))
                         .connect()) {
             assertThat(failure(plain.whenOpen())).isInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
+    void aPlainClientThatHearsNothingFromATlsServerSaysItMaySpeakTls() throws Exception {
+        // both wait for the other: the client for the server's challenge, the server for a TLS hello
+        try (Server server = Server.builder("127.0.0.1:0").secret("s").tls(context(serverKeys, trustsClient))
+                .handshakeTimeout(Duration.ofSeconds(5)).listen();
+                Client plain = Client.builder(server.address()).secret("s").handshakeTimeout(Duration.ofMillis(500))
+                        .connect()) {
+            long start = System.nanoTime();
+            Throwable t = failure(plain.whenOpen());
+            assertThat(t).isInstanceOf(HandshakeTimeoutException.class)
+                    .hasMessageContaining(": the server sent nothing")
+                    .hasMessageEndingWith("if the server at " + server.address()
+                            + " speaks TLS, set tls(...) on the client too");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+        }
+    }
+
+    @Test
+    void aPlainClientSentATlsRecordSaysTheServerSpeaksTls() throws Exception {
+        // whatever speaks first in TLS (here an alert) is no kaa.rpc challenge
+        try (ServerSocket tlsLike = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread speaker = new Thread(() -> {
+                try (Socket s = tlsLike.accept()) {
+                    s.getOutputStream().write(new byte[] {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28});
+                    s.getInputStream().read(); // until the client hangs up
+                } catch (IOException ignored) {
+                    // the client is gone
+                }
+            });
+            speaker.start();
+            String address = "127.0.0.1:" + tlsLike.getLocalPort();
+            try (Client plain = Client.builder(address).secret("s").handshakeTimeout(Duration.ofSeconds(5))
+                    .connect()) {
+                assertThat(failure(plain.whenOpen())).isInstanceOf(IOException.class)
+                        .hasMessage("the server at " + address + " speaks TLS: set tls(...) on the client too");
+            }
+            speaker.join(Peers.WAIT.toMillis());
+        }
+    }
+
+    @Test
+    void aTlsClientSentAKaaGreetingSaysTheServerDoesNotSpeakTls() throws Exception {
+        try (Server server = Server.builder("127.0.0.1:0").secret("s").listen();
+                Client client = Client.builder(server.address()).secret("s").tls(context(null, trustsServer))
+                        .connect()) {
+            assertThat(failure(client.whenOpen())).isInstanceOf(SSLException.class)
+                    .hasMessage("the server at " + server.address() + " does not speak TLS (it sent a kaa.rpc "
+                            + "greeting): remove tls(...) or ask for a TLS port");
         }
     }
 }

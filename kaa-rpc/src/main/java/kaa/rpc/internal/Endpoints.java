@@ -32,6 +32,7 @@ import kaa.rpc.internal.dispatch.CallSource;
 import kaa.rpc.internal.frame.FrameDecoder;
 import kaa.rpc.internal.frame.FrameLimits;
 import kaa.rpc.internal.frame.ReadLimit;
+import kaa.rpc.internal.handshake.FirstBytes;
 import kaa.rpc.internal.handshake.HandshakeHandler;
 import kaa.rpc.internal.net.Address;
 import kaa.rpc.internal.net.Admission;
@@ -94,7 +95,7 @@ public final class Endpoints {
                             SSLEngine engine = options.tls.createSSLEngine();
                             engine.setUseClientMode(false);
                             engine.setNeedClientAuth(options.tlsClientAuth);
-                            ch.pipeline().addFirst("tls", new SslHandler(engine));
+                            ch.pipeline().addBefore("frames", "tls", new SslHandler(engine));
                         }
                     }
                 });
@@ -181,8 +182,14 @@ public final class Endpoints {
         ChannelPipeline p = ch.pipeline();
         FrameDecoder frames = new FrameDecoder(options.maxFrameSize, reads, link::busy,
                 () -> !connection.acceptsMore(), options.receiveBudget, source, options.frameTimeout);
+        // a plain server is the one side that speaks first and expects no TLS: it has nothing to find out
+        FirstBytes first = server && options.tls == null ? null : new FirstBytes(connection, server, options.tls != null);
+        if (first != null) {
+            p.addLast("first-bytes", first);
+        }
         p.addLast("frames", frames);
-        p.addLast("handshake", new HandshakeHandler(connection, server, options.secret, options.handshakeTimeout, frames));
+        p.addLast("handshake", new HandshakeHandler(connection, server, options.secret, options.handshakeTimeout, frames,
+                first));
         if (options.heartbeatInterval != null) {
             p.addLast("idle", new IdleStateHandler(options.heartbeatInterval.toNanos(), 0, 0, TimeUnit.NANOSECONDS));
             p.addLast("heartbeat", new HeartbeatHandler(session, options.heartbeatTimeout));
@@ -243,7 +250,7 @@ public final class Endpoints {
                             pipeline(ch, false, connection, source, options, session,
                                     Connector.this::scheduleRetry);
                             if (options.tls != null) {
-                                ch.pipeline().addFirst("tls", new SslHandler(clientEngine()));
+                                ch.pipeline().addBefore("frames", "tls", new SslHandler(clientEngine()));
                             }
                         }
                     });

@@ -36,6 +36,8 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
 
     /** A peer may try wrong secrets as fast as it can connect. */
     private static final PeerLog WRONG_SECRET = PeerLog.warn(HandshakeHandler.class, "wrong secret");
+    /** A server's own account of a client that fails for want of TLS: the client is told nothing it can read. */
+    static final PeerLog TLS_ON_ONE_SIDE = PeerLog.info(HandshakeHandler.class, "TLS on one side only");
 
     private final HandshakePeer connection;
     private final boolean server;
@@ -44,6 +46,8 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     /** When the connection must be open by. */
     private final long deadline;
     private final FrameDecoder frames;
+    /** What came off the socket first, where TLS on one side only would show; null where it cannot (a plain server). */
+    private final FirstBytes first;
     private ScheduledFuture<?> timer;
     private byte[] ourChallenge;   // what we asked the peer to answer
     private byte[] theirChallenge; // client: what the server asked us to answer
@@ -54,7 +58,13 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
 
     public HandshakeHandler(HandshakePeer connection, boolean server, byte[] secret, Duration timeout,
             FrameDecoder frames) {
+        this(connection, server, secret, timeout, frames, null);
+    }
+
+    public HandshakeHandler(HandshakePeer connection, boolean server, byte[] secret, Duration timeout,
+            FrameDecoder frames, FirstBytes first) {
         this.connection = connection;
+        this.first = first;
         this.server = server;
         this.secret = secret;
         this.timeout = timeout;
@@ -66,9 +76,8 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        timer = ctx.executor().schedule(() -> fail(ctx, new HandshakeTimeoutException(
-                "no handshake within " + timeout.toMillis() + " ms with " + peer(ctx))),
-                Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        timer = ctx.executor().schedule(() -> timedOut(ctx), Math.max(0, deadline - System.nanoTime()),
+                TimeUnit.NANOSECONDS);
         if (server) {
             ourChallenge = Handshake.challenge(true);
             send(ctx, Packet.AUTH, Handshake.payload(ourChallenge, Handshake.zero(), Handshake.zero()));
@@ -109,6 +118,16 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         } finally {
             p.payload().release();
         }
+    }
+
+    private void timedOut(ChannelHandlerContext ctx) {
+        String why = whySilent();
+        if (server && !why.isEmpty()) {
+            TLS_ON_ONE_SIDE.log("client {} sent nothing within {} ms, not even a TLS hello: it may be a kaa.rpc "
+                    + "client without tls(...)", peer(ctx), timeout.toMillis());
+        }
+        fail(ctx, new HandshakeTimeoutException("no handshake within " + timeout.toMillis() + " ms with "
+                + peer(ctx) + why));
     }
 
     private void serverCheck(ChannelHandlerContext ctx, int seq, byte[] payload) {
@@ -182,7 +201,8 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
                     ? new PresumedAuthenticationException("server " + peer(ctx) + " closed the connection after "
                             + "checking our answer: the secret is wrong, or the server restarted or is shedding "
                             + "connections")
-                    : new NotConnectedException("connection to " + peer(ctx) + " closed during the handshake"));
+                    : new NotConnectedException("connection to " + peer(ctx) + " closed during the handshake"
+                            + whySilent()));
         }
         ctx.fireChannelInactive();
     }
@@ -217,6 +237,11 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         Packet.writeHeader(buf, seq, type, payload.length);
         buf.writeBytes(payload);
         ctx.writeAndFlush(buf, ctx.voidPromise());
+    }
+
+    /** Why the peer may have said nothing, when it said nothing; else empty. */
+    private String whySilent() {
+        return first == null ? "" : first.whySilent();
     }
 
     private String peer(ChannelHandlerContext ctx) {
