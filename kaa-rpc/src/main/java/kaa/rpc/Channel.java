@@ -44,8 +44,9 @@ import kaa.rpc.internal.session.Session;
  * dropped; a Java peer also hears of it (and of a passed deadline), and
  * interrupts or cancels the call. The library never repeats a call. Calls
  * made before a client first opens wait and go out, in order, when it opens;
- * each waits at most its time-out, else the client's {@code readyTimeout}
- * (30 s by default), and then fails with a {@link NotConnectedException}.
+ * each waits at most the client's {@code readyTimeout} (30 s by default),
+ * then fails with a {@link NotConnectedException}, or its own time-out if
+ * that comes first, with a {@link TimeoutException}; both say it was never sent.
  * Calls made while a retrying client reconnects fail at once, unless they
  * wait for ready ({@link #waitingForReady}).
  *
@@ -76,6 +77,13 @@ public class Channel {
      * ({@code callTimeout}) sets a time-out: 60 seconds.
      */
     public static final Duration BLOCKING_PROXY_TIMEOUT = Duration.ofSeconds(60);
+
+    /**
+     * How long a one-way call ({@link #tell}, {@code @Expose(oneWay = true)})
+     * waits for the answer it drops, when no time-out is set: 60 seconds. It
+     * bounds what a peer that never answers makes us hold.
+     */
+    public static final Duration ONE_WAY_TIMEOUT = Duration.ofSeconds(60);
 
     // lines a peer can cause (by failing our one-way calls): counted, at most one a second (PeerLog)
     static final PeerLog ONE_WAY_FAILED = PeerLog.warn(Channel.class, "one-way call failed");
@@ -164,7 +172,9 @@ public class Channel {
      * Calls {@code command} one way: returns at once, waiting for nothing. The
      * protocol answers every call, so the answer still comes; it is dropped,
      * and a failure (a remote error, a lost connection, a time-out) is logged
-     * as a warning, at most one line a second, never thrown. For progress
+     * as a warning, at most one line a second, never thrown. Without a
+     * time-out ({@code withTimeout}, {@code callTimeout}) the answer is
+     * awaited at most {@link #ONE_WAY_TIMEOUT}. For progress
      * reports, log lines, events: whatever the caller need not hear back.
      * A Python peer needs nothing special: it answers as always.
      *
@@ -175,7 +185,8 @@ public class Channel {
     }
 
     private void tell(Duration timeout, boolean ready, String command, Object[] args) {
-        CompletableFuture<Object> call = call(timeout, ready, Object.class, command, args);
+        CompletableFuture<Object> call = call(timeout != null ? timeout : ONE_WAY_TIMEOUT, ready, Object.class,
+                command, args);
         oneWay(call, command);
     }
 
@@ -197,11 +208,19 @@ public class Channel {
         });
     }
 
+    /** A failure on one short line: a peer's text may not start log lines of its own. */
     private static String brief(Throwable e) {
         String text = e instanceof RemoteException
                 ? ((RemoteException) e).remoteType() + ": " + ((RemoteException) e).remoteMessage()
                 : e.getClass().getSimpleName() + ": " + e.getMessage();
-        return text.length() <= LOGGED_MESSAGE ? text : text.substring(0, LOGGED_MESSAGE) + "...";
+        if (text.length() > LOGGED_MESSAGE) {
+            text = text.substring(0, LOGGED_MESSAGE) + "...";
+        }
+        StringBuilder line = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> line.appendCodePoint(Character.isISOControl(c)
+                || Character.getType(c) == Character.LINE_SEPARATOR
+                || Character.getType(c) == Character.PARAGRAPH_SEPARATOR ? ' ' : c));
+        return line.toString();
     }
 
     /**
@@ -264,12 +283,14 @@ public class Channel {
      * This channel, with calls that wait for it to be ready: a call made
      * while a retrying {@link Client} reconnects waits for the next open and
      * goes then, instead of failing at once with a
-     * {@link NotConnectedException}. The wait is bounded by the call's
-     * time-out ({@code waitingForReady().withTimeout(d)}, or the channel's
-     * {@code callTimeout}), else by the client's {@code readyTimeout}; a
-     * call that waited in vain fails with a {@code NotConnectedException}
-     * saying it was never sent. A closed channel fails calls at once, as
-     * always. {@code Client.Builder.waitForReady()} makes it every call's way.
+     * {@link NotConnectedException}. It waits at most the client's
+     * {@code readyTimeout}, and then fails with a
+     * {@code NotConnectedException}; or its own time-out
+     * ({@code waitingForReady().withTimeout(d)}, the channel's
+     * {@code callTimeout}) if that comes first, and then fails with a
+     * {@link TimeoutException}; either says it was never sent. A closed
+     * channel fails calls at once, as always.
+     * {@code Client.Builder.waitForReady()} makes it every call's way.
      */
     public Calls waitingForReady() {
         return new Calls(callTimeout, true);
@@ -347,10 +368,13 @@ public class Channel {
         return session.call(command, positional, kwargs, resultType, timeout, ready);
     }
 
-    /** A call of a proxy: arguments already split into positional and keyword ones. */
+    /**
+     * A call of a proxy: arguments already split into positional and keyword
+     * ones; a remote error becomes what {@code failures} makes of it (null: itself).
+     */
     <T> CompletableFuture<T> call(Duration timeout, boolean ready, Type resultType, String command,
-            Object[] positional, Map<String, Object> kwargs) {
-        return session.call(command, positional, kwargs, resultType, timeout, ready);
+            Object[] positional, Map<String, Object> kwargs, Function<RemoteException, Throwable> failures) {
+        return session.call(command, positional, kwargs, resultType, timeout, ready, failures);
     }
 
     /** What a proxy method throws for a remote error, as the builder's {@code remoteErrors} maps it, or null. */

@@ -46,8 +46,8 @@ import org.slf4j.LoggerFactory;
  * original, a refused connection attempt is repeated every {@code retry}
  * until it succeeds, and a lost connection is followed by new attempts at the
  * same interval; each success emits {@link #open()} again. Calls made before
- * the first open wait for it (at most their time-out, else
- * {@link Builder#readyTimeout}); calls pending when a connection is lost fail
+ * the first open wait for it (at most {@link Builder#readyTimeout}, and
+ * never past their own time-out); calls pending when a connection is lost fail
  * with {@link NotConnectedException} (they are never replayed: they may have
  * run), and calls made while disconnected fail at once, unless they wait for
  * ready ({@link Builder#waitForReady()}, {@link #waitingForReady()}). A failed handshake
@@ -117,6 +117,7 @@ public final class Client extends Channel implements AutoCloseable {
 
     @Override
     void opened() {
+        whenOpen.complete(this); // first: a factory that fails closes the client, which must have opened
         if (perConnection != null) {
             // the server's calls on this connection wait until its service is there
             Runnable dispatch = session.holdIncoming();
@@ -128,7 +129,6 @@ public final class Client extends Channel implements AutoCloseable {
                 }
             });
         }
-        whenOpen.complete(this);
     }
 
     /** Replaces the last connection's service with one made for this connection. On the executor. */
@@ -209,8 +209,9 @@ public final class Client extends Channel implements AutoCloseable {
 
         /**
          * Every call waits for ready ({@link Channel#waitingForReady()}): one
-         * made while the client reconnects waits for the next open, bounded by
-         * its time-out, else by {@link #readyTimeout}, instead of failing at once.
+         * made while the client reconnects waits for the next open, at most
+         * {@link #readyTimeout} and never past its own time-out, instead of
+         * failing at once.
          */
         public Builder waitForReady() {
             options.waitForReady = true;
@@ -218,11 +219,13 @@ public final class Client extends Channel implements AutoCloseable {
         }
 
         /**
-         * How long a call that has no time-out of its own waits for the
-         * connection to open (before the first open, and while reconnecting
-         * for one that waits for ready) before it fails with a
-         * {@link NotConnectedException}: default 30 seconds. A call with a
-         * time-out waits at most that.
+         * How long a call waits for the connection to open (before the first
+         * open, and while reconnecting for one that waits for ready) before it
+         * fails with a {@link NotConnectedException} saying it was never sent:
+         * default 30 seconds. A call whose own time-out comes first fails at
+         * that with a {@link java.util.concurrent.TimeoutException}, which
+         * says so too. A blocking proxy method's implicit 60 seconds is such a
+         * time-out: it waits for the connection no longer than this.
          */
         public Builder readyTimeout(Duration timeout) {
             options.readyTimeout = Options.positive(timeout, "readyTimeout");

@@ -6,6 +6,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import kaa.rpc.internal.value.Repr;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +40,9 @@ final class DeclaredException {
         Map<String, DeclaredException> out = new HashMap<>();
         List<String> unmade = new ArrayList<>();
         for (Class<?> type : m.getExceptionTypes()) {
+            if (hasLocalMeaning(type)) {
+                continue;
+            }
             DeclaredException made = maker(type);
             if (made == null) {
                 unmade.add(type.getName());
@@ -50,6 +57,22 @@ final class DeclaredException {
                     m.getDeclaringClass().getSimpleName(), m.getName(), String.join(", ", unmade));
         }
         return out.isEmpty() ? Map.of() : out;
+    }
+
+    /**
+     * The classes a proxy method throws for what happened here, never for a
+     * peer's error: our caller's interruption, our call's time-out or
+     * cancellation, the wrappers of futures, and this library's own
+     * exceptions (a lost connection, a refused secret, a remote error). A
+     * peer whose error had such a class must not make us claim it.
+     */
+    private static boolean hasLocalMeaning(Class<?> type) {
+        return type == InterruptedException.class || type == TimeoutException.class
+                || type == CancellationException.class || type == ExecutionException.class
+                || type == CompletionException.class || RemoteException.class.isAssignableFrom(type)
+                || NotConnectedException.class.isAssignableFrom(type) || CallFailedException.class.isAssignableFrom(type)
+                || AuthenticationException.class.isAssignableFrom(type)
+                || HandshakeTimeoutException.class.isAssignableFrom(type);
     }
 
     private static DeclaredException maker(Class<?> type) {
@@ -70,16 +93,18 @@ final class DeclaredException {
 
     /**
      * The declared exception for {@code remote}: its message, its causes,
-     * and a stack of the remote frames followed by the caller's own, as RMI
+     * and a stack of the remote frames followed, with {@code callersStack},
+     * by this thread's (a blocking proxy method's caller), as RMI
      * shows a remote exception; the {@code RemoteException}, with the
      * command, the peer and the whole remote traceback, is suppressed in it.
      * Null if the constructor fails.
      */
-    Throwable make(RemoteException remote) {
+    Throwable make(RemoteException remote, boolean callersStack) {
         Throwable made;
         try {
-            made = takesCause ? (Throwable) constructor.newInstance(remote.remoteMessage(), remote.getCause())
-                    : (Throwable) constructor.newInstance(remote.remoteMessage());
+            String message = RemoteException.shown(remote.remoteMessage()); // a peer's text, kept readable
+            made = takesCause ? (Throwable) constructor.newInstance(message, remote.getCause())
+                    : (Throwable) constructor.newInstance(message);
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) { // its constructor failed
             return null;
         }
@@ -91,7 +116,7 @@ final class DeclaredException {
             }
         }
         List<RemoteException.Frame> frames = remote.frames();
-        StackTraceElement[] local = new Throwable().getStackTrace();
+        StackTraceElement[] local = callersStack ? new Throwable().getStackTrace() : new StackTraceElement[0];
         StackTraceElement[] stack = new StackTraceElement[frames.size() + local.length];
         for (int i = 0; i < frames.size(); i++) {
             stack[i] = element(frames.get(frames.size() - 1 - i)); // innermost first, as Java prints

@@ -72,9 +72,10 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
      * .remoteErrors(e -> e.remoteType().equals("jobs.JobFailed")
      *         ? new JobFailedException(e.remoteMessage(), e) : null)
      * }</pre>
-     * It runs on the thread that called the proxy method, so it should be
-     * quick and not block; one that throws has its exception thrown, with the
-     * remote error suppressed in it.
+     * It runs on a blocking proxy method's caller, and for an asynchronous
+     * form on the executor, never on an I/O thread; it should be quick. One that throws has its exception thrown, with the
+     * remote error suppressed in it. It applies to a method's asynchronous
+     * form too, whose future then fails with what it returns.
      */
     public B remoteErrors(Function<RemoteException, ? extends Exception> hook) {
         options.remoteErrors = Objects.requireNonNull(hook, "hook");

@@ -107,12 +107,18 @@ public class RemoteException extends RuntimeException {
         sb.append(type);
         if (!message.isEmpty()) {
             // a peer may send a message of any length; the rendering stays readable
-            sb.append(": ").append(message, 0, Math.min(message.length(), MAX_MESSAGE));
-            if (message.length() > MAX_MESSAGE) {
-                sb.append("... (").append(message.length() - MAX_MESSAGE).append(" more characters; see remoteMessage())");
-            }
+            sb.append(": ").append(shown(message));
         }
         return sb.toString();
+    }
+
+    /** A remote message as a message shows it: whole up to {@value #MAX_MESSAGE} characters, else cut, saying so. */
+    static String shown(String message) {
+        if (message.length() <= MAX_MESSAGE) {
+            return message;
+        }
+        return message.substring(0, MAX_MESSAGE) + "... (" + (message.length() - MAX_MESSAGE)
+                + " more characters; see remoteMessage())";
     }
 
     /**

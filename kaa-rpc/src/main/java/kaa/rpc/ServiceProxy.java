@@ -45,16 +45,31 @@ final class ServiceProxy implements InvocationHandler {
         final Type resultType;
         final String[] keywords; // per parameter: its keyword, or null when positional
         /** The exceptions the method declares that a Java peer's error of the same class becomes. */
-        final Map<String, DeclaredException> declared;
+        Map<String, DeclaredException> declared;
+        /**
+         * What a remote error may become: the method's declared exceptions and, for an asynchronous
+         * form, those of the blocking form of the same command.
+         */
+        List<Class<?>> mayThrow;
 
-        Plan(Method method, String command, Kind kind, Type resultType, String[] keywords,
-                Map<String, DeclaredException> declared) {
+        Plan(Method method, String command, Kind kind, Type resultType, String[] keywords) {
             this.method = method;
             this.command = command;
             this.kind = kind;
             this.resultType = resultType;
             this.keywords = keywords;
-            this.declared = declared;
+            this.declared = DeclaredException.of(method);
+            this.mayThrow = List.of(method.getExceptionTypes());
+        }
+
+        boolean isAsynchronous() {
+            return kind == Kind.FUTURE || kind == Kind.STAGE;
+        }
+
+        /** Whether this is the blocking form of {@code other}, an asynchronous one: one command, one parameter list. */
+        boolean isBlockingFormOf(Plan other) {
+            return !isAsynchronous() && other.isAsynchronous() && command.equals(other.command)
+                    && Arrays.equals(method.getGenericParameterTypes(), other.method.getGenericParameterTypes());
         }
     }
 
@@ -168,7 +183,20 @@ final class ServiceProxy implements InvocationHandler {
                     problems.add(describe(type, m) + ": parameter " + (i + 1) + " is positional after a @Kw one");
                 }
             }
-            plans.put(m, new Plan(m, command, kind, result, keywords, DeclaredException.of(m)));
+            plans.put(m, new Plan(m, command, kind, result, keywords));
+        }
+        // an asynchronous form fails as its blocking form does: callers pick either
+        for (Plan async : plans.values()) {
+            for (Plan blocking : plans.values()) {
+                if (blocking.isBlockingFormOf(async)) {
+                    Map<String, DeclaredException> both = new HashMap<>(blocking.declared);
+                    both.putAll(async.declared);
+                    async.declared = Map.copyOf(both);
+                    List<Class<?>> mayThrow = new ArrayList<>(async.mayThrow);
+                    mayThrow.addAll(blocking.mayThrow);
+                    async.mayThrow = List.copyOf(mayThrow);
+                }
+            }
         }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("cannot make a proxy of " + type.getName() + ": "
@@ -250,8 +278,9 @@ final class ServiceProxy implements InvocationHandler {
             positional = Arrays.copyOf(positional, fixed);
         }
         if (plan.kind == Kind.ONE_WAY) {
-            channel.oneWay(channel.call(timeout != null ? timeout : channel.callTimeout(), waitForReady, Object.class,
-                    plan.command, positional, kwargs), plan.command);
+            Duration bound = timeout != null ? timeout : channel.callTimeout();
+            channel.oneWay(channel.call(bound != null ? bound : Channel.ONE_WAY_TIMEOUT, waitForReady, Object.class,
+                    plan.command, positional, kwargs, null), plan.command);
             return null;
         }
         boolean waits = plan.kind == Kind.BLOCKING || plan.kind == Kind.VOID;
@@ -264,8 +293,13 @@ final class ServiceProxy implements InvocationHandler {
         if (deadline == null && waits) {
             deadline = Channel.BLOCKING_PROXY_TIMEOUT; // a blocking method never waits for ever
         }
+        Function<RemoteException, ? extends Exception> hook = channel.remoteErrors();
+        // an asynchronous form's remote error is mapped as it arrives, off the I/O thread; a blocking one's by
+        // its caller, whose stack it then shows (made per call only when there is something to map)
+        Function<RemoteException, Throwable> failures = !plan.isAsynchronous() || plan.declared.isEmpty() && hook == null
+                ? null : remote -> mapped(plan, remote, hook, false);
         CompletableFuture<Object> call = channel.call(deadline, waitForReady, plan.resultType, plan.command,
-                positional, kwargs);
+                positional, kwargs, failures);
         if (!waits) {
             return call;
         }
@@ -274,13 +308,13 @@ final class ServiceProxy implements InvocationHandler {
             Object value = call.get(saturatedMillis(deadline) + 5_000, TimeUnit.MILLISECONDS);
             return plan.kind == Kind.VOID ? null : value;
         } catch (ExecutionException e) {
-            throw failure(plan, e.getCause(), channel);
+            throw failure(plan, e.getCause(), hook);
         } catch (TimeoutException e) {
             call.cancel(false);
-            throw failure(plan, new TimeoutException("call '" + plan.command + "' got no answer in time"), channel);
+            throw failure(plan, new TimeoutException("call '" + plan.command + "' got no answer in time"), hook);
         } catch (InterruptedException e) {
             call.cancel(false);
-            throw failure(plan, e, channel);
+            throw failure(plan, e, hook);
         }
     }
 
@@ -291,24 +325,18 @@ final class ServiceProxy implements InvocationHandler {
     }
 
     /**
-     * What the proxy method throws for a failed call: a remote error as an
-     * exception the method declares, if it maps to one; else the cause if it
+     * What a blocking proxy method throws for a failed call, on its caller's
+     * thread: a remote error as the method may throw it; else the cause if it
      * is unchecked or declared, else a wrapper.
      */
-    private static Throwable failure(Plan plan, Throwable cause, Channel channel) {
+    private static Throwable failure(Plan plan, Throwable cause, Function<RemoteException, ? extends Exception> hook) {
         while (cause instanceof CompletionException && cause.getCause() != null) {
             cause = cause.getCause();
         }
         if (cause instanceof RemoteException) {
-            Throwable mapped = mapped(plan, (RemoteException) cause, channel);
-            if (mapped != null) {
-                return mapped;
-            }
+            return mapped(plan, (RemoteException) cause, hook, true);
         }
-        if (cause instanceof RuntimeException || cause instanceof Error) {
-            return cause;
-        }
-        if (isDeclared(plan.method, cause)) {
+        if (cause instanceof RuntimeException || cause instanceof Error || mayThrow(plan, cause)) {
             return cause;
         }
         if (cause instanceof InterruptedException) {
@@ -321,28 +349,34 @@ final class ServiceProxy implements InvocationHandler {
      * The remote error as the method may throw it: what the builder's hook
      * makes of it, if the method may throw that; else, for a Java peer's
      * exception of a class the method declares by name, an instance of that
-     * class; else null (the RemoteException itself).
+     * class; else the remote error itself. User code (the hook, the declared
+     * class's constructor): run by a blocking method's caller (whose frames
+     * {@code callersStack} adds to the made exception's), or for an
+     * asynchronous one on the executor; never on the I/O thread.
      */
-    private static Throwable mapped(Plan plan, RemoteException remote, Channel channel) {
-        Function<RemoteException, ? extends Exception> hook = channel.remoteErrors();
+    private static Throwable mapped(Plan plan, RemoteException remote,
+            Function<RemoteException, ? extends Exception> hook, boolean callersStack) {
         if (hook != null) {
             Exception e;
             try {
                 e = hook.apply(remote);
             } catch (RuntimeException thrown) {
-                thrown.addSuppressed(remote);
-                return thrown; // the hook's own bug, shown rather than hidden
+                if (thrown != remote) {
+                    thrown.addSuppressed(remote);
+                }
+                return thrown; // the hook's own (or the remote error it rethrew), shown rather than hidden
             }
-            if (e != null && (e instanceof RuntimeException || isDeclared(plan.method, e))) {
+            if (e != null && (e instanceof RuntimeException || mayThrow(plan, e))) {
                 return e;
             }
         }
         DeclaredException declared = plan.declared.get(remote.remoteType());
-        return declared == null ? null : declared.make(remote);
+        Throwable made = declared == null ? null : declared.make(remote, callersStack);
+        return made != null ? made : remote;
     }
 
-    private static boolean isDeclared(Method m, Throwable t) {
-        for (Class<?> declared : m.getExceptionTypes()) {
+    private static boolean mayThrow(Plan plan, Throwable t) {
+        for (Class<?> declared : plan.mayThrow) {
             if (declared.isInstance(t)) {
                 return true;
             }

@@ -269,4 +269,16 @@ class ClientConnectedTest {
                     .hasMessageContaining("closed");
         }
     }
+
+    /** A client whose factory fails has opened all the same: whenOpen says so, then the client closes. */
+    @Test
+    void whenOpenCompletesForAClientThatOpenedEvenIfItsFactoryThenClosesIt() throws Exception {
+        try (Server server = Server.builder("127.0.0.1:0").secret("s").listen();
+                Client client = Client.builder(server.address()).secret("s").executor(Runnable::run)
+                        .registerPerConnection(c -> null).connect()) {
+            CompletableFuture<Client> open = client.whenOpen();
+            assertThat(open).as("whenOpen: 'Completes with this client when the channel first opens'")
+                    .succeedsWithin(Duration.ofSeconds(10)).isSameAs(client);
+        }
+    }
 }

@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import kaa.rpc.NotConnectedException;
 import kaa.rpc.RemoteException;
 import kaa.rpc.internal.convert.Conversions;
@@ -115,6 +116,12 @@ public final class OutgoingCalls {
     /** See {@link Session#call}. */
     public <T> RpcFuture<T> call(String command, Object[] args, Map<String, ?> kwargs, Type resultType,
             Duration timeout, boolean waitForReady) {
+        return call(command, args, kwargs, resultType, timeout, waitForReady, null);
+    }
+
+    /** See {@link Session#call}. */
+    public <T> RpcFuture<T> call(String command, Object[] args, Map<String, ?> kwargs, Type resultType,
+            Duration timeout, boolean waitForReady, Function<RemoteException, ? extends Throwable> failures) {
         RpcFuture<T> future = new RpcFuture<>(executor);
         int seq = nextSeq();
         ByteBuf buf = PooledByteBufAllocator.DEFAULT.buffer(PickleWriter.sizeHint(args));
@@ -129,7 +136,7 @@ public final class OutgoingCalls {
                     + e.getMessage(), e));
             return future;
         }
-        PendingCall call = new PendingCall(command, resultType, future, buf, waitForReady);
+        PendingCall call = new PendingCall(command, resultType, future, buf, waitForReady, failures);
         if (callSites) {
             call.site = new Exception("call '" + command + "' was made here");
         }
@@ -141,9 +148,17 @@ public final class OutgoingCalls {
         FrameSink sink = call.sink;
         call.sink = null;
         if (routed == Route.Routed.QUEUED) { // decided under the session's lock: open may have sent it since
+            if (pending.get(seq) != call) { // settled meanwhile (a connection lost, a cancel): never to be sent
+                if (route.unqueue(call)) {
+                    call.releaseBuffer();
+                }
+                return future;
+            }
+            // it waits for the connection at most readyTimeout, and never past its own time-out
             if (timeout != null) {
                 armTimer(seq, call, timeout);
-            } else {
+            }
+            if (timeout == null || timeout.compareTo(readyTimeout) > 0) {
                 armReadyTimer(seq, call);
             }
             return future;
@@ -201,10 +216,10 @@ public final class OutgoingCalls {
     }
 
     /**
-     * Bounds the wait in the queue of a call that has no deadline: past the
-     * ready time-out it fails, unless open has taken it to send meanwhile
-     * (which cancels this timer; once sent, a call without a deadline waits
-     * for its answer as long as the connection lasts).
+     * Bounds the wait in the queue of a call whose deadline (if any) is later
+     * than the ready time-out: past that it fails, unless open has taken it to
+     * send meanwhile (which cancels this timer; once sent, the call waits for
+     * its answer until its deadline, or as long as the connection lasts).
      */
     private void armReadyTimer(int seq, PendingCall call) {
         call.readyTimer = timers.schedule(() -> {
@@ -274,6 +289,7 @@ public final class OutgoingCalls {
             PendingCall c = e.getValue();
             // a call not queued was sent, or is being sent, on the lost connection
             if ((all || !c.queued) && pending.remove(e.getKey(), c)) {
+                c.forget(); // one being routed now is then released where it goes, never sent
                 c.cancelTimer();
                 c.future.completeExceptionally(new NotConnectedException("call '" + c.command
                         + "' failed: connection closed (" + reason.getMessage() + ")", reason));
@@ -308,7 +324,11 @@ public final class OutgoingCalls {
                 if (call.site != null) {
                     e.addSuppressed(call.site);
                 }
-                call.future.completeExceptionally(e);
+                if (call.failures == null) {
+                    call.future.completeExceptionally(e);
+                } else { // user code makes what it becomes: run as a conversion is, off the I/O thread
+                    call.future.completeByConversion(() -> call.fail(e));
+                }
             } catch (RuntimeException e) { // a shape no peer sends: only this call fails
                 call.future.completeExceptionally(new ProtocolException("malformed EXCP payload answering '"
                         + call.command + "': " + e));

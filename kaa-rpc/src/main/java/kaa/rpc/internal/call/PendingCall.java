@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import java.lang.reflect.Type;
 import java.net.ProtocolException;
 import java.util.concurrent.Future;
+import java.util.function.Function;
+import kaa.rpc.RemoteException;
 import kaa.rpc.internal.convert.ConversionException;
 import kaa.rpc.internal.convert.Conversions;
 import kaa.rpc.internal.frame.FrameSink;
@@ -22,6 +24,8 @@ public final class PendingCall {
     final RpcFuture<Object> future;
     /** Whether, made while the session reconnects, it waits for the next open rather than failing at once. */
     public final boolean waitsForReady;
+    /** What a remote error becomes (user code: run off the I/O thread), or null to fail with it as it is. */
+    final Function<RemoteException, ? extends Throwable> failures;
     private ByteBuf buffer;
     /** Handed to the connection (guarded by this call's monitor, which orders its CALL before any CNCL). */
     private boolean sent;
@@ -40,11 +44,13 @@ public final class PendingCall {
     Exception site;
 
     @SuppressWarnings("unchecked")
-    PendingCall(String command, Type resultType, RpcFuture<?> future, ByteBuf buffer, boolean waitsForReady) {
+    PendingCall(String command, Type resultType, RpcFuture<?> future, ByteBuf buffer, boolean waitsForReady,
+            Function<RemoteException, ? extends Throwable> failures) {
         this.command = command;
         this.resultType = resultType;
         this.future = (RpcFuture<Object>) future;
         this.waitsForReady = waitsForReady;
+        this.failures = failures;
         this.buffer = buffer;
     }
 
@@ -110,6 +116,20 @@ public final class PendingCall {
         if (b != null) {
             b.release();
         }
+    }
+
+    /** Fails with the remote error, as {@link #failures} makes it. Not on the I/O thread. */
+    void fail(RemoteException remote) {
+        Throwable mapped;
+        try {
+            mapped = failures.apply(remote);
+        } catch (RuntimeException | LinkageError e) {
+            if (e != remote) {
+                e.addSuppressed(remote);
+            }
+            mapped = e; // the mapping's own bug, shown rather than hidden
+        }
+        future.completeExceptionally(mapped == null ? remote : mapped);
     }
 
     /** Completes with the answer, converted; {@code payloadSize} bounds the work of converting it. */

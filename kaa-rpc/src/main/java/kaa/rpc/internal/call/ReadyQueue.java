@@ -27,13 +27,20 @@ import kaa.rpc.internal.frame.FrameSink;
  */
 public final class ReadyQueue {
 
+    /**
+     * What a queued call counts at least, whatever the size of its frame:
+     * about what its future, timer and table entry hold, so that many tiny
+     * calls are bounded by what they hold, not by their bytes alone.
+     */
+    static final int MIN_CALL_SIZE = 512;
+
     private ArrayDeque<PendingCall> calls = new ArrayDeque<>();
     /** The bytes of the calls queued. */
     private long bytes;
 
     /** Queues {@code call}, unless that would pass the bound (a first call always fits). Session lock held. */
     public boolean offer(PendingCall call) {
-        int size = call.frameSize();
+        int size = Math.max(call.frameSize(), MIN_CALL_SIZE);
         if (!calls.isEmpty() && bytes + size > FrameLimits.OUTBOUND_HIGH_WATER) {
             return false;
         }
@@ -49,6 +56,7 @@ public final class ReadyQueue {
         boolean was = calls.remove(call);
         if (was) {
             bytes -= call.queuedSize;
+            call.queued = false;
         }
         return was;
     }

@@ -10,9 +10,11 @@ import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import kaa.rpc.AuthenticationException;
 import kaa.rpc.NotConnectedException;
 import kaa.rpc.PresumedAuthenticationException;
+import kaa.rpc.RemoteException;
 import kaa.rpc.internal.call.OutgoingCalls;
 import kaa.rpc.internal.call.PendingCall;
 import kaa.rpc.internal.call.ReadyQueue;
@@ -197,7 +199,16 @@ public final class Session {
      */
     public <T> RpcFuture<T> call(String command, Object[] args, Map<String, ?> kwargs, Type resultType,
             Duration timeout, boolean waitForReady) {
-        return outgoing.call(command, args, kwargs, resultType, timeout, waitForReady);
+        return outgoing.call(command, args, kwargs, resultType, timeout, waitForReady, null);
+    }
+
+    /**
+     * As above; a remote error fails the future as {@code failures} makes it
+     * (on a caller waiting in {@code get}, or the executor: never on the I/O thread).
+     */
+    public <T> RpcFuture<T> call(String command, Object[] args, Map<String, ?> kwargs, Type resultType,
+            Duration timeout, boolean waitForReady, Function<RemoteException, ? extends Throwable> failures) {
+        return outgoing.call(command, args, kwargs, resultType, timeout, waitForReady, failures);
     }
 
     /** Where a new call goes: the session's state, read under its lock. */
