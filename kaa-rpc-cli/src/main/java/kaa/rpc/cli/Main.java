@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.AutoComplete;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
@@ -15,7 +16,7 @@ import picocli.CommandLine;
 @Command(name = "kaarpc", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Remote procedure calls between processes, wire-compatible with Python's kaa.rpc.",
         subcommands = {DemoCommand.class, ServeCommand.class, CallCommand.class, PingCommand.class,
-            CommandLine.HelpCommand.class})
+            CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class})
 public final class Main {
 
     public static void main(String[] args) {

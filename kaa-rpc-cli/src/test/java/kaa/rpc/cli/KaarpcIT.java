@@ -102,6 +102,29 @@ class KaarpcIT {
         }
     }
 
+    @Test
+    void versionIsTheBuiltOne() throws Exception {
+        Kaarpc.Result version = Kaarpc.run("--version");
+        assertThat(version.status()).isZero();
+        assertThat(version.out().strip()).isEqualTo("kaarpc " + System.getProperty("kaarpc.version"));
+    }
+
+    @Test
+    void completionForBashAndZshIsGeneratedAndParses() throws Exception {
+        Kaarpc.Result script = Kaarpc.run("generate-completion");
+        assertThat(script.status()).as(script.err()).isZero();
+        assertThat(script.out()).contains("complete -F", "serve", "call", "ping", "demo", "--secret");
+        Path file = dir.resolve("kaarpc_completion");
+        Files.writeString(file, script.out());
+        // the script must be valid bash (zsh reads it through bashcompinit)
+        Kaarpc.Result parsed = Kaarpc.runToEnd(List.of("bash", "-n", file.toString()), Map.of());
+        assertThat(parsed.status()).as(parsed.err()).isZero();
+        // and sourcing it registers the completion function for kaarpc
+        Kaarpc.Result sourced = Kaarpc.runToEnd(List.of("bash", "-c", "source " + file + " && complete -p kaarpc"),
+                Map.of());
+        assertThat(sourced.out()).as(sourced.err()).contains("kaarpc");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"tcp", "unix"})
     void nobodyListeningIsRefused(String transport) throws Exception {
