@@ -30,6 +30,6 @@ import java.lang.annotation.Target;
 @Target(ElementType.PARAMETER)
 public @interface Kw {
 
-    /** The keyword; empty means the parameter's own name. */
+    /** {@return the keyword; empty means the parameter's own name} */
     String value() default "";
 }
