@@ -46,7 +46,10 @@ public final class Signal<T> {
         this.executor = executor;
     }
 
-    /** {@return the signal's name, as in the original ({@code "client-connected"}, {@code "open"}, {@code "closed"})} */
+    /**
+     * {@return the signal's name, as in the original ({@code "client-connected"},
+     * {@code "open"}, {@code "closed"})}
+     */
     public String name() {
         return name;
     }
