@@ -14,10 +14,12 @@ import java.util.concurrent.CompletionStage;
  *
  * <pre>{@code
  * class Media {
- *     @Expose("do_something") int myFunction(int foo) { ... }  // called as "do_something"
- *     @Expose String name(String foo) { ... }                    // called as "name"
- *     @Expose(addClient = true) void hello(Channel peer, String s) { ... }
- *     @Expose CompletableFuture<String> slow() { ... }           // answered when it completes
+ *     @Expose("do_something") int myFunction(int foo) { return foo * 2; }   // called as "do_something"
+ *     @Expose String name(String foo) { return foo.toUpperCase(); }         // called as "name"
+ *     @Expose(addClient = true) void hello(Channel peer, String s) { peer.rpc("welcome", s); }
+ *     @Expose CompletableFuture<String> slow() {                            // answered when it completes
+ *         return CompletableFuture.supplyAsync(() -> "done");
+ *     }
  * }
  * }</pre>
  *

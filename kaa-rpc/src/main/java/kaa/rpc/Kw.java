@@ -14,6 +14,7 @@ import java.lang.annotation.Target;
  * interface Greeter {
  *     @Expose String greet(String name, @Kw("greeting") String greeting);
  * }
+ * Greeter greeter = channel.proxy(Greeter.class);
  * greeter.greet("bob", "hi");   // greet('bob', greeting='hi')
  * greeter.greet("bob", null);   // greet('bob'): Python's default applies
  * }</pre>

@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  *         .register(new Media()).listen()) {          // exposed before the first client can call
  *     server.clientConnected().connect(ch -> ch.rpc("hello", "from server"));
  *     System.out.println("listening on " + server.address());
- *     ...
+ *     server.awaitClose();                             // until something closes it
  * }
  * }</pre>
  *
