@@ -16,6 +16,10 @@ public class CallFailedException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /**
+     * @param message the call and how it failed
+     * @param cause the failure the proxy method does not declare
+     */
     public CallFailedException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -146,6 +146,14 @@ public class Channel {
      * Calls {@code command} on the peer. A {@link Kwargs} as the last argument
      * gives keyword arguments. The answer arrives as the value types listed in
      * the class documentation.
+     *
+     * @param command the name of the peer's command
+     * @param args the arguments: positional ones, then optionally a {@code Kwargs}
+     * @return the answer, when it comes; the class documentation says how the
+     *     future fails
+     * @throws IllegalArgumentException if a {@code Kwargs} is not the last argument
+     * @throws NullPointerException if {@code command} is null, or {@code args} is a
+     *     null array (one None argument is {@code rpc("x", (Object) null)})
      */
     public CompletableFuture<Object> rpc(String command, Object... args) {
         return rpc(Object.class, command, args);
@@ -155,6 +163,14 @@ public class Channel {
      * Calls {@code command} and converts the answer to {@code resultType}, by
      * the rules that bind arguments of exposed methods: numbers that fit, lists
      * to arrays, dicts to records and beans, and so on.
+     *
+     * @param <T> the type of the answer
+     * @param resultType the class to convert the answer to
+     * @param command the name of the peer's command
+     * @param args the arguments, as for {@link #rpc(String, Object...)}
+     * @return the converted answer, when it comes; it fails with a
+     *     {@link ClassCastException} if the answer does not convert
+     * @throws IllegalArgumentException if a {@code Kwargs} is not the last argument
      */
     public <T> CompletableFuture<T> rpc(Class<T> resultType, String command, Object... args) {
         return call(callTimeout, waitForReady, resultType, command, args);
@@ -163,6 +179,14 @@ public class Channel {
     /**
      * Calls {@code command} and converts the answer to a generic type:
      * {@code rpc(new TypeRef<List<Track>>() {}, "tracks", "x")}.
+     *
+     * @param <T> the type of the answer
+     * @param resultType the generic type to convert the answer to
+     * @param command the name of the peer's command
+     * @param args the arguments, as for {@link #rpc(String, Object...)}
+     * @return the converted answer, when it comes; it fails with a
+     *     {@link ClassCastException} if the answer does not convert
+     * @throws IllegalArgumentException if a {@code Kwargs} is not the last argument
      */
     public <T> CompletableFuture<T> rpc(TypeRef<T> resultType, String command, Object... args) {
         return call(callTimeout, waitForReady, Objects.requireNonNull(resultType, "resultType").type(), command, args);
@@ -178,6 +202,8 @@ public class Channel {
      * reports, log lines, events: whatever the caller need not hear back.
      * A Python peer needs nothing special: it answers as always.
      *
+     * @param command the name of the peer's command
+     * @param args the arguments, as for {@link #rpc(String, Object...)}
      * @throws IllegalArgumentException at once, if an argument cannot be sent
      */
     public void tell(String command, Object... args) {
@@ -243,7 +269,9 @@ public class Channel {
      * nothing ({@code void}: it waits, and ignores the value). {@link Kw}
      * parameters go as keyword arguments, and are left out when null.
      * {@code equals}, {@code hashCode}, {@code toString} and {@code default}
-     * methods run locally.
+     * methods without {@code @Expose} run locally; a {@code default} method
+     * that carries it is a command like the others (its body serves
+     * implementations of the interface, not the proxy).
      *
      * <p>A blocking method waits at most the proxy's time-out
      * ({@code withTimeout(d).proxy(...)}), else the channel's
@@ -255,9 +283,13 @@ public class Channel {
      * or {@link InterruptedException} when the method declares it (or a
      * supertype), else a {@link CallFailedException} with it as the cause.
      *
-     * @throws IllegalArgumentException naming every method that cannot work:
-     *     one without {@code @Expose}, a result type that cannot be converted,
-     *     a {@code Channel} parameter
+     * @param <T> the interface
+     * @param type the interface, each of whose abstract methods carries
+     *     {@code @Expose}
+     * @return a proxy whose methods call the peer on this channel
+     * @throws IllegalArgumentException if {@code type} is not an interface, or
+     *     naming every method that cannot work: one without {@code @Expose}, a
+     *     result type that cannot be converted, a {@code Channel} parameter
      */
     public <T> T proxy(Class<T> type) {
         return ServiceProxy.create(this, null, waitForReady, type);
@@ -274,6 +306,12 @@ public class Channel {
      * {@code channel.withTimeout(Duration.ofSeconds(2)).rpc("add", 1, 2)}. A call
      * that timed out may still run, or have run, on the peer; the library never
      * repeats a call.
+     *
+     * @param timeout how long each call waits for its answer: positive, at most
+     *     {@link PeerBuilder#MAX_DURATION}
+     * @return calls on this channel with that time-out
+     * @throws IllegalArgumentException if {@code timeout} is not positive, or
+     *     longer than {@code MAX_DURATION}
      */
     public Calls withTimeout(Duration timeout) {
         return new Calls(Options.positive(timeout, "timeout"), waitForReady);
@@ -291,6 +329,8 @@ public class Channel {
      * {@link TimeoutException}; either says it was never sent. A closed
      * channel fails calls at once, as always.
      * {@code Client.Builder.waitForReady()} makes it every call's way.
+     *
+     * @return calls on this channel that wait for it to be ready
      */
     public Calls waitingForReady() {
         return new Calls(callTimeout, true);
@@ -310,37 +350,76 @@ public class Channel {
             this.ready = ready;
         }
 
-        /** These calls, with a time-out; see {@link Channel#withTimeout(Duration)}. */
+        /**
+         * {@return these calls, with a time-out; see {@link Channel#withTimeout(Duration)}}
+         *
+         * @param timeout how long each call waits for its answer
+         * @throws IllegalArgumentException if {@code timeout} is not positive, or
+         *     longer than {@link PeerBuilder#MAX_DURATION}
+         */
         public Calls withTimeout(Duration timeout) {
             return new Calls(Options.positive(timeout, "timeout"), ready);
         }
 
-        /** These calls, waiting for ready; see {@link Channel#waitingForReady()}. */
+        /** {@return these calls, waiting for ready; see {@link Channel#waitingForReady()}} */
         public Calls waitingForReady() {
             return new Calls(timeout, true);
         }
 
-        /** As {@link Channel#rpc(String, Object...)}, with these options. */
+        /**
+         * As {@link Channel#rpc(String, Object...)}, with these options.
+         *
+         * @param command the name of the peer's command
+         * @param args the arguments
+         * @return the answer, when it comes
+         */
         public CompletableFuture<Object> rpc(String command, Object... args) {
             return call(timeout, ready, Object.class, command, args);
         }
 
-        /** As {@link Channel#rpc(Class, String, Object...)}, with these options. */
+        /**
+         * As {@link Channel#rpc(Class, String, Object...)}, with these options.
+         *
+         * @param <T> the type of the answer
+         * @param resultType the class to convert the answer to
+         * @param command the name of the peer's command
+         * @param args the arguments
+         * @return the converted answer, when it comes
+         */
         public <T> CompletableFuture<T> rpc(Class<T> resultType, String command, Object... args) {
             return call(timeout, ready, resultType, command, args);
         }
 
-        /** As {@link Channel#rpc(TypeRef, String, Object...)}, with these options. */
+        /**
+         * As {@link Channel#rpc(TypeRef, String, Object...)}, with these options.
+         *
+         * @param <T> the type of the answer
+         * @param resultType the generic type to convert the answer to
+         * @param command the name of the peer's command
+         * @param args the arguments
+         * @return the converted answer, when it comes
+         */
         public <T> CompletableFuture<T> rpc(TypeRef<T> resultType, String command, Object... args) {
             return call(timeout, ready, Objects.requireNonNull(resultType, "resultType").type(), command, args);
         }
 
-        /** As {@link Channel#tell(String, Object...)}, with these options. */
+        /**
+         * As {@link Channel#tell(String, Object...)}, with these options.
+         *
+         * @param command the name of the peer's command
+         * @param args the arguments
+         */
         public void tell(String command, Object... args) {
             Channel.this.tell(timeout, ready, command, args);
         }
 
-        /** As {@link Channel#proxy(Class)}, every call with these options. */
+        /**
+         * As {@link Channel#proxy(Class)}, every call with these options.
+         *
+         * @param <T> the interface
+         * @param type the interface
+         * @return a proxy whose methods call the peer with these options
+         */
         public <T> T proxy(Class<T> type) {
             return ServiceProxy.create(Channel.this, timeout, ready, type);
         }
@@ -388,6 +467,9 @@ public class Channel {
      * {@code Class}. A command registered on the channel hides one of the same
      * name registered on its server.
      *
+     * @param obj an object with {@code @Expose} methods, or a {@code Class}
+     *     with static ones
+     * @return this channel
      * @throws IllegalArgumentException if {@code obj} exposes nothing, or two
      *     of its methods expose the same name with the same number of arguments
      */
@@ -408,6 +490,7 @@ public class Channel {
      * runs inline for others (a future it completes, whose dependents run on
      * its thread) sees this method's caller, not theirs.
      *
+     * @return the channel of the peer whose call runs on this thread
      * @throws IllegalStateException outside an exposed method
      */
     public static Channel current() {
@@ -419,22 +502,27 @@ public class Channel {
         return (Channel) caller;
     }
 
-    /** Withdraws what {@link #register} made callable. Returns whether {@code obj} was registered. */
+    /**
+     * Withdraws what {@link #register} made callable.
+     *
+     * @param obj the object (or class) that was registered
+     * @return whether {@code obj} was registered
+     */
     public boolean disconnect(Object obj) {
         return commands.unregister(obj);
     }
 
-    /** Whether the channel is open: connected and authenticated (kaa's {@code connected}). */
+    /** {@return whether the channel is open: connected and authenticated (kaa's {@code connected})} */
     public boolean isConnected() {
         return session.isOpen();
     }
 
-    /** The peer's address while connected, else null. */
+    /** {@return the peer's address while connected, else null} */
     public SocketAddress remoteAddress() {
         return session.remoteAddress();
     }
 
-    /** Emitted with this channel each time it opens (authenticated). */
+    /** {@return the signal emitted with this channel each time it opens (authenticated)} */
     public Signal<Channel> open() {
         return open;
     }
@@ -444,6 +532,8 @@ public class Channel {
      * {@link NotConnectedException} (closed by either side),
      * {@link AuthenticationException}, {@link HandshakeTimeoutException}, or the
      * I/O error that ended the connection.
+     *
+     * @return the signal of the channel's closing
      */
     public Signal<Throwable> closed() {
         return closed;

@@ -82,22 +82,52 @@ public final class Client extends Channel implements AutoCloseable {
         this.perConnectionExecutor = CallbackExecutors.serial(options.executor);
     }
 
-    /** Connects to a kaa address ({@code "host:port"}, {@code "[v6]:port"} or a Unix socket path). */
+    /**
+     * Connects to a kaa address ({@code "host:port"}, {@code "[v6]:port"} or a Unix socket path).
+     *
+     * @param address a kaa address: {@code "host:port"}, {@code "[v6]:port"}, a
+     *     Unix socket path, a bare name for a socket in kaa's temp directory
+     *     ({@code "media.sock"}), or a port number alone (on the loopback interface)
+     * @param secret the shared secret
+     * @return the client, which connects in the background
+     * @throws IllegalArgumentException if the address cannot be parsed, or its host resolved
+     */
     public static Client connect(String address, String secret) {
         return builder(address).secret(secret).connect();
     }
 
-    /** Connects to a TCP port on this host's loopback interface. */
+    /**
+     * Connects to a TCP port on this host's loopback interface.
+     *
+     * @param port the server's port
+     * @param secret the shared secret
+     * @return the client, which connects in the background
+     * @throws IllegalArgumentException if {@code port} is not between 0 and 65535
+     */
     public static Client connect(int port, String secret) {
         return builder(port).secret(secret).connect();
     }
 
-    /** Starts a client with options; see {@link Builder}. */
+    /**
+     * Starts a client with options; see {@link Builder}.
+     *
+     * @param address a kaa address: {@code "host:port"}, {@code "[v6]:port"}, a
+     *     Unix socket path, a bare name for a socket in kaa's temp directory
+     *     ({@code "media.sock"}), or a port number alone (on the loopback interface)
+     * @return a builder of a client for that address
+     * @throws IllegalArgumentException if the address cannot be parsed, or its host resolved
+     */
     public static Builder builder(String address) {
         return new Builder(Address.parse(address, false));
     }
 
-    /** Starts a client for a TCP port on this host's loopback interface. */
+    /**
+     * Starts a client for a TCP port on this host's loopback interface.
+     *
+     * @param port the server's port
+     * @return a builder of a client for that port
+     * @throws IllegalArgumentException if {@code port} is not between 0 and 65535
+     */
     public static Builder builder(int port) {
         return new Builder(Address.port(port, false));
     }
@@ -105,12 +135,17 @@ public final class Client extends Channel implements AutoCloseable {
     /**
      * Completes with this client when the channel first opens (the Java form
      * of {@code kaa.inprogress(client)}); fails if it closes before.
+     *
+     * @return the future of the first open
      */
     public CompletableFuture<Client> whenOpen() {
         return whenOpen;
     }
 
-    /** The address this client connects to. */
+    /**
+     * {@return the address this client connects to} A port alone is
+     * {@code "localhost:port"}, a bare socket name its path in kaa's directory.
+     */
     public String address() {
         return address;
     }
@@ -180,6 +215,11 @@ public final class Client extends Channel implements AutoCloseable {
          * Exposes {@code obj} to the server from the start, as {@link #register}
          * does after: a server that calls the client as soon as it connects
          * (from {@code client-connected}) finds it there.
+         *
+         * @param obj an object with {@code @Expose} methods, or a {@code Class}
+         *     with static ones
+         * @return this builder
+         * @throws IllegalArgumentException as {@link Channel#register} does, here rather than at connect
          */
         public Builder register(Object obj) {
             ExposedMethod.scan(Objects.requireNonNull(obj, "obj")); // fail here, not at connect
@@ -195,13 +235,21 @@ public final class Client extends Channel implements AutoCloseable {
          * so that a server calling back at once finds it. The factory runs on
          * the executor, one connection's after the other's. One that throws
          * or returns null closes the client, and says why in the log.
+         *
+         * @param factory makes the service of a connection, given the client
+         * @return this builder
          */
         public Builder registerPerConnection(Function<? super Client, ?> factory) {
             this.perConnection = Objects.requireNonNull(factory, "factory");
             return this;
         }
 
-        /** Reconnect every {@code interval} after a refused or lost connection (default: never). */
+        /**
+         * Reconnect every {@code interval} after a refused or lost connection (default: never).
+         *
+         * @param interval the wait between attempts: positive, at most {@link #MAX_DURATION}
+         * @return this builder
+         */
         public Builder retry(Duration interval) {
             options.retry = Options.positive(interval, "retry");
             return this;
@@ -212,6 +260,8 @@ public final class Client extends Channel implements AutoCloseable {
          * made while the client reconnects waits for the next open, at most
          * {@link #readyTimeout} and never past its own time-out, instead of
          * failing at once.
+         *
+         * @return this builder
          */
         public Builder waitForReady() {
             options.waitForReady = true;
@@ -226,13 +276,21 @@ public final class Client extends Channel implements AutoCloseable {
          * that with a {@link java.util.concurrent.TimeoutException}, which
          * says so too. A blocking proxy method's implicit 60 seconds is such a
          * time-out: it waits for the connection no longer than this.
+         *
+         * @param timeout how long a call waits for an open: positive, at most
+         *     {@link #MAX_DURATION}
+         * @return this builder
          */
         public Builder readyTimeout(Duration timeout) {
             options.readyTimeout = Options.positive(timeout, "readyTimeout");
             return this;
         }
 
-        /** Starts connecting and returns the client at once. */
+        /**
+         * Starts connecting and returns the client at once.
+         *
+         * @return the client, which connects in the background
+         */
         public Client connect() {
             Options o = options.copy();
             o.receiveBudget = o.receiveBudgetBytes > 0 ? new ReceiveBudget(o.receiveBudgetBytes)

@@ -14,10 +14,12 @@ import java.util.concurrent.CompletionStage;
  *
  * <pre>{@code
  * class Media {
- *     @Expose("do_something") int myFunction(int foo) { ... }  // called as "do_something"
- *     @Expose String name(String foo) { ... }                    // called as "name"
- *     @Expose(addClient = true) void hello(Channel peer, String s) { ... }
- *     @Expose CompletableFuture<String> slow() { ... }           // answered when it completes
+ *     @Expose("do_something") int myFunction(int foo) { return foo * 2; }   // called as "do_something"
+ *     @Expose String name(String foo) { return foo.toUpperCase(); }         // called as "name"
+ *     @Expose(addClient = true) void hello(Channel peer, String s) { peer.rpc("welcome", s); }
+ *     @Expose CompletableFuture<String> slow() {                            // answered when it completes
+ *         return CompletableFuture.supplyAsync(() -> "done");
+ *     }
  * }
  * }</pre>
  *
@@ -33,18 +35,19 @@ import java.util.concurrent.CompletionStage;
 @Target(ElementType.METHOD)
 public @interface Expose {
 
-    /** The command name the peer calls; empty means the method's own name. */
+    /** {@return the command name the peer calls; empty means the method's own name} */
     String value() default "";
 
     /**
-     * Whether the calling {@link Channel} is passed as the first argument (it
-     * never crosses the wire). The parameter must be of type {@code Channel}.
+     * {@return whether the calling {@link Channel} is passed as the first
+     * argument (it never crosses the wire)} The parameter must be of type
+     * {@code Channel}; a proxy interface refuses it.
      */
     boolean addClient() default false;
 
     /**
-     * Whether the method runs on the I/O thread that decoded the call,
-     * instead of being handed to the channel's executor: the call then
+     * {@return whether the method runs on the I/O thread that decoded the
+     * call, instead of being handed to the channel's executor} The call then
      * crosses no thread, the fastest way there is. Only for methods that
      * never block and finish quickly (a look-up, a computation on the
      * arguments, a method that returns a {@code CompletionStage} and does its
@@ -58,9 +61,9 @@ public @interface Expose {
     boolean direct() default false;
 
     /**
-     * Whether a cancel stops this method's work: it interrupts the thread
-     * running the method, or cancels the {@code CompletionStage} the method
-     * returned. A caller of this library cancels a call it no longer wants
+     * {@return whether a cancel stops this method's work} It interrupts the
+     * thread running the method, or cancels the {@code CompletionStage} the
+     * method returned. A caller of this library cancels a call it no longer wants
      * (its future's {@code cancel}, or a time-out), and the loss of the
      * connection does the same. Either way the library stops its own work for
      * that call: a call not yet started is skipped, and no answer is sent.
@@ -77,11 +80,12 @@ public @interface Expose {
     boolean interruptible() default false;
 
     /**
-     * For a {@code void} method of a {@linkplain Channel#proxy proxy}
-     * interface: the call is one way, as {@link Channel#tell} makes it. The
-     * method returns as soon as the call is on its way; the answer, which the
-     * protocol always sends, is dropped, and a failure is logged, never
-     * thrown. An implementation's method runs as any other: the peer's call
+     * {@return whether a call of this proxy method is one way, as
+     * {@link Channel#tell} makes it} Only for a {@code void} method of a
+     * {@linkplain Channel#proxy proxy} interface (a proxy refuses it on
+     * another). The method returns as soon as the call is on its way; the
+     * answer, which the protocol always sends, is dropped, and a failure is
+     * logged, never thrown. An implementation's method runs as any other: the peer's call
      * is answered when it returns (the caller just does not wait).
      */
     boolean oneWay() default false;

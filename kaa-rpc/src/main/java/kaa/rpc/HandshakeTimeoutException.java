@@ -7,6 +7,7 @@ public class HandshakeTimeoutException extends IOException {
 
     private static final long serialVersionUID = 1L;
 
+    /** @param message what failed, for the log and the caller */
     public HandshakeTimeoutException(String message) {
         super(message);
     }

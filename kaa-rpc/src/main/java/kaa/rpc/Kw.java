@@ -14,6 +14,7 @@ import java.lang.annotation.Target;
  * interface Greeter {
  *     @Expose String greet(String name, @Kw("greeting") String greeting);
  * }
+ * Greeter greeter = channel.proxy(Greeter.class);
  * greeter.greet("bob", "hi");   // greet('bob', greeting='hi')
  * greeter.greet("bob", null);   // greet('bob'): Python's default applies
  * }</pre>
@@ -30,6 +31,6 @@ import java.lang.annotation.Target;
 @Target(ElementType.PARAMETER)
 public @interface Kw {
 
-    /** The keyword; empty means the parameter's own name. */
+    /** {@return the keyword; empty means the parameter's own name} */
     String value() default "";
 }

@@ -12,10 +12,15 @@ public class NotConnectedException extends IOException {
 
     private static final long serialVersionUID = 1L;
 
+    /** @param message what closed the channel, or that it was never open */
     public NotConnectedException(String message) {
         super(message);
     }
 
+    /**
+     * @param message what closed the channel, or that it was never open
+     * @param cause what ended the connection (an I/O error, say), or null
+     */
     public NotConnectedException(String message, Throwable cause) {
         super(message, cause);
     }

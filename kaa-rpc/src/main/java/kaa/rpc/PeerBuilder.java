@@ -37,13 +37,23 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
         return (B) this;
     }
 
-    /** The shared secret (default empty). */
+    /**
+     * The shared secret (default empty).
+     *
+     * @param secret the secret both sides must have (as its UTF-8 bytes)
+     * @return this builder
+     */
     public B secret(String secret) {
         options.secret(Objects.requireNonNull(secret, "secret"));
         return self();
     }
 
-    /** How long connecting (for a client) and the handshake may take (default 10 s). */
+    /**
+     * How long connecting (for a client) and the handshake may take (default 10 s).
+     *
+     * @param timeout positive, at most {@link #MAX_DURATION}
+     * @return this builder
+     */
     public B handshakeTimeout(Duration timeout) {
         options.handshakeTimeout = Options.positive(timeout, "handshakeTimeout");
         return self();
@@ -54,6 +64,9 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
      * without an answer by then fails with a
      * {@link TimeoutException}; it may still have run on
      * the peer. One call can have its own: {@link Channel#withTimeout}.
+     *
+     * @param timeout positive, at most {@link #MAX_DURATION}
+     * @return this builder
      */
     public B callTimeout(Duration timeout) {
         options.callTimeout = Options.positive(timeout, "callTimeout");
@@ -76,13 +89,21 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
      * form on the executor, never on an I/O thread; it should be quick. One that throws has its exception thrown, with the
      * remote error suppressed in it. It applies to a method's asynchronous
      * form too, whose future then fails with what it returns.
+     *
+     * @param hook given the remote error, the exception to throw, or null
+     * @return this builder
      */
     public B remoteErrors(Function<RemoteException, ? extends Exception> hook) {
         options.remoteErrors = Objects.requireNonNull(hook, "hook");
         return self();
     }
 
-    /** The largest frame accepted from the peer after the handshake, in bytes (default 64 MiB). */
+    /**
+     * The largest frame accepted from the peer after the handshake, in bytes (default 64 MiB).
+     *
+     * @param bytes from 1 to {@code Integer.MAX_VALUE}
+     * @return this builder
+     */
     public B maxFrameSize(long bytes) {
         if (bytes < 1 || bytes > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("maxFrameSize must be between 1 and " + Integer.MAX_VALUE);
@@ -98,6 +119,9 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
      * freed. Time this side spends not reading (its limits reached) does not
      * count. Raise it for large frames over slow links: the default asks a
      * 64 MiB frame to arrive at 2.2 MB/s or faster.
+     *
+     * @param timeout positive, at most {@link #MAX_DURATION}
+     * @return this builder
      */
     public B frameTimeout(Duration timeout) {
         options.frameTimeout = Options.positive(timeout, "frameTimeout");
@@ -106,7 +130,8 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
 
     /**
      * Memory for what peers leave unread, in bytes (default 256 MiB, or a
-     * quarter of the JVM's direct memory if that is less). A server's
+     * quarter of the JVM's direct memory if that is less, but at least
+     * 16 MiB). A server's
      * connections share one such budget, and clients share one per process
      * unless given their own. A connection stops reading its peer's calls
      * once 16 MiB wait unsent for it, but calls already running still
@@ -115,6 +140,9 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
      * leaving (of those alike, the one holding the most) is closed, and a
      * call on it refused. Peers that read what we send make progress, and are
      * never held up by those that do not.
+     *
+     * @param bytes at least 1
+     * @return this builder
      */
     public B sendBudget(long bytes) {
         if (bytes < 1) {
@@ -126,7 +154,8 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
 
     /**
      * Memory for large frames (over 64 KiB) being received at once, in bytes
-     * (default 256 MiB, or half the JVM's direct memory if that is less). A server's connections share one such budget, and
+     * (default 256 MiB, or half the JVM's direct memory if that is less, but
+     * at least 16 MiB). A server's connections share one such budget, and
      * clients share one per process unless given their own. A large frame
      * reserves its whole size when its header arrives; when the budget is
      * spent, its connection is not read until there is room (first come,
@@ -134,6 +163,9 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
      * frame larger than the budget is received when it can have the budget
      * alone. Keep it well below the JVM's limit on direct memory
      * ({@code -XX:MaxDirectMemorySize}, by default the maximum heap size).
+     *
+     * @param bytes at least 1
+     * @return this builder
      */
     public B receiveBudget(long bytes) {
         if (bytes < 1) {
@@ -156,6 +188,10 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
      * hands the first client's choice of code ({@code posix.system('...')})
      * to the second to run. Allow only classes you know, by module and name:
      * {@code sendPythonObjects((module, name) -> module.equals("myapp.model"))}.
+     *
+     * @param allowed given a class's module and name, whether its objects may
+     *     be sent on
+     * @return this builder
      */
     public B sendPythonObjects(BiPredicate<String, String> allowed) {
         options.pythonObjects = SendPolicy.allowing(Objects.requireNonNull(allowed, "allowed"));
@@ -174,6 +210,10 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
      * Whatever the limits, a payload also pays for its Decimals' exponents
      * from its work allowance (a step per 16 digits; see docs/SECURITY.md),
      * so that many large ones in one call are refused too.
+     *
+     * @param maxDigits the most digits, at least 1
+     * @param maxExponent the largest exponent either way, at least 0
+     * @return this builder
      */
     public B decimalLimits(int maxDigits, int maxExponent) {
         options.decimalLimits = new DecimalLimits(maxDigits, maxExponent);
@@ -184,6 +224,8 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
      * Runs every exposed method of this channel (or server) on the I/O thread
      * that decoded its call, as {@link Expose#direct()} does for one method:
      * for services whose methods never block. Off by default.
+     *
+     * @return this builder
      */
     public B directDispatch() {
         options.directDispatch = true;
@@ -195,6 +237,8 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
      * {@link RemoteException} shows it, as a suppressed exception "call 'x'
      * was made here". For debugging: it costs a stack capture per call. Off
      * by default, when it costs nothing.
+     *
+     * @return this builder
      */
     public B callSites() {
         options.callSites = true;
@@ -205,6 +249,9 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
      * How many calls of one peer may run at once (default 1024); beyond that
      * the channel stops reading from its socket until some finish, so a flood
      * of calls slows the flooder.
+     *
+     * @param calls at least 1
+     * @return this builder
      */
     public B maxConcurrentCalls(int calls) {
         options.maxConcurrentCalls = Options.atLeastOne(calls, "maxConcurrentCalls");
@@ -222,6 +269,12 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
      * ends, and so looks frozen; choose a timeout longer than such calls take,
      * or keep fewer of them outstanding. Off by default; TCP keep-alive is
      * always on.
+     *
+     * @param interval the silence after which a probe goes: positive, at most
+     *     {@link #MAX_DURATION}
+     * @param timeout how long the probe may go unanswered: positive, at most
+     *     {@code MAX_DURATION}
+     * @return this builder
      */
     public B heartbeat(Duration interval, Duration timeout) {
         options.heartbeatInterval = Options.positive(interval, "heartbeat interval");
@@ -234,13 +287,21 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
      * material. A client checks the server's certificate against the host it
      * connects to. Python kaa peers speak plain TCP, which stays the default;
      * the shared-secret handshake still runs inside TLS.
+     *
+     * @param context the key and trust material
+     * @return this builder
      */
     public B tls(SSLContext context) {
         options.tls = Objects.requireNonNull(context, "context");
         return self();
     }
 
-    /** Socket send and receive buffer size in bytes (kaa's {@code buffer_size}; default: the system's). */
+    /**
+     * Socket send and receive buffer size in bytes (kaa's {@code buffer_size}; default: the system's).
+     *
+     * @param bytes at least 1
+     * @return this builder
+     */
     public B bufferSize(int bytes) {
         options.bufferSize = Options.atLeastOne(bytes, "bufferSize");
         return self();
@@ -249,6 +310,9 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
     /**
      * Where exposed methods, dependents of call futures and signal callbacks
      * run (default: a virtual thread per task on Java 21+, else a shared pool).
+     *
+     * @param executor the executor to run them on
+     * @return this builder
      */
     public B executor(Executor executor) {
         options.executor = Objects.requireNonNull(executor, "executor");

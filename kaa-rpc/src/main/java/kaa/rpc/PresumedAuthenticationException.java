@@ -14,6 +14,7 @@ public final class PresumedAuthenticationException extends AuthenticationExcepti
 
     private static final long serialVersionUID = 1L;
 
+    /** @param message what the handshake saw, for the log and the caller */
     public PresumedAuthenticationException(String message) {
         super(message);
     }

@@ -11,12 +11,12 @@ import java.util.Map;
  */
 public interface PythonObject {
 
-    /** {@code module.Name}, without the module for Python's builtins. */
+    /** {@return its class as {@code module.Name}, without the module for Python's builtins} */
     String className();
 
-    /** The arguments its class was called (or {@code __new__}'d) with: a namedtuple's fields. */
+    /** {@return the arguments its class was called (or {@code __new__}'d) with: a namedtuple's fields} */
     List<Object> arguments();
 
-    /** Its attributes (its {@code __dict__} and {@code __slots__} values), in order; unmodifiable. */
+    /** {@return its attributes (its {@code __dict__} and {@code __slots__} values), in order; unmodifiable} */
     Map<String, Object> attributes();
 }

@@ -25,10 +25,15 @@ public class RemoteException extends RuntimeException {
     /** The longest remote message that {@link #getMessage()} shows whole. */
     private static final int MAX_MESSAGE = 2000;
 
+    /** The command whose call failed. */
     private final String command;
+    /** The address of the peer that answered with the error, or empty. */
     private final String peer;
+    /** The remote exception's type. */
     private final String remoteType;
+    /** The remote exception's own message. */
     private final String remoteMessage;
+    /** The remote stack, outermost call first; unmodifiable. */
     private final List<Frame> frames;
 
     /**
@@ -44,6 +49,12 @@ public class RemoteException extends RuntimeException {
     /**
      * As above, with the remote exception's cause (for a Java peer, a
      * {@code RemoteException} per cause of the remote chain, innermost last).
+     *
+     * @param command the command that was called
+     * @param remoteType the remote exception's type
+     * @param remoteMessage the remote exception's message ({@code str(exc)}), never null
+     * @param frames the remote stack, outermost call first
+     * @param cause the remote exception's cause, or null
      */
     public RemoteException(String command, String remoteType, String remoteMessage, List<Frame> frames,
             Throwable cause) {
@@ -53,6 +64,13 @@ public class RemoteException extends RuntimeException {
     /**
      * As above, for a call to {@code peer}: the address of the channel's
      * other end, as {@link #peer()} gives it.
+     *
+     * @param command the command that was called
+     * @param peer the peer's address, or null or empty when not known
+     * @param remoteType the remote exception's type
+     * @param remoteMessage the remote exception's message ({@code str(exc)}), never null
+     * @param frames the remote stack, outermost call first
+     * @param cause the remote exception's cause, or null
      */
     public RemoteException(String command, String peer, String remoteType, String remoteMessage, List<Frame> frames,
             Throwable cause) {
@@ -66,30 +84,30 @@ public class RemoteException extends RuntimeException {
         this.frames = List.copyOf(frames);
     }
 
-    /** The command whose call failed. */
+    /** {@return the command whose call failed} */
     public String command() {
         return command;
     }
 
     /**
-     * The peer that answered with the error: its address ({@code host:port},
-     * or the socket path), or empty when not known.
+     * {@return the peer that answered with the error: its address
+     * ({@code host:port}, or the socket path), or empty when not known}
      */
     public String peer() {
         return peer;
     }
 
-    /** The remote exception's type. */
+    /** {@return the remote exception's type} */
     public String remoteType() {
         return remoteType;
     }
 
-    /** The remote exception's own message, without the traceback. */
+    /** {@return the remote exception's own message, without the traceback} */
     public String remoteMessage() {
         return remoteMessage;
     }
 
-    /** The remote stack, outermost call first, as Python prints it. */
+    /** {@return the remote stack, outermost call first, as Python prints it; unmodifiable} */
     public List<Frame> frames() {
         return frames;
     }

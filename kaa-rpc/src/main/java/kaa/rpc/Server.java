@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  *         .register(new Media()).listen()) {          // exposed before the first client can call
  *     server.clientConnected().connect(ch -> ch.rpc("hello", "from server"));
  *     System.out.println("listening on " + server.address());
- *     ...
+ *     server.awaitClose();                             // until something closes it
  * }
  * }</pre>
  *
@@ -121,27 +121,64 @@ public final class Server implements AutoCloseable {
                 && !((InetSocketAddress) a).getAddress().isLoopbackAddress();
     }
 
-    /** Listens on a kaa address with a shared secret. */
+    /**
+     * Listens on a kaa address with a shared secret.
+     *
+     * @param address a kaa address: {@code "host:port"}, {@code "[v6addr]:port"},
+     *     a Unix socket path, a bare name for a socket in kaa's temp directory, or
+     *     a port number alone (every interface)
+     * @param secret the shared secret
+     * @return the listening server
+     * @throws IOException if the server cannot listen there: a
+     *     {@link java.net.BindException} when the address is in use, or its
+     *     socket path is held by a live server or by a file that is not a socket
+     * @throws IllegalArgumentException if the address cannot be parsed, or its host resolved
+     */
     public static Server listen(String address, String secret) throws IOException {
         return builder(address).secret(secret).listen();
     }
 
-    /** Listens on a TCP port of every interface with a shared secret; 0 picks a free port. */
+    /**
+     * Listens on a TCP port of every interface with a shared secret; 0 picks a free port.
+     *
+     * @param port the port, from 0 to 65535
+     * @param secret the shared secret
+     * @return the listening server
+     * @throws IOException if the server cannot listen there (a
+     *     {@link java.net.BindException} when the port is in use)
+     * @throws IllegalArgumentException if {@code port} is out of range
+     */
     public static Server listen(int port, String secret) throws IOException {
         return builder(port).secret(secret).listen();
     }
 
+    /**
+     * Starts a server with options; see {@link Builder}.
+     *
+     * @param address a kaa address: {@code "host:port"}, {@code "[v6addr]:port"},
+     *     a Unix socket path, a bare name for a socket in kaa's temp directory, or
+     *     a port number alone (every interface)
+     * @return a builder of a server for that address
+     * @throws IllegalArgumentException if the address cannot be parsed, or its host resolved
+     */
     public static Builder builder(String address) {
         return new Builder(Address.parse(address, true));
     }
 
+    /**
+     * Starts a server for a TCP port of every interface; 0 picks a free port.
+     *
+     * @param port the port, from 0 to 65535
+     * @return a builder of a server for that port
+     * @throws IllegalArgumentException if {@code port} is out of range
+     */
     public static Builder builder(int port) {
         return new Builder(Address.port(port, true));
     }
 
     /**
-     * The bound address in kaa syntax, with the real port when 0 was asked
-     * for: {@code "127.0.0.1:40123"}, {@code "0.0.0.0:4000"}, or the socket path.
+     * {@return the bound address in kaa syntax} It has the real port when 0 was
+     * asked for: {@code "127.0.0.1:40123"}, {@code "0.0.0.0:4000"}, or the socket path.
      */
     public String address() {
         return address;
@@ -151,23 +188,37 @@ public final class Server implements AutoCloseable {
      * Makes the exposed methods of {@code obj} callable by every client, those
      * connected already included: the {@link Expose} methods of an object, or
      * the static ones of a {@code Class} (the Java form of registering a module).
+     *
+     * @param obj an object with {@code @Expose} methods, or a {@code Class}
+     *     with static ones
+     * @return this server
+     * @throws IllegalArgumentException if {@code obj} exposes nothing, or two
+     *     of its methods expose the same name with the same number of arguments
      */
     public Server register(Object obj) {
         commands.register(Objects.requireNonNull(obj, "obj"));
         return this;
     }
 
-    /** Withdraws what {@link #register} made callable. Returns whether {@code obj} was registered. */
+    /**
+     * Withdraws what {@link #register} made callable.
+     *
+     * @param obj the object (or class) that was registered
+     * @return whether {@code obj} was registered
+     */
     public boolean disconnect(Object obj) {
         return commands.unregister(obj);
     }
 
-    /** Emitted with the new {@link Channel} when a client has connected and passed the handshake. */
+    /**
+     * {@return the signal emitted with the new {@link Channel} when a client has
+     * connected and passed the handshake}
+     */
     public Signal<Channel> clientConnected() {
         return clientConnected;
     }
 
-    /** The channels of the clients connected (and authenticated) now. */
+    /** {@return the channels of the clients connected (and authenticated) now, a copy} */
     public Set<Channel> channels() {
         return Set.copyOf(channels);
     }
@@ -214,6 +265,9 @@ public final class Server implements AutoCloseable {
     /**
      * Completes with this server once {@link #close()} has run (from any
      * thread: a shutdown hook, an exposed {@code stop} method, ...).
+     *
+     * @return a future of the close, which never fails; completing or
+     *     cancelling it does not touch the server
      */
     public CompletableFuture<Server> whenClosed() {
         return whenClosed.copy(); // a caller completing its copy cannot fake a close
@@ -223,6 +277,10 @@ public final class Server implements AutoCloseable {
      * Blocks until the server is closed: the end of a {@code main} that
      * serves until something calls {@link #close()}. (The library's threads
      * are daemons: a {@code main} that returns ends the process.)
+     *
+     * @throws InterruptedException if the waiting thread is interrupted
+     * @throws IllegalStateException on a kaa-rpc I/O thread, while the server
+     *     is open
      */
     public void awaitClose() throws InterruptedException {
         if (!whenClosed.isDone()) {
@@ -235,7 +293,15 @@ public final class Server implements AutoCloseable {
         }
     }
 
-    /** Waits at most {@code timeout} for the server to be closed; returns whether it is. */
+    /**
+     * Waits at most {@code timeout} for the server to be closed.
+     *
+     * @param timeout the longest wait
+     * @return whether the server is closed
+     * @throws InterruptedException if the waiting thread is interrupted
+     * @throws IllegalStateException on a kaa-rpc I/O thread, while the server
+     *     is open
+     */
     public boolean awaitClose(Duration timeout) throws InterruptedException {
         if (!whenClosed.isDone()) {
             IoThreads.refuseBlocking("Server.awaitClose(timeout)");
@@ -279,6 +345,9 @@ public final class Server implements AutoCloseable {
          * Registers {@code obj} before the server starts listening, so that no
          * client can call before it is there (see {@link Server#register}).
          *
+         * @param obj an object with {@code @Expose} methods, or a {@code Class}
+         *     with static ones
+         * @return this builder
          * @throws IllegalArgumentException as {@link Server#register} does, here rather than at listen
          */
         public Builder register(Object obj) {
@@ -295,6 +364,9 @@ public final class Server implements AutoCloseable {
          * is dispatched (its answers are not held: a handler may call it and
          * wait): what it registers on the channel serves the client's
          * first call. Handlers run one at a time, in the order connected.
+         *
+         * @param handler given each client's channel
+         * @return this builder
          */
         public Builder clientConnected(Consumer<Channel> handler) {
             connectedHandlers.add(Objects.requireNonNull(handler, "handler"));
@@ -308,6 +380,9 @@ public final class Server implements AutoCloseable {
          * a {@link #clientConnected} handler is run, so it is there for the
          * client's first call. A factory that throws or returns null closes
          * that client's connection, and says why in the log.
+         *
+         * @param factory makes the service of a client, given its channel
+         * @return this builder
          */
         public Builder registerPerClient(Function<Channel, ?> factory) {
             Objects.requireNonNull(factory, "factory");
@@ -328,14 +403,24 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
-        /** As {@link #tls(SSLContext)}, and also require a client certificate the context trusts (mutual TLS). */
+        /**
+         * As {@link #tls(SSLContext)}, and also require a client certificate the context trusts (mutual TLS).
+         *
+         * @param context the key and trust material
+         * @return this builder
+         */
         public Builder tlsWithClientCertificates(SSLContext context) {
             tls(context);
             options.tlsClientAuth = true;
             return this;
         }
 
-        /** How many connections may be open at once (default 10,000); more are closed at once and logged. */
+        /**
+         * How many connections may be open at once (default 10,000); more are closed at once and logged.
+         *
+         * @param connections at least 1
+         * @return this builder
+         */
         public Builder maxConnections(int connections) {
             options.maxConnections = Options.atLeastOne(connections, "maxConnections");
             return this;
@@ -351,13 +436,23 @@ public final class Server implements AutoCloseable {
          * admitted has the time for a long round trip. A flood then turns over
          * at most {@code connections} slots per half second: raise it for a
          * server that must ride out more.
+         *
+         * @param connections at least 1
+         * @return this builder
          */
         public Builder maxHandshaking(int connections) {
             options.maxHandshaking = Options.atLeastOne(connections, "maxHandshaking");
             return this;
         }
 
-        /** Permissions of a Unix socket file, as {@code "rw-rw----"} (default {@code "rw-------"}). */
+        /**
+         * Permissions of a Unix socket file, as {@code "rw-rw----"} (default {@code "rw-------"}).
+         *
+         * @param permissions nine characters, as
+         *     {@link java.nio.file.attribute.PosixFilePermissions#fromString} reads them
+         * @return this builder
+         * @throws IllegalArgumentException if {@code permissions} is not of that form
+         */
         public Builder socketPermissions(String permissions) {
             Set<PosixFilePermission> perms = PosixFilePermissions.fromString(permissions);
             options.socketPermissions = perms;
@@ -369,6 +464,11 @@ public final class Server implements AutoCloseable {
          * is refused on a kaa-rpc I/O thread (an {@link Expose#direct() direct}
          * method, a future's callback there) with an {@link IllegalStateException},
          * before anything is bound.
+         *
+         * @return the listening server
+         * @throws IOException if the server cannot listen there: a
+         *     {@link java.net.BindException} when the address is in use, or its
+         *     socket path is held by a live server or by a file that is not a socket
          */
         public Server listen() throws IOException {
             IoThreads.refuseBlocking("Server.listen()");

@@ -46,19 +46,32 @@ public final class Signal<T> {
         this.executor = executor;
     }
 
-    /** The signal's name, as in the original ({@code "client-connected"}, {@code "open"}, {@code "closed"}). */
+    /**
+     * {@return the signal's name, as in the original ({@code "client-connected"},
+     * {@code "open"}, {@code "closed"})}
+     */
     public String name() {
         return name;
     }
 
-    /** Calls {@code callback} with the value of every later emission, until disconnected. */
+    /**
+     * Calls {@code callback} with the value of every later emission, until disconnected.
+     *
+     * @param callback given each emission's value
+     * @return the connection, which {@link Connection#disconnect()} ends
+     */
     public Connection connect(Consumer<? super T> callback) {
         Slot<T> slot = new Slot<>(Objects.requireNonNull(callback, "callback"), callback);
         slots.add(slot);
         return () -> slots.remove(slot);
     }
 
-    /** Calls {@code callback} on every later emission, ignoring the value, until disconnected. */
+    /**
+     * Calls {@code callback} on every later emission, ignoring the value, until disconnected.
+     *
+     * @param callback run on each emission
+     * @return the connection, which {@link Connection#disconnect()} ends
+     */
     public Connection connect(Runnable callback) {
         Objects.requireNonNull(callback, "callback");
         Slot<T> slot = new Slot<>(value -> callback.run(), callback);
@@ -66,12 +79,17 @@ public final class Signal<T> {
         return () -> slots.remove(slot);
     }
 
-    /** Disconnects every connection made with this exact callback object. Returns whether there was one. */
+    /**
+     * Disconnects every connection made with this exact callback object.
+     *
+     * @param callback the callback given to {@code connect}
+     * @return whether there was one
+     */
     public boolean disconnect(Object callback) {
         return slots.removeIf(s -> s.key == callback);
     }
 
-    /** The number of connected callbacks. */
+    /** {@return the number of connected callbacks} */
     public int count() {
         return slots.size();
     }
@@ -81,6 +99,8 @@ public final class Signal<T> {
      * so its dependents do too. Waiting for it on a kaa-rpc I/O thread is
      * refused (that thread may be the one to emit); a future cancelled or
      * timed out is forgotten at once.
+     *
+     * @return a future of the next emission's value
      */
     public CompletableFuture<T> next() {
         CompletableFuture<T> f = new IoSafeFuture<>("the next '" + name + "' signal");
@@ -211,9 +231,14 @@ public final class Signal<T> {
     @FunctionalInterface
     public interface Connection extends AutoCloseable {
 
-        /** Stops calling the callback. Returns whether it was still connected. */
+        /**
+         * Stops calling the callback.
+         *
+         * @return whether it was still connected
+         */
         boolean disconnect();
 
+        /** As {@link #disconnect()}, without its answer; it throws nothing. */
         @Override
         default void close() {
             disconnect();

@@ -17,7 +17,12 @@ public abstract class TypeRef<T> {
 
     private final Type type;
 
-    /** Captures the type argument of the anonymous subclass. */
+    /**
+     * Captures the type argument of the anonymous subclass.
+     *
+     * @throws IllegalArgumentException if the subclass gives no type argument,
+     *     or a type variable as one
+     */
     protected TypeRef() {
         Type superclass = getClass().getGenericSuperclass();
         if (!(superclass instanceof ParameterizedType)) {
@@ -30,7 +35,7 @@ public abstract class TypeRef<T> {
         }
     }
 
-    /** The captured type. */
+    /** {@return the captured type} */
     public final Type type() {
         return type;
     }

@@ -19,6 +19,11 @@ import picocli.CommandLine;
             CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class})
 public final class Main {
 
+    /**
+     * Runs the command line and exits with its status.
+     *
+     * @param args the arguments after {@code kaarpc}
+     */
     public static void main(String[] args) {
         System.exit(run(utf8Arguments(args)));
     }
@@ -62,7 +67,15 @@ public final class Main {
         }
     }
 
-    /** Runs the command line and returns the exit status (0 success, 2 usage error). */
+    /**
+     * Runs the command line and returns the exit status.
+     *
+     * @param args the arguments after {@code kaarpc}
+     * @return the exit status: 0 success, 1 the remote side raised an
+     *     exception, 2 bad usage, 3 no connection, 4 no answer in time, 5 an
+     *     answer that could not be read or printed, 6 the connection lost
+     *     before the answer came
+     */
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
         // output in UTF-8 whatever the locale: JSON is UTF-8, and a C locale would print '?' for the rest

@@ -30,12 +30,26 @@ import kaa.rpc.internal.value.Repr;
  */
 public class DemoService {
 
+    /**
+     * Answers what it is given.
+     *
+     * @param x any value
+     * @return {@code x}, as it came
+     */
     @Expose(direct = true)
     public Object echo(Object x) {
         return x;
     }
 
-    /** Python's {@code a + b} for numbers, strings and lists. */
+    /**
+     * Python's {@code a + b} for numbers, strings and lists.
+     *
+     * @param a a number, string or list
+     * @param b one of the same kind
+     * @return the sum, or the two joined
+     * @throws ClassCastException for operands Python would not add, worded as Python's
+     *     {@code TypeError}
+     */
     @Expose(direct = true)
     public Object add(Object a, Object b) {
         if (a instanceof String && b instanceof String) {
@@ -70,16 +84,35 @@ public class DemoService {
         return n instanceof BigDecimal ? (BigDecimal) n : new BigDecimal(integer(n));
     }
 
+    /**
+     * Greets {@code name} with "hello".
+     *
+     * @param name who to greet
+     * @return {@code "hello " + name}
+     */
     @Expose(direct = true)
     public String greet(String name) {
         return greet(name, "hello");
     }
 
+    /**
+     * Greets {@code name} with {@code greeting}.
+     *
+     * @param name who to greet
+     * @param greeting the word to greet with
+     * @return {@code greeting + " " + name}
+     */
     @Expose(direct = true)
     public String greet(String name, String greeting) {
         return greeting + " " + name;
     }
 
+    /**
+     * Fails: the caller gets a remote error.
+     *
+     * @param msg the error's message
+     * @throws IllegalArgumentException always, with {@code msg}
+     */
     @Expose
     public void fail(String msg) {
         throw new IllegalArgumentException(msg);
@@ -105,6 +138,11 @@ public class DemoService {
      * no thread meanwhile. The future is made for the call, so a cancel (the
      * caller's, or its connection's loss) may stop it: its timer and value
      * are let go at once.
+     *
+     * @param seconds how long to wait, from 0 to {@link #MAX_SLOW_SECONDS}
+     * @param value the answer
+     * @return a stage that completes with {@code value} after {@code seconds}
+     * @throws IllegalArgumentException if {@code seconds} is out of range (or NaN)
      */
     @Expose(interruptible = true)
     public CompletionStage<Object> slow(double seconds, Object value) {
@@ -119,16 +157,37 @@ public class DemoService {
         return answer;
     }
 
+    /**
+     * Says which side serves this call.
+     *
+     * @param peer the caller's channel
+     * @return {@code "client"} when this service runs in a client (the caller
+     *     is its server), else {@code "server"}
+     */
     @Expose(addClient = true, direct = true)
     public String whoami(Channel peer) {
         return peer instanceof Client ? "client" : "server";
     }
 
+    /**
+     * Calls the caller back: {@code cmd(arg)} on the caller's side.
+     *
+     * @param peer the caller's channel
+     * @param cmd the caller's command to call
+     * @param arg its argument
+     * @return a stage that completes with {@code ["callback", result]} once the
+     *     caller has answered
+     */
     @Expose(addClient = true)
     public CompletionStage<List<Object>> callback(Channel peer, String cmd, Object arg) {
         return peer.rpc(cmd, arg).thenApply(result -> Arrays.asList("callback", result));
     }
 
+    /**
+     * {@return one value of each type that travels, in this order: None, bool,
+     * int, an int beyond 32 bits, one beyond 64, float, str, bytes, tuple,
+     * list, dict and set}
+     */
     @Expose(direct = true)
     public List<Object> types() {
         Map<String, String> dict = new LinkedHashMap<>();
