@@ -1,5 +1,6 @@
 package kaa.rpc;
 
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -147,6 +148,6 @@ public class RemoteException extends RuntimeException {
      * @param function the function (a Java peer gives {@code Class.method})
      * @param source the source line without its indentation, or empty when the peer does not have it
      */
-    public record Frame(String file, int line, String function, String source) {
+    public record Frame(String file, int line, String function, String source) implements Serializable {
     }
 }
