@@ -18,7 +18,9 @@ final class Memo {
     /** None, as stored in the array (where null is a free slot). */
     private static final Object NONE = new Object();
 
-    private Object[] dense = new Object[0];
+    private static final Object[] NOTHING = {};
+
+    private Object[] dense = NOTHING; // until the first entry: a payload may memoize nothing
     private HashMap<Long, Object> sparse;
     private int size;
 
