@@ -12,7 +12,6 @@ module kaa.rpc {
     requires static io.netty.transport.classes.epoll; // optional: IoBackend falls back to NIO
     requires static io.netty.transport.unix.common;
     requires org.slf4j;
-    requires pickle;
 
     exports kaa.rpc;
 }

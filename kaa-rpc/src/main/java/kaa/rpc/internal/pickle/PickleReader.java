@@ -1,10 +1,9 @@
 package kaa.rpc.internal.pickle;
 
+import static kaa.rpc.internal.pickle.Opcodes.*;
+
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
-import java.io.IOException;
-import java.io.InputStream;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -31,15 +30,11 @@ import kaa.rpc.internal.value.Repr;
 import kaa.rpc.internal.value.SurrogateText;
 import kaa.rpc.internal.value.WorkBudget;
 import kaa.rpc.internal.value.WorkLimitException;
-import net.razorvine.pickle.Opcodes;
-import net.razorvine.pickle.PickleException;
-import net.razorvine.pickle.PickleUtils;
-import net.razorvine.pickle.UnpickleStack;
-import net.razorvine.pickle.Unpickler;
 
 /**
- * Reads kaa.rpc payloads with Pyrolite's unpickler, made safe for input from
- * the network:
+ * Reads kaa.rpc payloads: the unpickling machine of protocols 0 to 5 (as
+ * Python's {@code Lib/pickle.py} defines it), made safe for input from the
+ * network:
  * <ul>
  * <li>a class named by a pickle is never looked up or instantiated: the few
  * value types Python uses for plain data ({@code bytes} via
@@ -49,38 +44,51 @@ import net.razorvine.pickle.Unpickler;
  * <li>a declared length is checked against the bytes actually left before
  * anything is allocated for it;</li>
  * <li>every step is charged to a {@link WorkBudget} allowance proportional to the
- * payload, and no step costs more than the bytes or items it handles: Pyrolite's
- * stack and its handlers of marks, lists, dicts and sets are replaced here,
- * dict keys and set members must be hashable as in Python (no list, dict or
- * set) and are guarded by {@link KeyGuard};</li>
+ * payload, and no step costs more than the bytes or items it handles (the
+ * {@link ValueStack}, the {@link Memo}); dict keys and set members must be
+ * hashable as in Python (no list, dict or set) and are guarded by
+ * {@link KeyGuard};</li>
  * <li>sharing (by the memo or {@code DUP}) is kept: the value is a graph, and
  * {@link GraphCheck} checks it visiting each part once;</li>
- * <li>dicts keep their order, as Python's do.</li>
+ * <li>dicts keep their order, as Python's do;</li>
+ * <li>what needs more than the payload refuses it: persistent ids,
+ * extension codes, {@code INST}, {@code NEWOBJ_EX} and protocol 5's
+ * out-of-band buffers.</li>
  * </ul>
  * Values come out as {@code null}, {@code Boolean}, {@code Integer}/{@code Long}/
  * {@code BigInteger}, {@code Double}, {@code String}, {@code byte[]},
  * {@code Object[]} (tuple), {@code ArrayList}, {@code LinkedHashMap},
  * {@code LinkedHashSet}, {@link FrozenSet} and {@link PyObject}; a str a String
  * cannot hold exactly as a {@link SurrogateText}, a class never called as a
- * {@link PyClass}.
+ * {@link PyClass}. A Python 2 str ({@code STRING}, {@code BINSTRING},
+ * {@code SHORT_BINSTRING}) is a String of its bytes as ISO-8859-1 chars.
  */
-public final class PickleReader extends Unpickler {
+public final class PickleReader {
 
     /** Python refuses to convert integers of more digits than this from text, for the same reason. */
     private static final int MAX_DIGITS = Numbers.MAX_INT_DIGITS;
 
+    /** The highest protocol Python writes (5, since Python 3.8). */
+    private static final int HIGHEST_PROTOCOL = 5;
+
+    private final ByteBuf in;
     private final WorkBudget work;
     private final DecimalLimits decimals;
     private KeyGuard keys; // made for the first key
-    private final Stack values = new Stack();
+    private final ValueStack values;
+    private final Memo memo = new Memo();
+    /** The opcode being run, for messages. */
+    private int opcode;
     /** Tuples known to hold nothing unhashable; made on first use. */
     private IdentityHashMap<Object, Boolean> hashableTuples;
     /** Whether a container was handed out twice (by the memo or DUP): only then can a value share or cycle. */
     private boolean sharedContainer;
 
-    private PickleReader(WorkBudget work, DecimalLimits decimals) {
+    private PickleReader(ByteBuf in, WorkBudget work, DecimalLimits decimals) {
+        this.in = in;
         this.work = work;
         this.decimals = decimals;
+        this.values = new ValueStack(work);
     }
 
     private KeyGuard keys() {
@@ -108,12 +116,12 @@ public final class PickleReader extends Unpickler {
 
     /** Decodes one pickle as {@link #load(ByteBuf, WorkBudget)} does, refusing a Decimal beyond {@code decimals}. */
     public static Object load(ByteBuf payload, WorkBudget work, DecimalLimits decimals) throws MalformedPickleException {
-        PickleReader unpickler = new PickleReader(work, decimals);
-        try (InputStream in = new ByteBufInputStream(payload.duplicate())) {
-            Object value = unpickler.load(in);
-            GraphCheck.check(value, unpickler.sharedContainer, work);
+        PickleReader reader = new PickleReader(payload.duplicate(), work, decimals);
+        try {
+            Object value = reader.run();
+            GraphCheck.check(value, reader.sharedContainer, work);
             return value;
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             throw new MalformedPickleException(e);
         } catch (StackOverflowError e) {
             throw new MalformedPickleException("value nested too deeply");
@@ -124,311 +132,329 @@ public final class PickleReader extends Unpickler {
         return load(Unpooled.wrappedBuffer(payload));
     }
 
-    @Override
-    public Object load(InputStream in) throws IOException {
-        stack = values;
-        input = in;
+    /** Runs the opcodes up to {@code STOP}; returns what it pops (Python's {@code load_stop}). */
+    private Object run() {
         while (true) {
-            short key = PickleUtils.readbyte(input);
-            if (key == -1) {
-                throw new IOException("premature end of file");
+            if (!in.isReadable()) {
+                throw new PickleFormatException("truncated pickle: it ends before its STOP opcode");
             }
+            opcode = in.readUnsignedByte();
             work.charge(1);
-            Object value = dispatch(key);
-            if (value != NO_RETURN_VALUE) {
-                return value;
+            if (opcode == STOP) {
+                return values.pop();
             }
+            step(opcode);
         }
     }
 
-    @Override
-    protected Object dispatch(short key) throws PickleException, IOException {
-        switch (key) {
-            case Opcodes.GLOBAL:
-                values.add(global(PickleUtils.readline(input), PickleUtils.readline(input)));
-                return NO_RETURN_VALUE;
-            case Opcodes.STACK_GLOBAL: {
+    private void step(int op) {
+        switch (op) {
+            case MARK -> values.mark();
+            case PROTO -> {
+                int protocol = u8();
+                if (protocol > HIGHEST_PROTOCOL) {
+                    throw new PickleFormatException("unsupported pickle protocol: " + protocol);
+                }
+            }
+            // the frames of protocol 4 only group opcodes for a buffered reader: the whole payload is here
+            case FRAME -> skip(8);
+            case NONE -> values.push(null);
+            case NEWTRUE -> values.push(Boolean.TRUE);
+            case NEWFALSE -> values.push(Boolean.FALSE);
+            case BININT -> values.push(need(4).readIntLE()); // signed, as Python's unpack('<i')
+            case BININT1 -> values.push(u8());
+            case BININT2 -> values.push(need(2).readUnsignedShortLE());
+            case INT, LONG -> values.push(textInteger(op));
+            case LONG1 -> values.push(littleEndianInteger(u8()));
+            case LONG4 -> values.push(littleEndianInteger(length(4)));
+            case FLOAT -> values.push(Protocol0.parseFloat(line()));
+            case BINFLOAT -> values.push(need(8).readDouble()); // big-endian, as Python's unpack('>d')
+            case STRING -> values.push(Protocol0.string(line()));
+            case BINSTRING -> values.push(latin1(length(4)));
+            case SHORT_BINSTRING -> values.push(latin1(u8()));
+            case UNICODE -> values.push(Protocol0.unicode(line()));
+            case BINUNICODE -> values.push(Utf8.read(bytes(length(4))));
+            case SHORT_BINUNICODE -> values.push(Utf8.read(bytes(u8())));
+            case BINUNICODE8 -> values.push(Utf8.read(bytes(length(8))));
+            case BINBYTES -> values.push(bytes(length(4)));
+            case SHORT_BINBYTES -> values.push(bytes(u8()));
+            case BINBYTES8, BYTEARRAY8 -> values.push(bytes(length(8))); // a bytearray is read as bytes
+            case EMPTY_TUPLE -> values.push(new Object[0]);
+            case TUPLE -> values.push(values.popMarked());
+            case TUPLE1 -> values.push(new Object[] {values.pop()});
+            case TUPLE2 -> {
+                Object b = values.pop();
+                values.push(new Object[] {values.pop(), b});
+            }
+            case TUPLE3 -> {
+                Object c = values.pop();
+                Object b = values.pop();
+                values.push(new Object[] {values.pop(), b, c});
+            }
+            case EMPTY_LIST -> values.push(new ArrayList<>(0));
+            case LIST -> {
+                Object[] items = values.popMarked();
+                ArrayList<Object> list = new ArrayList<>(items.length);
+                list.addAll(Arrays.asList(items));
+                values.push(list);
+            }
+            case APPEND -> {
+                Object item = values.pop();
+                list(values.peek()).add(item);
+            }
+            case APPENDS -> {
+                Object[] items = values.popMarked();
+                list(values.peek()).addAll(Arrays.asList(items));
+            }
+            case EMPTY_DICT -> values.push(new LinkedHashMap<>());
+            case DICT -> {
+                Map<Object, Object> dict = new LinkedHashMap<>();
+                putPairs(dict, values.popMarked());
+                values.push(dict);
+            }
+            case SETITEM -> {
+                Object value = values.pop();
+                Object k = values.pop();
+                put(dict(values.peek()), k, value);
+            }
+            case SETITEMS -> {
+                Object[] pairs = values.popMarked();
+                putPairs(dict(values.peek()), pairs);
+            }
+            case EMPTY_SET -> values.push(new LinkedHashSet<>());
+            case ADDITEMS -> {
+                Object[] items = values.popMarked();
+                Object target = values.peek();
+                if (!(target instanceof LinkedHashSet)) {
+                    throw new PickleFormatException("ADDITEMS on a " + Repr.pythonType(target) + ", not a set");
+                }
+                @SuppressWarnings("unchecked")
+                LinkedHashSet<Object> set = (LinkedHashSet<Object>) target;
+                addAll(set, Arrays.asList(items));
+            }
+            case FROZENSET -> values.push(frozen(Arrays.asList(values.popMarked())));
+            case POP -> values.popOrUnmark();
+            case POP_MARK -> values.dropMarked();
+            case DUP -> {
+                Object top = values.peek();
+                sharedContainer |= GraphCheck.isContainer(top);
+                values.push(top);
+            }
+            case GET -> fromMemo(index(line()));
+            case BINGET -> fromMemo(u8());
+            case LONG_BINGET -> fromMemo(need(4).readUnsignedIntLE());
+            case PUT -> {
+                long index = index(line());
+                if (index < 0) {
+                    throw new PickleFormatException("negative PUT argument"); // as Python's load_put
+                }
+                memoize(index);
+            }
+            case BINPUT -> memoize(u8());
+            case LONG_BINPUT -> memoize(need(4).readUnsignedIntLE());
+            case MEMOIZE -> memoize(memo.size());
+            case GLOBAL -> {
+                String module = line();
+                values.push(global(module, line()));
+            }
+            case STACK_GLOBAL -> {
                 Object name = values.pop();
                 Object module = values.pop();
                 if (!(module instanceof String) || !(name instanceof String)) {
-                    throw new PickleException("STACK_GLOBAL needs two strings");
+                    throw new PickleFormatException("STACK_GLOBAL needs two strings");
                 }
-                values.add(global((String) module, (String) name));
-                return NO_RETURN_VALUE;
+                values.push(global((String) module, (String) name));
             }
-            case Opcodes.INST:
-                throw new PickleException("INST (protocol 0 instances) is not accepted");
-            case Opcodes.OBJ: {
-                List<Object> items = values.pop_all_since_marker();
-                if (items.isEmpty() || !(items.get(0) instanceof PyClass)) {
-                    throw new PickleException("OBJ without a class");
+            case OBJ -> {
+                Object[] items = values.popMarked();
+                if (items.length == 0 || !(items[0] instanceof PyClass)) {
+                    throw new PickleFormatException("OBJ without a class");
                 }
-                values.add(((PyClass) items.get(0)).construct(items.subList(1, items.size()).toArray()));
-                return NO_RETURN_VALUE;
+                values.push(((PyClass) items[0]).construct(Arrays.copyOfRange(items, 1, items.length)));
             }
-            case Opcodes.REDUCE:
-            case Opcodes.NEWOBJ: {
+            case REDUCE, NEWOBJ -> {
                 Object args = values.pop();
                 Object callable = values.pop();
                 if (!(callable instanceof PyClass) || !(args instanceof Object[])) {
-                    throw new PickleException("REDUCE needs a class and a tuple, got "
+                    throw new PickleFormatException("REDUCE needs a class and a tuple, got "
                             + (callable instanceof PyClass ? "a class" : Repr.pythonType(callable))
                             + " and " + Repr.pythonType(args));
                 }
                 Object made = ((PyClass) callable).construct((Object[]) args);
-                if (key == Opcodes.NEWOBJ && made instanceof PyObject) { // cls.__new__(cls, *args): no __init__
+                if (op == NEWOBJ && made instanceof PyObject) { // cls.__new__(cls, *args): no __init__
                     PyObject p = (PyObject) made;
                     made = new PyObject(p.module(), p.name(), p.args(), true);
                 }
-                values.add(made);
-                return NO_RETURN_VALUE;
+                values.push(made);
             }
-            case Opcodes.BUILD:
-                build(values.pop(), values.peek());
-                return NO_RETURN_VALUE;
-            case Opcodes.DUP: {
-                Object top = values.peek();
-                sharedContainer |= GraphCheck.isContainer(top);
-                values.add(top);
-                return NO_RETURN_VALUE;
+            case BUILD -> {
+                Object state = values.pop();
+                build(state, values.peek());
             }
-            case Opcodes.POP:
-                values.popOrUnmark();
-                return NO_RETURN_VALUE;
-            case Opcodes.POP_MARK:
-                values.pop_all_since_marker();
-                return NO_RETURN_VALUE;
-            case Opcodes.GET:
-            case Opcodes.BINGET:
-            case Opcodes.LONG_BINGET: {
-                Object result = super.dispatch(key);
-                sharedContainer |= GraphCheck.isContainer(values.peek());
-                return result;
-            }
-            case Opcodes.APPEND: {
-                Object item = values.pop();
-                list(values.peek()).add(item);
-                return NO_RETURN_VALUE;
-            }
-            case Opcodes.APPENDS: {
-                List<Object> items = values.pop_all_since_marker();
-                list(values.peek()).addAll(items);
-                return NO_RETURN_VALUE;
-            }
-            case Opcodes.EMPTY_DICT:
-                values.add(new LinkedHashMap<>());
-                return NO_RETURN_VALUE;
-            case Opcodes.DICT: {
-                Map<Object, Object> dict = new LinkedHashMap<>();
-                putPairs(dict, values.pop_all_since_marker());
-                values.add(dict);
-                return NO_RETURN_VALUE;
-            }
-            case Opcodes.SETITEMS: {
-                List<Object> pairs = values.pop_all_since_marker();
-                putPairs(dict(values.peek()), pairs);
-                return NO_RETURN_VALUE;
-            }
-            case Opcodes.SETITEM: {
-                Object value = values.pop();
-                Object k = values.pop();
-                put(dict(values.peek()), k, value);
-                return NO_RETURN_VALUE;
-            }
-            case Opcodes.EMPTY_SET:
-                values.add(new LinkedHashSet<>());
-                return NO_RETURN_VALUE;
-            case Opcodes.ADDITEMS: {
-                List<Object> items = values.pop_all_since_marker();
-                Object target = values.peek();
-                if (!(target instanceof LinkedHashSet)) {
-                    throw new PickleException("ADDITEMS on a " + Repr.pythonType(target) + ", not a set");
-                }
-                @SuppressWarnings("unchecked")
-                LinkedHashSet<Object> set = (LinkedHashSet<Object>) target;
-                addAll(set, items);
-                return NO_RETURN_VALUE;
-            }
-            case Opcodes.FROZENSET:
-                values.add(frozen(values.pop_all_since_marker()));
-                return NO_RETURN_VALUE;
-            case Opcodes.BINSTRING:
-                values.add(PickleUtils.rawStringFromBytes(counted(4)));
-                return NO_RETURN_VALUE;
-            case Opcodes.BINUNICODE:
-                values.add(Utf8.read(counted(4)));
-                return NO_RETURN_VALUE;
-            case Opcodes.BINUNICODE8:
-                values.add(Utf8.read(counted(8)));
-                return NO_RETURN_VALUE;
-            case Opcodes.SHORT_BINUNICODE: {
-                short length = PickleUtils.readbyte(input);
-                if (length < 0) {
-                    throw new IOException("premature end of file");
-                }
-                values.add(Utf8.read(PickleUtils.readbytes(input, length)));
-                return NO_RETURN_VALUE;
-            }
-            case Opcodes.UNICODE: {
-                String escaped = PickleUtils.readline(input);
-                if (ESCAPED_SURROGATES.matcher(escaped).find()) { // see Utf8.read: one char in a Java String
-                    throw new PickleException("a lone high surrogate followed by a lone low one in protocol 0 text "
-                            + "is one character in Java, not two: refused (protocol 2 text keeps them two)");
-                }
-                values.add(PickleUtils.decode_unicode_escaped(escaped));
-                return NO_RETURN_VALUE;
-            }
-            case Opcodes.BINBYTES:
-                values.add(counted(4));
-                return NO_RETURN_VALUE;
-            case Opcodes.BINBYTES8:
-            case Opcodes.BYTEARRAY8:
-                values.add(counted(8));
-                return NO_RETURN_VALUE;
-            case Opcodes.LONG4:
-                values.add(narrow(PickleUtils.decode_long(counted(4))));
-                return NO_RETURN_VALUE;
-            case Opcodes.LONG1:
-                values.add(narrow(PickleUtils.decode_long(PickleUtils.readbytes(input, PickleUtils.readbyte(input)))));
-                return NO_RETURN_VALUE;
-            case Opcodes.INT:
-            case Opcodes.LONG: {
-                // text integers: bounded like Python's own, as parsing them is quadratic
-                String digits = PickleUtils.readline(input);
-                if (digits.length() > MAX_DIGITS) {
-                    throw new PickleException("integer of " + digits.length() + " digits (at most " + MAX_DIGITS
-                            + ")");
-                }
-                work.charge((long) digits.length() * digits.length() >> 12);
-                String text = digits.endsWith("L") ? digits.substring(0, digits.length() - 1) : digits;
-                if (key == Opcodes.INT && text.equals("01")) {
-                    values.add(Boolean.TRUE);
-                } else if (key == Opcodes.INT && text.equals("00")) {
-                    values.add(Boolean.FALSE);
-                } else {
-                    try {
-                        values.add(narrow(PickleUtils.optimizeBigint(new BigInteger(text.trim()))));
-                    } catch (NumberFormatException e) {
-                        throw new PickleException("bad integer '" + Repr.truncate(text, 20) + "'");
-                    }
-                }
-                return NO_RETURN_VALUE;
-            }
-            case Opcodes.PUT:
-            case Opcodes.BINPUT:
-            case Opcodes.LONG_BINPUT:
-            case Opcodes.MEMOIZE:
-                if (isUuidInTheMaking(values.peek())) {
-                    memoize(key);
-                    return NO_RETURN_VALUE;
-                }
-                return super.dispatch(key);
-            case Opcodes.PERSID:
-            case Opcodes.BINPERSID:
-            case Opcodes.EXT1:
-            case Opcodes.EXT2:
-            case Opcodes.EXT4:
-            case Opcodes.NEXT_BUFFER:
-            case Opcodes.READONLY_BUFFER:
-            case Opcodes.NEWOBJ_EX:
-                throw new PickleException("opcode 0x" + Integer.toHexString(key) + " is not accepted");
-            default:
-                return super.dispatch(key);
+            case INST -> throw new PickleFormatException("INST (protocol 0 instances) is not accepted");
+            case PERSID, BINPERSID, EXT1, EXT2, EXT4, NEWOBJ_EX ->
+                    throw new PickleFormatException("opcode " + Opcodes.describe(op) + " is not accepted");
+            case NEXT_BUFFER, READONLY_BUFFER -> throw new PickleFormatException("opcode " + Opcodes.describe(op)
+                    + " is not accepted: a payload carries no out-of-band buffers");
+            default -> throw new PickleFormatException("invalid pickle opcode " + Opcodes.describe(op));
         }
+    }
+
+    // ---- reading the payload
+
+    /** The buffer, once {@code n} more bytes are known to be there. */
+    private ByteBuf need(int n) {
+        if (in.readableBytes() < n) {
+            throw new PickleFormatException("truncated pickle: " + Opcodes.name(opcode) + " needs " + n
+                    + " more bytes, " + in.readableBytes() + " left");
+        }
+        return in;
+    }
+
+    private int u8() {
+        return need(1).readUnsignedByte();
+    }
+
+    private void skip(int n) {
+        need(n).skipBytes(n);
+    }
+
+    private byte[] bytes(int n) {
+        byte[] b = new byte[n];
+        need(n).readBytes(b);
+        return b;
+    }
+
+    private String latin1(int n) {
+        String s = need(n).toString(in.readerIndex(), n, StandardCharsets.ISO_8859_1);
+        in.skipBytes(n);
+        return s;
     }
 
     /**
-     * The unpickler's stack, with Python's semantics and no step that costs
-     * more than the items it moves (Pyrolite's own trims its list after every
-     * {@code POP_MARK}, which a peer can make quadratic). A mark is an index
-     * into the list, and items below the top mark are out of reach, as in
-     * Python's metastack.
+     * A length field of {@code width} bytes (unsigned, little-endian), checked
+     * against the bytes left before anything is made for it.
      */
-    private static final int[] NO_MARKS = new int[0];
-
-    private final class Stack extends UnpickleStack {
-        private static final long serialVersionUID = 1L;
-        private final ArrayList<Object> items = new ArrayList<>();
-        private int[] marks = NO_MARKS;
-        private int markCount;
-
-        private int floor() {
-            return markCount == 0 ? 0 : marks[markCount - 1];
+    private int length(int width) {
+        long length = width == 4 ? need(4).readUnsignedIntLE() : need(8).readLongLE();
+        if (length < 0 || length > in.readableBytes()) {
+            throw new PickleFormatException("declared length " + Long.toUnsignedString(length) + " exceeds the "
+                    + in.readableBytes() + " bytes left in the payload");
         }
+        return (int) length;
+    }
 
-        @Override
-        public void add(Object o) {
-            items.add(o);
+    /** The argument of a protocol 0 opcode: the bytes up to a newline, as ISO-8859-1 text. */
+    private String line() {
+        int n = in.bytesBefore((byte) '\n');
+        if (n < 0) {
+            throw new PickleFormatException("truncated pickle: the argument of " + Opcodes.name(opcode)
+                    + " has no newline");
         }
+        String s = in.toString(in.readerIndex(), n, StandardCharsets.ISO_8859_1);
+        in.skipBytes(n + 1);
+        return s;
+    }
 
-        @Override
-        public void add_mark() {
-            if (markCount == marks.length) {
-                marks = Arrays.copyOf(marks, Math.max(8, markCount * 2));
-            }
-            marks[markCount++] = items.size();
+    // ---- numbers
+
+    /**
+     * {@code INT} and {@code LONG}: decimal text, bounded like Python's own
+     * integers from text, as parsing them is quadratic. Python 2 wrote a
+     * long with a trailing {@code L} (and Python 3 still does at protocol 0),
+     * and {@code INT 01}/{@code INT 00} for True and False (Python's
+     * {@code load_int}).
+     */
+    private Object textInteger(int op) {
+        String digits = line();
+        if (digits.length() > MAX_DIGITS) {
+            throw new PickleFormatException("integer of " + digits.length() + " digits (at most " + MAX_DIGITS + ")");
         }
-
-        @Override
-        public Object pop() {
-            if (items.size() <= floor()) {
-                throw new PickleException("unpickling stack underflow");
-            }
-            return items.remove(items.size() - 1);
+        work.charge((long) digits.length() * digits.length() >> 12);
+        String text = digits.endsWith("L") ? digits.substring(0, digits.length() - 1) : digits;
+        if (op == INT && text.equals("01")) {
+            return Boolean.TRUE;
         }
-
-        /** {@code POP}: the top item, or the top mark when nothing is above it. */
-        void popOrUnmark() {
-            if (items.size() == floor() && markCount > 0) {
-                markCount--;
-            } else {
-                pop();
-            }
+        if (op == INT && text.equals("00")) {
+            return Boolean.FALSE;
         }
-
-        @Override
-        public List<Object> pop_all_since_marker() {
-            if (markCount == 0) {
-                throw new PickleException("no MARK on the stack");
-            }
-            int from = marks[--markCount];
-            List<Object> top = items.subList(from, items.size());
-            work.charge(top.size());
-            List<Object> out = new ArrayList<>(top);
-            top.clear();
-            return out;
-        }
-
-        @Override
-        public Object peek() {
-            if (items.size() <= floor()) {
-                throw new PickleException("unpickling stack underflow");
-            }
-            return items.get(items.size() - 1);
-        }
-
-        @Override
-        public void clear() {
-            items.clear();
-            markCount = 0;
+        try {
+            return narrow(new BigInteger(text.trim()));
+        } catch (NumberFormatException e) {
+            throw new PickleFormatException("bad integer '" + Repr.truncate(text, 20) + "'");
         }
     }
 
-    /** Reads a length field of {@code width} bytes and that many bytes, if they are there. */
-    private byte[] counted(int width) throws IOException {
-        byte[] field = PickleUtils.readbytes(input, width);
-        long length = width == 4 ? PickleUtils.bytes_to_uint(field, 0) : PickleUtils.bytes_to_long(field, 0);
-        if (length < 0 || length > input.available()) {
-            throw new PickleException("declared length " + Long.toUnsignedString(length) + " exceeds the "
-                    + input.available() + " bytes left in the payload");
+    /** {@code LONG1}, {@code LONG4}: {@code n} bytes of two's complement, little-endian (Python's decode_long). */
+    private Number littleEndianInteger(int n) {
+        need(n);
+        if (n <= 8) {
+            long v = 0;
+            for (int i = n - 1; i >= 0; i--) {
+                v = v << 8 | in.getUnsignedByte(in.readerIndex() + i);
+            }
+            in.skipBytes(n);
+            if (n > 0 && n < 8) {
+                v = v << 64 - 8 * n >> 64 - 8 * n; // the sign of the top byte
+            }
+            return v == (int) v ? (Number) (int) v : (Number) v;
         }
-        return PickleUtils.readbytes(input, (int) length);
+        byte[] big = new byte[n];
+        for (int i = 0; i < n; i++) {
+            big[n - 1 - i] = in.getByte(in.readerIndex() + i);
+        }
+        in.skipBytes(n);
+        return narrow(new BigInteger(big));
+    }
+
+    /** Integers of Python come out as the narrowest of Integer, Long and BigInteger. */
+    private static Number narrow(BigInteger n) {
+        if (n.bitLength() < 32) {
+            return n.intValue();
+        }
+        return n.bitLength() < 64 ? (Number) n.longValue() : n;
+    }
+
+    /**
+     * The text index of {@code GET} and {@code PUT}: a decimal integer, as
+     * Python's {@code int()} reads it (blanks around, a sign).
+     */
+    private long index(String line) {
+        String text = line.strip();
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new PickleFormatException(Opcodes.name(opcode) + " needs a memo index, got "
+                    + Repr.repr(Repr.truncate(line, 20)));
+        }
+    }
+
+    // ---- the memo
+
+    private void fromMemo(long index) {
+        Object value = memo.get(index);
+        if (value == Memo.ABSENT) {
+            throw new PickleFormatException("Memo value not found at index " + index); // Python's message
+        }
+        sharedContainer |= GraphCheck.isContainer(value);
+        values.push(value);
+    }
+
+    private void memoize(long index) {
+        Object top = values.peek();
+        memo.put(index, top);
+        if (isUuidInTheMaking(top)) {
+            if (uuidMemoKeys == null) {
+                uuidMemoKeys = new IdentityHashMap<>();
+            }
+            uuidMemoKeys.computeIfAbsent(top, t -> new ArrayList<>(1)).add(index);
+        }
     }
 
     @SuppressWarnings("unchecked")
     private static Map<Object, Object> dict(Object target) {
         if (!(target instanceof Map)) {
-            throw new PickleException("SETITEM on a " + Repr.pythonType(target) + ", not a dict");
+            throw new PickleFormatException("SETITEM on a " + Repr.pythonType(target) + ", not a dict");
         }
         return (Map<Object, Object>) target;
     }
@@ -436,17 +462,17 @@ public final class PickleReader extends Unpickler {
     @SuppressWarnings("unchecked")
     private static List<Object> list(Object target) {
         if (!(target instanceof ArrayList)) {
-            throw new PickleException("APPEND on a " + Repr.pythonType(target) + ", not a list");
+            throw new PickleFormatException("APPEND on a " + Repr.pythonType(target) + ", not a list");
         }
         return (List<Object>) target;
     }
 
-    private void putPairs(Map<Object, Object> dict, List<Object> items) {
-        if (items.size() % 2 != 0) {
-            throw new PickleException("odd number of items for a dict");
+    private void putPairs(Map<Object, Object> dict, Object[] items) {
+        if (items.length % 2 != 0) {
+            throw new PickleFormatException("odd number of items for a dict");
         }
-        for (int i = 0; i < items.size(); i += 2) {
-            put(dict, items.get(i), items.get(i + 1));
+        for (int i = 0; i < items.length; i += 2) {
+            put(dict, items[i], items[i + 1]);
         }
     }
 
@@ -506,45 +532,17 @@ public final class PickleReader extends Unpickler {
     }
 
     /** Memo keys that hold a UUID in the making: BUILD replaces them with the finished UUID. */
-    private IdentityHashMap<Object, List<Integer>> uuidMemoKeys;
-
-    private void memoize(short opcode) throws IOException {
-        int key;
-        switch (opcode) {
-            case Opcodes.PUT:
-                try {
-                    key = Integer.parseInt(PickleUtils.readline(input));
-                } catch (NumberFormatException e) {
-                    throw new PickleException("PUT needs a number");
-                }
-                break;
-            case Opcodes.BINPUT:
-                key = PickleUtils.readbyte(input);
-                break;
-            case Opcodes.LONG_BINPUT:
-                key = PickleUtils.bytes_to_integer(PickleUtils.readbytes(input, 4));
-                break;
-            default: // MEMOIZE
-                key = memo.size();
-        }
-        Object top = values.peek();
-        memo.put(key, top);
-        if (uuidMemoKeys == null) {
-            uuidMemoKeys = new IdentityHashMap<>();
-        }
-        uuidMemoKeys.computeIfAbsent(top, t -> new ArrayList<>(1)).add(key);
-    }
+    private IdentityHashMap<Object, List<Long>> uuidMemoKeys;
 
     private void build(Object state, Object target) {
         if (isUuidInTheMaking(target)) {
             merge(((PyObject) target).state(), state);
             UUID uuid = StdlibValues.uuid((PyObject) target);
             if (uuid != null) {
-                values.pop();
-                values.add(uuid);
-                List<Integer> keys = uuidMemoKeys == null ? null : uuidMemoKeys.remove(target);
+                values.replaceTop(uuid);
+                List<Long> keys = uuidMemoKeys == null ? null : uuidMemoKeys.remove(target);
                 if (keys != null) {
-                    for (int k : keys) {
+                    for (long k : keys) {
                         if (memo.get(k) == target) {
                             memo.put(k, uuid);
                         }
@@ -557,7 +555,7 @@ public final class PickleReader extends Unpickler {
             if (target instanceof List) {
                 return; // StackSummary carries no state of its own
             }
-            throw new PickleException("BUILD on a " + Repr.pythonType(target));
+            throw new PickleFormatException("BUILD on a " + Repr.pythonType(target));
         }
         Map<String, Object> into = ((PyObject) target).state();
         if (state instanceof Object[] && ((Object[]) state).length == 2) {
@@ -581,12 +579,12 @@ public final class PickleReader extends Unpickler {
             return;
         }
         if (!(state instanceof Map)) {
-            throw new PickleException("object state must be a dict, got " + Repr.pythonType(state));
+            throw new PickleFormatException("object state must be a dict, got " + Repr.pythonType(state));
         }
         work.copy(((Map<?, ?>) state).size());
         for (Map.Entry<?, ?> e : ((Map<?, ?>) state).entrySet()) {
             if (!(e.getKey() instanceof String)) {
-                throw new PickleException("object attribute names must be str");
+                throw new PickleFormatException("object attribute names must be str");
             }
             keys().put((Map<Object, Object>) (Map<?, ?>) into, e.getKey(), e.getValue());
         }
@@ -594,7 +592,7 @@ public final class PickleReader extends Unpickler {
 
     private PyClass global(String module, String name) {
         if (!PyObject.isDottedName(module) || !PyObject.isDottedName(name)) {
-            throw new PickleException("a class must be named by dotted Python identifiers, got "
+            throw new PickleFormatException("a class must be named by dotted Python identifiers, got "
                     + Repr.repr(module) + " and " + Repr.repr(name));
         }
         return new PyClass(module, name, constructor(module, name)); // a value of its own if never called
@@ -629,19 +627,19 @@ public final class PickleReader extends Unpickler {
                             List<?> kv = pair instanceof Object[] ? Arrays.asList((Object[]) pair)
                                     : (List<?>) pair;
                             if (kv.size() != 2) {
-                                throw new PickleException("OrderedDict() takes (key, value) pairs");
+                                throw new PickleFormatException("OrderedDict() takes (key, value) pairs");
                             }
                             put(dict, kv.get(0), kv.get(1));
                         }
                     } else if (args.length != 0) {
-                        throw new PickleException("OrderedDict() takes a list of pairs");
+                        throw new PickleFormatException("OrderedDict() takes a list of pairs");
                     }
                     return dict;
                 };
             case "decimal.Decimal":
                 return args -> {
                     if (args.length != 1 || !(args[0] instanceof String)) {
-                        throw new PickleException("Decimal() takes a string");
+                        throw new PickleFormatException("Decimal() takes a string");
                     }
                     return decimal(module, name, (String) args[0]);
                 };
@@ -674,7 +672,7 @@ public final class PickleReader extends Unpickler {
      */
     private Object decimal(String module, String name, String text) {
         if (text.length() > (long) decimals.maxDigits() + 32) { // room for a sign, a point and an exponent
-            throw new PickleException("Decimal() of " + text.length() + " characters refused (at most "
+            throw new PickleFormatException("Decimal() of " + text.length() + " characters refused (at most "
                     + decimals.maxDigits() + " digits)");
         }
         text = text.strip();
@@ -684,13 +682,13 @@ public final class PickleReader extends Unpickler {
         }
         Matcher m = DECIMAL.matcher(text);
         if (!m.matches() || m.group(2).isEmpty() && (m.group(3) == null || m.group(3).isEmpty())) {
-            throw new PickleException("Decimal() of a malformed string " + Repr.repr(text));
+            throw new PickleFormatException("Decimal() of a malformed string " + Repr.repr(text));
         }
         int fraction = m.group(3) == null ? 0 : m.group(3).length();
         int digits = m.group(2).length() + fraction;
         if (digits > decimals.maxDigits()) {
-            throw new PickleException("Decimal() of " + digits + " digits refused (at most " + decimals.maxDigits()
-                    + ")");
+            throw new PickleFormatException("Decimal() of " + digits + " digits refused (at most "
+                    + decimals.maxDigits() + ")");
         }
         String e = m.group(4) == null ? "0" : m.group(4);
         long exponent; // as Python reads it, the fraction's digits moved into it: the negated scale
@@ -700,7 +698,7 @@ public final class PickleReader extends Unpickler {
             exponent = Long.MAX_VALUE;
         }
         if (exponent > decimals.maxExponent() || exponent < -decimals.maxExponent()) {
-            throw new PickleException("Decimal() with " + (exponent == Long.MAX_VALUE ? "an exponent of "
+            throw new PickleFormatException("Decimal() with " + (exponent == Long.MAX_VALUE ? "an exponent of "
                     + e.length() + " characters" : "exponent " + exponent) + " refused (at most "
                     + decimals.maxExponent() + " either way)");
         }
@@ -733,7 +731,7 @@ public final class PickleReader extends Unpickler {
             return (List<?>) args[0];
         }
         if (args.length != 0) {
-            throw new PickleException(name + "() takes a list");
+            throw new PickleFormatException(name + "() takes a list");
         }
         return List.of();
     }
@@ -748,7 +746,7 @@ public final class PickleReader extends Unpickler {
             byte[] out = new byte[ints.size()];
             for (int i = 0; i < out.length; i++) {
                 if (!(ints.get(i) instanceof Integer)) {
-                    throw new PickleException(what + "() takes a list of integers");
+                    throw new PickleFormatException(what + "() takes a list of integers");
                 }
                 out[i] = (byte) (int) (Integer) ints.get(i);
             }
@@ -766,7 +764,7 @@ public final class PickleReader extends Unpickler {
                     try {
                         return Latin1.bytes(text);
                     } catch (IllegalArgumentException e) {
-                        throw new PickleException(what + ": " + e.getMessage());
+                        throw new PickleFormatException(what + ": " + e.getMessage());
                     }
                 case "utf-8":
                 case "utf8":
@@ -775,18 +773,10 @@ public final class PickleReader extends Unpickler {
                 case "us-ascii":
                     return text.getBytes(StandardCharsets.US_ASCII);
                 default:
-                    throw new PickleException(what + ": unsupported encoding '" + Repr.truncate((String) args[1], 40)
-                            + "'");
+                    throw new PickleFormatException(what + ": unsupported encoding '"
+                            + Repr.truncate((String) args[1], 40) + "'");
             }
         }
-        throw new PickleException(what + "() with unexpected arguments");
-    }
-
-    /** Integers of Python come out as the narrowest of Integer, Long and BigInteger. */
-    private static Number narrow(Number n) {
-        if (n instanceof Long && (Long) n == (int) (long) (Long) n) {
-            return (int) (long) (Long) n;
-        }
-        return n;
+        throw new PickleFormatException(what + "() with unexpected arguments");
     }
 }

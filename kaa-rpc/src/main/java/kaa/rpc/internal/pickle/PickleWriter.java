@@ -45,12 +45,9 @@ import kaa.rpc.internal.value.ValueKind;
  * sent, costs its distinct parts, not its paths, and the peer gets the same
  * sharing back.
  *
- * <p>We write our own rather than use Pyrolite's {@code Pickler}: it pickles
- * {@code byte[]} as a {@code bytearray}, Java beans as dicts with a
- * {@code __class__} key, and its extension points are static, JVM-wide
- * registries. Here {@code byte[]} goes as {@code _codecs.encode(text,
- * 'latin1')} (Python 3's own form, which both lines read), records and beans
- * as plain dicts, and exceptions as instances of the builtin exception types.
+ * <p>{@code byte[]} goes as {@code _codecs.encode(text, 'latin1')} (Python
+ * 3's own form, which both lines read), records and beans as plain dicts, and
+ * exceptions as instances of the builtin exception types.
  *
  * <p>Mapping: {@code null} None; {@code Boolean} bool; integral numbers and
  * {@code BigInteger} int; {@code Float}/{@code Double} float; {@code BigDecimal}

@@ -16,7 +16,6 @@ import java.util.UUID;
 import java.util.function.Function;
 import kaa.rpc.internal.value.PyObject;
 import kaa.rpc.internal.value.Repr;
-import net.razorvine.pickle.PickleException;
 
 /**
  * Python's {@code datetime} values and {@code uuid.UUID} as {@code java.time}
@@ -59,7 +58,7 @@ final class StdlibValues {
         try {
             return LocalDate.of(year(b, "date"), b[2] & 0xff, b[3] & 0xff); // a date has no fold bit
         } catch (DateTimeException e) {
-            throw new PickleException("date(): " + e.getMessage());
+            throw new PickleFormatException("date(): " + e.getMessage());
         }
     }
 
@@ -73,7 +72,7 @@ final class StdlibValues {
         try {
             t = LocalTime.of(b[0] & 0x7f, b[1] & 0xff, b[2] & 0xff, micros(b, 3, "time") * 1000);
         } catch (DateTimeException e) {
-            throw new PickleException("time(): " + e.getMessage());
+            throw new PickleFormatException("time(): " + e.getMessage());
         }
         return (b[0] & 0x80) != 0 ? null : withZone(args, t, t::atOffset); // fold=1 (pickle protocol 4)
     }
@@ -86,7 +85,7 @@ final class StdlibValues {
             t = LocalDateTime.of(year(b, "datetime"), b[2] & 0x7f, b[3] & 0xff, b[4] & 0xff, b[5] & 0xff,
                     b[6] & 0xff, micros(b, 7, "datetime") * 1000);
         } catch (DateTimeException e) {
-            throw new PickleException("datetime(): " + e.getMessage());
+            throw new PickleFormatException("datetime(): " + e.getMessage());
         }
         return (b[2] & 0x80) != 0 ? null : withZone(args, t, t::atOffset); // fold=1 (pickle protocol 4)
     }
@@ -95,7 +94,7 @@ final class StdlibValues {
     private static int year(byte[] b, String what) {
         int y = (b[0] & 0xff) << 8 | b[1] & 0xff;
         if (y < 1 || y > 9999) {
-            throw new PickleException(what + "(): year " + y + " is out of range (Python's run from 1 to 9999)");
+            throw new PickleFormatException(what + "(): year " + y + " is out of range (Python's run from 1 to 9999)");
         }
         return y;
     }
@@ -110,11 +109,11 @@ final class StdlibValues {
      */
     static Duration timeDelta(Object[] args) {
         if (args.length != 3) {
-            throw new PickleException("timedelta() takes days, seconds and microseconds");
+            throw new PickleFormatException("timedelta() takes days, seconds and microseconds");
         }
         for (Object a : args) {
             if (!(a instanceof Integer || a instanceof Long || a instanceof BigInteger)) {
-                throw new PickleException("timedelta() takes integer days, seconds and microseconds, got "
+                throw new PickleFormatException("timedelta() takes integer days, seconds and microseconds, got "
                         + Repr.describeValue(a));
             }
         }
@@ -126,7 +125,7 @@ final class StdlibValues {
             d = null;
         }
         if (d == null || Math.abs(Math.floorDiv(d.getSeconds(), 86_400)) > MAX_DAYS) {
-            throw new PickleException("timedelta() beyond Python's range (" + MAX_DAYS + " days either way)");
+            throw new PickleFormatException("timedelta() beyond Python's range (" + MAX_DAYS + " days either way)");
         }
         return d;
     }
@@ -144,11 +143,11 @@ final class StdlibValues {
     static Object timeZone(Object[] args) {
         if (args.length < 1 || args.length > 2 || !(args[0] instanceof Duration)
                 || args.length == 2 && !(args[1] instanceof String)) {
-            throw new PickleException("timezone() takes a timedelta and an optional name");
+            throw new PickleFormatException("timezone() takes a timedelta and an optional name");
         }
         Duration d = (Duration) args[0];
         if (d.abs().compareTo(Duration.ofHours(24)) >= 0) {
-            throw new PickleException("timezone(): the offset must be strictly within 24 hours, got " + d);
+            throw new PickleFormatException("timezone(): the offset must be strictly within 24 hours, got " + d);
         }
         if (args.length == 2 || d.getNano() != 0 || Math.abs(d.getSeconds()) > 18 * 3600) {
             return new PyObject("datetime", "timezone", args);
@@ -164,7 +163,7 @@ final class StdlibValues {
         }
         BigInteger n = value instanceof BigInteger ? (BigInteger) value : BigInteger.valueOf(((Number) value).longValue());
         if (n.signum() < 0 || n.bitLength() > 128) {
-            throw new PickleException("UUID int out of range");
+            throw new PickleFormatException("UUID int out of range");
         }
         return new UUID(n.shiftRight(64).longValue(), n.longValue());
     }
@@ -194,7 +193,7 @@ final class StdlibValues {
             }
         }
         if (b == null || b.length != size) {
-            throw new PickleException(what + "() takes its " + size + " packed bytes");
+            throw new PickleFormatException(what + "() takes its " + size + " packed bytes");
         }
         return b;
     }
@@ -203,7 +202,7 @@ final class StdlibValues {
     private static int micros(byte[] b, int at, String what) {
         int us = (b[at] & 0xff) << 16 | (b[at + 1] & 0xff) << 8 | b[at + 2] & 0xff;
         if (us > 999_999) {
-            throw new PickleException(what + "(): microsecond " + us + " is out of range (0 to 999999)");
+            throw new PickleFormatException(what + "(): microsecond " + us + " is out of range (0 to 999999)");
         }
         return us;
     }

@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBufUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.BitSet;
 import kaa.rpc.internal.value.SurrogateText;
-import net.razorvine.pickle.PickleException;
 
 /**
  * UTF-8 as Python's pickle writes it, with {@code surrogatepass}: a lone
@@ -63,7 +62,7 @@ final class Utf8 {
      * {@link SurrogateText}, which goes back as it came.
      *
      * @return a String, or a SurrogateText
-     * @throws PickleException naming the offending byte
+     * @throws PickleFormatException naming the offending byte
      */
     static CharSequence read(byte[] b) {
         String fast = new String(b, StandardCharsets.UTF_8);
@@ -106,8 +105,8 @@ final class Utf8 {
         return split == null ? sb.toString() : new SurrogateText(sb.toString(), split);
     }
 
-    private static PickleException invalid(byte[] b, int at) {
-        return new PickleException("invalid UTF-8 in a string: byte 0x"
+    private static PickleFormatException invalid(byte[] b, int at) {
+        return new PickleFormatException("invalid UTF-8 in a string: byte 0x"
                 + Integer.toHexString(b[at] & 0xff) + " at index " + at + " (Python refuses it too)");
     }
 

@@ -4,7 +4,9 @@
  * standard-library values (datetime, Decimal, UUID), exceptions as Python
  * sees them, and the send policy for Python objects.
  *
- * <p>Uses {@code value}, Netty's buffers and Pyrolite's opcode reader;
- * never a socket, the conversion to Java types, or anything above.
+ * <p>The unpickler is ours, opcode by opcode ({@code PickleReader} with its
+ * {@code Opcodes}, {@code ValueStack}, {@code Memo} and {@code Protocol0}):
+ * no pickle library. Uses {@code value} and Netty's buffers; never a socket,
+ * the conversion to Java types, or anything above.
  */
 package kaa.rpc.internal.pickle;
