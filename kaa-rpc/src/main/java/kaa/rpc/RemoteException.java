@@ -147,7 +147,9 @@ public class RemoteException extends RuntimeException {
      * @param line the line number
      * @param function the function (a Java peer gives {@code Class.method})
      * @param source the source line without its indentation, or empty when the peer does not have it
+     * @serial exclude
      */
     public record Frame(String file, int line, String function, String source) implements Serializable {
+        private static final long serialVersionUID = 1L;
     }
 }
