@@ -223,6 +223,8 @@ class ElasticExecutorTest {
         CompletableFuture<Boolean> interrupted = new CompletableFuture<>();
         pool.execute(() -> interrupted.complete(Thread.currentThread().isInterrupted()));
         assertThat(interrupted.get(10, TimeUnit.SECONDS)).isFalse();
-        assertThat(pool.threads()).isOne();
+        // a state read as parked may be the one before the interrupt's wake-up was seen: a task that comes
+        // while the worker lists itself idle again may get a thread of its own, but never more than that
+        assertThat(pool.threads()).isBetween(1, 2);
     }
 }
