@@ -132,7 +132,7 @@ class CallTableTest {
         try (Client client = Client.builder(address).secret("s").retry(Duration.ofMillis(100)).maxConcurrentCalls(2)
                 .register(holds).connect()) {
             CompletableFuture<String> old;
-            try (Server first = Server.listen(address, "s")) {
+            try (Server first = Peers.listenAgain(() -> Server.listen(address, "s"))) {
                 await(client.whenOpen());
                 Channel toClient = channelOf(first);
                 toClient.rpc("hold");

@@ -106,9 +106,9 @@ class InterleavingTest {
 
     @Test
     void aCallDuringAReconnectAttemptsHandshakeFailsAtOnce() throws Exception {
-        String address = Peers.Transport.TCP.fixedAddress(dir);
+        Server server = Server.builder("127.0.0.1:0").secret("s").register(new Service()).listen();
+        String address = server.address();
         int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
-        Server server = Server.builder(address).secret("s").register(new Service()).listen();
         try (Client client = Client.builder(address).secret("s").retry(Duration.ofMillis(20)).connect()) {
             await(client.whenOpen());
             CompletableFuture<Throwable> closed = client.closed().next();

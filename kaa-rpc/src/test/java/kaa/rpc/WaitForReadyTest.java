@@ -29,8 +29,8 @@ class WaitForReadyTest {
     @ParameterizedTest
     @EnumSource(Peers.Transport.class)
     void aCallMadeWhileReconnectingWaitsForTheNextOpen(Peers.Transport transport) throws Exception {
-        String address = transport.fixedAddress(dir);
-        Server first = Server.builder(address).secret("s").register(new DemoService()).listen();
+        Server first = Server.builder(transport.listenAddress(dir)).secret("s").register(new DemoService()).listen();
+        String address = first.address();
         try (Client client = Client.builder(address).secret("s").retry(Duration.ofMillis(50)).connect()) {
             assertThat(await(client.rpc("echo", "one"))).isEqualTo("one");
             CompletableFuture<Throwable> lost = client.closed().next();
@@ -51,8 +51,8 @@ class WaitForReadyTest {
 
     @Test
     void aClientBuiltToWaitForReadyMakesEveryCallWait() throws Exception {
-        String address = Peers.Transport.TCP.fixedAddress(dir);
-        Server first = Server.builder(address).secret("s").register(new DemoService()).listen();
+        Server first = Server.builder("127.0.0.1:0").secret("s").register(new DemoService()).listen();
+        String address = first.address();
         try (Client client = Client.builder(address).secret("s").retry(Duration.ofMillis(50)).waitForReady()
                 .connect()) {
             assertThat(await(client.rpc("echo", "one"))).isEqualTo("one");
@@ -79,7 +79,7 @@ class WaitForReadyTest {
                     .hasMessageContaining("call 'echo' waited 200 ms for the connection to open, and was never sent");
             assertThat(client.session.callsInFlight()).isZero();
             // the client still tries: a server that comes later serves later calls
-            try (Server server = Server.builder(address).secret("s").register(new DemoService()).listen()) {
+            try (Server server = Peers.listenAgain(() -> demo(address))) {
                 assertThat(await(client.whenOpen())).isSameAs(client);
                 assertThat(await(client.rpc("echo", "y"))).isEqualTo("y");
             }
@@ -96,7 +96,7 @@ class WaitForReadyTest {
             CompletableFuture<Object> other = client.withTimeout(Duration.ofMillis(300)).rpc("echo", "y");
             assertThat(failure(other)).isInstanceOf(TimeoutException.class);
             assertThat(early).isNotDone();
-            try (Server server = Server.builder(address).secret("s").register(new DemoService()).listen()) {
+            try (Server server = Peers.listenAgain(() -> demo(address))) {
                 assertThat(await(early)).isEqualTo("x");
             }
         }
