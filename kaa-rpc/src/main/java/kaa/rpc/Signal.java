@@ -95,8 +95,14 @@ public final class Signal<T> {
     }
 
     /**
-     * A future for the next emission. It completes on the callback executor,
-     * so its dependents do too. Waiting for it on a kaa-rpc I/O thread is
+     * A future for the next emission delivered. Emissions are delivered on
+     * the callback executor, in order, a moment after they happen: one that
+     * has happened but is not yet delivered when this is called counts as
+     * the next (so {@code channel.closed().next()} just after
+     * {@code channel.close()} completes), and so may the first {@code open}
+     * of a client that has just opened; to wait for a later one, ask after
+     * an emission that follows it has been delivered. It completes on the
+     * callback executor, so its dependents do too. Waiting for it on a kaa-rpc I/O thread is
      * refused (that thread may be the one to emit); a future cancelled or
      * timed out is forgotten at once.
      *
