@@ -12,7 +12,11 @@ public class AuthenticationException extends IOException {
 
     private static final long serialVersionUID = 1L;
 
-    /** @param message what failed, for the log and the caller */
+    /**
+     * An authentication failure.
+     *
+     * @param message what failed, for the log and the caller
+     */
     public AuthenticationException(String message) {
         super(message);
     }

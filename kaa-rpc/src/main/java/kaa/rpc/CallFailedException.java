@@ -17,6 +17,8 @@ public class CallFailedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * A failed proxy call.
+     *
      * @param message the call and how it failed
      * @param cause the failure the proxy method does not declare
      */

@@ -7,7 +7,11 @@ public class HandshakeTimeoutException extends IOException {
 
     private static final long serialVersionUID = 1L;
 
-    /** @param message what failed, for the log and the caller */
+    /**
+     * A handshake that did not finish in time.
+     *
+     * @param message what failed, for the log and the caller
+     */
     public HandshakeTimeoutException(String message) {
         super(message);
     }

@@ -12,12 +12,18 @@ public class NotConnectedException extends IOException {
 
     private static final long serialVersionUID = 1L;
 
-    /** @param message what closed the channel, or that it was never open */
+    /**
+     * A channel not connected.
+     *
+     * @param message what closed the channel, or that it was never open
+     */
     public NotConnectedException(String message) {
         super(message);
     }
 
     /**
+     * A channel not connected, and why.
+     *
      * @param message what closed the channel, or that it was never open
      * @param cause what ended the connection (an I/O error, say), or null
      */

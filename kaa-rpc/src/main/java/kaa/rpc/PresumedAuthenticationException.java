@@ -14,7 +14,11 @@ public final class PresumedAuthenticationException extends AuthenticationExcepti
 
     private static final long serialVersionUID = 1L;
 
-    /** @param message what the handshake saw, for the log and the caller */
+    /**
+     * A refusal presumed from what the handshake saw.
+     *
+     * @param message what the handshake saw, for the log and the caller
+     */
     public PresumedAuthenticationException(String message) {
         super(message);
     }

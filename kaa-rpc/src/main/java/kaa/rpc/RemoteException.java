@@ -38,6 +38,8 @@ public class RemoteException extends RuntimeException {
     private final List<Frame> frames;
 
     /**
+     * A remote error, with no cause and no peer named.
+     *
      * @param command the command that was called
      * @param remoteType the remote exception's type
      * @param remoteMessage the remote exception's message ({@code str(exc)}), never null

@@ -19,6 +19,10 @@ import picocli.CommandLine;
             CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class})
 public final class Main {
 
+    /** The command itself, as picocli runs it; {@link #main} and {@link #run} make one. */
+    public Main() {
+    }
+
     /**
      * Runs the command line and exits with its status.
      *

@@ -30,6 +30,10 @@ import kaa.rpc.internal.value.Repr;
  */
 public class DemoService {
 
+    /** The demo service; register it on a server or a client. */
+    public DemoService() {
+    }
+
     /**
      * Answers what it is given.
      *
