@@ -31,8 +31,13 @@ final class Memo {
 
     void put(long index, Object value) {
         if (index >= dense.length && index >= 0 && index < 4L * size + 64) {
+            // at least doubled, so that the copies add up to twice the last array, never one per entry; and
+            // within four slots an entry, so that the memory held stays proportional to the entries: where both
+            // cannot hold, the entry goes to the map, and the array grows once the entries have caught up
             long grown = Math.max(Math.max(index + 1, 2L * dense.length), 16);
-            dense = Arrays.copyOf(dense, (int) Math.min(grown, 4L * size + 64));
+            if (grown <= 4L * size + 64) {
+                dense = Arrays.copyOf(dense, (int) grown);
+            }
         }
         if (index >= 0 && index < dense.length) {
             int i = (int) index;

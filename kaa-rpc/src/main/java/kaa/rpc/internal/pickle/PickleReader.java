@@ -6,6 +6,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -371,12 +376,22 @@ public final class PickleReader {
             throw new PickleFormatException("integer of " + digits.length() + " digits (at most " + MAX_DIGITS + ")");
         }
         work.charge((long) digits.length() * digits.length() >> 12);
+        if (op == INT && digits.endsWith("L")) { // Python's load_int refuses what follows the digits
+            throw new PickleFormatException("bad integer '" + Repr.truncate(digits, 20) + "': INT takes no L");
+        }
         String text = digits.endsWith("L") ? digits.substring(0, digits.length() - 1) : digits;
         if (op == INT && text.equals("01")) {
             return Boolean.TRUE;
         }
         if (op == INT && text.equals("00")) {
             return Boolean.FALSE;
+        }
+        String body = text.trim();
+        body = body.startsWith("-") || body.startsWith("+") ? body.substring(1) : body;
+        if (body.length() > 1 && body.charAt(0) == '0') {
+            // Python reads INT's text in the base its prefix says (010 is 8, 0x10 is 16) and refuses LONG's: it
+            // never writes either, so it is refused rather than read as another number
+            throw new PickleFormatException("bad integer '" + Repr.truncate(text, 20) + "': a leading zero");
         }
         try {
             return narrow(new BigInteger(text.trim()));
@@ -552,8 +567,8 @@ public final class PickleReader {
             return;
         }
         if (!(target instanceof PyObject)) {
-            if (target instanceof List) {
-                return; // StackSummary carries no state of its own
+            if (target instanceof StackSummary) {
+                return; // StackSummary carries no state of its own; any other list has no attributes to set
             }
             throw new PickleFormatException("BUILD on a " + Repr.pythonType(target));
         }
@@ -591,6 +606,8 @@ public final class PickleReader {
     }
 
     private PyClass global(String module, String name) {
+        // the names' characters are checked on every use, and a peer may share long names through the memo
+        work.charge((module.length() + name.length()) >> 2);
         if (!PyObject.isDottedName(module) || !PyObject.isDottedName(name)) {
             throw new PickleFormatException("a class must be named by dotted Python identifiers, got "
                     + Repr.repr(module) + " and " + Repr.repr(name));
@@ -625,8 +642,8 @@ public final class PickleReader {
                         work.copy(((List<?>) args[0]).size());
                         for (Object pair : (List<?>) args[0]) {
                             List<?> kv = pair instanceof Object[] ? Arrays.asList((Object[]) pair)
-                                    : (List<?>) pair;
-                            if (kv.size() != 2) {
+                                    : pair instanceof List ? (List<?>) pair : null;
+                            if (kv == null || kv.size() != 2) {
                                 throw new PickleFormatException("OrderedDict() takes (key, value) pairs");
                             }
                             put(dict, kv.get(0), kv.get(1));
@@ -644,7 +661,7 @@ public final class PickleReader {
                     return decimal(module, name, (String) args[0]);
                 };
             case "traceback.StackSummary":
-                return args -> new ArrayList<>();
+                return args -> new StackSummary();
             case "datetime.date":
                 return StdlibValues::date;
             case "datetime.time":
@@ -671,6 +688,8 @@ public final class PickleReader {
      * every sum with it is not.
      */
     private Object decimal(String module, String name, String text) {
+        // its characters are scanned and parsed on every use, and a peer may share one text through the memo
+        work.charge(text.length());
         if (text.length() > (long) decimals.maxDigits() + 32) { // room for a sign, a point and an exponent
             throw new PickleFormatException("Decimal() of " + text.length() + " characters refused (at most "
                     + decimals.maxDigits() + " digits)");
@@ -736,6 +755,20 @@ public final class PickleReader {
         return List.of();
     }
 
+    /** {@code text} in {@code charset}, refused where Python's codec raises (never a '?' in its place). */
+    private static byte[] encode(String text, Charset charset, String what) {
+        try {
+            ByteBuffer b = charset.newEncoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).encode(CharBuffer.wrap(text));
+            byte[] out = new byte[b.remaining()];
+            b.get(out);
+            return out;
+        } catch (CharacterCodingException e) {
+            throw new PickleFormatException(what + ": the text cannot be encoded in "
+                    + charset.name().toLowerCase(Locale.ROOT) + " (UnicodeEncodeError)");
+        }
+    }
+
     private byte[] encodedBytes(Object[] args, String what) {
         if (args.length == 1 && args[0] instanceof byte[]) {
             return (byte[]) args[0];
@@ -748,7 +781,11 @@ public final class PickleReader {
                 if (!(ints.get(i) instanceof Integer)) {
                     throw new PickleFormatException(what + "() takes a list of integers");
                 }
-                out[i] = (byte) (int) (Integer) ints.get(i);
+                int b = (Integer) ints.get(i);
+                if (b < 0 || b > 255) { // as Python: ValueError, never another byte
+                    throw new PickleFormatException(what + "(): byte must be in range(0, 256), got " + b);
+                }
+                out[i] = (byte) b;
             }
             return out;
         }
@@ -768,15 +805,20 @@ public final class PickleReader {
                     }
                 case "utf-8":
                 case "utf8":
-                    return text.getBytes(StandardCharsets.UTF_8);
+                    return encode(text, StandardCharsets.UTF_8, what);
                 case "ascii":
                 case "us-ascii":
-                    return text.getBytes(StandardCharsets.US_ASCII);
+                    return encode(text, StandardCharsets.US_ASCII, what);
                 default:
                     throw new PickleFormatException(what + ": unsupported encoding '"
                             + Repr.truncate((String) args[1], 40) + "'");
             }
         }
         throw new PickleFormatException(what + "() with unexpected arguments");
+    }
+
+    /** A {@code traceback.StackSummary}: a list of frames, the one list a {@code BUILD} may come to (with nothing). */
+    private static final class StackSummary extends ArrayList<Object> {
+        private static final long serialVersionUID = 1L;
     }
 }
