@@ -234,19 +234,12 @@ public class Channel {
         });
     }
 
-    /** A failure on one short line: a peer's text may not start log lines of its own. */
+    /** A failure, short: the remote type and message rather than the whole traceback (PeerLog keeps it one line). */
     private static String brief(Throwable e) {
         String text = e instanceof RemoteException
                 ? ((RemoteException) e).remoteType() + ": " + ((RemoteException) e).remoteMessage()
                 : e.getClass().getSimpleName() + ": " + e.getMessage();
-        if (text.length() > LOGGED_MESSAGE) {
-            text = text.substring(0, LOGGED_MESSAGE) + "...";
-        }
-        StringBuilder line = new StringBuilder(text.length());
-        text.codePoints().forEach(c -> line.appendCodePoint(Character.isISOControl(c)
-                || Character.getType(c) == Character.LINE_SEPARATOR
-                || Character.getType(c) == Character.PARAGRAPH_SEPARATOR ? ' ' : c));
-        return line.toString();
+        return text.length() <= LOGGED_MESSAGE ? text : text.substring(0, LOGGED_MESSAGE) + "...";
     }
 
     /**

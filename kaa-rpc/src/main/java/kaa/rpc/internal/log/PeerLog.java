@@ -120,12 +120,18 @@ public final class PeerLog {
         return "PeerLog[" + kind + ", " + seen.get() + " seen]";
     }
 
-    /** Throwables as text, so that no formatter prints a stack trace. */
+    /**
+     * Throwables as text, so that no formatter prints a stack trace; and
+     * every text on one line, as a peer may have chosen it (a message, a
+     * command name) and must not start log lines of its own.
+     */
     private static Object[] plain(Object[] args) {
         Object[] out = args.clone();
         for (int i = 0; i < out.length; i++) {
             if (out[i] instanceof Throwable t) {
                 out[i] = describe(t);
+            } else if (out[i] instanceof CharSequence text) {
+                out[i] = oneLine(text.toString());
             }
         }
         return out;
@@ -137,6 +143,23 @@ public final class PeerLog {
         if (text.length() > MAX_THROWABLE_TEXT) {
             text = text.substring(0, MAX_THROWABLE_TEXT) + "...";
         }
-        return text.replace('\n', ' ').replace('\r', ' ');
+        return oneLine(text);
+    }
+
+    /** {@code text} with every control character and line or paragraph separator as a space. */
+    private static String oneLine(String text) {
+        StringBuilder line = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean breaks = Character.isISOControl(c) || Character.getType(c) == Character.LINE_SEPARATOR
+                    || Character.getType(c) == Character.PARAGRAPH_SEPARATOR;
+            if (breaks && line == null) {
+                line = new StringBuilder(text.length()).append(text, 0, i);
+            }
+            if (line != null) {
+                line.append(breaks ? ' ' : c);
+            }
+        }
+        return line == null ? text : line.toString();
     }
 }

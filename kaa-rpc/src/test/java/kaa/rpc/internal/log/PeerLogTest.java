@@ -50,6 +50,12 @@ class PeerLogTest {
     }
 
     @Test
+    void aPeersTextIsOneLine() {
+        log.log("unknown command {} from {}", "x\n[main] ERROR forged\r\u2028line", 7);
+        assertThat(lines).containsExactly("unknown command x [main] ERROR forged  line from 7");
+    }
+
+    @Test
     void kindsAreLimitedApart() {
         PeerLog other = new PeerLog("wrong secret", PeerLog.Level.WARN, (level, line) -> lines.add(line), 100,
                 clock::get);
