@@ -12,6 +12,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import kaa.rpc.internal.Options;
 import kaa.rpc.internal.dispatch.CommandTable;
 import kaa.rpc.internal.dispatch.CurrentCaller;
@@ -20,6 +21,7 @@ import kaa.rpc.internal.log.PeerLog;
 import kaa.rpc.internal.net.Address;
 import kaa.rpc.internal.net.EventLoops;
 import kaa.rpc.internal.session.Session;
+import org.slf4j.LoggerFactory;
 
 /**
  * One end of a kaa.rpc connection. Both ends are channels and both may call:
@@ -493,6 +495,26 @@ public class Channel {
                     + "(on " + Thread.currentThread().getName() + " no call of a peer runs now)");
         }
         return (Channel) caller;
+    }
+
+    /**
+     * Registers the service {@code factory} makes for this channel's
+     * connection, and returns it; a factory that throws or returns null (or
+     * whose class fails to load or initialise) closes the channel instead, says
+     * why in the log, and gives null. For the per-connection factories of both
+     * builders.
+     */
+    Object registerMade(Supplier<?> factory) {
+        try {
+            Object service = Objects.requireNonNull(factory.get(), "the per-connection factory returned null");
+            register(service);
+            return service;
+        } catch (RuntimeException | LinkageError e) {
+            LoggerFactory.getLogger(Channel.class).warn("closing {}: the service for its connection could not be "
+                    + "made: {}", this, e.toString());
+            close();
+            return null;
+        }
     }
 
     /**

@@ -16,7 +16,6 @@ import kaa.rpc.internal.exec.CallbackExecutors;
 import kaa.rpc.internal.frame.ReceiveBudget;
 import kaa.rpc.internal.net.Address;
 import kaa.rpc.internal.net.SendBudget;
-import org.slf4j.LoggerFactory;
 
 /**
  * A channel that connects to a {@link Server} (Java or Python kaa.rpc).
@@ -175,16 +174,7 @@ public final class Client extends Channel implements AutoCloseable {
         if (!isConnected()) {
             return; // lost before its turn came: the next open makes another
         }
-        try {
-            Object service = Objects.requireNonNull(perConnection.apply(this),
-                    "the per-connection factory returned null");
-            register(service);
-            connectionService = service;
-        } catch (RuntimeException | LinkageError e) { // a class that fails to load or initialise too
-            LoggerFactory.getLogger(Client.class).warn("closing {}: the service for its connection could not be "
-                    + "made: {}", this, e.toString());
-            close();
-        }
+        connectionService = registerMade(() -> perConnection.apply(this));
     }
 
     @Override

@@ -390,15 +390,7 @@ public final class Server implements AutoCloseable {
                 if (!channel.isConnected()) {
                     return; // gone before its turn came: nothing to serve
                 }
-                Object service;
-                try {
-                    service = Objects.requireNonNull(factory.apply(channel), "the per-client factory returned null");
-                    channel.register(service);
-                } catch (RuntimeException | LinkageError e) { // a class that fails to load or initialise too
-                    LoggerFactory.getLogger(Server.class).warn("closing the connection of {}: its service could "
-                            + "not be made: {}", channel, e.toString());
-                    channel.close();
-                }
+                channel.registerMade(() -> factory.apply(channel));
             });
             return this;
         }
