@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import kaa.rpc.demo.DemoService;
 
 /** Helpers shared by the integration tests: both transports, bounded waits. */
 final class Peers {
@@ -74,6 +75,11 @@ final class Peers {
             throw new AssertionError("future neither completed nor failed within " + WAIT, e);
         }
         throw new AssertionError("expected the future to fail, but it completed with " + f.join());
+    }
+
+    /** A server of the demo service on {@code address}, secret "s". */
+    static Server demoServer(String address) throws IOException {
+        return Server.builder(address).secret("s").register(new DemoService()).listen();
     }
 
     /** What listens: a server's builder, ready but for {@code listen()}. */

@@ -39,7 +39,7 @@ class ReconnectTest {
             // order): nothing listens now, so the next open is the reconnection's
             CompletableFuture<Channel> reopened = client.open().next();
 
-            try (Server second = Peers.listenAgain(() -> demo(address))) {
+            try (Server second = Peers.listenAgain(() -> Peers.demoServer(address))) {
                 assertThat(await(reopened)).isSameAs(client);
                 assertThat(await(client.rpc("echo", "two"))).isEqualTo("two");
                 assertThat(second.channels()).hasSize(1);
@@ -55,7 +55,7 @@ class ReconnectTest {
         try (Client client = Client.builder(address).secret("s").retry(Duration.ofMillis(50)).connect()) {
             CompletableFuture<Object> early = client.rpc("echo", "queued");
             assertThat(client.whenOpen()).isNotDone();
-            try (Server server = Peers.listenAgain(() -> demo(address))) { // free, unless another test took it
+            try (Server server = Peers.listenAgain(() -> Peers.demoServer(address))) { // free, unless another test took it
                 assertThat(await(client.whenOpen())).isSameAs(client);
                 assertThat(await(early)).isEqualTo("queued");
             }
@@ -89,9 +89,5 @@ class ReconnectTest {
                 assertThat(await(second)).isNotSameAs(ch);
             }
         }
-    }
-
-    private static Server demo(String address) throws IOException {
-        return Server.builder(address).secret("s").register(new DemoService()).listen();
     }
 }

@@ -42,7 +42,7 @@ class WaitForReadyTest {
             Echo proxy = client.waitingForReady().withTimeout(Duration.ofSeconds(20)).proxy(Echo.class);
             CompletableFuture<String> byProxy = CompletableFuture.supplyAsync(() -> proxy.echo("three"));
             assertThat(waiting).isNotDone();
-            try (Server second = Peers.listenAgain(() -> demo(address))) {
+            try (Server second = Peers.listenAgain(() -> Peers.demoServer(address))) {
                 assertThat(await(waiting)).isEqualTo("two");
                 assertThat(await(byProxy)).isEqualTo("three");
             }
@@ -63,7 +63,7 @@ class WaitForReadyTest {
             CompletableFuture<Object> bounded = client.withTimeout(Duration.ofMillis(100)).rpc("echo", "late");
             assertThat(failure(bounded)).isInstanceOf(TimeoutException.class)
                     .hasMessageContaining("never sent");
-            try (Server second = Peers.listenAgain(() -> demo(address))) {
+            try (Server second = Peers.listenAgain(() -> Peers.demoServer(address))) {
                 assertThat(await(waiting)).isEqualTo("two");
             }
         }
@@ -79,7 +79,7 @@ class WaitForReadyTest {
                     .hasMessageContaining("call 'echo' waited 200 ms for the connection to open, and was never sent");
             assertThat(client.session.callsInFlight()).isZero();
             // the client still tries: a server that comes later serves later calls
-            try (Server server = Peers.listenAgain(() -> demo(address))) {
+            try (Server server = Peers.listenAgain(() -> Peers.demoServer(address))) {
                 assertThat(await(client.whenOpen())).isSameAs(client);
                 assertThat(await(client.rpc("echo", "y"))).isEqualTo("y");
             }
@@ -96,7 +96,7 @@ class WaitForReadyTest {
             CompletableFuture<Object> other = client.withTimeout(Duration.ofMillis(300)).rpc("echo", "y");
             assertThat(failure(other)).isInstanceOf(TimeoutException.class);
             assertThat(early).isNotDone();
-            try (Server server = Peers.listenAgain(() -> demo(address))) {
+            try (Server server = Peers.listenAgain(() -> Peers.demoServer(address))) {
                 assertThat(await(early)).isEqualTo("x");
             }
         }
@@ -123,9 +123,5 @@ class WaitForReadyTest {
             assertThat(await(lost)).isInstanceOf(IOException.class);
             assertThat(failure(client.rpc("echo", "x"))).isInstanceOf(NotConnectedException.class);
         }
-    }
-
-    private static Server demo(String address) throws IOException {
-        return Server.builder(address).secret("s").register(new DemoService()).listen();
     }
 }

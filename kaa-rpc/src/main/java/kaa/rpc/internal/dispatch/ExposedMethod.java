@@ -235,7 +235,7 @@ public final class ExposedMethod {
             String why = Converters.whyNot(types[i]);
             if (why != null) { // no value could ever bind: every call would be a TypeError
                 throw new IllegalArgumentException("cannot expose " + describe(m) + ": parameter " + (i + 1)
-                        + parameterLabel(names[i]) + " of type " + types[i].getTypeName() + " " + why);
+                        + parameterName(names[i]) + " of type " + types[i].getTypeName() + " " + why);
             }
         }
         String unreadable = PickleWriter.whyUnreadable(m.getGenericReturnType());
@@ -262,10 +262,6 @@ public final class ExposedMethod {
         MethodHandle invoker = handle.asSpreader(Object[].class, params.length)
                 .asType(MethodType.methodType(Object.class, Object[].class));
         return new ExposedMethod(command, target, m, invoker, expose, types, names, optional);
-    }
-
-    private static String parameterLabel(String name) {
-        return name == null ? "" : " ('" + name + "')";
     }
 
     private static String signature(Method m) {
@@ -385,7 +381,12 @@ public final class ExposedMethod {
     }
 
     private String parameterName(int i) {
-        return names[i] == null ? "" : " ('" + names[i] + "')";
+        return parameterName(names[i]);
+    }
+
+    /** How messages name a parameter: {@code " ('name')"}, or nothing when its name is unknown. */
+    private static String parameterName(String name) {
+        return name == null ? "" : " ('" + name + "')";
     }
 
     /** Runs the method. Whatever it throws comes out unwrapped. */
