@@ -1,7 +1,6 @@
 package kaa.rpc.internal.call;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import java.lang.reflect.Type;
 import java.net.ProtocolException;
 import java.time.Duration;
@@ -124,10 +123,11 @@ public final class OutgoingCalls {
             Duration timeout, boolean waitForReady, Function<RemoteException, ? extends Throwable> failures) {
         RpcFuture<T> future = new RpcFuture<>(executor);
         int seq = nextSeq();
-        ByteBuf buf = PooledByteBufAllocator.DEFAULT.buffer(PickleWriter.sizeHint(args));
+        boolean javaPeer = route.dialect().readsShortcuts();
+        ByteBuf buf = Packet.buffer(null, PickleWriter.sizeHint(args, javaPeer));
         try {
             Packet.writeHeader(buf, seq, Packet.CALL, 0);
-            PickleWriter.writeCall(buf, command, args, kwargs, route.dialect().readsShortcuts(), pythonObjects);
+            PickleWriter.writeCall(buf, command, args, kwargs, javaPeer, pythonObjects);
             Packet.patchLength(buf, 0);
             Packet.checkSize(buf, maxFrameSize);
         } catch (RuntimeException | StackOverflowError e) {

@@ -68,7 +68,7 @@ public final class Replies {
 
     /** The frame of a RETN (or EXCP) for call {@code seq}; on failure nothing is left allocated. */
     ByteBuf encodeAnswer(FrameSink to, int seq, Object value, boolean error) {
-        ByteBuf buf = to.alloc().buffer(PickleWriter.sizeHint(value));
+        ByteBuf buf = Packet.buffer(to.alloc(), PickleWriter.sizeHint(value, to.dialect().readsShortcuts()));
         try {
             Packet.writeHeader(buf, seq, error ? Packet.EXCP : Packet.RETN, 0);
             PickleWriter.write(buf, value, to.dialect().readsShortcuts(), pythonObjects);

@@ -69,6 +69,15 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
     private ScheduledFuture<?> deadline;
     /** A task to decode what waits in the buffer is queued: resuming never decodes from inside a decode. */
     private boolean resumeQueued;
+    /**
+     * A large frame being received into a buffer of its own size (header
+     * included), or null; while it is not complete, nothing else is buffered
+     * (the socket's reads go into it, see {@link #lend}), and once complete it
+     * is handed on before any frame after it.
+     */
+    private ByteBuf sized;
+    /** The part of {@link #sized} last lent to the socket's read, to know it when it comes back; or null. */
+    private ByteBuf lent;
 
     /**
      * @param busy whether the peer's calls fill their slots (no further frame is handed on meanwhile)
@@ -131,6 +140,7 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
         this.ctx = ctx;
         this.gate = new ReadGate(ctx.channel(), busy, peerNotReading, this::clocksChanged);
         reads.follow(gate);
+        reads.lendTo(this);
     }
 
     /** Called on the event loop when the handshake succeeded: its gate records it, for this decoder and the read limit. */
@@ -208,8 +218,8 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
     // the frame after it is measured against the limit.
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        if (gate.update()) {
-            return; // the frame's clocks know whose time this is
+        if (sized != null || gate.update()) {
+            return; // the large frame goes first; or the frame's clocks know whose time this is
         }
         if (in.readableBytes() < Packet.HEADER_SIZE) {
             incomplete(in);
@@ -238,6 +248,9 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
         }
         if (in.readableBytes() < frameBytes) {
             incomplete(in);
+            if (frameBytes > SMALL_FRAME) {
+                receiveSized(in, (int) frameBytes);
+            }
             return;
         }
         int seq = in.getIntLE(start);
@@ -246,6 +259,75 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
         out.add(new Packet(seq, type, in.readRetainedSlice((int) length)));
         partial = false;
         releaseReservation(); // the frame is out of the buffer; its slice is released once handled
+    }
+
+    /**
+     * Goes on receiving the large frame at the head of {@code in} (which holds
+     * nothing after it) into a buffer of the frame's size: reads then land
+     * in it, instead of in pieces that a composite buffer gathers and the
+     * decoding walks. Its reservation already counts its size.
+     */
+    private void receiveSized(ByteBuf in, int frameBytes) {
+        sized = Packet.buffer(null, frameBytes);
+        sized.writeBytes(in);
+    }
+
+    /**
+     * Where the socket's next read should go, asked by the {@link ReadLimit}
+     * before each read: the rest of the large frame being received, so that
+     * the bytes arrive where they stay; or null for a buffer of the usual
+     * size. Only while the socket's bytes come straight here (not under TLS,
+     * whose handler before this one reads ciphertext).
+     */
+    ByteBuf lend() {
+        if (sized == null || !sized.isWritable() || ctx.isRemoved() || ctx.pipeline().first() != this) {
+            return null;
+        }
+        // retained: the read owns the slice and releases it, even if this handler is removed meanwhile
+        lent = sized.retainedSlice(sized.writerIndex(), sized.writableBytes()).clear();
+        return lent;
+    }
+
+    /**
+     * Bytes for the large frame being received: those the socket read into
+     * it in place, or any others copied into it; what follows the frame is
+     * decoded as usual once the frame is handed on.
+     */
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (sized == null || !(msg instanceof ByteBuf)) {
+            super.channelRead(ctx, msg);
+            return;
+        }
+        ByteBuf in = (ByteBuf) msg;
+        if (in == lent) {
+            lent = null;
+            sized.writerIndex(sized.writerIndex() + in.readableBytes());
+            in.skipBytes(in.readableBytes());
+        } else {
+            in.readBytes(sized, Math.min(in.readableBytes(), sized.writableBytes()));
+        }
+        if (!sized.isWritable() && !gate.update()) {
+            handOnSized(ctx);
+        }
+        if (in.isReadable() || sized == null) {
+            super.channelRead(ctx, in); // what follows the frame, or what waited: decoded as usual
+        } else {
+            in.release();
+        }
+    }
+
+    /** The large frame is complete and may be handed on: as a packet, before anything after it. */
+    private void handOnSized(ChannelHandlerContext ctx) {
+        ByteBuf frame = sized;
+        sized = null;
+        int seq = frame.getIntLE(0);
+        int type = frame.getInt(4);
+        Packet p = new Packet(seq, type, frame.retainedSlice(Packet.HEADER_SIZE, frame.readableBytes() - Packet.HEADER_SIZE));
+        frame.release();
+        partial = false;
+        releaseReservation();
+        ctx.fireChannelRead(p);
     }
 
     /** The head of the buffer is a frame not yet complete: its deadline runs. */
@@ -294,7 +376,7 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
         long reservationLeft = reservedBytes > 0 ? frameTimeoutNanos - (gate.peerClock() - reservedSince)
                 : Long.MAX_VALUE;
         String timeout = " within " + TimeUnit.NANOSECONDS.toMillis(frameTimeoutNanos) + " ms (frameTimeout); closing";
-        ByteBuf buffered = internalBuffer();
+        ByteBuf buffered = sized != null ? sized : internalBuffer();
         if (partialLeft <= 0) {
             String have = buffered.readableBytes() >= Packet.HEADER_SIZE
                     ? (buffered.readableBytes() - Packet.HEADER_SIZE) + " of the "
@@ -353,6 +435,11 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
         waitingForBudget = false;
         releaseReservation();
         partial = false;
+        if (sized != null) {
+            sized.release();
+            sized = null;
+        }
+        lent = null;
         if (deadline != null) {
             deadline.cancel(false);
             deadline = null;

@@ -1,6 +1,8 @@
 package kaa.rpc.internal.frame;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -51,6 +53,21 @@ public record Packet(int seq, int type, ByteBuf payload) {
             }
         }
         return sb.toString();
+    }
+
+    /** Frames up to this size come from the connection's allocator; larger ones from a pool that keeps them. */
+    private static final int POOLED_FROM = 64 * 1024;
+
+    /**
+     * A buffer for a frame of about {@code size} bytes: small ones from
+     * {@code alloc} (the connection's, quick for small sizes, or null for the
+     * pool), large ones from the pooled allocator, whose chunks keep buffers
+     * of a few MiB for the next frame (the connection's adaptive allocator
+     * gives each a fresh block, zeroed and freed again, a cost per bulk call).
+     */
+    public static ByteBuf buffer(ByteBufAllocator alloc, int size) {
+        return size < POOLED_FROM && alloc != null ? alloc.buffer(size)
+                : PooledByteBufAllocator.DEFAULT.directBuffer(size);
     }
 
     /** Writes a header for a payload of {@code length} bytes. */

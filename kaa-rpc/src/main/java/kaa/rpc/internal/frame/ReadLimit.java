@@ -23,9 +23,17 @@ public final class ReadLimit implements RecvByteBufAllocator {
     /** The connection's gate, which records whether its handshake is done; set when its decoder is added. */
     private volatile ReadGate gate;
 
+    /** The connection's decoder, which may lend the socket's reads the rest of a large frame; set with the gate. */
+    private volatile FrameDecoder frames;
+
     /** Once {@code gate} says the handshake is done, reads are as large as Netty sees fit. */
     public void follow(ReadGate gate) {
         this.gate = gate;
+    }
+
+    /** Reads go where {@code frames} lends, while it receives a large frame ({@link FrameDecoder#lend}). */
+    void lendTo(FrameDecoder frames) {
+        this.frames = frames;
     }
 
     @Override
@@ -54,7 +62,9 @@ public final class ReadLimit implements RecvByteBufAllocator {
 
         @Override
         public ByteBuf allocate(ByteBufAllocator alloc) {
-            return current.allocate(alloc);
+            FrameDecoder f = frames;
+            ByteBuf lent = f == null ? null : f.lend();
+            return lent != null ? lent : current.allocate(alloc);
         }
 
         @Override

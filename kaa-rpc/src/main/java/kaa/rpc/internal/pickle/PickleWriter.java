@@ -124,21 +124,22 @@ public final class PickleWriter {
      * to allocate a large payload's buffer once instead of doubling it from
      * 256 bytes (which copies it again and again).
      */
-    public static int sizeHint(Object value) {
+    public static int sizeHint(Object value, boolean javaPeer) {
         long hint = 64;
         if (value instanceof Object[]) {
             for (Object item : (Object[]) value) {
-                hint += shallowSize(item);
+                hint += shallowSize(item, javaPeer);
             }
         } else {
-            hint += shallowSize(value);
+            hint += shallowSize(value, javaPeer);
         }
         return (int) Math.min(hint, 1 << 30);
     }
 
-    private static long shallowSize(Object v) {
+    private static long shallowSize(Object v, boolean javaPeer) {
         if (v instanceof byte[]) {
-            return ((byte[]) v).length * 2L + 32; // the portable form may take two bytes per byte
+            // BINBYTES to a Java peer; the portable form may take two bytes per byte
+            return ((byte[]) v).length * (javaPeer ? 1L : 2L) + 32;
         }
         if (v instanceof String) {
             return ((String) v).length() * 3L + 8;
