@@ -24,11 +24,12 @@ public final class CurrentCaller {
         return before;
     }
 
+    /**
+     * Puts back what {@link #enter} found. A null is set, not removed: the
+     * thread's entry stays (holding nothing), so that the next call finds it
+     * instead of making it again and sweeping the thread's map.
+     */
     static void restore(Object before) {
-        if (before == null) {
-            CALLER.remove();
-        } else {
-            CALLER.set(before);
-        }
+        CALLER.set(before);
     }
 }

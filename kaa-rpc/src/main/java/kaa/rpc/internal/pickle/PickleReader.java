@@ -7,6 +7,7 @@ import io.netty.buffer.Unpooled;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
@@ -76,7 +77,12 @@ public final class PickleReader {
     /** The highest protocol Python writes (5, since Python 3.8). */
     private static final int HIGHEST_PROTOCOL = 5;
 
-    private final ByteBuf in;
+    /**
+     * The payload, little-endian as pickle's fields are: a NIO view of the
+     * frame's memory, whose reads cost a bounds check (a ByteBuf's also check
+     * its reference count, per byte: a tenth of a small call's decoding).
+     */
+    private final ByteBuffer in;
     private final WorkBudget work;
     private final DecimalLimits decimals;
     private KeyGuard keys; // made for the first key
@@ -89,8 +95,8 @@ public final class PickleReader {
     /** Whether a container was handed out twice (by the memo or DUP): only then can a value share or cycle. */
     private boolean sharedContainer;
 
-    private PickleReader(ByteBuf in, WorkBudget work, DecimalLimits decimals) {
-        this.in = in;
+    private PickleReader(ByteBuffer in, WorkBudget work, DecimalLimits decimals) {
+        this.in = in.order(ByteOrder.LITTLE_ENDIAN);
         this.work = work;
         this.decimals = decimals;
         this.values = new ValueStack(work);
@@ -121,7 +127,9 @@ public final class PickleReader {
 
     /** Decodes one pickle as {@link #load(ByteBuf, WorkBudget)} does, refusing a Decimal beyond {@code decimals}. */
     public static Object load(ByteBuf payload, WorkBudget work, DecimalLimits decimals) throws MalformedPickleException {
-        PickleReader reader = new PickleReader(payload.duplicate(), work, decimals);
+        // the view is read before the payload is released: the caller's, held for the whole call
+        PickleReader reader = new PickleReader(payload.nioBuffer(payload.readerIndex(), payload.readableBytes()), work,
+                decimals);
         try {
             Object value = reader.run();
             GraphCheck.check(value, reader.sharedContainer, work);
@@ -140,10 +148,10 @@ public final class PickleReader {
     /** Runs the opcodes up to {@code STOP}; returns what it pops (Python's {@code load_stop}). */
     private Object run() {
         while (true) {
-            if (!in.isReadable()) {
+            if (!in.hasRemaining()) {
                 throw new PickleFormatException("truncated pickle: it ends before its STOP opcode");
             }
-            opcode = in.readUnsignedByte();
+            opcode = in.get() & 0xff;
             work.charge(1);
             if (opcode == STOP) {
                 return values.pop();
@@ -166,14 +174,14 @@ public final class PickleReader {
             case NONE -> values.push(null);
             case NEWTRUE -> values.push(Boolean.TRUE);
             case NEWFALSE -> values.push(Boolean.FALSE);
-            case BININT -> values.push(need(4).readIntLE()); // signed, as Python's unpack('<i')
+            case BININT -> values.push(need(4).getInt()); // signed, as Python's unpack('<i')
             case BININT1 -> values.push(u8());
-            case BININT2 -> values.push(need(2).readUnsignedShortLE());
+            case BININT2 -> values.push(need(2).getShort() & 0xffff);
             case INT, LONG -> values.push(textInteger(op));
             case LONG1 -> values.push(littleEndianInteger(u8()));
             case LONG4 -> values.push(littleEndianInteger(length(4)));
             case FLOAT -> values.push(Protocol0.parseFloat(line()));
-            case BINFLOAT -> values.push(need(8).readDouble()); // big-endian, as Python's unpack('>d')
+            case BINFLOAT -> values.push(Double.longBitsToDouble(Long.reverseBytes(need(8).getLong()))); // big-endian, '>d'
             case STRING -> values.push(Protocol0.string(line()));
             case BINSTRING -> values.push(latin1(length(4)));
             case SHORT_BINSTRING -> values.push(latin1(u8()));
@@ -247,7 +255,7 @@ public final class PickleReader {
             }
             case GET -> fromMemo(index(line()));
             case BINGET -> fromMemo(u8());
-            case LONG_BINGET -> fromMemo(need(4).readUnsignedIntLE());
+            case LONG_BINGET -> fromMemo(need(4).getInt() & 0xffffffffL);
             case PUT -> {
                 long index = index(line());
                 if (index < 0) {
@@ -256,7 +264,7 @@ public final class PickleReader {
                 memoize(index);
             }
             case BINPUT -> memoize(u8());
-            case LONG_BINPUT -> memoize(need(4).readUnsignedIntLE());
+            case LONG_BINPUT -> memoize(need(4).getInt() & 0xffffffffL);
             case MEMOIZE -> memoize(memo.size());
             case GLOBAL -> {
                 String module = line();
@@ -308,32 +316,30 @@ public final class PickleReader {
     // ---- reading the payload
 
     /** The buffer, once {@code n} more bytes are known to be there. */
-    private ByteBuf need(int n) {
-        if (in.readableBytes() < n) {
+    private ByteBuffer need(int n) {
+        if (in.remaining() < n) {
             throw new PickleFormatException("truncated pickle: " + Opcodes.name(opcode) + " needs " + n
-                    + " more bytes, " + in.readableBytes() + " left");
+                    + " more bytes, " + in.remaining() + " left");
         }
         return in;
     }
 
     private int u8() {
-        return need(1).readUnsignedByte();
+        return need(1).get() & 0xff;
     }
 
     private void skip(int n) {
-        need(n).skipBytes(n);
+        need(n).position(in.position() + n);
     }
 
     private byte[] bytes(int n) {
         byte[] b = new byte[n];
-        need(n).readBytes(b);
+        need(n).get(b);
         return b;
     }
 
     private String latin1(int n) {
-        String s = need(n).toString(in.readerIndex(), n, StandardCharsets.ISO_8859_1);
-        in.skipBytes(n);
-        return s;
+        return new String(bytes(n), StandardCharsets.ISO_8859_1);
     }
 
     /**
@@ -341,23 +347,29 @@ public final class PickleReader {
      * against the bytes left before anything is made for it.
      */
     private int length(int width) {
-        long length = width == 4 ? need(4).readUnsignedIntLE() : need(8).readLongLE();
-        if (length < 0 || length > in.readableBytes()) {
+        long length = width == 4 ? need(4).getInt() & 0xffffffffL : need(8).getLong();
+        if (length < 0 || length > in.remaining()) {
             throw new PickleFormatException("declared length " + Long.toUnsignedString(length) + " exceeds the "
-                    + in.readableBytes() + " bytes left in the payload");
+                    + in.remaining() + " bytes left in the payload");
         }
         return (int) length;
     }
 
     /** The argument of a protocol 0 opcode: the bytes up to a newline, as ISO-8859-1 text. */
     private String line() {
-        int n = in.bytesBefore((byte) '\n');
+        int n = -1;
+        for (int i = in.position(); i < in.limit(); i++) {
+            if (in.get(i) == '\n') {
+                n = i - in.position();
+                break;
+            }
+        }
         if (n < 0) {
             throw new PickleFormatException("truncated pickle: the argument of " + Opcodes.name(opcode)
                     + " has no newline");
         }
-        String s = in.toString(in.readerIndex(), n, StandardCharsets.ISO_8859_1);
-        in.skipBytes(n + 1);
+        String s = latin1(n);
+        in.get(); // the newline
         return s;
     }
 
@@ -406,9 +418,9 @@ public final class PickleReader {
         if (n <= 8) {
             long v = 0;
             for (int i = n - 1; i >= 0; i--) {
-                v = v << 8 | in.getUnsignedByte(in.readerIndex() + i);
+                v = v << 8 | in.get(in.position() + i) & 0xff;
             }
-            in.skipBytes(n);
+            skip(n);
             if (n > 0 && n < 8) {
                 v = v << 64 - 8 * n >> 64 - 8 * n; // the sign of the top byte
             }
@@ -416,9 +428,9 @@ public final class PickleReader {
         }
         byte[] big = new byte[n];
         for (int i = 0; i < n; i++) {
-            big[n - 1 - i] = in.getByte(in.readerIndex() + i);
+            big[n - 1 - i] = in.get(in.position() + i);
         }
-        in.skipBytes(n);
+        skip(n);
         return narrow(new BigInteger(big));
     }
 
