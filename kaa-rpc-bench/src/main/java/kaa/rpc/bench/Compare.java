@@ -16,9 +16,12 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import kaa.rpc.internal.net.IoBackend;
@@ -296,7 +299,7 @@ public final class Compare {
                 c.close();
             }
             for (Thread t : threads) {
-                t.join();
+                t.join(TimeUnit.SECONDS.toMillis(10)); // ends once its socket is closed
             }
         }
         return counted / window;
@@ -454,7 +457,7 @@ public final class Compare {
             this.address = address;
         }
 
-        static ServerProcess start(EchoSystem system, String listen) throws IOException {
+        static ServerProcess start(EchoSystem system, String listen) throws IOException, InterruptedException {
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(SERVER_JVM_FLAGS);
@@ -466,7 +469,17 @@ public final class Compare {
                     system.name(), listen));
             Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            String ready = out.readLine();
+            // on a thread of its own, so that a server hanging before READY cannot hang the harness
+            FutureTask<String> firstLine = new FutureTask<>(out::readLine);
+            Thread reading = new Thread(firstLine, "bench-server-ready");
+            reading.setDaemon(true);
+            reading.start();
+            String ready;
+            try {
+                ready = firstLine.get(1, TimeUnit.MINUTES);
+            } catch (ExecutionException | TimeoutException e) {
+                ready = "no READY line (" + e + ")";
+            }
             if (ready == null || !ready.startsWith("READY ")) {
                 p.destroyForcibly();
                 throw new IOException(system + " server did not start: " + ready);

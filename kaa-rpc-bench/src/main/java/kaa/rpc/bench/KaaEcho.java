@@ -34,14 +34,14 @@ final class KaaEcho {
 
         @Override
         public void echoSmall() throws Exception {
-            if (!SMALL_TEXT.equals(client.rpc("echo", SMALL_TEXT).get())) {
+            if (!SMALL_TEXT.equals(client.rpc("echo", SMALL_TEXT).get(1, TimeUnit.MINUTES))) {
                 throw new IllegalStateException("wrong echo");
             }
         }
 
         @Override
         public void echoBytes(byte[] payload) throws Exception {
-            byte[] back = (byte[]) client.rpc("echo", (Object) payload).get();
+            byte[] back = (byte[]) client.rpc("echo", (Object) payload).get(1, TimeUnit.MINUTES);
             if (back.length != payload.length) {
                 throw new IllegalStateException("wrong echo length");
             }

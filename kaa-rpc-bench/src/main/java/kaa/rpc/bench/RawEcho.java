@@ -18,6 +18,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -239,7 +240,7 @@ final class RawEcho {
                 receive();
                 slots.release();
             }
-            writer.join();
+            writer.join(TimeUnit.MINUTES.toMillis(1));
         }
 
         @Override
