@@ -14,6 +14,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -37,7 +38,7 @@ import org.HdrHistogram.Histogram;
  * round by round so that drift of a shared machine hits them all alike.
  *
  * <pre>
- * java -jar kaa-rpc-bench.jar [--rounds 3] [--quick] [--scenarios latency,pipelined,bulk]
+ * java -jar kaa-rpc-bench.jar [--rounds 3] [--quick] [--scenarios latency,pipelined,bulk,structured]
  *     [--systems raw,raw-unix,kaa,kaa-unix,grpc,rmi,lsp4j] [--fan-in 100,1000,10000]
  *     [--transport auto|nio|epoll] [--json FILE] [--svg FILE]
  * </pre>
@@ -56,7 +57,8 @@ public final class Compare {
 
     private static final String TRANSPORT = "kaa.rpc.transport";
 
-    private static final String USAGE = "usage: Compare [--rounds N] [--quick] [--scenarios latency,pipelined,bulk]"
+    private static final String USAGE = "usage: Compare [--rounds N] [--quick]"
+            + " [--scenarios latency,pipelined,bulk,structured]"
             + " [--systems raw,raw-unix,kaa,kaa-unix,grpc,rmi,lsp4j] [--fan-in 100,1000,10000]"
             + " [--transport auto|nio|epoll] [--json FILE] [--svg FILE]";
 
@@ -65,7 +67,7 @@ public final class Compare {
 
     /** What {@code --scenarios} chooses from, in the order they run; fan-in is chosen by {@code --fan-in}. */
     enum Scenario {
-        LATENCY, PIPELINED, BULK;
+        LATENCY, PIPELINED, BULK, STRUCTURED;
 
         /** Its name in {@code --scenarios}. */
         final String option = name().toLowerCase(Locale.ROOT);
@@ -84,6 +86,7 @@ public final class Compare {
     private final int latencyCalls;
     private final int pipelinedCalls;
     private final int bulkCalls;
+    private final int structuredCalls;
     private final Set<Scenario> scenarios;
     /** The chosen systems and their floors, in the order of {@link EchoSystem}. */
     private final List<EchoSystem> systems;
@@ -93,6 +96,7 @@ public final class Compare {
     private final Map<EchoSystem, Histogram> latency = new EnumMap<>(EchoSystem.class);
     private final Map<EchoSystem, List<Double>> pipelined = new EnumMap<>(EchoSystem.class);
     private final Map<EchoSystem, List<Double>> bulk = new EnumMap<>(EchoSystem.class);
+    private final List<StructuredRow> structured;
     private final List<String[]> fanInRows = new ArrayList<>();
     private final Progress progress = new Progress();
     private Path json;
@@ -104,8 +108,10 @@ public final class Compare {
         this.latencyCalls = quick ? 2_000 : 20_000;
         this.pipelinedCalls = quick ? 10_000 : 100_000;
         this.bulkCalls = quick ? 10 : 100;
+        this.structuredCalls = quick ? 200 : 2_000;
         this.scenarios = scenarios;
         this.systems = List.copyOf(systems);
+        this.structured = structuredRows(this.systems);
         this.fanIn = fanIn;
         this.dir = Files.createTempDirectory("kaa-rpc-bench");
     }
@@ -256,6 +262,13 @@ public final class Compare {
                         c.echoBytes(payload);
                     }
                 }
+                if (scenarios.contains(Scenario.STRUCTURED)) {
+                    for (StructuredRow row : structuredRowsOf(s)) {
+                        for (int i = 0; i < structuredCalls / 2; i++) {
+                            row.call.echo(c);
+                        }
+                    }
+                }
             }
             for (int r = 0; r < rounds; r++) {
                 List<EchoSystem> order = new ArrayList<>(systems);
@@ -286,6 +299,14 @@ public final class Compare {
                         bulk.get(s).add((double) bulkCalls * BULK_SIZE / (1 << 20) / seconds(t0));
                     }
                 }
+                if (scenarios.contains(Scenario.STRUCTURED)) {
+                    for (EchoSystem s : order) {
+                        for (StructuredRow row : structuredRowsOf(s)) {
+                            progress.show(round + "structured, " + row.label());
+                            measureStructured(row, clients.get(s));
+                        }
+                    }
+                }
             }
         } finally {
             for (EchoClient c : clients.values()) {
@@ -310,6 +331,75 @@ public final class Compare {
             c.echoSmall();
             h.recordValue(System.nanoTime() - t0);
         }
+    }
+
+    private void measureStructured(StructuredRow row, EchoClient c) throws Exception {
+        for (int i = 0; i < structuredCalls; i++) {
+            long t0 = System.nanoTime();
+            row.call.echo(c);
+            row.latency.recordValue(System.nanoTime() - t0);
+        }
+    }
+
+    /** A row of the structured scenario: a system, one way it carries the records ({@code how}, for the report). */
+    private record StructuredRow(EchoSystem system, String variant, String how, RecordsCall call, Histogram latency) {
+
+        StructuredRow(EchoSystem system, String variant, String how, RecordsCall call) {
+            this(system, variant, how, call, new Histogram(3));
+        }
+
+        String label() {
+            return variant == null ? system.label : system.label + " " + variant;
+        }
+
+        double median() {
+            return micros(latency.getValueAtPercentile(50));
+        }
+    }
+
+    /** One structured round trip on a system's client. */
+    private interface RecordsCall {
+        void echo(EchoClient c) throws Exception;
+    }
+
+    /** The rows of the structured scenario, in the order of {@code systems}. */
+    private static List<StructuredRow> structuredRows(List<EchoSystem> systems) {
+        String byHand = "encoded by hand (DataOutputStream), decoded into records";
+        String asRecords = "typed proxy, List<BenchRecord>: goes as dicts, made records again";
+        List<StructuredRow> rows = new ArrayList<>();
+        for (EchoSystem s : systems) {
+            switch (s) {
+                case RAW, RAW_UNIX -> rows.add(new StructuredRow(s, null, byHand, EchoClient::echoRecords));
+                case KAA_TCP -> {
+                    rows.add(new StructuredRow(s, "records", asRecords, EchoClient::echoRecords));
+                    rows.add(new StructuredRow(s, "maps", "rpc(\"echo\", List<Map>): dicts both ways, no records",
+                            c -> ((KaaEcho.Client) c).echoMaps()));
+                }
+                case KAA_UNIX -> rows.add(new StructuredRow(s, "records", asRecords, EchoClient::echoRecords));
+                case GRPC -> rows.add(new StructuredRow(s, null, "encoded by hand as the raw floor's, through the"
+                        + " byte[] method", EchoClient::echoRecords));
+                case RMI -> rows.add(new StructuredRow(s, null, "an ArrayList of Serializable records",
+                        EchoClient::echoRecords));
+                case LSP4J -> rows.add(new StructuredRow(s, null, "@JsonRequest: JSON objects through Gson, the"
+                        + " list in a params object", EchoClient::echoRecords));
+                default -> throw new AssertionError(s);
+            }
+        }
+        return rows;
+    }
+
+    private List<StructuredRow> structuredRowsOf(EchoSystem s) {
+        return structured.stream().filter(row -> row.system == s).toList();
+    }
+
+    /** The structured row of system {@code s} and {@code variant}; null if it did not run. */
+    private StructuredRow structuredRow(EchoSystem s, String variant) {
+        for (StructuredRow row : structured) {
+            if (row.system == s && Objects.equals(row.variant, variant)) {
+                return row;
+            }
+        }
+        return null;
     }
 
     private void measureFanIn(EchoSystem s, int n) throws Exception {
@@ -444,6 +534,22 @@ public final class Compare {
                     + " text)%n");
             table(bulk, "MiB/s", "%.1f");
         }
+        if (scenarios.contains(Scenario.STRUCTURED)) {
+            System.out.printf("%nstructured: one connection, sequential echo of %d records of five fields (int, long,"
+                    + " double, a 10-character String, a List of 3 ints) as each system carries them (microseconds;"
+                    + " ratios of medians; x kaa: against kaa-rpc TCP records)%n",
+                    StructuredPayload.COUNT);
+            System.out.printf("%-20s %9s %9s %9s %8s %8s  %s%n", "system", "median", "p90", "p99", "x raw", "x kaa",
+                    "what travels");
+            StructuredRow kaa = structuredRow(EchoSystem.KAA_TCP, "records");
+            for (StructuredRow row : structured) {
+                double m = row.median();
+                System.out.printf(Locale.ROOT, "%-20s %9.1f %9.1f %9.1f %8s %8s  %s%n", row.label(), m,
+                        micros(row.latency.getValueAtPercentile(90)), micros(row.latency.getValueAtPercentile(99)),
+                        ratio(m, structuredRow(row.system.floor(), null).median()),
+                        ratio(m, kaa == null ? Double.NaN : kaa.median()), row.how);
+            }
+        }
         if (!fanInRows.isEmpty()) {
             System.out.printf("%nfan-in: N clients, each connected and calling, one call outstanding each%n");
             System.out.printf("%-14s %7s %12s %10s %16s  %s%n", "system", "N", "connect (s)", "calls/s",
@@ -526,7 +632,8 @@ public final class Compare {
                 .append("\",\n  \"cores\": ").append(Runtime.getRuntime().availableProcessors())
                 .append(",\n  \"transport\": \"").append(IoBackend.get().name())
                 .append("\",\n  \"rounds\": ").append(rounds);
-        if (!scenarios.isEmpty()) {
+        if (scenarios.contains(Scenario.LATENCY) || scenarios.contains(Scenario.PIPELINED)
+                || scenarios.contains(Scenario.BULK)) {
             b.append(",\n  \"systems\": {");
             String comma = "";
             for (EchoSystem s : systems) {
@@ -545,6 +652,19 @@ public final class Compare {
                 comma = ",";
             }
             b.append("\n  }");
+        }
+        if (scenarios.contains(Scenario.STRUCTURED)) {
+            b.append(",\n  \"structured\": [");
+            String comma = "";
+            for (StructuredRow row : structured) {
+                b.append(comma).append("\n    {\"system\": \"").append(row.system.label).append('"');
+                if (row.variant != null) {
+                    b.append(", \"variant\": \"").append(row.variant).append('"');
+                }
+                b.append(", \"latency_us\": ").append(percentiles(row.latency, 50, 90, 99)).append('}');
+                comma = ",";
+            }
+            b.append("\n  ]");
         }
         b.append(",\n  \"fan_in\": [");
         String comma = "";

@@ -45,6 +45,13 @@ interface EchoClient extends AutoCloseable {
         }
     }
 
+    /**
+     * One round trip of {@link StructuredPayload#RECORDS} as a user of this
+     * system would make it, blocking, with whatever it takes to make records
+     * of the answer; checks what came back.
+     */
+    void echoRecords() throws Exception;
+
     /** Starts one small call and calls {@code done} when its answer arrives (fan-in, pipelining). */
     void echoAsync(Runnable done) throws Exception;
 

@@ -217,6 +217,15 @@ final class RawEcho {
             }
         }
 
+        /** The records encoded by hand, as gRPC sends them, and decoded from the answer. */
+        @Override
+        public void echoRecords() throws IOException {
+            send(1, StructuredPayload.encode(StructuredPayload.RECORDS));
+            out.flush();
+            int length = receive();
+            StructuredPayload.check(StructuredPayload.decode(buffer, length));
+        }
+
         /** A writer thread keeps {@code window} calls outstanding; this thread reads the answers. */
         @Override
         public void pipelined(int total, int window) throws Exception {

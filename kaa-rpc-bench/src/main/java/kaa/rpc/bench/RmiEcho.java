@@ -51,6 +51,7 @@ final class RmiEcho {
 
     static final class Client implements EchoClient {
         private final Echo echo;
+        private final ArrayList<BenchRecord> records = new ArrayList<>(StructuredPayload.RECORDS);
         private ExecutorService callers;
 
         Client(String address) throws Exception {
@@ -72,6 +73,12 @@ final class RmiEcho {
             if (((byte[]) echo.echo(payload)).length != payload.length) {
                 throw new IllegalStateException("wrong echo length");
             }
+        }
+
+        @Override
+        @SuppressWarnings("unchecked") // what we sent
+        public void echoRecords() throws RemoteException {
+            StructuredPayload.check((List<BenchRecord>) echo.echo(records));
         }
 
         @Override
