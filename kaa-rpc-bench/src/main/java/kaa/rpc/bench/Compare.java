@@ -38,7 +38,7 @@ import org.HdrHistogram.Histogram;
  * round by round so that drift of a shared machine hits them all alike.
  *
  * <pre>
- * java -jar kaa-rpc-bench.jar [--rounds 3] [--quick] [--scenarios latency,pipelined,bulk,structured]
+ * java -jar kaa-rpc-bench.jar [--rounds 3] [--quick] [--scenarios latency,pipelined,bulk,structured,shared]
  *     [--systems raw,raw-unix,kaa,kaa-unix,grpc,rmi,lsp4j] [--fan-in 100,1000,10000]
  *     [--transport auto|nio|epoll] [--json FILE] [--svg FILE]
  * </pre>
@@ -58,16 +58,17 @@ public final class Compare {
     private static final String TRANSPORT = "kaa.rpc.transport";
 
     private static final String USAGE = "usage: Compare [--rounds N] [--quick]"
-            + " [--scenarios latency,pipelined,bulk,structured]"
+            + " [--scenarios latency,pipelined,bulk,structured,shared]"
             + " [--systems raw,raw-unix,kaa,kaa-unix,grpc,rmi,lsp4j] [--fan-in 100,1000,10000]"
             + " [--transport auto|nio|epoll] [--json FILE] [--svg FILE]";
 
     private static final int WINDOW = 64;
     private static final int BULK_SIZE = 1 << 20;
+    private static final int SHARING_THREADS = 16;
 
     /** What {@code --scenarios} chooses from, in the order they run; fan-in is chosen by {@code --fan-in}. */
     enum Scenario {
-        LATENCY, PIPELINED, BULK, STRUCTURED;
+        LATENCY, PIPELINED, BULK, STRUCTURED, SHARED;
 
         /** Its name in {@code --scenarios}. */
         final String option = name().toLowerCase(Locale.ROOT);
@@ -87,6 +88,7 @@ public final class Compare {
     private final int pipelinedCalls;
     private final int bulkCalls;
     private final int structuredCalls;
+    private final int sharedCalls;
     private final Set<Scenario> scenarios;
     /** The chosen systems and their floors, in the order of {@link EchoSystem}. */
     private final List<EchoSystem> systems;
@@ -97,6 +99,7 @@ public final class Compare {
     private final Map<EchoSystem, List<Double>> pipelined = new EnumMap<>(EchoSystem.class);
     private final Map<EchoSystem, List<Double>> bulk = new EnumMap<>(EchoSystem.class);
     private final List<StructuredRow> structured;
+    private final Map<EchoSystem, List<Double>> shared = new EnumMap<>(EchoSystem.class);
     private final List<String[]> fanInRows = new ArrayList<>();
     private final Progress progress = new Progress();
     private Path json;
@@ -109,6 +112,7 @@ public final class Compare {
         this.pipelinedCalls = quick ? 10_000 : 100_000;
         this.bulkCalls = quick ? 10 : 100;
         this.structuredCalls = quick ? 200 : 2_000;
+        this.sharedCalls = quick ? 4_000 : 20_000;
         this.scenarios = scenarios;
         this.systems = List.copyOf(systems);
         this.structured = structuredRows(this.systems);
@@ -243,6 +247,7 @@ public final class Compare {
                 latency.put(s, new Histogram(3));
                 pipelined.put(s, new ArrayList<>());
                 bulk.put(s, new ArrayList<>());
+                shared.put(s, new ArrayList<>());
             }
             byte[] payload = scenarios.contains(Scenario.BULK) ? payload() : null;
             System.out.println("warming up...");
@@ -268,6 +273,9 @@ public final class Compare {
                             row.call.echo(c);
                         }
                     }
+                }
+                if (scenarios.contains(Scenario.SHARED)) {
+                    c.shared(SHARING_THREADS, sharedCalls / 4);
                 }
             }
             for (int r = 0; r < rounds; r++) {
@@ -305,6 +313,14 @@ public final class Compare {
                             progress.show(round + "structured, " + row.label());
                             measureStructured(row, clients.get(s));
                         }
+                    }
+                }
+                if (scenarios.contains(Scenario.SHARED)) {
+                    for (EchoSystem s : order) {
+                        progress.show(round + "shared, " + s.label);
+                        long t0 = System.nanoTime();
+                        clients.get(s).shared(SHARING_THREADS, sharedCalls);
+                        shared.get(s).add(sharedCalls / seconds(t0));
                     }
                 }
             }
@@ -550,6 +566,14 @@ public final class Compare {
                         ratio(m, kaa == null ? Double.NaN : kaa.median()), row.how);
             }
         }
+        if (scenarios.contains(Scenario.SHARED)) {
+            System.out.printf("%nshared: %d threads, each calling the 16-byte echo in turn, on one client they share"
+                    + " (calls/s, median of rounds)%n", SHARING_THREADS);
+            System.out.printf("  kaa-rpc one Client, gRPC one channel's blocking calls, LSP4J one proxy, RMI one stub"
+                    + " (it opens a connection per concurrent call);%n  the raw floors one socket, a lock around each"
+                    + " frame's write and flush, one reader thread handing each answer to its caller by seq%n");
+            table(shared, "calls/s", "%.0f");
+        }
         if (!fanInRows.isEmpty()) {
             System.out.printf("%nfan-in: N clients, each connected and calling, one call outstanding each%n");
             System.out.printf("%-14s %7s %12s %10s %16s  %s%n", "system", "N", "connect (s)", "calls/s",
@@ -633,7 +657,7 @@ public final class Compare {
                 .append(",\n  \"transport\": \"").append(IoBackend.get().name())
                 .append("\",\n  \"rounds\": ").append(rounds);
         if (scenarios.contains(Scenario.LATENCY) || scenarios.contains(Scenario.PIPELINED)
-                || scenarios.contains(Scenario.BULK)) {
+                || scenarios.contains(Scenario.BULK) || scenarios.contains(Scenario.SHARED)) {
             b.append(",\n  \"systems\": {");
             String comma = "";
             for (EchoSystem s : systems) {
@@ -646,6 +670,9 @@ public final class Compare {
                 }
                 if (scenarios.contains(Scenario.BULK)) {
                     figures.add("\"bulk_mib_per_s\": " + number(median(bulk, s)));
+                }
+                if (scenarios.contains(Scenario.SHARED)) {
+                    figures.add("\"shared_calls_per_s\": " + number(median(shared, s)));
                 }
                 b.append(comma).append("\n    \"").append(s.label).append("\": {")
                         .append(String.join(", ", figures)).append('}');

@@ -52,6 +52,15 @@ interface EchoClient extends AutoCloseable {
      */
     void echoRecords() throws Exception;
 
+    /**
+     * {@code total} small round trips from {@code threads} threads that share
+     * this one client, each calling in turn; by default through
+     * {@link #echoSmall}, for a client that is safe to share as it is.
+     */
+    default void shared(int threads, int total) throws Exception {
+        callFromThreads(threads, total, this::echoSmall);
+    }
+
     /** Starts one small call and calls {@code done} when its answer arrives (fan-in, pipelining). */
     void echoAsync(Runnable done) throws Exception;
 
