@@ -38,7 +38,8 @@ import org.HdrHistogram.Histogram;
  * round by round so that drift of a shared machine hits them all alike.
  *
  * <pre>
- * java -jar kaa-rpc-bench.jar [--rounds 3] [--quick] [--scenarios latency,pipelined,bulk,structured,shared]
+ * java -jar kaa-rpc-bench.jar [--rounds 3] [--quick]
+ *     [--scenarios latency,pipelined,bulk,structured,shared]
  *     [--systems raw,raw-unix,kaa,kaa-unix,grpc,rmi,lsp4j] [--fan-in 100,1000,10000]
  *     [--transport auto|nio|epoll] [--json FILE] [--svg FILE]
  * </pre>
