@@ -7,20 +7,33 @@ import java.nio.file.Path;
  * its own, see {@link BenchServer}) and how to connect a client to it.
  */
 enum EchoSystem {
-    RAW("raw TCP", "127.0.0.1:0"),
-    RAW_UNIX("raw Unix", null),
-    KAA_TCP("kaa-rpc TCP", "127.0.0.1:0"),
-    KAA_UNIX("kaa-rpc Unix", null),
-    GRPC("gRPC-java", "127.0.0.1:0"),
-    RMI("Java RMI", "127.0.0.1:0"),
-    LSP4J("LSP4J", "127.0.0.1:0");
+    RAW("raw TCP", "raw", "127.0.0.1:0"),
+    RAW_UNIX("raw Unix", "raw-unix", null),
+    KAA_TCP("kaa-rpc TCP", "kaa", "127.0.0.1:0"),
+    KAA_UNIX("kaa-rpc Unix", "kaa-unix", null),
+    GRPC("gRPC-java", "grpc", "127.0.0.1:0"),
+    RMI("Java RMI", "rmi", "127.0.0.1:0"),
+    LSP4J("LSP4J", "lsp4j", "127.0.0.1:0");
 
     final String label;
+    /** Its name in {@code --systems}. */
+    final String option;
     private final String tcpAddress;
 
-    EchoSystem(String label, String tcpAddress) {
+    EchoSystem(String label, String option, String tcpAddress) {
         this.label = label;
+        this.option = option;
         this.tcpAddress = tcpAddress;
+    }
+
+    /** The system {@code --systems} names {@code option}. */
+    static EchoSystem byOption(String option) {
+        for (EchoSystem s : values()) {
+            if (s.option.equals(option)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("no system '" + option + "'");
     }
 
     /** Whether it is one of the raw floors, which are blocking and driven by threads. */

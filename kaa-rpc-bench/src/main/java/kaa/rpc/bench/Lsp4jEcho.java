@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,13 +19,21 @@ import org.eclipse.lsp4j.jsonrpc.services.JsonRequest;
 /**
  * Eclipse LSP4J's JSON-RPC (the protocol of language servers) over TCP, a
  * Java interface on both ends. JSON has no bytes: the bulk payload goes as
- * base64 text, as an LSP4J user would send it.
+ * base64 text, as an LSP4J user would send it. Records go as JSON objects
+ * through Gson (2.10 and later know records).
  */
 final class Lsp4jEcho {
 
     public interface Echo {
         @JsonRequest
         CompletableFuture<String> echo(String text);
+
+        @JsonRequest
+        CompletableFuture<List<BenchRecord>> echoRecords(RecordsParams params);
+    }
+
+    /** The records as the call's params object: JSON-RPC takes a bare list for the positional parameters. */
+    public record RecordsParams(List<BenchRecord> records) {
     }
 
     /** The client as the server sees it: nothing to call. */
@@ -35,6 +44,11 @@ final class Lsp4jEcho {
         @Override
         public CompletableFuture<String> echo(String text) {
             return CompletableFuture.completedFuture(text);
+        }
+
+        @Override
+        public CompletableFuture<List<BenchRecord>> echoRecords(RecordsParams params) {
+            return CompletableFuture.completedFuture(params.records());
         }
     }
 
@@ -83,6 +97,8 @@ final class Lsp4jEcho {
     }
 
     static final class Client implements EchoClient {
+        private static final RecordsParams PARAMS = new RecordsParams(StructuredPayload.RECORDS);
+
         private final Socket socket;
         private final ExecutorService reader = Executors.newCachedThreadPool(daemon());
         private final Echo echo;
@@ -115,6 +131,11 @@ final class Lsp4jEcho {
             if (Base64.getDecoder().decode(answer).length != payload.length) {
                 throw new IllegalStateException("wrong echo length");
             }
+        }
+
+        @Override
+        public void echoRecords() throws Exception {
+            StructuredPayload.check(echo.echoRecords(PARAMS).get(1, TimeUnit.MINUTES));
         }
 
         @Override

@@ -16,8 +16,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -216,6 +221,15 @@ final class RawEcho {
             }
         }
 
+        /** The records encoded by hand, as gRPC sends them, and decoded from the answer. */
+        @Override
+        public void echoRecords() throws IOException {
+            send(1, StructuredPayload.encode(StructuredPayload.RECORDS));
+            out.flush();
+            int length = receive();
+            StructuredPayload.check(StructuredPayload.decode(buffer, length));
+        }
+
         /** A writer thread keeps {@code window} calls outstanding; this thread reads the answers. */
         @Override
         public void pipelined(int total, int window) throws Exception {
@@ -239,7 +253,42 @@ final class RawEcho {
                 receive();
                 slots.release();
             }
-            writer.join();
+            writer.join(TimeUnit.MINUTES.toMillis(1));
+        }
+
+        /**
+         * One socket for all threads: each writes and flushes its frame under
+         * a lock, then waits for its own answer, which one reader thread hands
+         * to it by the header's seq.
+         */
+        @Override
+        public void shared(int threads, int total) throws Exception {
+            Map<Integer, CompletableFuture<Void>> waiting = new ConcurrentHashMap<>();
+            Thread reader = new Thread(() -> {
+                try {
+                    for (int i = 0; i < total; i++) {
+                        receive();
+                        waiting.remove(littleEndian(header, 0)).complete(null);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    waiting.values().forEach(answer -> answer.completeExceptionally(e));
+                }
+            }, "raw-shared-reader");
+            reader.setDaemon(true);
+            reader.start();
+            AtomicInteger nextSeq = new AtomicInteger();
+            Object writing = new Object();
+            EchoClient.callFromThreads(threads, total, () -> {
+                int seq = nextSeq.incrementAndGet();
+                CompletableFuture<Void> answer = new CompletableFuture<>();
+                waiting.put(seq, answer); // before the call goes, so that the reader finds it
+                synchronized (writing) {
+                    send(seq, SMALL);
+                    out.flush();
+                }
+                answer.get(1, TimeUnit.MINUTES);
+            });
+            reader.join(TimeUnit.MINUTES.toMillis(1));
         }
 
         @Override

@@ -8,10 +8,8 @@ import java.rmi.registry.Registry;
 import java.rmi.server.UnicastRemoteObject;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Java RMI: synchronous calls. RMI has no asynchronous call, so "outstanding
@@ -53,6 +51,7 @@ final class RmiEcho {
 
     static final class Client implements EchoClient {
         private final Echo echo;
+        private final ArrayList<BenchRecord> records = new ArrayList<>(StructuredPayload.RECORDS);
         private ExecutorService callers;
 
         Client(String address) throws Exception {
@@ -77,28 +76,14 @@ final class RmiEcho {
         }
 
         @Override
+        @SuppressWarnings("unchecked") // what we sent
+        public void echoRecords() throws RemoteException {
+            StructuredPayload.check((List<BenchRecord>) echo.echo(records));
+        }
+
+        @Override
         public void pipelined(int total, int window) throws Exception {
-            AtomicInteger left = new AtomicInteger(total);
-            CountDownLatch done = new CountDownLatch(window);
-            ExecutorService pool = Executors.newFixedThreadPool(window);
-            try {
-                for (int t = 0; t < window; t++) {
-                    pool.execute(() -> {
-                        try {
-                            while (left.getAndDecrement() > 0) {
-                                echoSmall();
-                            }
-                        } catch (RemoteException e) {
-                            throw new IllegalStateException(e);
-                        } finally {
-                            done.countDown();
-                        }
-                    });
-                }
-                done.await();
-            } finally {
-                pool.shutdown();
-            }
+            EchoClient.callFromThreads(window, total, this::echoSmall);
         }
 
         @Override
