@@ -127,9 +127,7 @@ public final class PickleReader {
 
     /** Decodes one pickle as {@link #load(ByteBuf, WorkBudget)} does, refusing a Decimal beyond {@code decimals}. */
     public static Object load(ByteBuf payload, WorkBudget work, DecimalLimits decimals) throws MalformedPickleException {
-        // the view is read before the payload is released: the caller's, held for the whole call
-        PickleReader reader = new PickleReader(payload.nioBuffer(payload.readerIndex(), payload.readableBytes()), work,
-                decimals);
+        PickleReader reader = new PickleReader(view(payload), work, decimals);
         try {
             Object value = reader.run();
             GraphCheck.check(value, reader.sharedContainer, work);
@@ -139,6 +137,30 @@ public final class PickleReader {
         } catch (StackOverflowError e) {
             throw new MalformedPickleException("value nested too deeply");
         }
+    }
+
+    /** Payloads up to this size are copied to the heap to be read; larger ones are read where they are. */
+    private static final int COPIED_UP_TO = 64 * 1024;
+
+    /**
+     * The payload as the reader reads it: a small one copied to the heap once
+     * (reading a direct buffer's bytes a field at a time costs more than the
+     * copy), a large one a view of its memory (it is mostly a few large
+     * strings or byte strings, read in bulk, and a copy would cost what the
+     * read does). A view is read before the payload is released: the
+     * caller's, held for the whole decoding.
+     */
+    private static ByteBuffer view(ByteBuf payload) {
+        int n = payload.readableBytes();
+        if (payload.hasArray()) {
+            return ByteBuffer.wrap(payload.array(), payload.arrayOffset() + payload.readerIndex(), n).slice();
+        }
+        if (n <= COPIED_UP_TO) {
+            byte[] copy = new byte[n];
+            payload.getBytes(payload.readerIndex(), copy);
+            return ByteBuffer.wrap(copy);
+        }
+        return payload.nioBuffer(payload.readerIndex(), n);
     }
 
     public static Object load(byte[] payload) throws MalformedPickleException {

@@ -94,6 +94,14 @@ public final class PickleWriter {
             return beanProperties(type);
         }
     };
+    /** Why objects of a class cannot go as a dict of their properties, or "" when they can: asked once per class. */
+    private static final ClassValue<String> REFUSALS = new ClassValue<>() {
+        @Override
+        protected String computeValue(Class<?> type) {
+            String why = refusal(type);
+            return why == null ? "" : why;
+        }
+    };
 
     private static final byte BINBYTES = 'B';
 
@@ -109,7 +117,7 @@ public final class PickleWriter {
     private final SendPolicy pythonObjects;
     /** The first value written that may be written again (memo index 0), and the others' indices, from the second on. */
     private Object first;
-    private IdentityHashMap<Object, Integer> memo;
+    private IdentityIndex memo;
     /** The memo index of each class or function (and writer's constant) written so far. */
     private Map<String, Integer> globals;
     private int nextMemo;
@@ -231,8 +239,7 @@ public final class PickleWriter {
         if (value == first) {
             return 0;
         }
-        Integer index = memo == null ? null : memo.get(value);
-        return index == null ? -1 : index;
+        return memo == null ? -1 : memo.get(value);
     }
 
     private void put(ByteBuf out, Object value) {
@@ -240,7 +247,7 @@ public final class PickleWriter {
             first = value; // one value needs no map: most answers and calls hold no more
         } else {
             if (memo == null) {
-                memo = new IdentityHashMap<>();
+                memo = new IdentityIndex();
             }
             memo.put(value, nextMemo);
         }
@@ -565,8 +572,8 @@ public final class PickleWriter {
     }
 
     private void saveBean(ByteBuf out, Object bean, int depth) {
-        String refusal = refusal(bean);
-        if (refusal != null) {
+        String refusal = REFUSALS.get(bean.getClass());
+        if (!refusal.isEmpty()) {
             throw new IllegalArgumentException(refusal);
         }
         Map<String, Member> properties = BEAN_PROPERTIES.get(bean.getClass());
@@ -576,7 +583,7 @@ public final class PickleWriter {
         }
         out.writeByte(EMPTY_DICT).writeByte(MARK);
         for (Map.Entry<String, Member> p : properties.entrySet()) {
-            saveString(out, p.getKey());
+            save(out, p.getKey(), depth); // the class's own name strings: from the memo after the first object
             save(out, read(p.getValue(), bean), depth);
         }
         out.writeByte(SETITEMS);
@@ -588,8 +595,7 @@ public final class PickleWriter {
      * {@code Path}, a stream) is no value a Python peer could use, and a class
      * without getters or public fields would go as an empty dict.
      */
-    private static String refusal(Object bean) {
-        Class<?> c = bean.getClass();
+    private static String refusal(Class<?> c) {
         String name = Repr.className(c, true); // never a lambda's address or a class of ours
         for (Class<?> k = c; k != null && k != Object.class && k != Record.class; k = k.getSuperclass()) {
             if (isJdkClass(k)) {
@@ -597,7 +603,7 @@ public final class PickleWriter {
                         + ": it is not a value type (send what it holds instead)";
             }
         }
-        if (!(bean instanceof Record) && BEAN_PROPERTIES.get(c).isEmpty()) {
+        if (!c.isRecord() && BEAN_PROPERTIES.get(c).isEmpty()) {
             return "cannot send " + name + ": it is not a value type, a collection, a record or a bean with"
                     + " getters or public fields";
         }
@@ -699,7 +705,7 @@ public final class PickleWriter {
         }
 
         private String bean(Object v, String path, int depth) {
-            if (refusal(v) != null) {
+            if (!REFUSALS.get(v.getClass()).isEmpty()) {
                 return path;
             }
             for (Map.Entry<String, Member> p : BEAN_PROPERTIES.get(v.getClass()).entrySet()) {
@@ -723,9 +729,7 @@ public final class PickleWriter {
             if (accessor instanceof Field) {
                 return ((Field) accessor).get(target);
             }
-            Method m = (Method) accessor;
-            m.trySetAccessible();
-            return m.invoke(target);
+            return ((Method) accessor).invoke(target); // made accessible once, with the class's properties
         } catch (IllegalAccessException | InaccessibleObjectException e) {
             String pkg = target.getClass().getPackageName();
             throw new IllegalArgumentException("cannot read " + Repr.className(target.getClass(), false) + "."
@@ -789,7 +793,9 @@ public final class PickleWriter {
         if (type.isRecord()) {
             Map<String, Member> components = new LinkedHashMap<>();
             for (RecordComponent c : type.getRecordComponents()) {
-                components.put(c.getName(), c.getAccessor());
+                Method accessor = c.getAccessor();
+                accessor.trySetAccessible(); // where the package is not open, reading it says so
+                components.put(c.getName(), accessor);
             }
             return components;
         }
@@ -803,6 +809,7 @@ public final class PickleWriter {
             boolean get = n.startsWith("get") && n.length() > 3;
             boolean is = n.startsWith("is") && n.length() > 2 && m.getReturnType() == boolean.class;
             if (get || is) {
+                m.trySetAccessible();
                 properties.put(propertyName(m), m);
             }
         }

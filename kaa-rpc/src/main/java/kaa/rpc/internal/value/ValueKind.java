@@ -5,7 +5,9 @@ import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.temporal.TemporalAccessor;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -49,6 +51,16 @@ public enum ValueKind {
         }
         if (c == Integer.class || c == Long.class) {
             return INT;
+        }
+        // and the containers the unpickler makes, and a record's list of values
+        if (c == ArrayList.class) {
+            return LIST;
+        }
+        if (c == LinkedHashMap.class) {
+            return DICT;
+        }
+        if (c == Double.class) {
+            return FLOAT;
         }
         return BY_CLASS.get(c);
     }
