@@ -12,6 +12,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import kaa.rpc.internal.log.PeerLog;
 import org.slf4j.Logger;
@@ -57,6 +58,17 @@ final class ElasticExecutor implements Executor {
     /** Every live worker, for the watch to see which are blocked. */
     private final Set<Worker> all = ConcurrentHashMap.newKeySet();
     private final AtomicInteger workers = new AtomicInteger();
+    /**
+     * Workers running tasks (not idle), and workers woken that have not
+     * started yet: a new task wakes nobody while as many run as there are
+     * cores, or while a woken one is on its way; that one, finding more
+     * tasks, wakes the next. A burst of tasks then costs a wake-up or two
+     * (a system call each), not one per task.
+     */
+    private final AtomicInteger active = new AtomicInteger();
+    private final AtomicInteger waking = new AtomicInteger();
+    /** Idle workers woken, for tests. */
+    private final AtomicLong wakeUps = new AtomicLong();
     private final AtomicInteger count = new AtomicInteger();
     private final AtomicBoolean watching = new AtomicBoolean();
     private volatile long lastProgress = System.nanoTime();
@@ -84,12 +96,13 @@ final class ElasticExecutor implements Executor {
     @Override
     public void execute(Runnable task) {
         tasks.offer(Objects.requireNonNull(task, "task"));
-        for (Worker w = idle.pollFirst(); w != null; w = idle.pollFirst()) {
-            if (w.wake()) {
-                lastProgress = System.nanoTime(); // a worker sets off: the stall clock starts again
-                return;
-            }
-            // it found work (or timed out) on its own meanwhile: try the next one
+        // a worker that goes idle looks at the queue once more after it is listed: none misses this task
+        if (waking.get() > 0 || active.get() >= base) {
+            watch(); // a woken worker is on its way, or the busy ones take it next, unless they stay stuck
+            return;
+        }
+        if (wakeOne()) {
+            return;
         }
         if (workers.get() < base) {
             Throwable failed = start();
@@ -101,6 +114,26 @@ final class ElasticExecutor implements Executor {
             }
         }
         watch(); // every worker is busy: they take it next, unless they stay stuck
+    }
+
+    /** Wakes an idle worker, if there is one. */
+    private boolean wakeOne() {
+        waking.incrementAndGet(); // before the wake: the worker counts itself out once it runs
+        for (Worker w = idle.pollFirst(); w != null; w = idle.pollFirst()) {
+            if (w.wake()) {
+                lastProgress = System.nanoTime(); // a worker sets off: the stall clock starts again
+                wakeUps.incrementAndGet();
+                return true;
+            }
+            // it found work (or timed out) on its own meanwhile: try the next one
+        }
+        waking.decrementAndGet();
+        return false;
+    }
+
+    /** Idle workers woken so far, for tests. */
+    long wakeUps() {
+        return wakeUps.get();
     }
 
     /** Number of threads, for tests. */
@@ -187,9 +220,12 @@ final class ElasticExecutor implements Executor {
 
     private void check() {
         try {
-            if (!tasks.isEmpty() && System.nanoTime() - lastProgress > STALL_NANOS && idle.isEmpty()
-                    && blockedWorkersWait()) {
-                start();
+            if (!tasks.isEmpty() && System.nanoTime() - lastProgress > STALL_NANOS) {
+                if (!idle.isEmpty()) {
+                    wakeOne(); // tasks wait while a worker idles: the one woken before them is stuck
+                } else if (blockedWorkersWait()) {
+                    start();
+                }
             }
         } catch (RuntimeException | Error e) {
             log.warn("the watch of {} failed: {}", name, e.toString()); // and goes on watching
@@ -227,23 +263,30 @@ final class ElasticExecutor implements Executor {
         }
 
         void run() {
+            active.incrementAndGet();
             try {
                 while (true) {
                     Runnable task = tasks.poll();
                     if (task == null) {
+                        active.decrementAndGet();
                         state.set(IDLE);
                         idle.offerFirst(this);
                         // a task offered just before we were listed may have found nobody idle
                         task = tasks.poll();
                         if (task != null && state.compareAndSet(IDLE, BUSY)) {
                             idle.remove(this);
+                            active.incrementAndGet();
                         } else if (!waitForWork()) {
+                            active.incrementAndGet(); // balanced by the finally: it ends, not idle
                             return;
                         }
                         if (task == null) {
                             continue;
                         }
                         // else: a waker chose us while we took the task ourselves; run it, then look again
+                    }
+                    if (!tasks.isEmpty() && waking.get() == 0 && active.get() < base) {
+                        wakeOne(); // more wait: another core can take them
                     }
                     Thread.interrupted(); // a stray interrupt (one that came while idle) is no task's
                     try {
@@ -255,6 +298,7 @@ final class ElasticExecutor implements Executor {
                     lastProgress = System.nanoTime();
                 }
             } finally {
+                active.decrementAndGet();
                 all.remove(this);
                 workers.decrementAndGet();
             }
@@ -267,6 +311,8 @@ final class ElasticExecutor implements Executor {
                 int s = state.get();
                 if (s == WAKING) {
                     state.set(BUSY);
+                    active.incrementAndGet();
+                    waking.decrementAndGet();
                     return true;
                 }
                 long left = deadline - System.nanoTime();

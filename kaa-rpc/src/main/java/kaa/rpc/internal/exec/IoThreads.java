@@ -1,8 +1,11 @@
 package kaa.rpc.internal.exec;
 
 import io.netty.util.concurrent.FastThreadLocalThread;
+import java.util.ArrayList;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import kaa.rpc.internal.log.PeerLog;
 
 /**
  * Which threads are the library's I/O threads: the event loops make theirs
@@ -10,6 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * futures refuse a blocking wait there) without knowing about sockets.
  */
 public final class IoThreads {
+
+    private static final PeerLog REFUSED = PeerLog.warn(IoThreads.class, "callback refused");
 
     private IoThreads() {
     }
@@ -37,10 +42,77 @@ public final class IoThreads {
         }
     }
 
+    /**
+     * {@code delegate}, except that a task given to it on an I/O thread that
+     * {@linkplain #holdUntilDone holds} is held back, and handed to
+     * {@code delegate} after that thread's current work, with the tasks held
+     * with it, in order. The answers of one read then set off their
+     * callbacks together: a pool wakes a thread or two for all of them, not
+     * one per answer (each wake-up a system call), and a caller waiting for
+     * a window of calls to free up takes many places at a time.
+     */
+    public static Executor handedOnAfterIo(Executor delegate) {
+        return new AfterIo(delegate);
+    }
+
+    /**
+     * Holds the tasks for {@link #handedOnAfterIo} executors that this I/O
+     * thread gives from now on, until {@code loop} (this thread's event loop)
+     * runs the task that hands them on: after the reads and tasks it is
+     * running now. Nothing off an I/O thread, or if it holds already.
+     */
+    public static void holdUntilDone(Executor loop) {
+        if (Thread.currentThread() instanceof IoThread t && !t.holding) {
+            t.holding = true;
+            loop.execute(t::handOn);
+        }
+    }
+
+    private static final class AfterIo implements Executor {
+        private final Executor delegate;
+
+        AfterIo(Executor delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void execute(Runnable task) {
+            if (Thread.currentThread() instanceof IoThread t && t.holding) {
+                t.held.add(delegate);
+                t.held.add(task);
+            } else {
+                delegate.execute(task);
+            }
+        }
+    }
+
     private static final class IoThread extends FastThreadLocalThread {
+        /** Whether tasks are held (see holdUntilDone); confined to this thread, as are the lists. */
+        private boolean holding;
+        /** Executor and task, pairwise, in the order given; the other list is the one being handed on. */
+        private ArrayList<Object> held = new ArrayList<>();
+        private ArrayList<Object> spare = new ArrayList<>();
+
         IoThread(Runnable r, String name) {
             super(r, name);
             setDaemon(true);
+        }
+
+        /** Hands the held tasks on, in order. A delegate may run one inline: it gives its own tasks at once. */
+        void handOn() {
+            holding = false;
+            ArrayList<Object> batch = held;
+            held = spare;
+            for (int i = 0; i < batch.size(); i += 2) {
+                Runnable task = (Runnable) batch.get(i + 1);
+                try {
+                    ((Executor) batch.get(i)).execute(task);
+                } catch (RuntimeException e) { // as if it had refused when given: the others still go
+                    REFUSED.log("the callback executor refused a task ({}); it does not run", e.toString());
+                }
+            }
+            batch.clear();
+            spare = batch.size() > 4096 ? new ArrayList<>() : batch; // a burst's list is not kept for ever
         }
     }
 

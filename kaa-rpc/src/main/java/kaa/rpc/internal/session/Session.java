@@ -24,6 +24,7 @@ import kaa.rpc.internal.dispatch.CommandTable;
 import kaa.rpc.internal.dispatch.IncomingCalls;
 import kaa.rpc.internal.dispatch.Replies;
 import kaa.rpc.internal.dispatch.RunningCalls;
+import kaa.rpc.internal.exec.IoThreads;
 import kaa.rpc.internal.frame.Dialect;
 import kaa.rpc.internal.frame.FrameSink;
 import kaa.rpc.internal.frame.Packet;
@@ -440,8 +441,11 @@ public final class Session {
                         incoming.call(l.sink, l.running, p.seq(), p.payload());
                     }
                 }
-                case RETN -> outgoing.onAnswer(l.sink, p.seq(), false, p.payload());
-                case EXCP -> outgoing.onAnswer(l.sink, p.seq(), true, p.payload());
+                case RETN, EXCP -> {
+                    // the callbacks of the answers this read brings go to the executor together, after it
+                    IoThreads.holdUntilDone(l.sink::execute);
+                    outgoing.onAnswer(l.sink, p.seq(), p.type() == Packet.EXCP, p.payload());
+                }
                 case CNCL -> l.running.cancel(p.seq());
                 default -> UNKNOWN_PACKET.log("ignoring {} packet from {} (seq {}): not a call or an answer",
                         Packet.typeName(p.type()), l.sink.peer(), Integer.toUnsignedString(p.seq()));

@@ -227,4 +227,35 @@ class ElasticExecutorTest {
         // while the worker lists itself idle again may get a thread of its own, but never more than that
         assertThat(pool.threads()).isBetween(1, 2);
     }
+
+    @Test
+    void aBurstOfTasksWakesAWorkerOrTwoNotOnePerTask() throws Exception {
+        ElasticExecutor pool = new ElasticExecutor(2, 16, "test-", Thread::new);
+        // first, idle workers to wake: blocked tasks make the pool grow past its base
+        int blocked = 6;
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch finished = new CountDownLatch(blocked);
+        for (int i = 0; i < blocked; i++) {
+            pool.execute(waitsFor(release, finished));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (pool.threads() < blocked && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        release.countDown();
+        assertThat(finished.await(30, TimeUnit.SECONDS)).isTrue();
+        // then bursts, as the answers of one read hand on their callbacks: each burst finds every worker idle
+        int bursts = 200;
+        int each = 10;
+        long before = pool.wakeUps();
+        for (int b = 0; b < bursts; b++) {
+            CountDownLatch burst = new CountDownLatch(each);
+            for (int i = 0; i < each; i++) {
+                pool.execute(burst::countDown);
+            }
+            assertThat(burst.await(30, TimeUnit.SECONDS)).isTrue();
+        }
+        // a wake-up per task would be about 2,000; two per burst are 400, and stalls may add a few
+        assertThat(pool.wakeUps() - before).isLessThanOrEqualTo(bursts * 3L);
+    }
 }

@@ -1,0 +1,104 @@
+package kaa.rpc.internal.exec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Callbacks that an I/O thread sets off while it holds go to their
+ * executors after its current work, together and in order; anywhere else
+ * they go at once.
+ */
+class HandedOnAfterIoTest {
+
+    /** Runs {@code body} on an I/O thread, and then the tasks it queued on that thread's stand-in event loop. */
+    private static void onIoThread(java.util.function.Consumer<ArrayDeque<Runnable>> body) throws Exception {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread t = IoThreads.factory().newThread(() -> {
+            try {
+                ArrayDeque<Runnable> loop = new ArrayDeque<>();
+                body.accept(loop);
+                for (Runnable r = loop.poll(); r != null; r = loop.poll()) {
+                    r.run();
+                }
+                done.complete(null);
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
+            }
+        });
+        t.start();
+        done.get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void tasksGivenWhileHoldingGoAfterTheCurrentWorkInOrder() throws Exception {
+        List<String> ran = new ArrayList<>();
+        Executor first = IoThreads.handedOnAfterIo(r -> {
+            ran.add("first:");
+            r.run();
+        });
+        Executor second = IoThreads.handedOnAfterIo(r -> {
+            ran.add("second:");
+            r.run();
+        });
+        onIoThread(loop -> {
+            first.execute(() -> ran.add("not held"));
+            IoThreads.holdUntilDone(loop::add);
+            IoThreads.holdUntilDone(loop::add); // holding already: one hand-on
+            first.execute(() -> ran.add("a"));
+            second.execute(() -> ran.add("b"));
+            first.execute(() -> ran.add("c"));
+            assertThat(ran).containsExactly("first:", "not held");
+            assertThat(loop).hasSize(1);
+        });
+        assertThat(ran).containsExactly("first:", "not held", "first:", "a", "second:", "b", "first:", "c");
+    }
+
+    @Test
+    void offAnIoThreadNothingIsHeld() {
+        List<String> ran = new ArrayList<>();
+        Executor e = IoThreads.handedOnAfterIo(Runnable::run);
+        List<Runnable> loop = new ArrayList<>();
+        IoThreads.holdUntilDone(loop::add);
+        e.execute(() -> ran.add("now"));
+        assertThat(ran).containsExactly("now");
+        assertThat(loop).isEmpty();
+    }
+
+    @Test
+    void aRefusedTaskDoesNotStopTheOthers() throws Exception {
+        List<String> ran = new ArrayList<>();
+        Executor refusing = IoThreads.handedOnAfterIo(r -> {
+            throw new RejectedExecutionException("shut down");
+        });
+        Executor fine = IoThreads.handedOnAfterIo(Runnable::run);
+        onIoThread(loop -> {
+            IoThreads.holdUntilDone(loop::add);
+            refusing.execute(() -> ran.add("refused"));
+            fine.execute(() -> ran.add("ran"));
+        });
+        assertThat(ran).containsExactly("ran");
+    }
+
+    @Test
+    void aTaskRunInlineByItsExecutorGivesItsOwnAtOnce() throws Exception {
+        List<String> ran = new ArrayList<>();
+        Executor inline = IoThreads.handedOnAfterIo(Runnable::run);
+        onIoThread(loop -> {
+            IoThreads.holdUntilDone(loop::add);
+            inline.execute(() -> {
+                ran.add("outer");
+                inline.execute(() -> ran.add("inner")); // no longer holding: runs at once, inside
+                ran.add("outer done");
+            });
+        });
+        assertThat(ran).containsExactly("outer", "inner", "outer done");
+    }
+}
