@@ -57,17 +57,33 @@ public record Packet(int seq, int type, ByteBuf payload) {
 
     /** Frames up to this size come from the connection's allocator; larger ones from a pool that keeps them. */
     private static final int POOLED_FROM = 64 * 1024;
+    /** Frames up to this size come from {@link #LARGE_FRAMES}; larger ones are rare enough to be made each time. */
+    private static final int KEPT_UP_TO = 2 << 20;
+    /**
+     * Where frames of 64 KiB to 2 MiB come from: one arena of 16 MiB chunks,
+     * no thread caches. Netty's pool frees a chunk that empties once it was
+     * more than a quarter used (a 1 MiB frame in the default 4 MiB chunk),
+     * and the next frame then gets a new chunk, zeroed (the connection's
+     * adaptive allocator gives each large buffer a fresh block too): a cost
+     * per bulk call that a chunk these frames never fill past an eighth does
+     * not have. It is made on the first large frame and kept for the
+     * process's life.
+     */
+    private static final class LargeFrames {
+        static final PooledByteBufAllocator POOL = new PooledByteBufAllocator(true, 0, 1, 8192, 11, 0, 0, false);
+    }
 
     /**
      * A buffer for a frame of about {@code size} bytes: small ones from
-     * {@code alloc} (the connection's, quick for small sizes, or null for the
-     * pool), large ones from the pooled allocator, whose chunks keep buffers
-     * of a few MiB for the next frame (the connection's adaptive allocator
-     * gives each a fresh block, zeroed and freed again, a cost per bulk call).
+     * {@code alloc} (the connection's, quick for small sizes; null for the
+     * default pool), large ones from pools that keep their memory for the
+     * next frame.
      */
     public static ByteBuf buffer(ByteBufAllocator alloc, int size) {
-        return size < POOLED_FROM && alloc != null ? alloc.buffer(size)
-                : PooledByteBufAllocator.DEFAULT.directBuffer(size);
+        if (size < POOLED_FROM) {
+            return alloc != null ? alloc.buffer(size) : PooledByteBufAllocator.DEFAULT.directBuffer(size);
+        }
+        return size <= KEPT_UP_TO ? LargeFrames.POOL.directBuffer(size) : PooledByteBufAllocator.DEFAULT.directBuffer(size);
     }
 
     /** Writes a header for a payload of {@code length} bytes. */
