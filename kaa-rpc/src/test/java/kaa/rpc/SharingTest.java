@@ -127,6 +127,27 @@ class SharingTest {
         }
     }
 
+    /** [[0] * 3] * 4 as Python pickles it: one row, memoized, and three references to it. */
+    private static byte[] sharedRows() {
+        ByteArrayOutputStream p = new ByteArrayOutputStream();
+        p.writeBytes(new byte[] {(byte) 0x80, 2, ']', 'q', 0, '(', ']', 'q', 1, '(', 'K', 0, 'K', 0, 'K', 0, 'e'});
+        p.writeBytes(new byte[] {'h', 1, 'h', 1, 'h', 1, 'e', '.'});
+        return p.toByteArray();
+    }
+
+    @Test
+    void aTypedAnswerKeepsItsSharingAndATreeConvertsAsWell() throws Exception {
+        TypeRef<List<List<Integer>>> rows = new TypeRef<>() { };
+        Object[] shared = answerWith("RETN", sharedRows(), c -> c.rpc(rows, "x"));
+        List<?> top = (List<?>) shared[0];
+        assertThat(top).hasSize(4).allSatisfy(row -> assertThat(row).isSameAs(top.get(0)).isEqualTo(List.of(0, 0, 0)));
+        // the same rows written out one by one: a tree, converted without remembering anything
+        byte[] tree = {(byte) 0x80, 2, ']', '(', ']', '(', 'K', 0, 'K', 0, 'e', ']', '(', 'K', 0, 'K', 0, 'e', 'e', '.'};
+        Object[] plain = answerWith("RETN", tree, c -> c.rpc(rows, "x"));
+        assertThat(plain[0]).isEqualTo(List.of(List.of(0, 0), List.of(0, 0)));
+        assertThat(((List<?>) plain[0]).get(0)).isNotSameAs(((List<?>) plain[0]).get(1));
+    }
+
     @Test
     void aClientTakesASharedAnswerSharedAndGoesOn() throws Exception {
         byte[] retn = Bombs.pickle(Bombs.value(Bombs.Container.LIST_APPENDS, Bombs.Sharing.BOTH, 60));

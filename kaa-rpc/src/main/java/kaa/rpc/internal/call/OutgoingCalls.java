@@ -311,9 +311,12 @@ public final class OutgoingCalls {
         }
         call.cancelTimer();
         Object value;
+        boolean tree;
         int size = payload.readableBytes();
         try {
-            value = PickleReader.load(payload, WorkBudget.forPayload(size), decimalLimits);
+            PickleReader.Decoded decoded = PickleReader.decode(payload, WorkBudget.forPayload(size), decimalLimits);
+            value = decoded.value();
+            tree = decoded.tree();
         } catch (MalformedPickleException e) {
             call.future.completeExceptionally(new ProtocolException((e.getCause() instanceof WorkLimitException
                     ? "refused the " : "malformed ") + (error ? "EXCP" : "RETN") + " payload answering '"
@@ -336,11 +339,11 @@ public final class OutgoingCalls {
                         + call.command + "': " + e));
             }
         } else if (Conversions.isPlain(call.resultType)) {
-            call.complete(value, size);
+            call.complete(value, size, tree);
         } else {
             // converting to a record or bean runs user constructors: not on the I/O thread, but on a caller
             // waiting for it, or else the executor (see RpcFuture)
-            call.future.completeByConversion(() -> call.complete(value, size));
+            call.future.completeByConversion(() -> call.complete(value, size, tree));
         }
     }
 }

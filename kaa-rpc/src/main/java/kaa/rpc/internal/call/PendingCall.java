@@ -132,11 +132,16 @@ public final class PendingCall {
         future.completeExceptionally(mapped == null ? remote : mapped);
     }
 
-    /** Completes with the answer, converted; {@code payloadSize} bounds the work of converting it. */
-    void complete(Object value, int payloadSize) {
+    /**
+     * Completes with the answer, converted; {@code payloadSize} bounds the
+     * work of converting it, and {@code tree} says no container in it is
+     * reached twice.
+     */
+    void complete(Object value, int payloadSize, boolean tree) {
         try {
             // a Java caller reads the message: Java's names for what arrived
-            Conversions.Conversion conversion = Conversions.conversion(WorkBudget.forPayload(payloadSize)).javaWording();
+            Conversions.Conversion conversion = Conversions.conversion(WorkBudget.forPayload(payloadSize)).javaWording()
+                    .ofTree(tree);
             future.complete(conversion.convert(value, resultType));
         } catch (ConversionException e) {
             future.completeExceptionally(new ClassCastException("the result of '" + command

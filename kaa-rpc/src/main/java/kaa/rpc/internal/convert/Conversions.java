@@ -72,9 +72,21 @@ public final class Conversions {
 
         /** Whether messages name values as Java does (for a Java caller converting an answer). */
         private boolean javaWording;
+        /** Whether the value converted is a tree (no container reached twice): nothing to remember. */
+        private boolean tree;
 
         private Conversion(WorkBudget work) {
             this.work = work;
+        }
+
+        /**
+         * The value to convert is a tree, as its decoding found: no container
+         * in it is reached twice, so none is remembered (a shared one is
+         * converted once per target type otherwise).
+         */
+        public Conversion ofTree(boolean tree) {
+            this.tree = tree;
+            return this;
         }
 
         /** Messages name values as a Java reader expects ({@code String "x"}, not {@code str 'x'}). */
@@ -108,7 +120,7 @@ public final class Conversions {
             if (target == Object.class) {
                 return value; // the common case of a plain parameter: nothing to walk or remember
             }
-            if (converter.scalar || !ValueKind.of(value).isContainer()) {
+            if (converter.scalar || tree || !ValueKind.of(value).isContainer()) {
                 return convertNew(value, converter); // nothing is shared, nothing to remember
             }
             Object[] results = done == null ? null : done.get(value);

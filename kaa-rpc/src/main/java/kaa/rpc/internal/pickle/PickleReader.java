@@ -127,11 +127,25 @@ public final class PickleReader {
 
     /** Decodes one pickle as {@link #load(ByteBuf, WorkBudget)} does, refusing a Decimal beyond {@code decimals}. */
     public static Object load(ByteBuf payload, WorkBudget work, DecimalLimits decimals) throws MalformedPickleException {
+        return decode(payload, work, decimals).value();
+    }
+
+    /**
+     * A decoded value, and whether it is a tree: no container in it was
+     * handed out twice (by the memo or {@code DUP}), so none is reached
+     * twice, and converting it need not remember what it converted.
+     */
+    public record Decoded(Object value, boolean tree) {
+    }
+
+    /** As {@link #load(ByteBuf, WorkBudget, DecimalLimits)}, saying whether the value is a tree. */
+    public static Decoded decode(ByteBuf payload, WorkBudget work, DecimalLimits decimals)
+            throws MalformedPickleException {
         PickleReader reader = new PickleReader(view(payload), work, decimals);
         try {
             Object value = reader.run();
             GraphCheck.check(value, reader.sharedContainer, work);
-            return value;
+            return new Decoded(value, !reader.sharedContainer);
         } catch (RuntimeException e) {
             throw new MalformedPickleException(e);
         } catch (StackOverflowError e) {
