@@ -45,6 +45,13 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
     /** Frames up to this size (header included) need no reservation from the receive budget. */
     public static final int SMALL_FRAME = 64 * 1024;
     private static final int LARGE = 64 * 1024;
+    /**
+     * Frames up to this size are received into a buffer of their size (see
+     * {@link #receiveSized}), taken from a pool when the header arrives: a
+     * peer that sends a header and stalls costs a pooled buffer, never a
+     * fresh block zeroed for it. Larger ones gather as the bytes come.
+     */
+    private static final int SIZED_UP_TO = 4 << 20;
 
     private final long maxPayload;
     private final ReadLimit reads;
@@ -248,7 +255,7 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
         }
         if (in.readableBytes() < frameBytes) {
             incomplete(in);
-            if (frameBytes > SMALL_FRAME) {
+            if (frameBytes > SMALL_FRAME && frameBytes <= SIZED_UP_TO) {
                 receiveSized(in, (int) frameBytes);
             }
             return;

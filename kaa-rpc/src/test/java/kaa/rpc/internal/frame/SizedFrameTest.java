@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
- * A frame over {@link FrameDecoder#SMALL_FRAME} is received into a buffer of
- * its own size, which the socket's reads fill in place: its bytes arrive
+ * A frame over {@link FrameDecoder#SMALL_FRAME} and up to 4 MiB is received
+ * into a buffer of its own size, which the socket's reads fill in place: its bytes arrive
  * whole and in order with the frames around it, whatever pauses come
  * between, and its buffer is freed however the connection ends.
  */
@@ -188,6 +188,22 @@ class SizedFrameTest {
                 .contains("peer sent only 200000 of the " + LARGE + " bytes of a frame");
         assertThat(c.budget.reserved()).isZero();
         wire.release();
+        c.release();
+    }
+
+    @Test
+    void aFrameOverFourMiBGathersAsItsBytesComeAndArrivesWhole() {
+        Connection c = new Connection(false);
+        byte[] huge = bytes(5 << 20, 11);
+        ByteBuf wire = frame(1, huge);
+        c.receive(wire.readRetainedSlice(1_000));
+        assertThat(c.decoder.lend()).as("no buffer of its size is taken for a header alone").isNull();
+        while (wire.readableBytes() > 300_000) {
+            c.receive(wire.readRetainedSlice(300_000));
+        }
+        c.receive(wire);
+        assertThat(c.payloads()).containsExactly(huge);
+        assertThat(c.budget.reserved()).isZero();
         c.release();
     }
 }
