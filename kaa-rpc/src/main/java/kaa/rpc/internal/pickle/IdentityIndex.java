@@ -63,6 +63,7 @@ final class IdentityIndex {
 
     private static int slot(Object key, int mask) {
         int h = System.identityHashCode(key);
-        return (h ^ h >>> 16) * 0x9E3779B9 >>> 7 & mask; // spread: identity hashes cluster in their low bits
+        // the top bits of a multiplicative spread (identity hashes cluster in their low bits), as many as the table has
+        return (h ^ h >>> 16) * 0x9E3779B9 >>> Integer.numberOfLeadingZeros(mask);
     }
 }
