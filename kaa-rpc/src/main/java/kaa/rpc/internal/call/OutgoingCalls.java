@@ -17,7 +17,6 @@ import kaa.rpc.NotConnectedException;
 import kaa.rpc.RemoteException;
 import kaa.rpc.internal.convert.Conversions;
 import kaa.rpc.internal.exec.Durations;
-import kaa.rpc.internal.exec.IoThreads;
 import kaa.rpc.internal.frame.Dialect;
 import kaa.rpc.internal.frame.FrameLimits;
 import kaa.rpc.internal.frame.FrameSink;
@@ -95,8 +94,7 @@ public final class OutgoingCalls {
             boolean callSites, long maxFrameSize, DecimalLimits decimalLimits, Duration readyTimeout) {
         this.route = route;
         this.readyTimeout = readyTimeout;
-        // the answers of one read hand their callbacks on together (see IoThreads.holdUntilDone)
-        this.executor = IoThreads.handedOnAfterIo(executor);
+        this.executor = executor;
         this.timers = timers;
         this.pythonObjects = pythonObjects;
         this.callSites = callSites;

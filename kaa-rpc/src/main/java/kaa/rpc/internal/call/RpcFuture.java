@@ -87,17 +87,35 @@ public final class RpcFuture<T> extends IoSafeFuture<T> {
      * it: run by a waiting caller if there is one, else on the executor.
      */
     void completeByConversion(Runnable convert) {
-        conversion = () -> {
+        Conversion c = new Conversion(convert);
+        conversion = c;
+        conversionPending();
+        try {
+            executor.execute(c);
+        } catch (RejectedExecutionException e) {
+            c.refused(e);
+        }
+    }
+
+    /** An answer's conversion, run once by whoever comes first; refused by the executor, it fails the future. */
+    private final class Conversion implements IoThreads.Refusable {
+        private final Runnable convert;
+
+        Conversion(Runnable convert) {
+            this.convert = convert;
+        }
+
+        @Override
+        public void run() {
             if (converting.compareAndSet(false, true)) {
                 convert.run();
             }
-        };
-        conversionPending();
-        try {
-            executor.execute(conversion);
-        } catch (RejectedExecutionException e) {
+        }
+
+        @Override
+        public void refused(RuntimeException why) {
             if (converting.compareAndSet(false, true)) {
-                completeExceptionally(e);
+                completeExceptionally(why);
             }
         }
     }

@@ -112,17 +112,20 @@ public final class IncomingCalls {
             invoke(from, running, seq, command, method, args, kwargs, size, r); // here, on the I/O thread: no hand-off
             return;
         }
+        Invocation invocation = new Invocation(from, running, seq, command, method, args, kwargs, size, r);
         try {
-            executor.execute(new Invocation(from, running, seq, command, method, args, kwargs, size, r));
+            executor.execute(invocation);
         } catch (RejectedExecutionException e) {
-            running.done(seq, r);
-            replies.reply(from, seq, command, RemoteErrors.payload("RuntimeError", command + "(): rejected, the "
-                    + "callee's executor is not accepting work"), true);
+            invocation.refused(e);
         }
     }
 
-    /** The hop from the I/O thread to the executor: one call of the peer's, to run there. */
-    private final class Invocation implements Runnable {
+    /**
+     * The hop from the I/O thread to the executor: one call of the peer's, to
+     * run there; refused by the executor (now, or once handed on after the
+     * read), it is answered with a RuntimeError.
+     */
+    private final class Invocation implements IoThreads.Refusable {
         private final FrameSink from;
         private final RunningCalls running;
         private final int seq;
@@ -149,6 +152,13 @@ public final class IncomingCalls {
         @Override
         public void run() {
             invoke(from, running, seq, command, method, args, kwargs, payloadSize, handle);
+        }
+
+        @Override
+        public void refused(RuntimeException why) {
+            running.done(seq, handle);
+            replies.reply(from, seq, command, RemoteErrors.payload("RuntimeError", command + "(): rejected, the "
+                    + "callee's executor is not accepting work"), true);
         }
     }
 

@@ -1,5 +1,6 @@
 package kaa.rpc.internal.exec;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -116,6 +117,37 @@ final class ElasticExecutor implements Executor {
         watch(); // every worker is busy: they take it next, unless they stay stuck
     }
 
+    /**
+     * Queues {@code batch}, in order, and wakes at most one worker for all
+     * of them (it wakes the next if more wait): the callbacks an I/O thread
+     * hands on after a read. Workers that drain tasks faster than a thread
+     * gives them one by one would go idle between two, and be woken again.
+     */
+    void executeAll(List<Runnable> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        for (Runnable task : batch) {
+            tasks.offer(Objects.requireNonNull(task, "task"));
+        }
+        if (waking.get() > 0 || active.get() >= base || wakeOne()) {
+            watch();
+            return;
+        }
+        if (workers.get() < base) {
+            Throwable failed = start();
+            if (failed != null && workers.get() == 0) {
+                RejectedExecutionException e = new RejectedExecutionException("no thread for the tasks: " + failed,
+                        failed);
+                for (Runnable task : batch) {
+                    tasks.remove(task);
+                }
+                throw e;
+            }
+        }
+        watch();
+    }
+
     /** Wakes an idle worker, if there is one. */
     private boolean wakeOne() {
         waking.incrementAndGet(); // before the wake: the worker counts itself out once it runs
@@ -222,7 +254,11 @@ final class ElasticExecutor implements Executor {
         try {
             if (!tasks.isEmpty() && System.nanoTime() - lastProgress > STALL_NANOS) {
                 if (!idle.isEmpty()) {
-                    wakeOne(); // tasks wait while a worker idles: the one woken before them is stuck
+                    // tasks wait while workers idle: those running are blocked (they count as running, so no
+                    // task woke these); several at a time, as blocked callbacks tend to come together
+                    for (int i = 0; i < 4 * base && !tasks.isEmpty() && wakeOne(); i++) {
+                        lastProgress = System.nanoTime();
+                    }
                 } else if (blockedWorkersWait()) {
                     start();
                 }

@@ -2,6 +2,7 @@ package kaa.rpc.internal.exec;
 
 import io.netty.util.concurrent.FastThreadLocalThread;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -64,8 +65,25 @@ public final class IoThreads {
     public static void holdUntilDone(Executor loop) {
         if (Thread.currentThread() instanceof IoThread t && !t.holding) {
             t.holding = true;
-            loop.execute(t::handOn);
+            boolean accepted = false;
+            try {
+                loop.execute(t::handOn); // a loop may run it inline: holding is set before
+                accepted = true;
+            } finally {
+                if (!accepted) {
+                    t.holding = false; // refused (the loop shuts down): nothing is held
+                }
+            }
         }
+    }
+
+    /**
+     * A task that must hear of it when its executor refuses it after it was
+     * held: handed on later, the refusal reaches no caller who could act on
+     * it (a future whose conversion is refused must still be settled).
+     */
+    public interface Refusable extends Runnable {
+        void refused(RuntimeException why);
     }
 
     private static final class AfterIo implements Executor {
@@ -86,6 +104,14 @@ public final class IoThreads {
         }
     }
 
+    private static void refused(Runnable task, RuntimeException e) {
+        if (task instanceof Refusable r) {
+            r.refused(e);
+        } else {
+            REFUSED.log("the callback executor refused a task ({}); it does not run", e.toString());
+        }
+    }
+
     private static final class IoThread extends FastThreadLocalThread {
         /** Whether tasks are held (see holdUntilDone); confined to this thread, as are the lists. */
         private boolean holding;
@@ -98,21 +124,46 @@ public final class IoThreads {
             setDaemon(true);
         }
 
-        /** Hands the held tasks on, in order. A delegate may run one inline: it gives its own tasks at once. */
+        /**
+         * Hands the held tasks on, in order. A delegate may run one inline: it
+         * gives its own tasks at once. Consecutive tasks for the elastic pool
+         * go in one batch, for which it wakes one worker.
+         */
         void handOn() {
             holding = false;
             ArrayList<Object> batch = held;
             held = spare;
-            for (int i = 0; i < batch.size(); i += 2) {
-                Runnable task = (Runnable) batch.get(i + 1);
-                try {
-                    ((Executor) batch.get(i)).execute(task);
-                } catch (RuntimeException e) { // as if it had refused when given: the others still go
-                    REFUSED.log("the callback executor refused a task ({}); it does not run", e.toString());
+            for (int i = 0; i < batch.size(); ) {
+                Executor to = (Executor) batch.get(i);
+                int end = i + 2;
+                if (to instanceof ElasticExecutor) {
+                    while (end < batch.size() && batch.get(end) == to) {
+                        end += 2;
+                    }
                 }
+                if (end - i > 2) {
+                    List<Runnable> run = new ArrayList<>((end - i) / 2);
+                    for (int k = i + 1; k < end; k += 2) {
+                        run.add((Runnable) batch.get(k));
+                    }
+                    try {
+                        ((ElasticExecutor) to).executeAll(run);
+                    } catch (RuntimeException e) {
+                        run.forEach(task -> refused(task, e));
+                    }
+                } else {
+                    Runnable task = (Runnable) batch.get(i + 1);
+                    try {
+                        to.execute(task);
+                    } catch (RuntimeException e) { // as if it had refused when given: the others still go
+                        refused(task, e);
+                    }
+                }
+                i = end;
             }
+            int size = batch.size();
             batch.clear();
-            spare = batch.size() > 4096 ? new ArrayList<>() : batch; // a burst's list is not kept for ever
+            spare = size > 4096 ? new ArrayList<>() : batch; // a large burst's list is not kept for ever
         }
     }
 

@@ -130,9 +130,11 @@ public final class Session {
         this.executor = executor;
         this.listener = listener;
         this.reconnects = reconnects;
-        this.outgoing = new OutgoingCalls(new Routing(), executor, timers, pythonObjects, callSites, maxFrameSize,
+        // one executor for both sides: what a read sets off (answers' callbacks, calls) goes on, in order, after it
+        Executor afterReads = IoThreads.handedOnAfterIo(executor);
+        this.outgoing = new OutgoingCalls(new Routing(), afterReads, timers, pythonObjects, callSites, maxFrameSize,
                 decimalLimits, readyTimeout);
-        this.incoming = new IncomingCalls(owner, commands, executor, maxConcurrentCalls, directDispatch,
+        this.incoming = new IncomingCalls(owner, commands, afterReads, maxConcurrentCalls, directDispatch,
                 decimalLimits, new Replies(pythonObjects, maxFrameSize));
     }
 

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -229,7 +230,7 @@ class ElasticExecutorTest {
     }
 
     @Test
-    void aBurstOfTasksWakesAWorkerOrTwoNotOnePerTask() throws Exception {
+    void aBurstHandedOnAfterAReadWakesAWorkerOrTwoNotOnePerTask() throws Exception {
         ElasticExecutor pool = new ElasticExecutor(2, 16, "test-", Thread::new);
         // first, idle workers to wake: blocked tasks make the pool grow past its base
         int blocked = 6;
@@ -244,18 +245,79 @@ class ElasticExecutorTest {
         }
         release.countDown();
         assertThat(finished.await(30, TimeUnit.SECONDS)).isTrue();
-        // then bursts, as the answers of one read hand on their callbacks: each burst finds every worker idle
+        // then bursts, as an I/O thread hands on the callbacks of one read's answers: each finds the workers idle
         int bursts = 200;
         int each = 10;
-        long before = pool.wakeUps();
-        for (int b = 0; b < bursts; b++) {
-            CountDownLatch burst = new CountDownLatch(each);
-            for (int i = 0; i < each; i++) {
-                pool.execute(burst::countDown);
+        Executor afterIo = IoThreads.handedOnAfterIo(pool);
+        CompletableFuture<Long> wakes = new CompletableFuture<>();
+        IoThreads.factory().newThread(() -> {
+            try {
+                long before = pool.wakeUps();
+                for (int b = 0; b < bursts; b++) {
+                    CountDownLatch burst = new CountDownLatch(each);
+                    java.util.ArrayDeque<Runnable> loop = new java.util.ArrayDeque<>();
+                    IoThreads.holdUntilDone(loop::add);
+                    for (int i = 0; i < each; i++) {
+                        afterIo.execute(burst::countDown);
+                    }
+                    loop.poll().run(); // the hand-on, after the read
+                    if (!burst.await(30, TimeUnit.SECONDS)) {
+                        throw new AssertionError("a burst did not run");
+                    }
+                }
+                wakes.complete(pool.wakeUps() - before);
+            } catch (Throwable e) {
+                wakes.completeExceptionally(e);
             }
-            assertThat(burst.await(30, TimeUnit.SECONDS)).isTrue();
+        }).start();
+        // a wake-up per task would be about 2,000; one per burst, and the next it wakes, 400; stalls may add a few
+        assertThat(wakes.get(60, TimeUnit.SECONDS)).isLessThanOrEqualTo(bursts * 2L + 50);
+    }
+
+    @Test
+    void tasksWaitingBehindBlockedWorkersGetTheIdleOnesSoon() throws Exception {
+        ElasticExecutor pool = new ElasticExecutor(2, 64, "test-", Thread::new);
+        // idle workers, then every running worker blocked
+        int grown = 20;
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch finished = new CountDownLatch(grown);
+        for (int i = 0; i < grown; i++) {
+            pool.execute(waitsFor(release, finished));
         }
-        // a wake-up per task would be about 2,000; two per burst are 400, and stalls may add a few
-        assertThat(pool.wakeUps() - before).isLessThanOrEqualTo(bursts * 3L);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (pool.threads() < grown && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        release.countDown();
+        assertThat(finished.await(30, TimeUnit.SECONDS)).isTrue();
+        CountDownLatch hold = new CountDownLatch(1);
+        CountDownLatch holding = new CountDownLatch(2);
+        CountDownLatch heldDone = new CountDownLatch(2);
+        for (int i = 0; i < 2; i++) {
+            pool.execute(() -> {
+                holding.countDown();
+                waitsFor(hold, heldDone).run();
+            });
+        }
+        assertThat(holding.await(30, TimeUnit.SECONDS)).isTrue();
+        // 16 tasks that must all run at once (each waits for all): the idle workers must be woken for them
+        int together = 16;
+        CountDownLatch all = new CountDownLatch(together);
+        CountDownLatch ran = new CountDownLatch(together);
+        for (int i = 0; i < together; i++) {
+            pool.execute(() -> {
+                all.countDown();
+                try {
+                    if (all.await(30, TimeUnit.SECONDS)) {
+                        ran.countDown();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        assertThat(ran.await(30, TimeUnit.SECONDS)).as("all %d ran at once", together).isTrue();
+        hold.countDown();
+        assertThat(heldDone.await(30, TimeUnit.SECONDS)).isTrue();
     }
 }

@@ -2,6 +2,7 @@ package kaa.rpc.internal.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.reflect.Field;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,5 +101,51 @@ class HandedOnAfterIoTest {
             });
         });
         assertThat(ran).containsExactly("outer", "inner", "outer done");
+    }
+
+    private static Object field(Object o, String name) {
+        try {
+            Field f = o.getClass().getDeclaredField(name);
+            f.setAccessible(true);
+            return f.get(o);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The list of a burst of 10,000 held tasks is not kept as the spare for the next. */
+    @Test
+    void aLargeBurstsListIsNotKeptAsTheSpare() throws Exception {
+        Executor inline = IoThreads.handedOnAfterIo(Runnable::run);
+        List<Object> heldList = new ArrayList<>();
+        List<Object> spareAfter = new ArrayList<>();
+        onIoThread(loop -> {
+            IoThreads.holdUntilDone(loop::add);
+            for (int i = 0; i < 10_000; i++) {
+                inline.execute(() -> { });
+            }
+            heldList.add(field(Thread.currentThread(), "held"));
+            loop.add(() -> spareAfter.add(field(Thread.currentThread(), "spare"))); // after the hand-on
+        });
+        assertThat(spareAfter.get(0)).as("the 20,000-slot list of the burst, kept as the spare")
+                .isNotSameAs(heldList.get(0));
+    }
+
+    /** A loop that refuses to run the hand-on leaves nothing held: later tasks go at once. */
+    @Test
+    void aHandOnTheLoopRefusesByThrowingLeavesNothingHeld() throws Exception {
+        List<String> ran = new ArrayList<>();
+        Executor inline = IoThreads.handedOnAfterIo(Runnable::run);
+        onIoThread(loop -> {
+            try {
+                IoThreads.holdUntilDone(task -> {
+                    throw new RejectedExecutionException("shutting down");
+                });
+            } catch (RejectedExecutionException expected) {
+                // the read goes on
+            }
+            inline.execute(() -> ran.add("not held"));
+        });
+        assertThat(ran).containsExactly("not held");
     }
 }
