@@ -3,8 +3,6 @@ package kaa.rpc;
 import static kaa.rpc.Peers.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -21,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import kaa.rpc.demo.DemoService;
+import kaa.rpc.internal.frame.Packet;
 import kaa.rpc.internal.pickle.Pk;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Isolated;
@@ -156,8 +155,9 @@ class ReceiveBudgetTest {
         return WireFrames.frame(seq, "CALL", payload);
     }
 
+    /** What all the pools that hold received bytes hand out now. */
     private static long directMemory() {
-        return ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric().usedDirectMemory();
+        return Packet.directMemoryInUse();
     }
 
     @Test

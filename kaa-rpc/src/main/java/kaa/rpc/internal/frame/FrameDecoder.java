@@ -52,6 +52,8 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
      * fresh block zeroed for it. Larger ones gather as the bytes come.
      */
     private static final int SIZED_UP_TO = 4 << 20;
+    /** What a large frame's buffer holds at first, at least. */
+    private static final int SIZED_FIRST = 128 * 1024;
 
     private final long maxPayload;
     private final ReadLimit reads;
@@ -77,12 +79,16 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
     /** A task to decode what waits in the buffer is queued: resuming never decodes from inside a decode. */
     private boolean resumeQueued;
     /**
-     * A large frame being received into a buffer of its own size (header
+     * A large frame being received into a buffer of its own (header
      * included), or null; while it is not complete, nothing else is buffered
      * (the socket's reads go into it, see {@link #lend}), and once complete it
-     * is handed on before any frame after it.
+     * is handed on before any frame after it. It grows to the frame's size as
+     * the bytes come, to at most four times what arrived: a header alone
+     * holds no more than {@link #SIZED_FIRST} bytes.
      */
     private ByteBuf sized;
+    /** The size of the frame {@link #sized} receives, header included. */
+    private int sizedFrame;
     /** The part of {@link #sized} last lent to the socket's read, to know it when it comes back; or null. */
     private ByteBuf lent;
 
@@ -244,6 +250,9 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
                     + maxPayload + " bytes (maxFrameSize)");
         }
         long frameBytes = Packet.HEADER_SIZE + length;
+        if (frameBytes > Integer.MAX_VALUE) {
+            throw new TooLongFrameException("peer sent a frame of " + length + " bytes, more than one buffer holds");
+        }
         if (frameBytes > SMALL_FRAME && reservedBytes == 0) {
             if (!budget.reserve(frameBytes, source, this)) {
                 waitingForBudget = true;
@@ -275,8 +284,24 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
      * decoding walks. Its reservation already counts its size.
      */
     private void receiveSized(ByteBuf in, int frameBytes) {
-        sized = Packet.buffer(null, frameBytes);
+        sizedFrame = frameBytes;
+        sized = Packet.buffer(null, (int) Math.min(frameBytes, Math.max(2L * in.readableBytes(), SIZED_FIRST)));
         sized.writeBytes(in);
+    }
+
+    /** Bytes of the large frame still to come. */
+    private int sizedLeft() {
+        return sizedFrame - sized.writerIndex();
+    }
+
+    /**
+     * Room in the large frame's buffer for {@code n} more bytes: four times
+     * as large (two copies for a 1 MiB frame), never past the frame's size.
+     */
+    private void sizedRoom(int n) {
+        if (sized.writableBytes() < n) {
+            sized.capacity((int) Math.min(sizedFrame, Math.max(4L * sized.capacity(), sized.writerIndex() + (long) n)));
+        }
     }
 
     /**
@@ -287,11 +312,12 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
      * whose handler before this one reads ciphertext).
      */
     ByteBuf lend() {
-        if (sized == null || !sized.isWritable() || ctx.isRemoved() || ctx.pipeline().first() != this) {
+        if (sized == null || sizedLeft() == 0 || ctx.isRemoved() || ctx.pipeline().first() != this) {
             return null;
         }
+        sizedRoom(1);
         // retained: the read owns the slice and releases it, even if this handler is removed meanwhile
-        lent = sized.retainedSlice(sized.writerIndex(), sized.writableBytes()).clear();
+        lent = sized.retainedSlice(sized.writerIndex(), Math.min(sized.writableBytes(), sizedLeft())).clear();
         return lent;
     }
 
@@ -312,9 +338,11 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
             sized.writerIndex(sized.writerIndex() + in.readableBytes());
             in.skipBytes(in.readableBytes());
         } else {
-            in.readBytes(sized, Math.min(in.readableBytes(), sized.writableBytes()));
+            int n = Math.min(in.readableBytes(), sizedLeft());
+            sizedRoom(n);
+            in.readBytes(sized, n);
         }
-        if (!sized.isWritable() && !gate.update()) {
+        if (sizedLeft() == 0 && !gate.update()) {
             handOnSized(ctx);
         }
         if (in.isReadable() || sized == null) {

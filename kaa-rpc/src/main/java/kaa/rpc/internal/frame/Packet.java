@@ -2,6 +2,7 @@ package kaa.rpc.internal.frame;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 
@@ -84,6 +85,16 @@ public record Packet(int seq, int type, ByteBuf payload) {
             return alloc != null ? alloc.buffer(size) : PooledByteBufAllocator.DEFAULT.directBuffer(size);
         }
         return size <= KEPT_UP_TO ? LargeFrames.POOL.directBuffer(size) : PooledByteBufAllocator.DEFAULT.directBuffer(size);
+    }
+
+    /** Direct memory the pools of frames' buffers hand out now (the default allocator's too), for tests. */
+    public static long directMemoryInUse() {
+        long used = PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory() + LargeFrames.POOL.metric().usedDirectMemory();
+        if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider m && ByteBufAllocator.DEFAULT
+                != PooledByteBufAllocator.DEFAULT) {
+            used += m.metric().usedDirectMemory();
+        }
+        return used;
     }
 
     /** Writes a header for a payload of {@code length} bytes. */

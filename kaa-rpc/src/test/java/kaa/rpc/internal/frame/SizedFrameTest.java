@@ -8,6 +8,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.TooLongFrameException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * A frame over {@link FrameDecoder#SMALL_FRAME} and up to 4 MiB is received
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * whole and in order with the frames around it, whatever pauses come
  * between, and its buffer is freed however the connection ends.
  */
+@Isolated // one test measures the pools' direct memory, which every test shares
 class SizedFrameTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -102,10 +105,15 @@ class SizedFrameTest {
         byte[] small = bytes(100, 2);
         ByteBuf wire = Unpooled.wrappedBuffer(frame(1, large), frame(2, small));
         c.receive(wire.readRetainedSlice(5_000)); // the first read: a buffer of the usual size
-        assertThat(c.decoder.lend().writableBytes()).as("the rest of the frame").isEqualTo(12 + LARGE - 5_000);
+        ByteBuf first = c.decoder.lend();
+        assertThat(first.writableBytes()).as("the room of a buffer that holds at first 128 KiB")
+                .isEqualTo(128 * 1024 - 5_000);
+        first.release(); // no read came of it
         c.readInPlace(wire, 100_000);
         assertThat(c.packets).isEmpty();
-        c.readInPlace(wire, Integer.MAX_VALUE); // never past the frame's end
+        while (c.packets.isEmpty()) {
+            c.readInPlace(wire, Integer.MAX_VALUE); // it grows as the bytes come, never past the frame's end
+        }
         assertThat(c.payloads()).containsExactly(large);
         assertThat(c.decoder.lend()).as("no frame being received").isNull();
         c.receive(wire);
@@ -205,5 +213,37 @@ class SizedFrameTest {
         assertThat(c.payloads()).containsExactly(huge);
         assertThat(c.budget.reserved()).isZero();
         c.release();
+    }
+
+    @Test
+    void aHeaderAloneHoldsNoMoreThanTheBuffersFirstSize() {
+        Connection c = new Connection(false);
+        long before = Packet.directMemoryInUse();
+        ByteBuf header = Unpooled.buffer(12);
+        Packet.writeHeader(header, 1, Packet.CALL, 4_000_000);
+        c.receive(header);
+        assertThat(c.budget.reserved()).isEqualTo(4_000_012); // the bound it may reach
+        assertThat(Packet.directMemoryInUse() - before).as("held for a 12-byte header").isLessThanOrEqualTo(256 * 1024);
+        c.release();
+    }
+
+    @Test
+    void aFrameTooLargeForOneBufferIsRefusedAsTooLong() {
+        List<Throwable> errors = new ArrayList<>();
+        FrameDecoder decoder = new FrameDecoder(Integer.MAX_VALUE, new ReadLimit(), () -> false, () -> false,
+                new ReceiveBudget(Long.MAX_VALUE), new Object(), TIMEOUT);
+        EmbeddedChannel channel = new EmbeddedChannel(decoder, new ChannelInboundHandlerAdapter() {
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                errors.add(cause);
+            }
+        });
+        decoder.opened();
+        ByteBuf header = Unpooled.buffer(16);
+        Packet.writeHeader(header, 1, Packet.CALL, Integer.MAX_VALUE - 5);
+        channel.writeInbound(header.writeInt(0));
+        channel.finishAndReleaseAll();
+        assertThat(errors).isNotEmpty();
+        assertThat(errors.get(0)).isInstanceOf(TooLongFrameException.class).hasMessageContaining("more than one buffer");
     }
 }
