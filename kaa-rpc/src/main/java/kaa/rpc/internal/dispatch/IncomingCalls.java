@@ -156,9 +156,12 @@ public final class IncomingCalls {
 
         @Override
         public void refused(RuntimeException why) {
+            boolean cancelled = handle != null && handle.isCancelled(); // its caller let it go: no answer
             running.done(seq, handle);
-            replies.reply(from, seq, command, RemoteErrors.payload("RuntimeError", command + "(): rejected, the "
-                    + "callee's executor is not accepting work"), true);
+            if (!cancelled) {
+                replies.reply(from, seq, command, RemoteErrors.payload("RuntimeError", command + "(): rejected, the "
+                        + "callee's executor is not accepting work"), true);
+            }
         }
     }
 

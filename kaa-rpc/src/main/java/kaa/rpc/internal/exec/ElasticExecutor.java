@@ -1,5 +1,7 @@
 package kaa.rpc.internal.exec;
 
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -123,29 +125,43 @@ final class ElasticExecutor implements Executor {
      * hands on after a read. Workers that drain tasks faster than a thread
      * gives them one by one would go idle between two, and be woken again.
      */
-    void executeAll(List<Runnable> batch) {
-        if (batch.isEmpty()) {
-            return;
-        }
+    /**
+     * As {@link #execute} for each, in order; returns the tasks refused (none
+     * unless no thread at all could be started for them), each taken back
+     * before any worker ran it, with {@code why} saying so.
+     */
+    List<Runnable> executeAll(List<Runnable> batch, RejectedExecutionException[] why) {
         for (Runnable task : batch) {
             tasks.offer(Objects.requireNonNull(task, "task"));
         }
-        if (waking.get() > 0 || active.get() >= base || wakeOne()) {
+        if (batch.isEmpty() || waking.get() > 0 || active.get() >= base || wakeOne()) {
             watch();
-            return;
+            return List.of();
         }
         if (workers.get() < base) {
             Throwable failed = start();
             if (failed != null && workers.get() == 0) {
-                RejectedExecutionException e = new RejectedExecutionException("no thread for the tasks: " + failed,
-                        failed);
+                List<Runnable> refused = new ArrayList<>();
                 for (Runnable task : batch) {
-                    tasks.remove(task);
+                    if (tasks.remove(task)) { // one a worker took meanwhile runs: it is not refused
+                        refused.add(task);
+                    }
                 }
-                throw e;
+                why[0] = new RejectedExecutionException("no thread for the tasks: " + failed, failed);
+                return refused;
             }
         }
         watch();
+        return List.of();
+    }
+
+    /** How many tasks wait, counted up to {@code most}. */
+    private int waiting(int most) {
+        int n = 0;
+        for (Iterator<Runnable> it = tasks.iterator(); n < most && it.hasNext(); it.next()) {
+            n++;
+        }
+        return n;
     }
 
     /** Wakes an idle worker, if there is one. */
@@ -256,7 +272,8 @@ final class ElasticExecutor implements Executor {
                 if (!idle.isEmpty()) {
                     // tasks wait while workers idle: those running are blocked (they count as running, so no
                     // task woke these); several at a time, as blocked callbacks tend to come together
-                    for (int i = 0; i < 4 * base && !tasks.isEmpty() && wakeOne(); i++) {
+                    int wanted = waiting(4 * base);
+                    for (int i = 0; i < wanted && wakeOne(); i++) {
                         lastProgress = System.nanoTime();
                     }
                 } else if (blockedWorkersWait()) {

@@ -4,6 +4,7 @@ import io.netty.util.concurrent.FastThreadLocalThread;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import kaa.rpc.internal.log.PeerLog;
@@ -105,17 +106,22 @@ public final class IoThreads {
     }
 
     private static void refused(Runnable task, RuntimeException e) {
-        if (task instanceof Refusable r) {
-            r.refused(e);
-        } else {
-            REFUSED.log("the callback executor refused a task ({}); it does not run", e.toString());
+        try {
+            if (task instanceof Refusable r) {
+                r.refused(e);
+                return;
+            }
+        } catch (RuntimeException failed) { // the others held with it still go
+            REFUSED.log("a refused task failed to hear of it ({})", failed.toString());
+            return;
         }
+        REFUSED.log("the callback executor refused a task ({}); it does not run", e.toString());
     }
 
     private static final class IoThread extends FastThreadLocalThread {
         /** Whether tasks are held (see holdUntilDone); confined to this thread, as are the lists. */
         private boolean holding;
-        /** Executor and task, pairwise, in the order given; the other list is the one being handed on. */
+        /** Executor and task, pairwise, in the order given; the spare is the next (null while one is handed on). */
         private ArrayList<Object> held = new ArrayList<>();
         private ArrayList<Object> spare = new ArrayList<>();
 
@@ -132,7 +138,8 @@ public final class IoThreads {
         void handOn() {
             holding = false;
             ArrayList<Object> batch = held;
-            held = spare;
+            held = spare != null ? spare : new ArrayList<>();
+            spare = null; // a hand-on run inside this one (a loop that runs it inline) takes a list of its own
             for (int i = 0; i < batch.size(); ) {
                 Executor to = (Executor) batch.get(i);
                 int end = i + 2;
@@ -146,10 +153,9 @@ public final class IoThreads {
                     for (int k = i + 1; k < end; k += 2) {
                         run.add((Runnable) batch.get(k));
                     }
-                    try {
-                        ((ElasticExecutor) to).executeAll(run);
-                    } catch (RuntimeException e) {
-                        run.forEach(task -> refused(task, e));
+                    RejectedExecutionException[] why = new RejectedExecutionException[1];
+                    for (Runnable task : ((ElasticExecutor) to).executeAll(run, why)) {
+                        refused(task, why[0]);
                     }
                 } else {
                     Runnable task = (Runnable) batch.get(i + 1);
@@ -163,7 +169,9 @@ public final class IoThreads {
             }
             int size = batch.size();
             batch.clear();
-            spare = size > 4096 ? new ArrayList<>() : batch; // a large burst's list is not kept for ever
+            if (spare == null && size <= 4096) { // a large burst's list is not kept for ever
+                spare = batch;
+            }
         }
     }
 

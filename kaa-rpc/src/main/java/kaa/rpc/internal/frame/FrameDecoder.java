@@ -222,6 +222,7 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
      */
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        lent = null; // the read loop is over: a part lent and not filled (an empty read) was let go
         discardSomeReadBytes();
         ctx.fireChannelReadComplete();
     }

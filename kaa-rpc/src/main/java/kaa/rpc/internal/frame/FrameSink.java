@@ -1,5 +1,7 @@
 package kaa.rpc.internal.frame;
 
+import java.util.concurrent.Executor;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.net.SocketAddress;
@@ -39,6 +41,15 @@ public interface FrameSink {
 
     /** Runs {@code task} on the connection's I/O thread, where its packets are handled (dropped if it is gone). */
     void execute(Runnable task);
+
+    /**
+     * The connection's I/O thread as an executor that says when it refuses
+     * (it shuts down): for a task whose refusal must be handled, where
+     * {@link #execute} would drop it quietly.
+     */
+    default Executor loop() {
+        return this::execute;
+    }
 
     /**
      * False while the peer is not reading what we send: the socket is not

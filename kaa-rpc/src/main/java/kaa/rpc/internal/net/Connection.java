@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import java.net.SocketAddress;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import kaa.rpc.internal.frame.Dialect;
 import kaa.rpc.internal.frame.FrameDecoder;
@@ -137,6 +138,11 @@ public final class Connection implements FrameSink, ReadControl, HandshakePeer {
             channel.eventLoop().execute(task);
         } catch (RejectedExecutionException shuttingDown) { // the JVM ends: nothing to hand on
         }
+    }
+
+    @Override
+    public Executor loop() {
+        return channel.eventLoop();
     }
 
     @Override

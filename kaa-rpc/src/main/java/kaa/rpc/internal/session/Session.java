@@ -131,6 +131,7 @@ public final class Session {
         this.listener = listener;
         this.reconnects = reconnects;
         // one executor for both sides: what a read sets off (answers' callbacks, calls) goes on, in order, after it
+        // (an answer converted to a record or bean completes later, on the executor, and its callbacks follow then)
         Executor afterReads = IoThreads.handedOnAfterIo(executor);
         this.outgoing = new OutgoingCalls(new Routing(), afterReads, timers, pythonObjects, callSites, maxFrameSize,
                 decimalLimits, readyTimeout);
@@ -445,7 +446,7 @@ public final class Session {
                 }
                 case RETN, EXCP -> {
                     // the callbacks of the answers this read brings go to the executor together, after it
-                    IoThreads.holdUntilDone(l.sink::execute);
+                    IoThreads.holdUntilDone(l.sink.loop());
                     outgoing.onAnswer(l.sink, p.seq(), p.type() == Packet.EXCP, p.payload());
                 }
                 case CNCL -> l.running.cancel(p.seq());

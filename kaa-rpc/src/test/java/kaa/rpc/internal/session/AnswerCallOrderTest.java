@@ -9,9 +9,11 @@ import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import kaa.rpc.Expose;
@@ -135,6 +137,55 @@ class AnswerCallOrderTest {
             serial.get(i).run();
         }
         assertThat(order).containsExactly("answer's callback", "call after the answer");
+        sink.inner.releaseAll();
+    }
+
+    @Test
+    void aCallTheExecutorRefusesAfterTheReadIsAnsweredAndFreesItsSlot() throws Exception {
+        List<String> order = new ArrayList<>();
+        CommandTable commands = new CommandTable(null);
+        commands.register(new Notes(order));
+        Session session = new Session(null, commands, task -> {
+            throw new RejectedExecutionException("shutting down");
+        }, new Session.Listener() {
+            @Override
+            public void opened() {
+            }
+
+            @Override
+            public void closed(Throwable reason) {
+            }
+        }, false, 1, SendPolicy.DEFAULT, false, false, FrameLimits.DEFAULT_MAX_FRAME_SIZE,
+                DecimalLimits.DEFAULT, Duration.ofSeconds(30), timers);
+        LoopSink sink = new LoopSink();
+        Session.Link link = session.attach(sink, sink, new CallSource.Registry().join(new Object(), sink));
+        session.opened(link);
+        session.call("remote", new Object[0], Map.of(), Object.class, null, false);
+        CompletableFuture<Void> read = new CompletableFuture<>();
+        Thread io = IoThreads.factory().newThread(() -> {
+            try {
+                ByteBuf answer = Unpooled.buffer();
+                PickleWriter.write(answer, "done", false);
+                session.packet(link, new Packet(1, Packet.RETN, answer)); // the read holds what it sets off
+                ByteBuf call = Unpooled.buffer();
+                PickleWriter.writeCall(call, "note", new Object[] {"refused"}, Map.of());
+                session.packet(link, new Packet(9, Packet.CALL, call));
+                assertThat(link.busy()).as("the call holds its one slot while it waits").isTrue();
+                for (Runnable r = sink.next(); r != null; r = sink.next()) {
+                    r.run(); // the hand-on, which the executor refuses
+                }
+                read.complete(null);
+            } catch (Throwable e) {
+                read.completeExceptionally(e);
+            }
+        });
+        io.start();
+        read.get(30, TimeUnit.SECONDS);
+        assertThat(order).isEmpty();
+        assertThat(sink.inner.headers()).contains("EXCP 9");
+        Object error = sink.inner.payload(sink.inner.headers().indexOf("EXCP 9"));
+        assertThat(Arrays.deepToString(new Object[] {error})).contains("RuntimeError").contains("rejected");
+        assertThat(link.busy()).as("its slot is free again").isFalse();
         sink.inner.releaseAll();
     }
 }
