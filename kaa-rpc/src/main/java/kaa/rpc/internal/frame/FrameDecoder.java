@@ -52,8 +52,12 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
      * fresh block zeroed for it. Larger ones gather as the bytes come.
      */
     private static final int SIZED_UP_TO = 4 << 20;
-    /** What a large frame's buffer holds at first, at least. */
-    private static final int SIZED_FIRST = 128 * 1024;
+    /**
+     * What a large frame's buffer holds at first, at least: a frame up to 1
+     * MiB is received without growing it (each growth copies what arrived),
+     * and a header alone holds no more than this, from a pool that keeps it.
+     */
+    private static final int SIZED_FIRST = 1 << 20;
 
     private final long maxPayload;
     private final ReadLimit reads;
@@ -83,8 +87,8 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
      * included), or null; while it is not complete, nothing else is buffered
      * (the socket's reads go into it, see {@link #lend}), and once complete it
      * is handed on before any frame after it. It grows to the frame's size as
-     * the bytes come, to at most four times what arrived: a header alone
-     * holds no more than {@link #SIZED_FIRST} bytes.
+     * the bytes come, to at most four times what arrived or
+     * {@link #SIZED_FIRST}, whichever is more.
      */
     private ByteBuf sized;
     /** The size of the frame {@link #sized} receives, header included. */
@@ -286,7 +290,7 @@ public final class FrameDecoder extends ByteToMessageDecoder implements ReceiveB
      */
     private void receiveSized(ByteBuf in, int frameBytes) {
         sizedFrame = frameBytes;
-        sized = Packet.buffer(null, (int) Math.min(frameBytes, Math.max(2L * in.readableBytes(), SIZED_FIRST)));
+        sized = Packet.buffer(null, (int) Math.min(frameBytes, Math.max(4L * in.readableBytes(), SIZED_FIRST)));
         sized.writeBytes(in);
     }
 
