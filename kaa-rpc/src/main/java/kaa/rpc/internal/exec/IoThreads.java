@@ -12,7 +12,10 @@ import kaa.rpc.internal.log.PeerLog;
 /**
  * Which threads are the library's I/O threads: the event loops make theirs
  * with {@link #factory()}, and any layer can ask {@link #isIoThread()} (the
- * futures refuse a blocking wait there) without knowing about sockets.
+ * futures refuse a blocking wait there) without knowing about sockets. An I/O
+ * thread also holds the work a read sets off for the executor until the read
+ * is done ({@link #holdUntilDone}, {@link #handedOnAfterIo}); that state is
+ * the thread's own, and only it touches it.
  */
 public final class IoThreads {
 
