@@ -124,11 +124,9 @@ final class ElasticExecutor implements Executor {
      * of them (it wakes the next if more wait): the callbacks an I/O thread
      * hands on after a read. Workers that drain tasks faster than a thread
      * gives them one by one would go idle between two, and be woken again.
-     */
-    /**
-     * As {@link #execute} for each, in order; returns the tasks refused (none
-     * unless no thread at all could be started for them), each taken back
-     * before any worker ran it, with {@code why} saying so.
+     * Returns the tasks refused (none unless no thread at all could be
+     * started for them), each taken back before any worker ran it, with
+     * {@code why} saying so.
      */
     List<Runnable> executeAll(List<Runnable> batch, RejectedExecutionException[] why) {
         for (Runnable task : batch) {

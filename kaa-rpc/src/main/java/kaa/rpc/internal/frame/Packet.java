@@ -58,7 +58,7 @@ public record Packet(int seq, int type, ByteBuf payload) {
 
     /** Frames up to this size come from the connection's allocator; larger ones from a pool that keeps them. */
     private static final int POOLED_FROM = 64 * 1024;
-    /** Frames up to this size come from {@link #LARGE_FRAMES}; larger ones are rare enough to be made each time. */
+    /** Frames up to this size come from {@link LargeFrames}; larger ones from the default pool. */
     private static final int KEPT_UP_TO = 2 << 20;
     /**
      * Where frames of 64 KiB to 2 MiB come from: one arena of 16 MiB chunks,
