@@ -99,24 +99,14 @@ final class ElasticExecutor implements Executor {
     @Override
     public void execute(Runnable task) {
         tasks.offer(Objects.requireNonNull(task, "task"));
-        // a worker that goes idle looks at the queue once more after it is listed: none misses this task
-        if (waking.get() > 0 || active.get() >= base) {
-            watch(); // a woken worker is on its way, or the busy ones take it next, unless they stay stuck
-            return;
-        }
-        if (wakeOne()) {
-            return;
-        }
-        if (workers.get() < base) {
-            Throwable failed = start();
-            if (failed != null && workers.get() == 0 && tasks.remove(task)) {
+        Throwable noThread = signal();
+        if (noThread != null) {
+            if (tasks.remove(task)) {
                 // nobody at all to run it: the caller hears so, rather than the task waiting for ever
-                RejectedExecutionException e = new RejectedExecutionException("no thread for the task: " + failed,
-                        failed);
-                throw e;
+                throw new RejectedExecutionException("no thread for the task: " + noThread, noThread);
             }
+            watch(); // a worker took it meanwhile
         }
-        watch(); // every worker is busy: they take it next, unless they stay stuck
     }
 
     /**
@@ -132,25 +122,44 @@ final class ElasticExecutor implements Executor {
         for (Runnable task : batch) {
             tasks.offer(Objects.requireNonNull(task, "task"));
         }
-        if (batch.isEmpty() || waking.get() > 0 || active.get() >= base || wakeOne()) {
-            watch();
+        Throwable noThread = batch.isEmpty() ? null : signal();
+        if (noThread == null) {
+            watch(); // should the one worker woken for them all be stuck on the first
             return List.of();
+        }
+        List<Runnable> refused = new ArrayList<>();
+        for (Runnable task : batch) {
+            if (tasks.remove(task)) { // one a worker took meanwhile runs: it is not refused
+                refused.add(task);
+            }
+        }
+        why[0] = new RejectedExecutionException("no thread for the tasks: " + noThread, noThread);
+        return refused;
+    }
+
+    /**
+     * Tasks were just queued: wakes an idle worker for them, or starts one,
+     * unless a woken worker is on its way or the busy ones take them next
+     * (the watch looks after those that stay stuck). A worker that goes idle
+     * looks at the queue once more after it is listed: none misses them.
+     * Returns why no thread at all can run them, or null.
+     */
+    private Throwable signal() {
+        if (waking.get() > 0 || active.get() >= base) {
+            watch();
+            return null;
+        }
+        if (wakeOne()) {
+            return null;
         }
         if (workers.get() < base) {
             Throwable failed = start();
             if (failed != null && workers.get() == 0) {
-                List<Runnable> refused = new ArrayList<>();
-                for (Runnable task : batch) {
-                    if (tasks.remove(task)) { // one a worker took meanwhile runs: it is not refused
-                        refused.add(task);
-                    }
-                }
-                why[0] = new RejectedExecutionException("no thread for the tasks: " + failed, failed);
-                return refused;
+                return failed;
             }
         }
-        watch();
-        return List.of();
+        watch(); // every worker is busy: they take them next, unless they stay stuck
+        return null;
     }
 
     /** How many tasks wait, counted up to {@code most}. */
