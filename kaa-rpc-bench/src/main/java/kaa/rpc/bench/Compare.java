@@ -291,12 +291,8 @@ public final class Compare {
                     }
                 }
                 if (scenarios.contains(Scenario.PIPELINED)) {
-                    for (EchoSystem s : order) {
-                        progress.show(round + "pipelined, " + s.label);
-                        long t0 = System.nanoTime();
-                        clients.get(s).pipelined(pipelinedCalls, WINDOW);
-                        pipelined.get(s).add(pipelinedCalls / seconds(t0));
-                    }
+                    measureRate(order, round + "pipelined, ", clients, pipelined, pipelinedCalls,
+                            c -> c.pipelined(pipelinedCalls, WINDOW));
                 }
                 if (scenarios.contains(Scenario.BULK)) {
                     for (EchoSystem s : order) {
@@ -317,12 +313,8 @@ public final class Compare {
                     }
                 }
                 if (scenarios.contains(Scenario.SHARED)) {
-                    for (EchoSystem s : order) {
-                        progress.show(round + "shared, " + s.label);
-                        long t0 = System.nanoTime();
-                        clients.get(s).shared(SHARING_THREADS, sharedCalls);
-                        shared.get(s).add(sharedCalls / seconds(t0));
-                    }
+                    measureRate(order, round + "shared, ", clients, shared, sharedCalls,
+                            c -> c.shared(SHARING_THREADS, sharedCalls));
                 }
             }
         } finally {
@@ -339,6 +331,22 @@ public final class Compare {
         byte[] b = new byte[BULK_SIZE];
         new Random(42).nextBytes(b);
         return b;
+    }
+
+    /** What one system's client does for a rate: {@code calls} calls in all. */
+    private interface Calls {
+        void make(EchoClient c) throws Exception;
+    }
+
+    /** Each system in {@code order} makes {@code calls} calls as {@code run} says; their rate goes into {@code into}. */
+    private void measureRate(List<EchoSystem> order, String what, Map<EchoSystem, EchoClient> clients,
+            Map<EchoSystem, List<Double>> into, int calls, Calls run) throws Exception {
+        for (EchoSystem s : order) {
+            progress.show(what + s.label);
+            long t0 = System.nanoTime();
+            run.make(clients.get(s));
+            into.get(s).add(calls / seconds(t0));
+        }
     }
 
     private void measureLatency(EchoSystem s, EchoClient c) throws Exception {
