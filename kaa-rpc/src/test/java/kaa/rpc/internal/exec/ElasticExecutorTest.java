@@ -32,6 +32,21 @@ class ElasticExecutorTest {
         };
     }
 
+    /** Grows {@code pool} to {@code n} threads, which then idle: blocked tasks make it grow past its base. */
+    private static void growIdle(ElasticExecutor pool, int n) throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch finished = new CountDownLatch(n);
+        for (int i = 0; i < n; i++) {
+            pool.execute(waitsFor(release, finished));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (pool.threads() < n && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        release.countDown();
+        assertThat(finished.await(30, TimeUnit.SECONDS)).isTrue();
+    }
+
     /** The task the others wait for. */
     private static Runnable releases(CountDownLatch release, CountDownLatch finished) {
         return () -> {
@@ -232,64 +247,34 @@ class ElasticExecutorTest {
     @Test
     void aBurstHandedOnAfterAReadWakesAWorkerOrTwoNotOnePerTask() throws Exception {
         ElasticExecutor pool = new ElasticExecutor(2, 16, "test-", Thread::new);
-        // first, idle workers to wake: blocked tasks make the pool grow past its base
-        int blocked = 6;
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch finished = new CountDownLatch(blocked);
-        for (int i = 0; i < blocked; i++) {
-            pool.execute(waitsFor(release, finished));
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (pool.threads() < blocked && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
-        release.countDown();
-        assertThat(finished.await(30, TimeUnit.SECONDS)).isTrue();
+        growIdle(pool, 6); // first, idle workers to wake
         // then bursts, as an I/O thread hands on the callbacks of one read's answers: each finds the workers idle
         int bursts = 200;
         int each = 10;
         Executor afterIo = IoThreads.handedOnAfterIo(pool);
-        CompletableFuture<Long> wakes = new CompletableFuture<>();
-        IoThreads.factory().newThread(() -> {
-            try {
-                long before = pool.wakeUps();
-                for (int b = 0; b < bursts; b++) {
-                    CountDownLatch burst = new CountDownLatch(each);
-                    java.util.ArrayDeque<Runnable> loop = new java.util.ArrayDeque<>();
-                    IoThreads.holdUntilDone(loop::add);
-                    for (int i = 0; i < each; i++) {
-                        afterIo.execute(burst::countDown);
-                    }
-                    loop.poll().run(); // the hand-on, after the read
-                    if (!burst.await(30, TimeUnit.SECONDS)) {
-                        throw new AssertionError("a burst did not run");
-                    }
+        long before = pool.wakeUps();
+        OnIoThread.run(loop -> {
+            for (int b = 0; b < bursts; b++) {
+                CountDownLatch burst = new CountDownLatch(each);
+                IoThreads.holdUntilDone(loop::add);
+                for (int i = 0; i < each; i++) {
+                    afterIo.execute(burst::countDown);
                 }
-                wakes.complete(pool.wakeUps() - before);
-            } catch (Throwable e) {
-                wakes.completeExceptionally(e);
+                loop.poll().run(); // the hand-on, after the read
+                try {
+                    assertThat(burst.await(30, TimeUnit.SECONDS)).as("burst %d ran", b).isTrue();
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
             }
-        }).start();
-        // a wake-up per task would be about 2,000; one per burst, and the next it wakes, 400; stalls may add a few
-        assertThat(wakes.get(60, TimeUnit.SECONDS)).isLessThanOrEqualTo(bursts * 2L + 50);
+        });
+        assertThat(pool.wakeUps() - before).isLessThanOrEqualTo(bursts * 2L + 50);
     }
 
     @Test
     void tasksWaitingBehindBlockedWorkersGetTheIdleOnesSoon() throws Exception {
         ElasticExecutor pool = new ElasticExecutor(2, 64, "test-", Thread::new);
-        // idle workers, then every running worker blocked
-        int grown = 20;
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch finished = new CountDownLatch(grown);
-        for (int i = 0; i < grown; i++) {
-            pool.execute(waitsFor(release, finished));
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (pool.threads() < grown && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
-        release.countDown();
-        assertThat(finished.await(30, TimeUnit.SECONDS)).isTrue();
+        growIdle(pool, 20); // idle workers, then every running worker blocked
         CountDownLatch hold = new CountDownLatch(1);
         CountDownLatch holding = new CountDownLatch(2);
         CountDownLatch heldDone = new CountDownLatch(2);

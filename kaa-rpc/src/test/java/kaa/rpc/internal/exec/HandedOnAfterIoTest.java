@@ -3,13 +3,10 @@ package kaa.rpc.internal.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.reflect.Field;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,25 +15,6 @@ import org.junit.jupiter.api.Test;
  * they go at once.
  */
 class HandedOnAfterIoTest {
-
-    /** Runs {@code body} on an I/O thread, and then the tasks it queued on that thread's stand-in event loop. */
-    private static void onIoThread(java.util.function.Consumer<ArrayDeque<Runnable>> body) throws Exception {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        Thread t = IoThreads.factory().newThread(() -> {
-            try {
-                ArrayDeque<Runnable> loop = new ArrayDeque<>();
-                body.accept(loop);
-                for (Runnable r = loop.poll(); r != null; r = loop.poll()) {
-                    r.run();
-                }
-                done.complete(null);
-            } catch (Throwable e) {
-                done.completeExceptionally(e);
-            }
-        });
-        t.start();
-        done.get(30, TimeUnit.SECONDS);
-    }
 
     @Test
     void tasksGivenWhileHoldingGoAfterTheCurrentWorkInOrder() throws Exception {
@@ -49,7 +27,7 @@ class HandedOnAfterIoTest {
             ran.add("second:");
             r.run();
         });
-        onIoThread(loop -> {
+        OnIoThread.run(loop -> {
             first.execute(() -> ran.add("not held"));
             IoThreads.holdUntilDone(loop::add);
             IoThreads.holdUntilDone(loop::add); // holding already: one hand-on
@@ -80,7 +58,7 @@ class HandedOnAfterIoTest {
             throw new RejectedExecutionException("shut down");
         });
         Executor fine = IoThreads.handedOnAfterIo(Runnable::run);
-        onIoThread(loop -> {
+        OnIoThread.run(loop -> {
             IoThreads.holdUntilDone(loop::add);
             refusing.execute(() -> ran.add("refused"));
             fine.execute(() -> ran.add("ran"));
@@ -92,7 +70,7 @@ class HandedOnAfterIoTest {
     void aTaskRunInlineByItsExecutorGivesItsOwnAtOnce() throws Exception {
         List<String> ran = new ArrayList<>();
         Executor inline = IoThreads.handedOnAfterIo(Runnable::run);
-        onIoThread(loop -> {
+        OnIoThread.run(loop -> {
             IoThreads.holdUntilDone(loop::add);
             inline.execute(() -> {
                 ran.add("outer");
@@ -119,7 +97,7 @@ class HandedOnAfterIoTest {
         Executor inline = IoThreads.handedOnAfterIo(Runnable::run);
         List<Object> heldList = new ArrayList<>();
         List<Object> spareAfter = new ArrayList<>();
-        onIoThread(loop -> {
+        OnIoThread.run(loop -> {
             IoThreads.holdUntilDone(loop::add);
             for (int i = 0; i < 10_000; i++) {
                 inline.execute(() -> { });
@@ -136,7 +114,7 @@ class HandedOnAfterIoTest {
     void aHandOnTheLoopRefusesByThrowingLeavesNothingHeld() throws Exception {
         List<String> ran = new ArrayList<>();
         Executor inline = IoThreads.handedOnAfterIo(Runnable::run);
-        onIoThread(loop -> {
+        OnIoThread.run(loop -> {
             try {
                 IoThreads.holdUntilDone(task -> {
                     throw new RejectedExecutionException("shutting down");

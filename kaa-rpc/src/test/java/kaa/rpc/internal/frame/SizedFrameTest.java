@@ -40,7 +40,11 @@ class SizedFrameTest {
         final AtomicBoolean busy = new AtomicBoolean();
 
         Connection(boolean inFront) {
-            decoder = new FrameDecoder(1 << 24, new ReadLimit(), busy::get, () -> false, budget, new Object(),
+            this(inFront, 1 << 24);
+        }
+
+        Connection(boolean inFront, long maxPayload) {
+            decoder = new FrameDecoder(maxPayload, new ReadLimit(), busy::get, () -> false, budget, new Object(),
                     TIMEOUT);
             ChannelInboundHandlerAdapter end = new ChannelInboundHandlerAdapter() {
                 @Override
@@ -231,21 +235,12 @@ class SizedFrameTest {
 
     @Test
     void aFrameTooLargeForOneBufferIsRefusedAsTooLong() {
-        List<Throwable> errors = new ArrayList<>();
-        FrameDecoder decoder = new FrameDecoder(Integer.MAX_VALUE, new ReadLimit(), () -> false, () -> false,
-                new ReceiveBudget(Long.MAX_VALUE), new Object(), TIMEOUT);
-        EmbeddedChannel channel = new EmbeddedChannel(decoder, new ChannelInboundHandlerAdapter() {
-            @Override
-            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                errors.add(cause);
-            }
-        });
-        decoder.opened();
+        Connection c = new Connection(false, Integer.MAX_VALUE);
         ByteBuf header = Unpooled.buffer(16);
         Packet.writeHeader(header, 1, Packet.CALL, Integer.MAX_VALUE - 5);
-        channel.writeInbound(header.writeInt(0));
-        channel.finishAndReleaseAll();
-        assertThat(errors).isNotEmpty();
-        assertThat(errors.get(0)).isInstanceOf(TooLongFrameException.class).hasMessageContaining("more than one buffer");
+        c.receive(header.writeInt(0));
+        c.release();
+        assertThat(c.errors).isNotEmpty();
+        assertThat(c.errors.get(0)).isInstanceOf(TooLongFrameException.class).hasMessageContaining("more than one buffer");
     }
 }

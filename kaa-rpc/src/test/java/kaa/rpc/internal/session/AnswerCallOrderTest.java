@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -91,13 +92,9 @@ class AnswerCallOrderTest {
         timers.shutdownNow();
     }
 
-    @Test
-    void anAnswersCallbackIsQueuedBeforeACallThatCameAfterIt() throws Exception {
-        List<String> order = new ArrayList<>();
-        List<Runnable> serial = new ArrayList<>(); // the user's one-thread executor: its tasks run in order
-        CommandTable commands = new CommandTable(null);
-        commands.register(new Notes(order));
-        Session session = new Session(null, commands, serial::add, new Session.Listener() {
+    /** A session that runs user code on {@code executor} and lets the peer have {@code maxConcurrentCalls}. */
+    private Session session(CommandTable commands, Executor executor, int maxConcurrentCalls) {
+        return new Session(null, commands, executor, new Session.Listener() {
             @Override
             public void opened() {
             }
@@ -105,8 +102,17 @@ class AnswerCallOrderTest {
             @Override
             public void closed(Throwable reason) {
             }
-        }, false, 1024, SendPolicy.DEFAULT, false, false, FrameLimits.DEFAULT_MAX_FRAME_SIZE,
+        }, false, maxConcurrentCalls, SendPolicy.DEFAULT, false, false, FrameLimits.DEFAULT_MAX_FRAME_SIZE,
                 DecimalLimits.DEFAULT, Duration.ofSeconds(30), timers);
+    }
+
+    @Test
+    void anAnswersCallbackIsQueuedBeforeACallThatCameAfterIt() throws Exception {
+        List<String> order = new ArrayList<>();
+        List<Runnable> serial = new ArrayList<>(); // the user's one-thread executor: its tasks run in order
+        CommandTable commands = new CommandTable(null);
+        commands.register(new Notes(order));
+        Session session = session(commands, serial::add, 1024);
         LoopSink sink = new LoopSink();
         Session.Link link = session.attach(sink, sink, new CallSource.Registry().join(new Object(), sink));
         session.opened(link);
@@ -145,18 +151,9 @@ class AnswerCallOrderTest {
         List<String> order = new ArrayList<>();
         CommandTable commands = new CommandTable(null);
         commands.register(new Notes(order));
-        Session session = new Session(null, commands, task -> {
+        Session session = session(commands, task -> {
             throw new RejectedExecutionException("shutting down");
-        }, new Session.Listener() {
-            @Override
-            public void opened() {
-            }
-
-            @Override
-            public void closed(Throwable reason) {
-            }
-        }, false, 1, SendPolicy.DEFAULT, false, false, FrameLimits.DEFAULT_MAX_FRAME_SIZE,
-                DecimalLimits.DEFAULT, Duration.ofSeconds(30), timers);
+        }, 1);
         LoopSink sink = new LoopSink();
         Session.Link link = session.attach(sink, sink, new CallSource.Registry().join(new Object(), sink));
         session.opened(link);
