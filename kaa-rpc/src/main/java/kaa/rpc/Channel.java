@@ -133,7 +133,7 @@ public class Channel {
             }
         }, reconnects, options.maxConcurrentCalls, options.pythonObjects, options.directDispatch,
                 options.callSites, options.maxFrameSize, options.decimalLimits, options.readyTimeout,
-                EventLoops.timers());
+                EventLoops.timers(), options.outgoingInterceptors, options.incomingInterceptors);
     }
 
     /** Hook for {@link Client}: the channel opened. Runs on an I/O thread. */

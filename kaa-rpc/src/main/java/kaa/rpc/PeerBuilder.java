@@ -246,6 +246,32 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
     }
 
     /**
+     * Adds an interceptor around every call this side makes; see
+     * {@link OutgoingInterceptor} for the contract. The first added is the
+     * outermost: it runs first, and sees the completion last.
+     *
+     * @param interceptor the interceptor
+     * @return this builder
+     */
+    public B intercept(OutgoingInterceptor interceptor) {
+        options.outgoingInterceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+        return self();
+    }
+
+    /**
+     * Adds an interceptor around every call the peer makes of this side; see
+     * {@link IncomingInterceptor} for the contract. The first added is the
+     * outermost: it runs first, and sees the completion last.
+     *
+     * @param interceptor the interceptor
+     * @return this builder
+     */
+    public B intercept(IncomingInterceptor interceptor) {
+        options.incomingInterceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+        return self();
+    }
+
+    /**
      * How many calls of one peer may run at once (default 1024); beyond that
      * the channel stops reading from its socket until some finish, so a flood
      * of calls slows the flooder.

@@ -4,11 +4,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import javax.net.ssl.SSLContext;
+import kaa.rpc.IncomingInterceptor;
+import kaa.rpc.OutgoingInterceptor;
 import kaa.rpc.RemoteException;
 import kaa.rpc.internal.exec.CallbackExecutors;
 import kaa.rpc.internal.exec.Durations;
@@ -79,6 +83,9 @@ public final class Options {
     public SendPolicy pythonObjects = SendPolicy.DEFAULT;
     /** What a Decimal a peer sent may be. */
     public DecimalLimits decimalLimits = DecimalLimits.DEFAULT;
+    /** Around every call made, and every call served: the first is the outermost. */
+    public List<OutgoingInterceptor> outgoingInterceptors = new ArrayList<>();
+    public List<IncomingInterceptor> incomingInterceptors = new ArrayList<>();
 
     /** A snapshot, so that a builder used again does not change what it built. */
     public Options copy() {
@@ -110,6 +117,8 @@ public final class Options {
         o.decimalLimits = decimalLimits;
         o.directDispatch = directDispatch;
         o.callSites = callSites;
+        o.outgoingInterceptors = new ArrayList<>(outgoingInterceptors);
+        o.incomingInterceptors = new ArrayList<>(incomingInterceptors);
         return o;
     }
 

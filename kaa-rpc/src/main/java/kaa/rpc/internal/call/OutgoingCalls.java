@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import kaa.rpc.ConnectionInfo;
 import kaa.rpc.NotConnectedException;
 import kaa.rpc.RemoteException;
 import kaa.rpc.internal.convert.Conversions;
@@ -107,6 +108,12 @@ public final class OutgoingCalls {
         return pending.size();
     }
 
+    /** The connection open now, or null. */
+    ConnectionInfo openConnection() {
+        FrameSink sink = route.openSink();
+        return sink == null ? null : sink.info();
+    }
+
     /** The call table, for tests. */
     public Map<Integer, PendingCall> pending() {
         return pending;
@@ -121,13 +128,25 @@ public final class OutgoingCalls {
     /** See {@link Session#call}. */
     public <T> RpcFuture<T> call(String command, Object[] args, Map<String, ?> kwargs, Type resultType,
             Duration timeout, boolean waitForReady, Function<RemoteException, ? extends Throwable> failures) {
+        return call(command, args, kwargs, Map.of(), resultType, timeout, waitForReady, failures);
+    }
+
+    /**
+     * See {@link Session#call}; {@code headers} go with the call to a peer that
+     * reads them (a CALH), and are dropped for any other.
+     */
+    public <T> RpcFuture<T> call(String command, Object[] args, Map<String, ?> kwargs, Map<String, String> headers,
+            Type resultType, Duration timeout, boolean waitForReady,
+            Function<RemoteException, ? extends Throwable> failures) {
         RpcFuture<T> future = new RpcFuture<>(executor);
         int seq = nextSeq();
-        boolean javaPeer = route.dialect().readsShortcuts();
+        Dialect dialect = route.dialect();
+        boolean javaPeer = dialect.readsShortcuts();
+        boolean withHeaders = !headers.isEmpty() && dialect.readsHeaders();
         ByteBuf buf = Packet.buffer(null, PickleWriter.sizeHint(args, javaPeer));
         try {
-            Packet.writeHeader(buf, seq, Packet.CALL, 0);
-            PickleWriter.writeCall(buf, command, args, kwargs, javaPeer, pythonObjects);
+            Packet.writeHeader(buf, seq, withHeaders ? Packet.CALH : Packet.CALL, 0);
+            PickleWriter.writeCall(buf, command, args, kwargs, withHeaders ? headers : null, javaPeer, pythonObjects);
             Packet.patchLength(buf, 0);
             Packet.checkSize(buf, maxFrameSize);
         } catch (RuntimeException | StackOverflowError e) {

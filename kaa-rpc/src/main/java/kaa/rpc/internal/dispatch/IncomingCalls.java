@@ -1,15 +1,23 @@
 package kaa.rpc.internal.dispatch;
 
 import io.netty.buffer.ByteBuf;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import kaa.rpc.CallRefusedException;
+import kaa.rpc.Channel;
+import kaa.rpc.IncomingInterceptor;
 import kaa.rpc.internal.convert.ConversionException;
 import kaa.rpc.internal.convert.Conversions;
 import kaa.rpc.internal.exec.IoThreads;
+import kaa.rpc.internal.frame.FrameLimits;
 import kaa.rpc.internal.frame.FrameSink;
 import kaa.rpc.internal.frame.ReadControl;
 import kaa.rpc.internal.log.PeerLog;
@@ -40,12 +48,22 @@ public final class IncomingCalls {
     private final boolean directDispatch;
     private final DecimalLimits decimalLimits;
     private final Replies replies;
+    /** The interceptors around every call, or null if there are none. */
+    private final IncomingChain chain;
 
     /**
      * @param owner the public channel, passed to {@code addClient} methods
      */
     public IncomingCalls(Object owner, CommandTable commands, Executor executor, int maxConcurrentCalls,
             boolean directDispatch, DecimalLimits decimalLimits, Replies replies) {
+        this(owner, commands, executor, maxConcurrentCalls, directDispatch, decimalLimits, replies, List.of());
+    }
+
+    /** As above, with interceptors around every call (the first outermost). */
+    public IncomingCalls(Object owner, CommandTable commands, Executor executor, int maxConcurrentCalls,
+            boolean directDispatch, DecimalLimits decimalLimits, Replies replies,
+            List<IncomingInterceptor> interceptors) {
+        this.chain = interceptors.isEmpty() ? null : new IncomingChain(interceptors, commands);
         this.owner = owner;
         this.commands = commands;
         this.executor = executor;
@@ -62,6 +80,11 @@ public final class IncomingCalls {
 
     /** A CALL arrived on {@code from}: dispatches it, or answers why not. On the I/O thread; the payload is the caller's. */
     public void call(FrameSink from, RunningCalls running, int seq, ByteBuf payload) {
+        call(from, running, seq, payload, false);
+    }
+
+    /** A CALL, or a CALH ({@code withHeaders}): its payload has a fourth item, the headers. */
+    public void call(FrameSink from, RunningCalls running, int seq, ByteBuf payload, boolean withHeaders) {
         Object decoded;
         int size = payload.readableBytes();
         try {
@@ -72,10 +95,12 @@ public final class IncomingCalls {
             return;
         }
         Object[] call = decoded instanceof Object[] ? (Object[]) decoded : null;
-        if (call == null || call.length != 3 || !(call[0] instanceof String)
-                || !(call[1] instanceof Object[] || call[1] instanceof List) || !(call[2] instanceof Map)) {
-            replies.reply(from, seq, "?", RemoteErrors.payload("TypeError", "malformed CALL: expected (command, args, "
-                    + "kwargs), got " + Repr.describeValue(decoded)), true);
+        if (call == null || call.length != (withHeaders ? 4 : 3) || !(call[0] instanceof String)
+                || !(call[1] instanceof Object[] || call[1] instanceof List) || !(call[2] instanceof Map)
+                || withHeaders && !(call[3] instanceof Map)) {
+            replies.reply(from, seq, "?", RemoteErrors.payload("TypeError", withHeaders
+                    ? "malformed CALH: expected (command, args, kwargs, headers), got " + Repr.describeValue(decoded)
+                    : "malformed CALL: expected (command, args, kwargs), got " + Repr.describeValue(decoded)), true);
             return;
         }
         String command = (String) call[0];
@@ -85,6 +110,20 @@ public final class IncomingCalls {
             kwargs = Conversions.stringKeys((Map<?, ?>) call[2]);
         } catch (ConversionException e) {
             replies.reply(from, seq, command, RemoteErrors.payload("TypeError", command + "(): " + e.getMessage()), true);
+            return;
+        }
+        Map<String, String> headers = Map.of();
+        if (withHeaders) {
+            headers = headers((Map<?, ?>) call[3]);
+            if (headers == null) {
+                replies.reply(from, seq, command, RemoteErrors.payload("TypeError", "malformed CALH: its headers must "
+                        + "be at most " + FrameLimits.MAX_HEADERS + " str names of at most " + FrameLimits.MAX_HEADER_NAME
+                        + " characters to str values of at most " + FrameLimits.MAX_HEADER_VALUE), true);
+                return;
+            }
+        }
+        if (chain != null) {
+            intercepted(from, running, seq, command, args, kwargs, headers, size);
             return;
         }
         ExposedMethod[] overloads = commands.lookup(command);
@@ -233,6 +272,184 @@ public final class IncomingCalls {
             if (r == null || !r.isCancelled()) {
                 replies.reply(from, seq, command, result, false);
             }
+        }
+    }
+
+    /** A CALH's headers, checked and copied; null if they are not a small map of short strings. */
+    private static Map<String, String> headers(Map<?, ?> raw) {
+        if (raw.size() > FrameLimits.MAX_HEADERS) {
+            return null;
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : raw.entrySet()) {
+            if (!(e.getKey() instanceof String name) || !(e.getValue() instanceof String value)
+                    || name.length() > FrameLimits.MAX_HEADER_NAME || value.length() > FrameLimits.MAX_HEADER_VALUE) {
+                return null;
+            }
+            headers.put(name, value);
+        }
+        return Collections.unmodifiableMap(headers);
+    }
+
+    // ---- through the interceptors ------------------------------------------------------------------
+
+    /**
+     * A well-formed call, through the interceptors: they run where its method
+     * would (the I/O thread for a direct one, else the executor), whatever
+     * they make of the command. On the I/O thread.
+     */
+    private void intercepted(FrameSink from, RunningCalls running, int seq, String command, Object[] args,
+            Map<String, Object> kwargs, Map<String, String> headers, int payloadSize) {
+        ExposedMethod[] overloads = commands.lookup(command);
+        ExposedMethod method = null;
+        if (overloads != null) {
+            try {
+                method = CommandTable.select(command, overloads, args.length, kwargs.size());
+            } catch (ExposedMethod.BindingException e) {
+                // the method runs nowhere: the chain runs on the executor, and the end of it says why
+            }
+        }
+        running.started();
+        RunningCalls.Running handle = running.track(seq, method != null && method.isInterruptible());
+        Dispatch dispatch = new Dispatch(from, running, seq, command, args, kwargs, headers, payloadSize, handle);
+        if (directDispatch || method != null && method.isDirect()) {
+            dispatch.run();
+            return;
+        }
+        try {
+            executor.execute(dispatch);
+        } catch (RejectedExecutionException e) {
+            dispatch.refused(e);
+        }
+    }
+
+    /** One call of the peer's through the chain: run, then answered once, unless let go. */
+    private final class Dispatch implements IoThreads.Refusable, IncomingChain.Terminal {
+        private final FrameSink from;
+        private final RunningCalls running;
+        private final int seq;
+        private final String command;
+        private final Object[] args;
+        private final Map<String, Object> kwargs;
+        private final Map<String, String> headers;
+        private final int payloadSize;
+        private final RunningCalls.Running handle;
+
+        Dispatch(FrameSink from, RunningCalls running, int seq, String command, Object[] args,
+                Map<String, Object> kwargs, Map<String, String> headers, int payloadSize, RunningCalls.Running handle) {
+            this.from = from;
+            this.running = running;
+            this.seq = seq;
+            this.command = command;
+            this.args = args;
+            this.kwargs = kwargs;
+            this.headers = headers;
+            this.payloadSize = payloadSize;
+            this.handle = handle;
+        }
+
+        @Override
+        public void run() {
+            if (handle.isCancelled()) { // let go before it ran: nobody reads an answer
+                running.done(seq, handle);
+                return;
+            }
+            Object outer = CurrentCaller.enter(owner);
+            try {
+                IncomingChain.View view = chain.view(owner instanceof Channel c ? c : null, from.info(), seq, command,
+                        args, kwargs, headers, this);
+                chain.run(view).whenComplete(this::answer);
+            } finally {
+                CurrentCaller.restore(outer);
+            }
+        }
+
+        @Override
+        public void refused(RuntimeException why) {
+            boolean cancelled = handle.isCancelled();
+            running.done(seq, handle);
+            if (!cancelled) {
+                replies.reply(from, seq, command, RemoteErrors.payload("RuntimeError", command + "(): rejected, the "
+                        + "callee's executor is not accepting work"), true);
+            }
+        }
+
+        /** The end of the chain: binds the arguments to the method the command names, and runs it. */
+        @Override
+        public CompletableFuture<Object> run(IncomingChain.View view) {
+            ExposedMethod[] overloads = commands.lookup(view.command);
+            if (overloads == null) { // as the original answers: KeyError(command), a long name cut
+                return CompletableFuture.failedFuture(new CallRefusedException("KeyError",
+                        Repr.truncate(view.command, 200)));
+            }
+            ExposedMethod method;
+            Object[] javaArgs;
+            try {
+                method = CommandTable.select(view.command, overloads, view.args.length, view.kwargs.size());
+                javaArgs = method.bind(owner, view.args, view.kwargs, WorkBudget.forPayload(payloadSize));
+            } catch (ExposedMethod.BindingException e) {
+                return CompletableFuture.failedFuture(new CallRefusedException("TypeError", e.getMessage()));
+            } catch (WorkLimitException e) {
+                return CompletableFuture.failedFuture(new CallRefusedException("ValueError", view.command
+                        + "(): arguments refused: " + e.getMessage()));
+            } catch (RuntimeException | StackOverflowError e) { // hostile nesting, or a bug: answer, never hang
+                return CompletableFuture.failedFuture(new CallRefusedException("TypeError", view.command
+                        + "(): arguments cannot be bound (" + Repr.className(e.getClass(), false) + ")"));
+            }
+            if (!handle.start(IoThreads.isIoThread() ? null : Thread.currentThread())) {
+                return CompletableFuture.failedFuture(letGo(view.command));
+            }
+            Object result = null;
+            Throwable thrown = null;
+            try {
+                result = method.invoke(javaArgs);
+            } catch (Throwable t) {
+                METHOD_THREW.log("{} threw", method.describe(), t);
+                thrown = t;
+            } finally {
+                handle.stop(); // first: no interrupt reaches what follows
+            }
+            CompletableFuture<Object> done = new CompletableFuture<>();
+            if (!(result instanceof CompletionStage<?> stage)) {
+                settle(done, result, thrown, view.command);
+                return done;
+            }
+            handle.stage(stage);
+            stage.whenComplete((value, error) -> settle(done, value, error, view.command));
+            return done;
+        }
+
+        /** What the interceptors see of the method's end: a call let go meanwhile is cancelled, whatever it returned. */
+        private void settle(CompletableFuture<Object> done, Object value, Throwable error, String command) {
+            if (handle.isCancelled()) {
+                done.completeExceptionally(letGo(command));
+            } else if (error != null) {
+                done.completeExceptionally(error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause() : error);
+            } else {
+                done.complete(value);
+            }
+        }
+
+        private CancellationException letGo(String command) {
+            return new CancellationException("call '" + command + "' was let go: its caller cancelled it, or its "
+                    + "connection was lost");
+        }
+
+        /** The chain's end: its slot is free, and its answer sent, unless the call was let go. */
+        private void answer(Object value, Throwable error) {
+            running.done(seq, handle);
+            if (handle.isCancelled()) {
+                return;
+            }
+            if (error == null) {
+                replies.reply(from, seq, command, value, false);
+                return;
+            }
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            replies.reply(from, seq, command, cause instanceof CallRefusedException refused
+                    ? RemoteErrors.payload(refused.pythonType(), refused.getMessage())
+                    : RemoteErrors.payload(cause), true);
         }
     }
 }

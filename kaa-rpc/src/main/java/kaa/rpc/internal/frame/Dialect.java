@@ -11,21 +11,28 @@ import kaa.rpc.internal.pickle.PickleWriter;
 public enum Dialect {
     /** The original protocol: no CNCL, no DENY, pickles Python reads. Every connection starts here. */
     PYTHON,
-    /** This library: CNCL, DENY, and pickle shortcuts such as BINBYTES for a {@code byte[]}. */
+    /** This library before 0.2: CNCL, DENY and the pickle shortcuts, but no CALH. */
+    JAVA_WITHOUT_HEADERS,
+    /** This library: CNCL, DENY, CALH, and pickle shortcuts such as BINBYTES for a {@code byte[]}. */
     JAVA;
 
     /** Whether the peer reads {@link Packet#CNCL}: a call it need no longer answer. */
     public boolean readsCancel() {
-        return this == JAVA;
+        return this != PYTHON;
     }
 
     /** Whether the peer reads {@link Packet#DENY}: a server's refusal of its answer to the challenge. */
     public boolean readsDeny() {
-        return this == JAVA;
+        return this != PYTHON;
     }
 
     /** Whether pickles may use the shortcuts only this library reads ({@code javaPeer} for {@link PickleWriter}). */
     public boolean readsShortcuts() {
+        return this != PYTHON;
+    }
+
+    /** Whether the peer reads {@link Packet#CALH}: a call with headers. */
+    public boolean readsHeaders() {
         return this == JAVA;
     }
 }

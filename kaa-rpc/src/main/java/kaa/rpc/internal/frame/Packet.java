@@ -28,6 +28,14 @@ public record Packet(int seq, int type, ByteBuf payload) {
      */
     public static final int CNCL = code("CNCL");
     /**
+     * A CALL with headers: its payload is {@code (command, args, kwargs,
+     * headers)}, headers a dict of str to str (trace context, say). Our own
+     * extension, sent only to a peer of this library from version 4 of its
+     * handshake marker ({@link Dialect#readsHeaders}): a Python peer never
+     * sees it.
+     */
+    public static final int CALH = code("CALH");
+    /**
      * A server refuses the client's answer to its challenge: the secret is
      * wrong. Empty. Sent only to a client that is this library (known from its
      * challenge); the original protocol lets a server say nothing but hang up.

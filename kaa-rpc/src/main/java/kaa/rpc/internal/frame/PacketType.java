@@ -14,6 +14,8 @@ package kaa.rpc.internal.frame;
  */
 public enum PacketType {
     AUTH, RESP, CALL, RETN, EXCP, CNCL, DENY,
+    /** A CALL with headers, from a peer of this library. */
+    CALH,
     /** Any other code: a peer's junk, or a type of a later version. */
     UNKNOWN;
 
@@ -33,6 +35,8 @@ public enum PacketType {
             return RESP;
         } else if (code == Packet.DENY) {
             return DENY;
+        } else if (code == Packet.CALH) {
+            return CALH;
         }
         return UNKNOWN;
     }

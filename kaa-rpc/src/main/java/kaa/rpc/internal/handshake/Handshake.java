@@ -74,11 +74,13 @@ public final class Handshake {
      * use shortcuts no Python peer reads, and a client can tell a challenge a
      * client issued, which no honest server sends. From version 3, when both
      * challenges of a handshake are so marked, each answer covers both
-     * ({@link #answered}). A Python peer's random challenge starts so by
+     * ({@link #answered}); from version 4 it reads CALH. A Python peer's random challenge starts so by
      * chance once in 2^32 connections.
      */
     private static final byte[] JAVA_MARKER = {'k', 'a', 'J'};
-    static final byte JAVA_VERSION = 3;
+    static final byte JAVA_VERSION = 4;
+    /** The first version that reads CALH, a call with headers. */
+    private static final byte HEADERS_VERSION = 4;
     private static final int ROLE = 4;
     private static final byte SERVER = 'S';
     private static final byte CLIENT = 'C';
@@ -148,7 +150,8 @@ public final class Handshake {
 
     /** The dialect of the peer whose handshake challenge is {@code challenge}. */
     public static Dialect dialectOf(byte[] challenge) {
-        return isJavaPeer(challenge) ? Dialect.JAVA : Dialect.PYTHON;
+        return !isJavaPeer(challenge) ? Dialect.PYTHON
+                : challenge[JAVA_MARKER.length] >= HEADERS_VERSION ? Dialect.JAVA : Dialect.JAVA_WITHOUT_HEADERS;
     }
 
     /** Whether a peer's challenge carries the marker of this library. */

@@ -4,9 +4,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import kaa.rpc.ConnectionInfo;
 import kaa.rpc.internal.frame.Dialect;
 import kaa.rpc.internal.frame.FrameDecoder;
 import kaa.rpc.internal.frame.FrameLimits;
@@ -40,6 +42,8 @@ public final class Connection implements FrameSink, ReadControl, HandshakePeer {
     private final String listeningOn;
     /** Written once, on the I/O thread, when the handshake completes; read by callers on any thread. */
     private volatile Dialect dialect = Dialect.PYTHON;
+    /** What the connection is, made once as the handshake completes (on the I/O thread). */
+    private volatile ConnectionInfo info;
     /** Whether the peer has sent a handshake packet yet (read by the server's admission, on other loops). */
     private volatile boolean spoken;
     private Session.Link link;
@@ -98,6 +102,22 @@ public final class Connection implements FrameSink, ReadControl, HandshakePeer {
     /** The handshake completed, with a peer that reads {@code dialect}. On the I/O thread. */
     public void opened(Dialect dialect) {
         this.dialect = dialect;
+        this.info = describe();
+    }
+
+    @Override
+    public ConnectionInfo info() {
+        ConnectionInfo i = info;
+        return i != null ? i : describe();
+    }
+
+    private ConnectionInfo describe() {
+        IoBackend io = IoBackend.get();
+        SocketAddress local = io.standard(channel.localAddress());
+        SocketAddress remote = io.standard(channel.remoteAddress());
+        boolean tcp = local instanceof InetSocketAddress || remote instanceof InetSocketAddress;
+        return new ConnectionInfo(local, remote, tcp ? ConnectionInfo.Transport.TCP : ConnectionInfo.Transport.UNIX,
+                dialect != Dialect.PYTHON);
     }
 
     /** The peer sent its first handshake packet. */

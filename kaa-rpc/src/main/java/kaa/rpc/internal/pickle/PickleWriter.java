@@ -200,8 +200,21 @@ public final class PickleWriter {
 
     public static void writeCall(ByteBuf out, String command, Object[] args, Map<String, ?> kwargs,
             boolean javaPeer, SendPolicy pythonObjects) {
+        writeCall(out, command, args, kwargs, null, javaPeer, pythonObjects);
+    }
+
+    /**
+     * The payload of a CALL, {@code (command, args, kwargs)}; or, with
+     * {@code headers} (not null), of a CALH, {@code (command, args, kwargs,
+     * headers)}, for a Java peer only.
+     */
+    public static void writeCall(ByteBuf out, String command, Object[] args, Map<String, ?> kwargs,
+            Map<String, String> headers, boolean javaPeer, SendPolicy pythonObjects) {
         PickleWriter p = new PickleWriter(javaPeer, pythonObjects);
         out.writeByte(PROTO).writeByte(2);
+        if (headers != null) {
+            out.writeByte(MARK);
+        }
         saveString(out, command);
         try {
             p.saveTuple(out, args, 0);
@@ -210,7 +223,12 @@ public final class PickleWriter {
             String where = whereUnsendable(args, "args", pythonObjects);
             throw located(e, where != null ? where : whereUnsendable(kwargs, "kwargs", pythonObjects));
         }
-        out.writeByte(TUPLE3);
+        if (headers != null) {
+            p.saveMap(out, headers, 0);
+            out.writeByte(TUPLE);
+        } else {
+            out.writeByte(TUPLE3);
+        }
         out.writeByte(STOP);
     }
 

@@ -6,16 +6,21 @@ import java.net.ConnectException;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import kaa.rpc.AuthenticationException;
+import kaa.rpc.Channel;
+import kaa.rpc.IncomingInterceptor;
 import kaa.rpc.NotConnectedException;
+import kaa.rpc.OutgoingInterceptor;
 import kaa.rpc.PresumedAuthenticationException;
 import kaa.rpc.RemoteException;
 import kaa.rpc.internal.call.OutgoingCalls;
+import kaa.rpc.internal.call.OutgoingChain;
 import kaa.rpc.internal.call.PendingCall;
 import kaa.rpc.internal.call.ReadyQueue;
 import kaa.rpc.internal.call.RpcFuture;
@@ -103,6 +108,8 @@ public final class Session {
     private final boolean reconnects;
     private final OutgoingCalls outgoing;
     private final IncomingCalls incoming;
+    /** Our calls through the outgoing interceptors, or null if there are none. */
+    private final OutgoingChain intercepted;
 
     // The lock guards state, link, queue, closeReason and everOpened, which change together. Only
     // bookkeeping runs under it: no listener, no future completed, no frame sent or buffer released,
@@ -127,6 +134,15 @@ public final class Session {
     public Session(Object owner, CommandTable commands, Executor executor, Listener listener, boolean reconnects,
             int maxConcurrentCalls, SendPolicy pythonObjects, boolean directDispatch, boolean callSites,
             long maxFrameSize, DecimalLimits decimalLimits, Duration readyTimeout, ScheduledExecutorService timers) {
+        this(owner, commands, executor, listener, reconnects, maxConcurrentCalls, pythonObjects, directDispatch,
+                callSites, maxFrameSize, decimalLimits, readyTimeout, timers, List.of(), List.of());
+    }
+
+    /** As above, with interceptors around our calls and around the peer's (each outermost first). */
+    public Session(Object owner, CommandTable commands, Executor executor, Listener listener, boolean reconnects,
+            int maxConcurrentCalls, SendPolicy pythonObjects, boolean directDispatch, boolean callSites,
+            long maxFrameSize, DecimalLimits decimalLimits, Duration readyTimeout, ScheduledExecutorService timers,
+            List<OutgoingInterceptor> outgoingInterceptors, List<IncomingInterceptor> incomingInterceptors) {
         this.executor = executor;
         this.listener = listener;
         this.reconnects = reconnects;
@@ -136,7 +152,10 @@ public final class Session {
         this.outgoing = new OutgoingCalls(new Routing(), afterReads, timers, pythonObjects, callSites, maxFrameSize,
                 decimalLimits, readyTimeout);
         this.incoming = new IncomingCalls(owner, commands, afterReads, maxConcurrentCalls, directDispatch,
-                decimalLimits, new Replies(pythonObjects, maxFrameSize));
+                decimalLimits, new Replies(pythonObjects, maxFrameSize), incomingInterceptors);
+        // none: a call goes straight to the call table, at no cost
+        this.intercepted = outgoingInterceptors.isEmpty() ? null
+                : new OutgoingChain(outgoingInterceptors, outgoing, (Channel) owner, afterReads);
     }
 
     public Executor executor() {
@@ -203,7 +222,7 @@ public final class Session {
      */
     public <T> RpcFuture<T> call(String command, Object[] args, Map<String, ?> kwargs, Type resultType,
             Duration timeout, boolean waitForReady) {
-        return outgoing.call(command, args, kwargs, resultType, timeout, waitForReady, null);
+        return call(command, args, kwargs, resultType, timeout, waitForReady, null);
     }
 
     /**
@@ -212,7 +231,9 @@ public final class Session {
      */
     public <T> RpcFuture<T> call(String command, Object[] args, Map<String, ?> kwargs, Type resultType,
             Duration timeout, boolean waitForReady, Function<RemoteException, ? extends Throwable> failures) {
-        return outgoing.call(command, args, kwargs, resultType, timeout, waitForReady, failures);
+        OutgoingChain chain = intercepted;
+        return chain == null ? outgoing.call(command, args, kwargs, resultType, timeout, waitForReady, failures)
+                : chain.call(command, args, kwargs, resultType, timeout, waitForReady, failures);
     }
 
     /** Where a new call goes: the session's state, read under its lock. */
@@ -434,14 +455,14 @@ public final class Session {
                 return;
             }
             switch (PacketType.of(p.type())) {
-                case CALL -> {
+                case CALL, CALH -> {
                     if (l.held) { // kept for the hold's end: this packet's payload is released then
                         if (l.heldCalls == null) {
                             l.heldCalls = new ArrayDeque<>();
                         }
                         l.heldCalls.add(new Packet(p.seq(), p.type(), p.payload().retain()));
                     } else {
-                        incoming.call(l.sink, l.running, p.seq(), p.payload());
+                        incoming.call(l.sink, l.running, p.seq(), p.payload(), p.type() == Packet.CALH);
                     }
                 }
                 case RETN, EXCP -> {

@@ -1,0 +1,290 @@
+package kaa.rpc.internal.call;
+
+import java.lang.reflect.Type;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import kaa.rpc.CallAttributes;
+import kaa.rpc.Channel;
+import kaa.rpc.ConnectionInfo;
+import kaa.rpc.OutgoingCall;
+import kaa.rpc.OutgoingInterceptor;
+import kaa.rpc.RemoteException;
+import kaa.rpc.internal.convert.Conversions;
+import kaa.rpc.internal.frame.FrameLimits;
+import kaa.rpc.internal.log.PeerLog;
+
+/**
+ * Our calls through the {@link OutgoingInterceptor}s, the first outermost,
+ * and then to {@link OutgoingCalls}. Made only when there are interceptors:
+ * without, a call goes straight to {@link OutgoingCalls}, as it did before
+ * interceptors were. Holds no lock; each call's state is its {@link Call}.
+ */
+public final class OutgoingChain {
+
+    // an interceptor's bug, maybe set off by what the peer answered: a line a second at most
+    private static final PeerLog THREW = PeerLog.warn(OutgoingChain.class, "outgoing interceptor threw");
+
+    private final OutgoingInterceptor[] interceptors;
+    private final OutgoingCalls calls;
+    private final Channel channel;
+    private final Executor executor;
+
+    public OutgoingChain(List<OutgoingInterceptor> interceptors, OutgoingCalls calls, Channel channel,
+            Executor executor) {
+        this.interceptors = interceptors.toArray(new OutgoingInterceptor[0]);
+        this.calls = calls;
+        this.channel = channel;
+        this.executor = executor;
+    }
+
+    /** As {@link OutgoingCalls#call}, through the interceptors; on the caller's thread. */
+    public <T> RpcFuture<T> call(String command, Object[] args, Map<String, ?> kwargs, Type resultType,
+            Duration timeout, boolean waitForReady, Function<RemoteException, ? extends Throwable> failures) {
+        RpcFuture<T> result = new RpcFuture<>(executor);
+        Call call = new Call(result, resultType, timeout, waitForReady, failures, calls.openConnection());
+        // the caller's cancel (or a complete, or orTimeout) reaches the call that went on, if one did
+        result.onSettled(call::cancelSent);
+        View view = new View(call, command, args, kwargs, Map.of());
+        proceed(call, 0, view).whenComplete((value, error) -> settle(call, result, value, error));
+        return result;
+    }
+
+    /** The rest of the chain from interceptor {@code index}: never throws, a failure is the future's. */
+    private CompletableFuture<Object> proceed(Call call, int index, View view) {
+        if (call.result.isDone()) { // settled (cancelled, say) before this step went on: nothing more is sent
+            return CompletableFuture.failedFuture(new CancellationException("call '" + view.command
+                    + "' was settled before it went on"));
+        }
+        if (index == interceptors.length) {
+            RpcFuture<Object> sent = calls.call(view.command, view.args, view.kwargs, view.headers, call.resultType,
+                    call.timeout, call.waitForReady, call.failures);
+            call.sent = sent;
+            if (call.result.isDone()) {
+                sent.cancel(false); // settled while it was being sent: the cancel above missed it
+            }
+            return sent;
+        }
+        OutgoingInterceptor interceptor = interceptors[index];
+        CompletionStage<?> stage;
+        try {
+            stage = Objects.requireNonNull(interceptor.intercept(view, new Next(call, index + 1)),
+                    "the interceptor returned no completion");
+        } catch (Throwable t) {
+            THREW.log("{} threw on call '{}'", interceptor, view.command, t);
+            call.cancelSent(); // what it let go on is no longer wanted
+            return CompletableFuture.failedFuture(t);
+        }
+        if (stage instanceof CompletableFuture) {
+            @SuppressWarnings("unchecked")
+            CompletableFuture<Object> f = (CompletableFuture<Object>) stage;
+            return f;
+        }
+        CompletableFuture<Object> f = new CompletableFuture<>();
+        stage.whenComplete((value, error) -> {
+            if (error != null) {
+                f.completeExceptionally(error);
+            } else {
+                f.complete(value);
+            }
+        });
+        return f;
+    }
+
+    /** The caller's future gets what the outermost interceptor completed with. */
+    private static <T> void settle(Call call, RpcFuture<T> result, Object value, Throwable error) {
+        if (error != null) {
+            result.completeExceptionally(error instanceof CompletionException && error.getCause() != null
+                    ? error.getCause() : error);
+            return;
+        }
+        Class<?> expected = box(Conversions.rawClass(call.resultType));
+        if (value != null && !expected.isInstance(value)) {
+            result.completeExceptionally(new ClassCastException("an interceptor completed the call with a "
+                    + value.getClass().getName() + ", not the " + expected.getName() + " it returns"));
+            return;
+        }
+        @SuppressWarnings("unchecked")
+        T t = (T) value;
+        result.complete(t);
+    }
+
+    private static Class<?> box(Class<?> c) {
+        if (!c.isPrimitive()) {
+            return c;
+        }
+        return c == int.class ? Integer.class : c == long.class ? Long.class : c == boolean.class ? Boolean.class
+                : c == double.class ? Double.class : c == float.class ? Float.class : c == short.class ? Short.class
+                : c == byte.class ? Byte.class : c == char.class ? Character.class : Void.class;
+    }
+
+    /** One call's state, shared by all its views and steps. */
+    private static final class Call {
+        final RpcFuture<?> result;
+        final Type resultType;
+        final Duration timeout;
+        final boolean waitForReady;
+        final Function<RemoteException, ? extends Throwable> failures;
+        final ConnectionInfo connection;
+        final long startNanos = System.nanoTime();
+        final CallAttributes attributes = new CallAttributes();
+        /** The call that went on to the peer, once it did. */
+        volatile RpcFuture<Object> sent;
+
+        Call(RpcFuture<?> result, Type resultType, Duration timeout, boolean waitForReady,
+                Function<RemoteException, ? extends Throwable> failures, ConnectionInfo connection) {
+            this.result = result;
+            this.resultType = resultType;
+            this.timeout = timeout;
+            this.waitForReady = waitForReady;
+            this.failures = failures;
+            this.connection = connection;
+        }
+
+        void cancelSent() {
+            RpcFuture<Object> s = sent;
+            if (s != null) {
+                s.cancel(false);
+            }
+        }
+    }
+
+    /** One step's way on: at most once. */
+    private final class Next implements OutgoingInterceptor.Next {
+        private final Call call;
+        private final int index;
+        private final AtomicBoolean used = new AtomicBoolean();
+
+        Next(Call call, int index) {
+            this.call = call;
+            this.index = index;
+        }
+
+        @Override
+        public CompletableFuture<Object> proceed(OutgoingCall view) {
+            if (!(view instanceof View) || ((View) view).call != call) {
+                throw new IllegalArgumentException("proceed takes this call or a view made from it");
+            }
+            if (!used.compareAndSet(false, true)) {
+                throw new IllegalStateException("call '" + view.command() + "' went on already: proceed at most once");
+            }
+            return OutgoingChain.this.proceed(call, index, (View) view);
+        }
+    }
+
+    /** A read-only view of a call; the {@code with} methods copy. */
+    private final class View implements OutgoingCall {
+        final Call call;
+        final String command;
+        final Object[] args;
+        final Map<String, ?> kwargs;
+        final Map<String, String> headers;
+
+        View(Call call, String command, Object[] args, Map<String, ?> kwargs, Map<String, String> headers) {
+            this.call = call;
+            this.command = command;
+            this.args = args;
+            this.kwargs = kwargs;
+            this.headers = headers;
+        }
+
+        @Override
+        public String command() {
+            return command;
+        }
+
+        @Override
+        public List<Object> args() {
+            return Collections.unmodifiableList(Arrays.asList(args));
+        }
+
+        @Override
+        public Map<String, Object> kwargs() {
+            return Collections.unmodifiableMap(kwargs);
+        }
+
+        @Override
+        public Map<String, String> headers() {
+            return headers;
+        }
+
+        @Override
+        public Channel channel() {
+            return channel;
+        }
+
+        @Override
+        public ConnectionInfo connection() {
+            return call.connection;
+        }
+
+        @Override
+        public long startNanos() {
+            return call.startNanos;
+        }
+
+        @Override
+        public CallAttributes attributes() {
+            return call.attributes;
+        }
+
+        @Override
+        public Type resultType() {
+            return call.resultType;
+        }
+
+        @Override
+        public Duration timeout() {
+            return call.timeout;
+        }
+
+        @Override
+        public OutgoingCall withCommand(String command) {
+            return new View(call, Objects.requireNonNull(command, "command"), args, kwargs, headers);
+        }
+
+        @Override
+        public OutgoingCall withArgs(Object... args) {
+            return new View(call, command, Objects.requireNonNull(args, "args").clone(), kwargs, headers);
+        }
+
+        @Override
+        public OutgoingCall withKwargs(Map<String, ?> kwargs) {
+            Map<String, Object> copy = new LinkedHashMap<>(kwargs); // in order; a null key is refused as it is sent
+            return new View(call, command, args, Collections.unmodifiableMap(copy), headers);
+        }
+
+        @Override
+        public OutgoingCall withHeader(String name, String value) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(value, "value");
+            if (name.length() > FrameLimits.MAX_HEADER_NAME || value.length() > FrameLimits.MAX_HEADER_VALUE) {
+                throw new IllegalArgumentException("header '" + name.substring(0, Math.min(name.length(), 40))
+                        + "' too long: a name is at most " + FrameLimits.MAX_HEADER_NAME + " characters, a value "
+                        + FrameLimits.MAX_HEADER_VALUE);
+            }
+            Map<String, String> copy = new LinkedHashMap<>(headers);
+            copy.put(name, value);
+            if (copy.size() > FrameLimits.MAX_HEADERS) {
+                throw new IllegalArgumentException("a call carries at most " + FrameLimits.MAX_HEADERS + " headers");
+            }
+            return new View(call, command, args, kwargs, Collections.unmodifiableMap(copy));
+        }
+
+        @Override
+        public String toString() {
+            return "OutgoingCall[" + command + ", " + args.length + " args, " + kwargs.size() + " kwargs]";
+        }
+    }
+}

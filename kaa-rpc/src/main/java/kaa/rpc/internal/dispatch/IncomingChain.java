@@ -1,0 +1,217 @@
+package kaa.rpc.internal.dispatch;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import kaa.rpc.CallAttributes;
+import kaa.rpc.CallRefusedException;
+import kaa.rpc.Channel;
+import kaa.rpc.ConnectionInfo;
+import kaa.rpc.IncomingCall;
+import kaa.rpc.IncomingInterceptor;
+import kaa.rpc.internal.log.PeerLog;
+
+/**
+ * The peer's calls through the {@link IncomingInterceptor}s, the first
+ * outermost, and then to the exposed method ({@link Terminal}). Made only
+ * when there are interceptors: without, {@link IncomingCalls} runs the
+ * method itself, as it did before interceptors were. Holds no lock.
+ */
+final class IncomingChain {
+
+    // an interceptor's bug, maybe set off by what the peer sent: a line a second at most
+    private static final PeerLog THREW = PeerLog.warn(IncomingChain.class, "incoming interceptor threw");
+
+    /** The end of the chain: the exposed method, run for one call. */
+    interface Terminal {
+        /** Runs the method {@code view} names; never throws, a failure is the stage's. */
+        CompletableFuture<Object> run(View view);
+    }
+
+    private final IncomingInterceptor[] interceptors;
+    private final CommandTable commands;
+
+    IncomingChain(List<IncomingInterceptor> interceptors, CommandTable commands) {
+        this.interceptors = interceptors.toArray(new IncomingInterceptor[0]);
+        this.commands = commands;
+    }
+
+    /** The first view of a call, as it arrived. */
+    View view(Channel channel, ConnectionInfo connection, int seq, String command, Object[] args,
+            Map<String, Object> kwargs, Map<String, String> headers, Terminal terminal) {
+        Call call = new Call(channel, connection, seq, terminal);
+        return new View(call, command, args, kwargs, headers);
+    }
+
+    /** Runs the chain for the call of {@code view}; its answer is the returned future's. */
+    CompletableFuture<Object> run(View view) {
+        return proceed(view.call, 0, view);
+    }
+
+    private CompletableFuture<Object> proceed(Call call, int index, View view) {
+        if (index == interceptors.length) {
+            return call.terminal.run(view);
+        }
+        IncomingInterceptor interceptor = interceptors[index];
+        CompletionStage<?> stage;
+        try {
+            stage = Objects.requireNonNull(interceptor.intercept(view, new Next(call, index + 1)),
+                    "the interceptor returned no completion");
+        } catch (CallRefusedException refused) {
+            return CompletableFuture.failedFuture(refused); // an answer, not a fault: not logged
+        } catch (Throwable t) {
+            THREW.log("{} threw on call '{}'", interceptor, view.command, t);
+            return CompletableFuture.failedFuture(t);
+        }
+        if (stage instanceof CompletableFuture) {
+            @SuppressWarnings("unchecked")
+            CompletableFuture<Object> f = (CompletableFuture<Object>) stage;
+            return f;
+        }
+        CompletableFuture<Object> f = new CompletableFuture<>();
+        stage.whenComplete((value, error) -> {
+            if (error != null) {
+                f.completeExceptionally(error);
+            } else {
+                f.complete(value);
+            }
+        });
+        return f;
+    }
+
+    /** One call's state, shared by its views. */
+    private static final class Call {
+        final Channel channel;
+        final ConnectionInfo connection;
+        final int seq;
+        final Terminal terminal;
+        final long startNanos = System.nanoTime();
+        final CallAttributes attributes = new CallAttributes();
+
+        Call(Channel channel, ConnectionInfo connection, int seq, Terminal terminal) {
+            this.channel = channel;
+            this.connection = connection;
+            this.seq = seq;
+            this.terminal = terminal;
+        }
+    }
+
+    /** One step's way on: at most once. */
+    private final class Next implements IncomingInterceptor.Next {
+        private final Call call;
+        private final int index;
+        private final AtomicBoolean used = new AtomicBoolean();
+
+        Next(Call call, int index) {
+            this.call = call;
+            this.index = index;
+        }
+
+        @Override
+        public CompletionStage<Object> proceed(IncomingCall view) {
+            if (!(view instanceof View) || ((View) view).call != call) {
+                throw new IllegalArgumentException("proceed takes this call or a view made from it");
+            }
+            if (!used.compareAndSet(false, true)) {
+                throw new IllegalStateException("call '" + view.command() + "' went on already: proceed at most once");
+            }
+            return IncomingChain.this.proceed(call, index, (View) view);
+        }
+    }
+
+    /** A read-only view of a call of the peer's; the {@code with} methods copy. */
+    final class View implements IncomingCall {
+        final Call call;
+        final String command;
+        final Object[] args;
+        final Map<String, Object> kwargs;
+        final Map<String, String> headers;
+
+        View(Call call, String command, Object[] args, Map<String, Object> kwargs, Map<String, String> headers) {
+            this.call = call;
+            this.command = command;
+            this.args = args;
+            this.kwargs = kwargs;
+            this.headers = headers;
+        }
+
+        @Override
+        public String command() {
+            return command;
+        }
+
+        @Override
+        public List<Object> args() {
+            return Collections.unmodifiableList(Arrays.asList(args));
+        }
+
+        @Override
+        public Map<String, Object> kwargs() {
+            return Collections.unmodifiableMap(kwargs);
+        }
+
+        @Override
+        public Map<String, String> headers() {
+            return headers;
+        }
+
+        @Override
+        public Channel channel() {
+            return call.channel;
+        }
+
+        @Override
+        public ConnectionInfo connection() {
+            return call.connection;
+        }
+
+        @Override
+        public long startNanos() {
+            return call.startNanos;
+        }
+
+        @Override
+        public CallAttributes attributes() {
+            return call.attributes;
+        }
+
+        @Override
+        public int seq() {
+            return call.seq;
+        }
+
+        @Override
+        public boolean isKnownCommand() {
+            return commands.lookup(command) != null;
+        }
+
+        @Override
+        public IncomingCall withCommand(String command) {
+            return new View(call, Objects.requireNonNull(command, "command"), args, kwargs, headers);
+        }
+
+        @Override
+        public IncomingCall withArgs(Object... args) {
+            return new View(call, command, Objects.requireNonNull(args, "args").clone(), kwargs, headers);
+        }
+
+        @Override
+        public IncomingCall withKwargs(Map<String, ?> kwargs) {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            kwargs.forEach((k, v) -> copy.put(Objects.requireNonNull(k, "a keyword argument's name"), v));
+            return new View(call, command, args, copy, headers);
+        }
+
+        @Override
+        public String toString() {
+            return "IncomingCall[" + command + ", seq " + Integer.toUnsignedString(call.seq) + ", " + args.length
+                    + " args, " + kwargs.size() + " kwargs]";
+        }
+    }
+}
