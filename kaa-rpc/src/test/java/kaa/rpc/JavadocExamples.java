@@ -139,4 +139,25 @@ final class JavadocExamples {
         Client.builder("media.sock")
                 .sendPythonObjects((module, name) -> module.equals("myapp.model"));
     }
+
+    /** {@link OutgoingInterceptor}'s class documentation. */
+    static OutgoingInterceptor outgoingInterceptor(org.slf4j.Logger log) {
+        OutgoingInterceptor timing = (call, next) -> {
+            long start = System.nanoTime();
+            return next.proceed(call).whenComplete((value, error) ->
+                    log.info("{} took {} µs", call.command(), (System.nanoTime() - start) / 1000));
+        };
+        return timing;
+    }
+
+    /** {@link IncomingInterceptor}'s class documentation. */
+    static IncomingInterceptor incomingInterceptor() {
+        IncomingInterceptor onlyLocal = (call, next) -> {
+            if (call.connection().transport() != ConnectionInfo.Transport.UNIX) {
+                throw new CallRefusedException("only local callers may call " + call.command());
+            }
+            return next.proceed(call);
+        };
+        return onlyLocal;
+    }
 }
