@@ -5,7 +5,7 @@ import java.util.concurrent.CompletionStage;
 /**
  * Around every call the peer makes of this side: to time, log, count,
  * change, answer or refuse it before an exposed method runs. Installed with
- * {@link PeerBuilder#intercept(IncomingInterceptor)}; the first installed is
+ * {@link PeerBuilder#interceptIncoming}; the first installed is
  * the outermost (it runs first, and sees the completion last), on both sides.
  *
  * <pre>{@code
