@@ -35,16 +35,20 @@ class LayeringTest {
             .layer("value").definedBy("kaa.rpc.internal.value..")
             .layer("exec").definedBy("kaa.rpc.internal.exec..")
             .layer("log").definedBy("kaa.rpc.internal.log..")
+            .layer("intercept").definedBy("kaa.rpc.internal.intercept..")
             // every layer may use the public package's data types (see internalsUseOnlyTheApisData)
             .whereLayer("log").mayOnlyAccessLayers("api")
             .whereLayer("value").mayOnlyAccessLayers("api")
+            .whereLayer("intercept").mayOnlyAccessLayers("api")
             .whereLayer("exec").mayOnlyAccessLayers("log", "api")
             .whereLayer("frame").mayOnlyAccessLayers("exec", "log", "api")
             .whereLayer("pickle").mayOnlyAccessLayers("value", "log", "api")
             .whereLayer("convert").mayOnlyAccessLayers("value", "api")
             .whereLayer("handshake").mayOnlyAccessLayers("frame", "exec", "log", "api")
-            .whereLayer("call").mayOnlyAccessLayers("value", "pickle", "convert", "frame", "exec", "log", "api")
-            .whereLayer("dispatch").mayOnlyAccessLayers("value", "pickle", "convert", "frame", "exec", "log", "api")
+            .whereLayer("call").mayOnlyAccessLayers("value", "pickle", "convert", "frame", "intercept", "exec", "log",
+                    "api")
+            .whereLayer("dispatch").mayOnlyAccessLayers("value", "pickle", "convert", "frame", "intercept", "exec",
+                    "log", "api")
             // the session tells a handshake's presumed refusal (a retrying client tries again) by its type
             .whereLayer("session").mayOnlyAccessLayers("call", "dispatch", "handshake", "value", "pickle", "frame",
                     "exec", "log", "api")

@@ -382,23 +382,26 @@ public final class IncomingCalls {
         /** The end of the chain: binds the arguments to the method the command names, and runs it. */
         @Override
         public CompletableFuture<Object> run(IncomingChain.View view) {
-            ExposedMethod[] overloads = commands.lookup(view.command);
+            ExposedMethod[] overloads = commands.lookup(view.command());
             if (overloads == null) { // as the original answers: KeyError(command), a long name cut
                 return CompletableFuture.failedFuture(new CallRefusedException("KeyError",
-                        Repr.truncate(view.command, 200)));
+                        Repr.truncate(view.command(), 200)));
             }
             ExposedMethod method;
             Object[] javaArgs;
             try {
-                method = CommandTable.select(view.command, overloads, view.args.length, view.kwargs.size());
-                javaArgs = bind(method, view.command, view.args, view.kwargs, payloadSize);
+                Object[] args = view.argsArray();
+                @SuppressWarnings("unchecked")
+                Map<String, Object> kwargs = (Map<String, Object>) view.kwargsMap();
+                method = CommandTable.select(view.command(), overloads, args.length, kwargs.size());
+                javaArgs = bind(method, view.command(), args, kwargs, payloadSize);
             } catch (ExposedMethod.BindingException e) {
                 return CompletableFuture.failedFuture(new CallRefusedException("TypeError", e.getMessage()));
             } catch (CallRefusedException e) {
                 return CompletableFuture.failedFuture(e);
             }
             if (!handle.start(IoThreads.isIoThread() ? null : Thread.currentThread())) {
-                return CompletableFuture.failedFuture(letGo(view.command));
+                return CompletableFuture.failedFuture(letGo(view.command()));
             }
             Object result = null;
             Throwable thrown = null;
@@ -412,11 +415,11 @@ public final class IncomingCalls {
             }
             CompletableFuture<Object> done = new CompletableFuture<>();
             if (!(result instanceof CompletionStage<?> stage)) {
-                settle(done, result, thrown, view.command);
+                settle(done, result, thrown, view.command());
                 return done;
             }
             handle.stage(stage);
-            stage.whenComplete((value, error) -> settle(done, value, error, view.command));
+            stage.whenComplete((value, error) -> settle(done, value, error, view.command()));
             return done;
         }
 
