@@ -12,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import kaa.rpc.Channel;
 import kaa.rpc.ConnectionInfo;
@@ -148,22 +147,18 @@ public final class OutgoingChain {
     private final class Next implements OutgoingInterceptor.Next {
         private final Call call;
         private final int index;
-        private final AtomicBoolean used = new AtomicBoolean();
+        private final CallView.Step step;
 
         Next(Call call, int index) {
             this.call = call;
             this.index = index;
+            this.step = new CallView.Step(call);
         }
 
         @Override
         public CompletableFuture<Object> proceed(OutgoingCall view) {
-            if (!(view instanceof View v) || v.call != call) {
-                throw new IllegalArgumentException("proceed takes this call or a view made from it");
-            }
-            if (!used.compareAndSet(false, true)) {
-                throw new IllegalStateException("call '" + view.command() + "' went on already: proceed at most once");
-            }
-            return OutgoingChain.this.proceed(call, index, v);
+            step.goingOn(view);
+            return OutgoingChain.this.proceed(call, index, (View) view);
         }
     }
 

@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicBoolean;
 import kaa.rpc.CallRefusedException;
 import kaa.rpc.Channel;
 import kaa.rpc.ConnectionInfo;
@@ -86,22 +85,18 @@ final class IncomingChain {
     private final class Next implements IncomingInterceptor.Next {
         private final Call call;
         private final int index;
-        private final AtomicBoolean used = new AtomicBoolean();
+        private final CallView.Step step;
 
         Next(Call call, int index) {
             this.call = call;
             this.index = index;
+            this.step = new CallView.Step(call);
         }
 
         @Override
         public CompletionStage<Object> proceed(IncomingCall view) {
-            if (!(view instanceof View v) || v.call != call) {
-                throw new IllegalArgumentException("proceed takes this call or a view made from it");
-            }
-            if (!used.compareAndSet(false, true)) {
-                throw new IllegalStateException("call '" + view.command() + "' went on already: proceed at most once");
-            }
-            return IncomingChain.this.proceed(call, index, v);
+            step.goingOn(view);
+            return IncomingChain.this.proceed(call, index, (View) view);
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import kaa.rpc.CallAttributes;
 import kaa.rpc.Channel;
 import kaa.rpc.ConnectionInfo;
@@ -17,6 +18,29 @@ import kaa.rpc.RpcCall;
  * attributes (shared by all its views, in {@link Shared}). Immutable.
  */
 public abstract class CallView implements RpcCall {
+
+    /**
+     * One step of a chain, which goes on at most once, with a view of its own
+     * call: the checks of an interceptor's {@code next.proceed(view)}.
+     */
+    public static final class Step {
+        private final Shared call;
+        private final AtomicBoolean used = new AtomicBoolean();
+
+        public Step(Shared call) {
+            this.call = call;
+        }
+
+        /** Checks that {@code view} may go on now: a view of this step's call, the first time. */
+        public void goingOn(RpcCall view) {
+            if (!(view instanceof CallView v) || v.shared != call) {
+                throw new IllegalArgumentException("proceed takes this call or a view made from it");
+            }
+            if (!used.compareAndSet(false, true)) {
+                throw new IllegalStateException("call '" + view.command() + "' went on already: proceed at most once");
+            }
+        }
+    }
 
     /** One call's state, shared by all its views. */
     public static class Shared {
