@@ -41,7 +41,9 @@ import kaa.rpc.internal.net.EventLoops;
 import kaa.rpc.internal.net.HeartbeatHandler;
 import kaa.rpc.internal.net.IoBackend;
 import kaa.rpc.internal.net.SessionHandler;
+import kaa.rpc.internal.net.WireTap;
 import kaa.rpc.internal.session.Session;
+import kaa.rpc.internal.wire.Observers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +75,7 @@ public final class Endpoints {
                 options.tls == null ? Admission.DEFAULT_MIN_AGE_NANOS : 3 * Admission.DEFAULT_MIN_AGE_NANOS,
                 System::nanoTime);
         CallSource.Registry callSources = new CallSource.Registry();
+        Observers observers = Observers.of(options.observers);
         // a Unix connection's own local address is where the socket was bound, before its move into place
         String socketPath = address.isUnix() ? Address.format(address.socketAddress()) : null;
         ServerBootstrap b = new ServerBootstrap()
@@ -81,7 +84,11 @@ public final class Endpoints {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        if (!admission.admit(ch)) {
+                        String refusal = admission.refusal(ch);
+                        if (refusal != null) {
+                            if (observers != null && !refusal.equals(Admission.CLOSING)) {
+                                observers.refused(IoBackend.get().standard(ch.remoteAddress()), refusal);
+                            }
                             ch.close();
                             return;
                         }
@@ -174,6 +181,8 @@ public final class Endpoints {
     private static void pipeline(Channel ch, boolean server, Connection connection, Object source, Options options,
             Session session, Consumer<Throwable> reconnect) {
         Session.Link link = connection.link();
+        Observers observers = Observers.of(options.observers);
+        connection.observe(observers);
         ch.config().setWriteBufferWaterMark(
                 new WriteBufferWaterMark(FrameLimits.OUTBOUND_LOW_WATER, FrameLimits.OUTBOUND_HIGH_WATER));
         // Until the handshake completes, read as the original does: at most 1 KiB at a time.
@@ -188,6 +197,9 @@ public final class Endpoints {
             p.addLast("first-bytes", first);
         }
         p.addLast("frames", frames);
+        if (observers != null) { // decided once per connection: without observers, no packet passes anything more
+            p.addLast("wire", new WireTap(connection, observers));
+        }
         p.addLast("handshake", new HandshakeHandler(connection, server, options.secret, options.handshakeTimeout, frames,
                 first));
         if (options.heartbeatInterval != null) {

@@ -4,11 +4,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import javax.net.ssl.SSLContext;
+import kaa.rpc.ConnectionObserver;
 import kaa.rpc.RemoteException;
 import kaa.rpc.internal.exec.CallbackExecutors;
 import kaa.rpc.internal.exec.Durations;
@@ -79,6 +82,8 @@ public final class Options {
     public SendPolicy pythonObjects = SendPolicy.DEFAULT;
     /** What a Decimal a peer sent may be. */
     public DecimalLimits decimalLimits = DecimalLimits.DEFAULT;
+    /** Told of every connection, in this order; empty for none (then nothing observes the packets). */
+    public List<ConnectionObserver> observers = new ArrayList<>();
 
     /** A snapshot, so that a builder used again does not change what it built. */
     public Options copy() {
@@ -110,6 +115,7 @@ public final class Options {
         o.decimalLimits = decimalLimits;
         o.directDispatch = directDispatch;
         o.callSites = callSites;
+        o.observers = new ArrayList<>(observers);
         return o;
     }
 

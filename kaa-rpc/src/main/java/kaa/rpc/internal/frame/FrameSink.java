@@ -5,6 +5,7 @@ import java.util.concurrent.Executor;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.net.SocketAddress;
+import kaa.rpc.ConnectionInfo;
 import kaa.rpc.internal.Options;
 import kaa.rpc.internal.net.Connection;
 import kaa.rpc.internal.net.SendBudget;
@@ -79,6 +80,11 @@ public interface FrameSink {
 
     /** The peer's address as the JDK names it, or null. */
     SocketAddress remoteAddress();
+
+    /** The connection as observers see it, made once when its handshake completes; null until then (or without a socket). */
+    default ConnectionInfo info() {
+        return null;
+    }
 
     /** What waits to be sent: queued here, and in the socket's own buffer. */
     long unsentBytes();

@@ -4,8 +4,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.Executor;
+import javax.net.ssl.SSLException;
+import kaa.rpc.AuthenticationException;
+import kaa.rpc.ConnectionInfo;
+import kaa.rpc.HandshakeTimeoutException;
 import java.util.concurrent.RejectedExecutionException;
 import kaa.rpc.internal.frame.Dialect;
 import kaa.rpc.internal.frame.FrameDecoder;
@@ -15,6 +20,7 @@ import kaa.rpc.internal.frame.ReadControl;
 import kaa.rpc.internal.frame.ReadGate;
 import kaa.rpc.internal.handshake.HandshakePeer;
 import kaa.rpc.internal.session.Session;
+import kaa.rpc.internal.wire.Observers;
 
 /**
  * One Netty channel as the session sees it: a {@link FrameSink} and a
@@ -43,6 +49,12 @@ public final class Connection implements FrameSink, ReadControl, HandshakePeer {
     /** Whether the peer has sent a handshake packet yet (read by the server's admission, on other loops). */
     private volatile boolean spoken;
     private Session.Link link;
+    /** Told of this connection's life, or null for none; set once, where the pipeline is made. */
+    private Observers observers;
+    /** Written once, on the I/O thread, when the handshake completes; read by callers on any thread. */
+    private volatile ConnectionInfo info;
+    /** Why the handshake failed, the first reason given (I/O thread); null while it has not. */
+    private String handshakeFailure;
 
     private Connection(Channel channel, SendBudget budget, String connectedTo, String listeningOn) {
         this.channel = channel;
@@ -95,9 +107,61 @@ public final class Connection implements FrameSink, ReadControl, HandshakePeer {
         return link;
     }
 
+    /** Tells {@code observers} (or nobody, if null) of this connection's life; where the pipeline is made. */
+    public void observe(Observers observers) {
+        this.observers = observers;
+    }
+
     /** The handshake completed, with a peer that reads {@code dialect}. On the I/O thread. */
     public void opened(Dialect dialect) {
         this.dialect = dialect;
+        SocketAddress local = IoBackend.get().standard(channel.localAddress());
+        info = new ConnectionInfo(local, remoteAddress(),
+                local instanceof InetSocketAddress ? ConnectionInfo.Transport.TCP : ConnectionInfo.Transport.UNIX,
+                dialect == Dialect.JAVA);
+        if (observers != null) {
+            observers.opened(info);
+        }
+    }
+
+    @Override
+    public void handshakeFailed(String reason) {
+        if (handshakeFailure == null) {
+            handshakeFailure = reason;
+        }
+    }
+
+    /** The connection fails with {@code cause}; before it opened, that says why its handshake failed. I/O thread. */
+    void failed(Throwable cause) {
+        if (info != null || handshakeFailure != null) {
+            return;
+        }
+        if (cause instanceof SSLException) {
+            handshakeFailure = TLS;
+        } else if (cause instanceof HandshakeTimeoutException) {
+            handshakeFailure = TIMEOUT;
+        } else if (cause instanceof AuthenticationException) {
+            handshakeFailure = WRONG_SECRET;
+        } else if (cause instanceof java.io.IOException) { // a frame the handshake does not allow, junk
+            handshakeFailure = MALFORMED;
+        }
+    }
+
+    /** The connection is gone, for {@code reason}: its observers are told how it ended. I/O thread. */
+    void ended(Throwable reason) {
+        if (observers == null) {
+            return;
+        }
+        if (info != null) {
+            observers.closed(info, reason);
+        } else if (channel.remoteAddress() != null || channel.localAddress() != null) { // it was connected
+            observers.handshakeFailed(remoteAddress(), handshakeFailure != null ? handshakeFailure : CLOSED);
+        }
+    }
+
+    @Override
+    public ConnectionInfo info() {
+        return info;
     }
 
     /** The peer sent its first handshake packet. */
