@@ -44,6 +44,7 @@ import kaa.rpc.internal.net.SessionHandler;
 import kaa.rpc.internal.net.WireTap;
 import kaa.rpc.internal.session.Session;
 import kaa.rpc.internal.wire.Observers;
+import kaa.rpc.internal.wire.WireTrace;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -182,7 +183,10 @@ public final class Endpoints {
             Session session, Consumer<Throwable> reconnect) {
         Session.Link link = connection.link();
         Observers observers = Observers.of(options.observers);
-        connection.observe(observers);
+        // decided once per connection: with neither observers nor a trace, no packet passes anything more
+        WireTrace trace = options.wireTrace != null ? options.wireTrace : WireTrace.fromLogger();
+        WireTap tap = observers == null && trace == null ? null : new WireTap(connection, observers, trace);
+        connection.observe(observers, tap);
         ch.config().setWriteBufferWaterMark(
                 new WriteBufferWaterMark(FrameLimits.OUTBOUND_LOW_WATER, FrameLimits.OUTBOUND_HIGH_WATER));
         // Until the handshake completes, read as the original does: at most 1 KiB at a time.
@@ -197,8 +201,8 @@ public final class Endpoints {
             p.addLast("first-bytes", first);
         }
         p.addLast("frames", frames);
-        if (observers != null) { // decided once per connection: without observers, no packet passes anything more
-            p.addLast("wire", new WireTap(connection, observers));
+        if (tap != null) {
+            p.addLast("wire", tap);
         }
         p.addLast("handshake", new HandshakeHandler(connection, server, options.secret, options.handshakeTimeout, frames,
                 first));

@@ -51,6 +51,8 @@ public final class Connection implements FrameSink, ReadControl, HandshakePeer {
     private Session.Link link;
     /** Told of this connection's life, or null for none; set once, where the pipeline is made. */
     private Observers observers;
+    /** The trace of this connection's packets and events, or null; set with the observers. */
+    private WireTap tap;
     /** Written once, on the I/O thread, when the handshake completes; read by callers on any thread. */
     private volatile ConnectionInfo info;
     /** Why the handshake failed, the first reason given (I/O thread); null while it has not. */
@@ -107,9 +109,13 @@ public final class Connection implements FrameSink, ReadControl, HandshakePeer {
         return link;
     }
 
-    /** Tells {@code observers} (or nobody, if null) of this connection's life; where the pipeline is made. */
-    public void observe(Observers observers) {
+    /**
+     * Tells {@code observers} and {@code tap} (each or null) of this
+     * connection's life; where the pipeline is made.
+     */
+    public void observe(Observers observers, WireTap tap) {
         this.observers = observers;
+        this.tap = tap;
     }
 
     /** The handshake completed, with a peer that reads {@code dialect}. On the I/O thread. */
@@ -121,6 +127,9 @@ public final class Connection implements FrameSink, ReadControl, HandshakePeer {
                 dialect == Dialect.JAVA);
         if (observers != null) {
             observers.opened(info);
+        }
+        if (tap != null) {
+            tap.opened(info);
         }
     }
 
@@ -149,13 +158,17 @@ public final class Connection implements FrameSink, ReadControl, HandshakePeer {
 
     /** The connection is gone, for {@code reason}: its observers are told how it ended. I/O thread. */
     void ended(Throwable reason) {
+        String failure = handshakeFailure != null ? handshakeFailure : CLOSED;
+        if (tap != null) {
+            tap.ended(info != null, failure, reason);
+        }
         if (observers == null) {
             return;
         }
         if (info != null) {
             observers.closed(info, reason);
         } else if (channel.remoteAddress() != null || channel.localAddress() != null) { // it was connected
-            observers.handshakeFailed(remoteAddress(), handshakeFailure != null ? handshakeFailure : CLOSED);
+            observers.handshakeFailed(remoteAddress(), failure);
         }
     }
 
