@@ -100,9 +100,8 @@ class WireTraceTest {
     }
 
     private static Server tracedServer(Capture log) throws Exception {
-        Server.Builder b = Server.builder("127.0.0.1:0").secret("sekrit");
-        b.options.wireTrace = WireTrace.of(log);
-        return b.listen().register(new DemoService());
+        return Server.builder("127.0.0.1:0").secret("sekrit").observer(WireTrace.of(log)).listen()
+                .register(new DemoService());
     }
 
     @Test
@@ -110,9 +109,8 @@ class WireTraceTest {
         Capture serverLog = new Capture(true);
         Capture clientLog = new Capture(true);
         try (Server server = tracedServer(serverLog)) {
-            Client.Builder cb = Client.builder(server.address()).secret("sekrit");
-            cb.options.wireTrace = WireTrace.of(clientLog);
-            try (Client client = cb.connect()) {
+            try (Client client = Client.builder(server.address()).secret("sekrit").observer(WireTrace.of(clientLog))
+                    .connect()) {
                 assertThat(await(client.rpc("echo", "hi"))).isEqualTo("hi");
                 String call = serverLog.await(l -> l.contains(" CALL "));
                 assertThat(call).matches("DEBUG \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z c\\d+ "

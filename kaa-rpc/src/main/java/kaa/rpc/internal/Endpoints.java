@@ -184,7 +184,8 @@ public final class Endpoints {
         Session.Link link = connection.link();
         Observers observers = Observers.of(options.observers);
         // decided once per connection: with neither observers nor a trace, no packet passes anything more
-        WireTrace trace = options.wireTrace != null ? options.wireTrace : WireTrace.fromLogger();
+        WireTrace given = WireTrace.among(options.observers);
+        WireTrace trace = given != null ? given : WireTrace.fromLogger();
         WireTap tap = observers == null && trace == null ? null : new WireTap(connection, observers, trace);
         connection.observe(observers, tap);
         ch.config().setWriteBufferWaterMark(

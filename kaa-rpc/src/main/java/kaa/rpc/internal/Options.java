@@ -20,7 +20,6 @@ import kaa.rpc.internal.frame.ReceiveBudget;
 import kaa.rpc.internal.net.SendBudget;
 import kaa.rpc.internal.pickle.DecimalLimits;
 import kaa.rpc.internal.pickle.SendPolicy;
-import kaa.rpc.internal.wire.WireTrace;
 
 /** The settings of a server or client, with their defaults; filled in by the public builders. */
 public final class Options {
@@ -83,10 +82,12 @@ public final class Options {
     public SendPolicy pythonObjects = SendPolicy.DEFAULT;
     /** What a Decimal a peer sent may be. */
     public DecimalLimits decimalLimits = DecimalLimits.DEFAULT;
-    /** Told of every connection, in this order; empty for none (then nothing observes the packets). */
+    /**
+     * Told of every connection, in this order; empty for none (then nothing
+     * observes the packets). A {@code wire.WireTrace} among them is the
+     * connections' trace instead (the command line's {@code --trace}).
+     */
     public List<ConnectionObserver> observers = new ArrayList<>();
-    /** Where the wire trace of every connection goes (the command line's --trace), or null: the logger's, if on. */
-    public WireTrace wireTrace;
 
     /** A snapshot, so that a builder used again does not change what it built. */
     public Options copy() {
@@ -119,7 +120,6 @@ public final class Options {
         o.directDispatch = directDispatch;
         o.callSites = callSites;
         o.observers = new ArrayList<>(observers);
-        o.wireTrace = wireTrace;
         return o;
     }
 

@@ -23,13 +23,19 @@ public final class Observers {
 
     private final ConnectionObserver[] all;
 
-    private Observers(List<ConnectionObserver> all) {
-        this.all = all.toArray(new ConnectionObserver[0]);
+    private Observers(ConnectionObserver[] all) {
+        this.all = all;
     }
 
-    /** The observers {@code list} holds, or null when it holds none: then nothing is called at all. */
+    /**
+     * The observers {@code list} holds (a {@link WireTrace} among them is not
+     * one: it is the trace), or null when it holds none: then nothing is
+     * called at all.
+     */
     public static Observers of(List<ConnectionObserver> list) {
-        return list == null || list.isEmpty() ? null : new Observers(list);
+        ConnectionObserver[] all = list.stream().filter(o -> !(o instanceof WireTrace))
+                .toArray(ConnectionObserver[]::new);
+        return all.length == 0 ? null : new Observers(all);
     }
 
     public void opened(ConnectionInfo c) {

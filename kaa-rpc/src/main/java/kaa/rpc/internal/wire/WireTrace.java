@@ -1,8 +1,10 @@
 package kaa.rpc.internal.wire;
 
 import io.netty.buffer.ByteBuf;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import kaa.rpc.ConnectionObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,8 +14,13 @@ import org.slf4j.LoggerFactory;
  * packet after the handshake), or lines handed to a consumer, as text or
  * JSON (the command line's {@code --trace}). Lines are rendered by
  * {@link WireFormat}. Thread-safe: the connections of a peer share one.
+ *
+ * <p>A trace of its own is given to a builder as an observer
+ * ({@code builder.observer(WireTrace.to(...))}), the one way in without
+ * another public option; the connections take it out of the observers as
+ * their trace, and none of its observer methods (which do nothing) is called.
  */
-public final class WireTrace {
+public final class WireTrace implements ConnectionObserver {
 
     /** The logger of the wire trace. */
     public static final String LOGGER = "kaa.rpc.wire";
@@ -48,6 +55,16 @@ public final class WireTrace {
     /** The trace as lines of text, or of JSON, handed to {@code lines} (from I/O threads, one line at a time). */
     public static WireTrace to(Consumer<String> lines, boolean json) {
         return new WireTrace(lines, null, json);
+    }
+
+    /** The first trace among {@code observers}, or null. */
+    public static WireTrace among(List<ConnectionObserver> observers) {
+        for (ConnectionObserver o : observers) {
+            if (o instanceof WireTrace t) {
+                return t;
+            }
+        }
+        return null;
     }
 
     /** A short id for a new connection: {@code c1}, {@code c2}, ... */
