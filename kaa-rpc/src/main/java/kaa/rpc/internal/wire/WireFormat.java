@@ -116,6 +116,8 @@ public final class WireFormat {
             note = "not decoded: an unknown type";
         } else if (payloadLength > DECODE_UP_TO || payload == null || payload.readableBytes() < payloadLength) {
             note = "not decoded: over " + DECODE_UP_TO + " bytes";
+            String name = type == Packet.CALL && payload != null ? peekCommand(payload) : null;
+            command = name == null ? null : command(name);
         } else {
             try {
                 Object decoded = PickleReader.load(payload, WorkBudget.forPayload(payloadLength));
@@ -155,6 +157,39 @@ public final class WireFormat {
     public static Line event(long epochMillis, String connection, String local, String remote, String note) {
         return new Line(epochMillis, connection, local, remote, Direction.EVENT, null, -1, null, -1, -1, oneLine(note),
                 null);
+    }
+
+    /**
+     * The command of a CALL from the first bytes of its pickle, without
+     * decoding the rest: a protocol-2 pickle of a 3-tuple begins with its
+     * first item, the command as a string (unicode from Python 3 and from
+     * this library, a byte string from Python 2). Null when it does not.
+     */
+    static String peekCommand(ByteBuf payload) {
+        int i = payload.readerIndex();
+        int end = payload.writerIndex();
+        if (end - i < 4 || (payload.getByte(i) & 0xff) != 0x80) {
+            return null;
+        }
+        i += 2;
+        if (payload.getByte(i) == '(') { // MARK, from a pickler that builds tuples with one
+            i++;
+        }
+        int op = payload.getByte(i++) & 0xff;
+        long n;
+        if ((op == 'X' || op == 'T') && end - i >= 4) { // BINUNICODE, BINSTRING: 4-byte length
+            n = payload.getUnsignedIntLE(i);
+            i += 4;
+        } else if ((op == 0x8c || op == 'U') && end - i >= 1) { // SHORT_BINUNICODE, SHORT_BINSTRING
+            n = payload.getUnsignedByte(i++);
+        } else {
+            return null;
+        }
+        if (n > 4L * COMMAND_CHARS || n > end - i) {
+            return null;
+        }
+        return payload.toString(i, (int) n, op == 'X' || op == 0x8c ? java.nio.charset.StandardCharsets.UTF_8
+                : java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
     /** A command as shown: itself when it is a plain name, else its Python repr (quoted, escaped), cut short. */
