@@ -140,6 +140,58 @@ class TraceProxyTest {
         }
     }
 
+    @Test
+    void callsPastTheBoundAreForgottenAndCountedAndAPickleBombIsUndecodable() throws Exception {
+        // no kaa.rpc peer on either side: the proxy needs no handshake, and these bytes are the test's own
+        try (java.net.ServerSocket fake = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                TraceProxy proxy = proxy("127.0.0.1:" + fake.getLocalPort(),
+                        new TraceProxy.Settings(1 << 20, 8, 4, false, List.of()))) {
+            int port = Integer.parseInt(proxy.address().substring(proxy.address().lastIndexOf(':') + 1));
+            try (Socket client = new Socket("127.0.0.1", port)) {
+                fake.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+                try (Socket target = fake.accept()) {
+                    OutputStream c = client.getOutputStream();
+                    for (int seq = 1; seq <= 10; seq++) {
+                        c.write(kaa.rpc.WireFrames.callFrame(seq, "work", seq));
+                    }
+                    byte[] bomb = new byte[2 + 200_000 + 1];
+                    bomb[0] = (byte) 0x80;
+                    bomb[1] = 2;
+                    java.util.Arrays.fill(bomb, 2, bomb.length - 1, (byte) '(');
+                    bomb[bomb.length - 1] = '.';
+                    c.write(kaa.rpc.WireFrames.frame(11, "CALL", bomb));
+                    c.flush();
+                    assertThat(await(l -> l.contains(" CALL seq=11 "))).contains("[undecodable");
+                    OutputStream t = target.getOutputStream();
+                    t.write(kaa.rpc.WireFrames.frame(1, "RETN", new byte[] {(byte) 0x80, 2, 'N', '.'}));
+                    t.write(kaa.rpc.WireFrames.frame(10, "RETN", new byte[] {(byte) 0x80, 2, 'K', 7, '.'}));
+                    t.flush();
+                    assertThat(await(l -> l.contains(" RETN seq=1 "))).contains("[no call seen for it]")
+                            .doesNotContain("cmd=");
+                    assertThat(await(l -> l.contains(" RETN seq=10 "))).contains("cmd=work").endsWith("ms 7");
+                    // relayed byte for byte, both ways
+                    InputStream in = target.getInputStream();
+                    for (int seq = 1; seq <= 10; seq++) {
+                        assertThat(in.readNBytes(kaa.rpc.WireFrames.callFrame(seq, "work", seq).length))
+                                .isEqualTo(kaa.rpc.WireFrames.callFrame(seq, "work", seq));
+                    }
+                    assertThat(in.readNBytes(12 + bomb.length)).isEqualTo(kaa.rpc.WireFrames.frame(11, "CALL", bomb));
+                    assertThat(client.getInputStream().readNBytes(16 + 17))
+                            .isEqualTo(concat(kaa.rpc.WireFrames.frame(1, "RETN", new byte[] {(byte) 0x80, 2, 'N', '.'}),
+                                    kaa.rpc.WireFrames.frame(10, "RETN", new byte[] {(byte) 0x80, 2, 'K', 7, '.'})));
+                }
+                assertThat(await(l -> l.contains("[closed"))).contains("3 calls unanswered")
+                        .contains("7 calls forgotten unanswered (--max-pending 4)");
+            }
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
     private static void drain(InputStream in) throws Exception {
         CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
             try {
