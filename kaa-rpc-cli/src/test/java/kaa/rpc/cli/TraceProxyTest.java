@@ -186,6 +186,53 @@ class TraceProxyTest {
         }
     }
 
+    @Test
+    void aTargetThatReadsNothingStopsTheClientsWritesUntilItReads() throws Exception {
+        long total = 64L << 20;
+        try (java.net.ServerSocket fake = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                TraceProxy proxy = proxy("127.0.0.1:" + fake.getLocalPort(),
+                        new TraceProxy.Settings(1 << 20, 8, 4, false, List.of()))) {
+            int port = Integer.parseInt(proxy.address().substring(proxy.address().lastIndexOf(':') + 1));
+            try (Socket client = new Socket("127.0.0.1", port)) {
+                fake.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+                try (Socket target = fake.accept()) {
+                    // one frame too large to decode: the proxy relays it without following it
+                    java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+                    Thread writer = new Thread(() -> {
+                        try {
+                            OutputStream c = client.getOutputStream();
+                            c.write(header(1, "CALL", Integer.MAX_VALUE));
+                            byte[] chunk = new byte[64 * 1024];
+                            for (long n = 0; n < total; n += chunk.length) {
+                                c.write(chunk);
+                                written.addAndGet(chunk.length);
+                            }
+                            c.flush();
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }, "writer");
+                    writer.start();
+                    writer.join(2000); // the target reads nothing: the writer must still be blocked after this
+                    assertThat(writer.isAlive()).as("the client could write all %d bytes", total).isTrue();
+                    assertThat(written.get()).isLessThan(total / 2);
+                    assertThat(await(l -> l.contains("over --max-frame-size"))).contains("client sent");
+                    InputStream in = target.getInputStream();
+                    long got = in.readNBytes(12).length;
+                    byte[] buf = new byte[256 * 1024];
+                    while (got < total + 12) {
+                        int n = in.read(buf);
+                        assertThat(n).as("the stream ended after %d bytes", got).isPositive();
+                        got += n;
+                    }
+                    writer.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+                    assertThat(writer.isAlive()).isFalse();
+                    assertThat(got).isEqualTo(total + 12);
+                }
+            }
+        }
+    }
+
     private static byte[] concat(byte[] a, byte[] b) {
         byte[] all = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);

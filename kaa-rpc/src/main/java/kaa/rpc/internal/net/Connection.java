@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
+import java.net.ProtocolException;
 import java.net.SocketAddress;
 import java.util.concurrent.Executor;
 import javax.net.ssl.SSLException;
@@ -151,9 +152,9 @@ public final class Connection implements FrameSink, ReadControl, HandshakePeer {
             handshakeFailure = TIMEOUT;
         } else if (cause instanceof AuthenticationException) {
             handshakeFailure = WRONG_SECRET;
-        } else if (cause instanceof java.io.IOException) { // a frame the handshake does not allow, junk
+        } else if (cause instanceof ProtocolException) { // a frame the handshake does not allow, junk
             handshakeFailure = MALFORMED;
-        }
+        } // else a reset or a close: CLOSED, when it ends
     }
 
     /** The connection is gone, for {@code reason}: its observers are told how it ended. I/O thread. */

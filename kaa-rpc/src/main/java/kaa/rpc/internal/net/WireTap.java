@@ -7,6 +7,7 @@ import io.netty.channel.ChannelPromise;
 import java.net.SocketAddress;
 import kaa.rpc.ConnectionInfo;
 import kaa.rpc.internal.frame.Packet;
+import kaa.rpc.internal.frame.PacketType;
 import kaa.rpc.internal.log.PeerLog;
 import kaa.rpc.internal.wire.Observers;
 import kaa.rpc.internal.wire.WireFormat;
@@ -57,7 +58,7 @@ public final class WireTap extends ChannelDuplexHandler {
         if (msg instanceof Packet p) {
             ConnectionInfo info = connection.info();
             if (info != null && observers != null) {
-                observers.packetReceived(info, Packet.typeName(p.type()),
+                observers.packetReceived(info, typeName(p.type()),
                         Packet.HEADER_SIZE + (long) p.payload().readableBytes());
             }
             if (trace != null) {
@@ -80,7 +81,7 @@ public final class WireTap extends ChannelDuplexHandler {
             int at = b.readerIndex();
             int type = b.getInt(at + 4);
             if (info != null && observers != null) {
-                observers.packetSent(info, Packet.typeName(type), b.readableBytes());
+                observers.packetSent(info, typeName(type), b.readableBytes());
             }
             if (trace != null) {
                 try {
@@ -92,6 +93,12 @@ public final class WireTap extends ChannelDuplexHandler {
             }
         }
         ctx.write(msg, promise);
+    }
+
+    /** A type's name; the common ones without making a string per packet. */
+    private static String typeName(int type) {
+        PacketType t = PacketType.of(type);
+        return t == PacketType.UNKNOWN ? Packet.typeName(type) : t.name();
     }
 
     /** The handshake completed. */
