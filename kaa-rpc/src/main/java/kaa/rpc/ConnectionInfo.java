@@ -1,5 +1,6 @@
 package kaa.rpc;
 
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Objects;
 
@@ -77,6 +78,17 @@ public final class ConnectionInfo {
     /** For logs: {@code TCP 127.0.0.1:5000 <-> 127.0.0.1:41234 (java peer)}. */
     @Override
     public String toString() {
-        return transport + " " + localAddress + " <-> " + remoteAddress + (peerIsJava ? " (java peer)" : " (python peer)");
+        return transport + " " + format(localAddress) + " <-> " + format(remoteAddress)
+                + (peerIsJava ? " (java peer)" : " (python peer)");
+    }
+
+    /** An address as kaa writes it: {@code host:port}, {@code [v6]:port}, a socket's path; {@code -} for none. */
+    private static String format(SocketAddress a) {
+        if (a instanceof InetSocketAddress i) {
+            String host = i.getAddress() != null ? i.getAddress().getHostAddress() : i.getHostString();
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + i.getPort();
+        }
+        String text = a == null ? "" : a.toString();
+        return text.isEmpty() ? "-" : text;
     }
 }

@@ -116,6 +116,7 @@ class ConnectionObserverTest {
                     assertThat(info.remoteAddress()).isEqualTo(client.opened.localAddress());
                     assertThat(((InetSocketAddress) info.localAddress()).getPort())
                             .isEqualTo(((InetSocketAddress) client.opened.remoteAddress()).getPort());
+                    assertThat(info.toString()).matches("TCP 127\\.0\\.0\\.1:\\d+ <-> 127\\.0\\.0\\.1:\\d+ \\(java peer\\)");
                 }
                 assertThat(info.toString()).contains(transport.name()).contains("java peer");
             }

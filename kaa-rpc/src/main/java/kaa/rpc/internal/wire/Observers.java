@@ -42,7 +42,7 @@ public final class Observers {
         for (ConnectionObserver o : all) {
             try {
                 o.opened(c);
-            } catch (RuntimeException | LinkageError e) {
+            } catch (Exception | LinkageError | StackOverflowError e) { // a sneaky checked one too
                 failed(o, "opened", e);
             }
         }
@@ -52,7 +52,7 @@ public final class Observers {
         for (ConnectionObserver o : all) {
             try {
                 o.closed(c, reason);
-            } catch (RuntimeException | LinkageError e) {
+            } catch (Exception | LinkageError | StackOverflowError e) { // a sneaky checked one too
                 failed(o, "closed", e);
             }
         }
@@ -62,7 +62,7 @@ public final class Observers {
         for (ConnectionObserver o : all) {
             try {
                 o.handshakeFailed(remote, reason);
-            } catch (RuntimeException | LinkageError e) {
+            } catch (Exception | LinkageError | StackOverflowError e) { // a sneaky checked one too
                 failed(o, "handshakeFailed", e);
             }
         }
@@ -72,7 +72,7 @@ public final class Observers {
         for (ConnectionObserver o : all) {
             try {
                 o.refused(remote, limit);
-            } catch (RuntimeException | LinkageError e) {
+            } catch (Exception | LinkageError | StackOverflowError e) { // a sneaky checked one too
                 failed(o, "refused", e);
             }
         }
@@ -82,7 +82,7 @@ public final class Observers {
         for (ConnectionObserver o : all) {
             try {
                 o.packetReceived(c, type, bytes);
-            } catch (RuntimeException | LinkageError e) {
+            } catch (Exception | LinkageError | StackOverflowError e) { // a sneaky checked one too
                 failed(o, "packetReceived", e);
             }
         }
@@ -92,7 +92,7 @@ public final class Observers {
         for (ConnectionObserver o : all) {
             try {
                 o.packetSent(c, type, bytes);
-            } catch (RuntimeException | LinkageError e) {
+            } catch (Exception | LinkageError | StackOverflowError e) { // a sneaky checked one too
                 failed(o, "packetSent", e);
             }
         }
