@@ -233,6 +233,32 @@ class TraceProxyTest {
         }
     }
 
+    @Test
+    void connectionsPastTheLimitAreClosedAtOnceAndTheOthersGoOn() throws Exception {
+        try (Server server = Server.builder("127.0.0.1:0").secret("s").listen().register(new DemoService());
+                TraceProxy proxy = proxy(server.address(), new TraceProxy.Settings(1 << 20, 2, 4, false, List.of()))) {
+            int port = Integer.parseInt(proxy.address().substring(proxy.address().lastIndexOf(':') + 1));
+            try (Socket first = new Socket("127.0.0.1", port); Socket second = new Socket("127.0.0.1", port)) {
+                await(l -> l.contains("[connected]"));
+                await(l -> l.contains("[connected]"));
+                for (int i = 0; i < 5; i++) {
+                    try (Socket over = new Socket("127.0.0.1", port)) {
+                        over.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+                        assertThat(over.getInputStream().read()).as("closed before any byte").isEqualTo(-1);
+                    }
+                }
+                first.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+                assertThat(first.getInputStream().readNBytes(12)).hasSize(12); // the server's AUTH, relayed
+            }
+            await(l -> l.contains("[closed"));
+            await(l -> l.contains("[closed"));
+            // both slots are free again once their connections are gone
+            try (Client client = Client.builder(proxy.address()).secret("s").connect()) {
+                assertThat(get(client.rpc("add", 1, 2))).isEqualTo(3);
+            }
+        }
+    }
+
     private static byte[] concat(byte[] a, byte[] b) {
         byte[] all = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);
