@@ -5,7 +5,7 @@ import java.util.concurrent.CompletionStage;
 /**
  * Around every call the peer makes of this side: to time, log, count,
  * change, answer or refuse it before an exposed method runs. Installed with
- * {@link PeerBuilder#intercept(IncomingInterceptor)}; the first installed is
+ * {@link PeerBuilder#interceptIncoming}; the first installed is
  * the outermost (it runs first, and sees the completion last), on both sides.
  *
  * <pre>{@code
@@ -24,7 +24,8 @@ import java.util.concurrent.CompletionStage;
  *     answered before it. It runs on the thread the exposed method would
  *     run on: the channel's executor, or the I/O thread for a direct method
  *     ({@link Expose#direct()}, {@code directDispatch()} on a builder), where
- *     it must not block.</li>
+ *     it must not block. A call the executor refuses (it is shut down) is
+ *     answered with a {@code RuntimeError} before any interceptor sees it.</li>
  * <li>It may go on ({@link Next#proceed}) at most once, then or later from
  *     any thread, with the call or a changed one; or not go on, and answer
  *     with a completed stage, or refuse with a failed one (or by throwing).
@@ -33,8 +34,8 @@ import java.util.concurrent.CompletionStage;
  *     message alone; any other exception as an exposed method's would.</li>
  * <li>The stage from {@code proceed} completes exactly once: with the
  *     method's result, or failed with what it threw, a
- *     {@link CallRefusedException} (unknown command, arguments that do not
- *     bind, refused by the executor), or a
+ *     {@link CallRefusedException} (an unknown command, arguments that do not
+ *     bind), or a
  *     {@link java.util.concurrent.CancellationException} (the caller
  *     cancelled, or the connection was lost, and no answer is sent). Its
  *     dependent actions run where it completes.</li>

@@ -6,7 +6,7 @@ import java.util.concurrent.CompletionStage;
 /**
  * Around every call this side makes: to time, log, count, change, answer
  * from a cache, or refuse it. Installed with
- * {@link PeerBuilder#intercept(OutgoingInterceptor)}; the first installed is
+ * {@link PeerBuilder#interceptOutgoing}; the first installed is
  * the outermost (it runs first, and sees the completion last), on both sides.
  *
  * <pre>{@code

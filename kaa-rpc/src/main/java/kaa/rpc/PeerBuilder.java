@@ -253,7 +253,7 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
      * @param interceptor the interceptor
      * @return this builder
      */
-    public B intercept(OutgoingInterceptor interceptor) {
+    public B interceptOutgoing(OutgoingInterceptor interceptor) {
         options.outgoingInterceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
         return self();
     }
@@ -266,7 +266,7 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
      * @param interceptor the interceptor
      * @return this builder
      */
-    public B intercept(IncomingInterceptor interceptor) {
+    public B interceptIncoming(IncomingInterceptor interceptor) {
         options.incomingInterceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
         return self();
     }

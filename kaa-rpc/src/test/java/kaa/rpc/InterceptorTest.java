@@ -93,10 +93,10 @@ class InterceptorTest {
     void theFirstInstalledIsOutermostOnBothSides() throws Exception {
         Trace server = new Trace();
         Trace client = new Trace();
-        try (Server s = Server.builder("127.0.0.1:0").secret("s").intercept(server.incoming("a"))
-                        .intercept(server.incoming("b")).listen().register(new Service());
-                Client c = Client.builder(s.address()).secret("s").intercept(client.outgoing("x"))
-                        .intercept(client.outgoing("y")).connect()) {
+        try (Server s = Server.builder("127.0.0.1:0").secret("s").interceptIncoming(server.incoming("a"))
+                        .interceptIncoming(server.incoming("b")).listen().register(new Service());
+                Client c = Client.builder(s.address()).secret("s").interceptOutgoing(client.outgoing("x"))
+                        .interceptOutgoing(client.outgoing("y")).connect()) {
             assertThat(await(c.rpc("add", 1, 2))).isEqualTo(3);
             assertThat(client.events()).containsExactly("x>add", "y>add", "<y:3", "<x:3");
             assertThat(server.events()).containsExactly("a>add", "b>add", "<b:3", "<a:3");
@@ -113,7 +113,7 @@ class InterceptorTest {
         });
         Service service = new Service();
         try (Server s = Server.builder("127.0.0.1:0").secret("s").listen().register(service);
-                Client c = Client.builder(s.address()).secret("s").intercept(counting).connect()) {
+                Client c = Client.builder(s.address()).secret("s").interceptOutgoing(counting).connect()) {
             assertThat(await(c.rpc("echo", "x"))).isEqualTo("x");
             assertThat(failure(c.rpc("fail", "no"))).isInstanceOf(RemoteException.class);
             assertThat(failure(c.rpc("nosuch"))).isInstanceOf(RemoteException.class);
@@ -147,7 +147,7 @@ class InterceptorTest {
             return next.proceed(call);
         };
         Service service = new Service();
-        try (Server s = Server.builder("127.0.0.1:0").secret("s").intercept(refuse).listen().register(service);
+        try (Server s = Server.builder("127.0.0.1:0").secret("s").interceptIncoming(refuse).listen().register(service);
                 Client c = Client.connect(s.address(), "s")) {
             RemoteException e = (RemoteException) failure(c.rpc("echo", 1));
             assertThat(e.remoteType()).isEqualTo("RuntimeError");
@@ -158,7 +158,7 @@ class InterceptorTest {
             // a failed stage refuses as a throw does, and may name another builtin
             IncomingInterceptor asValueError = (call, next) ->
                     CompletableFuture.failedFuture(new CallRefusedException("ValueError", "bad " + call.command()));
-            try (Server s2 = Server.builder("127.0.0.1:0").secret("s").intercept(asValueError).listen();
+            try (Server s2 = Server.builder("127.0.0.1:0").secret("s").interceptIncoming(asValueError).listen();
                     Client c2 = Client.connect(s2.address(), "s")) {
                 RemoteException e2 = (RemoteException) failure(c2.rpc("anything"));
                 assertThat(e2.remoteType()).isEqualTo("ValueError");
@@ -184,8 +184,8 @@ class InterceptorTest {
             }
             return next.proceed(call);
         };
-        try (Server s = Server.builder("127.0.0.1:0").secret("s").intercept(buggy).listen().register(new Service());
-                Client c = Client.builder(s.address()).secret("s").intercept(buggyOut).connect()) {
+        try (Server s = Server.builder("127.0.0.1:0").secret("s").interceptIncoming(buggy).listen().register(new Service());
+                Client c = Client.builder(s.address()).secret("s").interceptOutgoing(buggyOut).connect()) {
             assertThat(await(c.rpc("echo", 1))).isEqualTo(1);
             RemoteException e = (RemoteException) failure(c.rpc("echo", 2));
             assertThat(e.remoteType()).isEqualTo("java.lang.IllegalStateException"); // as an exposed method's
@@ -231,9 +231,9 @@ class InterceptorTest {
         };
         IncomingInterceptor rename = (call, next) -> call.command().equals("old")
                 ? next.proceed(call.withCommand("echo").withKwargs(Map.of())) : next.proceed(call);
-        try (Server s = Server.builder("127.0.0.1:0").secret("s").intercept(rename).listen().register(service);
-                Client c = Client.builder(s.address()).secret("s").intercept(cache).intercept(doubled)
-                        .intercept(twice).connect()) {
+        try (Server s = Server.builder("127.0.0.1:0").secret("s").interceptIncoming(rename).listen().register(service);
+                Client c = Client.builder(s.address()).secret("s").interceptOutgoing(cache).interceptOutgoing(doubled)
+                        .interceptOutgoing(twice).connect()) {
             assertThat(await(c.rpc("cached"))).isEqualTo("from cache");
             assertThat(await(c.rpc("add", 1, 2))).isEqualTo(101);
             assertThat(second.get()).isInstanceOf(IllegalStateException.class).hasMessageContaining("at most once");
@@ -258,8 +258,8 @@ class InterceptorTest {
             callerThread.set(Thread.currentThread().getName());
             return next.proceed(call.withHeader("traceparent", "00-abc-def-01"));
         };
-        try (Server s = Server.builder("127.0.0.1:0").secret("s").intercept(record).listen().register(new Service());
-                Client c = Client.builder(s.address()).secret("s").intercept(tag).connect()) {
+        try (Server s = Server.builder("127.0.0.1:0").secret("s").interceptIncoming(record).listen().register(new Service());
+                Client c = Client.builder(s.address()).secret("s").interceptOutgoing(tag).connect()) {
             await(c.whenOpen());
             assertThat(await(c.rpc("echo", "v"))).isEqualTo("v");
             assertThat(callerThread.get()).isEqualTo(Thread.currentThread().getName());
@@ -283,7 +283,7 @@ class InterceptorTest {
         Service service = new Service();
         CompletableFuture<Throwable> outcome = new CompletableFuture<>();
         IncomingInterceptor watch = (call, next) -> next.proceed(call).whenComplete((v, e) -> outcome.complete(e));
-        try (Server s = Server.builder("127.0.0.1:0").secret("s").intercept(watch).listen().register(service);
+        try (Server s = Server.builder("127.0.0.1:0").secret("s").interceptIncoming(watch).listen().register(service);
                 Client c = Client.connect(s.address(), "s")) {
             CompletableFuture<Object> call = c.rpc("block");
             assertThat(service.blockStarted.await(10, TimeUnit.SECONDS)).isTrue();
@@ -301,7 +301,7 @@ class InterceptorTest {
             known.set(call.isKnownCommand());
             return next.proceed(call).whenComplete((v, e) -> failed.set(e));
         };
-        try (Server s = Server.builder("127.0.0.1:0").secret("s").intercept(watch).listen().register(new Service());
+        try (Server s = Server.builder("127.0.0.1:0").secret("s").interceptIncoming(watch).listen().register(new Service());
                 Client c = Client.connect(s.address(), "s")) {
             RemoteException e = (RemoteException) failure(c.rpc("nosuch"));
             assertThat(e.remoteType()).isEqualTo("KeyError");

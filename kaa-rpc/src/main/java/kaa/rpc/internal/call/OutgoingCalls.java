@@ -156,6 +156,12 @@ public final class OutgoingCalls {
             return future;
         }
         PendingCall call = new PendingCall(command, resultType, future, buf, waitForReady, failures);
+        if (!headers.isEmpty() && !withHeaders) {
+            // encoded for a peer that does not read headers, or before any connection said what the peer reads:
+            // if the connection it goes on reads them after all, they go then
+            call.headersLeftOut = headers;
+            call.maxPayload = maxFrameSize;
+        }
         if (callSites) {
             call.site = new Exception("call '" + command + "' was made here");
         }

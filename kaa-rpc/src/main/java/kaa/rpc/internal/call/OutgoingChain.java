@@ -34,7 +34,7 @@ import kaa.rpc.internal.log.PeerLog;
 public final class OutgoingChain {
 
     // an interceptor's bug, maybe set off by what the peer answered: a line a second at most
-    private static final PeerLog THREW = PeerLog.warn(OutgoingChain.class, "outgoing interceptor threw");
+    static final PeerLog THREW = PeerLog.warn(OutgoingChain.class, "outgoing interceptor threw");
 
     private final OutgoingInterceptor[] interceptors;
     private final OutgoingCalls calls;

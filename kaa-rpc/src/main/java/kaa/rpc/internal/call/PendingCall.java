@@ -3,12 +3,15 @@ package kaa.rpc.internal.call;
 import io.netty.buffer.ByteBuf;
 import java.lang.reflect.Type;
 import java.net.ProtocolException;
+import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.function.Function;
 import kaa.rpc.RemoteException;
 import kaa.rpc.internal.convert.ConversionException;
 import kaa.rpc.internal.convert.Conversions;
 import kaa.rpc.internal.frame.FrameSink;
+import kaa.rpc.internal.frame.Packet;
+import kaa.rpc.internal.pickle.PickleWriter;
 import kaa.rpc.internal.value.Repr;
 import kaa.rpc.internal.value.WorkBudget;
 import kaa.rpc.internal.value.WorkLimitException;
@@ -42,6 +45,13 @@ public final class PendingCall {
     volatile Future<?> readyTimer;
     /** Where the call was made, when call sites are recorded. */
     Exception site;
+    /**
+     * The headers of a call encoded as a CALL, for a peer that reads none or
+     * before a connection said what its peer reads: sent as a CALH if the connection it goes on
+     * reads one (set before it is routed); or null. At most {@link #maxPayload} then.
+     */
+    Map<String, String> headersLeftOut;
+    long maxPayload;
 
     @SuppressWarnings("unchecked")
     PendingCall(String command, Type resultType, RpcFuture<?> future, ByteBuf buffer, boolean waitsForReady,
@@ -70,12 +80,16 @@ public final class PendingCall {
             releaseBuffer();
             return;
         }
-        sink.send(takeBuffer());
+        ByteBuf frame = takeBuffer();
+        sink.send(headersLeftOut == null || !sink.dialect().readsHeaders() ? frame : withHeaders(frame, sink));
         sent = true;
     }
 
-    /** Taken by the session's open, on the I/O thread, which sends it before any later CNCL. */
-    synchronized ByteBuf sendQueued() {
+    /**
+     * Taken by the session's open, on the I/O thread, which sends it to
+     * {@code sink} before any later CNCL.
+     */
+    synchronized ByteBuf sendQueued(FrameSink sink) {
         if (forgotten) { // settled after open took the queue: never sent, so no cancel either
             releaseBuffer();
             return null;
@@ -85,7 +99,24 @@ public final class PendingCall {
         if (ready != null) {
             ready.cancel(false);
         }
-        return takeBuffer();
+        ByteBuf frame = takeBuffer();
+        return headersLeftOut == null || !sink.dialect().readsHeaders() ? frame : withHeaders(frame, sink);
+    }
+
+    /** The call's CALH, with the headers left out of its CALL; the CALL as it is if the CALH would be too large. */
+    private ByteBuf withHeaders(ByteBuf frame, FrameSink sink) {
+        ByteBuf calh = sink.alloc().buffer(frame.readableBytes() + 256);
+        int seq = frame.getIntLE(frame.readerIndex());
+        Packet.writeHeader(calh, seq, Packet.CALH, 0);
+        boolean made = PickleWriter.writeWithHeaders(calh, frame, frame.readerIndex() + Packet.HEADER_SIZE,
+                frame.writerIndex(), headersLeftOut);
+        if (!made || calh.readableBytes() - Packet.HEADER_SIZE > maxPayload) {
+            calh.release();
+            return frame;
+        }
+        Packet.patchLength(calh, 0);
+        frame.release();
+        return calh;
     }
 
     /** The call is no longer wanted. Returns whether it had been sent (so the peer should hear a cancel). */

@@ -79,7 +79,7 @@ public final class ReadyQueue {
      */
     public static void sendAll(ArrayDeque<PendingCall> batch, FrameSink sink) {
         for (PendingCall c : batch) {
-            ByteBuf b = c.sendQueued();
+            ByteBuf b = c.sendQueued(sink);
             if (b != null) {
                 sink.sendNow(b);
             }

@@ -26,7 +26,7 @@ import kaa.rpc.internal.log.PeerLog;
 final class IncomingChain {
 
     // an interceptor's bug, maybe set off by what the peer sent: a line a second at most
-    private static final PeerLog THREW = PeerLog.warn(IncomingChain.class, "incoming interceptor threw");
+    static final PeerLog THREW = PeerLog.warn(IncomingChain.class, "incoming interceptor threw");
 
     /** The end of the chain: the exposed method, run for one call. */
     interface Terminal {

@@ -224,12 +224,44 @@ public final class PickleWriter {
             throw located(e, where != null ? where : whereUnsendable(kwargs, "kwargs", pythonObjects));
         }
         if (headers != null) {
-            p.saveMap(out, headers, 0);
+            saveHeaders(out, headers);
             out.writeByte(TUPLE);
         } else {
             out.writeByte(TUPLE3);
         }
         out.writeByte(STOP);
+    }
+
+    /** A call's headers: a dict of strings, written without the memo, so that it may follow any pickle's. */
+    private static void saveHeaders(ByteBuf out, Map<String, String> headers) {
+        out.writeByte(EMPTY_DICT);
+        if (!headers.isEmpty()) {
+            out.writeByte(MARK);
+            headers.forEach((name, value) -> {
+                saveString(out, name);
+                saveString(out, value);
+            });
+            out.writeByte(SETITEMS);
+        }
+    }
+
+    /**
+     * Writes the payload of a CALH to {@code out}: the CALL payload
+     * {@code call[start, end)} that this class wrote, with {@code headers}
+     * too (no memo index is reused: the headers use none). Writes nothing
+     * and returns false if that is not such a payload.
+     */
+    public static boolean writeWithHeaders(ByteBuf out, ByteBuf call, int start, int end,
+            Map<String, String> headers) {
+        if (end - start < 4 || call.getByte(start) != PROTO || call.getByte(end - 2) != TUPLE3
+                || call.getByte(end - 1) != STOP) {
+            return false;
+        }
+        out.writeByte(PROTO).writeByte(call.getByte(start + 1)).writeByte(MARK);
+        out.writeBytes(call, start + 2, end - 2 - (start + 2));
+        saveHeaders(out, headers);
+        out.writeByte(TUPLE).writeByte(STOP);
+        return true;
     }
 
     private void save(ByteBuf out, Object value, int depth) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -98,6 +99,62 @@ class OutgoingCallsTest {
     }
 
     @Test
+    void headersGoAsACalhOnlyToAPeerThatReadsThem() throws Exception {
+        Map<String, String> headers = Map.of("traceparent", "00-1-2-01");
+        for (Dialect d : Dialect.values()) {
+            RecordingSink sink = new RecordingSink(d);
+            OutgoingCalls calls = calls(sink);
+            calls.call("echo", new Object[] {"hi"}, Map.of(), headers, Object.class, null, false, null);
+            calls.call("echo", new Object[] {"hi"}, Map.of(), Map.of(), Object.class, null, false, null);
+            if (d.readsHeaders()) {
+                assertThat(sink.headers()).as(d.name()).containsExactly("CALH 1", "CALL 2");
+                assertThat((Object[]) sink.payload(0)).containsExactly("echo", new Object[] {"hi"}, Map.of(), headers);
+            } else { // a Python peer, or one of this library before headers: the call goes, its headers do not
+                assertThat(sink.headers()).as(d.name()).containsExactly("CALL 1", "CALL 2");
+                assertThat((Object[]) sink.payload(0)).containsExactly("echo", new Object[] {"hi"}, Map.of());
+            }
+            sink.releaseAll();
+        }
+    }
+
+    @Test
+    void headersOfACallMadeBeforeOpenGoIfTheConnectionThatOpensReadsThem() throws Exception {
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        headers.put("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        headers.put("k", "v");
+        // shared parts in the arguments: the memo indices they use must still be right once headers follow
+        List<String> shared = List.of("shared part");
+        Object[] args = {shared, shared, "another string", new byte[] {1, 2}};
+        for (Dialect opened : Dialect.values()) {
+            RecordingSink sink = new RecordingSink(opened);
+            java.util.concurrent.atomic.AtomicReference<PendingCall> queued = new java.util.concurrent.atomic.AtomicReference<>();
+            OutgoingCalls calls = calls(new OpenRoute(new RecordingSink(Dialect.PYTHON)) { // no connection says more
+                @Override
+                public Routed route(PendingCall call) {
+                    queued.set(call);
+                    return Routed.QUEUED;
+                }
+            });
+            calls.call("echo", args, Map.of("kw", shared), headers, Object.class, null, false, null);
+            sink.sendNow(queued.get().sendQueued(sink)); // the connection opens, and sends the queue
+            Object[] sent = (Object[]) sink.payload(0);
+            assertThat(sent[0]).isEqualTo("echo");
+            assertThat((Object[]) sent[1]).containsExactly(List.of("shared part"), List.of("shared part"),
+                    "another string", new byte[] {1, 2});
+            assertThat(sent[2]).isEqualTo(Map.of("kw", List.of("shared part")));
+            if (opened.readsHeaders()) {
+                assertThat(sink.headers()).containsExactly("CALH 1");
+                assertThat(sent).hasSize(4);
+                assertThat(sent[3]).isEqualTo(headers);
+            } else {
+                assertThat(sink.headers()).as(opened.name()).containsExactly("CALL 1");
+                assertThat(sent).hasSize(3);
+            }
+            sink.releaseAll();
+        }
+    }
+
+    @Test
     void anAnswerCompletesItsFutureAndEmptiesTheTable() throws Exception {
         RecordingSink sink = new RecordingSink(Dialect.PYTHON);
         OutgoingCalls calls = calls(sink);
@@ -185,7 +242,7 @@ class OutgoingCallsTest {
             public Routed route(PendingCall call) {
                 call.queued = true;
                 call.queued = false; // what ReadyQueue.takeAll does as the connection opens
-                sink.sendNow(call.sendQueued());
+                sink.sendNow(call.sendQueued(sink));
                 sink.flushNow();
                 return Routed.QUEUED;
             }
