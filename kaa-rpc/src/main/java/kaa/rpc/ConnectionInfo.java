@@ -10,7 +10,12 @@ import java.util.Objects;
 public final class ConnectionInfo {
 
     /** How the connection runs: over TCP (TLS or not), or over a Unix socket. */
-    public enum Transport { TCP, UNIX }
+    public enum Transport {
+        /** TCP, with TLS or without. */
+        TCP,
+        /** A Unix domain socket. */
+        UNIX
+    }
 
     private final SocketAddress localAddress;
     private final SocketAddress remoteAddress;
@@ -31,17 +36,17 @@ public final class ConnectionInfo {
         this.peerIsJava = peerIsJava;
     }
 
-    /** This side's address (for a Unix socket, possibly unnamed). */
+    /** {@return this side's address (for a Unix socket, possibly unnamed)} */
     public SocketAddress localAddress() {
         return localAddress;
     }
 
-    /** The peer's address. */
+    /** {@return the peer's address} */
     public SocketAddress remoteAddress() {
         return remoteAddress;
     }
 
-    /** TCP or Unix. */
+    /** {@return TCP or Unix} */
     public Transport transport() {
         return transport;
     }
@@ -50,6 +55,8 @@ public final class ConnectionInfo {
      * Whether the peer is this library (its handshake challenge carries our
      * marker), rather than Python's kaa.rpc; only then can calls carry
      * {@linkplain RpcCall#headers() headers}.
+     *
+     * @return true if the peer is this library
      */
     public boolean peerIsJava() {
         return peerIsJava;
