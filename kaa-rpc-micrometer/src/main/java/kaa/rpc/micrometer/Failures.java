@@ -15,7 +15,7 @@ final class Failures {
     private Failures() {
     }
 
-    /** The failure itself, through the wrappers of futures. */
+    /** {@return the failure itself, through the wrappers of futures} */
     static Throwable unwrap(Throwable error) {
         Throwable e = error;
         while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {

@@ -36,17 +36,17 @@ public class KaaRpcClientContext extends RequestReplySenderContext<Map<String, S
         setCarrier(Objects.requireNonNull(headers, "headers"));
     }
 
-    /** The call as the interceptor got it (its command unbounded). */
+    /** {@return the call as the interceptor got it (its command unbounded)} */
     public OutgoingCall getCall() {
         return call;
     }
 
-    /** The command, bounded: itself among the first distinct names, else {@code _OTHER}. */
+    /** {@return the command, bounded: itself among the first distinct names, else {@code _OTHER}} */
     public String getMethod() {
         return method;
     }
 
-    /** How the call ended, or null while it runs. */
+    /** {@return how the call ended, or null while it runs} */
     public KaaRpcOutcome getOutcome() {
         return outcome;
     }
@@ -60,7 +60,7 @@ public class KaaRpcClientContext extends RequestReplySenderContext<Map<String, S
         this.outcome = outcome;
     }
 
-    /** The bounded {@code error.type}: {@code none} unless the call failed. */
+    /** {@return the bounded {@code error.type}: {@code none} unless the call failed} */
     public String getErrorType() {
         return errorType;
     }

@@ -24,7 +24,7 @@ import kaa.rpc.OutgoingInterceptor;
  * <pre>{@code
  * KaaRpcObservations observations = KaaRpcObservations.create(observationRegistry);
  * Client client = Client.builder(address).secret(secret)
- *         .intercept(observations.outgoing()).intercept(observations.incoming()).connect();
+ *         .interceptOutgoing(observations.outgoing()).interceptIncoming(observations.incoming()).connect();
  * }</pre>
  *
  * <p>One instance may serve any number of servers and clients; its bounds on
@@ -72,7 +72,7 @@ public final class KaaRpcObservations {
 
     /**
      * The interceptor of calls this side makes: install it with
-     * {@link kaa.rpc.PeerBuilder#intercept(OutgoingInterceptor)}. It starts a
+     * {@link kaa.rpc.PeerBuilder#interceptOutgoing}. It starts a
      * {@code kaa.rpc.client} observation on the caller's thread, adds what the
      * handlers propagate as headers of the call, and stops it where the call
      * completes (on the channel's executor).
@@ -85,7 +85,7 @@ public final class KaaRpcObservations {
 
     /**
      * The interceptor of calls this side serves: install it with
-     * {@link kaa.rpc.PeerBuilder#intercept(IncomingInterceptor)}. It starts a
+     * {@link kaa.rpc.PeerBuilder#interceptIncoming}. It starts a
      * {@code kaa.rpc.server} observation on the thread the exposed method runs
      * on, with what the caller propagated in the headers, keeps it in scope
      * while the chain goes on on that thread (so that calls a synchronous

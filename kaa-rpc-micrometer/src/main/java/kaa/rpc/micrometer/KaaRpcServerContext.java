@@ -28,17 +28,17 @@ public class KaaRpcServerContext extends RequestReplyReceiverContext<IncomingCal
         setCarrier(Objects.requireNonNull(call, "call"));
     }
 
-    /** The call as it arrived (its command unbounded). */
+    /** {@return the call as it arrived (its command unbounded)} */
     public IncomingCall getCall() {
         return getCarrier();
     }
 
-    /** The command, bounded: an exposed command's name, or {@code _OTHER} for an unknown one. */
+    /** {@return the command, bounded: an exposed command's name, or {@code _OTHER} for an unknown one} */
     public String getMethod() {
         return method;
     }
 
-    /** How the call ended, or null while it runs. */
+    /** {@return how the call ended, or null while it runs} */
     public KaaRpcOutcome getOutcome() {
         return outcome;
     }
@@ -52,7 +52,7 @@ public class KaaRpcServerContext extends RequestReplyReceiverContext<IncomingCal
         this.outcome = outcome;
     }
 
-    /** The bounded {@code error.type}: {@code none} unless the call failed. */
+    /** {@return the bounded {@code error.type}: {@code none} unless the call failed} */
     public String getErrorType() {
         return errorType;
     }

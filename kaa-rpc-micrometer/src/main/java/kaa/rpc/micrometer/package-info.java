@@ -7,9 +7,9 @@
  * registry.observationConfig().observationHandler(new DefaultMeterObservationHandler(meters));
  * KaaRpcObservations observations = KaaRpcObservations.create(registry);
  * Server server = Server.builder("127.0.0.1:0").secret("s")
- *         .intercept(observations.incoming()).intercept(observations.outgoing()).listen();
+ *         .interceptIncoming(observations.incoming()).interceptOutgoing(observations.outgoing()).listen();
  * Client client = Client.builder(server.address()).secret("s")
- *         .intercept(observations.outgoing()).intercept(observations.incoming()).connect();
+ *         .interceptOutgoing(observations.outgoing()).interceptIncoming(observations.incoming()).connect();
  * }</pre>
  *
  * <h2>Observations and keys</h2>
