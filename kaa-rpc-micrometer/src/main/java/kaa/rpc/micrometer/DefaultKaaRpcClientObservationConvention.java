@@ -1,6 +1,7 @@
 package kaa.rpc.micrometer;
 
 import io.micrometer.common.KeyValues;
+import java.net.SocketAddress;
 import kaa.rpc.ConnectionInfo;
 import kaa.rpc.micrometer.KaaRpcObservationDocumentation.HighCardinalityKeyNames;
 import kaa.rpc.micrometer.KaaRpcObservationDocumentation.LowCardinalityKeyNames;
@@ -46,9 +47,11 @@ public class DefaultKaaRpcClientObservationConvention implements KaaRpcClientObs
     @Override
     public KeyValues getHighCardinalityKeyValues(KaaRpcClientContext context) {
         ConnectionInfo connection = context.getCall().connection();
-        return KeyValues.of(HighCardinalityKeyNames.NETWORK_PEER_ADDRESS.withValue(PeerKeys.address(
-                        connection != null ? connection.remoteAddress() : context.getCall().channel().remoteAddress())),
-                HighCardinalityKeyNames.NETWORK_TRANSPORT.withValue(PeerKeys.transport(connection)),
+        // a call made before the connection was open has none: the channel's address is known once it is
+        SocketAddress address = connection != null ? connection.remoteAddress()
+                : context.getCall().channel().remoteAddress();
+        return KeyValues.of(HighCardinalityKeyNames.NETWORK_PEER_ADDRESS.withValue(PeerKeys.address(address)),
+                HighCardinalityKeyNames.NETWORK_TRANSPORT.withValue(PeerKeys.transport(connection, address)),
                 HighCardinalityKeyNames.PEER_KIND.withValue(PeerKeys.kind(connection)));
     }
 }

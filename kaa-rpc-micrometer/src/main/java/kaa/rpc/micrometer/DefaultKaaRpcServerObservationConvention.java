@@ -1,6 +1,7 @@
 package kaa.rpc.micrometer;
 
 import io.micrometer.common.KeyValues;
+import java.net.SocketAddress;
 import kaa.rpc.ConnectionInfo;
 import kaa.rpc.micrometer.KaaRpcObservationDocumentation.HighCardinalityKeyNames;
 import kaa.rpc.micrometer.KaaRpcObservationDocumentation.LowCardinalityKeyNames;
@@ -47,9 +48,9 @@ public class DefaultKaaRpcServerObservationConvention implements KaaRpcServerObs
     @Override
     public KeyValues getHighCardinalityKeyValues(KaaRpcServerContext context) {
         ConnectionInfo connection = context.getCall().connection();
-        return KeyValues.of(HighCardinalityKeyNames.NETWORK_PEER_ADDRESS.withValue(
-                        PeerKeys.address(connection == null ? null : connection.remoteAddress())),
-                HighCardinalityKeyNames.NETWORK_TRANSPORT.withValue(PeerKeys.transport(connection)),
+        SocketAddress address = connection == null ? null : connection.remoteAddress();
+        return KeyValues.of(HighCardinalityKeyNames.NETWORK_PEER_ADDRESS.withValue(PeerKeys.address(address)),
+                HighCardinalityKeyNames.NETWORK_TRANSPORT.withValue(PeerKeys.transport(connection, address)),
                 HighCardinalityKeyNames.PEER_KIND.withValue(PeerKeys.kind(connection)),
                 HighCardinalityKeyNames.SEQ.withValue(Integer.toString(context.getCall().seq())));
     }

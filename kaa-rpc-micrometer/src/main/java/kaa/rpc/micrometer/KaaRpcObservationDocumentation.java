@@ -121,14 +121,17 @@ public enum KaaRpcObservationDocumentation implements ObservationDocumentation {
                 return "network.peer.address";
             }
         },
-        /** {@code tcp} or {@code unix}; {@code UNKNOWN} if not connected. */
+        /** {@code tcp} or {@code unix}; {@code UNKNOWN} if never connected. */
         NETWORK_TRANSPORT {
             @Override
             public String asString() {
                 return "network.transport";
             }
         },
-        /** {@code java} (this library) or {@code python} (kaa.rpc); {@code UNKNOWN} if not connected. */
+        /**
+         * {@code java} (this library) or {@code python} (kaa.rpc); {@code UNKNOWN} for a call made while
+         * not connected (the first calls of a client made before its connection opened, say).
+         */
         PEER_KIND {
             @Override
             public String asString() {

@@ -21,9 +21,12 @@ final class PeerKeys {
         return address == null ? KaaRpcObservationDocumentation.UNKNOWN : address.toString();
     }
 
-    static String transport(ConnectionInfo connection) {
-        return connection == null ? KaaRpcObservationDocumentation.UNKNOWN
-                : connection.transport() == ConnectionInfo.Transport.TCP ? "tcp" : "unix";
+    static String transport(ConnectionInfo connection, SocketAddress address) {
+        if (connection != null) {
+            return connection.transport() == ConnectionInfo.Transport.TCP ? "tcp" : "unix";
+        }
+        return address instanceof InetSocketAddress ? "tcp"
+                : address instanceof UnixDomainSocketAddress ? "unix" : KaaRpcObservationDocumentation.UNKNOWN;
     }
 
     static String kind(ConnectionInfo connection) {
