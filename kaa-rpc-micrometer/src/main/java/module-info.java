@@ -5,7 +5,7 @@
  * ({@code micrometer.observation}); meters and spans come from the handlers a
  * user registers.
  */
-@SuppressWarnings("requires-transitive-automatic") // Micrometer's jars name their modules in their manifests
+@SuppressWarnings({"requires-automatic", "requires-transitive-automatic"}) // Micrometer's jars name their modules in their manifests
 module kaa.rpc.micrometer {
     requires transitive kaa.rpc;
     requires transitive micrometer.observation;

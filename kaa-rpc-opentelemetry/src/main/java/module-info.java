@@ -5,7 +5,7 @@
  * {@link kaa.rpc.opentelemetry.KaaRpcTelemetry}. Needs only the OpenTelemetry
  * API; an SDK (or the Java agent) is the user's choice.
  */
-@SuppressWarnings("requires-transitive-automatic") // OpenTelemetry's jars name their modules in their manifests
+@SuppressWarnings({"requires-automatic", "requires-transitive-automatic"}) // OpenTelemetry's jars name their modules in their manifests
 module kaa.rpc.opentelemetry {
     requires transitive kaa.rpc;
     requires transitive io.opentelemetry.api;

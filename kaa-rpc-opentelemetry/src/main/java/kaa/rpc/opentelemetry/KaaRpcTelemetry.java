@@ -25,6 +25,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import kaa.rpc.Channel;
+import kaa.rpc.Client;
 import kaa.rpc.ConnectionInfo;
 import kaa.rpc.IncomingCall;
 import kaa.rpc.IncomingInterceptor;
@@ -55,17 +57,8 @@ import kaa.rpc.OutgoingInterceptor;
  */
 public final class KaaRpcTelemetry {
 
-    private static final TextMapGetter<IncomingCall> HEADERS = new TextMapGetter<>() {
-        @Override
-        public Iterable<String> keys(IncomingCall call) {
-            return call.headers().keySet();
-        }
-
-        @Override
-        public String get(IncomingCall call, String key) {
-            return call == null ? null : call.headers().get(key);
-        }
-    };
+    private static final TextMapGetter<IncomingCall> HEADERS =
+            (call, key) -> call == null ? null : call.headers().get(key);
 
     private final OpenTelemetry openTelemetry;
     private final Tracer tracer;
@@ -117,9 +110,12 @@ public final class KaaRpcTelemetry {
      * {@link kaa.rpc.PeerBuilder#interceptOutgoing}. On the caller's thread it
      * starts a CLIENT span, child of the caller's current context, and injects
      * that span's context into the call's headers; it does not make the span
-     * current, so the caller's context, and that of callbacks on the caller's
-     * future, stays the caller's. Where the call completes (on the channel's
-     * executor) it ends the span and records the duration.
+     * current, so the caller's context stays the caller's, and callbacks on
+     * the caller's future never run in the client span. (They run on the
+     * channel's executor, where no context is current; one that wants the
+     * caller's takes it along: {@code f.whenComplete(Context.current().wrapConsumer(...))}.)
+     * Where the call completes (on the channel's executor) it ends the span
+     * and records the duration.
      *
      * @return the interceptor, the same every time
      */
@@ -150,7 +146,7 @@ public final class KaaRpcTelemetry {
         SocketAddress remote = connection != null ? connection.remoteAddress() : call.channel().remoteAddress();
         AttributesBuilder metric = Attributes.builder().put(RpcAttributes.RPC_SYSTEM_NAME, RpcAttributes.KAA_RPC)
                 .put(RpcAttributes.RPC_METHOD, method);
-        serverAddress(metric, remote);
+        serverAddress(metric, call.channel(), remote);
         Attributes metricAttributes = metric.build();
         SpanBuilder builder = spanBuilder(method, call.command(), SpanKind.CLIENT, parent)
                 .setAllAttributes(metricAttributes);
@@ -226,18 +222,40 @@ public final class KaaRpcTelemetry {
             span.recordException(e);
             measured = attributes.toBuilder().put(RpcAttributes.ERROR_TYPE, type).build();
         }
+        histogram.record(seconds, measured); // first: once the span has ended, its call is measured too
         span.end();
-        histogram.record(seconds, measured);
     }
 
-    private static void serverAddress(AttributesBuilder attributes, SocketAddress remote) {
-        if (remote instanceof InetSocketAddress) {
+    /** A client's address as configured (the conventions' choice), else the connection's remote address. */
+    private static void serverAddress(AttributesBuilder attributes, Channel channel, SocketAddress remote) {
+        if (channel instanceof Client) {
+            configuredAddress(attributes, ((Client) channel).address());
+        } else if (remote instanceof InetSocketAddress) {
             InetSocketAddress inet = (InetSocketAddress) remote;
             attributes.put(RpcAttributes.SERVER_ADDRESS, inet.getHostString())
                     .put(RpcAttributes.SERVER_PORT, (long) inet.getPort());
         } else if (remote instanceof UnixDomainSocketAddress) {
             attributes.put(RpcAttributes.SERVER_ADDRESS, ((UnixDomainSocketAddress) remote).getPath().toString());
         }
+    }
+
+    /** {@code host:port} or {@code [v6]:port} as host and port; anything else is a Unix socket's path. */
+    static void configuredAddress(AttributesBuilder attributes, String address) {
+        int colon = address.lastIndexOf(':');
+        if (colon > 0 && address.indexOf('/') < 0) {
+            try {
+                long port = Long.parseLong(address.substring(colon + 1));
+                String host = address.substring(0, colon);
+                if (host.startsWith("[") && host.endsWith("]")) {
+                    host = host.substring(1, host.length() - 1);
+                }
+                attributes.put(RpcAttributes.SERVER_ADDRESS, host).put(RpcAttributes.SERVER_PORT, port);
+                return;
+            } catch (NumberFormatException notAPort) {
+                // a path with a colon in it
+            }
+        }
+        attributes.put(RpcAttributes.SERVER_ADDRESS, address);
     }
 
     private static void peerAddress(SpanBuilder span, SocketAddress remote) {

@@ -41,7 +41,10 @@ public final class RpcAttributes {
      */
     public static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
 
-    /** {@code server.address}, on client spans and measurements: the peer's host as given, or a Unix socket's path. */
+    /**
+     * {@code server.address}, on client spans and measurements: a client's host as configured, or the
+     * connection's remote host (a server calling back its client); a Unix socket's path.
+     */
     public static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
 
     /** {@code server.port}, on client spans and measurements over TCP. */

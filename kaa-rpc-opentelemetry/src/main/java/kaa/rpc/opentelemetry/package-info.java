@@ -21,9 +21,10 @@
  * else {@code _OTHER}; a call made's command for the first 100 distinct ones,
  * then {@code _OTHER}), {@code rpc.method_original} (the command, when
  * {@code _OTHER}), {@code network.peer.address} and {@code network.peer.port},
- * and on CLIENT spans {@code server.address} and {@code server.port} (the
- * connection's remote address; a Unix socket's path as {@code server.address},
- * without port). A failed call gets {@code error.type}, status ERROR with the
+ * and on CLIENT spans {@code server.address} and {@code server.port} (a
+ * client's address as configured, {@link kaa.rpc.Client#address()}; for a server
+ * calling back its client, the connection's remote address; a Unix socket's path
+ * as {@code server.address}, without port). A failed call gets {@code error.type}, status ERROR with the
  * exception's message, and the exception recorded once (as a span event).
  *
  * <h2>Metrics</h2>
@@ -45,8 +46,11 @@
  * <h2>Threads</h2>
  * The outgoing interceptor starts the CLIENT span on the thread that makes the
  * call, as a child of that thread's current context, without making it current:
- * the caller's context, and that of callbacks on the caller's future, stays the
- * caller's. The span ends on the channel's executor, where the call completes.
+ * the caller's context stays the caller's, and callbacks on the caller's future
+ * never run in the client span. They run on the channel's executor, where no
+ * context is current; a callback that wants the caller's takes it along, as in
+ * {@code f.whenComplete(Context.current().wrapConsumer((value, error) -> ...))}.
+ * The span ends on the channel's executor, where the call completes.
  * The incoming interceptor starts the SERVER span on the thread the exposed
  * method runs on (the executor, or the I/O thread for a direct method) and makes
  * it current while the chain goes on on that thread (closing the scope before it
