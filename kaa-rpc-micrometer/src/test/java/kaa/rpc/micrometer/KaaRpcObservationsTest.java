@@ -206,6 +206,31 @@ class KaaRpcObservationsTest {
     }
 
     @Test
+    void callsInFlightAreTheActiveLongTaskTimers() throws Exception {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        Stops stops = new Stops();
+        KaaRpcObservations observations = KaaRpcObservations.create(metered(meters, stops));
+        Fixtures.Service service = new Fixtures.Service();
+        try (Server s = Server.builder("127.0.0.1:0").secret("s").interceptIncoming(observations.incoming())
+                        .listen().register(service);
+                Client c = Client.builder(s.address()).secret("s").interceptOutgoing(observations.outgoing())
+                        .connect()) {
+            CompletableFuture<Object> running = c.rpc("block");
+            assertThat(service.blockStarted.await(10, TimeUnit.SECONDS)).isTrue();
+            LongTaskTimer client = meters.get("kaa.rpc.client.active").tags("rpc.method", "block").longTaskTimer();
+            LongTaskTimer server = meters.get("kaa.rpc.server.active").tags("rpc.method", "block").longTaskTimer();
+            assertThat(client.activeTasks()).isEqualTo(1);
+            assertThat(server.activeTasks()).isEqualTo(1);
+            service.release.countDown();
+            assertThat(await(running)).isEqualTo("released");
+            callOfBothSides(stops);
+            assertThat(client.activeTasks()).isZero();
+            assertThat(server.activeTasks()).isZero();
+            assertThat(meters.get("kaa.rpc.client").tags("outcome", "SUCCESS").timer().count()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aServerCallingBackItsClientMakesClientObservationsAndTheTraceGoesAcross() throws Exception {
         TestObservationRegistry registry = TestObservationRegistry.create();
         Stops stops = new Stops();
