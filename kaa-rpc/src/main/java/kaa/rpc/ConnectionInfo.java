@@ -1,17 +1,19 @@
 package kaa.rpc;
 
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Objects;
 
 /**
- * What is known of one connection once its handshake is done: its two
- * addresses, its transport, and whether the peer is this library. Immutable.
+ * What is known of one open connection: its two ends, its transport, and
+ * whether the peer is this library. Made once, when the connection's
+ * handshake completes; immutable.
  */
 public final class ConnectionInfo {
 
-    /** How the connection runs: over TCP (TLS or not), or over a Unix socket. */
+    /** The kind of socket a connection runs over. */
     public enum Transport {
-        /** TCP, with TLS or without. */
+        /** A TCP socket (IPv4 or IPv6). */
         TCP,
         /** A Unix domain socket. */
         UNIX
@@ -23,10 +25,10 @@ public final class ConnectionInfo {
     private final boolean peerIsJava;
 
     /**
-     * @param localAddress this side's address
-     * @param remoteAddress the peer's address
-     * @param transport TCP or Unix
-     * @param peerIsJava whether the peer is this library, as its handshake challenge says
+     * @param localAddress our end of the connection, or null if the socket does not name it
+     * @param remoteAddress the peer's end, or null if the socket does not name it (a Unix client)
+     * @param transport TCP or a Unix socket
+     * @param peerIsJava whether the peer is this library, known from its handshake challenge
      */
     public ConnectionInfo(SocketAddress localAddress, SocketAddress remoteAddress, Transport transport,
             boolean peerIsJava) {
@@ -36,34 +38,57 @@ public final class ConnectionInfo {
         this.peerIsJava = peerIsJava;
     }
 
-    /** {@return this side's address (for a Unix socket, possibly unnamed)} */
+    /**
+     * Our end of the connection.
+     *
+     * @return the local address, or null if the socket does not name it
+     */
     public SocketAddress localAddress() {
         return localAddress;
     }
 
-    /** {@return the peer's address} */
+    /**
+     * The peer's end of the connection.
+     *
+     * @return the remote address, or null if the socket does not name it (the client end of a Unix socket)
+     */
     public SocketAddress remoteAddress() {
         return remoteAddress;
     }
 
-    /** {@return TCP or Unix} */
+    /**
+     * The kind of socket.
+     *
+     * @return TCP or UNIX
+     */
     public Transport transport() {
         return transport;
     }
 
     /**
-     * Whether the peer is this library (its handshake challenge carries our
-     * marker), rather than Python's kaa.rpc; only then can calls carry
-     * {@linkplain RpcCall#headers() headers}.
+     * Whether the peer is this library (a Java peer), known from its
+     * handshake challenge; false for a Python kaa.rpc peer.
      *
-     * @return true if the peer is this library
+     * @return true for a peer that is this library
      */
     public boolean peerIsJava() {
         return peerIsJava;
     }
 
+    /** For logs: {@code TCP 127.0.0.1:5000 <-> 127.0.0.1:41234 (java peer)}. */
     @Override
     public String toString() {
-        return transport + " " + localAddress + " - " + remoteAddress + (peerIsJava ? " (kaa-rpc)" : " (kaa.rpc)");
+        return transport + " " + format(localAddress) + " <-> " + format(remoteAddress)
+                + (peerIsJava ? " (java peer)" : " (python peer)");
+    }
+
+    /** An address as kaa writes it: {@code host:port}, {@code [v6]:port}, a socket's path; {@code -} for none. */
+    private static String format(SocketAddress a) {
+        if (a instanceof InetSocketAddress i) {
+            String host = i.getAddress() != null ? i.getAddress().getHostAddress() : i.getHostString();
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + i.getPort();
+        }
+        String text = a == null ? "" : a.toString();
+        return text.isEmpty() ? "-" : text;
     }
 }

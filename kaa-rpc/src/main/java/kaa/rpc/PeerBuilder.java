@@ -344,4 +344,18 @@ public abstract class PeerBuilder<B extends PeerBuilder<B>> {
         options.executor = Objects.requireNonNull(executor, "executor");
         return self();
     }
+
+    /**
+     * Adds an observer of this peer's connections (none by default): their
+     * opening and end, failed handshakes, refusals, and each packet's type and
+     * size. Observers are called in the order added, on the connection's I/O
+     * thread; see {@link ConnectionObserver}.
+     *
+     * @param observer told of every connection of what this builder builds
+     * @return this builder
+     */
+    public B observer(ConnectionObserver observer) {
+        options.observers.add(Objects.requireNonNull(observer, "observer"));
+        return self();
+    }
 }

@@ -9,7 +9,9 @@ import java.util.concurrent.TimeoutException;
 import kaa.rpc.AuthenticationException;
 import kaa.rpc.Client;
 import kaa.rpc.HandshakeTimeoutException;
+import kaa.rpc.PeerBuilder;
 import kaa.rpc.demo.DemoService;
+import kaa.rpc.internal.wire.WireTrace;
 import picocli.CommandLine.Option;
 
 /** Options every client command shares, and connecting with errors a person can act on. */
@@ -23,6 +25,25 @@ final class Connection {
     @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "10s", converter = Durations.class,
             description = "how long connecting and the handshake may take (default 10s)")
     Duration connectTimeout;
+
+    @Option(names = "--trace", description = "Print the wire trace of this command's connections on stderr: a line "
+            + "per packet each way (time, connection, direction, type, seq, command, size, the value in short); "
+            + "the handshake by packet type and size only.")
+    boolean trace;
+
+    @Option(names = "--trace-format", paramLabel = "FORMAT", description = "text (the default) or json: one JSON "
+            + "object per line with the same fields; implies --trace")
+    TraceFormat traceFormat;
+
+    enum TraceFormat { text, json }
+
+    /** {@code builder} with the wire trace on {@code err} if it was asked for. */
+    <B extends PeerBuilder<B>> B traced(B builder, PrintWriter err) {
+        if (trace || traceFormat != null) {
+            builder.observer(WireTrace.to(err::println, traceFormat == TraceFormat.json));
+        }
+        return builder;
+    }
 
     /** Thrown to end a command with an exit status after its message was printed. */
     static final class Exit extends Exception {
@@ -40,12 +61,19 @@ final class Connection {
      * peer may call back.
      */
     Client open(String address, PrintWriter err) throws Exit, InterruptedException {
+        return open(address, err, true);
+    }
+
+    /** As {@link #open(String, PrintWriter)}; with {@code traced} false, never traced (a warm-up). */
+    Client open(String address, PrintWriter err, boolean traced) throws Exit, InterruptedException {
         Duration timeout = connectTimeout;
         Client client;
         try {
             // the demo service, so that a server may call us back: kaarpc call ADDRESS callback client_echo 5
-            client = Client.builder(address).secret(secret == null ? "" : secret).handshakeTimeout(timeout)
-                    .register(new DemoService()).register(new DemoCommand.ClientSide()).connect();
+            Client.Builder builder = Client.builder(address).secret(secret == null ? "" : secret)
+                    .handshakeTimeout(timeout);
+            client = (traced ? traced(builder, err) : builder).register(new DemoService())
+                    .register(new DemoCommand.ClientSide()).connect();
         } catch (IllegalArgumentException badAddress) {
             err.println("kaarpc: " + badAddress.getMessage());
             throw new Exit(ExitCodes.USAGE);

@@ -15,7 +15,7 @@ import picocli.CommandLine;
 /** {@code kaarpc}: the command line of kaa-rpc. */
 @Command(name = "kaarpc", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Remote procedure calls between processes, wire-compatible with Python's kaa.rpc.",
-        subcommands = {DemoCommand.class, ServeCommand.class, CallCommand.class, PingCommand.class,
+        subcommands = {DemoCommand.class, ServeCommand.class, CallCommand.class, PingCommand.class, ProxyCommand.class,
             CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class})
 public final class Main {
 

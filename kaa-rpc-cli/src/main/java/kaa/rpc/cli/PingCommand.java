@@ -53,7 +53,7 @@ final class PingCommand implements Callable<Integer> {
             err.println("kaarpc: --count must be at least 1");
             return ExitCodes.USAGE;
         }
-        try (Client warmUp = connection.open(address, err)) {
+        try (Client warmUp = connection.open(address, err, false)) { // not traced: --trace shows the timed calls
             // a first connection, not reported, so the figures are not the JVM's start-up
             for (int i = 0; i < WARM_UP_CALLS; i++) {
                 warmUp.rpc(PROBE).handle((v, e) -> null).get(timeout.toMillis(), TimeUnit.MILLISECONDS);

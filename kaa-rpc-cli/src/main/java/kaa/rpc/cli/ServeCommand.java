@@ -74,7 +74,7 @@ final class ServeCommand implements Callable<Integer> {
             Server.Builder builder = address.matches("\\d+") ? Server.builder(Integer.parseInt(address))
                     : Server.builder(address);
             // a client that freezes is found out and dropped, failing the calls we make to it
-            server = builder.secret(secret).heartbeat(Duration.ofSeconds(30), Duration.ofSeconds(10))
+            server = connection.traced(builder, err).secret(secret).heartbeat(Duration.ofSeconds(30), Duration.ofSeconds(10))
                     .receiveBudget(receiveBudget).frameTimeout(frameTimeout)
                     .register(new DemoService()).listen();
         } catch (IllegalArgumentException badAddress) {

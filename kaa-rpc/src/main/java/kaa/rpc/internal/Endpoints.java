@@ -41,7 +41,10 @@ import kaa.rpc.internal.net.EventLoops;
 import kaa.rpc.internal.net.HeartbeatHandler;
 import kaa.rpc.internal.net.IoBackend;
 import kaa.rpc.internal.net.SessionHandler;
+import kaa.rpc.internal.net.WireTap;
 import kaa.rpc.internal.session.Session;
+import kaa.rpc.internal.wire.Observers;
+import kaa.rpc.internal.wire.WireTrace;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +76,7 @@ public final class Endpoints {
                 options.tls == null ? Admission.DEFAULT_MIN_AGE_NANOS : 3 * Admission.DEFAULT_MIN_AGE_NANOS,
                 System::nanoTime);
         CallSource.Registry callSources = new CallSource.Registry();
+        Observers observers = Observers.of(options.observers);
         // a Unix connection's own local address is where the socket was bound, before its move into place
         String socketPath = address.isUnix() ? Address.format(address.socketAddress()) : null;
         ServerBootstrap b = new ServerBootstrap()
@@ -81,7 +85,11 @@ public final class Endpoints {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        if (!admission.admit(ch)) {
+                        String refusal = admission.refusal(ch);
+                        if (refusal != null) {
+                            if (observers != null && !refusal.equals(Admission.CLOSING)) {
+                                observers.refused(IoBackend.get().standard(ch.remoteAddress()), refusal);
+                            }
                             ch.close();
                             return;
                         }
@@ -174,6 +182,12 @@ public final class Endpoints {
     private static void pipeline(Channel ch, boolean server, Connection connection, Object source, Options options,
             Session session, Consumer<Throwable> reconnect) {
         Session.Link link = connection.link();
+        Observers observers = Observers.of(options.observers);
+        // decided once per connection: with neither observers nor a trace, no packet passes anything more
+        WireTrace given = WireTrace.among(options.observers);
+        WireTrace trace = given != null ? given : WireTrace.fromLogger();
+        WireTap tap = observers == null && trace == null ? null : new WireTap(connection, observers, trace);
+        connection.observe(observers, tap);
         ch.config().setWriteBufferWaterMark(
                 new WriteBufferWaterMark(FrameLimits.OUTBOUND_LOW_WATER, FrameLimits.OUTBOUND_HIGH_WATER));
         // Until the handshake completes, read as the original does: at most 1 KiB at a time.
@@ -188,6 +202,9 @@ public final class Endpoints {
             p.addLast("first-bytes", first);
         }
         p.addLast("frames", frames);
+        if (tap != null) {
+            p.addLast("wire", tap);
+        }
         p.addLast("handshake", new HandshakeHandler(connection, server, options.secret, options.handshakeTimeout, frames,
                 first));
         if (options.heartbeatInterval != null) {

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import javax.net.ssl.SSLContext;
+import kaa.rpc.ConnectionObserver;
 import kaa.rpc.IncomingInterceptor;
 import kaa.rpc.OutgoingInterceptor;
 import kaa.rpc.RemoteException;
@@ -86,6 +87,12 @@ public final class Options {
     /** Around every call made, and every call served: the first is the outermost. */
     public List<OutgoingInterceptor> outgoingInterceptors = new ArrayList<>();
     public List<IncomingInterceptor> incomingInterceptors = new ArrayList<>();
+    /**
+     * Told of every connection, in this order; empty for none (then nothing
+     * observes the packets). A {@code wire.WireTrace} among them is the
+     * connections' trace instead (the command line's {@code --trace}).
+     */
+    public List<ConnectionObserver> observers = new ArrayList<>();
 
     /** A snapshot, so that a builder used again does not change what it built. */
     public Options copy() {
@@ -119,6 +126,7 @@ public final class Options {
         o.callSites = callSites;
         o.outgoingInterceptors = new ArrayList<>(outgoingInterceptors);
         o.incomingInterceptors = new ArrayList<>(incomingInterceptors);
+        o.observers = new ArrayList<>(observers);
         return o;
     }
 

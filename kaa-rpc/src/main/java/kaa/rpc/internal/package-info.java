@@ -8,7 +8,10 @@
  * below it (docs/ARCHITECTURE.md draws it; {@code LayeringTest} holds every
  * import to it): {@code value}, then {@code pickle} and {@code convert},
  * {@code frame} and {@code handshake}, then {@code call} and
- * {@code dispatch}, {@code session}, {@code net}; {@code exec} and
- * {@code log} are leaves any layer may use.
+ * {@code dispatch} (both of which use {@code intercept}), {@code session},
+ * {@code net}; {@code wire} (observers and the wire trace, which sit beside
+ * the engine) uses {@code frame}, {@code pickle} and {@code value}, and only
+ * {@code net} and this package use it; {@code exec} and {@code log} are
+ * leaves any layer may use.
  */
 package kaa.rpc.internal;

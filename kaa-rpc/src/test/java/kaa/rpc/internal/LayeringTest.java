@@ -31,26 +31,32 @@ class LayeringTest {
             .layer("dispatch").definedBy("kaa.rpc.internal.dispatch..")
             .layer("pickle").definedBy("kaa.rpc.internal.pickle..")
             .layer("convert").definedBy("kaa.rpc.internal.convert..")
+            .layer("wire").definedBy("kaa.rpc.internal.wire..")
             .layer("frame").definedBy("kaa.rpc.internal.frame..")
             .layer("value").definedBy("kaa.rpc.internal.value..")
             .layer("exec").definedBy("kaa.rpc.internal.exec..")
             .layer("log").definedBy("kaa.rpc.internal.log..")
+            .layer("intercept").definedBy("kaa.rpc.internal.intercept..")
             // every layer may use the public package's data types (see internalsUseOnlyTheApisData)
             .whereLayer("log").mayOnlyAccessLayers("api")
             .whereLayer("value").mayOnlyAccessLayers("api")
+            .whereLayer("intercept").mayOnlyAccessLayers("api")
             .whereLayer("exec").mayOnlyAccessLayers("log", "api")
             .whereLayer("frame").mayOnlyAccessLayers("exec", "log", "api")
             .whereLayer("pickle").mayOnlyAccessLayers("value", "log", "api")
             .whereLayer("convert").mayOnlyAccessLayers("value", "api")
+            .whereLayer("wire").mayOnlyAccessLayers("frame", "pickle", "value", "log", "api")
             .whereLayer("handshake").mayOnlyAccessLayers("frame", "exec", "log", "api")
-            .whereLayer("call").mayOnlyAccessLayers("value", "pickle", "convert", "frame", "exec", "log", "api")
-            .whereLayer("dispatch").mayOnlyAccessLayers("value", "pickle", "convert", "frame", "exec", "log", "api")
+            .whereLayer("call").mayOnlyAccessLayers("value", "pickle", "convert", "frame", "intercept", "exec", "log",
+                    "api")
+            .whereLayer("dispatch").mayOnlyAccessLayers("value", "pickle", "convert", "frame", "intercept", "exec",
+                    "log", "api")
             // the session tells a handshake's presumed refusal (a retrying client tries again) by its type
             .whereLayer("session").mayOnlyAccessLayers("call", "dispatch", "handshake", "value", "pickle", "frame",
                     "exec", "log", "api")
-            .whereLayer("net").mayOnlyAccessLayers("session", "call", "dispatch", "handshake", "frame", "exec", "log",
-                    "api")
-            .whereLayer("root").mayOnlyAccessLayers("net", "session", "call", "dispatch", "handshake", "pickle",
+            .whereLayer("net").mayOnlyAccessLayers("session", "call", "dispatch", "handshake", "wire", "frame", "exec",
+                    "log", "api")
+            .whereLayer("root").mayOnlyAccessLayers("net", "session", "call", "dispatch", "handshake", "wire", "pickle",
                     "convert", "frame", "value", "exec", "log", "api");
 
     /** No cycle between the internal packages, whatever the layers above allow. */

@@ -155,13 +155,12 @@ public final class OutgoingCalls {
                     + e.getMessage(), e));
             return future;
         }
-        PendingCall call = new PendingCall(command, resultType, future, buf, waitForReady, failures);
-        if (!headers.isEmpty() && !withHeaders) {
-            // encoded for a peer that does not read headers, or before any connection said what the peer reads:
-            // if the connection it goes on reads them after all, they go then
-            call.headersLeftOut = headers;
-            call.maxPayload = maxFrameSize;
-        }
+        // headers left out (for a peer that reads none, or before a connection said what the peer reads) go
+        // after all if the connection the call goes on reads them
+        PendingCall call = headers.isEmpty() || withHeaders
+                ? new PendingCall(command, resultType, future, buf, waitForReady, failures)
+                : new PendingCall.WithHeaders(command, resultType, future, buf, waitForReady, failures, headers,
+                        maxFrameSize);
         if (callSites) {
             call.site = new Exception("call '" + command + "' was made here");
         }

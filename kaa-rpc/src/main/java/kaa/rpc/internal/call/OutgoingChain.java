@@ -2,7 +2,6 @@ package kaa.rpc.internal.call;
 
 import java.lang.reflect.Type;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,9 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
-import kaa.rpc.CallAttributes;
 import kaa.rpc.Channel;
 import kaa.rpc.ConnectionInfo;
 import kaa.rpc.OutgoingCall;
@@ -23,6 +20,8 @@ import kaa.rpc.OutgoingInterceptor;
 import kaa.rpc.RemoteException;
 import kaa.rpc.internal.convert.Conversions;
 import kaa.rpc.internal.frame.FrameLimits;
+import kaa.rpc.internal.intercept.CallView;
+import kaa.rpc.internal.intercept.Stages;
 import kaa.rpc.internal.log.PeerLog;
 
 /**
@@ -53,7 +52,7 @@ public final class OutgoingChain {
     public <T> RpcFuture<T> call(String command, Object[] args, Map<String, ?> kwargs, Type resultType,
             Duration timeout, boolean waitForReady, Function<RemoteException, ? extends Throwable> failures) {
         RpcFuture<T> result = new RpcFuture<>(executor);
-        Call call = new Call(result, resultType, timeout, waitForReady, failures, calls.openConnection());
+        Call call = new Call(channel, calls.openConnection(), result, resultType, timeout, waitForReady, failures);
         // the caller's cancel (or a complete, or orTimeout) reaches the call that went on, if one did
         result.onSettled(call::cancelSent);
         View view = new View(call, command, args, kwargs, Map.of());
@@ -64,12 +63,12 @@ public final class OutgoingChain {
     /** The rest of the chain from interceptor {@code index}: never throws, a failure is the future's. */
     private CompletableFuture<Object> proceed(Call call, int index, View view) {
         if (call.result.isDone()) { // settled (cancelled, say) before this step went on: nothing more is sent
-            return CompletableFuture.failedFuture(new CancellationException("call '" + view.command
+            return CompletableFuture.failedFuture(new CancellationException("call '" + view.command()
                     + "' was settled before it went on"));
         }
         if (index == interceptors.length) {
-            RpcFuture<Object> sent = calls.call(view.command, view.args, view.kwargs, view.headers, call.resultType,
-                    call.timeout, call.waitForReady, call.failures);
+            RpcFuture<Object> sent = calls.call(view.command(), view.argsArray(), view.kwargsMap(), view.headers(),
+                    call.resultType, call.timeout, call.waitForReady, call.failures);
             call.sent = sent;
             if (call.result.isDone()) {
                 sent.cancel(false); // settled while it was being sent: the cancel above missed it
@@ -82,24 +81,11 @@ public final class OutgoingChain {
             stage = Objects.requireNonNull(interceptor.intercept(view, new Next(call, index + 1)),
                     "the interceptor returned no completion");
         } catch (Throwable t) {
-            THREW.log("{} threw on call '{}'", interceptor, view.command, t);
+            THREW.log("{} threw on call '{}'", interceptor, view.command(), t);
             call.cancelSent(); // what it let go on is no longer wanted
             return CompletableFuture.failedFuture(t);
         }
-        if (stage instanceof CompletableFuture) {
-            @SuppressWarnings("unchecked")
-            CompletableFuture<Object> f = (CompletableFuture<Object>) stage;
-            return f;
-        }
-        CompletableFuture<Object> f = new CompletableFuture<>();
-        stage.whenComplete((value, error) -> {
-            if (error != null) {
-                f.completeExceptionally(error);
-            } else {
-                f.complete(value);
-            }
-        });
-        return f;
+        return Stages.asFuture(stage);
     }
 
     /** The caller's future gets what the outermost interceptor completed with. */
@@ -130,26 +116,23 @@ public final class OutgoingChain {
     }
 
     /** One call's state, shared by all its views and steps. */
-    private static final class Call {
+    private static final class Call extends CallView.Shared {
         final RpcFuture<?> result;
         final Type resultType;
         final Duration timeout;
         final boolean waitForReady;
         final Function<RemoteException, ? extends Throwable> failures;
-        final ConnectionInfo connection;
-        final long startNanos = System.nanoTime();
-        final CallAttributes attributes = new CallAttributes();
         /** The call that went on to the peer, once it did. */
         volatile RpcFuture<Object> sent;
 
-        Call(RpcFuture<?> result, Type resultType, Duration timeout, boolean waitForReady,
-                Function<RemoteException, ? extends Throwable> failures, ConnectionInfo connection) {
+        Call(Channel channel, ConnectionInfo connection, RpcFuture<?> result, Type resultType, Duration timeout,
+                boolean waitForReady, Function<RemoteException, ? extends Throwable> failures) {
+            super(channel, connection);
             this.result = result;
             this.resultType = resultType;
             this.timeout = timeout;
             this.waitForReady = waitForReady;
             this.failures = failures;
-            this.connection = connection;
         }
 
         void cancelSent() {
@@ -164,79 +147,28 @@ public final class OutgoingChain {
     private final class Next implements OutgoingInterceptor.Next {
         private final Call call;
         private final int index;
-        private final AtomicBoolean used = new AtomicBoolean();
+        private final CallView.Step step;
 
         Next(Call call, int index) {
             this.call = call;
             this.index = index;
+            this.step = new CallView.Step(call);
         }
 
         @Override
         public CompletableFuture<Object> proceed(OutgoingCall view) {
-            if (!(view instanceof View) || ((View) view).call != call) {
-                throw new IllegalArgumentException("proceed takes this call or a view made from it");
-            }
-            if (!used.compareAndSet(false, true)) {
-                throw new IllegalStateException("call '" + view.command() + "' went on already: proceed at most once");
-            }
+            step.goingOn(view);
             return OutgoingChain.this.proceed(call, index, (View) view);
         }
     }
 
     /** A read-only view of a call; the {@code with} methods copy. */
-    private final class View implements OutgoingCall {
+    private static final class View extends CallView implements OutgoingCall {
         final Call call;
-        final String command;
-        final Object[] args;
-        final Map<String, ?> kwargs;
-        final Map<String, String> headers;
 
         View(Call call, String command, Object[] args, Map<String, ?> kwargs, Map<String, String> headers) {
+            super(call, command, args, kwargs, headers);
             this.call = call;
-            this.command = command;
-            this.args = args;
-            this.kwargs = kwargs;
-            this.headers = headers;
-        }
-
-        @Override
-        public String command() {
-            return command;
-        }
-
-        @Override
-        public List<Object> args() {
-            return Collections.unmodifiableList(Arrays.asList(args));
-        }
-
-        @Override
-        public Map<String, Object> kwargs() {
-            return Collections.unmodifiableMap(kwargs);
-        }
-
-        @Override
-        public Map<String, String> headers() {
-            return headers;
-        }
-
-        @Override
-        public Channel channel() {
-            return channel;
-        }
-
-        @Override
-        public ConnectionInfo connection() {
-            return call.connection;
-        }
-
-        @Override
-        public long startNanos() {
-            return call.startNanos;
-        }
-
-        @Override
-        public CallAttributes attributes() {
-            return call.attributes;
         }
 
         @Override
@@ -251,18 +183,17 @@ public final class OutgoingChain {
 
         @Override
         public OutgoingCall withCommand(String command) {
-            return new View(call, Objects.requireNonNull(command, "command"), args, kwargs, headers);
+            return new View(call, Objects.requireNonNull(command, "command"), argsArray(), kwargsMap(), headers());
         }
 
         @Override
         public OutgoingCall withArgs(Object... args) {
-            return new View(call, command, Objects.requireNonNull(args, "args").clone(), kwargs, headers);
+            return new View(call, command(), copyArgs(args), kwargsMap(), headers());
         }
 
         @Override
         public OutgoingCall withKwargs(Map<String, ?> kwargs) {
-            Map<String, Object> copy = new LinkedHashMap<>(kwargs); // in order; a null key is refused as it is sent
-            return new View(call, command, args, Collections.unmodifiableMap(copy), headers);
+            return new View(call, command(), argsArray(), copyKwargs(kwargs), headers());
         }
 
         @Override
@@ -274,17 +205,12 @@ public final class OutgoingChain {
                         + "' too long: a name is at most " + FrameLimits.MAX_HEADER_NAME + " characters, a value "
                         + FrameLimits.MAX_HEADER_VALUE);
             }
-            Map<String, String> copy = new LinkedHashMap<>(headers);
+            Map<String, String> copy = new LinkedHashMap<>(headers());
             copy.put(name, value);
             if (copy.size() > FrameLimits.MAX_HEADERS) {
                 throw new IllegalArgumentException("a call carries at most " + FrameLimits.MAX_HEADERS + " headers");
             }
-            return new View(call, command, args, kwargs, Collections.unmodifiableMap(copy));
-        }
-
-        @Override
-        public String toString() {
-            return "OutgoingCall[" + command + ", " + args.length + " args, " + kwargs.size() + " kwargs]";
+            return new View(call, command(), argsArray(), kwargsMap(), Collections.unmodifiableMap(copy));
         }
     }
 }

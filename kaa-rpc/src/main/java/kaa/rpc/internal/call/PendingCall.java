@@ -21,7 +21,7 @@ import kaa.rpc.internal.value.WorkLimitException;
  * cancel). Until it is handed to a connection, its frame is its own
  * ({@link #releaseBuffer}); once handed over, the connection owns it.
  */
-public final class PendingCall {
+public class PendingCall {
     final String command;
     final Type resultType;
     final RpcFuture<Object> future;
@@ -45,14 +45,6 @@ public final class PendingCall {
     volatile Future<?> readyTimer;
     /** Where the call was made, when call sites are recorded. */
     Exception site;
-    /**
-     * The headers of a call encoded as a CALL, for a peer that reads none or
-     * before a connection said what its peer reads: sent as a CALH if the connection it goes on
-     * reads one (set before it is routed); or null. At most {@link #maxPayload} then.
-     */
-    Map<String, String> headersLeftOut;
-    long maxPayload;
-
     @SuppressWarnings("unchecked")
     PendingCall(String command, Type resultType, RpcFuture<?> future, ByteBuf buffer, boolean waitsForReady,
             Function<RemoteException, ? extends Throwable> failures) {
@@ -81,7 +73,7 @@ public final class PendingCall {
             return;
         }
         ByteBuf frame = takeBuffer();
-        sink.send(headersLeftOut == null || !sink.dialect().readsHeaders() ? frame : withHeaders(frame, sink));
+        sink.send(frameFor(sink, frame));
         sent = true;
     }
 
@@ -99,24 +91,50 @@ public final class PendingCall {
         if (ready != null) {
             ready.cancel(false);
         }
-        ByteBuf frame = takeBuffer();
-        return headersLeftOut == null || !sink.dialect().readsHeaders() ? frame : withHeaders(frame, sink);
+        return frameFor(sink, takeBuffer());
     }
 
-    /** The call's CALH, with the headers left out of its CALL; the CALL as it is if the CALH would be too large. */
-    private ByteBuf withHeaders(ByteBuf frame, FrameSink sink) {
-        ByteBuf calh = sink.alloc().buffer(frame.readableBytes() + 256);
-        int seq = frame.getIntLE(frame.readerIndex());
-        Packet.writeHeader(calh, seq, Packet.CALH, 0);
-        boolean made = PickleWriter.writeWithHeaders(calh, frame, frame.readerIndex() + Packet.HEADER_SIZE,
-                frame.writerIndex(), headersLeftOut);
-        if (!made || calh.readableBytes() - Packet.HEADER_SIZE > maxPayload) {
-            calh.release();
-            return frame;
+    /** The frame to send on {@code sink}: the call's own ({@link WithHeaders} may make another). */
+    ByteBuf frameFor(FrameSink sink, ByteBuf frame) {
+        return frame;
+    }
+
+    /**
+     * A call with headers, encoded as a CALL, for a peer that reads none or
+     * before a connection said what its peer reads (a call made before
+     * open): sent as a CALH if the connection it goes on reads one after all.
+     * A class of its own, so that a call without headers holds no field for them.
+     */
+    static final class WithHeaders extends PendingCall {
+        private final Map<String, String> headers;
+        private final long maxPayload;
+
+        WithHeaders(String command, Type resultType, RpcFuture<?> future, ByteBuf buffer, boolean waitsForReady,
+                Function<RemoteException, ? extends Throwable> failures, Map<String, String> headers,
+                long maxPayload) {
+            super(command, resultType, future, buffer, waitsForReady, failures);
+            this.headers = headers;
+            this.maxPayload = maxPayload;
         }
-        Packet.patchLength(calh, 0);
-        frame.release();
-        return calh;
+
+        /** The call's CALH; the CALL as it is if the peer reads no headers, or the CALH would be too large. */
+        @Override
+        ByteBuf frameFor(FrameSink sink, ByteBuf frame) {
+            if (!sink.dialect().readsHeaders()) {
+                return frame;
+            }
+            ByteBuf calh = sink.alloc().buffer(frame.readableBytes() + 256);
+            Packet.writeHeader(calh, frame.getIntLE(frame.readerIndex()), Packet.CALH, 0);
+            boolean made = PickleWriter.writeWithHeaders(calh, frame, frame.readerIndex() + Packet.HEADER_SIZE,
+                    frame.writerIndex(), headers);
+            if (!made || calh.readableBytes() - Packet.HEADER_SIZE > maxPayload) {
+                calh.release();
+                return frame;
+            }
+            Packet.patchLength(calh, 0);
+            frame.release();
+            return calh;
+        }
     }
 
     /** The call is no longer wanted. Returns whether it had been sent (so the peer should hear a cancel). */

@@ -204,24 +204,29 @@ public final class IncomingCalls {
         }
     }
 
+    /** The Java arguments of {@code method} for a call's; refused with the error the caller gets if they do not bind. */
+    private Object[] bind(ExposedMethod method, String command, Object[] args, Map<String, Object> kwargs,
+            int payloadSize) {
+        try {
+            return method.bind(owner, args, kwargs, WorkBudget.forPayload(payloadSize));
+        } catch (ExposedMethod.BindingException e) {
+            throw new CallRefusedException("TypeError", e.getMessage());
+        } catch (WorkLimitException e) {
+            throw new CallRefusedException("ValueError", command + "(): arguments refused: " + e.getMessage());
+        } catch (RuntimeException | StackOverflowError e) { // hostile nesting, or a bug: answer, never hang
+            throw new CallRefusedException("TypeError", command + "(): arguments cannot be bound ("
+                    + Repr.className(e.getClass(), false) + ")");
+        }
+    }
+
     private void invoke(FrameSink from, RunningCalls running, int seq, String command, ExposedMethod method,
             Object[] args, Map<String, Object> kwargs, int payloadSize, RunningCalls.Running r) {
         Object[] javaArgs;
         try {
-            javaArgs = method.bind(owner, args, kwargs, WorkBudget.forPayload(payloadSize));
-        } catch (ExposedMethod.BindingException e) {
+            javaArgs = bind(method, command, args, kwargs, payloadSize);
+        } catch (CallRefusedException e) {
             running.done(seq, r);
-            replies.reply(from, seq, command, RemoteErrors.payload("TypeError", e.getMessage()), true);
-            return;
-        } catch (WorkLimitException e) {
-            running.done(seq, r);
-            replies.reply(from, seq, command, RemoteErrors.payload("ValueError", command + "(): arguments refused: "
-                    + e.getMessage()), true);
-            return;
-        } catch (RuntimeException | StackOverflowError e) { // hostile nesting, or a bug: answer, never hang
-            running.done(seq, r);
-            replies.reply(from, seq, command, RemoteErrors.payload("TypeError", command + "(): arguments cannot be "
-                    + "bound (" + Repr.className(e.getClass(), false) + ")"), true);
+            replies.reply(from, seq, command, RemoteErrors.payload(e.pythonType(), e.getMessage()), true);
             return;
         }
         if (r != null && !r.start(IoThreads.isIoThread() ? null : Thread.currentThread())) {
@@ -377,27 +382,26 @@ public final class IncomingCalls {
         /** The end of the chain: binds the arguments to the method the command names, and runs it. */
         @Override
         public CompletableFuture<Object> run(IncomingChain.View view) {
-            ExposedMethod[] overloads = commands.lookup(view.command);
+            ExposedMethod[] overloads = commands.lookup(view.command());
             if (overloads == null) { // as the original answers: KeyError(command), a long name cut
                 return CompletableFuture.failedFuture(new CallRefusedException("KeyError",
-                        Repr.truncate(view.command, 200)));
+                        Repr.truncate(view.command(), 200)));
             }
             ExposedMethod method;
             Object[] javaArgs;
             try {
-                method = CommandTable.select(view.command, overloads, view.args.length, view.kwargs.size());
-                javaArgs = method.bind(owner, view.args, view.kwargs, WorkBudget.forPayload(payloadSize));
+                Object[] args = view.argsArray();
+                @SuppressWarnings("unchecked")
+                Map<String, Object> kwargs = (Map<String, Object>) view.kwargsMap();
+                method = CommandTable.select(view.command(), overloads, args.length, kwargs.size());
+                javaArgs = bind(method, view.command(), args, kwargs, payloadSize);
             } catch (ExposedMethod.BindingException e) {
                 return CompletableFuture.failedFuture(new CallRefusedException("TypeError", e.getMessage()));
-            } catch (WorkLimitException e) {
-                return CompletableFuture.failedFuture(new CallRefusedException("ValueError", view.command
-                        + "(): arguments refused: " + e.getMessage()));
-            } catch (RuntimeException | StackOverflowError e) { // hostile nesting, or a bug: answer, never hang
-                return CompletableFuture.failedFuture(new CallRefusedException("TypeError", view.command
-                        + "(): arguments cannot be bound (" + Repr.className(e.getClass(), false) + ")"));
+            } catch (CallRefusedException e) {
+                return CompletableFuture.failedFuture(e);
             }
             if (!handle.start(IoThreads.isIoThread() ? null : Thread.currentThread())) {
-                return CompletableFuture.failedFuture(letGo(view.command));
+                return CompletableFuture.failedFuture(letGo(view.command()));
             }
             Object result = null;
             Throwable thrown = null;
@@ -411,11 +415,11 @@ public final class IncomingCalls {
             }
             CompletableFuture<Object> done = new CompletableFuture<>();
             if (!(result instanceof CompletionStage<?> stage)) {
-                settle(done, result, thrown, view.command);
+                settle(done, result, thrown, view.command());
                 return done;
             }
             handle.stage(stage);
-            stage.whenComplete((value, error) -> settle(done, value, error, view.command));
+            stage.whenComplete((value, error) -> settle(done, value, error, view.command()));
             return done;
         }
 

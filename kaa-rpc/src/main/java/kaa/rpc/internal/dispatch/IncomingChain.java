@@ -1,20 +1,17 @@
 package kaa.rpc.internal.dispatch;
 
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicBoolean;
-import kaa.rpc.CallAttributes;
 import kaa.rpc.CallRefusedException;
 import kaa.rpc.Channel;
 import kaa.rpc.ConnectionInfo;
 import kaa.rpc.IncomingCall;
 import kaa.rpc.IncomingInterceptor;
+import kaa.rpc.internal.intercept.CallView;
+import kaa.rpc.internal.intercept.Stages;
 import kaa.rpc.internal.log.PeerLog;
 
 /**
@@ -66,37 +63,19 @@ final class IncomingChain {
         } catch (CallRefusedException refused) {
             return CompletableFuture.failedFuture(refused); // an answer, not a fault: not logged
         } catch (Throwable t) {
-            THREW.log("{} threw on call '{}'", interceptor, view.command, t);
+            THREW.log("{} threw on call '{}'", interceptor, view.command(), t);
             return CompletableFuture.failedFuture(t);
         }
-        if (stage instanceof CompletableFuture) {
-            @SuppressWarnings("unchecked")
-            CompletableFuture<Object> f = (CompletableFuture<Object>) stage;
-            return f;
-        }
-        CompletableFuture<Object> f = new CompletableFuture<>();
-        stage.whenComplete((value, error) -> {
-            if (error != null) {
-                f.completeExceptionally(error);
-            } else {
-                f.complete(value);
-            }
-        });
-        return f;
+        return Stages.asFuture(stage);
     }
 
     /** One call's state, shared by its views. */
-    private static final class Call {
-        final Channel channel;
-        final ConnectionInfo connection;
+    private static final class Call extends CallView.Shared {
         final int seq;
         final Terminal terminal;
-        final long startNanos = System.nanoTime();
-        final CallAttributes attributes = new CallAttributes();
 
         Call(Channel channel, ConnectionInfo connection, int seq, Terminal terminal) {
-            this.channel = channel;
-            this.connection = connection;
+            super(channel, connection);
             this.seq = seq;
             this.terminal = terminal;
         }
@@ -106,79 +85,28 @@ final class IncomingChain {
     private final class Next implements IncomingInterceptor.Next {
         private final Call call;
         private final int index;
-        private final AtomicBoolean used = new AtomicBoolean();
+        private final CallView.Step step;
 
         Next(Call call, int index) {
             this.call = call;
             this.index = index;
+            this.step = new CallView.Step(call);
         }
 
         @Override
         public CompletionStage<Object> proceed(IncomingCall view) {
-            if (!(view instanceof View) || ((View) view).call != call) {
-                throw new IllegalArgumentException("proceed takes this call or a view made from it");
-            }
-            if (!used.compareAndSet(false, true)) {
-                throw new IllegalStateException("call '" + view.command() + "' went on already: proceed at most once");
-            }
+            step.goingOn(view);
             return IncomingChain.this.proceed(call, index, (View) view);
         }
     }
 
     /** A read-only view of a call of the peer's; the {@code with} methods copy. */
-    final class View implements IncomingCall {
+    final class View extends CallView implements IncomingCall {
         final Call call;
-        final String command;
-        final Object[] args;
-        final Map<String, Object> kwargs;
-        final Map<String, String> headers;
 
-        View(Call call, String command, Object[] args, Map<String, Object> kwargs, Map<String, String> headers) {
+        View(Call call, String command, Object[] args, Map<String, ?> kwargs, Map<String, String> headers) {
+            super(call, command, args, kwargs, headers);
             this.call = call;
-            this.command = command;
-            this.args = args;
-            this.kwargs = kwargs;
-            this.headers = headers;
-        }
-
-        @Override
-        public String command() {
-            return command;
-        }
-
-        @Override
-        public List<Object> args() {
-            return Collections.unmodifiableList(Arrays.asList(args));
-        }
-
-        @Override
-        public Map<String, Object> kwargs() {
-            return Collections.unmodifiableMap(kwargs);
-        }
-
-        @Override
-        public Map<String, String> headers() {
-            return headers;
-        }
-
-        @Override
-        public Channel channel() {
-            return call.channel;
-        }
-
-        @Override
-        public ConnectionInfo connection() {
-            return call.connection;
-        }
-
-        @Override
-        public long startNanos() {
-            return call.startNanos;
-        }
-
-        @Override
-        public CallAttributes attributes() {
-            return call.attributes;
         }
 
         @Override
@@ -188,30 +116,22 @@ final class IncomingChain {
 
         @Override
         public boolean isKnownCommand() {
-            return commands.lookup(command) != null;
+            return commands.lookup(command()) != null;
         }
 
         @Override
         public IncomingCall withCommand(String command) {
-            return new View(call, Objects.requireNonNull(command, "command"), args, kwargs, headers);
+            return new View(call, Objects.requireNonNull(command, "command"), argsArray(), kwargsMap(), headers());
         }
 
         @Override
         public IncomingCall withArgs(Object... args) {
-            return new View(call, command, Objects.requireNonNull(args, "args").clone(), kwargs, headers);
+            return new View(call, command(), copyArgs(args), kwargsMap(), headers());
         }
 
         @Override
         public IncomingCall withKwargs(Map<String, ?> kwargs) {
-            Map<String, Object> copy = new LinkedHashMap<>();
-            kwargs.forEach((k, v) -> copy.put(Objects.requireNonNull(k, "a keyword argument's name"), v));
-            return new View(call, command, args, copy, headers);
-        }
-
-        @Override
-        public String toString() {
-            return "IncomingCall[" + command + ", seq " + Integer.toUnsignedString(call.seq) + ", " + args.length
-                    + " args, " + kwargs.size() + " kwargs]";
+            return new View(call, command(), argsArray(), copyKwargs(kwargs), headers());
         }
     }
 }

@@ -78,6 +78,7 @@ public final class FirstBytes extends ChannelInboundHandlerAdapter {
                 }
                 b.release();
                 ctx.pipeline().remove(this);
+                connection.handshakeFailed(HandshakePeer.TLS);
                 ctx.fireExceptionCaught(mismatch);
                 ctx.close();
                 return;

@@ -94,12 +94,12 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (!server && p.type() == Packet.DENY && answered) {
-                fail(ctx, refusal("server " + peer(ctx) + " refused our answer to its challenge: the secret is "
+                fail(ctx, HandshakePeer.WRONG_SECRET, refusal("server " + peer(ctx) + " refused our answer to its challenge: the secret is "
                         + "wrong, or what answered is not the server (nothing in a refusal proves who sent it)"));
                 return;
             }
             if (p.payload().readableBytes() != Handshake.PAYLOAD) {
-                fail(ctx, refusal("handshake with " + peer(ctx) + " failed: "
+                fail(ctx, HandshakePeer.MALFORMED, refusal("handshake with " + peer(ctx) + " failed: "
                         + Packet.typeName(p.type()) + " payload of " + p.payload().readableBytes()
                         + " bytes, expected " + Handshake.PAYLOAD));
                 return;
@@ -112,7 +112,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             } else if (!server && p.type() == Packet.RESP && ourChallenge != null) {
                 clientCheck(ctx, payload);
             } else {
-                fail(ctx, refusal("handshake with " + peer(ctx) + " failed: unexpected "
+                fail(ctx, HandshakePeer.MALFORMED, refusal("handshake with " + peer(ctx) + " failed: unexpected "
                         + Packet.typeName(p.type()) + " packet"));
             }
         } finally {
@@ -126,7 +126,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
             TLS_ON_ONE_SIDE.log("client {} sent nothing within {} ms, not even a TLS hello: it may be a kaa.rpc "
                     + "client without tls(...)", peer(ctx), timeout.toMillis());
         }
-        fail(ctx, new HandshakeTimeoutException("no handshake within " + timeout.toMillis() + " ms with "
+        fail(ctx, HandshakePeer.TIMEOUT, new HandshakeTimeoutException("no handshake within " + timeout.toMillis() + " ms with "
                 + peer(ctx) + why));
     }
 
@@ -139,7 +139,8 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
                 // a client of this library is told, so that it can say why at once rather than guess from a hang-up
                 send(ctx, Packet.DENY, seq, new byte[0]);
             }
-            fail(ctx, new AuthenticationException("client " + peer(ctx) + " does not know the secret"));
+            fail(ctx, HandshakePeer.WRONG_SECRET,
+                    new AuthenticationException("client " + peer(ctx) + " does not know the secret"));
             return;
         }
         dialect = Handshake.dialectOf(clientChallenge);
@@ -155,7 +156,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         byte[] theirs = Handshake.field(payload, 0);
         String refusal = Handshake.refusal(theirs);
         if (refusal != null) {
-            fail(ctx, refusal("server " + peer(ctx) + " is not to be trusted: we do not answer "
+            fail(ctx, HandshakePeer.MALFORMED, refusal("server " + peer(ctx) + " is not to be trusted: we do not answer "
                     + "its challenge, as " + refusal));
             return;
         }
@@ -171,7 +172,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     private void clientCheck(ChannelHandlerContext ctx, byte[] payload) {
         if (!Handshake.verify(secret, Handshake.answered(ourChallenge, theirChallenge), Handshake.field(payload, 2),
                 Handshake.field(payload, 1))) {
-            fail(ctx, refusal("server " + peer(ctx)
+            fail(ctx, HandshakePeer.WRONG_SECRET, refusal("server " + peer(ctx)
                     + " answered our challenge wrongly: it does not know the secret"));
             return;
         }
@@ -197,6 +198,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         if (!done) {
             done = true;
             timer.cancel(false);
+            connection.handshakeFailed(HandshakePeer.CLOSED);
             ctx.fireExceptionCaught(!server && answered
                     ? new PresumedAuthenticationException("server " + peer(ctx) + " closed the connection after "
                             + "checking our answer: the secret is wrong, or the server restarted or is shedding "
@@ -218,11 +220,12 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         return server ? new AuthenticationException(message) : new PresumedAuthenticationException(message);
     }
 
-    private void fail(ChannelHandlerContext ctx, Exception reason) {
+    private void fail(ChannelHandlerContext ctx, String why, Exception reason) {
         if (done) {
             return;
         }
         done = true;
+        connection.handshakeFailed(why);
         timer.cancel(false);
         ctx.fireExceptionCaught(reason);
         ctx.close();

@@ -8,4 +8,15 @@ public interface HandshakePeer {
 
     /** The peer's name, for messages and logs. */
     String peer();
+
+    // why a handshake failed: the fixed set kaa.rpc.ConnectionObserver.handshakeFailed documents
+    String WRONG_SECRET = "wrong-secret";
+    String TIMEOUT = "timeout";
+    String MALFORMED = "malformed";
+    String TLS = "tls";
+    String CLOSED = "closed";
+
+    /** The handshake fails, for {@code reason} (one of the constants above); told before the failure is passed on. */
+    default void handshakeFailed(String reason) {
+    }
 }

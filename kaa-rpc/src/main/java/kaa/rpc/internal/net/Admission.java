@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import kaa.rpc.internal.handshake.HandshakeHandler;
 import kaa.rpc.internal.log.PeerLog;
+import kaa.rpc.internal.wire.Observers;
 
 /**
  * A server's limits on connections: how many may be open, and how many may
@@ -41,6 +42,9 @@ public final class Admission {
 
     /** How long a connection keeps its handshake slot before another source's newcomer may take it. */
     public static final long DEFAULT_MIN_AGE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
+    /** {@link #refusal}'s answer when the server is closing: no limit, and not reported to observers. */
+    public static final String CLOSING = "closing";
 
     private static final PeerLog OVER_CONNECTIONS = PeerLog.warn(Admission.class, "maxConnections");
     private static final PeerLog OVER_HANDSHAKING = PeerLog.warn(Admission.class, "maxHandshaking");
@@ -81,18 +85,28 @@ public final class Admission {
      * returns false, the caller closes {@code ch}.
      */
     public boolean admit(Channel ch) {
+        return refusal(ch) == null;
+    }
+
+    /**
+     * As {@link #admit}, saying why not: null when {@code ch} is admitted,
+     * else the limit that refused it ({@link Observers#MAX_CONNECTIONS} or
+     * {@link Observers#MAX_HANDSHAKING}), or {@link #CLOSING} when the server
+     * closes.
+     */
+    public String refusal(Channel ch) {
         if (connections.incrementAndGet() > maxConnections) {
             connections.decrementAndGet();
             OVER_CONNECTIONS.log("refusing a connection from {}: {} connections are open (maxConnections)",
                     Connection.peer(ch), maxConnections);
-            return false;
+            return Observers.MAX_CONNECTIONS;
         }
         Object source = source(ch);
         Channel victim = null;
         synchronized (lock) {
             if (closed) {
                 connections.decrementAndGet();
-                return false;
+                return CLOSING;
             }
             if (inHandshake.size() >= maxHandshaking) {
                 victim = victim(source);
@@ -112,14 +126,14 @@ public final class Admission {
             OVER_HANDSHAKING.log("refusing a connection from {}: {} connections are in their handshake "
                     + "(maxHandshaking), none of them for long enough to be closed for it",
                     Connection.peer(ch), maxHandshaking);
-            return false;
+            return Observers.MAX_HANDSHAKING;
         }
         if (victim != ch) {
             OVER_HANDSHAKING.log("{} connections are in their handshake (maxHandshaking): closing one from {} to "
                     + "make room for {}", maxHandshaking, Connection.peer(victim), Connection.peer(ch));
             victim.close();
         }
-        return true;
+        return null;
     }
 
     /** Which connection makes room for one from {@code source}, or null if none may. Holds the lock. */

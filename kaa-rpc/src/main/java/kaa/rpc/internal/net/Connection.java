@@ -5,10 +5,14 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
+import java.net.ProtocolException;
 import java.net.SocketAddress;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import javax.net.ssl.SSLException;
+import kaa.rpc.AuthenticationException;
 import kaa.rpc.ConnectionInfo;
+import kaa.rpc.HandshakeTimeoutException;
 import kaa.rpc.internal.frame.Dialect;
 import kaa.rpc.internal.frame.FrameDecoder;
 import kaa.rpc.internal.frame.FrameLimits;
@@ -17,6 +21,7 @@ import kaa.rpc.internal.frame.ReadControl;
 import kaa.rpc.internal.frame.ReadGate;
 import kaa.rpc.internal.handshake.HandshakePeer;
 import kaa.rpc.internal.session.Session;
+import kaa.rpc.internal.wire.Observers;
 
 /**
  * One Netty channel as the session sees it: a {@link FrameSink} and a
@@ -42,11 +47,17 @@ public final class Connection implements FrameSink, ReadControl, HandshakePeer {
     private final String listeningOn;
     /** Written once, on the I/O thread, when the handshake completes; read by callers on any thread. */
     private volatile Dialect dialect = Dialect.PYTHON;
-    /** What the connection is, made once as the handshake completes (on the I/O thread). */
-    private volatile ConnectionInfo info;
     /** Whether the peer has sent a handshake packet yet (read by the server's admission, on other loops). */
     private volatile boolean spoken;
     private Session.Link link;
+    /** Told of this connection's life, or null for none; set once, where the pipeline is made. */
+    private Observers observers;
+    /** The trace of this connection's packets and events, or null; set with the observers. */
+    private WireTap tap;
+    /** Written once, on the I/O thread, when the handshake completes; read by callers on any thread. */
+    private volatile ConnectionInfo info;
+    /** Why the handshake failed, the first reason given (I/O thread); null while it has not. */
+    private String handshakeFailure;
 
     private Connection(Channel channel, SendBudget budget, String connectedTo, String listeningOn) {
         this.channel = channel;
@@ -99,25 +110,72 @@ public final class Connection implements FrameSink, ReadControl, HandshakePeer {
         return link;
     }
 
+    /**
+     * Tells {@code observers} and {@code tap} (each or null) of this
+     * connection's life; where the pipeline is made.
+     */
+    public void observe(Observers observers, WireTap tap) {
+        this.observers = observers;
+        this.tap = tap;
+    }
+
     /** The handshake completed, with a peer that reads {@code dialect}. On the I/O thread. */
     public void opened(Dialect dialect) {
         this.dialect = dialect;
-        this.info = describe();
+        SocketAddress local = IoBackend.get().standard(channel.localAddress());
+        info = new ConnectionInfo(local, remoteAddress(),
+                local instanceof InetSocketAddress ? ConnectionInfo.Transport.TCP : ConnectionInfo.Transport.UNIX,
+                dialect != Dialect.PYTHON);
+        if (observers != null) {
+            observers.opened(info);
+        }
+        if (tap != null) {
+            tap.opened(info);
+        }
+    }
+
+    @Override
+    public void handshakeFailed(String reason) {
+        if (handshakeFailure == null) {
+            handshakeFailure = reason;
+        }
+    }
+
+    /** The connection fails with {@code cause}; before it opened, that says why its handshake failed. I/O thread. */
+    void failed(Throwable cause) {
+        if (info != null || handshakeFailure != null) {
+            return;
+        }
+        if (cause instanceof SSLException) {
+            handshakeFailure = TLS;
+        } else if (cause instanceof HandshakeTimeoutException) {
+            handshakeFailure = TIMEOUT;
+        } else if (cause instanceof AuthenticationException) {
+            handshakeFailure = WRONG_SECRET;
+        } else if (cause instanceof ProtocolException) { // a frame the handshake does not allow, junk
+            handshakeFailure = MALFORMED;
+        } // else a reset or a close: CLOSED, when it ends
+    }
+
+    /** The connection is gone, for {@code reason}: its observers are told how it ended. I/O thread. */
+    void ended(Throwable reason) {
+        String failure = handshakeFailure != null ? handshakeFailure : CLOSED;
+        if (tap != null) {
+            tap.ended(info != null, failure, reason);
+        }
+        if (observers == null) {
+            return;
+        }
+        if (info != null) {
+            observers.closed(info, reason);
+        } else if (channel.remoteAddress() != null || channel.localAddress() != null) { // it was connected
+            observers.handshakeFailed(remoteAddress(), failure);
+        }
     }
 
     @Override
     public ConnectionInfo info() {
-        ConnectionInfo i = info;
-        return i != null ? i : describe();
-    }
-
-    private ConnectionInfo describe() {
-        IoBackend io = IoBackend.get();
-        SocketAddress local = io.standard(channel.localAddress());
-        SocketAddress remote = io.standard(channel.remoteAddress());
-        boolean tcp = local instanceof InetSocketAddress || remote instanceof InetSocketAddress;
-        return new ConnectionInfo(local, remote, tcp ? ConnectionInfo.Transport.TCP : ConnectionInfo.Transport.UNIX,
-                dialect != Dialect.PYTHON);
+        return info;
     }
 
     /** The peer sent its first handshake packet. */

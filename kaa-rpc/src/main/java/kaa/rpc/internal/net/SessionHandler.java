@@ -58,6 +58,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         if (failure == null) {
             failure = unwrap(cause);
             cause = failure;
+            connection.failed(cause);
             if (cause instanceof IOException && !(cause instanceof AuthenticationException)
                     && !String.valueOf(cause.getMessage()).startsWith("peer unresponsive")) {
                 FAILED.log("connection with {} failed", connection.peer(), cause);
@@ -94,6 +95,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         connection.outbox().recount(); // nothing is unsent any more: its share of the send budget is free
         Throwable reason = failure != null ? failure
                 : new NotConnectedException("connection closed by " + connection.peer());
+        connection.ended(reason);
         if (session.connectionLost(connection.link(), reason) && reconnect != null) {
             reconnect.accept(reason);
         }

@@ -1,0 +1,104 @@
+package kaa.rpc.internal.wire;
+
+import java.net.SocketAddress;
+import java.util.List;
+import kaa.rpc.ConnectionInfo;
+import kaa.rpc.ConnectionObserver;
+import kaa.rpc.internal.log.PeerLog;
+
+/**
+ * The observers of a server's or client's connections, each called in the
+ * order added; what one throws is logged (rate-limited) and ignored, so that
+ * an observer never breaks a connection nor keeps the next observer from
+ * being told.
+ */
+public final class Observers {
+
+    /** The limits {@link ConnectionObserver#refused} names: the builder options. */
+    public static final String MAX_CONNECTIONS = "maxConnections";
+    public static final String MAX_HANDSHAKING = "maxHandshaking";
+
+    /** An observer that throws may do so on every packet: one line a second. */
+    private static final PeerLog FAILED = PeerLog.warn(Observers.class, "connection observer failed");
+
+    private final ConnectionObserver[] all;
+
+    private Observers(ConnectionObserver[] all) {
+        this.all = all;
+    }
+
+    /**
+     * The observers {@code list} holds (a {@link WireTrace} among them is not
+     * one: it is the trace), or null when it holds none: then nothing is
+     * called at all.
+     */
+    public static Observers of(List<ConnectionObserver> list) {
+        ConnectionObserver[] all = list.stream().filter(o -> !(o instanceof WireTrace))
+                .toArray(ConnectionObserver[]::new);
+        return all.length == 0 ? null : new Observers(all);
+    }
+
+    public void opened(ConnectionInfo c) {
+        for (ConnectionObserver o : all) {
+            try {
+                o.opened(c);
+            } catch (Exception | LinkageError | StackOverflowError e) { // a sneaky checked one too
+                failed(o, "opened", e);
+            }
+        }
+    }
+
+    public void closed(ConnectionInfo c, Throwable reason) {
+        for (ConnectionObserver o : all) {
+            try {
+                o.closed(c, reason);
+            } catch (Exception | LinkageError | StackOverflowError e) { // a sneaky checked one too
+                failed(o, "closed", e);
+            }
+        }
+    }
+
+    public void handshakeFailed(SocketAddress remote, String reason) {
+        for (ConnectionObserver o : all) {
+            try {
+                o.handshakeFailed(remote, reason);
+            } catch (Exception | LinkageError | StackOverflowError e) { // a sneaky checked one too
+                failed(o, "handshakeFailed", e);
+            }
+        }
+    }
+
+    public void refused(SocketAddress remote, String limit) {
+        for (ConnectionObserver o : all) {
+            try {
+                o.refused(remote, limit);
+            } catch (Exception | LinkageError | StackOverflowError e) { // a sneaky checked one too
+                failed(o, "refused", e);
+            }
+        }
+    }
+
+    public void packetReceived(ConnectionInfo c, String type, long bytes) {
+        for (ConnectionObserver o : all) {
+            try {
+                o.packetReceived(c, type, bytes);
+            } catch (Exception | LinkageError | StackOverflowError e) { // a sneaky checked one too
+                failed(o, "packetReceived", e);
+            }
+        }
+    }
+
+    public void packetSent(ConnectionInfo c, String type, long bytes) {
+        for (ConnectionObserver o : all) {
+            try {
+                o.packetSent(c, type, bytes);
+            } catch (Exception | LinkageError | StackOverflowError e) { // a sneaky checked one too
+                failed(o, "packetSent", e);
+            }
+        }
+    }
+
+    private static void failed(ConnectionObserver o, String method, Throwable e) {
+        FAILED.log("connection observer {}.{} threw, ignored", o.getClass().getName(), method, e);
+    }
+}
