@@ -78,6 +78,13 @@
  *     });
  * }</pre>
  *
+ * <h2>Connections</h2>
+ * {@link kaa.rpc.micrometer.KaaRpcMeters} is a {@link kaa.rpc.ConnectionObserver}
+ * ({@code PeerBuilder.observer}) with a gauge of open connections and counters of
+ * failed handshakes by reason, refusals by limit and bytes each way by packet
+ * type. It alone needs {@code micrometer-core}, an optional dependency of this
+ * module.
+ *
  * <h2>Tracing</h2>
  * With a tracing handler (micrometer-tracing's bridge to Brave or OpenTelemetry)
  * the observations are spans. What the handler injects into the client context's
