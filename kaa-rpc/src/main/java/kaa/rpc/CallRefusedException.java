@@ -22,6 +22,7 @@ public class CallRefusedException extends RuntimeException {
             "OSError", "EnvironmentError", "ArithmeticError", "ZeroDivisionError", "OverflowError", "MemoryError",
             "StopIteration", "Exception");
 
+    /** The builtin Python exception the caller gets. */
     private final String pythonType;
 
     /**
@@ -52,7 +53,7 @@ public class CallRefusedException extends RuntimeException {
         this.pythonType = pythonType;
     }
 
-    /** The builtin Python exception the caller gets. */
+    /** {@return the builtin Python exception the caller gets} */
     public String pythonType() {
         return pythonType;
     }

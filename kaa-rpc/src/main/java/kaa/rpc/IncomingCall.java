@@ -10,13 +10,15 @@ import java.util.Map;
  */
 public interface IncomingCall extends RpcCall {
 
-    /** The sequence number of the call on its connection, as the peer chose it. */
+    /** {@return the sequence number of the call on its connection, as the peer chose it} */
     int seq();
 
     /**
      * Whether the command names an exposed method of the channel (a name the
      * peer may call); false for an unknown command, which fails with a
      * {@code KeyError} if the call goes on.
+     *
+     * @return true if an exposed method has this name
      */
     boolean isKnownCommand();
 

@@ -11,10 +11,10 @@ import java.util.Map;
  */
 public interface OutgoingCall extends RpcCall {
 
-    /** What the answer is converted to: {@code Object.class}, a class, or a generic type. */
+    /** {@return what the answer is converted to: {@code Object.class}, a class, or a generic type} */
     Type resultType();
 
-    /** The call's own time-out, or null if it has none. */
+    /** {@return the call's own time-out, or null if it has none} */
     Duration timeout();
 
     /**

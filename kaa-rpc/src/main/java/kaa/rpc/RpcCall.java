@@ -12,13 +12,16 @@ import java.util.Map;
  */
 public interface RpcCall {
 
-    /** The command called. */
+    /** {@return the command called} */
     String command();
 
-    /** The positional arguments, unmodifiable: as given to {@code rpc} (outgoing) or as decoded (incoming). */
+    /**
+     * {@return the positional arguments, unmodifiable: as given to {@code rpc} (outgoing) or as decoded
+     * (incoming)}
+     */
     List<Object> args();
 
-    /** The keyword arguments, unmodifiable, in their order. */
+    /** {@return the keyword arguments, unmodifiable, in their order} */
     Map<String, Object> kwargs();
 
     /**
@@ -26,27 +29,31 @@ public interface RpcCall {
      * what a tracing module propagates. Only between two peers of this
      * library ({@link ConnectionInfo#peerIsJava()}); a Python peer never
      * sees headers, so to it they are not sent, and from it none arrive.
+     *
+     * @return the headers, by name
      */
     Map<String, String> headers();
 
-    /** The channel the call is made or served on. */
+    /** {@return the channel the call is made or served on} */
     Channel channel();
 
     /**
      * The connection the call goes over or came in on; for an outgoing call,
      * the one open when it was made, or null if none was (the call then waits
      * for one, or fails).
+     *
+     * @return the connection, or null
      */
     ConnectionInfo connection();
 
-    /** When the call began: {@link System#nanoTime()} as the first interceptor was entered. */
+    /** {@return when the call began: {@link System#nanoTime()} as the first interceptor was entered} */
     long startNanos();
 
-    /** When the call began, by the wall clock. */
+    /** {@return when the call began, by the wall clock} */
     default Instant startTime() {
         return Instant.now().minusNanos(System.nanoTime() - startNanos());
     }
 
-    /** The interceptors' own state for this call, shared by all views of it. */
+    /** {@return the interceptors' own state for this call, shared by all views of it} */
     CallAttributes attributes();
 }
