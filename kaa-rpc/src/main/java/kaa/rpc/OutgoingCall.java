@@ -3,6 +3,7 @@ package kaa.rpc;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * A call this side makes, as an {@link OutgoingInterceptor} sees it. The
@@ -16,6 +17,19 @@ public interface OutgoingCall extends RpcCall {
 
     /** {@return the call's own time-out, or null if it has none} */
     Duration timeout();
+
+    /**
+     * Wraps every action the caller's future runs for its dependents
+     * ({@code thenApply}, {@code whenComplete}, and those of the futures made
+     * from it), which run on the channel's executor: so that the caller's
+     * callbacks see what was current on the caller's thread, such as a trace
+     * context this interceptor captures in {@link OutgoingInterceptor#intercept}.
+     * For this call only; wrappers added by several interceptors apply in
+     * their order, the first installed outermost.
+     *
+     * @param wrapper what each action runs in: given the action, the one to run instead
+     */
+    void wrapCallbacks(UnaryOperator<Runnable> wrapper);
 
     /**
      * The same call of another command.

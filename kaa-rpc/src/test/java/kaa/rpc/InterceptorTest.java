@@ -279,6 +279,49 @@ class InterceptorTest {
     }
 
     @Test
+    void callbacksOfTheCallersFutureRunInWhatTheInterceptorsWrappedThemIn() throws Exception {
+        ThreadLocal<String> context = new ThreadLocal<>();
+        OutgoingInterceptor capture = (call, next) -> {
+            String captured = context.get(); // on the caller's thread
+            call.wrapCallbacks(task -> () -> {
+                String before = context.get();
+                context.set(captured);
+                try {
+                    task.run();
+                } finally {
+                    context.set(before);
+                }
+            });
+            return next.proceed(call);
+        };
+        OutgoingInterceptor inner = (call, next) -> {
+            call.wrapCallbacks(task -> () -> {
+                context.set(context.get() + "+inner"); // runs inside the outer wrapper
+                task.run();
+            });
+            return next.proceed(call);
+        };
+        try (Server s = Server.builder("127.0.0.1:0").secret("s").listen().register(new Service());
+                Client c = Client.builder(s.address()).secret("s").interceptOutgoing(capture).interceptOutgoing(inner)
+                        .connect()) {
+            context.set("caller's");
+            CompletableFuture<Object> f = c.rpc("echo", 1);
+            context.remove();
+            AtomicReference<String> seen = new AtomicReference<>();
+            AtomicReference<String> seenChained = new AtomicReference<>();
+            CompletableFuture<Object> watched = f.whenComplete((v, e) -> seen.set(context.get()));
+            assertThat(f.thenApply(v -> v).thenApply(v -> {
+                seenChained.set(context.get());
+                return v;
+            }).get(10, TimeUnit.SECONDS)).isEqualTo(1);
+            await(watched);
+            assertThat(seenChained.get()).startsWith("caller's+inner");
+            assertThat(f.handle((v, e) -> context.get()).get(10, TimeUnit.SECONDS)).startsWith("caller's+inner");
+            assertThat(seen.get()).startsWith("caller's+inner");
+        }
+    }
+
+    @Test
     void anIncomingInterceptorSeesACancelledCallCancelled() throws Exception {
         Service service = new Service();
         CompletableFuture<Throwable> outcome = new CompletableFuture<>();

@@ -110,12 +110,11 @@ public final class KaaRpcTelemetry {
      * {@link kaa.rpc.PeerBuilder#interceptOutgoing}. On the caller's thread it
      * starts a CLIENT span, child of the caller's current context, and injects
      * that span's context into the call's headers; it does not make the span
-     * current, so the caller's context stays the caller's, and callbacks on
-     * the caller's future never run in the client span. (They run on the
-     * channel's executor, where no context is current; one that wants the
-     * caller's takes it along: {@code f.whenComplete(Context.current().wrapConsumer(...))}.)
-     * Where the call completes (on the channel's executor) it ends the span
-     * and records the duration.
+     * current, so the caller's context stays the caller's. Callbacks on the
+     * caller's future (on the channel's executor) run in the caller's
+     * context, as it was when the call was made, never in the client span
+     * ({@link OutgoingCall#wrapCallbacks}). Where the call completes (on the
+     * channel's executor) it ends the span and records the duration.
      *
      * @return the interceptor, the same every time
      */
@@ -152,6 +151,7 @@ public final class KaaRpcTelemetry {
                 .setAllAttributes(metricAttributes);
         peerAddress(builder, remote);
         Span span = builder.startSpan();
+        call.wrapCallbacks(parent::wrap); // the caller's callbacks see the caller's context, not the client span
         OutgoingCall out = call;
         if (connection == null || connection.peerIsJava()) { // a Python peer never gets headers: skip the work
             TextMapPropagator propagator = openTelemetry.getPropagators().getTextMapPropagator();

@@ -47,9 +47,8 @@
  * The outgoing interceptor starts the CLIENT span on the thread that makes the
  * call, as a child of that thread's current context, without making it current:
  * the caller's context stays the caller's, and callbacks on the caller's future
- * never run in the client span. They run on the channel's executor, where no
- * context is current; a callback that wants the caller's takes it along, as in
- * {@code f.whenComplete(Context.current().wrapConsumer((value, error) -> ...))}.
+ * (which run on the channel's executor) run in the caller's context as it was
+ * when the call was made, never in the client span.
  * The span ends on the channel's executor, where the call completes.
  * The incoming interceptor starts the SERVER span on the thread the exposed
  * method runs on (the executor, or the I/O thread for a direct method) and makes

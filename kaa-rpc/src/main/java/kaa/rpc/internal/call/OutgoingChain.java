@@ -13,6 +13,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import kaa.rpc.Channel;
 import kaa.rpc.ConnectionInfo;
 import kaa.rpc.OutgoingCall;
@@ -51,8 +52,9 @@ public final class OutgoingChain {
     /** As {@link OutgoingCalls#call}, through the interceptors; on the caller's thread. */
     public <T> RpcFuture<T> call(String command, Object[] args, Map<String, ?> kwargs, Type resultType,
             Duration timeout, boolean waitForReady, Function<RemoteException, ? extends Throwable> failures) {
-        RpcFuture<T> result = new RpcFuture<>(executor);
-        Call call = new Call(channel, calls.openConnection(), result, resultType, timeout, waitForReady, failures);
+        Call call = new Call(channel, calls.openConnection(), resultType, timeout, waitForReady, failures);
+        RpcFuture<T> result = new RpcFuture<>(call.callbacksOn(executor));
+        call.result = result;
         // the caller's cancel (or a complete, or orTimeout) reaches the call that went on, if one did
         result.onSettled(call::cancelSent);
         View view = new View(call, command, args, kwargs, Map.of());
@@ -117,7 +119,8 @@ public final class OutgoingChain {
 
     /** One call's state, shared by all its views and steps. */
     private static final class Call extends CallView.Shared {
-        final RpcFuture<?> result;
+        /** The caller's future; set once, before the first interceptor runs. */
+        RpcFuture<?> result;
         final Type resultType;
         final Duration timeout;
         final boolean waitForReady;
@@ -125,14 +128,31 @@ public final class OutgoingChain {
         /** The call that went on to the peer, once it did. */
         volatile RpcFuture<Object> sent;
 
-        Call(Channel channel, ConnectionInfo connection, RpcFuture<?> result, Type resultType, Duration timeout,
-                boolean waitForReady, Function<RemoteException, ? extends Throwable> failures) {
+        /** What the caller's callbacks run in, as the interceptors wrapped them; null for as they are. */
+        private volatile UnaryOperator<Runnable> callbacks;
+
+        Call(Channel channel, ConnectionInfo connection, Type resultType, Duration timeout, boolean waitForReady,
+                Function<RemoteException, ? extends Throwable> failures) {
             super(channel, connection);
-            this.result = result;
             this.resultType = resultType;
             this.timeout = timeout;
             this.waitForReady = waitForReady;
             this.failures = failures;
+        }
+
+        /** The executor of the caller's callbacks: {@code executor}, each action wrapped as the interceptors say. */
+        Executor callbacksOn(Executor executor) {
+            return task -> {
+                UnaryOperator<Runnable> w = callbacks;
+                executor.execute(w == null ? task : w.apply(task));
+            };
+        }
+
+        /** Adds a wrapper inside those added before (by interceptors further out). */
+        synchronized void wrapCallbacks(UnaryOperator<Runnable> wrapper) { // guards the composition only
+            Objects.requireNonNull(wrapper, "wrapper");
+            UnaryOperator<Runnable> outer = callbacks;
+            callbacks = outer == null ? wrapper : task -> outer.apply(wrapper.apply(task));
         }
 
         void cancelSent() {
@@ -179,6 +199,11 @@ public final class OutgoingChain {
         @Override
         public Duration timeout() {
             return call.timeout;
+        }
+
+        @Override
+        public void wrapCallbacks(UnaryOperator<Runnable> wrapper) {
+            call.wrapCallbacks(wrapper);
         }
 
         @Override
