@@ -52,8 +52,8 @@ public final class OutgoingChain {
     /** As {@link OutgoingCalls#call}, through the interceptors; on the caller's thread. */
     public <T> RpcFuture<T> call(String command, Object[] args, Map<String, ?> kwargs, Type resultType,
             Duration timeout, boolean waitForReady, Function<RemoteException, ? extends Throwable> failures) {
-        Call call = new Call(channel, calls.openConnection(), resultType, timeout, waitForReady, failures);
-        RpcFuture<T> result = new RpcFuture<>(call.callbacksOn(executor));
+        Call call = new Call(channel, calls.openConnection(), executor, resultType, timeout, waitForReady, failures);
+        RpcFuture<T> result = new RpcFuture<>(call); // the caller's callbacks run as the call's wrappers say
         call.result = result;
         // the caller's cancel (or a complete, or orTimeout) reaches the call that went on, if one did
         result.onSettled(call::cancelSent);
@@ -118,7 +118,7 @@ public final class OutgoingChain {
     }
 
     /** One call's state, shared by all its views and steps. */
-    private static final class Call extends CallView.Shared {
+    private static final class Call extends CallView.Shared implements Executor {
         /** The caller's future; set once, before the first interceptor runs. */
         RpcFuture<?> result;
         final Type resultType;
@@ -131,25 +131,28 @@ public final class OutgoingChain {
         /** What the caller's callbacks run in, as the interceptors wrapped them; null for as they are. */
         private volatile UnaryOperator<Runnable> callbacks;
 
-        Call(Channel channel, ConnectionInfo connection, Type resultType, Duration timeout, boolean waitForReady,
-                Function<RemoteException, ? extends Throwable> failures) {
+        /** Where the caller's callbacks run. */
+        private final Executor executor;
+
+        Call(Channel channel, ConnectionInfo connection, Executor executor, Type resultType, Duration timeout,
+                boolean waitForReady, Function<RemoteException, ? extends Throwable> failures) {
             super(channel, connection);
+            this.executor = executor;
             this.resultType = resultType;
             this.timeout = timeout;
             this.waitForReady = waitForReady;
             this.failures = failures;
         }
 
-        /** The executor of the caller's callbacks: {@code executor}, each action wrapped as the interceptors say. */
-        Executor callbacksOn(Executor executor) {
-            return task -> {
-                UnaryOperator<Runnable> w = callbacks;
-                executor.execute(w == null ? task : w.apply(task));
-            };
+        /** Runs one of the caller's callbacks on the executor, wrapped as the interceptors say. */
+        @Override
+        public void execute(Runnable task) {
+            UnaryOperator<Runnable> w = callbacks;
+            executor.execute(w == null ? task : w.apply(task));
         }
 
         /** Adds a wrapper inside those added before (by interceptors further out). */
-        synchronized void wrapCallbacks(UnaryOperator<Runnable> wrapper) { // guards the composition only
+        synchronized void wrapCallbacks(UnaryOperator<Runnable> wrapper) { // the call's monitor: the composition
             Objects.requireNonNull(wrapper, "wrapper");
             UnaryOperator<Runnable> outer = callbacks;
             callbacks = outer == null ? wrapper : task -> outer.apply(wrapper.apply(task));
@@ -164,20 +167,19 @@ public final class OutgoingChain {
     }
 
     /** One step's way on: at most once. */
-    private final class Next implements OutgoingInterceptor.Next {
+    private final class Next extends CallView.Step implements OutgoingInterceptor.Next {
         private final Call call;
         private final int index;
-        private final CallView.Step step;
 
         Next(Call call, int index) {
+            super(call);
             this.call = call;
             this.index = index;
-            this.step = new CallView.Step(call);
         }
 
         @Override
         public CompletableFuture<Object> proceed(OutgoingCall view) {
-            step.goingOn(view);
+            goingOn(view);
             return OutgoingChain.this.proceed(call, index, (View) view);
         }
     }

@@ -82,20 +82,19 @@ final class IncomingChain {
     }
 
     /** One step's way on: at most once. */
-    private final class Next implements IncomingInterceptor.Next {
+    private final class Next extends CallView.Step implements IncomingInterceptor.Next {
         private final Call call;
         private final int index;
-        private final CallView.Step step;
 
         Next(Call call, int index) {
+            super(call);
             this.call = call;
             this.index = index;
-            this.step = new CallView.Step(call);
         }
 
         @Override
         public CompletionStage<Object> proceed(IncomingCall view) {
-            step.goingOn(view);
+            goingOn(view);
             return IncomingChain.this.proceed(call, index, (View) view);
         }
     }

@@ -1,12 +1,13 @@
 package kaa.rpc.internal.intercept;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
 import kaa.rpc.CallAttributes;
 import kaa.rpc.Channel;
 import kaa.rpc.ConnectionInfo;
@@ -21,22 +22,35 @@ public abstract class CallView implements RpcCall {
 
     /**
      * One step of a chain, which goes on at most once, with a view of its own
-     * call: the checks of an interceptor's {@code next.proceed(view)}.
+     * call: the checks of an interceptor's {@code next.proceed(view)}. The
+     * chains' own steps extend it.
      */
-    public static final class Step {
-        private final Shared call;
-        private final AtomicBoolean used = new AtomicBoolean();
+    public abstract static class Step {
+        private static final VarHandle USED;
 
-        public Step(Shared call) {
+        static {
+            try {
+                USED = MethodHandles.lookup().findVarHandle(Step.class, "used", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private final Shared call;
+        /** 1 once this step went on (by USED: a field, not an AtomicBoolean, as there is one step per interceptor per call). */
+        @SuppressWarnings("unused")
+        private volatile int used;
+
+        protected Step(Shared call) {
             this.call = call;
         }
 
         /** Checks that {@code view} may go on now: a view of this step's call, the first time. */
-        public void goingOn(RpcCall view) {
+        protected final void goingOn(RpcCall view) {
             if (!(view instanceof CallView v) || v.shared != call) {
                 throw new IllegalArgumentException("proceed takes this call or a view made from it");
             }
-            if (!used.compareAndSet(false, true)) {
+            if (!USED.compareAndSet(this, 0, 1)) {
                 throw new IllegalStateException("call '" + view.command() + "' went on already: proceed at most once");
             }
         }
@@ -47,7 +61,8 @@ public abstract class CallView implements RpcCall {
         private final Channel channel;
         private final ConnectionInfo connection;
         private final long startNanos = System.nanoTime();
-        private final CallAttributes attributes = new CallAttributes();
+        /** Made when first asked for: most interceptors keep their state in their own locals. */
+        private CallAttributes attributes;
 
         public Shared(Channel channel, ConnectionInfo connection) {
             this.channel = channel;
@@ -122,7 +137,12 @@ public abstract class CallView implements RpcCall {
 
     @Override
     public CallAttributes attributes() {
-        return shared.attributes;
+        synchronized (shared) { // the call's monitor guards its attributes' creation (and nothing slow)
+            if (shared.attributes == null) {
+                shared.attributes = new CallAttributes();
+            }
+            return shared.attributes;
+        }
     }
 
     /** A copy of {@code args} for a changed view. */
