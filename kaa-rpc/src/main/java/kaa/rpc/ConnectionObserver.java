@@ -60,7 +60,8 @@ public interface ConnectionObserver {
      * A frame arrived on an open connection.
      *
      * @param c the connection
-     * @param type the packet type, its four ASCII letters ({@code "CALL"}, {@code "RETN"}, ...)
+     * @param type the packet type: {@code "CALL"}, {@code "CALH"}, {@code "RETN"}, {@code "EXCP"},
+     *     {@code "CNCL"}, ..., or {@code "UNKNOWN"} for any other (a fixed set, whatever a peer sends)
      * @param bytes the frame's size: its 12-byte header and its payload
      */
     default void packetReceived(ConnectionInfo c, String type, long bytes) {
@@ -70,7 +71,7 @@ public interface ConnectionObserver {
      * A frame was handed to an open connection's socket.
      *
      * @param c the connection
-     * @param type the packet type, its four ASCII letters
+     * @param type the packet type, as for {@link #packetReceived}
      * @param bytes the frame's size: its 12-byte header and its payload
      */
     default void packetSent(ConnectionInfo c, String type, long bytes) {

@@ -126,6 +126,24 @@ class ConnectionObserverTest {
     }
 
     @Test
+    void aPacketOfAnUnknownTypeIsNamedUnknownSoNoPeerMakesMoreNames() throws Exception {
+        Recorder server = new Recorder();
+        try (Server s = Server.builder("127.0.0.1:0").secret("s").observer(server).listen()
+                        .register(new kaa.rpc.demo.DemoService());
+                RawPeer peer = new RawPeer(s.address()).authenticate("s")) {
+            server.until("opened");
+            for (String junk : List.of("ZZZZ", "\u0000\u0001\u0002\u0003", "call")) {
+                peer.send(1, junk, new byte[3]);
+            }
+            peer.call(2, "echo", "x");
+            assertThat(peer.read().value()).isEqualTo("x");
+            List<String> seen = server.until("received CALL");
+            assertThat(seen).filteredOn(e -> e.startsWith("received ")).containsExactly("received UNKNOWN 15",
+                    "received UNKNOWN 15", "received UNKNOWN 15", seen.get(seen.size() - 1));
+        }
+    }
+
+    @Test
     void aWrongSecretIsAFailedHandshakeOnBothSides() throws Exception {
         Recorder server = new Recorder();
         Recorder client = new Recorder();

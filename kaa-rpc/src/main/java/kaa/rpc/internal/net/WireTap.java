@@ -96,9 +96,9 @@ public final class WireTap extends ChannelDuplexHandler {
     }
 
     /** A type's name; the common ones without making a string per packet. */
+    /** The type as observers are told it: one of a fixed set of names, whatever a peer sends (meters are made of it). */
     private static String typeName(int type) {
-        PacketType t = PacketType.of(type);
-        return t == PacketType.UNKNOWN ? Packet.typeName(type) : t.name();
+        return PacketType.of(type).name();
     }
 
     /** The handshake completed. */
