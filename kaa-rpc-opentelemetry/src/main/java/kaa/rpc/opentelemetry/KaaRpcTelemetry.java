@@ -205,11 +205,15 @@ public final class KaaRpcTelemetry {
         boolean other = RpcAttributes.OTHER.equals(method);
         SpanBuilder builder = tracer.spanBuilder(other ? RpcAttributes.KAA_RPC : method).setSpanKind(kind)
                 .setParent(parent);
-        if (other) {
-            builder.setAttribute(RpcAttributes.RPC_METHOD_ORIGINAL, command);
+        if (other) { // a peer's command may be as long as a frame: the attribute keeps its start
+            builder.setAttribute(RpcAttributes.RPC_METHOD_ORIGINAL, command.length() <= MAX_ORIGINAL ? command
+                    : command.substring(0, MAX_ORIGINAL) + "...");
         }
         return builder;
     }
+
+    /** The longest {@code rpc.method_original} recorded: what a peer names is cut there, as its KeyError is. */
+    static final int MAX_ORIGINAL = 200;
 
     private void end(Span span, DoubleHistogram histogram, Attributes attributes, long start, Throwable error) {
         double seconds = (System.nanoTime() - start) / 1e9;
