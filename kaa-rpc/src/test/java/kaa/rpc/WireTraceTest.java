@@ -116,12 +116,14 @@ class WireTraceTest {
                 assertThat(call).matches("DEBUG \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z c\\d+ "
                         + "127\\.0\\.0\\.1:\\d+ <- 127\\.0\\.0\\.1:\\d+ CALL seq=1 cmd=echo \\d+B \\('hi',\\)");
                 String retn = serverLog.await(l -> l.contains(" RETN "));
-                assertThat(retn).matches("DEBUG .* -> 127\\.0\\.0\\.1:\\d+ RETN seq=1 \\d+B 'hi'");
+                // an answer's line names its call and how long it took
+                assertThat(retn).matches("DEBUG .* -> 127\\.0\\.0\\.1:\\d+ RETN seq=1 cmd=echo \\d+B "
+                        + "\\d+\\.\\d{3}ms 'hi'");
                 String sent = clientLog.await(l -> l.contains(" CALL "));
                 assertThat(sent).contains(" -> ").contains("CALL seq=1 cmd=echo");
                 // one size at both ends: the frame, header included
                 assertThat(size(sent)).isEqualTo(size(call)).isGreaterThan(12);
-                assertThat(clientLog.await(l -> l.contains(" RETN "))).contains(" <- ").contains("RETN seq=1");
+                assertThat(clientLog.await(l -> l.contains(" RETN "))).contains(" <- ").contains("RETN seq=1 cmd=echo");
                 assertThat(serverLog.await(l -> l.contains("handshake ok"))).contains(" -- ").contains("java peer");
                 assertThat(serverLog.await(l -> l.startsWith("TRACE") && l.contains(" <- CALL seq=1 hex ")))
                         .containsPattern("hex 0100000043414c4c"); // seq 1, "CALL"

@@ -30,6 +30,8 @@ public final class WireTap extends ChannelDuplexHandler {
     /** Each or null, not both. */
     private final Observers observers;
     private final WireTrace trace;
+    /** This connection's calls not yet answered, for the trace's answer lines (I/O thread); null without a trace. */
+    private final WireTrace.Calls calls;
     private final String id = WireTrace.newConnectionId();
     /** The two ends as the trace shows them, known once the socket is connected (I/O thread). */
     private String local = "-";
@@ -39,6 +41,7 @@ public final class WireTap extends ChannelDuplexHandler {
         this.connection = connection;
         this.observers = observers;
         this.trace = trace;
+        this.calls = trace == null ? null : new WireTrace.Calls();
     }
 
     @Override
@@ -64,7 +67,7 @@ public final class WireTap extends ChannelDuplexHandler {
             if (trace != null) {
                 try {
                     trace.packet(id, local, remote, WireFormat.Direction.RECEIVED, p.seq(), p.type(), p.payload(),
-                            info == null);
+                            info == null, calls);
                 } catch (RuntimeException e) {
                     TRACE_FAILED.log("wire trace of {} failed", id, e);
                 }
@@ -86,7 +89,8 @@ public final class WireTap extends ChannelDuplexHandler {
             if (trace != null) {
                 try {
                     trace.packet(id, local, remote, WireFormat.Direction.SENT, b.getIntLE(at), type,
-                            b.slice(at + Packet.HEADER_SIZE, b.readableBytes() - Packet.HEADER_SIZE), info == null);
+                            b.slice(at + Packet.HEADER_SIZE, b.readableBytes() - Packet.HEADER_SIZE), info == null,
+                            calls);
                 } catch (RuntimeException e) {
                     TRACE_FAILED.log("wire trace of {} failed", id, e);
                 }

@@ -1,10 +1,13 @@
 package kaa.rpc.internal.wire;
 
 import io.netty.buffer.ByteBuf;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import kaa.rpc.ConnectionObserver;
+import kaa.rpc.internal.frame.Packet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,13 +76,57 @@ public final class WireTrace implements ConnectionObserver {
     }
 
     /**
+     * The calls of one connection whose answers have not been traced yet,
+     * both ways, so that an answer's line names its call's command and
+     * latency. At most {@value #MAX_PENDING} each way, the oldest forgotten
+     * first. On the connection's I/O thread only.
+     */
+    public static final class Calls {
+        static final int MAX_PENDING = 1024;
+
+        private record Call(String command, long nanos) {
+        }
+
+        private final Map<Integer, Call> sent = bounded();
+        private final Map<Integer, Call> received = bounded();
+
+        private static Map<Integer, Call> bounded() {
+            return new LinkedHashMap<>() {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Integer, Call> eldest) {
+                    return size() > MAX_PENDING;
+                }
+            };
+        }
+
+        /** {@code line} as shown: an answer with its call's command and latency, if its call was traced. */
+        WireFormat.Line pair(WireFormat.Line line, WireFormat.Direction direction, int seq, int type, long now) {
+            if (WireFormat.isCall(type) && line.command() != null) {
+                Map<Integer, Call> calls = direction == WireFormat.Direction.SENT ? sent : received;
+                calls.remove(seq); // a seq used again: the newer call is the one its answer pairs with
+                calls.put(seq, new Call(line.command(), now));
+            } else if (type == Packet.RETN || type == Packet.EXCP) { // the answer goes the other way from its call
+                Call call = (direction == WireFormat.Direction.RECEIVED ? sent : received).remove(seq);
+                if (call != null) {
+                    return line.withCommand(call.command()).withLatency(now - call.nanos());
+                }
+            }
+            return line;
+        }
+    }
+
+    /**
      * Traces one frame: {@code payload} holds its payload, {@code handshake}
-     * says it belongs to the handshake (then it is shown by type and size alone).
+     * says it belongs to the handshake (then it is shown by type and size alone);
+     * {@code calls} pairs answers with the connection's calls (or null).
      */
     public void packet(String connection, String local, String remote, WireFormat.Direction direction, int seq,
-            int type, ByteBuf payload, boolean handshake) {
+            int type, ByteBuf payload, boolean handshake, Calls calls) {
         WireFormat.Line line = WireFormat.packet(System.currentTimeMillis(), connection, local, remote, direction, seq,
                 type, payload, payload.readableBytes(), handshake);
+        if (calls != null && !handshake) {
+            line = calls.pair(line, direction, seq, type, System.nanoTime());
+        }
         lines.accept(json ? WireFormat.json(line) : WireFormat.text(line));
         if (hex != null && !WireFormat.isHandshake(type, handshake)) {
             hex.accept(connection + " " + direction.arrow + " " + line.type() + " seq=" + line.seq() + " hex "
