@@ -226,6 +226,36 @@ class ConnectionObserverTest {
         }
     }
 
+    @Test
+    void anObserverThatFailsAnAssertionBreaksNothingEither() throws Exception {
+        ConnectionObserver asserting = new ConnectionObserver() {
+            @Override
+            public void opened(ConnectionInfo c) {
+                throw new AssertionError("opened"); // an assert of the observer's, under -ea
+            }
+
+            @Override
+            public void packetReceived(ConnectionInfo c, String type, long bytes) {
+                throw new AssertionError("received");
+            }
+
+            @Override
+            public void packetSent(ConnectionInfo c, String type, long bytes) {
+                throw new AssertionError("sent");
+            }
+        };
+        Recorder after = new Recorder();
+        try (Server s = Server.builder("127.0.0.1:0").secret("s").observer(asserting).observer(after)
+                .register(new DemoService()).listen();
+                Client c = Client.builder(s.address()).secret("s").observer(asserting).connect()) {
+            for (int i = 0; i < 5; i++) {
+                assertThat(await(c.rpc("add", i, 1))).isEqualTo(i + 1);
+            }
+            assertThat(after.until("opened")).containsExactly("opened TCP java");
+            assertThat(c.isConnected()).isTrue();
+        }
+    }
+
     static byte[] header(int seq, String type, int length) {
         return ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putInt(seq)
                 .put(type.getBytes(StandardCharsets.US_ASCII)).putInt(length).array();

@@ -12,6 +12,8 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -57,6 +59,11 @@ class InterceptorTest {
         @Expose
         public String thread() {
             return Thread.currentThread().getName();
+        }
+
+        @Expose
+        public boolean callerKnown() {
+            return Channel.current() != null; // throws outside an exposed method
         }
     }
 
@@ -352,6 +359,32 @@ class InterceptorTest {
             assertThat(failed.get()).isInstanceOf(CallRefusedException.class);
             RemoteException bad = (RemoteException) failure(c.rpc("add", 1));
             assertThat(bad.remoteType()).isEqualTo("TypeError");
+        }
+    }
+
+    @Test
+    void aMethodThatAnInterceptorLetsGoOnFromAnotherThreadKnowsItsCaller() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            IncomingInterceptor later = (call, next) -> CompletableFuture.supplyAsync(() -> call, pool)
+                    .thenCompose(next::proceed);
+            try (Server s = Server.builder("127.0.0.1:0").secret("s").interceptIncoming(later).listen()
+                    .register(new Service());
+                    Client c = Client.connect(s.address(), "s")) {
+                assertThat(await(c.rpc("callerKnown"))).isEqualTo(true);
+                // and the pool's thread is left as it was: no caller once the method returned
+                CompletableFuture<Boolean> after = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        Channel.current();
+                        return true;
+                    } catch (IllegalStateException outside) {
+                        return false;
+                    }
+                }, pool);
+                assertThat(after.get(10, TimeUnit.SECONDS)).isFalse();
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 }

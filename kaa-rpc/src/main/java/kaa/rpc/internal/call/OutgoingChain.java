@@ -1,5 +1,7 @@
 package kaa.rpc.internal.call;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.Collections;
@@ -71,10 +73,7 @@ public final class OutgoingChain {
         if (index == interceptors.length) {
             RpcFuture<Object> sent = calls.call(view.command(), view.argsArray(), view.kwargsMap(), view.headers(),
                     call.resultType, call.timeout, call.waitForReady, call.failures);
-            call.sent = sent;
-            if (call.result.isDone()) {
-                sent.cancel(false); // settled while it was being sent: the cancel above missed it
-            }
+            call.wentOn(sent);
             return sent;
         }
         OutgoingInterceptor interceptor = interceptors[index];
@@ -125,8 +124,12 @@ public final class OutgoingChain {
         final Duration timeout;
         final boolean waitForReady;
         final Function<RemoteException, ? extends Throwable> failures;
-        /** The call that went on to the peer, once it did. */
-        volatile RpcFuture<Object> sent;
+        /**
+         * The call that went on to the peer, once it did; {@link #SETTLED} once
+         * the caller's future was settled (or an interceptor threw), so that a
+         * call going on after that is cancelled by whoever comes second.
+         */
+        private volatile Object sent;
 
         /** What the caller's callbacks run in, as the interceptors wrapped them; null for as they are. */
         private volatile UnaryOperator<Runnable> callbacks;
@@ -158,10 +161,29 @@ public final class OutgoingChain {
             callbacks = outer == null ? wrapper : task -> outer.apply(wrapper.apply(task));
         }
 
+        /** The call is no longer wanted: the call that went on, now or later, is cancelled. */
         void cancelSent() {
-            RpcFuture<Object> s = sent;
-            if (s != null) {
-                s.cancel(false);
+            Object s = SENT.getAndSet(this, SETTLED);
+            if (s instanceof RpcFuture<?> f) {
+                f.cancel(false);
+            }
+        }
+
+        /** The call went on as {@code s}: cancelled at once if it is no longer wanted. */
+        void wentOn(RpcFuture<Object> s) {
+            if (!SENT.compareAndSet(this, null, s)) {
+                s.cancel(false); // settled while it was being sent: the cancel missed it
+            }
+        }
+
+        private static final Object SETTLED = new Object();
+        private static final VarHandle SENT;
+
+        static {
+            try {
+                SENT = MethodHandles.lookup().findVarHandle(Call.class, "sent", Object.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
             }
         }
     }

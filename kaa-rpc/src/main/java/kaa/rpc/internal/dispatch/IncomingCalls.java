@@ -405,6 +405,8 @@ public final class IncomingCalls {
             }
             Object result = null;
             Throwable thrown = null;
+            // here too: an interceptor may have gone on from another thread than the one run() set it on
+            Object outer = CurrentCaller.enter(owner);
             try {
                 result = method.invoke(javaArgs);
             } catch (Throwable t) {
@@ -412,6 +414,7 @@ public final class IncomingCalls {
                 thrown = t;
             } finally {
                 handle.stop(); // first: no interrupt reaches what follows
+                CurrentCaller.restore(outer);
             }
             CompletableFuture<Object> done = new CompletableFuture<>();
             if (!(result instanceof CompletionStage<?> stage)) {

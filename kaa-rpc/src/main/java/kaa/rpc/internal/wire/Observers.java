@@ -42,7 +42,7 @@ public final class Observers {
         for (ConnectionObserver o : all) {
             try {
                 o.opened(c);
-            } catch (Exception | LinkageError | StackOverflowError e) { // a sneaky checked one too
+            } catch (Throwable e) { // a sneaky checked one, an AssertionError too
                 failed(o, "opened", e);
             }
         }
@@ -52,7 +52,7 @@ public final class Observers {
         for (ConnectionObserver o : all) {
             try {
                 o.closed(c, reason);
-            } catch (Exception | LinkageError | StackOverflowError e) { // a sneaky checked one too
+            } catch (Throwable e) { // a sneaky checked one, an AssertionError too
                 failed(o, "closed", e);
             }
         }
@@ -62,7 +62,7 @@ public final class Observers {
         for (ConnectionObserver o : all) {
             try {
                 o.handshakeFailed(remote, reason);
-            } catch (Exception | LinkageError | StackOverflowError e) { // a sneaky checked one too
+            } catch (Throwable e) { // a sneaky checked one, an AssertionError too
                 failed(o, "handshakeFailed", e);
             }
         }
@@ -72,7 +72,7 @@ public final class Observers {
         for (ConnectionObserver o : all) {
             try {
                 o.refused(remote, limit);
-            } catch (Exception | LinkageError | StackOverflowError e) { // a sneaky checked one too
+            } catch (Throwable e) { // a sneaky checked one, an AssertionError too
                 failed(o, "refused", e);
             }
         }
@@ -82,7 +82,7 @@ public final class Observers {
         for (ConnectionObserver o : all) {
             try {
                 o.packetReceived(c, type, bytes);
-            } catch (Exception | LinkageError | StackOverflowError e) { // a sneaky checked one too
+            } catch (Throwable e) { // a sneaky checked one, an AssertionError too
                 failed(o, "packetReceived", e);
             }
         }
@@ -92,13 +92,17 @@ public final class Observers {
         for (ConnectionObserver o : all) {
             try {
                 o.packetSent(c, type, bytes);
-            } catch (Exception | LinkageError | StackOverflowError e) { // a sneaky checked one too
+            } catch (Throwable e) { // a sneaky checked one, an AssertionError too
                 failed(o, "packetSent", e);
             }
         }
     }
 
+    /** Logs what an observer threw; only the JVM's own failures (out of memory, say, not a stack overflow) go on. */
     private static void failed(ConnectionObserver o, String method, Throwable e) {
+        if (e instanceof VirtualMachineError vm && !(e instanceof StackOverflowError)) {
+            throw vm;
+        }
         FAILED.log("connection observer {}.{} threw, ignored", o.getClass().getName(), method, e);
     }
 }
