@@ -144,9 +144,11 @@ public final class OutgoingCalls {
         boolean javaPeer = dialect.readsShortcuts();
         boolean withHeaders = !headers.isEmpty() && dialect.readsHeaders();
         ByteBuf buf = Packet.buffer(null, PickleWriter.sizeHint(args, javaPeer));
+        int headersAt;
         try {
             Packet.writeHeader(buf, seq, withHeaders ? Packet.CALH : Packet.CALL, 0);
-            PickleWriter.writeCall(buf, command, args, kwargs, withHeaders ? headers : null, javaPeer, pythonObjects);
+            headersAt = PickleWriter.writeCall(buf, command, args, kwargs, withHeaders ? headers : null, javaPeer,
+                    pythonObjects);
             Packet.patchLength(buf, 0);
             Packet.checkSize(buf, maxFrameSize);
         } catch (RuntimeException | StackOverflowError e) {
@@ -155,12 +157,12 @@ public final class OutgoingCalls {
                     + e.getMessage(), e));
             return future;
         }
-        // headers left out (for a peer that reads none, or before a connection said what the peer reads) go
-        // after all if the connection the call goes on reads them
-        PendingCall call = headers.isEmpty() || withHeaders
+        // the connection a call goes on may not be the one whose dialect encoded it (queued for the next, or one
+        // that opened meanwhile): with headers, it goes as that connection's peer reads it
+        PendingCall call = headers.isEmpty()
                 ? new PendingCall(command, resultType, future, buf, waitForReady, failures)
                 : new PendingCall.WithHeaders(command, resultType, future, buf, waitForReady, failures, headers,
-                        maxFrameSize);
+                        headersAt, maxFrameSize);
         if (callSites) {
             call.site = new Exception("call '" + command + "' was made here");
         }

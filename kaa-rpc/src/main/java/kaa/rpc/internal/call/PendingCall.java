@@ -100,40 +100,53 @@ public class PendingCall {
     }
 
     /**
-     * A call with headers, encoded as a CALL, for a peer that reads none or
-     * before a connection said what its peer reads (a call made before
-     * open): sent as a CALH if the connection it goes on reads one after all.
-     * A class of its own, so that a call without headers holds no field for them.
+     * A call with headers. Encoded for the connection it saw when it was
+     * made: as a CALH for a peer that reads headers, else as a CALL (also
+     * before any connection said what its peer reads). It may go on another
+     * (queued for the next open, or routed to a connection that opened
+     * meanwhile): it is then sent as that connection's peer reads it, the
+     * headers added or taken off. A class of its own, so that a call without
+     * headers holds no field for them.
      */
     static final class WithHeaders extends PendingCall {
         private final Map<String, String> headers;
+        /** Where the headers begin in the frame, if it was encoded as a CALH; else -1. */
+        private final int headersAt;
         private final long maxPayload;
 
         WithHeaders(String command, Type resultType, RpcFuture<?> future, ByteBuf buffer, boolean waitsForReady,
-                Function<RemoteException, ? extends Throwable> failures, Map<String, String> headers,
+                Function<RemoteException, ? extends Throwable> failures, Map<String, String> headers, int headersAt,
                 long maxPayload) {
             super(command, resultType, future, buffer, waitsForReady, failures);
             this.headers = headers;
+            this.headersAt = headersAt;
             this.maxPayload = maxPayload;
         }
 
-        /** The call's CALH; the CALL as it is if the peer reads no headers, or the CALH would be too large. */
+        /** The call as {@code sink}'s peer reads it; the frame as it is if it cannot be made (it is sent so). */
         @Override
         ByteBuf frameFor(FrameSink sink, ByteBuf frame) {
-            if (!sink.dialect().readsHeaders()) {
+            boolean isCalh = headersAt >= 0;
+            if (isCalh == sink.dialect().readsHeaders()) {
                 return frame;
             }
-            ByteBuf calh = sink.alloc().buffer(frame.readableBytes() + 256);
-            Packet.writeHeader(calh, frame.getIntLE(frame.readerIndex()), Packet.CALH, 0);
-            boolean made = PickleWriter.writeWithHeaders(calh, frame, frame.readerIndex() + Packet.HEADER_SIZE,
-                    frame.writerIndex(), headers);
-            if (!made || calh.readableBytes() - Packet.HEADER_SIZE > maxPayload) {
-                calh.release();
+            ByteBuf other;
+            try {
+                other = sink.alloc().buffer(isCalh ? frame.readableBytes() : frame.readableBytes() + 256);
+            } catch (RuntimeException | OutOfMemoryError e) {
+                return frame; // no memory for another: this one goes (a CALH a peer ignores, or a CALL without headers)
+            }
+            int start = frame.readerIndex() + Packet.HEADER_SIZE;
+            Packet.writeHeader(other, frame.getIntLE(frame.readerIndex()), isCalh ? Packet.CALL : Packet.CALH, 0);
+            boolean made = isCalh ? PickleWriter.writeWithoutHeaders(other, frame, start, headersAt)
+                    : PickleWriter.writeWithHeaders(other, frame, start, frame.writerIndex(), headers);
+            if (!made || other.readableBytes() - Packet.HEADER_SIZE > maxPayload) {
+                other.release();
                 return frame;
             }
-            Packet.patchLength(calh, 0);
+            Packet.patchLength(other, 0);
             frame.release();
-            return calh;
+            return other;
         }
     }
 

@@ -206,9 +206,10 @@ public final class PickleWriter {
     /**
      * The payload of a CALL, {@code (command, args, kwargs)}; or, with
      * {@code headers} (not null), of a CALH, {@code (command, args, kwargs,
-     * headers)}, for a Java peer only.
+     * headers)}, for a Java peer only. Returns where the headers begin in
+     * {@code out} (for {@link #writeWithoutHeaders}), or -1 without headers.
      */
-    public static void writeCall(ByteBuf out, String command, Object[] args, Map<String, ?> kwargs,
+    public static int writeCall(ByteBuf out, String command, Object[] args, Map<String, ?> kwargs,
             Map<String, String> headers, boolean javaPeer, SendPolicy pythonObjects) {
         PickleWriter p = new PickleWriter(javaPeer, pythonObjects);
         out.writeByte(PROTO).writeByte(2);
@@ -223,13 +224,16 @@ public final class PickleWriter {
             String where = whereUnsendable(args, "args", pythonObjects);
             throw located(e, where != null ? where : whereUnsendable(kwargs, "kwargs", pythonObjects));
         }
+        int headersAt = -1;
         if (headers != null) {
+            headersAt = out.writerIndex();
             saveHeaders(out, headers);
             out.writeByte(TUPLE);
         } else {
             out.writeByte(TUPLE3);
         }
         out.writeByte(STOP);
+        return headersAt;
     }
 
     /** A call's headers: a dict of strings, written without the memo, so that it may follow any pickle's. */
@@ -261,6 +265,22 @@ public final class PickleWriter {
         out.writeBytes(call, start + 2, end - 2 - (start + 2));
         saveHeaders(out, headers);
         out.writeByte(TUPLE).writeByte(STOP);
+        return true;
+    }
+
+    /**
+     * Writes to {@code out} the payload of a CALL: the CALH payload
+     * {@code calh[start, headersAt)...} that {@link #writeCall} wrote, without
+     * the headers that begin at {@code headersAt}. Writes nothing and returns
+     * false if that is not such a payload.
+     */
+    public static boolean writeWithoutHeaders(ByteBuf out, ByteBuf calh, int start, int headersAt) {
+        if (headersAt - start < 4 || calh.getByte(start) != PROTO || calh.getByte(start + 2) != MARK) {
+            return false;
+        }
+        out.writeByte(PROTO).writeByte(calh.getByte(start + 1));
+        out.writeBytes(calh, start + 3, headersAt - (start + 3));
+        out.writeByte(TUPLE3).writeByte(STOP);
         return true;
     }
 
