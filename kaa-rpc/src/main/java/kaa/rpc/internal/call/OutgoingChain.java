@@ -24,7 +24,6 @@ import kaa.rpc.RemoteException;
 import kaa.rpc.internal.convert.Conversions;
 import kaa.rpc.internal.frame.FrameLimits;
 import kaa.rpc.internal.intercept.CallView;
-import kaa.rpc.internal.intercept.Stages;
 import kaa.rpc.internal.log.PeerLog;
 
 /**
@@ -67,7 +66,7 @@ public final class OutgoingChain {
     /** The rest of the chain from interceptor {@code index}: never throws, a failure is the future's. */
     private CompletableFuture<Object> proceed(Call call, int index, View view) {
         if (call.result.isDone()) { // settled (cancelled, say) before this step went on: nothing more is sent
-            return CompletableFuture.failedFuture(new CancellationException("call '" + view.command()
+            return failed(call, new CancellationException("call '" + view.command()
                     + "' was settled before it went on"));
         }
         if (index == interceptors.length) {
@@ -84,9 +83,31 @@ public final class OutgoingChain {
         } catch (Throwable t) {
             THREW.log("{} threw on call '{}'", interceptor, view.command(), t);
             call.cancelSent(); // what it let go on is no longer wanted
-            return CompletableFuture.failedFuture(t);
+            return failed(call, t);
         }
-        return Stages.asFuture(stage);
+        if (stage instanceof RpcFuture) { // as the call's own, or made from it (whenComplete and the like)
+            @SuppressWarnings("unchecked")
+            RpcFuture<Object> f = (RpcFuture<Object>) stage;
+            return f;
+        }
+        // a stage the interceptor made itself (a cached answer, say): the step before sees it as a call's future,
+        // whose dependents run on the channel's executor
+        RpcFuture<Object> f = new RpcFuture<>(call);
+        stage.whenComplete((value, error) -> {
+            if (error != null) {
+                f.completeExceptionally(error);
+            } else {
+                f.complete(value);
+            }
+        });
+        return f;
+    }
+
+    /** A failed step: its dependents run on the channel's executor, as those of a call that went on do. */
+    private static CompletableFuture<Object> failed(Call call, Throwable error) {
+        RpcFuture<Object> f = new RpcFuture<>(call);
+        f.completeExceptionally(error);
+        return f;
     }
 
     /** The caller's future gets what the outermost interceptor completed with. */
