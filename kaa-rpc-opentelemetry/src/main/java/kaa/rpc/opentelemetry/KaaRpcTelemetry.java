@@ -206,9 +206,21 @@ public final class KaaRpcTelemetry {
         SpanBuilder builder = tracer.spanBuilder(other ? RpcAttributes.KAA_RPC : method).setSpanKind(kind)
                 .setParent(parent);
         if (other) {
-            builder.setAttribute(RpcAttributes.RPC_METHOD_ORIGINAL, command);
+            builder.setAttribute(RpcAttributes.RPC_METHOD_ORIGINAL, cut(command));
         }
         return builder;
+    }
+
+    /** The longest command a span keeps: a peer's command may be as long as a frame. */
+    static final int MAX_ORIGINAL = 200;
+
+    /** {@code command}, cut at {@link #MAX_ORIGINAL} characters (never inside a surrogate pair), then {@code ...}. */
+    static String cut(String command) {
+        if (command == null || command.length() <= MAX_ORIGINAL) {
+            return command;
+        }
+        int end = Character.isHighSurrogate(command.charAt(MAX_ORIGINAL - 1)) ? MAX_ORIGINAL - 1 : MAX_ORIGINAL;
+        return command.substring(0, end) + "...";
     }
 
     private void end(Span span, DoubleHistogram histogram, Attributes attributes, long start, Throwable error) {
