@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.net.SocketAddress;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import kaa.rpc.ConnectionInfo;
@@ -30,7 +31,8 @@ import kaa.rpc.ConnectionObserver;
  * <tr><td>{@code kaa.rpc.connections.refused}</td><td>counter</td>
  *     <td>{@code limit}: {@code maxConnections} or {@code maxHandshaking}</td></tr>
  * <tr><td>{@code kaa.rpc.bytes.received}, {@code kaa.rpc.bytes.sent}</td><td>counter, in bytes</td>
- *     <td>{@code type}: the packet's ({@code CALL}, {@code RETN}, {@code EXCP}, ...)</td></tr>
+ *     <td>{@code type}: the packet's ({@code CALL}, {@code RETN}, {@code EXCP}, ...), {@code UNKNOWN} for a
+ *     type the library does not name (a peer may send any four bytes)</td></tr>
  * </table>
  *
  * <p>Every tag's values are few (those the library names); each meter always
@@ -44,6 +46,12 @@ import kaa.rpc.ConnectionObserver;
  * {@code requires micrometer.core}).
  */
 public final class KaaRpcMeters implements ConnectionObserver {
+
+    /**
+     * The packet types the library names: any other is a peer's four bytes of
+     * its choosing (ignored after the handshake), counted as {@code UNKNOWN}.
+     */
+    private static final Set<String> TYPES = Set.of("AUTH", "RESP", "CALL", "RETN", "EXCP", "CNCL", "DENY", "CALH");
 
     private final MeterRegistry registry;
     private final ConcurrentHashMap<String, AtomicLong> open = new ConcurrentHashMap<>();
@@ -91,14 +99,18 @@ public final class KaaRpcMeters implements ConnectionObserver {
 
     @Override
     public void packetReceived(ConnectionInfo c, String type, long bytes) {
-        counter(received, "kaa.rpc.bytes.received", "type", type, "bytes",
+        counter(received, "kaa.rpc.bytes.received", "type", known(type), "bytes",
                 "Bytes of the frames received after the handshake").increment(bytes);
     }
 
     @Override
     public void packetSent(ConnectionInfo c, String type, long bytes) {
-        counter(sent, "kaa.rpc.bytes.sent", "type", type, "bytes",
+        counter(sent, "kaa.rpc.bytes.sent", "type", known(type), "bytes",
                 "Bytes of the frames sent after the handshake").increment(bytes);
+    }
+
+    private static String known(String type) {
+        return TYPES.contains(type) ? type : KaaRpcObservationDocumentation.UNKNOWN;
     }
 
     private AtomicLong openCount(ConnectionInfo c) {

@@ -205,15 +205,23 @@ public final class KaaRpcTelemetry {
         boolean other = RpcAttributes.OTHER.equals(method);
         SpanBuilder builder = tracer.spanBuilder(other ? RpcAttributes.KAA_RPC : method).setSpanKind(kind)
                 .setParent(parent);
-        if (other) { // a peer's command may be as long as a frame: the attribute keeps its start
-            builder.setAttribute(RpcAttributes.RPC_METHOD_ORIGINAL, command.length() <= MAX_ORIGINAL ? command
-                    : command.substring(0, MAX_ORIGINAL) + "...");
+        if (other) {
+            builder.setAttribute(RpcAttributes.RPC_METHOD_ORIGINAL, cut(command));
         }
         return builder;
     }
 
-    /** The longest {@code rpc.method_original} recorded: what a peer names is cut there, as its KeyError is. */
+    /** The longest command a span keeps: a peer's command may be as long as a frame. */
     static final int MAX_ORIGINAL = 200;
+
+    /** {@code command}, cut at {@link #MAX_ORIGINAL} characters (never inside a surrogate pair), then {@code ...}. */
+    static String cut(String command) {
+        if (command == null || command.length() <= MAX_ORIGINAL) {
+            return command;
+        }
+        int end = Character.isHighSurrogate(command.charAt(MAX_ORIGINAL - 1)) ? MAX_ORIGINAL - 1 : MAX_ORIGINAL;
+        return command.substring(0, end) + "...";
+    }
 
     private void end(Span span, DoubleHistogram histogram, Attributes attributes, long start, Throwable error) {
         double seconds = (System.nanoTime() - start) / 1e9;

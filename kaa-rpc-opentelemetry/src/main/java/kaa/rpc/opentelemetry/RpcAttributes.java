@@ -29,7 +29,7 @@ public final class RpcAttributes {
      */
     public static final AttributeKey<String> RPC_METHOD = AttributeKey.stringKey("rpc.method");
 
-    /** {@code rpc.method_original}: the command as called, on spans whose {@code rpc.method} is {@value #OTHER}. */
+    /** {@code rpc.method_original}: the command as called (cut at 200 characters), on spans whose {@code rpc.method} is {@value #OTHER}. */
     public static final AttributeKey<String> RPC_METHOD_ORIGINAL = AttributeKey.stringKey("rpc.method_original");
 
     /**

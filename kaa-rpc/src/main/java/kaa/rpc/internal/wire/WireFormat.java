@@ -130,9 +130,7 @@ public final class WireFormat {
                             value = Repr.truncate(value + " " + Repr.repr(call[2], VALUE_CHARS), VALUE_CHARS);
                         }
                         if (type == Packet.CALH) { // the headers' names: their values may be secrets (a token)
-                            note = call[3] instanceof Map<?, ?> h ? "headers " + Repr.truncate(
-                                    String.join(",", h.keySet().stream().map(String::valueOf).toList()), VALUE_CHARS)
-                                    : "malformed headers";
+                            note = call[3] instanceof Map<?, ?> h ? "headers " + headerNames(h) : "malformed headers";
                         }
                     } else {
                         note = "not a call";
@@ -151,6 +149,27 @@ public final class WireFormat {
         }
         return new Line(epochMillis, connection, local, remote, direction, typeName, unsignedSeq, command, bytes, -1,
                 note, value == null ? null : oneLine(value));
+    }
+
+    /**
+     * A CALH's header names as the note shows them: as many as
+     * {@link #VALUE_CHARS} holds (the rest are not looked at), a name that is
+     * not a string by its bounded repr, on one line.
+     */
+    static String headerNames(Map<?, ?> headers) {
+        StringBuilder sb = new StringBuilder();
+        for (Object name : headers.keySet()) {
+            if (sb.length() > VALUE_CHARS) {
+                break;
+            }
+            if (sb.length() > 0) {
+                sb.append(',');
+            }
+            int room = Math.max(0, VALUE_CHARS + 1 - sb.length());
+            String s = name instanceof String t ? t : Repr.repr(name, room);
+            sb.append(s, 0, Math.min(s.length(), room));
+        }
+        return oneLine(sb.length() > VALUE_CHARS ? sb.substring(0, VALUE_CHARS) + "..." : sb.toString());
     }
 
     /** Whether a packet is a call: a CALL, or a CALH (a call with headers, between peers of this library). */
