@@ -52,6 +52,10 @@ final class LinePrinter implements Consumer<String>, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        long lost = dropped.getAndSet(0); // dropped after the last line printed: said once, at the end
+        if (lost > 0) {
+            out.println("kaarpc: " + lost + " trace lines dropped: the output was read too slowly");
+        }
         out.flush();
     }
 

@@ -2,6 +2,7 @@ package kaa.rpc.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -27,7 +28,8 @@ import picocli.CommandLine.Spec;
             "Bounded whatever the peers send: frames over --max-frame-size stop the decoding of that direction "
                 + "(its bytes are still relayed), payloads over 1 MiB are not decoded, at most 64 MiB of "
                 + "payloads are held for decoding at once, at most --max-pending calls are remembered per "
-                + "connection for pairing, and at most --max-connections are relayed at once."})
+                + "connection for pairing, at most --max-connections are relayed at once, and a side that reads "
+                + "nothing for --stall-timeout while the other waits to send to it is closed, with the other."})
 final class ProxyCommand implements Callable<Integer> {
 
     @Spec
@@ -63,6 +65,11 @@ final class ProxyCommand implements Callable<Integer> {
                     + "${DEFAULT-VALUE}); the oldest is forgotten past it, and counted")
     int maxPending;
 
+    @Option(names = "--stall-timeout", paramLabel = "DURATION", converter = Durations.class, defaultValue = "60s",
+            description = "how long a side may read nothing while the other waits to send to it (default 60s): then "
+                    + "both are closed")
+    Duration stallTimeout;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -84,7 +91,7 @@ final class ProxyCommand implements Callable<Integer> {
         TraceProxy proxy;
         try {
             proxy = new TraceProxy(from, to, new TraceProxy.Settings(maxFrameSize, maxConnections, maxPending, json,
-                    commands), printer);
+                    commands, stallTimeout), printer);
         } catch (IOException e) {
             err.println("kaarpc: " + e.getMessage());
             printer.close();

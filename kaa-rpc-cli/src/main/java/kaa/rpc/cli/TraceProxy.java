@@ -17,8 +17,11 @@ import java.net.SocketAddress;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -48,12 +51,18 @@ import kaa.rpc.internal.wire.WireTrace;
 final class TraceProxy implements AutoCloseable {
 
     /** The limits and the output form. */
-    record Settings(long maxFrameSize, int maxConnections, int maxPending, boolean json, List<String> commands) {
+    record Settings(long maxFrameSize, int maxConnections, int maxPending, boolean json, List<String> commands,
+            Duration stallTimeout) {
         static final int DEFAULT_MAX_CONNECTIONS = 256;
         static final int DEFAULT_MAX_PENDING = 1024;
+        static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(60);
 
         Settings {
             commands = List.copyOf(commands);
+        }
+
+        Settings(long maxFrameSize, int maxConnections, int maxPending, boolean json, List<String> commands) {
+            this(maxFrameSize, maxConnections, maxPending, json, commands, DEFAULT_STALL_TIMEOUT);
         }
 
         static Settings defaults() {
@@ -64,6 +73,8 @@ final class TraceProxy implements AutoCloseable {
 
     /** What all connections may hold at once of the payloads they decode: memory bounded whatever peers send. */
     static final long DECODE_BUDGET = 64L << 20;
+    /** The calls all connections remember at once for pairing (each at most a command's 100 characters). */
+    static final int MAX_PENDING_TOTAL = 1 << 16;
     private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
     private static final PeerLog REFUSED = PeerLog.warn(TraceProxy.class, "proxy connections over the limit");
 
@@ -73,6 +84,8 @@ final class TraceProxy implements AutoCloseable {
     private final Pattern commands;
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicLong decodeBudget = new AtomicLong(DECODE_BUDGET);
+    /** The calls remembered for pairing, by all connections (each counts its own on its I/O thread). */
+    private final AtomicInteger pendingTotal = new AtomicInteger();
     private final Channel server;
     private final SocketAddress bound;
 
@@ -130,8 +143,9 @@ final class TraceProxy implements AutoCloseable {
             client.close();
             return;
         }
-        client.closeFuture().addListener(f -> connections.decrementAndGet());
         Relayed r = new Relayed(client);
+        // a connection counts until both its channels are closed: a target left holding what was sent to it too
+        client.closeFuture().addListener(f -> r.channelClosed());
         client.pipeline().addLast("relay", r.clientSide);
         Bootstrap b = new Bootstrap().group(client.eventLoop()).channel(IoBackend.get().channel(target.isUnix()))
                 .option(ChannelOption.AUTO_READ, false).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
@@ -140,6 +154,7 @@ final class TraceProxy implements AutoCloseable {
         b.connect(to).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 r.event("cannot connect to " + target + ": " + f.cause().getMessage());
+                r.channelClosed(); // no target channel to wait for
                 client.close();
                 return;
             }
@@ -190,8 +205,19 @@ final class TraceProxy implements AutoCloseable {
             down = new FrameScanner(settings.maxFrameSize, decodeBudget, frames(false));
         }
 
+        /** Channels of this connection not yet closed, or not yet known to have failed to connect (I/O thread). */
+        private int open = 2;
+
+        /** One of the two channels is closed (or the target's never connected): the last frees the slot. */
+        void channelClosed() {
+            if (--open == 0) {
+                connections.decrementAndGet();
+            }
+        }
+
         void connected(Channel t) {
             targetChannel = t;
+            t.closeFuture().addListener(f -> channelClosed());
             String name = t.remoteAddress() == null ? "" : Address.format(IoBackend.get().standard(t.remoteAddress()));
             targetName = name.isEmpty() ? target.toString() : name;
             event("connected");
@@ -221,16 +247,38 @@ final class TraceProxy implements AutoCloseable {
             };
         }
 
+        /**
+         * Whether each direction is past its part of the handshake: its RESP
+         * (the client's answer and challenge, the server's answer) has passed.
+         * Before, a packet is shown by type and size alone (I/O thread).
+         */
+        boolean clientPastHandshake;
+        boolean targetPastHandshake;
+
         void packet(boolean fromClientSide, int seq, int type, ByteBuf payload, long length) {
             long now = System.nanoTime();
+            boolean handshake = !(fromClientSide ? clientPastHandshake : targetPastHandshake);
+            if (type == Packet.RESP) {
+                if (fromClientSide) {
+                    clientPastHandshake = true;
+                } else {
+                    targetPastHandshake = true;
+                }
+            }
             WireFormat.Line line = WireFormat.packet(System.currentTimeMillis(), id, clientName, targetName,
                     fromClientSide ? WireFormat.Direction.SENT : WireFormat.Direction.RECEIVED, seq, type,
-                    payload, length, false);
+                    payload, length, handshake);
             if (payload.readableBytes() < length && length <= WireFormat.DECODE_UP_TO && line.note() != null
                     && line.note().startsWith("not decoded: over")) {
                 line = new WireFormat.Line(line.epochMillis(), line.connection(), line.local(), line.remote(),
                         line.direction(), line.type(), line.seq(), line.command(), line.bytes(), -1,
                         "not decoded: the proxy's decoding budget is in use", null);
+            }
+            if (handshake) { // shown by type and size alone, and paired with nothing
+                if (commands == null) {
+                    out.accept(settings.json ? WireFormat.json(line) : WireFormat.text(line));
+                }
+                return;
             }
             long key = Integer.toUnsignedLong(seq);
             boolean show = true;
@@ -241,6 +289,7 @@ final class TraceProxy implements AutoCloseable {
                 // an answer goes the other way from its call
                 Pending call = (fromClientSide ? fromTarget : fromClient).remove(key);
                 if (call != null) {
+                    pendingTotal.decrementAndGet();
                     line = line.withCommand(call.command()).withLatency(now - call.sentNanos());
                     show = call.shown();
                 } else {
@@ -256,12 +305,16 @@ final class TraceProxy implements AutoCloseable {
         }
 
         private void remember(Map<Long, Pending> calls, long seq, Pending p) {
-            calls.remove(seq); // the same seq again: the newer call is the one an answer pairs with, and the newest
+            if (calls.remove(seq) == null) { // the same seq again: the newer call is the one an answer pairs with
+                pendingTotal.incrementAndGet();
+            }
             calls.put(seq, p);
-            if (calls.size() > settings.maxPending) {
+            // past this connection's bound, or all connections', its oldest call is forgotten
+            if (calls.size() > settings.maxPending || pendingTotal.get() > MAX_PENDING_TOTAL) {
                 Iterator<Long> oldest = calls.keySet().iterator();
                 oldest.next();
                 oldest.remove();
+                pendingTotal.decrementAndGet();
                 forgotten++;
             }
         }
@@ -275,6 +328,9 @@ final class TraceProxy implements AutoCloseable {
             up.close();
             down.close();
             int waiting = fromClient.size() + fromTarget.size();
+            pendingTotal.addAndGet(-waiting);
+            fromClient.clear();
+            fromTarget.clear();
             event("closed" + (waiting > 0 ? "; " + waiting + " calls unanswered" : "")
                     + (forgotten > 0 ? "; " + forgotten + " calls forgotten unanswered (--max-pending "
                             + settings.maxPending + ")" : ""));
@@ -308,7 +364,40 @@ final class TraceProxy implements AutoCloseable {
                 other.write(b, other.voidPromise());
                 if (!other.isWritable()) {
                     ctx.channel().config().setAutoRead(false); // until the other side drains (its writability)
+                    watchStall(ctx.channel(), other);
                 }
+            }
+
+            /** This side's pauses so far: a stall watch belongs to one pause (I/O thread). */
+            private long pauses;
+
+            /**
+             * Reading {@code paused} waits for {@code other} to drain: if nothing of it
+             * drains for the stall time-out, both are closed. A side that stops
+             * reading for good must not hold the connection for ever (nor hide the
+             * close of the paused side, which is not read meanwhile).
+             */
+            private void watchStall(Channel paused, Channel other) {
+                long pause = ++pauses;
+                watchStall(paused, other, pause, other.bytesBeforeWritable());
+            }
+
+            private void watchStall(Channel paused, Channel other, long pause, long unsent) {
+                paused.eventLoop().schedule(() -> {
+                    if (pause != pauses || paused.config().isAutoRead() || !paused.isActive() || !other.isActive()
+                            || other.isWritable()) {
+                        return; // that pause is over
+                    }
+                    long now = other.bytesBeforeWritable();
+                    if (now < unsent) {
+                        watchStall(paused, other, pause, now); // it drains, slowly: watch on
+                        return;
+                    }
+                    event("closed: " + (isClient ? "the target" : "the client") + " read nothing for "
+                            + settings.stallTimeout.toMillis() + " ms (--stall-timeout)");
+                    paused.close();
+                    other.close();
+                }, settings.stallTimeout.toNanos(), TimeUnit.NANOSECONDS);
             }
 
             @Override
@@ -343,10 +432,14 @@ final class TraceProxy implements AutoCloseable {
         }
     }
 
-    /** Closes {@code ch} once what was written to it has gone out. */
-    private static void flushAndClose(Channel ch) {
+    /** Closes {@code ch} once what was written to it has gone out, or after the stall time-out if it never does. */
+    private void flushAndClose(Channel ch) {
         if (ch.isActive()) {
             ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            ScheduledFuture<?> deadline = ch.eventLoop().schedule(() -> {
+                ch.close(); // it read none of what was left for it
+            }, settings.stallTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            ch.closeFuture().addListener(f -> deadline.cancel(false));
         }
     }
 }

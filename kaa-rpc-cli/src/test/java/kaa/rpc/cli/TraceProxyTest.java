@@ -142,7 +142,8 @@ class TraceProxyTest {
 
     @Test
     void callsPastTheBoundAreForgottenAndCountedAndAPickleBombIsUndecodable() throws Exception {
-        // no kaa.rpc peer on either side: the proxy needs no handshake, and these bytes are the test's own
+        // no kaa.rpc peer on either side, and these bytes are the test's own: a RESP each way ends the handshake as
+        // the proxy sees it (what comes before is shown by type and size alone)
         try (java.net.ServerSocket fake = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
                 TraceProxy proxy = proxy("127.0.0.1:" + fake.getLocalPort(),
                         new TraceProxy.Settings(1 << 20, 8, 4, false, List.of()))) {
@@ -151,6 +152,10 @@ class TraceProxyTest {
                 fake.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
                 try (Socket target = fake.accept()) {
                     OutputStream c = client.getOutputStream();
+                    byte[] early = kaa.rpc.WireFrames.callFrame(99, "early", "secretish");
+                    byte[] clientResp = kaa.rpc.WireFrames.frame(0, "RESP", new byte[40]);
+                    c.write(early);
+                    c.write(clientResp);
                     for (int seq = 1; seq <= 10; seq++) {
                         c.write(kaa.rpc.WireFrames.callFrame(seq, "work", seq));
                     }
@@ -161,8 +166,12 @@ class TraceProxyTest {
                     bomb[bomb.length - 1] = '.';
                     c.write(kaa.rpc.WireFrames.frame(11, "CALL", bomb));
                     c.flush();
+                    assertThat(await(l -> l.contains(" CALL seq=99 ")))
+                            .endsWith("CALL seq=99 " + early.length + "B [handshake]");
                     assertThat(await(l -> l.contains(" CALL seq=11 "))).contains("[undecodable");
                     OutputStream t = target.getOutputStream();
+                    byte[] targetResp = kaa.rpc.WireFrames.frame(0, "RESP", new byte[20]);
+                    t.write(targetResp);
                     t.write(kaa.rpc.WireFrames.frame(1, "RETN", new byte[] {(byte) 0x80, 2, 'N', '.'}));
                     t.write(kaa.rpc.WireFrames.frame(10, "RETN", new byte[] {(byte) 0x80, 2, 'K', 7, '.'}));
                     t.flush();
@@ -171,11 +180,14 @@ class TraceProxyTest {
                     assertThat(await(l -> l.contains(" RETN seq=10 "))).contains("cmd=work").endsWith("ms 7");
                     // relayed byte for byte, both ways
                     InputStream in = target.getInputStream();
+                    assertThat(in.readNBytes(early.length)).isEqualTo(early);
+                    assertThat(in.readNBytes(clientResp.length)).isEqualTo(clientResp);
                     for (int seq = 1; seq <= 10; seq++) {
                         assertThat(in.readNBytes(kaa.rpc.WireFrames.callFrame(seq, "work", seq).length))
                                 .isEqualTo(kaa.rpc.WireFrames.callFrame(seq, "work", seq));
                     }
                     assertThat(in.readNBytes(12 + bomb.length)).isEqualTo(kaa.rpc.WireFrames.frame(11, "CALL", bomb));
+                    assertThat(client.getInputStream().readNBytes(targetResp.length)).isEqualTo(targetResp);
                     assertThat(client.getInputStream().readNBytes(16 + 17))
                             .isEqualTo(concat(kaa.rpc.WireFrames.frame(1, "RETN", new byte[] {(byte) 0x80, 2, 'N', '.'}),
                                     kaa.rpc.WireFrames.frame(10, "RETN", new byte[] {(byte) 0x80, 2, 'K', 7, '.'})));

@@ -151,26 +151,26 @@ public final class KaaRpcTelemetry {
                 .setAllAttributes(metricAttributes);
         peerAddress(builder, remote);
         Span span = builder.startSpan();
-        call.wrapCallbacks(parent::wrap); // the caller's callbacks see the caller's context, not the client span
-        OutgoingCall out = call;
-        if (connection == null || connection.peerIsJava()) { // a Python peer never gets headers: skip the work
-            TextMapPropagator propagator = openTelemetry.getPropagators().getTextMapPropagator();
-            Map<String, String> headers = new LinkedHashMap<>(4);
-            propagator.inject(parent.with(span), headers, (carrier, key, value) -> {
-                if (carrier != null) {
-                    carrier.put(key, value);
-                }
-            });
-            for (Map.Entry<String, String> header : headers.entrySet()) {
-                try {
-                    out = out.withHeader(header.getKey(), header.getValue());
-                } catch (IllegalArgumentException tooLong) {
-                    // a header the call cannot carry is left out, rather than failing the call
+        CompletableFuture<Object> answer;
+        try { // from here the span ends however this goes: a propagator's failure too
+            call.wrapCallbacks(parent::wrap); // the caller's callbacks see the caller's context, not the client span
+            OutgoingCall out = call;
+            if (connection == null || connection.peerIsJava()) { // a Python peer never gets headers: skip the work
+                TextMapPropagator propagator = openTelemetry.getPropagators().getTextMapPropagator();
+                Map<String, String> headers = new LinkedHashMap<>(4);
+                propagator.inject(parent.with(span), headers, (carrier, key, value) -> {
+                    if (carrier != null) {
+                        carrier.put(key, value);
+                    }
+                });
+                for (Map.Entry<String, String> header : headers.entrySet()) {
+                    try {
+                        out = out.withHeader(header.getKey(), header.getValue());
+                    } catch (IllegalArgumentException tooLong) {
+                        // a header the call cannot carry is left out, rather than failing the call
+                    }
                 }
             }
-        }
-        CompletableFuture<Object> answer;
-        try {
             answer = next.proceed(out);
         } catch (RuntimeException | Error e) {
             end(span, clientDuration, metricAttributes, start, e);
