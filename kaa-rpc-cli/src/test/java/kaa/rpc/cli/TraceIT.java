@@ -44,14 +44,16 @@ class TraceIT {
             String call = lines.stream().filter(l -> l.contains(" CALL ")).findFirst().orElseThrow();
             assertThat(call).matches(time + " " + ends + "-> 127\\.0\\.0\\.1:\\d+ CALL seq=1 cmd=add (\\d+)B \\(2, 3\\)");
             String retn = lines.stream().filter(l -> l.contains(" RETN ")).findFirst().orElseThrow();
-            assertThat(retn).matches(time + " " + ends + "<- 127\\.0\\.0\\.1:\\d+ RETN seq=1 \\d+B 5");
+            // an answer names its call and how long it took
+            assertThat(retn).matches(time + " " + ends + "<- 127\\.0\\.0\\.1:\\d+ RETN seq=1 cmd=add \\d+B "
+                    + "\\d+\\.\\d{3}ms 5");
 
             // the server traced the same frames, the other way round, with the same sizes
             List<String> served = server.stderr().lines().collect(Collectors.toList());
             String got = served.stream().filter(l -> l.contains(" CALL ")).findFirst().orElseThrow();
             assertThat(got).contains(" <- ").contains("CALL seq=1 cmd=add " + size(call) + "B (2, 3)");
             String answered = served.stream().filter(l -> l.contains(" RETN ")).findFirst().orElseThrow();
-            assertThat(answered).contains(" -> ").contains("RETN seq=1 " + size(retn) + "B 5");
+            assertThat(answered).contains(" -> ").contains("RETN seq=1 cmd=add " + size(retn) + "B ").endsWith("ms 5");
         }
     }
 
