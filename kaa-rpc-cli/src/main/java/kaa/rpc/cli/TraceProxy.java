@@ -370,6 +370,17 @@ final class TraceProxy implements AutoCloseable {
 
             /** This side's pauses so far: a stall watch belongs to one pause (I/O thread). */
             private long pauses;
+            /** The watch of this side's pause, if one is scheduled: cancelled when the pause ends (I/O thread). */
+            private ScheduledFuture<?> watch;
+
+            /** This side reads again: its pause's watch is no longer needed. */
+            void resumed() {
+                ScheduledFuture<?> w = watch;
+                watch = null;
+                if (w != null) {
+                    w.cancel(false);
+                }
+            }
 
             /**
              * Reading {@code paused} waits for {@code other} to drain: if nothing of it
@@ -379,11 +390,13 @@ final class TraceProxy implements AutoCloseable {
              */
             private void watchStall(Channel paused, Channel other) {
                 long pause = ++pauses;
+                resumed(); // one watch at a time: the last pause's
                 watchStall(paused, other, pause, other.bytesBeforeWritable());
             }
 
             private void watchStall(Channel paused, Channel other, long pause, long unsent) {
-                paused.eventLoop().schedule(() -> {
+                watch = paused.eventLoop().schedule(() -> {
+                    watch = null;
                     if (pause != pauses || paused.config().isAutoRead() || !paused.isActive() || !other.isActive()
                             || other.isWritable()) {
                         return; // that pause is over
@@ -413,12 +426,14 @@ final class TraceProxy implements AutoCloseable {
                 Channel other = other();
                 if (other != null && ctx.channel().isWritable() && other.isActive()) {
                     other.config().setAutoRead(true);
+                    (isClient ? targetSide : clientSide).resumed();
                 }
                 ctx.fireChannelWritabilityChanged();
             }
 
             @Override
             public void channelInactive(ChannelHandlerContext ctx) {
+                resumed(); // no pause outlives its channel
                 if (isClient) {
                     closed(); // once per connection: the client's side reports it
                 }

@@ -101,10 +101,12 @@ public final class WireTrace implements ConnectionObserver {
 
         /** {@code line} as shown: an answer with its call's command and latency, if its call was traced. */
         WireFormat.Line pair(WireFormat.Line line, WireFormat.Direction direction, int seq, int type, long now) {
-            if (WireFormat.isCall(type) && line.command() != null) {
+            if (WireFormat.isCall(type)) {
                 Map<Integer, Call> calls = direction == WireFormat.Direction.SENT ? sent : received;
                 calls.remove(seq); // a seq used again: the newer call is the one its answer pairs with
-                calls.put(seq, new Call(line.command(), now));
+                if (line.command() != null) { // one not decoded pairs with nothing, not with an older call
+                    calls.put(seq, new Call(line.command(), now));
+                }
             } else if (type == Packet.RETN || type == Packet.EXCP) { // the answer goes the other way from its call
                 Call call = (direction == WireFormat.Direction.RECEIVED ? sent : received).remove(seq);
                 if (call != null) {
