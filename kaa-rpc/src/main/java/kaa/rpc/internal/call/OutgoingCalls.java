@@ -173,6 +173,14 @@ public final class OutgoingCalls {
         Route.Routed routed = route.route(call); // marked sent only once in the outbox: a refusal below sends no CNCL
         FrameSink sink = call.sink;
         call.sink = null;
+        if (javaPeer && (routed == Route.Routed.QUEUED || sink != null && !sink.dialect().readsShortcuts())) {
+            // encoded for a peer of this library, as the connection seen then said; that one was lost since, and the
+            // call goes on another, or waits for the next: encoded again, for any peer (headers go if it reads them)
+            ByteBuf forAny = encodeForAnyPeer(seq, command, args, kwargs);
+            if (forAny != null) {
+                call.reencoded(forAny);
+            }
+        }
         if (routed == Route.Routed.QUEUED) { // decided under the session's lock: open may have sent it since
             if (pending.get(seq) != call) { // settled meanwhile (a connection lost, a cancel): never to be sent
                 if (route.unqueue(call)) {
@@ -218,6 +226,21 @@ public final class OutgoingCalls {
         armTimer(seq, call, timeout);
         call.send(sink);
         return future;
+    }
+
+    /** A CALL frame any peer reads (no shortcut of this library's, no headers), or null if it cannot be made. */
+    private ByteBuf encodeForAnyPeer(int seq, String command, Object[] args, Map<String, ?> kwargs) {
+        ByteBuf buf = Packet.buffer(null, PickleWriter.sizeHint(args, false));
+        try {
+            Packet.writeHeader(buf, seq, Packet.CALL, 0);
+            PickleWriter.writeCall(buf, command, args, kwargs, null, false, pythonObjects);
+            Packet.patchLength(buf, 0);
+            Packet.checkSize(buf, maxFrameSize);
+            return buf;
+        } catch (RuntimeException | StackOverflowError e) { // as it was encoded, then: the peer says what it reads
+            buf.release();
+            return null;
+        }
     }
 
     /**

@@ -78,6 +78,25 @@ public class PendingCall {
     }
 
     /**
+     * Replaces the call's frame with {@code frame}, the call encoded again
+     * (for any peer, with no headers), if the call still holds its own; else
+     * releases {@code frame}.
+     */
+    synchronized void reencoded(ByteBuf frame) {
+        if (buffer == null) { // handed over (or released) meanwhile
+            frame.release();
+            return;
+        }
+        buffer.release();
+        buffer = frame;
+        headersLeftOut();
+    }
+
+    /** The frame now holds no headers (under the call's monitor). */
+    void headersLeftOut() {
+    }
+
+    /**
      * Taken by the session's open, on the I/O thread, which sends it to
      * {@code sink} before any later CNCL.
      */
@@ -110,8 +129,8 @@ public class PendingCall {
      */
     static final class WithHeaders extends PendingCall {
         private final Map<String, String> headers;
-        /** Where the headers begin in the frame, if it was encoded as a CALH; else -1. */
-        private final int headersAt;
+        /** Where the headers begin in the frame, if it was encoded as a CALH; else -1 (guarded by the call's monitor). */
+        private int headersAt;
         private final long maxPayload;
 
         WithHeaders(String command, Type resultType, RpcFuture<?> future, ByteBuf buffer, boolean waitsForReady,
@@ -121,6 +140,11 @@ public class PendingCall {
             this.headers = headers;
             this.headersAt = headersAt;
             this.maxPayload = maxPayload;
+        }
+
+        @Override
+        void headersLeftOut() {
+            headersAt = -1;
         }
 
         /** The call as {@code sink}'s peer reads it; the frame as it is if it cannot be made (it is sent so). */

@@ -14,7 +14,12 @@ import kaa.rpc.internal.frame.Packet;
 import kaa.rpc.internal.frame.RecordingSink;
 import kaa.rpc.internal.pickle.PickleWriter;
 import kaa.rpc.internal.pickle.SendPolicy;
-import org.junit.jupiter.api.Disabled;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import kaa.rpc.NotConnectedException;
+import kaa.rpc.internal.frame.FrameLimits;
+import kaa.rpc.internal.frame.FrameSink;
+import kaa.rpc.internal.pickle.DecimalLimits;
 import org.junit.jupiter.api.Test;
 
 /** A call encoded for one peer and sent to another: its headers added or taken off, byte for byte. */
@@ -97,31 +102,80 @@ class HeadersAtSendTest {
     }
 
     /**
-     * A CALH is encoded for a peer that is this library, with the pickle
-     * shortcuts only it reads; on its way to a Python peer it loses its
-     * headers but keeps those shortcuts (a byte[] as BINBYTES, say), so the
-     * CALL is not the one that peer would have been sent.
+     * A call encoded for a peer of this library (pickle shortcuts, a CALH),
+     * as the connection seen then said, that goes on another: queued because
+     * that connection was lost meanwhile, or routed to one that opened
+     * since. A queued one is encoded again for any peer, one sent to a peer
+     * that does not read this library's shortcuts too; each goes as the CALL
+     * a Python peer is sent, or, to a peer that reads headers, with them.
      */
     @Test
-    @Disabled("a call encoded for this library keeps its pickle shortcuts when sent to a Python peer: "
-            + "its arguments would have to be encoded again")
-    void aCalhGoesToAPythonPeerWithoutTheShortcutsOnlyThisLibraryReads() {
-        ByteBuf calh = Unpooled.buffer();
-        Packet.writeHeader(calh, 3, Packet.CALH, 0);
-        int at = PickleWriter.writeCall(calh, "echo", new Object[] {new byte[] {1, 2, 3}}, Map.of(), HEADERS, true,
-                SendPolicy.DEFAULT);
-        Packet.patchLength(calh, 0);
-        ByteBuf expected = Unpooled.buffer();
-        Packet.writeHeader(expected, 3, Packet.CALL, 0);
-        PickleWriter.writeCall(expected, "echo", new Object[] {new byte[] {1, 2, 3}}, Map.of(), null, false,
-                SendPolicy.DEFAULT);
-        Packet.patchLength(expected, 0);
-        ByteBuf out = call(calh, at, Long.MAX_VALUE).frameFor(new RecordingSink(Dialect.PYTHON), calh);
-        try {
-            assertThat(bytes(out)).isEqualTo(bytes(expected));
-        } finally {
-            out.release();
-            expected.release();
+    void aCallEncodedForAPeerOfThisLibraryGoesToAnotherAsThatPeerReadsIt() throws Exception {
+        for (boolean queued : new boolean[] {true, false}) {
+            for (Dialect next : Dialect.values()) {
+                RecordingSink sink = new RecordingSink(next);
+                ArrayDeque<PendingCall> queue = new ArrayDeque<>();
+                OutgoingCalls.Route seenJava = new OutgoingCalls.Route() {
+                    @Override
+                    public Routed route(PendingCall call) {
+                        if (queued) { // the connection seen was lost: the call waits for the next
+                            queue.add(call);
+                            call.queued = true;
+                            return Routed.QUEUED;
+                        }
+                        call.sink = sink; // another connection opened meanwhile
+                        return Routed.SEND;
+                    }
+
+                    @Override
+                    public boolean unqueue(PendingCall call) {
+                        return queue.remove(call);
+                    }
+
+                    @Override
+                    public FrameSink openSink() {
+                        return queued ? null : sink;
+                    }
+
+                    @Override
+                    public Dialect dialect() {
+                        return Dialect.JAVA; // the lost connection's
+                    }
+
+                    @Override
+                    public NotConnectedException notConnected(String what) {
+                        return new NotConnectedException(what);
+                    }
+                };
+                OutgoingCalls calls = new OutgoingCalls(seenJava, Runnable::run, timers, SendPolicy.DEFAULT, false,
+                        FrameLimits.DEFAULT_MAX_FRAME_SIZE, DecimalLimits.DEFAULT, Duration.ofSeconds(30));
+                Object[] args = {new byte[] {1, 2, 3}, "x"};
+                calls.call("echo", args, Map.of(), HEADERS, Object.class, null, true, null);
+                if (queued) {
+                    ArrayDeque<PendingCall> batch = new ArrayDeque<>(queue);
+                    queue.clear();
+                    batch.forEach(c -> c.queued = false);
+                    ReadyQueue.sendAll(batch, sink);
+                }
+                ByteBuf expected = Unpooled.buffer();
+                Packet.writeHeader(expected, 1, next.readsHeaders() ? Packet.CALH : Packet.CALL, 0);
+                // a queued call waits for a peer not yet known: for any peer; one sent, for the peer it goes to
+                boolean shortcuts = !queued && next.readsShortcuts();
+                PickleWriter.writeCall(expected, "echo", args, Map.of(), next.readsHeaders() ? HEADERS : null,
+                        shortcuts, SendPolicy.DEFAULT);
+                Packet.patchLength(expected, 0);
+                assertThat(sink.frameBytes(0)).as(next + (queued ? " queued" : " sent")).isEqualTo(bytes(expected));
+                expected.release();
+                sink.releaseAll();
+            }
         }
+    }
+
+    private final java.util.concurrent.ScheduledExecutorService timers =
+            new java.util.concurrent.ScheduledThreadPoolExecutor(1);
+
+    @org.junit.jupiter.api.AfterEach
+    void stopTimers() {
+        timers.shutdownNow();
     }
 }

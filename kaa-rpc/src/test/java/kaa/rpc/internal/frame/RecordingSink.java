@@ -130,6 +130,12 @@ public final class RecordingSink implements FrameSink, ReadControl {
         return out;
     }
 
+    /** The bytes of recorded frame {@code n}, header and payload. */
+    public synchronized byte[] frameBytes(int n) {
+        ByteBuf b = frames.get(n);
+        return io.netty.buffer.ByteBufUtil.getBytes(b, b.readerIndex(), b.readableBytes());
+    }
+
     /** The payload of recorded frame {@code n}, decoded. */
     public synchronized Object payload(int n) throws Exception {
         ByteBuf b = frames.get(n);
