@@ -288,16 +288,14 @@ class InterceptorTest {
     @Test
     void callbacksOfTheCallersFutureRunInWhatTheInterceptorsWrappedThemIn() throws Exception {
         ThreadLocal<String> context = new ThreadLocal<>();
+        java.util.concurrent.atomic.AtomicBoolean wrappedOnIo = new java.util.concurrent.atomic.AtomicBoolean();
         OutgoingInterceptor capture = (call, next) -> {
             String captured = context.get(); // on the caller's thread
-            call.wrapCallbacks(task -> () -> {
-                String before = context.get();
-                context.set(captured);
-                try {
-                    task.run();
-                } finally {
-                    context.set(before);
+            call.wrapCallbacks(task -> {
+                if (IoThreads.isIoThread()) {
+                    wrappedOnIo.set(true);
                 }
+                return wrapped(context, captured, task);
             });
             return next.proceed(call);
         };
@@ -325,7 +323,22 @@ class InterceptorTest {
             assertThat(seenChained.get()).startsWith("caller's+inner");
             assertThat(f.handle((v, e) -> context.get()).get(10, TimeUnit.SECONDS)).startsWith("caller's+inner");
             assertThat(seen.get()).startsWith("caller's+inner");
+            assertThat(wrappedOnIo).as("a wrapper is user code: never applied on an I/O thread").isFalse();
+            // a pass-through interceptor's caller: its callbacks never run on an I/O thread either
+            assertThat(c.rpc("echo", 2).thenApply(v -> IoThreads.isIoThread()).get(10, TimeUnit.SECONDS)).isFalse();
         }
+    }
+
+    private static Runnable wrapped(ThreadLocal<String> context, String captured, Runnable task) {
+        return () -> {
+            String before = context.get();
+            context.set(captured);
+            try {
+                task.run();
+            } finally {
+                context.set(before);
+            }
+        };
     }
 
     @Test

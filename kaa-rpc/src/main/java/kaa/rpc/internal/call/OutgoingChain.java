@@ -59,7 +59,14 @@ public final class OutgoingChain {
         // the caller's cancel (or a complete, or orTimeout) reaches the call that went on, if one did
         result.onSettled(call::cancelSent);
         View view = new View(call, command, args, kwargs, Map.of());
-        proceed(call, 0, view).whenComplete((value, error) -> settle(call, result, value, error));
+        CompletableFuture<Object> completion = proceed(call, 0, view);
+        if (completion instanceof RpcFuture<Object> own) {
+            // the library's own hand-on, on whichever thread completes it (the I/O thread, for interceptors that
+            // return what proceed gave them): a caller blocked in get() wakes without a hop through the executor
+            own.whenCompleteHere((value, error) -> settle(call, result, value, error));
+        } else {
+            completion.whenComplete((value, error) -> settle(call, result, value, error));
+        }
         return result;
     }
 
@@ -172,7 +179,8 @@ public final class OutgoingChain {
         @Override
         public void execute(Runnable task) {
             UnaryOperator<Runnable> w = callbacks;
-            executor.execute(w == null ? task : w.apply(task));
+            // the wrapper is user code too: applied on the executor, never where the call completes (an I/O thread)
+            executor.execute(w == null ? task : () -> w.apply(task).run());
         }
 
         /** Adds a wrapper inside those added before (by interceptors further out). */

@@ -63,6 +63,15 @@ public final class RpcFuture<T> extends IoSafeFuture<T> {
     }
 
     /**
+     * Runs {@code action} where this future completes, an I/O thread too: for
+     * the library's own quick hand-on of a result to another future (whose
+     * dependents go to the executor as ever), never for user code.
+     */
+    void whenCompleteHere(BiConsumer<? super T, ? super Throwable> action) {
+        super.whenComplete(action);
+    }
+
+    /**
      * Runs the action before the future is settled, so that whoever sees it
      * done sees the call forgotten too; if another settles it first, the
      * action has done no harm (forgetting is idempotent).
