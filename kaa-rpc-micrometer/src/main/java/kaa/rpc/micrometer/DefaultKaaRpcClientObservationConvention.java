@@ -2,6 +2,7 @@ package kaa.rpc.micrometer;
 
 import io.micrometer.common.KeyValues;
 import java.net.SocketAddress;
+import kaa.rpc.CallOutcome;
 import kaa.rpc.ConnectionInfo;
 import kaa.rpc.micrometer.KaaRpcObservationDocumentation.HighCardinalityKeyNames;
 import kaa.rpc.micrometer.KaaRpcObservationDocumentation.LowCardinalityKeyNames;
@@ -36,7 +37,7 @@ public class DefaultKaaRpcClientObservationConvention implements KaaRpcClientObs
 
     @Override
     public KeyValues getLowCardinalityKeyValues(KaaRpcClientContext context) {
-        KaaRpcOutcome outcome = context.getOutcome();
+        CallOutcome outcome = context.getOutcome();
         return KeyValues.of(LowCardinalityKeyNames.RPC_SYSTEM.withValue(KaaRpcObservationDocumentation.SYSTEM),
                 LowCardinalityKeyNames.RPC_METHOD.withValue(context.getMethod()),
                 LowCardinalityKeyNames.OUTCOME.withValue(

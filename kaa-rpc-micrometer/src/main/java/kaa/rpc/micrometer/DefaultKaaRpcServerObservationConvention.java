@@ -2,6 +2,7 @@ package kaa.rpc.micrometer;
 
 import io.micrometer.common.KeyValues;
 import java.net.SocketAddress;
+import kaa.rpc.CallOutcome;
 import kaa.rpc.ConnectionInfo;
 import kaa.rpc.micrometer.KaaRpcObservationDocumentation.HighCardinalityKeyNames;
 import kaa.rpc.micrometer.KaaRpcObservationDocumentation.LowCardinalityKeyNames;
@@ -37,7 +38,7 @@ public class DefaultKaaRpcServerObservationConvention implements KaaRpcServerObs
 
     @Override
     public KeyValues getLowCardinalityKeyValues(KaaRpcServerContext context) {
-        KaaRpcOutcome outcome = context.getOutcome();
+        CallOutcome outcome = context.getOutcome();
         return KeyValues.of(LowCardinalityKeyNames.RPC_SYSTEM.withValue(KaaRpcObservationDocumentation.SYSTEM),
                 LowCardinalityKeyNames.RPC_METHOD.withValue(context.getMethod()),
                 LowCardinalityKeyNames.OUTCOME.withValue(

@@ -3,6 +3,7 @@ package kaa.rpc.micrometer;
 import io.micrometer.observation.transport.RequestReplySenderContext;
 import java.util.Map;
 import java.util.Objects;
+import kaa.rpc.CallOutcome;
 import kaa.rpc.OutgoingCall;
 
 /**
@@ -15,7 +16,7 @@ public class KaaRpcClientContext extends RequestReplySenderContext<Map<String, S
 
     private final OutgoingCall call;
     private final String method;
-    private volatile KaaRpcOutcome outcome;
+    private volatile CallOutcome outcome;
     private volatile String errorType = KaaRpcObservationDocumentation.NONE;
 
     /**
@@ -47,7 +48,7 @@ public class KaaRpcClientContext extends RequestReplySenderContext<Map<String, S
     }
 
     /** {@return how the call ended, or null while it runs} */
-    public KaaRpcOutcome getOutcome() {
+    public CallOutcome getOutcome() {
         return outcome;
     }
 
@@ -56,7 +57,7 @@ public class KaaRpcClientContext extends RequestReplySenderContext<Map<String, S
      *
      * @param outcome the outcome
      */
-    public void setOutcome(KaaRpcOutcome outcome) {
+    public void setOutcome(CallOutcome outcome) {
         this.outcome = outcome;
     }
 

@@ -4,6 +4,7 @@ import io.micrometer.common.docs.KeyName;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationConvention;
 import io.micrometer.observation.docs.ObservationDocumentation;
+import kaa.rpc.CallOutcome;
 
 /**
  * The two observations of this module, their names and their keys: one
@@ -89,7 +90,7 @@ public enum KaaRpcObservationDocumentation implements ObservationDocumentation {
                 return "rpc.method";
             }
         },
-        /** A {@link KaaRpcOutcome}; {@code UNKNOWN} while the call runs. */
+        /** A {@link CallOutcome}; {@code UNKNOWN} while the call runs. */
         OUTCOME {
             @Override
             public String asString() {

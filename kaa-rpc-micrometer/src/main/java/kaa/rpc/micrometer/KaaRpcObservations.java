@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import kaa.rpc.CallOutcome;
 import kaa.rpc.ConnectionInfo;
 import kaa.rpc.IncomingCall;
 import kaa.rpc.IncomingInterceptor;
@@ -132,12 +133,12 @@ public final class KaaRpcObservations {
     }
 
     private void stop(Observation observation, KaaRpcClientContext context, Object value, Throwable error) {
-        context.setOutcome(KaaRpcOutcome.of(error));
+        context.setOutcome(CallOutcome.of(error));
         if (error == null) {
             context.setResponse(value);
         } else {
-            context.setErrorType(Failures.errorType(error, errorTypes));
-            observation.error(Failures.unwrap(error));
+            context.setErrorType(errorType(error));
+            observation.error(CallOutcome.cause(error));
         }
         observation.stop();
     }
@@ -167,12 +168,12 @@ public final class KaaRpcObservations {
     }
 
     private void stop(Observation observation, KaaRpcServerContext context, Object value, Throwable error) {
-        context.setOutcome(KaaRpcOutcome.of(error));
+        context.setOutcome(CallOutcome.of(error));
         if (error == null) {
             context.setResponse(value);
         } else {
-            context.setErrorType(Failures.errorType(error, errorTypes));
-            observation.error(Failures.unwrap(error));
+            context.setErrorType(errorType(error));
+            observation.error(CallOutcome.cause(error));
         }
         observation.stop();
     }
@@ -258,5 +259,11 @@ public final class KaaRpcObservations {
             }
             return max;
         }
+    }
+
+    /** A failure's {@code error.type}: one of a fixed few as itself, the others the first so many, then {@code _OTHER}. */
+    private String errorType(Throwable error) {
+        String type = CallOutcome.errorType(error);
+        return CallOutcome.of(error).hasFewErrorTypes() ? type : errorTypes.bound(type);
     }
 }

@@ -2,6 +2,7 @@ package kaa.rpc.micrometer;
 
 import io.micrometer.observation.transport.RequestReplyReceiverContext;
 import java.util.Objects;
+import kaa.rpc.CallOutcome;
 import kaa.rpc.IncomingCall;
 
 /**
@@ -13,7 +14,7 @@ import kaa.rpc.IncomingCall;
 public class KaaRpcServerContext extends RequestReplyReceiverContext<IncomingCall, Object> {
 
     private final String method;
-    private volatile KaaRpcOutcome outcome;
+    private volatile CallOutcome outcome;
     private volatile String errorType = KaaRpcObservationDocumentation.NONE;
 
     /**
@@ -39,7 +40,7 @@ public class KaaRpcServerContext extends RequestReplyReceiverContext<IncomingCal
     }
 
     /** {@return how the call ended, or null while it runs} */
-    public KaaRpcOutcome getOutcome() {
+    public CallOutcome getOutcome() {
         return outcome;
     }
 
@@ -48,7 +49,7 @@ public class KaaRpcServerContext extends RequestReplyReceiverContext<IncomingCal
      *
      * @param outcome the outcome
      */
-    public void setOutcome(KaaRpcOutcome outcome) {
+    public void setOutcome(CallOutcome outcome) {
         this.outcome = outcome;
     }
 

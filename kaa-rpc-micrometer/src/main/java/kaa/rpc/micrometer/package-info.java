@@ -30,7 +30,7 @@
  *     method has it, else {@code _OTHER}; a call made's is its name for the first
  *     100 distinct names (see {@link kaa.rpc.micrometer.KaaRpcObservations.Builder#maxMethodNames}),
  *     then {@code _OTHER};</li>
- * <li>{@code outcome}: a {@link kaa.rpc.micrometer.KaaRpcOutcome}, {@code SUCCESS},
+ * <li>{@code outcome}: a {@link kaa.rpc.CallOutcome}, {@code SUCCESS},
  *     {@code REMOTE_ERROR}, {@code TIMEOUT}, {@code CANCELLED}, {@code NOT_CONNECTED},
  *     {@code REFUSED} or {@code ERROR} ({@code UNKNOWN} at the start, so on the
  *     {@code .active} meter);</li>

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import kaa.rpc.CallOutcome;
 import kaa.rpc.Channel;
 import kaa.rpc.Client;
 import kaa.rpc.ConnectionInfo;
@@ -227,8 +228,10 @@ public final class KaaRpcTelemetry {
         double seconds = (System.nanoTime() - start) / 1e9;
         Attributes measured = attributes;
         if (error != null) {
-            Throwable e = Failures.unwrap(error);
-            String type = Failures.errorType(e, errorTypes);
+            Throwable e = CallOutcome.cause(error);
+            // one of a fixed few as itself; a peer's remote types and user code's classes the first so many
+            String type = CallOutcome.of(e).hasFewErrorTypes() ? CallOutcome.errorType(e)
+                    : errorTypes.bound(CallOutcome.errorType(e));
             span.setAttribute(RpcAttributes.ERROR_TYPE, type);
             span.setStatus(StatusCode.ERROR, e.getMessage() == null ? type : e.getMessage());
             span.recordException(e);

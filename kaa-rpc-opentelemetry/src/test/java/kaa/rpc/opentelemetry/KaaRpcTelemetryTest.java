@@ -327,24 +327,6 @@ class KaaRpcTelemetryTest {
     }
 
     @Test
-    void aPeersLongUnknownCommandIsCutInTheServersSpan() throws Exception {
-        try (Telemetry telemetry = new Telemetry()) {
-            KaaRpcTelemetry kaa = KaaRpcTelemetry.create(telemetry.sdk);
-            try (Server s = Server.builder("127.0.0.1:0").secret("s").interceptIncoming(kaa.incoming()).listen()
-                            .register(new Fixtures.Service());
-                    Client c = Client.connect(s.address(), "s")) {
-                String command = "x".repeat(1 << 20);
-                assertThat(failure(c.rpc(command))).isInstanceOf(kaa.rpc.RemoteException.class);
-                SpanData span = telemetry.next(1).get(0);
-                assertThat(span.getName()).isEqualTo("kaa_rpc");
-                assertThat(span.getAttributes().get(RpcAttributes.RPC_METHOD)).isEqualTo("_OTHER");
-                assertThat(span.getAttributes().get(RpcAttributes.RPC_METHOD_ORIGINAL))
-                        .isEqualTo("x".repeat(KaaRpcTelemetry.MAX_ORIGINAL) + "...");
-            }
-        }
-    }
-
-    @Test
     void aUnixSocketsPathIsTheServerAddress(@TempDir Path dir) throws Exception {
         String path = dir.resolve("kaa.sock").toString();
         try (Telemetry telemetry = new Telemetry()) {
