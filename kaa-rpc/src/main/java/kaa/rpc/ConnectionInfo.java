@@ -25,6 +25,8 @@ public final class ConnectionInfo {
     private final boolean peerIsJava;
 
     /**
+     * What is known of a connection; the library makes one as each handshake completes.
+     *
      * @param localAddress our end of the connection, or null if the socket does not name it
      * @param remoteAddress the peer's end, or null if the socket does not name it (a Unix client)
      * @param transport TCP or a Unix socket
