@@ -35,7 +35,7 @@ class OutgoingCallsTest {
     }
 
     /** An open session's routing: every call goes to {@code sink}, unless {@link #route} says otherwise. */
-    private static class OpenRoute implements OutgoingCalls.Route {
+    static class OpenRoute implements OutgoingCalls.Route {
         final RecordingSink sink;
 
         OpenRoute(RecordingSink sink) {

@@ -37,36 +37,6 @@ class OutgoingChainRacesTest {
         proceeding.shutdownNow();
     }
 
-    private static final class OpenRoute implements OutgoingCalls.Route {
-        final RecordingSink sink = new RecordingSink(Dialect.JAVA);
-
-        @Override
-        public Routed route(PendingCall call) {
-            call.sink = sink;
-            return Routed.SEND;
-        }
-
-        @Override
-        public boolean unqueue(PendingCall call) {
-            return false;
-        }
-
-        @Override
-        public FrameSink openSink() {
-            return sink;
-        }
-
-        @Override
-        public Dialect dialect() {
-            return sink.dialect();
-        }
-
-        @Override
-        public NotConnectedException notConnected(String what) {
-            return new NotConnectedException(what);
-        }
-    }
-
     /**
      * The caller cancels just as the call goes on from another thread: whichever
      * comes first, the call that went on is cancelled (its CNCL sent) and
@@ -76,7 +46,7 @@ class OutgoingChainRacesTest {
      */
     @Test
     void aCancelRacingAProceedFromAnotherThreadNeverLeavesTheCallPending() throws Exception {
-        OpenRoute route = new OpenRoute();
+        OutgoingCallsTest.OpenRoute route = new OutgoingCallsTest.OpenRoute(new RecordingSink(Dialect.JAVA));
         OutgoingCalls calls = new OutgoingCalls(route, Runnable::run, timers, SendPolicy.DEFAULT, false,
                 FrameLimits.DEFAULT_MAX_FRAME_SIZE, DecimalLimits.DEFAULT, Duration.ofSeconds(30));
         CyclicBarrier both = new CyclicBarrier(2);
