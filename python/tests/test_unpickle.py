@@ -1,0 +1,131 @@
+"""The bounded unpickler: what it builds, what it refuses, and in how much time."""
+
+import collections
+import datetime
+import decimal
+import os
+import pickle
+import time
+import unittest
+import uuid
+
+from kaarpc._unpickle import Inert, UnpicklingRefused, loads
+
+
+class Point(object):
+    def __init__(self, x, y):
+        self.x = x
+        self.y = y
+
+
+class SafeValuesTest(unittest.TestCase):
+
+    def roundtrip(self, value, protocol=2):
+        return loads(pickle.dumps(value, protocol))
+
+    def test_builtins_come_back_as_they_were_sent(self):
+        for protocol in (0, 1, 2, 3, 4):
+            for value in [None, True, False, 0, -1, 255, 65535, 2 ** 31, -2 ** 63, 2 ** 200, 1.5, float('inf'),
+                          'text', 'ünïcode ☃ 𝄞', b'\x00\xffraw', [1, [2, 3]], (1, 2), (1,), (), {'k': [1]},
+                          {1, 2}, frozenset({3}), bytearray(b'ab'), {(1, 2): 'tuple key'}]:
+                with self.subTest(protocol=protocol, value=value):
+                    self.assertEqual(self.roundtrip(value, protocol), value)
+
+    def test_the_standard_types_the_java_side_reads(self):
+        values = [datetime.datetime(2026, 12, 1, 20, 42, 7, 123456), datetime.date(2026, 12, 1),
+                  datetime.time(20, 42), datetime.timedelta(days=3, seconds=7, microseconds=9),
+                  datetime.datetime(2026, 12, 1, tzinfo=datetime.timezone.utc),
+                  datetime.datetime(2026, 12, 1, tzinfo=datetime.timezone(datetime.timedelta(hours=2), 'X')),
+                  decimal.Decimal('-1.10'), decimal.Decimal('NaN'), uuid.UUID(int=12345),
+                  collections.OrderedDict([('b', 1), ('a', 2)])]
+        for protocol in (2, 4):
+            for value in values:
+                with self.subTest(protocol=protocol, value=value):
+                    got = self.roundtrip(value, protocol)
+                    self.assertEqual(type(got), type(value))
+                    self.assertEqual(str(got), str(value))  # NaN is not equal to itself
+
+    def test_exceptions_are_builtin_instances_with_their_arguments(self):
+        e = self.roundtrip(KeyError('missing'))
+        self.assertIsInstance(e, KeyError)
+        self.assertEqual(e.args, ('missing',))
+        self.assertIsInstance(self.roundtrip(ValueError('v', 2)), ValueError)
+
+    def test_sharing_is_kept(self):
+        shared = [1, 2]
+        a, b = self.roundtrip((shared, shared))
+        self.assertIs(a, b)
+
+    def test_python2_names_are_read(self):
+        # what a Python 2 kaa.rpc peer writes for an exception and a set
+        self.assertIsInstance(loads(b'cexceptions\nKeyError\n(S\'k\'\ntR.'), KeyError)
+        self.assertEqual(loads(b'c__builtin__\nset\n((lp0\nI1\natR.'), {1})
+
+
+class RefusalsTest(unittest.TestCase):
+
+    def test_no_class_outside_the_safe_set_is_imported_or_called(self):
+        payload = pickle.dumps(Point(1, [2]), 2)
+        p = loads(payload)
+        self.assertIsInstance(p, Inert)
+        self.assertEqual((p.module, p.name), (__name__, 'Point'))
+        self.assertEqual(p.state, {'x': 1, 'y': [2]})
+        # the classic: os.system by REDUCE; it arrives inert, never called
+        evil = b'cposix\nsystem\n(S\'touch /tmp/kaarpc-owned\'\ntR.'
+        self.assertIsInstance(loads(evil), Inert)
+        self.assertFalse(os.path.exists('/tmp/kaarpc-owned'))
+
+    def test_a_class_allowed_by_name_is_built(self):
+        payload = pickle.dumps(Point(1, 2), 2)
+
+        def make(*args):  # the caller's own way to build its class; the state follows
+            return Point.__new__(Point)
+        p = loads(payload, allowed={(__name__, 'Point'): make})
+        self.assertIsInstance(p, Point)
+        self.assertEqual((p.x, p.y), (1, 2))
+
+    def test_malformed_pickles_are_refused_with_a_reason(self):
+        for junk in [b'', b'\x80\x02', b'garbage', b'(', b'0.', b'h\x05.', b'X\xff\xff\xff\xff', b']a.']:
+            with self.subTest(junk=junk):
+                with self.assertRaises(UnpicklingRefused):
+                    loads(junk)
+
+    def test_codecs_encode_is_only_bytes(self):
+        self.assertEqual(loads(pickle.dumps(b'\x01\x02', 2)), b'\x01\x02')
+        with self.assertRaises(UnpicklingRefused):
+            loads(b'c_codecs\nencode\n(X\x01\x00\x00\x00xX\x05\x00\x00\x00rot13tR.')
+
+    def test_a_huge_text_integer_is_refused(self):
+        with self.assertRaises(UnpicklingRefused):
+            loads(b'L' + b'9' * 5000 + b'L\n.')
+
+
+class WorkBoundsTest(unittest.TestCase):
+
+    def assertRefusedQuickly(self, payload, seconds=2.0):
+        start = time.monotonic()
+        with self.assertRaises(UnpicklingRefused):
+            loads(payload)
+        self.assertLess(time.monotonic() - start, seconds)
+
+    def test_a_hash_bomb_of_nested_shared_tuples_is_refused_in_linear_time(self):
+        # t0 = (); t(n+1) = (tn, tn); then {t60: 1}: hashing t60 walks 2^60 tuples in CPython
+        ops = bytearray(b'\x80\x02)q\x00')
+        for i in range(1, 61):
+            ops += b'h' + bytes([(i - 1) % 256]) + b'h' + bytes([(i - 1) % 256]) + b'\x86q' + bytes([i % 256])
+        ops += b'}h' + bytes([60]) + b'K\x01s.'
+        self.assertRefusedQuickly(bytes(ops))
+
+    def test_a_sharing_bomb_of_a_list_in_a_set_is_refused(self):
+        # a frozenset of 10^5 references to one big tuple: each member is hashed
+        big = b'(' + b'K\x01' * 2000 + b'tq\x00'
+        payload = b'\x80\x02' + big + b'(' + b'h\x00' * 50000 + b'\x91.'
+        self.assertRefusedQuickly(payload)
+
+    def test_honest_payloads_fit_the_budget(self):
+        value = {'rows': [{'id': i, 'name': 'row %d' % i, 'tags': ['a', 'b']} for i in range(2000)]}
+        self.assertEqual(loads(pickle.dumps(value, 2)), value)
+
+
+if __name__ == '__main__':
+    unittest.main()
