@@ -153,6 +153,8 @@ _SAFE = {
     ('decimal', 'Decimal'): _decimal,
     ('collections', 'OrderedDict'): collections.OrderedDict,
     ('uuid', 'UUID'): uuid.UUID,
+    # a Python 3 peer's remote traceback: a StackSummary (a list) of FrameSummary objects, kept as plain data
+    ('traceback', 'StackSummary'): lambda *args: [],
 }
 
 # protocol 2's names from Python 2, as Python 3's pickle maps them (a subset: what a peer sends)

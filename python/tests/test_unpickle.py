@@ -100,6 +100,30 @@ class RefusalsTest(unittest.TestCase):
             loads(b'L' + b'9' * 5000 + b'L\n.')
 
 
+class VectorsTest(unittest.TestCase):
+
+    def test_every_payload_of_the_captured_sessions_reads_as_python_read_it(self):
+        import json
+        here = os.path.dirname(os.path.abspath(__file__))
+        vectors = os.path.join(here, '..', '..', 'kaa-rpc', 'src', 'test', 'resources', 'vectors')
+        seen = 0
+        for name in ('kaa-session.jsonl', 'python2-style.jsonl'):
+            with open(os.path.join(vectors, name)) as f:
+                for line in f:
+                    packet = json.loads(line)
+                    if packet.get('type') not in ('CALL', 'RETN', 'EXCP') or not packet.get('payload_hex'):
+                        continue
+                    value = loads(bytes.fromhex(packet['payload_hex']))
+                    seen += 1
+                    if packet['type'] == 'EXCP':
+                        exc, stack = value
+                        self.assertIsInstance(exc, BaseException)
+                        self.assertIsInstance(stack, list)
+                    elif 'python_repr' in packet:
+                        self.assertEqual(repr(value), packet['python_repr'])
+        self.assertGreater(seen, 20)
+
+
 class WorkBoundsTest(unittest.TestCase):
 
     def assertRefusedQuickly(self, payload, seconds=2.0):
