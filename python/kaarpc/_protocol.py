@@ -42,8 +42,12 @@ def verify(secret, challenge, salt, response):
     return hmac.compare_digest(answer(secret, challenge, salt), response)
 
 
-def challenge(server, version=3):
-    """A fresh challenge, marked as this project's (so a peer of it knows us), for a server or a client."""
+def challenge(server, version=1):
+    """A fresh challenge, marked as this project's (so a peer of it knows us), for a server or a client.
+
+    Version 1 of the marker: the peer may send CNCL, DENY and pickle shortcuts, and the answers cover one
+    challenge each, as the original's do (from version 3 the Java side's cover both).
+    """
     c = bytearray(os.urandom(FIELD))
     c[0:3] = MARKER
     c[3] = version
