@@ -70,6 +70,9 @@ class Channel(object):
         except asyncio.TimeoutError:
             self._writer.close()
             raise AuthenticationError('no handshake within %s s' % self._handshake_timeout)
+        except BaseException:
+            self._writer.close()  # whatever failed it, the connection goes with it
+            raise
 
     async def _read_handshake_packet(self):
         try:

@@ -56,5 +56,37 @@ class JavaServerTest(unittest.IsolatedAsyncioTestCase):
         self.assertIn('wrong secret', str(wrong.exception))
 
 
+@unittest.skipUnless(os.path.exists(JAR), 'the Java side is built by the Maven build: %s' % JAR)
+class JavaClientTest(unittest.IsolatedAsyncioTestCase):
+
+    async def call(self, address, *args):
+        process = await asyncio.create_subprocess_exec('java', '-jar', JAR, 'call', address, '--secret', 's', *args,
+                                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        out, err = await asyncio.wait_for(process.communicate(), 60)
+        return process.returncode, out.decode().strip(), err.decode()
+
+    async def test_the_java_command_line_calls_a_python_server(self):
+        import kaarpc
+
+        class Service(object):
+            @kaarpc.expose()
+            def echo(self, x):
+                return x
+
+            @kaarpc.expose()
+            def fail(self, message):
+                raise ValueError(message)
+
+        server = await kaarpc.Server('127.0.0.1:0', 's').register(Service()).start()
+        self.addAsyncCleanup(server.close)
+        status, out, err = await self.call(server.bound, 'echo', '{"k": [1, 2.5, "x"]}')
+        self.assertEqual(status, 0, err)
+        self.assertEqual(out, '{"k": [1, 2.5, "x"]}')
+        status, out, err = await self.call(server.bound, 'fail', '"boom"')
+        self.assertNotEqual(status, 0)
+        self.assertIn('ValueError', err)
+        self.assertIn('boom', err)
+
+
 if __name__ == '__main__':
     unittest.main()
