@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
@@ -41,6 +42,10 @@ class LargeFrameStreamTest {
         }
     }
 
+    /** A frame of a test class other than this one in a leak's creation record. */
+    private static final Pattern OTHER_TEST =
+            Pattern.compile("kaa\\.rpc\\.(?:\\w+\\.)*(?!LargeFrameStreamTest\\.)\\w+Test\\.");
+
     @Test
     void aHostileStreamOfLargeAndSmallFramesIsAnsweredWholeAndLeavesNothingBehind() throws Exception {
         ResourceLeakDetector.Level level = ResourceLeakDetector.getLevel();
@@ -48,9 +53,16 @@ class LargeFrameStreamTest {
         AtomicInteger leaked = new AtomicInteger();
         Field f = AbstractByteBuf.class.getDeclaredField("leakDetector");
         f.setAccessible(true);
-        ((ResourceLeakDetector<?>) f.get(null)).setLeakListener((type, records) -> {
-            leaks.add(records);
-            leaked.incrementAndGet();
+        ResourceLeakDetector<?> detector = (ResourceLeakDetector<?>) f.get(null);
+        // the detector is the JVM's: a buffer another test forgot, collected now, is reported to whoever allocates
+        // next; those are that test's to answer, and are named on stderr, not counted here
+        detector.setLeakListener((type, records) -> {
+            if (OTHER_TEST.matcher(records).find()) {
+                System.err.println("a buffer leaked by another test: " + records);
+            } else {
+                leaks.add(records);
+                leaked.incrementAndGet();
+            }
         });
         ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
         try (Server server = Server.builder("127.0.0.1:0").secret("s").receiveBudget(3 << 20)

@@ -8,35 +8,16 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Predicate;
-import kaa.rpc.internal.net.Address;
 import org.junit.jupiter.api.Test;
 
 /** The proxy between a client and a target that stop reading, or leave. */
 class TraceProxyHostileTest {
 
-    private static final long WAIT_SECONDS = 10;
+    private static final long WAIT_SECONDS = ProxyOutput.WAIT_SECONDS;
 
-    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-
-    private TraceProxy proxy(String target, TraceProxy.Settings settings) throws Exception {
-        return new TraceProxy(Address.parse("127.0.0.1:0", true), Address.parse(target), settings, lines::add);
-    }
-
-    private String await(Predicate<String> test) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        for (String l = lines.poll(WAIT_SECONDS, TimeUnit.SECONDS); l != null;
-                l = lines.poll(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-            if (test.test(l)) {
-                return l;
-            }
-        }
-        throw new AssertionError("no such line within " + WAIT_SECONDS + " s");
-    }
+    private final ProxyOutput out = new ProxyOutput();
 
     /**
      * A client fills the way to a target that reads nothing, then leaves. The
@@ -59,13 +40,13 @@ class TraceProxyHostileTest {
         try (ServerSocket fake = new ServerSocket()) {
             fake.setReceiveBufferSize(4096);
             fake.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4);
-            try (TraceProxy proxy = proxy("127.0.0.1:" + fake.getLocalPort(),
+            try (TraceProxy proxy = out.proxy("127.0.0.1:" + fake.getLocalPort(),
                     new TraceProxy.Settings(1 << 20, 1, 4, false, List.of(), java.time.Duration.ofSeconds(2)))) {
                 int port = Integer.parseInt(proxy.address().substring(proxy.address().lastIndexOf(':') + 1));
                 Socket client = new Socket("127.0.0.1", port);
                 fake.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
                 try (Socket target = fake.accept()) {
-                    await(l -> l.contains("[connected]"));
+                    out.await(l -> l.contains("[connected]"));
                     AtomicLong written = new AtomicLong();
                     Thread writer = new Thread(() -> {
                         try {
@@ -88,7 +69,7 @@ class TraceProxyHostileTest {
                     }
                     client.close(); // the client is gone
                     writer.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
-                    assertThat(await(l -> l.contains("[closed"))).as("the proxy saw the client go").isNotNull();
+                    assertThat(out.await(l -> l.contains("[closed"))).as("the proxy saw the client go").isNotNull();
                     // the target's side is closed too, within the stall time-out, whether it reads or not
                     target.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
                     try (java.io.InputStream in = target.getInputStream()) {
@@ -101,7 +82,7 @@ class TraceProxyHostileTest {
                     }
                     // and the connection's slot is free: the next client is relayed, not closed at once
                     try (Socket next = new Socket("127.0.0.1", port); Socket nextTarget = fake.accept()) {
-                        assertThat(await(l -> l.contains("[connected]"))).isNotNull();
+                        assertThat(out.await(l -> l.contains("[connected]"))).isNotNull();
                     }
                 }
             }

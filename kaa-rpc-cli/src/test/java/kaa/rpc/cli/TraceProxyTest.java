@@ -10,41 +10,22 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import kaa.rpc.AuthenticationException;
 import kaa.rpc.Client;
 import kaa.rpc.Server;
 import kaa.rpc.demo.DemoService;
-import kaa.rpc.internal.net.Address;
 import org.junit.jupiter.api.Test;
 
 /** The tracing proxy in process: relays exactly, pairs answers with calls, survives what a hostile peer sends. */
 class TraceProxyTest {
 
-    private static final long WAIT_SECONDS = 10;
+    private static final long WAIT_SECONDS = ProxyOutput.WAIT_SECONDS;
 
     /** The proxy's output, line by line as it comes. */
-    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-
-    private TraceProxy proxy(String target, TraceProxy.Settings settings) throws Exception {
-        return new TraceProxy(Address.parse("127.0.0.1:0", true), Address.parse(target), settings, lines::add);
-    }
-
-    private String await(Predicate<String> test) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        for (String l = lines.poll(WAIT_SECONDS, TimeUnit.SECONDS); l != null;
-                l = lines.poll(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-            if (test.test(l)) {
-                return l;
-            }
-        }
-        throw new AssertionError("no such line within " + WAIT_SECONDS + " s");
-    }
+    private final ProxyOutput out = new ProxyOutput();
 
     private static <T> T get(CompletableFuture<T> f) throws Exception {
         return f.get(WAIT_SECONDS, TimeUnit.SECONDS);
@@ -53,7 +34,7 @@ class TraceProxyTest {
     @Test
     void relaysCallsAndPairsEachAnswerWithItsCall() throws Exception {
         try (Server server = Server.builder("127.0.0.1:0").secret("s").listen().register(new DemoService());
-                TraceProxy proxy = proxy(server.address(), TraceProxy.Settings.defaults());
+                TraceProxy proxy = out.proxy(server.address(), TraceProxy.Settings.defaults());
                 Client client = Client.connect(proxy.address(), "s")) {
             assertThat(get(client.rpc("echo", "hi"))).isEqualTo("hi");
             assertThat(get(client.rpc("add", 2, 3))).isEqualTo(5);
@@ -65,23 +46,23 @@ class TraceProxyTest {
                 assertThat(expected.getCause()).hasMessageContaining("boom");
             }
             String conn = "c\\d+ 127\\.0\\.0\\.1:\\d+ ";
-            assertThat(await(l -> l.contains("AUTH"))).matches(".* " + conn + "<- 127\\.0\\.0\\.1:\\d+ AUTH seq=0 72B \\[handshake\\]");
-            assertThat(await(l -> l.contains(" CALL seq=1 "))).matches(".* -> .* CALL seq=1 cmd=echo \\d+B \\('hi',\\)");
-            assertThat(await(l -> l.contains(" RETN seq=1 ")))
+            assertThat(out.await(l -> l.contains("AUTH"))).matches(".* " + conn + "<- 127\\.0\\.0\\.1:\\d+ AUTH seq=0 72B \\[handshake\\]");
+            assertThat(out.await(l -> l.contains(" CALL seq=1 "))).matches(".* -> .* CALL seq=1 cmd=echo \\d+B \\('hi',\\)");
+            assertThat(out.await(l -> l.contains(" RETN seq=1 ")))
                     .matches(".* " + conn + "<- .* RETN seq=1 cmd=echo \\d+B \\d+\\.\\d{3}ms 'hi'");
-            assertThat(await(l -> l.contains(" CALL seq=2 "))).contains("cmd=add").endsWith("(2, 3)");
-            assertThat(await(l -> l.contains(" RETN seq=2 "))).contains("cmd=add").endsWith("ms 5");
-            assertThat(await(l -> l.contains(" CALL seq=3 "))).contains("cmd=echo").contains("[not decoded");
-            assertThat(await(l -> l.contains(" RETN seq=3 "))).contains("cmd=echo").contains("ms [not decoded");
-            assertThat(await(l -> l.contains(" EXCP seq=4 "))).contains("cmd=fail").contains("boom");
+            assertThat(out.await(l -> l.contains(" CALL seq=2 "))).contains("cmd=add").endsWith("(2, 3)");
+            assertThat(out.await(l -> l.contains(" RETN seq=2 "))).contains("cmd=add").endsWith("ms 5");
+            assertThat(out.await(l -> l.contains(" CALL seq=3 "))).contains("cmd=echo").contains("[not decoded");
+            assertThat(out.await(l -> l.contains(" RETN seq=3 "))).contains("cmd=echo").contains("ms [not decoded");
+            assertThat(out.await(l -> l.contains(" EXCP seq=4 "))).contains("cmd=fail").contains("boom");
         }
-        await(l -> l.contains("[closed"));
+        out.await(l -> l.contains("[closed"));
     }
 
     @Test
     void aWrongSecretPassesThroughAsAWrongSecret() throws Exception {
         try (Server server = Server.builder("127.0.0.1:0").secret("right").listen();
-                TraceProxy proxy = proxy(server.address(), TraceProxy.Settings.defaults());
+                TraceProxy proxy = out.proxy(server.address(), TraceProxy.Settings.defaults());
                 Client client = Client.connect(proxy.address(), "wrong")) {
             try {
                 get(client.whenOpen());
@@ -90,14 +71,14 @@ class TraceProxyTest {
                 assertThat(e.getCause()).isInstanceOf(AuthenticationException.class)
                         .hasMessageContaining("secret is wrong");
             }
-            assertThat(await(l -> l.contains("DENY"))).contains("[handshake]");
+            assertThat(out.await(l -> l.contains("DENY"))).contains("[handshake]");
         }
     }
 
     @Test
     void aHostileStreamDoesNotStopAnotherConnection() throws Exception {
         try (Server server = Server.builder("127.0.0.1:0").secret("s").listen().register(new DemoService());
-                TraceProxy proxy = proxy(server.address(), new TraceProxy.Settings(1 << 20, 8, 4, false, List.of()));
+                TraceProxy proxy = out.proxy(server.address(), new TraceProxy.Settings(1 << 20, 8, 4, false, List.of()));
                 Client client = Client.connect(proxy.address(), "s")) {
             assertThat(get(client.rpc("echo", 1))).isEqualTo(1);
             int port = Integer.parseInt(proxy.address().substring(proxy.address().lastIndexOf(':') + 1));
@@ -110,7 +91,7 @@ class TraceProxyTest {
                 new Random(1).nextBytes(junk);
                 garbage.getOutputStream().write(junk);
                 garbage.getOutputStream().flush();
-                assertThat(await(l -> l.contains("over --max-frame-size"))).contains("no longer decoded");
+                assertThat(out.await(l -> l.contains("over --max-frame-size"))).contains("no longer decoded");
                 for (int i = 0; i < 50; i++) { // pipelined past --max-pending: the oldest are forgotten, never kept
                     assertThat(get(client.rpc("add", i, 1))).isEqualTo(i + 1);
                 }
@@ -124,19 +105,19 @@ class TraceProxyTest {
     @Test
     void aCommandFilterShowsItsCallsAndTheirAnswersOnly() throws Exception {
         try (Server server = Server.builder("127.0.0.1:0").secret("s").listen().register(new DemoService());
-                TraceProxy proxy = proxy(server.address(), new TraceProxy.Settings(64 << 20, 8, 16, true,
+                TraceProxy proxy = out.proxy(server.address(), new TraceProxy.Settings(64 << 20, 8, 16, true,
                         List.of("gre?t", "ad*")));
                 Client client = Client.connect(proxy.address(), "s")) {
             get(client.rpc("echo", 1));
             get(client.rpc("add", 1, 2));
             get(client.rpc("echo", 2));
             get(client.rpc("greet", "bob"));
-            assertThat(await(l -> l.contains("\"type\":\"CALL\""))).contains("\"command\":\"add\"").contains("\"seq\":2");
-            assertThat(await(l -> l.contains("\"type\":\"RETN\""))).contains("\"command\":\"add\"")
+            assertThat(out.await(l -> l.contains("\"type\":\"CALL\""))).contains("\"command\":\"add\"").contains("\"seq\":2");
+            assertThat(out.await(l -> l.contains("\"type\":\"RETN\""))).contains("\"command\":\"add\"")
                     .contains("\"latency_ms\":").contains("\"dir\":\"in\"");
-            String next = await(l -> l.contains("\"type\":"));
+            String next = out.await(l -> l.contains("\"type\":"));
             assertThat(next).contains("\"type\":\"CALL\"").contains("\"command\":\"greet\"");
-            assertThat(lines).noneMatch(l -> l.contains("echo") || l.contains("AUTH"));
+            assertThat(out.lines).noneMatch(l -> l.contains("echo") || l.contains("AUTH"));
         }
     }
 
@@ -145,7 +126,7 @@ class TraceProxyTest {
         // no kaa.rpc peer on either side, and these bytes are the test's own: a RESP each way ends the handshake as
         // the proxy sees it (what comes before is shown by type and size alone)
         try (java.net.ServerSocket fake = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-                TraceProxy proxy = proxy("127.0.0.1:" + fake.getLocalPort(),
+                TraceProxy proxy = out.proxy("127.0.0.1:" + fake.getLocalPort(),
                         new TraceProxy.Settings(1 << 20, 8, 4, false, List.of()))) {
             int port = Integer.parseInt(proxy.address().substring(proxy.address().lastIndexOf(':') + 1));
             try (Socket client = new Socket("127.0.0.1", port)) {
@@ -166,18 +147,18 @@ class TraceProxyTest {
                     bomb[bomb.length - 1] = '.';
                     c.write(kaa.rpc.WireFrames.frame(11, "CALL", bomb));
                     c.flush();
-                    assertThat(await(l -> l.contains(" CALL seq=99 ")))
+                    assertThat(out.await(l -> l.contains(" CALL seq=99 ")))
                             .endsWith("CALL seq=99 " + early.length + "B [handshake]");
-                    assertThat(await(l -> l.contains(" CALL seq=11 "))).contains("[undecodable");
+                    assertThat(out.await(l -> l.contains(" CALL seq=11 "))).contains("[undecodable");
                     OutputStream t = target.getOutputStream();
                     byte[] targetResp = kaa.rpc.WireFrames.frame(0, "RESP", new byte[20]);
                     t.write(targetResp);
                     t.write(kaa.rpc.WireFrames.frame(1, "RETN", new byte[] {(byte) 0x80, 2, 'N', '.'}));
                     t.write(kaa.rpc.WireFrames.frame(10, "RETN", new byte[] {(byte) 0x80, 2, 'K', 7, '.'}));
                     t.flush();
-                    assertThat(await(l -> l.contains(" RETN seq=1 "))).contains("[no call seen for it]")
+                    assertThat(out.await(l -> l.contains(" RETN seq=1 "))).contains("[no call seen for it]")
                             .doesNotContain("cmd=");
-                    assertThat(await(l -> l.contains(" RETN seq=10 "))).contains("cmd=work").endsWith("ms 7");
+                    assertThat(out.await(l -> l.contains(" RETN seq=10 "))).contains("cmd=work").endsWith("ms 7");
                     // relayed byte for byte, both ways
                     InputStream in = target.getInputStream();
                     assertThat(in.readNBytes(early.length)).isEqualTo(early);
@@ -192,7 +173,7 @@ class TraceProxyTest {
                             .isEqualTo(concat(kaa.rpc.WireFrames.frame(1, "RETN", new byte[] {(byte) 0x80, 2, 'N', '.'}),
                                     kaa.rpc.WireFrames.frame(10, "RETN", new byte[] {(byte) 0x80, 2, 'K', 7, '.'})));
                 }
-                assertThat(await(l -> l.contains("[closed"))).contains("3 calls unanswered")
+                assertThat(out.await(l -> l.contains("[closed"))).contains("3 calls unanswered")
                         .contains("7 calls forgotten unanswered (--max-pending 4)");
             }
         }
@@ -202,7 +183,7 @@ class TraceProxyTest {
     void aTargetThatReadsNothingStopsTheClientsWritesUntilItReads() throws Exception {
         long total = 64L << 20;
         try (java.net.ServerSocket fake = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-                TraceProxy proxy = proxy("127.0.0.1:" + fake.getLocalPort(),
+                TraceProxy proxy = out.proxy("127.0.0.1:" + fake.getLocalPort(),
                         new TraceProxy.Settings(1 << 20, 8, 4, false, List.of()))) {
             int port = Integer.parseInt(proxy.address().substring(proxy.address().lastIndexOf(':') + 1));
             try (Socket client = new Socket("127.0.0.1", port)) {
@@ -228,7 +209,7 @@ class TraceProxyTest {
                     writer.join(2000); // the target reads nothing: the writer must still be blocked after this
                     assertThat(writer.isAlive()).as("the client could write all %d bytes", total).isTrue();
                     assertThat(written.get()).isLessThan(total / 2);
-                    assertThat(await(l -> l.contains("over --max-frame-size"))).contains("client sent");
+                    assertThat(out.await(l -> l.contains("over --max-frame-size"))).contains("client sent");
                     InputStream in = target.getInputStream();
                     long got = in.readNBytes(12).length;
                     byte[] buf = new byte[256 * 1024];
@@ -248,11 +229,11 @@ class TraceProxyTest {
     @Test
     void connectionsPastTheLimitAreClosedAtOnceAndTheOthersGoOn() throws Exception {
         try (Server server = Server.builder("127.0.0.1:0").secret("s").listen().register(new DemoService());
-                TraceProxy proxy = proxy(server.address(), new TraceProxy.Settings(1 << 20, 2, 4, false, List.of()))) {
+                TraceProxy proxy = out.proxy(server.address(), new TraceProxy.Settings(1 << 20, 2, 4, false, List.of()))) {
             int port = Integer.parseInt(proxy.address().substring(proxy.address().lastIndexOf(':') + 1));
             try (Socket first = new Socket("127.0.0.1", port); Socket second = new Socket("127.0.0.1", port)) {
-                await(l -> l.contains("[connected]"));
-                await(l -> l.contains("[connected]"));
+                out.await(l -> l.contains("[connected]"));
+                out.await(l -> l.contains("[connected]"));
                 for (int i = 0; i < 5; i++) {
                     try (Socket over = new Socket("127.0.0.1", port)) {
                         over.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
@@ -262,8 +243,8 @@ class TraceProxyTest {
                 first.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
                 assertThat(first.getInputStream().readNBytes(12)).hasSize(12); // the server's AUTH, relayed
             }
-            await(l -> l.contains("[closed"));
-            await(l -> l.contains("[closed"));
+            out.await(l -> l.contains("[closed"));
+            out.await(l -> l.contains("[closed"));
             // both slots are free again once their connections are gone
             try (Client client = Client.builder(proxy.address()).secret("s").connect()) {
                 assertThat(get(client.rpc("add", 1, 2))).isEqualTo(3);

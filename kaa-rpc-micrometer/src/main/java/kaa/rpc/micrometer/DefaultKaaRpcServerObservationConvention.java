@@ -2,10 +2,8 @@ package kaa.rpc.micrometer;
 
 import io.micrometer.common.KeyValues;
 import java.net.SocketAddress;
-import kaa.rpc.CallOutcome;
 import kaa.rpc.ConnectionInfo;
 import kaa.rpc.micrometer.KaaRpcObservationDocumentation.HighCardinalityKeyNames;
-import kaa.rpc.micrometer.KaaRpcObservationDocumentation.LowCardinalityKeyNames;
 
 /**
  * The default names and keys of a call this side serves: name
@@ -38,12 +36,7 @@ public class DefaultKaaRpcServerObservationConvention implements KaaRpcServerObs
 
     @Override
     public KeyValues getLowCardinalityKeyValues(KaaRpcServerContext context) {
-        CallOutcome outcome = context.getOutcome();
-        return KeyValues.of(LowCardinalityKeyNames.RPC_SYSTEM.withValue(KaaRpcObservationDocumentation.SYSTEM),
-                LowCardinalityKeyNames.RPC_METHOD.withValue(context.getMethod()),
-                LowCardinalityKeyNames.OUTCOME.withValue(
-                        outcome == null ? KaaRpcObservationDocumentation.UNKNOWN : outcome.name()),
-                LowCardinalityKeyNames.ERROR_TYPE.withValue(context.getErrorType()));
+        return PeerKeys.lowCardinality(context);
     }
 
     @Override

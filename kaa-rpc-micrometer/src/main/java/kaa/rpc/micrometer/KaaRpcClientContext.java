@@ -12,7 +12,7 @@ import kaa.rpc.OutgoingCall;
  * handler injects into it goes with the call to a peer of this library (a
  * Python peer gets none; see {@link kaa.rpc.RpcCall#headers()}).
  */
-public class KaaRpcClientContext extends RequestReplySenderContext<Map<String, String>, Object> {
+public class KaaRpcClientContext extends RequestReplySenderContext<Map<String, String>, Object> implements CallContext {
 
     private final OutgoingCall call;
     private final String method;
@@ -43,11 +43,13 @@ public class KaaRpcClientContext extends RequestReplySenderContext<Map<String, S
     }
 
     /** {@return the command, bounded: itself among the first distinct names, else {@code _OTHER}} */
+    @Override
     public String getMethod() {
         return method;
     }
 
     /** {@return how the call ended, or null while it runs} */
+    @Override
     public CallOutcome getOutcome() {
         return outcome;
     }
@@ -57,11 +59,13 @@ public class KaaRpcClientContext extends RequestReplySenderContext<Map<String, S
      *
      * @param outcome the outcome
      */
+    @Override
     public void setOutcome(CallOutcome outcome) {
         this.outcome = outcome;
     }
 
     /** {@return the bounded {@code error.type}: {@code none} unless the call failed} */
+    @Override
     public String getErrorType() {
         return errorType;
     }
@@ -71,6 +75,7 @@ public class KaaRpcClientContext extends RequestReplySenderContext<Map<String, S
      *
      * @param errorType the value
      */
+    @Override
     public void setErrorType(String errorType) {
         this.errorType = Objects.requireNonNull(errorType, "errorType");
     }

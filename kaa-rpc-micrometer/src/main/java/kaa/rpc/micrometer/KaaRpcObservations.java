@@ -132,7 +132,8 @@ public final class KaaRpcObservations {
         return answer.whenComplete((value, error) -> stop(observation, context, value, error));
     }
 
-    private void stop(Observation observation, KaaRpcClientContext context, Object value, Throwable error) {
+    /** Ends the observation of a call, made or served: its outcome, its answer or error, then the stop. */
+    private void stop(Observation observation, CallContext context, Object value, Throwable error) {
         context.setOutcome(CallOutcome.of(error));
         if (error == null) {
             context.setResponse(value);
@@ -165,17 +166,6 @@ public final class KaaRpcObservations {
             throw e;
         }
         return answer.whenComplete((value, error) -> stop(observation, context, value, error));
-    }
-
-    private void stop(Observation observation, KaaRpcServerContext context, Object value, Throwable error) {
-        context.setOutcome(CallOutcome.of(error));
-        if (error == null) {
-            context.setResponse(value);
-        } else {
-            context.setErrorType(errorType(error));
-            observation.error(CallOutcome.cause(error));
-        }
-        observation.stop();
     }
 
     /** Options of {@link KaaRpcObservations}; each has a default. */

@@ -11,7 +11,7 @@ import kaa.rpc.IncomingCall;
  * caller propagated from its {@linkplain IncomingCall#headers() headers}
  * (from a Python peer there are none: its calls start traces of their own).
  */
-public class KaaRpcServerContext extends RequestReplyReceiverContext<IncomingCall, Object> {
+public class KaaRpcServerContext extends RequestReplyReceiverContext<IncomingCall, Object> implements CallContext {
 
     private final String method;
     private volatile CallOutcome outcome;
@@ -35,11 +35,13 @@ public class KaaRpcServerContext extends RequestReplyReceiverContext<IncomingCal
     }
 
     /** {@return the command, bounded: an exposed command's name, or {@code _OTHER} for an unknown one} */
+    @Override
     public String getMethod() {
         return method;
     }
 
     /** {@return how the call ended, or null while it runs} */
+    @Override
     public CallOutcome getOutcome() {
         return outcome;
     }
@@ -49,11 +51,13 @@ public class KaaRpcServerContext extends RequestReplyReceiverContext<IncomingCal
      *
      * @param outcome the outcome
      */
+    @Override
     public void setOutcome(CallOutcome outcome) {
         this.outcome = outcome;
     }
 
     /** {@return the bounded {@code error.type}: {@code none} unless the call failed} */
+    @Override
     public String getErrorType() {
         return errorType;
     }
@@ -63,6 +67,7 @@ public class KaaRpcServerContext extends RequestReplyReceiverContext<IncomingCal
      *
      * @param errorType the value
      */
+    @Override
     public void setErrorType(String errorType) {
         this.errorType = Objects.requireNonNull(errorType, "errorType");
     }

@@ -1,14 +1,27 @@
 package kaa.rpc.micrometer;
 
+import io.micrometer.common.KeyValues;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
+import kaa.rpc.CallOutcome;
 import kaa.rpc.ConnectionInfo;
+import kaa.rpc.micrometer.KaaRpcObservationDocumentation.LowCardinalityKeyNames;
 
-/** The high-cardinality values that describe a call's peer. */
+/** The key values both default conventions write: the fixed low-cardinality set, and those of a call's peer. */
 final class PeerKeys {
 
     private PeerKeys() {
+    }
+
+    /** The four low-cardinality keys, always all four (a missing value written as such), made or served. */
+    static KeyValues lowCardinality(CallContext context) {
+        CallOutcome outcome = context.getOutcome();
+        return KeyValues.of(LowCardinalityKeyNames.RPC_SYSTEM.withValue(KaaRpcObservationDocumentation.SYSTEM),
+                LowCardinalityKeyNames.RPC_METHOD.withValue(context.getMethod()),
+                LowCardinalityKeyNames.OUTCOME.withValue(
+                        outcome == null ? KaaRpcObservationDocumentation.UNKNOWN : outcome.name()),
+                LowCardinalityKeyNames.ERROR_TYPE.withValue(context.getErrorType()));
     }
 
     static String address(SocketAddress address) {

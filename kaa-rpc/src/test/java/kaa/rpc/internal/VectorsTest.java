@@ -168,6 +168,7 @@ class VectorsTest {
             Packet.writeHeader(header, seq, Packet.code(m.group(2)), Integer.parseInt(m.group(3)));
             assertThat(ByteBufUtil.hexDump(header)).isEqualTo(m.group(4));
             stream.writeBytes(header).writeBytes(HexFormat.of().parseHex(m.group(5)));
+            header.release();
             expected.add(m.group(2) + " seq=" + seq + " len=" + m.group(3));
         }
         assertThat(expected).hasSize(27);
@@ -175,12 +176,14 @@ class VectorsTest {
         while (stream.isReadable()) {
             channel.writeInbound(stream.readRetainedSlice(Math.min(7, stream.readableBytes())));
         }
+        stream.release();
         List<String> decoded = new ArrayList<>();
         Packet p;
         while ((p = channel.readInbound()) != null) {
             decoded.add(p.toString());
             p.payload().release();
         }
+        assertThat(channel.finishAndReleaseAll()).as("nothing left in the channel").isFalse();
         assertThat(decoded).isEqualTo(expected);
     }
 

@@ -2,6 +2,7 @@ package kaa.rpc.internal.wire;
 
 import java.net.SocketAddress;
 import java.util.List;
+import java.util.function.Consumer;
 import kaa.rpc.ConnectionInfo;
 import kaa.rpc.ConnectionObserver;
 import kaa.rpc.internal.log.PeerLog;
@@ -39,41 +40,31 @@ public final class Observers {
     }
 
     public void opened(ConnectionInfo c) {
-        for (ConnectionObserver o : all) {
-            try {
-                o.opened(c);
-            } catch (Throwable e) { // a sneaky checked one, an AssertionError too
-                failed(o, "opened", e);
-            }
-        }
+        tell("opened", o -> o.opened(c));
     }
 
     public void closed(ConnectionInfo c, Throwable reason) {
-        for (ConnectionObserver o : all) {
-            try {
-                o.closed(c, reason);
-            } catch (Throwable e) { // a sneaky checked one, an AssertionError too
-                failed(o, "closed", e);
-            }
-        }
+        tell("closed", o -> o.closed(c, reason));
     }
 
     public void handshakeFailed(SocketAddress remote, String reason) {
-        for (ConnectionObserver o : all) {
-            try {
-                o.handshakeFailed(remote, reason);
-            } catch (Throwable e) { // a sneaky checked one, an AssertionError too
-                failed(o, "handshakeFailed", e);
-            }
-        }
+        tell("handshakeFailed", o -> o.handshakeFailed(remote, reason));
     }
 
     public void refused(SocketAddress remote, String limit) {
+        tell("refused", o -> o.refused(remote, limit));
+    }
+
+    /**
+     * Tells every observer of a connection's event, once a connection at
+     * most (the packets' own methods loop without a lambda: they run per packet).
+     */
+    private void tell(String method, Consumer<ConnectionObserver> event) {
         for (ConnectionObserver o : all) {
             try {
-                o.refused(remote, limit);
+                event.accept(o);
             } catch (Throwable e) { // a sneaky checked one, an AssertionError too
-                failed(o, "refused", e);
+                failed(o, method, e);
             }
         }
     }

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import kaa.rpc.HandshakeTimeoutException;
 import kaa.rpc.internal.frame.FrameDecoder;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** A side with TLS meeting a side without: the first bytes, or their absence, name the cause. */
@@ -36,6 +37,14 @@ class FirstBytesTest {
     /** The failures passed on, of which the connection keeps the first; and the bytes given to TLS. */
     private final List<Throwable> failures = new ArrayList<>();
     private final List<Object> passed = new ArrayList<>();
+    /** Every channel made, whose unread challenges and answers are released after the test. */
+    private final List<EmbeddedChannel> channels = new ArrayList<>();
+
+    @AfterEach
+    void releaseWhatIsLeft() {
+        channels.forEach(EmbeddedChannel::finishAndReleaseAll);
+        passed.forEach(ReferenceCountUtil::release);
+    }
 
     private EmbeddedChannel channel(boolean server, boolean tls) {
         FirstBytes first = new FirstBytes(PEER, server, tls);
@@ -47,7 +56,7 @@ class FirstBytesTest {
                 passed.add(msg);
             }
         } : frames;
-        return new EmbeddedChannel(first, underFirst,
+        EmbeddedChannel channel = new EmbeddedChannel(first, underFirst,
                 new HandshakeHandler(PEER, server, new byte[0], Duration.ofSeconds(1), frames, first),
                 new ChannelInboundHandlerAdapter() {
                     @Override
@@ -55,12 +64,14 @@ class FirstBytesTest {
                         failures.add(cause);
                     }
                 });
+        channels.add(channel);
+        return channel;
     }
 
     @Test
     void aTlsServerThatHearsNothingSaysThePeerMayBeAPlainClient() {
         EmbeddedChannel ch = channel(true, true);
-        ch.readOutbound(); // the challenge, which TLS would hold until its own handshake is done
+        ReferenceCountUtil.release(ch.readOutbound()); // the challenge, which TLS would hold until its handshake is done
         ch.advanceTimeBy(2, TimeUnit.SECONDS);
         ch.runScheduledPendingTasks();
         assertThat(failures).first(THROWABLE).isInstanceOf(HandshakeTimeoutException.class)
@@ -87,7 +98,6 @@ class FirstBytesTest {
         ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {0x01, 0x00, 0x05, 'A', 'B', 'C', 'D', 'E'}));
         assertThat(failures).isEmpty();
         assertThat(passed).hasSize(2);
-        passed.forEach(ReferenceCountUtil::release);
     }
 
     @Test
@@ -98,7 +108,6 @@ class FirstBytesTest {
         assertThat(failures).first(THROWABLE).isInstanceOf(SSLException.class)
                 .hasMessage("the server at 10.0.0.7:4242 does not speak TLS (it sent a kaa.rpc greeting): remove "
                         + "tls(...) or ask for a TLS port");
-        passed.forEach(ReferenceCountUtil::release);
     }
 
     @Test
