@@ -1,20 +1,23 @@
 """One connection between two kaa.rpc peers, in asyncio terms: the handshake, then calls both ways."""
 
 import asyncio
+import logging
 import os
 import pickle
+import time
 import traceback
 
 from . import _protocol as p
-from ._unpickle import UnpicklingRefused, loads
+from ._unpickle import Inert, UnpicklingRefused, loads
 
-__all__ = ['Channel', 'AuthenticationError', 'RemoteError', 'ChannelClosed', 'expose',
-           'DEFAULT_MAX_FRAME', 'HANDSHAKE_LIMIT']
+__all__ = ['Channel', 'Limits', 'ReceiveBudget', 'AuthenticationError', 'RemoteError', 'ChannelClosed', 'expose']
 
-#: the largest payload read once the handshake is done (the Java side's default)
-DEFAULT_MAX_FRAME = 64 << 20
-#: what a peer may send before its handshake is done, as the original allows
+log = logging.getLogger('kaarpc')
+
+#: what a peer may send in one packet before its handshake is done (a handshake packet is 60 bytes)
 HANDSHAKE_LIMIT = 1024
+#: payloads of at least this size are decoded on a worker thread, so that other connections are served meanwhile
+DECODE_ELSEWHERE = 64 << 10
 
 
 class AuthenticationError(ConnectionError):
@@ -22,75 +25,205 @@ class AuthenticationError(ConnectionError):
 
 
 class ChannelClosed(ConnectionError):
-    """The channel closed: the call will get no answer."""
+    """The channel closed, or was never open: the call gets no answer."""
 
 
 class RemoteError(Exception):
-    """The peer raised ``exception`` running a call; ``remote_stack`` is its traceback, outermost first."""
+    """The peer raised ``exception`` running ``command``.
+
+    ``exception`` is an instance of a builtin exception type (``ValueError``, ``KeyError``...; a class this side
+    does not build arrives :class:`Inert` inside an ``Exception``). ``remote_stack`` is the peer's traceback,
+    outermost first, ``(file, line, function, text)`` entries. From a Java peer, ``java_class`` names the Java
+    exception's class (``java.lang.IllegalStateException``) and ``java_causes`` its causes, ``(class, message)``
+    pairs; both are None from a Python peer.
+    """
 
     def __init__(self, command, exception, remote_stack):
-        super().__init__('%s() raised %s: %s' % (command, type(exception).__name__, exception))
         self.command = command
         self.exception = exception
-        self.remote_stack = remote_stack
+        self.remote_stack = [_frame_tuple(f) for f in remote_stack[:4096]] if isinstance(remote_stack, (list, tuple)) \
+            else []
+        java_class = getattr(exception, 'java_class', None)
+        self.java_class = java_class if isinstance(java_class, str) else None
+        causes = getattr(exception, 'java_causes', None)
+        self.java_causes = causes if isinstance(causes, (list, tuple)) else None
+        super().__init__('%s() raised %s%s: %s' % (command, type(exception).__name__,
+                                                   ' (%s)' % self.java_class if self.java_class else '', exception))
+
+    def __str__(self):
+        text = super().__str__()
+        lines = _stack_lines(self.remote_stack)
+        return text + ('\nremote traceback (most recent call last):\n' + '\n'.join(lines) if lines else '')
+
+
+def _frames(e):
+    """An exception's traceback as the original sends it: (file, line, function, text) tuples, outermost first."""
+    return [tuple(f) for f in traceback.extract_tb(e.__traceback__)]
+
+
+def _frame_tuple(frame):
+    """A frame of a remote stack as a tuple; a Python 3 peer's pickled FrameSummary arrives inert, with its state."""
+    if isinstance(frame, Inert) and frame.name == 'FrameSummary' and isinstance(frame.state, dict):
+        st = frame.state
+        return (st.get('filename'), st.get('lineno'), st.get('name'), st.get('_line', st.get('line')))
+    return frame
+
+
+def _stack_lines(stack):
+    lines = []
+    if not isinstance(stack, (list, tuple)):
+        return lines
+    for frame in stack[:64]:
+        if isinstance(frame, (list, tuple)) and len(frame) >= 3:
+            text = frame[3] if len(frame) > 3 and frame[3] else ''
+            lines.append('  File "%s", line %s, in %s%s' % (frame[0], frame[1], frame[2],
+                                                             ('\n    ' + str(text)) if text else ''))
+        else:
+            lines.append('  %s' % (frame,))
+    if len(stack) > 64:
+        lines.append('  ... %d more' % (len(stack) - 64))
+    return lines
 
 
 def expose(command=None, add_client=False):
-    """Marks a function, method or coroutine function as callable by peers, as ``command`` (default its name)."""
+    """Marks a function, method or coroutine function as callable by peers.
+
+    ``command`` is the name peers call it by (its own name by default). With ``add_client``, the
+    :class:`Channel` the call came on is passed first, so the function may call back.
+    """
     def mark(f):
         f._kaarpc_expose = (command or f.__name__, add_client)
         return f
     return mark
 
 
-class Channel(object):
-    """One authenticated connection; either side calls what the other exposed."""
+class Limits(object):
+    """What one connection may ask of this side. Every wait is bounded; whatever a peer sends is bounded.
 
-    def __init__(self, reader, writer, secret, server, functions, max_frame=DEFAULT_MAX_FRAME,
-                 handshake_timeout=10.0):
+    * ``max_frame``: the largest payload read (64 MiB); a larger header closes the connection.
+    * ``handshake_timeout``: seconds for the whole handshake (10).
+    * ``frame_timeout``: seconds from a packet's first byte to its last (30), and for what this side wrote to be
+      taken by the socket; a peer that trickles, or reads nothing, is closed.
+    * ``max_calls``: the peer's calls running at once (1024); past it, reading pauses until one ends.
+    """
+
+    def __init__(self, max_frame=64 << 20, handshake_timeout=10.0, frame_timeout=30.0, max_calls=1024):
+        if max_frame < 1 or handshake_timeout <= 0 or frame_timeout <= 0 or max_calls < 1:
+            raise ValueError('limits must be positive')
+        self.max_frame = max_frame
+        self.handshake_timeout = handshake_timeout
+        self.frame_timeout = frame_timeout
+        self.max_calls = max_calls
+
+
+class ReceiveBudget(object):
+    """The bytes of payloads read but not yet decoded, shared by a server's connections.
+
+    A payload waits for room, with its connection's reading paused; one larger than the whole budget is read
+    when nothing else is held, so it is never refused for being large alone.
+    """
+
+    def __init__(self, total=256 << 20):
+        self.total = total
+        self._used = 0
+        self._freed = None  # a future completed when bytes are given back (created in the loop)
+
+    async def reserve(self, n):
+        while self._used and self._used + n > self.total:
+            if self._freed is None or self._freed.done():
+                self._freed = asyncio.get_event_loop().create_future()
+            await asyncio.shield(self._freed)
+        self._used += n
+
+    def release(self, n):
+        self._used -= n
+        if self._freed is not None and not self._freed.done():
+            self._freed.set_result(None)
+
+
+class _Quiet(object):
+    """At most one log line a second for what peers cause; the rest are counted and said with the next line."""
+
+    def __init__(self):
+        self._next = 0.0
+        self._dropped = 0
+
+    def warn(self, message, *args):
+        now = time.monotonic()
+        if now < self._next:
+            self._dropped += 1
+            return
+        self._next = now + 1.0
+        if self._dropped:
+            message += ' (%d more such lines dropped)' % self._dropped
+            self._dropped = 0
+        log.warning(message, *args)
+
+
+_quiet = _Quiet()
+
+
+class Channel(object):
+    """One authenticated connection; either side calls what the other exposed.
+
+    ``rpc(command, *args, **kwargs)`` calls the peer; ``close()`` ends it; ``closed`` is a future done at the end,
+    and ``close_reason`` says why.
+    """
+
+    def __init__(self, reader, writer, secret, server, functions, limits=None, budget=None):
         self._reader = reader
         self._writer = writer
         self._secret = secret.encode('utf-8') if isinstance(secret, str) else bytes(secret)
         self._server = server
         self._functions = functions  # command -> (callable, add_client)
-        self._max_frame = max_frame
-        self._handshake_timeout = handshake_timeout
-        self._pending = {}  # seq -> (command, future)
-        self._running = {}  # seq -> task, the peer's calls
+        self._limits = limits or Limits()
+        self._budget = budget or ReceiveBudget()
+        self._pending = {}  # seq -> (command, future): our calls awaiting an answer
+        self._running = {}  # seq -> task: the peer's calls
+        self._slots = asyncio.Semaphore(self._limits.max_calls)
         self._seq = 0
-        self._closed = asyncio.get_event_loop().create_future()
+        self._flushing = None  # the one drain in progress
+        self._answering = asyncio.Lock()  # guards the write of one answer at a time, after the last was taken
+        self.closed = asyncio.get_event_loop().create_future()
+        self.close_reason = None
         self.peer_marked = False
+        peer = writer.get_extra_info('peername')
+        self.peer = '%s:%s' % peer[:2] if isinstance(peer, tuple) else (peer or 'a unix socket peer')
 
     # ---- the handshake -----------------------------------------------------------------------------
 
     async def handshake(self):
         """Authenticates both ways within the handshake time-out; AuthenticationError if the secret is wrong."""
         try:
-            await asyncio.wait_for(self._handshake(), self._handshake_timeout)
+            await asyncio.wait_for(self._handshake(), self._limits.handshake_timeout)
         except asyncio.TimeoutError:
-            self._writer.close()
-            raise AuthenticationError('no handshake within %s s' % self._handshake_timeout)
-        except BaseException:
-            self._writer.close()  # whatever failed it, the connection goes with it
+            self._end('no handshake within %s s' % self._limits.handshake_timeout)
+            raise AuthenticationError('no handshake with %s within %s s' % (self.peer,
+                                                                              self._limits.handshake_timeout))
+        except BaseException as e:
+            self._end('handshake failed: %s' % e)  # whatever failed it, the connection goes with it
             raise
 
     async def _read_handshake_packet(self):
         try:
             seq, kind, length = p.parse_header(await self._reader.readexactly(p.HEADER.size))
             if length > HANDSHAKE_LIMIT:
-                raise AuthenticationError('a handshake packet of %d bytes' % length)
+                raise AuthenticationError('%s sent a handshake packet of %d bytes: not a kaa.rpc peer'
+                                          % (self.peer, length))
             payload = await self._reader.readexactly(length)
         except (asyncio.IncompleteReadError, ConnectionError) as e:
+            if isinstance(e, AuthenticationError):
+                raise
             # the original says nothing of a wrong secret: it hangs up
-            raise AuthenticationError('the peer hung up during the handshake (a wrong secret?)') from e
+            raise AuthenticationError('%s hung up during the handshake (a wrong secret?)' % self.peer) from e
         if kind == p.DENY:
-            raise AuthenticationError('the server refused our answer: wrong secret')
+            raise AuthenticationError('the server at %s refused our answer: wrong secret' % self.peer)
         if kind not in (p.AUTH, p.RESP):
-            raise AuthenticationError('a %r packet during the handshake' % kind)
+            raise AuthenticationError('%s sent a %r packet during the handshake' % (self.peer, kind))
         try:
             return kind, p.split_handshake(payload)
         except ValueError as e:
-            raise AuthenticationError(str(e))
+            raise AuthenticationError('%s: %s' % (self.peer, e))
 
     def _send_raw(self, seq, kind, payload):
         self._writer.write(p.header(seq, kind, len(payload)) + payload)
@@ -103,8 +236,7 @@ class Channel(object):
             if kind != p.RESP or not p.verify(self._secret, mine, salt, response):
                 if p.is_marked(theirs):  # a peer of this project hears why, rather than guess from a hang-up
                     self._send_raw(0, p.DENY, b'')
-                self._writer.close()
-                raise AuthenticationError('the client does not know the secret')
+                raise AuthenticationError('the client %s does not know the secret' % self.peer)
             self.peer_marked = p.is_marked(theirs)
             if theirs != p.ZERO:
                 s2 = os.urandom(p.FIELD)
@@ -112,88 +244,138 @@ class Channel(object):
         else:
             kind, (theirs, _, _) = await self._read_handshake_packet()
             if kind != p.AUTH:
-                raise AuthenticationError('the server spoke first with %r' % kind)
+                raise AuthenticationError('the server at %s spoke first with %r' % (self.peer, kind))
+            if theirs == p.ZERO:
+                raise AuthenticationError('the server at %s sent an empty challenge' % self.peer)
             self.peer_marked = p.is_marked(theirs)
             mine = p.challenge(False)
             salt = os.urandom(p.FIELD)
             self._send_raw(0, p.RESP, mine + p.answer(self._secret, theirs, salt) + salt)
             kind, (_, response, salt2) = await self._read_handshake_packet()
             if kind != p.RESP or not p.verify(self._secret, mine, salt2, response):
-                self._writer.close()
-                raise AuthenticationError('the server does not know the secret')
+                raise AuthenticationError('the server at %s does not know the secret' % self.peer)
         await self._writer.drain()
 
     # ---- calls ---------------------------------------------------------------------------------------
 
     def rpc(self, command, *args, **kwargs):
-        """Calls ``command`` on the peer; an awaitable of its answer (RemoteError if it raised)."""
-        if self._closed.done():
-            raise ChannelClosed('the channel is closed')
-        self._seq = (self._seq + 1) & 0xFFFFFFFF or 1
-        seq = self._seq
+        """Calls ``command`` on the peer: a future of its answer, failed with :class:`RemoteError` if it raised.
+
+        Cancelling the future (or ``asyncio.wait_for`` timing out) lets the call go; a peer of this project is
+        told, and cancels it too.
+        """
+        if self.closed.done():
+            raise ChannelClosed('the channel to %s is closed: %s' % (self.peer, self.close_reason))
+        payload = pickle.dumps((command, tuple(args), kwargs), 2)  # an unpicklable argument raises here
+        seq = self._seq = (self._seq % 0x7FFFFFFF) + 1
         future = asyncio.get_event_loop().create_future()
         self._pending[seq] = (command, future)
-        payload = pickle.dumps((command, tuple(args), kwargs), 2)
         self._send_raw(seq, p.CALL, payload)
+        self._flush()
         future.add_done_callback(lambda f, seq=seq: self._forget(seq, f))
         return future
 
     def _forget(self, seq, future):
         entry = self._pending.pop(seq, None)
-        if entry is not None and future.cancelled() and self.peer_marked and not self._closed.done():
+        if entry is not None and future.cancelled() and self.peer_marked and not self.closed.done():
             self._send_raw(seq, p.CNCL, b'')  # a peer of this project lets the call go
+            self._flush()
 
     async def serve(self):
         """Reads packets until the connection ends; then every pending call fails with ChannelClosed."""
+        reason = 'the peer closed the connection'
         try:
             while True:
-                seq, kind, length = p.parse_header(await self._reader.readexactly(p.HEADER.size))
-                if length > self._max_frame:
-                    raise ConnectionError('a frame of %d bytes, over the limit of %d' % (length, self._max_frame))
-                payload = await self._reader.readexactly(length)
-                if kind in (p.CALL, p.CALH):
+                first = await self._reader.read(1)  # idle connections may wait for ever: nothing is held
+                if not first:
+                    break
+                deadline = time.monotonic() + self._limits.frame_timeout
+                seq, kind, length = p.parse_header(first + await self._within(deadline, p.HEADER.size - 1))
+                if length > self._limits.max_frame:
+                    reason = 'a %r frame of %d bytes, over the limit of %d' % (kind, length, self._limits.max_frame)
+                    _quiet.warn('closing the connection to %s: %s', self.peer, reason)
+                    break
+                is_call = kind in (p.CALL, p.CALH)
+                paused = time.monotonic()
+                if is_call:
+                    await self._slots.acquire()  # past max_calls running, reading pauses here
+                await self._budget.reserve(length)
+                try:
+                    # the pause was ours, not the peer's: its deadline moves by as much
+                    payload = await self._within(deadline + time.monotonic() - paused, length)
+                except BaseException:
+                    self._budget.release(length)
+                    if is_call:
+                        self._slots.release()
+                    raise
+                if is_call:
                     self._running[seq] = asyncio.ensure_future(self._dispatch(seq, payload, kind == p.CALH))
-                elif kind in (p.RETN, p.EXCP):
-                    self._answer(seq, kind == p.EXCP, payload)
+                    continue
+                self._budget.release(length)
+                if kind in (p.RETN, p.EXCP):
+                    await self._answer(seq, kind == p.EXCP, payload)
                 elif kind == p.CNCL:
-                    task = self._running.pop(seq, None)
+                    task = self._running.get(seq)
                     if task is not None:
                         task.cancel()
-        except (asyncio.IncompleteReadError, ConnectionError, OSError):
-            pass
+                # any other type is ignored, as the original does
+        except asyncio.TimeoutError:
+            reason = 'a packet took longer than %s s to arrive' % self._limits.frame_timeout
+            _quiet.warn('closing the connection to %s: %s', self.peer, reason)
+        except (asyncio.IncompleteReadError, ConnectionError, OSError) as e:
+            reason = 'the connection was lost: %s' % (e.__class__.__name__,)
         finally:
-            self.close()
+            self._end(reason)
 
-    def _answer(self, seq, error, payload):
+    async def _within(self, deadline, n):
+        return await asyncio.wait_for(self._reader.readexactly(n), max(0.0, deadline - time.monotonic()))
+
+    async def _decode(self, payload):
+        if len(payload) >= DECODE_ELSEWHERE:
+            return await asyncio.get_event_loop().run_in_executor(None, loads, payload)
+        return loads(payload)
+
+    async def _answer(self, seq, error, payload):
         entry = self._pending.pop(seq, None)
         if entry is None or entry[1].done():
             return
         command, future = entry
         try:
-            value = loads(payload)
+            value = await self._decode(payload)
         except UnpicklingRefused as e:
-            future.set_exception(ValueError('the answer to %s() is refused: %s' % (command, e)))
+            if not future.done():
+                future.set_exception(UnpicklingRefused('the answer to %s() from %s is refused: %s'
+                                                       % (command, self.peer, e)))
+            return
+        if future.done():
             return
         if not error:
             future.set_result(value)
         elif isinstance(value, tuple) and len(value) == 2:
             exc, stack = value
+            if not isinstance(exc, BaseException):
+                exc = Exception(exc)
             future.set_exception(RemoteError(command, exc, stack))
         else:
-            future.set_exception(ValueError('a malformed EXCP answering %s()' % command))
+            future.set_exception(RemoteError(command, ValueError('a malformed EXCP'), []))
 
     async def _dispatch(self, seq, payload, with_headers):
         command = '?'
         try:
             try:
-                call = loads(payload)
+                try:
+                    call = await self._decode(payload)
+                finally:
+                    self._budget.release(len(payload))
+                    del payload
             except UnpicklingRefused as e:
-                raise ValueError('CALL payload refused: %s' % e)
+                raise ValueError('the CALL is refused: %s' % e) from None
             if not isinstance(call, tuple) or len(call) != (4 if with_headers else 3):
-                raise TypeError('malformed CALL')
+                raise TypeError('a malformed CALL: not (command, args, kwargs)')
             command, args, kwargs = call[0], call[1], call[2]
-            if not isinstance(command, str) or not isinstance(args, (tuple, list)) or not isinstance(kwargs, dict):
-                raise TypeError('malformed CALL')
+            if not isinstance(command, str) or not isinstance(args, (tuple, list)) or not isinstance(kwargs, dict) \
+                    or not all(isinstance(k, str) for k in kwargs):
+                raise TypeError('a malformed CALL: not (command, args, kwargs)')
             entry = self._functions.get(command)
             if entry is None:
                 raise KeyError(command)
@@ -203,37 +385,75 @@ class Channel(object):
             result = function(*args, **kwargs)
             if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future):
                 result = await result
-            self._send_answer(seq, p.RETN, result)
+            await self._send_answer(seq, p.RETN, result)
         except asyncio.CancelledError:
-            pass  # the caller let it go: no answer
+            pass  # the caller let it go, or the channel closed: no answer
         except Exception as e:
-            self._send_answer(seq, p.EXCP, (e, traceback.extract_tb(e.__traceback__)))
+            try:
+                await self._send_answer(seq, p.EXCP, (e, _frames(e)))
+            except asyncio.CancelledError:
+                pass
         finally:
             self._running.pop(seq, None)
+            self._slots.release()
 
-    def _send_answer(self, seq, kind, value):
-        if self._closed.done():
-            return
+    async def _send_answer(self, seq, kind, value):
+        """Writes one answer once the socket took the ones before: what waits to be sent is one answer at most.
+
+        Calls waiting here hold their slots, so a peer that reads nothing soon stops being read from.
+        """
+        async with self._answering:
+            await asyncio.shield(self._flush())
+            if self.closed.done():
+                return
+            self._send_raw(seq, *self._encode_answer(kind, value))
+            self._flush()
+
+    def _encode_answer(self, kind, value):
         try:
             payload = pickle.dumps(value, 2)
         except Exception as e:
-            kind, payload = p.EXCP, pickle.dumps((TypeError('the answer cannot be sent: %s' % e), []), 2)
-        self._send_raw(seq, kind, payload)
+            try:
+                kind, payload = p.EXCP, pickle.dumps((e, _frames(e)), 2)
+            except Exception:
+                kind, payload = p.EXCP, pickle.dumps((TypeError('the answer cannot be sent: %s' % e), []), 2)
+        return kind, payload
+
+    def _flush(self):
+        """The one drain of what was written: the socket must take it within the frame time-out, or we close."""
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.ensure_future(self._drain())
+        return self._flushing
+
+    async def _drain(self):
+        try:
+            await asyncio.wait_for(self._writer.drain(), self._limits.frame_timeout)
+        except asyncio.TimeoutError:
+            _quiet.warn('closing the connection to %s: it read nothing for %s s', self.peer,
+                        self._limits.frame_timeout)
+            self._end('the peer read nothing for %s s' % self._limits.frame_timeout)
+        except (ConnectionError, OSError):
+            self._end('the connection was lost')
 
     # ---- the end -------------------------------------------------------------------------------------
 
     def close(self):
-        """Closes the connection; pending calls fail with ChannelClosed and running ones are let go."""
-        if self._closed.done():
+        """Closes the connection; pending calls fail with ChannelClosed and running ones are cancelled."""
+        self._end('closed by this side')
+
+    def _end(self, reason):
+        if self.closed.done():
             return
-        self._closed.set_result(None)
+        self.close_reason = reason
+        self.closed.set_result(reason)
         self._writer.close()
         for command, future in list(self._pending.values()):
             if not future.done():
-                future.set_exception(ChannelClosed('%s(): the channel closed' % command))
+                future.set_exception(ChannelClosed('%s() on %s: %s' % (command, self.peer, reason)))
         self._pending.clear()
         for task in list(self._running.values()):
             task.cancel()
 
     async def wait_closed(self):
-        await asyncio.shield(self._closed)
+        """Waits for the end of the connection."""
+        await asyncio.shield(self.closed)

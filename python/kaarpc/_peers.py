@@ -1,43 +1,67 @@
-"""Server and Client: kaa's addresses, the signals, and what a side exposes."""
+"""Server and Client: kaa's addresses, the signals, what a side exposes, and reconnection."""
 
 import asyncio
-import inspect
 import os
 import stat
 import tempfile
 
-from ._channel import AuthenticationError, Channel, DEFAULT_MAX_FRAME
+from ._channel import AuthenticationError, Channel, ChannelClosed, Limits, ReceiveBudget, _quiet
 
 __all__ = ['Server', 'Client', 'parse_address', 'Signal']
 
 
 def _socket_dir():
-    # kaa's per-user directory for bare socket names, owner-only
+    """kaa's per-user directory for bare socket names: made owner-only, and refused if anyone else could use it."""
     d = os.path.join(tempfile.gettempdir(), 'kaa-%d' % os.getuid())
     os.makedirs(d, mode=0o700, exist_ok=True)
     st = os.lstat(d)
     if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
-        raise PermissionError('%s is not a directory only this user can use' % d)
+        raise PermissionError('%s is not a directory only this user can use: remove it, or name a socket path' % d)
     return d
 
 
 def parse_address(address):
-    """``('tcp', host, port)`` or ``('unix', path)`` of a kaa address: a port, host:port, [v6]:port, a path, a name."""
-    if isinstance(address, int) or (isinstance(address, str) and address.isdigit()):
-        return ('tcp', '127.0.0.1', int(address))
+    """``('tcp', host, port)`` or ``('unix', path)`` of a kaa address.
+
+    A port (``4000``, on the loopback), ``host:port``, ``[v6]:port``, a socket path (with a ``/``), or a bare
+    name, which is a socket in the per-user directory ``$TMPDIR/kaa-UID``. ValueError for anything else.
+    """
+    if isinstance(address, int) and not isinstance(address, bool):
+        return ('tcp', '127.0.0.1', _port(address, address))
+    if not isinstance(address, str) or not address:
+        raise ValueError('not a kaa address: %r' % (address,))
+    if address.isdigit():
+        return ('tcp', '127.0.0.1', _port(address, address))
     if address.startswith('['):
-        host, _, port = address[1:].partition(']:')
-        return ('tcp', host, int(port))
+        host, sep, port = address[1:].partition(']:')
+        if not sep or not host:
+            raise ValueError('not a kaa address: %r (an IPv6 address is [host]:port)' % address)
+        return ('tcp', host, _port(port, address))
     if '/' in address:
         return ('unix', address)
     if ':' in address:
         host, port = address.rsplit(':', 1)
-        return ('tcp', host, int(port))
+        if ':' in host:
+            raise ValueError('not a kaa address: %r (an IPv6 address is [host]:port)' % address)
+        return ('tcp', host or '0.0.0.0', _port(port, address))
     return ('unix', os.path.join(_socket_dir(), address))
 
 
+def _port(text, address):
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535 or (isinstance(text, str) and not text.isdigit()):
+        raise ValueError('not a kaa address: %r (the port must be 0 to 65535)' % (address,))
+    return port
+
+
 class Signal(object):
-    """Callbacks to run when something happens: ``connect(callback)``, ``disconnect(callback)``."""
+    """Callbacks run when something happens: ``connect(callback)``, ``disconnect(callback)``.
+
+    A callback that raises is logged (a line a second at most) and the others still run.
+    """
 
     def __init__(self):
         self._callbacks = []
@@ -51,46 +75,71 @@ class Signal(object):
 
     def emit(self, *args):
         for callback in list(self._callbacks):
-            callback(*args)
+            try:
+                callback(*args)
+            except Exception as e:
+                _quiet.warn('a signal callback %r raised %r', callback, e)
 
 
 def _exposed(obj):
-    """The commands of ``obj``'s functions marked with :func:`expose` (an object, a module or a function)."""
+    """The commands of ``obj``'s callables marked with :func:`expose`: an object, a class, a module or a function."""
     found = {}
     members = [obj] if callable(obj) and hasattr(obj, '_kaarpc_expose') else \
-        [getattr(obj, n) for n in dir(obj) if not n.startswith('__')]
+        [getattr(obj, n, None) for n in dir(obj) if not n.startswith('__')]
     for m in members:
         mark = getattr(m, '_kaarpc_expose', None)
         if mark is not None and callable(m):
             found[mark[0]] = (m, mark[1])
+    if not found:
+        raise ValueError('%r exposes nothing: mark its functions with @kaarpc.expose()' % (obj,))
     return found
 
 
 class _Side(object):
 
-    def __init__(self, secret, max_frame, handshake_timeout):
+    def __init__(self, address, secret, limits):
+        self.address = parse_address(address)
         self.secret = secret
-        self.max_frame = max_frame
-        self.handshake_timeout = handshake_timeout
-        self.functions = {}
+        self.limits = limits or Limits()
+        self.functions = {}  # command -> (callable, add_client), shared by this side's channels
 
     def register(self, obj):
-        """Exposes what ``obj`` (an object, a module or a function) marked with :func:`expose`."""
+        """Exposes to the peer what ``obj`` (an object, a class, a module or a function) marked with :func:`expose`.
+
+        Returns this side, so that calls chain.
+        """
         self.functions.update(_exposed(obj))
         return self
 
+    def disconnect(self, obj):
+        """No longer exposes what ``obj`` exposed."""
+        for command in _exposed(obj):
+            self.functions.pop(command, None)
+
 
 class Server(_Side):
-    """Listens on a kaa address; each client is a :class:`Channel` (signal ``client_connected``)."""
+    """Listens on a kaa address; each client is a :class:`Channel`, signalled by ``client_connected``.
 
-    def __init__(self, address, secret='', max_frame=DEFAULT_MAX_FRAME, handshake_timeout=10.0):
-        super().__init__(secret, max_frame, handshake_timeout)
-        self.address = parse_address(address)
+    ``await Server(address, secret).register(service).start()``. Besides ``limits`` (each connection's), at most
+    ``max_connections`` are served at once and at most ``max_handshaking`` of them before their handshake; past
+    either, a new connection is closed at once. ``receive_budget`` bounds the bytes read and not yet decoded,
+    across all connections.
+    """
+
+    def __init__(self, address, secret='', limits=None, max_connections=1024, max_handshaking=128,
+                 receive_budget=256 << 20):
+        super().__init__(address, secret, limits)
+        self.max_connections = max_connections
+        self.max_handshaking = max_handshaking
         self.client_connected = Signal()
         self.channels = set()
+        self._budget = ReceiveBudget(receive_budget)
+        self._connections = 0
+        self._handshaking = 0
         self._server = None
 
     async def start(self):
+        """Binds and listens; returns this server. OSError if the address is taken."""
         if self.address[0] == 'tcp':
             self._server = await asyncio.start_server(self._accept, self.address[1], self.address[2])
         else:
@@ -98,71 +147,139 @@ class Server(_Side):
             if os.path.exists(path) and stat.S_ISSOCK(os.lstat(path).st_mode):
                 os.unlink(path)  # a stale socket of an earlier run
             self._server = await asyncio.start_unix_server(self._accept, path)
-            os.chmod(path, 0o600)
+            os.chmod(path, 0o600)  # the owner only, as the Java side's sockets
         return self
 
     @property
     def bound(self):
-        """Where clients reach it: ``host:port`` or the socket path."""
+        """Where clients reach it: ``host:port`` (``[host]:port`` for IPv6) or the socket path."""
         if self.address[0] == 'unix':
             return self.address[1]
         host, port = self._server.sockets[0].getsockname()[:2]
-        return '%s:%d' % (host, port)
+        return ('[%s]:%d' if ':' in host else '%s:%d') % (host, port)
 
     async def _accept(self, reader, writer):
-        channel = Channel(reader, writer, self.secret, True, self.functions, self.max_frame,
-                          self.handshake_timeout)
-        try:
-            await channel.handshake()
-        except (AuthenticationError, ConnectionError, OSError):
+        if self._connections >= self.max_connections or self._handshaking >= self.max_handshaking:
+            _quiet.warn('refusing a connection from %s: %d connections, %d of them in their handshake',
+                        writer.get_extra_info('peername'), self._connections, self._handshaking)
             writer.close()
             return
-        self.channels.add(channel)
-        self.client_connected.emit(channel)
+        self._connections += 1
+        self._handshaking += 1
+        channel = Channel(reader, writer, self.secret, True, self.functions, self.limits, self._budget)
         try:
+            try:
+                await channel.handshake()
+            except (AuthenticationError, ConnectionError, OSError) as e:
+                _quiet.warn('%s', e)
+                return
+            finally:
+                self._handshaking -= 1
+            self.channels.add(channel)
+            self.client_connected.emit(channel)
             await channel.serve()
+        except asyncio.CancelledError:
+            channel.close()  # the loop is shutting down: the connection goes quietly
         finally:
             self.channels.discard(channel)
+            self._connections -= 1
 
     async def close(self):
+        """Stops listening and closes every client's channel."""
+        if self._server is None:
+            return
         self._server.close()
         for channel in list(self.channels):
             channel.close()
         await self._server.wait_closed()
+        if self.address[0] == 'unix':
+            try:
+                os.unlink(self.address[1])
+            except OSError:
+                pass
 
 
 class Client(_Side):
-    """Connects to a kaa address; signals ``open`` and ``closed``; ``rpc`` once open."""
+    """Connects to a kaa address; signals ``open`` and ``closed`` (with the channel); ``rpc`` once open.
 
-    def __init__(self, address, secret='', max_frame=DEFAULT_MAX_FRAME, handshake_timeout=10.0):
-        super().__init__(secret, max_frame, handshake_timeout)
-        self.address = parse_address(address)
+    With ``retry`` (seconds), ``connect()`` tries again every ``retry`` seconds until a server answers, and a
+    lost connection is connected again the same way, ``open`` signalled each time; ``close()`` stops it. A wrong
+    secret is never retried: it raises :class:`AuthenticationError`.
+    """
+
+    def __init__(self, address, secret='', retry=None, limits=None):
+        super().__init__(address, secret, limits)
+        if retry is not None and retry <= 0:
+            raise ValueError('retry is a positive number of seconds')
+        self.retry = retry
         self.open = Signal()
         self.closed = Signal()
         self.channel = None
+        self._stopped = False
+        self._reconnecting = None
+
+    @property
+    def connected(self):
+        """Whether the channel is open now."""
+        return self.channel is not None and not self.channel.closed.done()
 
     async def connect(self):
-        """Connects and authenticates; raises AuthenticationError for a wrong secret, OSError if nobody listens."""
+        """Connects and authenticates; returns this client.
+
+        Raises :class:`AuthenticationError` for a wrong secret, OSError if nobody listens (without ``retry``).
+        """
+        self._stopped = False
+        return await self._connect_until_open()
+
+    async def _connect_until_open(self):
+        while True:
+            try:
+                await self._connect_once()
+                return self
+            except AuthenticationError:
+                raise
+            except (OSError, asyncio.TimeoutError):
+                if self.retry is None or self._stopped:
+                    raise
+            await asyncio.sleep(self.retry)  # the retry interval, not a synchronisation
+
+    async def _connect_once(self):
+        timeout = self.limits.handshake_timeout
         if self.address[0] == 'tcp':
-            reader, writer = await asyncio.wait_for(asyncio.open_connection(self.address[1], self.address[2]),
-                                                    self.handshake_timeout)
+            opening = asyncio.open_connection(self.address[1], self.address[2])
         else:
-            reader, writer = await asyncio.wait_for(asyncio.open_unix_connection(self.address[1]),
-                                                    self.handshake_timeout)
-        channel = Channel(reader, writer, self.secret, False, self.functions, self.max_frame, self.handshake_timeout)
+            opening = asyncio.open_unix_connection(self.address[1])
+        reader, writer = await asyncio.wait_for(opening, timeout)
+        channel = Channel(reader, writer, self.secret, False, self.functions, self.limits)
         await channel.handshake()
         self.channel = channel
         task = asyncio.ensure_future(channel.serve())
-        task.add_done_callback(lambda t: self.closed.emit(channel))
+        task.add_done_callback(lambda t: self._lost(channel))
         self.open.emit(channel)
-        return self
+
+    def _lost(self, channel):
+        self.closed.emit(channel)
+        if self.retry is not None and not self._stopped:
+            self._reconnecting = asyncio.ensure_future(self._reconnect())
+
+    async def _reconnect(self):
+        try:
+            await asyncio.sleep(self.retry)
+            if not self._stopped:
+                await self._connect_until_open()
+        except AuthenticationError as e:
+            _quiet.warn('not reconnecting: %s', e)
 
     def rpc(self, command, *args, **kwargs):
-        """Calls ``command`` on the server: an awaitable of its answer."""
-        if self.channel is None:
-            raise ConnectionError('not connected: await connect() first')
+        """Calls ``command`` on the server: a future of its answer. ChannelClosed when not connected."""
+        if not self.connected:
+            raise ChannelClosed('not connected to %s' % (self.address[1:],))
         return self.channel.rpc(command, *args, **kwargs)
 
     def close(self):
+        """Closes the channel, and stops reconnecting."""
+        self._stopped = True
+        if self._reconnecting is not None:
+            self._reconnecting.cancel()
         if self.channel is not None:
             self.channel.close()

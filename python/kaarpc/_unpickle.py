@@ -26,8 +26,12 @@ __all__ = ['Inert', 'UnpicklingRefused', 'loads', 'WORK_PER_BYTE', 'MAX_DEPTH']
 
 #: Work allowed per byte of payload: generous for honest pickles, which cost a few units a byte.
 WORK_PER_BYTE = 16
-#: The deepest nesting of containers a payload may build.
-MAX_DEPTH = 1000
+#: The deepest nesting of containers a payload may build. Half the Java side's limit: CPython's pickler and repr
+#: spend two levels of its default recursion limit (1000) per level of a list, and a value received is often sent
+#: back, from inside a call's own frames.
+MAX_DEPTH = 256
+#: The most values a pickle may have on its stack at once.
+MAX_STACK = 65536
 #: The most decimal digits of a text integer (CPython's own limit for int('...') since 3.11).
 MAX_INT_DIGITS = 4300
 
@@ -285,7 +289,7 @@ class _Reader(object):
         return items
 
     def push(self, value):
-        if len(self.stack) > MAX_DEPTH * 64:
+        if len(self.stack) > MAX_STACK:
             raise UnpicklingRefused('the pickle pushes too many values')
         self.stack.append(value)
 
@@ -311,7 +315,53 @@ class _Reader(object):
             if handler(self):
                 if len(self.stack) != 1 or self.marks:
                     raise UnpicklingRefused('the pickle leaves %d values at STOP' % len(self.stack))
+                _check_depth(self.stack[0], self.budget)
                 return self.stack[0]
+
+
+_CONTAINERS = (list, tuple, dict, set, frozenset, Inert, BaseException)
+
+
+def _children(v):
+    if isinstance(v, dict):
+        return list(v.keys()) + list(v.values())
+    if isinstance(v, Inert):
+        return (v.args, v.state)
+    if isinstance(v, BaseException):
+        return tuple(v.args) + tuple(v.__dict__.values())
+    return v
+
+
+def _check_depth(value, budget):
+    """Refuses a value nested deeper than MAX_DEPTH; each container is looked at once, however shared.
+
+    The nesting is built with memo references, not the stack, so it is measured on the value: the longest
+    chain of containers, where a container inside itself (a cycle, which pickles allow) adds nothing.
+    """
+    if not isinstance(value, _CONTAINERS):
+        return
+    depth = {}  # id of a container -> its depth, itself included
+    on_path = set()
+    stack = [(value, False)]
+    while stack:
+        v, done = stack.pop()
+        key = id(v)
+        if done:
+            below = 0
+            for c in _children(v):
+                budget.spend(1)
+                below = max(below, depth.get(id(c), 0))
+            depth[key] = below + 1
+            on_path.discard(key)
+            if below + 1 > MAX_DEPTH:
+                raise UnpicklingRefused('the value is nested deeper than %d' % MAX_DEPTH)
+        elif key not in depth and key not in on_path:
+            on_path.add(key)
+            stack.append((v, True))
+            for c in _children(v):
+                budget.spend(1)
+                if isinstance(c, _CONTAINERS) and id(c) not in depth and id(c) not in on_path:
+                    stack.append((c, False))
 
 
 def _int_text(text):
