@@ -14,3 +14,8 @@ from ._unpickle import Inert, UnpicklingRefused
 __all__ = ['AuthenticationError', 'BlockingClient', 'Channel', 'ChannelClosed', 'Client', 'Inert', 'Limits',
            'RemoteError', 'Server', 'Signal', 'UnpicklingRefused', 'connect', 'expose', 'parse_address']
 __version__ = '0.1.0'
+
+# a library's logger stays silent until the application configures logging (logger 'kaarpc')
+import logging as _logging  # noqa: E402
+
+_logging.getLogger('kaarpc').addHandler(_logging.NullHandler())

@@ -8,14 +8,18 @@ import unittest
 from kaarpc._channel import AuthenticationError, Channel, RemoteError
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-JAR = os.path.join(HERE, '..', '..', 'kaa-rpc-cli', 'target', 'kaarpc.jar')
+#: the command line's jar, which the Maven build packages (and passes here when it runs this suite)
+JAR = os.environ.get('KAARPC_JAR', os.path.join(HERE, '..', '..', 'kaa-rpc-cli', 'target', 'kaarpc.jar'))
+JAVA = os.environ.get('KAARPC_JAVA', 'java')
+if os.environ.get('KAARPC_REQUIRE_JAVA') and not os.path.exists(JAR):
+    raise RuntimeError('KAARPC_REQUIRE_JAVA is set, and there is no jar at %s' % JAR)
 
 
 @unittest.skipUnless(os.path.exists(JAR), 'the Java side is built by the Maven build: %s' % JAR)
 class JavaServerTest(unittest.IsolatedAsyncioTestCase):
 
     async def asyncSetUp(self):
-        self.server = subprocess.Popen(['java', '-jar', JAR, 'serve', '127.0.0.1:0', '--secret', 's'],
+        self.server = subprocess.Popen([JAVA, '-jar', JAR, 'serve', '127.0.0.1:0', '--secret', 's'],
                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         self.addCleanup(self.stop)
         line = await asyncio.wait_for(asyncio.get_event_loop().run_in_executor(None, self.server.stdout.readline), 30)
@@ -60,7 +64,7 @@ class JavaServerTest(unittest.IsolatedAsyncioTestCase):
 class JavaClientTest(unittest.IsolatedAsyncioTestCase):
 
     async def call(self, address, *args):
-        process = await asyncio.create_subprocess_exec('java', '-jar', JAR, 'call', address, '--secret', 's', *args,
+        process = await asyncio.create_subprocess_exec(JAVA, '-jar', JAR, 'call', address, '--secret', 's', *args,
                                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         out, err = await asyncio.wait_for(process.communicate(), 60)
         return process.returncode, out.decode().strip(), err.decode()

@@ -1,11 +1,10 @@
-"""The bounded unpickler: what it builds, what it refuses, and in how much time."""
+"""The bounded unpickler: what it builds, what it refuses, and within what work."""
 
 import collections
 import datetime
 import decimal
 import os
 import pickle
-import time
 import unittest
 import uuid
 
@@ -126,11 +125,11 @@ class VectorsTest(unittest.TestCase):
 
 class WorkBoundsTest(unittest.TestCase):
 
-    def assertRefusedQuickly(self, payload, seconds=2.0):
-        start = time.monotonic()
-        with self.assertRaises(UnpicklingRefused):
+    def assertRefusedQuickly(self, payload):
+        """Refused by the work budget, which a payload's size sets: the refusal comes in time linear in its bytes."""
+        with self.assertRaises(UnpicklingRefused) as refused:
             loads(payload)
-        self.assertLess(time.monotonic() - start, seconds)
+        self.assertIn('more work than its size allows', str(refused.exception))
 
     def test_a_hash_bomb_of_nested_shared_tuples_is_refused_in_linear_time(self):
         # t0 = (); t(n+1) = (tn, tn); then {t60: 1}: hashing t60 walks 2^60 tuples in CPython

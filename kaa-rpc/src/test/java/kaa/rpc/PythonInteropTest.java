@@ -11,17 +11,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 import kaa.rpc.demo.DemoService;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * A Python peer (the kaa.rpc wire protocol with Python's own pickle) against
- * our Server and Client, over TCP and Unix sockets: every call of the
- * captured sessions, both directions.
+ * Python peers against our Server and Client, over TCP and Unix sockets: every call of the captured sessions, both
+ * directions. Each test runs against the wire protocol with Python's own pickle (as the original kaa.rpc speaks
+ * it) and against this repository's Python 3 package.
  */
 class PythonInteropTest {
+
+    static Stream<Arguments> peers() {
+        return Stream.of(PythonPeer.Kind.values())
+                .flatMap(k -> Stream.of(Peers.Transport.values()).map(t -> Arguments.of(k, t)));
+    }
 
     @TempDir
     Path dir;
@@ -34,10 +41,10 @@ class PythonInteropTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Peers.Transport.class)
-    void pythonClientCallsJavaServer(Peers.Transport transport) throws Exception {
+    @MethodSource("peers")
+    void pythonClientCallsJavaServer(PythonPeer.Kind kind, Peers.Transport transport) throws Exception {
         try (Server server = Peers.server(transport, dir, "sekrit").register(new DemoService())) {
-            List<String> lines = PythonPeer.run(dir, "client", server.address(), "sekrit");
+            List<String> lines = PythonPeer.run(kind, dir, "client", server.address(), "sekrit");
             assertThat(lines).contains(
                     "echo 'hi'",
                     "add 5",
@@ -60,10 +67,10 @@ class PythonInteropTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Peers.Transport.class)
-    void javaClientCallsPythonServer(Peers.Transport transport) throws Exception {
+    @MethodSource("peers")
+    void javaClientCallsPythonServer(PythonPeer.Kind kind, Peers.Transport transport) throws Exception {
         String address = transport == Peers.Transport.TCP ? "127.0.0.1:0" : dir.resolve("py.sock").toString();
-        try (PythonPeer python = PythonPeer.start(dir, "serve", address, "sekrit")) {
+        try (PythonPeer python = PythonPeer.start(kind, dir, "serve", address, "sekrit")) {
             String ready = python.readLine();
             assertThat(ready).startsWith("READY ");
             try (Client client = Client.connect(ready.substring(6), "sekrit")) {
@@ -103,14 +110,15 @@ class PythonInteropTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Peers.Transport.class)
-    void wrongSecretIsAClearErrorOnBothSides(Peers.Transport transport) throws Exception {
+    @MethodSource("peers")
+    void wrongSecretIsAClearErrorOnBothSides(PythonPeer.Kind kind, Peers.Transport transport) throws Exception {
         try (Server server = Peers.server(transport, dir, "sekrit").register(new DemoService())) {
-            assertThat(PythonPeer.run(dir, "client", server.address(), "wrong"))
-                    .containsExactly("handshake failed EOFError");
+            assertThat(PythonPeer.run(kind, dir, "client", server.address(), "wrong"))
+                    .containsExactly(kind == PythonPeer.Kind.PACKAGE ? "handshake failed AuthenticationError"
+                            : "handshake failed EOFError");
         }
         String address = transport == Peers.Transport.TCP ? "127.0.0.1:0" : dir.resolve("py2.sock").toString();
-        try (PythonPeer python = PythonPeer.start(dir, "serve", address, "sekrit")) {
+        try (PythonPeer python = PythonPeer.start(kind, dir, "serve", address, "sekrit")) {
             String ready = python.readLine();
             try (Client client = Client.connect(ready.substring(6), "wrong")) {
                 assertThat(failure(client.whenOpen())).isInstanceOf(AuthenticationException.class)
@@ -142,10 +150,10 @@ class PythonInteropTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Peers.Transport.class)
-    void aTypedInterfaceServesAgainstAPythonServer(Peers.Transport transport) throws Exception {
+    @MethodSource("peers")
+    void aTypedInterfaceServesAgainstAPythonServer(PythonPeer.Kind kind, Peers.Transport transport) throws Exception {
         String address = transport == Peers.Transport.TCP ? "127.0.0.1:0" : dir.resolve("py3.sock").toString();
-        try (PythonPeer python = PythonPeer.start(dir, "serve", address, "sekrit")) {
+        try (PythonPeer python = PythonPeer.start(kind, dir, "serve", address, "sekrit")) {
             String ready = python.readLine();
             try (Client client = Client.builder(ready.substring(6)).secret("sekrit")
                     .remoteErrors(e -> e.remoteType().equals("ValueError")

@@ -13,13 +13,31 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** Runs {@code kaa_peer.py}, a Python peer speaking kaa.rpc with the real pickle module. */
+/**
+ * Runs a Python peer: {@code kaa_peer.py}, the wire protocol with the real pickle module, as the original kaa.rpc
+ * speaks it; or the repository's Python 3 package ({@code python/kaarpc}) through its {@code tests/peer.py}, which
+ * takes the same command line.
+ */
 final class PythonPeer implements AutoCloseable {
+
+    /** Which Python peer runs. */
+    enum Kind {
+        /** {@code kaa_peer.py}: the protocol as the original speaks it, with Python's own pickle. */
+        PROTOCOL,
+        /** The {@code kaarpc} package of this repository. */
+        PACKAGE;
+
+        /** The package's directory, beside this module's. */
+        static Path packageDir() {
+            return Path.of(System.getProperty("user.dir")).resolveSibling("python").toAbsolutePath();
+        }
+    }
 
     private static final String EOF = new String("end of output");
 
     private final Process process;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private String address;
 
     private PythonPeer(Process process) {
         this.process = process;
@@ -42,8 +60,13 @@ final class PythonPeer implements AutoCloseable {
 
     /** Starts a long-running peer (a server); read its lines with {@link #readLine()}. */
     static PythonPeer start(Path dir, String... args) throws IOException {
-        return new PythonPeer(new ProcessBuilder(command(dir, args)).redirectError(ProcessBuilder.Redirect.INHERIT)
-                .start());
+        return start(Kind.PROTOCOL, dir, args);
+    }
+
+    /** Starts a long-running peer of the given kind. */
+    static PythonPeer start(Kind kind, Path dir, String... args) throws IOException {
+        return new PythonPeer(new ProcessBuilder(command(kind, dir, args))
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start());
     }
 
     /**
@@ -52,8 +75,13 @@ final class PythonPeer implements AutoCloseable {
      * lose the last lines.
      */
     static List<String> run(Path dir, String... args) throws Exception {
+        return run(Kind.PROTOCOL, dir, args);
+    }
+
+    /** Runs a peer of the given kind to its end. */
+    static List<String> run(Kind kind, Path dir, String... args) throws Exception {
         Path out = Files.createTempFile(dir, "python-out", ".txt");
-        Process p = new ProcessBuilder(command(dir, args)).redirectOutput(out.toFile())
+        Process p = new ProcessBuilder(command(kind, dir, args)).redirectOutput(out.toFile())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         if (!p.waitFor(Peers.WAIT.toMillis() * 3, TimeUnit.MILLISECONDS)) {
             p.destroyForcibly();
@@ -62,7 +90,13 @@ final class PythonPeer implements AutoCloseable {
         return Files.readAllLines(out);
     }
 
-    private static List<String> command(Path dir, String... args) throws IOException {
+    private static List<String> command(Kind kind, Path dir, String... args) throws IOException {
+        if (kind == Kind.PACKAGE) {
+            List<String> command = new ArrayList<>(List.of("python3",
+                    Kind.packageDir().resolve("tests").resolve("peer.py").toString()));
+            command.addAll(List.of(args));
+            return command;
+        }
         Path script = dir.resolve("kaa_peer.py");
         if (!Files.exists(script)) {
             try (InputStream in = PythonPeer.class.getResourceAsStream("/kaa_peer.py")) {
@@ -86,6 +120,22 @@ final class PythonPeer implements AutoCloseable {
             return null;
         }
         return line;
+    }
+
+    /** Reads the server's first line, {@code READY address}; fails on any other. */
+    PythonPeer ready() throws Exception {
+        String line = readLine();
+        if (line == null || !line.startsWith("READY ")) {
+            close();
+            throw new AssertionError("the python server did not start: " + line);
+        }
+        address = line.substring("READY ".length());
+        return this;
+    }
+
+    /** The address a server said it listens on, once {@link #ready()}. */
+    String address() {
+        return address;
     }
 
     long pid() {
