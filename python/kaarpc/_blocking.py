@@ -75,8 +75,20 @@ class BlockingClient(object):
         """Closes the connection and stops the client's thread."""
         if self._loop.is_closed():
             return
-        self._loop.call_soon_threadsafe(self._client.close)
-        self._stop_loop()
+        try:
+            self._run(self._shutdown(), self.timeout)
+        finally:
+            self._stop_loop()
+
+    async def _shutdown(self):
+        self._client.close()
+        if self._client.channel is not None:
+            await self._client.channel.wait_closed()
+        # what still runs (the reader, calls the server made) ends here, not with the loop
+        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for t in others:
+            t.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
 
     def _stop_loop(self):
         self._loop.call_soon_threadsafe(self._loop.stop)

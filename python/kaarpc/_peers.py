@@ -133,6 +133,7 @@ class Server(_Side):
         self.max_handshaking = max_handshaking
         self.client_connected = Signal()
         self.channels = set()
+        self._accepted = set()  # every connection's channel, in its handshake or after: what close() closes
         self._budget = ReceiveBudget(receive_budget)
         self._connections = 0
         self._handshaking = 0
@@ -167,6 +168,7 @@ class Server(_Side):
         self._connections += 1
         self._handshaking += 1
         channel = Channel(reader, writer, self.secret, True, self.functions, self.limits, self._budget)
+        self._accepted.add(channel)
         try:
             try:
                 await channel.handshake()
@@ -182,6 +184,7 @@ class Server(_Side):
             channel.close()  # the loop is shutting down: the connection goes quietly
         finally:
             self.channels.discard(channel)
+            self._accepted.discard(channel)
             self._connections -= 1
 
     async def close(self):
@@ -189,7 +192,7 @@ class Server(_Side):
         if self._server is None:
             return
         self._server.close()
-        for channel in list(self.channels):
+        for channel in list(self._accepted):
             channel.close()
         await self._server.wait_closed()
         if self.address[0] == 'unix':

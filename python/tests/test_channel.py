@@ -46,9 +46,12 @@ class ChannelTest(unittest.IsolatedAsyncioTestCase):
         port = server.sockets[0].getsockname()[1]
         reader, writer = await asyncio.open_connection('127.0.0.1', port)
         client = Channel(reader, writer, client_secret, False, functions(echo))
+        self.addCleanup(client.close)  # before the server stops: since 3.12 it waits for its connections
         await client.handshake()
         asyncio.ensure_future(client.serve())
-        return await asyncio.wait_for(accepted, 5), client
+        server_channel = await asyncio.wait_for(accepted, 5)
+        self.addCleanup(server_channel.close)
+        return server_channel, client
 
     async def stop(self, server):
         server.close()
@@ -92,8 +95,7 @@ class ChannelTest(unittest.IsolatedAsyncioTestCase):
         server, client = await self.pair(server_functions=functions(echo, wait))
         self.assertTrue(client.peer_marked)
         call = client.rpc('wait')
-        await asyncio.sleep(0)  # let the CALL go out
-        await asyncio.wait_for(client.rpc('echo', 1), 5)  # the server runs wait by now
+        await asyncio.wait_for(client.rpc('echo', 1), 5)  # read after the CALL of wait: the server runs it
         call.cancel()
         self.assertTrue(await asyncio.wait_for(cancelled, 5))
 

@@ -8,12 +8,12 @@ must be what the original server answered: the same seqs, types and values.
 import asyncio
 import json
 import os
-import pickle
 import struct
 import unittest
 
 import kaarpc
 from kaarpc import _protocol as p
+from kaarpc._unpickle import loads
 
 from peer import Demo
 
@@ -29,7 +29,7 @@ def session():
 
 def comparable(kind, payload):
     """What must match: a value, or an exception's type and arguments (tracebacks name other files)."""
-    value = pickle.loads(payload)  # our own server's bytes, or the captured ones: trusted test data
+    value = loads(payload)  # the reader checked against pickle.loads on every captured payload (test_unpickle)
     if kind == 'EXCP':
         exc, stack = value
         return type(exc).__name__, exc.args
@@ -77,7 +77,7 @@ class ReplayTest(unittest.IsolatedAsyncioTestCase):
         self.assertEqual(sorted(received), sorted(expected))
         for key, payload in received.items():
             if key[1] == 'CALL':
-                self.assertEqual(pickle.loads(payload), expected[key], key)
+                self.assertEqual(loads(payload), expected[key], key)
             else:
                 self.assertEqual(comparable(key[1], payload), expected[key], key)
 
