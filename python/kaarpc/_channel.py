@@ -1,6 +1,7 @@
 """One connection between two kaa.rpc peers, in asyncio terms: the handshake, then calls both ways."""
 
 import asyncio
+import collections
 import logging
 import os
 import pickle
@@ -102,43 +103,127 @@ class Limits(object):
 
     * ``max_frame``: the largest payload read (64 MiB); a larger header closes the connection.
     * ``handshake_timeout``: seconds for the whole handshake (10).
-    * ``frame_timeout``: seconds from a packet's first byte to its last (30), and for what this side wrote to be
-      taken by the socket; a peer that trickles, or reads nothing, is closed.
-    * ``max_calls``: the peer's calls running at once (1024); past it, reading pauses until one ends.
+    * ``frame_timeout``: seconds from a packet's first byte to its last (30); and for the socket to take any of what
+      this side wrote, once something waits: a peer that trickles, or reads nothing, is closed.
+    * ``max_calls``: the peer's calls running at once (1024); past it, reading pauses until one returns.
+    * ``max_unsent``: bytes of answers written and not yet taken by the socket (64 MiB); past it, reading pauses
+      until the peer reads. This side's own calls are not counted, so a client that pipelines never stops
+      reading its answers.
     """
 
-    def __init__(self, max_frame=64 << 20, handshake_timeout=10.0, frame_timeout=30.0, max_calls=1024):
-        if max_frame < 1 or handshake_timeout <= 0 or frame_timeout <= 0 or max_calls < 1:
+    def __init__(self, max_frame=64 << 20, handshake_timeout=10.0, frame_timeout=30.0, max_calls=1024,
+                 max_unsent=64 << 20):
+        if max_frame < 1 or handshake_timeout <= 0 or frame_timeout <= 0 or max_calls < 1 or max_unsent < 1:
             raise ValueError('limits must be positive')
         self.max_frame = max_frame
         self.handshake_timeout = handshake_timeout
         self.frame_timeout = frame_timeout
         self.max_calls = max_calls
+        self.max_unsent = max_unsent
+
+
+class _Unsent(object):
+    """What this side wrote that the socket has not taken yet, and how much of it is answers.
+
+    The transport sends in order: of the answers written, those that end past what was sent are still waiting.
+    """
+
+    def __init__(self, transport):
+        self._transport = transport
+        self._written = 0
+        self._answers = collections.deque()  # (end offset, size) of each answer written, oldest first
+        self._answer_bytes = 0
+
+    def wrote(self, n, answer):
+        self._written += n
+        if answer:
+            self._answers.append((self._written, n))
+            self._answer_bytes += n
+
+    def waiting(self):
+        return self._transport.get_write_buffer_size()
+
+    def answers(self):
+        sent = self._written - self._transport.get_write_buffer_size()
+        while self._answers and self._answers[0][0] <= sent:
+            self._answer_bytes -= self._answers.popleft()[1]
+        return self._answer_bytes
+
+
+class _Held(object):
+    """What one call of the peer's holds, each given back once: its bytes of the receive budget, and its slot."""
+
+    __slots__ = ('_channel', '_bytes', '_slot')
+
+    def __init__(self, channel, n):
+        self._channel = channel
+        self._bytes = n
+        self._slot = True
+
+    def budget(self):
+        if self._bytes:
+            self._channel._budget.release(self._bytes)
+            self._bytes = 0
+
+    def slot(self):
+        if self._slot:
+            self._slot = False
+            self._channel._slots.release()
+
+    def all(self, _task=None):
+        self.budget()
+        self.slot()
 
 
 class ReceiveBudget(object):
     """The bytes of payloads read but not yet decoded, shared by a server's connections.
 
-    A payload waits for room, with its connection's reading paused; one larger than the whole budget is read
-    when nothing else is held, so it is never refused for being large alone.
+    A payload waits for room, with its connection's reading paused, in the order they came; one larger than the
+    whole budget is read when nothing else is held, so it is never refused for being large alone.
     """
 
     def __init__(self, total=256 << 20):
         self.total = total
         self._used = 0
-        self._freed = None  # a future completed when bytes are given back (created in the loop)
+        self._queue = collections.deque()  # [bytes, future] of each waiting reservation, first come first
+
+    def _fits(self, n):
+        return self._used == 0 or self._used + n <= self.total
+
+    def try_reserve(self, n):
+        """Reserves ``n`` bytes if there is room now and nobody waits before."""
+        if self._queue or not self._fits(n):
+            return False
+        self._used += n
+        return True
 
     async def reserve(self, n):
-        while self._used and self._used + n > self.total:
-            if self._freed is None or self._freed.done():
-                self._freed = asyncio.get_event_loop().create_future()
-            await asyncio.shield(self._freed)
-        self._used += n
+        """Reserves ``n`` bytes, waiting for room."""
+        if self.try_reserve(n):
+            return
+        entry = [n, asyncio.get_event_loop().create_future()]
+        self._queue.append(entry)
+        try:
+            await entry[1]
+        except asyncio.CancelledError:
+            if entry[1].done() and not entry[1].cancelled():
+                self.release(n)  # granted as the wait was cancelled: given back
+            else:
+                if entry in self._queue:  # a grant may have passed over it already
+                    self._queue.remove(entry)
+                self._grant()  # who waited behind it may fit now
+            raise
 
     def release(self, n):
         self._used -= n
-        if self._freed is not None and not self._freed.done():
-            self._freed.set_result(None)
+        self._grant()
+
+    def _grant(self):
+        while self._queue and self._fits(self._queue[0][0]):
+            n, future = self._queue.popleft()
+            if not future.done():
+                self._used += n
+                future.set_result(None)
 
 
 class _Quiet(object):
@@ -173,17 +258,22 @@ class Channel(object):
     def __init__(self, reader, writer, secret, server, functions, limits=None, budget=None):
         self._reader = reader
         self._writer = writer
-        self._secret = secret.encode('utf-8') if isinstance(secret, str) else bytes(secret)
+        self._secret = _secret_bytes(secret)
         self._server = server
         self._functions = functions  # command -> (callable, add_client)
         self._limits = limits or Limits()
         self._budget = budget or ReceiveBudget()
+        self._unsent = _Unsent(writer.transport)
+        # our calls made while the socket is busy, in order, seq -> frame; written as it drains
+        self._outbox = collections.OrderedDict()
+        limits_of = getattr(writer.transport, 'get_write_buffer_limits', None)
+        self._write_high = limits_of()[1] if limits_of is not None else 64 << 10
         self._pending = {}  # seq -> (command, future): our calls awaiting an answer
-        self._running = {}  # seq -> task: the peer's calls
+        self._running = {}  # seq -> task: the peer's calls, until they end
+        self._cancelled = set()  # seqs of the peer's calls that it cancelled, or that the close cancelled
         self._slots = asyncio.Semaphore(self._limits.max_calls)
         self._seq = 0
         self._flushing = None  # the one drain in progress
-        self._answering = asyncio.Lock()  # guards the write of one answer at a time, after the last was taken
         self.closed = asyncio.get_event_loop().create_future()
         self.close_reason = None
         self.peer_marked = False
@@ -197,12 +287,14 @@ class Channel(object):
         try:
             await asyncio.wait_for(self._handshake(), self._limits.handshake_timeout)
         except asyncio.TimeoutError:
-            self._end('no handshake within %s s' % self._limits.handshake_timeout)
+            self._end('no handshake within %s s' % self._limits.handshake_timeout, abort=True)
             raise AuthenticationError('no handshake with %s within %s s' % (self.peer,
                                                                               self._limits.handshake_timeout))
         except BaseException as e:
-            self._end('handshake failed: %s' % e)  # whatever failed it, the connection goes with it
+            self._end('handshake failed: %s' % e, abort=True)  # whatever failed it, the connection goes with it
             raise
+        if self.closed.done():  # closed by this side meanwhile
+            raise ChannelClosed('the channel to %s was closed during its handshake' % self.peer)
 
     async def _read_handshake_packet(self):
         try:
@@ -225,8 +317,10 @@ class Channel(object):
         except ValueError as e:
             raise AuthenticationError('%s: %s' % (self.peer, e))
 
-    def _send_raw(self, seq, kind, payload):
-        self._writer.write(p.header(seq, kind, len(payload)) + payload)
+    def _send_raw(self, seq, kind, payload, answer=False):
+        frame = p.header(seq, kind, len(payload)) + payload
+        self._writer.write(frame)
+        self._unsent.wrote(len(frame), answer)
 
     async def _handshake(self):
         if self._server:
@@ -262,32 +356,54 @@ class Channel(object):
         """Calls ``command`` on the peer: a future of its answer, failed with :class:`RemoteError` if it raised.
 
         Cancelling the future (or ``asyncio.wait_for`` timing out) lets the call go; a peer of this project is
-        told, and cancels it too.
+        told, and cancels it too. An argument that cannot be pickled raises here.
         """
         if self.closed.done():
             raise ChannelClosed('the channel to %s is closed: %s' % (self.peer, self.close_reason))
-        payload = pickle.dumps((command, tuple(args), kwargs), 2)  # an unpicklable argument raises here
-        seq = self._seq = (self._seq % 0x7FFFFFFF) + 1
+        payload = pickle.dumps((command, tuple(args), kwargs), 2)
+        seq = self._next_seq()
         future = asyncio.get_event_loop().create_future()
         self._pending[seq] = (command, future)
-        self._send_raw(seq, p.CALL, payload)
+        if not self._outbox and self._unsent.waiting() <= self._write_high:
+            self._send_raw(seq, p.CALL, payload)
+        else:  # behind what waits: answers go first, so the peer's reading never waits on our calls
+            self._outbox[seq] = p.header(seq, p.CALL, len(payload)) + payload
         self._flush()
         future.add_done_callback(lambda f, seq=seq: self._forget(seq, f))
         return future
 
+    def _next_seq(self):
+        # 1 to 2^31 - 1, skipping any still waiting for an answer (after a wrap)
+        while True:
+            self._seq = (self._seq % 0x7FFFFFFF) + 1
+            if self._seq not in self._pending:
+                return self._seq
+
     def _forget(self, seq, future):
-        entry = self._pending.pop(seq, None)
-        if entry is not None and future.cancelled() and self.peer_marked and not self.closed.done():
+        entry = self._pending.get(seq)
+        if entry is None or entry[1] is not future:
+            return
+        del self._pending[seq]
+        if future.cancelled() and self._outbox.pop(seq, None) is not None:
+            return  # never sent: nothing to tell
+        if future.cancelled() and self.peer_marked and not self.closed.done():
             self._send_raw(seq, p.CNCL, b'')  # a peer of this project lets the call go
             self._flush()
 
     async def serve(self):
         """Reads packets until the connection ends; then every pending call fails with ChannelClosed."""
         reason = 'the peer closed the connection'
+        abort = True  # what we wrote is dropped, but for a peer that only stopped sending
         try:
-            while True:
+            while not self.closed.done():
+                if self._unsent.answers() > self._limits.max_unsent:
+                    await self._until_taken()  # the peer reads none of our answers: stop reading its calls
+                    continue
                 first = await self._reader.read(1)  # idle connections may wait for ever: nothing is held
                 if not first:
+                    abort = False  # it may still read the answers it is owed
+                    break
+                if self.closed.done():
                     break
                 deadline = time.monotonic() + self._limits.frame_timeout
                 seq, kind, length = p.parse_header(first + await self._within(deadline, p.HEADER.size - 1))
@@ -298,34 +414,87 @@ class Channel(object):
                 is_call = kind in (p.CALL, p.CALH)
                 paused = time.monotonic()
                 if is_call:
-                    await self._slots.acquire()  # past max_calls running, reading pauses here
-                await self._budget.reserve(length)
+                    if self._slots.locked():  # past max_calls running, reading pauses here
+                        await self._or_closed(self._slots.acquire())
+                    else:
+                        await self._slots.acquire()
+                held = _Held(self, length) if is_call else None
+                try:
+                    if not self._budget.try_reserve(length):  # the server's budget is held by others: wait
+                        await self._or_closed(self._budget.reserve(length))
+                except BaseException:
+                    if held is not None:
+                        held._bytes = 0  # nothing was reserved
+                        held.slot()
+                    raise
                 try:
                     # the pause was ours, not the peer's: its deadline moves by as much
                     payload = await self._within(deadline + time.monotonic() - paused, length)
                 except BaseException:
-                    self._budget.release(length)
-                    if is_call:
-                        self._slots.release()
+                    self._budget.release(length) if held is None else held.all()
                     raise
+                if held is None:
+                    self._budget.release(length)
+                if self.closed.done():
+                    if held is not None:
+                        held.all()
+                    break
                 if is_call:
-                    self._running[seq] = asyncio.ensure_future(self._dispatch(seq, payload, kind == p.CALH))
-                    continue
-                self._budget.release(length)
-                if kind in (p.RETN, p.EXCP):
+                    self._start_call(seq, payload, kind == p.CALH, held)
+                elif kind in (p.RETN, p.EXCP):
                     await self._answer(seq, kind == p.EXCP, payload)
                 elif kind == p.CNCL:
                     task = self._running.get(seq)
                     if task is not None:
+                        self._cancelled.add(seq)
                         task.cancel()
                 # any other type is ignored, as the original does
         except asyncio.TimeoutError:
             reason = 'a packet took longer than %s s to arrive' % self._limits.frame_timeout
             _quiet.warn('closing the connection to %s: %s', self.peer, reason)
+        except ChannelClosed:
+            pass
         except (asyncio.IncompleteReadError, ConnectionError, OSError) as e:
             reason = 'the connection was lost: %s' % (e.__class__.__name__,)
+        except Exception as e:  # a defect of ours: the connection goes, and says why
+            reason = 'an internal error: %r' % (e,)
+            log.exception('closing the connection to %s after an internal error', self.peer)
         finally:
-            self._end(reason)
+            self._end(reason, abort=abort)
+
+    def _start_call(self, seq, payload, with_headers, held):
+        if seq in self._running:
+            # the peer reused the seq of a call still running: an answer would be taken for the other's
+            held.all()
+            _quiet.warn('%s sent a call with seq %d while its call %d runs: ignored', self.peer, seq, seq)
+            return
+        task = asyncio.ensure_future(self._dispatch(seq, payload, with_headers, held))
+        self._running[seq] = task
+        # gives back what the call held however it ends, even cancelled before it started
+        task.add_done_callback(held.all)
+        task.add_done_callback(lambda t, seq=seq: self._call_ended(seq, t))
+
+    def _call_ended(self, seq, task):
+        if self._running.get(seq) is task:
+            del self._running[seq]
+        self._cancelled.discard(seq)
+
+    async def _or_closed(self, awaitable):
+        """Awaits ``awaitable``, or raises ChannelClosed as soon as the channel closes, whichever comes first."""
+        task = asyncio.ensure_future(awaitable)
+        if not task.done():
+            await asyncio.wait({task, self.closed}, return_when=asyncio.FIRST_COMPLETED)
+        if task.done():
+            return task.result()
+        task.cancel()
+        raise ChannelClosed(self.close_reason)
+
+    async def _until_taken(self):
+        """Waits until the socket takes some of what waits; closes the channel if it takes none in the frame time-out."""
+        before = self._unsent.waiting()
+        await self._or_closed(asyncio.shield(self._flush()))
+        if not self.closed.done() and self._unsent.waiting() >= before > 0:
+            self._end('the peer read nothing for %s s' % self._limits.frame_timeout, abort=True)
 
     async def _within(self, deadline, n):
         return await asyncio.wait_for(self._reader.readexactly(n), max(0.0, deadline - time.monotonic()))
@@ -342,7 +511,7 @@ class Channel(object):
         command, future = entry
         try:
             value = await self._decode(payload)
-        except UnpicklingRefused as e:
+        except Exception as e:
             if not future.done():
                 future.set_exception(UnpicklingRefused('the answer to %s() from %s is refused: %s'
                                                        % (command, self.peer, e)))
@@ -359,17 +528,15 @@ class Channel(object):
         else:
             future.set_exception(RemoteError(command, ValueError('a malformed EXCP'), []))
 
-    async def _dispatch(self, seq, payload, with_headers):
-        command = '?'
+    async def _dispatch(self, seq, payload, with_headers, held):
         try:
             try:
-                try:
-                    call = await self._decode(payload)
-                finally:
-                    self._budget.release(len(payload))
-                    del payload
-            except UnpicklingRefused as e:
+                call = await self._decode(payload)
+            except Exception as e:
                 raise ValueError('the CALL is refused: %s' % e) from None
+            finally:
+                held.budget()
+                del payload
             if not isinstance(call, tuple) or len(call) != (4 if with_headers else 3):
                 raise TypeError('a malformed CALL: not (command, args, kwargs)')
             command, args, kwargs = call[0], call[1], call[2]
@@ -385,29 +552,21 @@ class Channel(object):
             result = function(*args, **kwargs)
             if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future):
                 result = await result
-            await self._send_answer(seq, p.RETN, result)
+            held.slot()  # its work is done: writing the answer never holds a slot the peer's reading waits on
+            self._send_answer(seq, p.RETN, result)
         except asyncio.CancelledError:
-            pass  # the caller let it go, or the channel closed: no answer
+            if seq in self._cancelled or self.closed.done():
+                return  # the caller let it go, or the channel closed: no answer
+            # the function's own await was cancelled, not the call: the caller still hears
+            self._send_answer(seq, p.EXCP, (RuntimeError('the call was cancelled on the callee\'s side'), []))
         except Exception as e:
-            try:
-                await self._send_answer(seq, p.EXCP, (e, _frames(e)))
-            except asyncio.CancelledError:
-                pass
-        finally:
-            self._running.pop(seq, None)
-            self._slots.release()
+            self._send_answer(seq, p.EXCP, (e, _frames(e)))
 
-    async def _send_answer(self, seq, kind, value):
-        """Writes one answer once the socket took the ones before: what waits to be sent is one answer at most.
-
-        Calls waiting here hold their slots, so a peer that reads nothing soon stops being read from.
-        """
-        async with self._answering:
-            await asyncio.shield(self._flush())
-            if self.closed.done():
-                return
-            self._send_raw(seq, *self._encode_answer(kind, value))
-            self._flush()
+    def _send_answer(self, seq, kind, value):
+        if self.closed.done():
+            return
+        self._send_raw(seq, *self._encode_answer(kind, value), answer=True)
+        self._flush()
 
     def _encode_answer(self, kind, value):
         try:
@@ -420,40 +579,77 @@ class Channel(object):
         return kind, payload
 
     def _flush(self):
-        """The one drain of what was written: the socket must take it within the frame time-out, or we close."""
-        if self._flushing is None or self._flushing.done():
+        """The one drain of what was written: the socket must take some of it within the frame time-out, or we close.
+
+        A peer that reads slowly is given its time: the clock starts again whenever the socket takes anything.
+        """
+        if (self._flushing is None or self._flushing.done()) and not self.closed.done():
             self._flushing = asyncio.ensure_future(self._drain())
         return self._flushing
 
     async def _drain(self):
         try:
-            await asyncio.wait_for(self._writer.drain(), self._limits.frame_timeout)
-        except asyncio.TimeoutError:
-            _quiet.warn('closing the connection to %s: it read nothing for %s s', self.peer,
-                        self._limits.frame_timeout)
-            self._end('the peer read nothing for %s s' % self._limits.frame_timeout)
+            while not self.closed.done():
+                self._pump()
+                before = self._unsent.waiting()
+                try:
+                    await asyncio.wait_for(self._writer.drain(), self._limits.frame_timeout)
+                except asyncio.TimeoutError:
+                    if self._unsent.waiting() < before:
+                        continue  # slow, but reading
+                    _quiet.warn('closing the connection to %s: it read nothing for %s s', self.peer,
+                                self._limits.frame_timeout)
+                    self._end('the peer read nothing for %s s' % self._limits.frame_timeout, abort=True)
+                    return
+                if not self._outbox:
+                    return
         except (ConnectionError, OSError):
-            self._end('the connection was lost')
+            self._end('the connection was lost', abort=True)
+
+    def _pump(self):
+        """Writes waiting calls while the socket keeps up (to just past the transport's high-water mark)."""
+        while self._outbox and self._unsent.waiting() <= self._write_high:
+            seq, frame = self._outbox.popitem(last=False)
+            self._writer.write(frame)
+            self._unsent.wrote(len(frame), False)
 
     # ---- the end -------------------------------------------------------------------------------------
 
     def close(self):
-        """Closes the connection; pending calls fail with ChannelClosed and running ones are cancelled."""
+        """Closes the connection; pending calls fail with ChannelClosed and running ones are cancelled.
+
+        What was written is still sent, for a moment: a socket that takes none of it is dropped.
+        """
         self._end('closed by this side')
 
-    def _end(self, reason):
+    def _end(self, reason, abort=False):
         if self.closed.done():
             return
         self.close_reason = reason
         self.closed.set_result(reason)
-        self._writer.close()
+        transport = self._writer.transport
+        if abort or not self._unsent.waiting():
+            transport.abort()  # at once: nothing is waiting, or the peer forfeited what was
+        else:
+            self._writer.close()
+            asyncio.get_event_loop().call_later(min(5.0, self._limits.frame_timeout), transport.abort)
         for command, future in list(self._pending.values()):
             if not future.done():
                 future.set_exception(ChannelClosed('%s() on %s: %s' % (command, self.peer, reason)))
         self._pending.clear()
-        for task in list(self._running.values()):
+        self._outbox.clear()
+        for seq, task in list(self._running.items()):
+            self._cancelled.add(seq)
             task.cancel()
 
     async def wait_closed(self):
         """Waits for the end of the connection."""
         await asyncio.shield(self.closed)
+
+
+def _secret_bytes(secret):
+    if isinstance(secret, str):
+        return secret.encode('utf-8')
+    if isinstance(secret, (bytes, bytearray)):
+        return bytes(secret)
+    raise TypeError('a secret is str or bytes, not %s' % type(secret).__name__)

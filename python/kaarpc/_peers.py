@@ -5,7 +5,7 @@ import os
 import stat
 import tempfile
 
-from ._channel import AuthenticationError, Channel, ChannelClosed, Limits, ReceiveBudget, _quiet
+from ._channel import AuthenticationError, Channel, ChannelClosed, Limits, ReceiveBudget, _quiet, _secret_bytes
 
 __all__ = ['Server', 'Client', 'parse_address', 'Signal']
 
@@ -99,6 +99,7 @@ class _Side(object):
 
     def __init__(self, address, secret, limits):
         self.address = parse_address(address)
+        _secret_bytes(secret)  # a TypeError now rather than at every connection
         self.secret = secret
         self.limits = limits or Limits()
         self.functions = {}  # command -> (callable, add_client), shared by this side's channels
@@ -137,6 +138,7 @@ class Server(_Side):
         self._budget = ReceiveBudget(receive_budget)
         self._connections = 0
         self._handshaking = 0
+        self._closing = False
         self._server = None
 
     async def start(self):
@@ -160,37 +162,49 @@ class Server(_Side):
         return ('[%s]:%d' if ':' in host else '%s:%d') % (host, port)
 
     async def _accept(self, reader, writer):
-        if self._connections >= self.max_connections or self._handshaking >= self.max_handshaking:
-            _quiet.warn('refusing a connection from %s: %d connections, %d of them in their handshake',
-                        writer.get_extra_info('peername'), self._connections, self._handshaking)
-            writer.close()
+        if self._closing or self._connections >= self.max_connections \
+                or self._handshaking >= self.max_handshaking:
+            if not self._closing:
+                _quiet.warn('refusing a connection from %s: %d connections, %d of them in their handshake',
+                            writer.get_extra_info('peername'), self._connections, self._handshaking)
+            writer.transport.abort()
             return
         self._connections += 1
         self._handshaking += 1
-        channel = Channel(reader, writer, self.secret, True, self.functions, self.limits, self._budget)
-        self._accepted.add(channel)
+        handshaking = True
+        channel = None
         try:
+            channel = Channel(reader, writer, self.secret, True, self.functions, self.limits, self._budget)
+            self._accepted.add(channel)
             try:
                 await channel.handshake()
-            except (AuthenticationError, ConnectionError, OSError) as e:
+            except (AuthenticationError, ChannelClosed, ConnectionError, OSError) as e:
                 _quiet.warn('%s', e)
                 return
             finally:
                 self._handshaking -= 1
+                handshaking = False
             self.channels.add(channel)
             self.client_connected.emit(channel)
             await channel.serve()
         except asyncio.CancelledError:
-            channel.close()  # the loop is shutting down: the connection goes quietly
+            pass  # the loop is shutting down: the connection goes quietly
         finally:
-            self.channels.discard(channel)
-            self._accepted.discard(channel)
+            if handshaking:
+                self._handshaking -= 1
+            if channel is not None:
+                channel.close()
+                self.channels.discard(channel)
+                self._accepted.discard(channel)
+            else:
+                writer.transport.abort()
             self._connections -= 1
 
     async def close(self):
-        """Stops listening and closes every client's channel."""
-        if self._server is None:
+        """Stops listening and closes every client's channel, those still in their handshake too."""
+        if self._server is None or self._closing:
             return
+        self._closing = True
         self._server.close()
         for channel in list(self._accepted):
             channel.close()
@@ -219,7 +233,7 @@ class Client(_Side):
         self.closed = Signal()
         self.channel = None
         self._stopped = False
-        self._reconnecting = None
+        self._connecting = None  # the task that connects, while one does: connect() and a reconnect share it
 
     @property
     def connected(self):
@@ -227,18 +241,32 @@ class Client(_Side):
         return self.channel is not None and not self.channel.closed.done()
 
     async def connect(self):
-        """Connects and authenticates; returns this client.
+        """Connects and authenticates; returns this client (at once if it is connected).
 
-        Raises :class:`AuthenticationError` for a wrong secret, OSError if nobody listens (without ``retry``).
+        Raises :class:`AuthenticationError` for a wrong secret, OSError if nobody listens (without ``retry``),
+        :class:`ChannelClosed` if ``close()`` is called meanwhile.
         """
         self._stopped = False
-        return await self._connect_until_open()
+        if self.connected:
+            return self
+        if self._connecting is None or self._connecting.done():
+            self._connecting = asyncio.ensure_future(self._connect_until_open())
+        connecting = self._connecting
+        try:
+            await asyncio.shield(connecting)
+        except asyncio.CancelledError:
+            if connecting.cancelled():  # by close(), not by our caller
+                raise ChannelClosed('the client was closed while it connected') from None
+            raise
+        return self
 
     async def _connect_until_open(self):
         while True:
+            if self._stopped:
+                raise ChannelClosed('the client was closed')
             try:
                 await self._connect_once()
-                return self
+                return
             except AuthenticationError:
                 raise
             except (OSError, asyncio.TimeoutError):
@@ -255,23 +283,30 @@ class Client(_Side):
         reader, writer = await asyncio.wait_for(opening, timeout)
         channel = Channel(reader, writer, self.secret, False, self.functions, self.limits)
         await channel.handshake()
+        if self._stopped:  # closed while the handshake ran
+            channel.close()
+            raise ChannelClosed('the client was closed')
         self.channel = channel
         task = asyncio.ensure_future(channel.serve())
-        task.add_done_callback(lambda t: self._lost(channel))
+        task.add_done_callback(lambda t: self._lost(channel, t))
         self.open.emit(channel)
 
-    def _lost(self, channel):
+    def _lost(self, channel, task):
+        if not task.cancelled():
+            task.exception()  # retrieved: serve() says why in close_reason
         self.closed.emit(channel)
-        if self.retry is not None and not self._stopped:
-            self._reconnecting = asyncio.ensure_future(self._reconnect())
+        if self.retry is not None and not self._stopped and not task.cancelled() and channel is self.channel \
+                and (self._connecting is None or self._connecting.done()):
+            self._connecting = asyncio.ensure_future(self._reconnect())
 
     async def _reconnect(self):
         try:
             await asyncio.sleep(self.retry)
-            if not self._stopped:
-                await self._connect_until_open()
+            await self._connect_until_open()
         except AuthenticationError as e:
             _quiet.warn('not reconnecting: %s', e)
+        except ChannelClosed:
+            pass  # closed meanwhile
 
     def rpc(self, command, *args, **kwargs):
         """Calls ``command`` on the server: a future of its answer. ChannelClosed when not connected."""
@@ -280,9 +315,9 @@ class Client(_Side):
         return self.channel.rpc(command, *args, **kwargs)
 
     def close(self):
-        """Closes the channel, and stops reconnecting."""
+        """Closes the channel, and stops connecting and reconnecting."""
         self._stopped = True
-        if self._reconnecting is not None:
-            self._reconnecting.cancel()
+        if self._connecting is not None:
+            self._connecting.cancel()
         if self.channel is not None:
             self.channel.close()

@@ -187,7 +187,7 @@ class _Budget(object):
             raise UnpicklingRefused('the payload asks for more work than its size allows')
 
 
-def _hash_cost(value, budget, seen):
+def _hash_cost(value, budget, seen, depths, alive):
     """Charges what hashing ``value`` costs: a tuple's hash walks all of it, shared parts once per use."""
     if not isinstance(value, (tuple, frozenset, Inert)):
         budget.spend(1)
@@ -204,11 +204,18 @@ def _hash_cost(value, budget, seen):
             children = v.args if isinstance(v, Inert) else v
             if done:
                 total = 1
+                depth = 0
                 for c in children:
                     total += seen.get(id(c), 1)
+                    depth = max(depth, depths.get(id(c), 0))
                     if total > budget.left:
                         break
                 seen[id(v)] = total
+                alive.append(v)  # its id must not be reused by another tuple while the memo holds it
+                # CPython hashes a tuple by a recursion it does not bound: a deep key must never be hashed
+                depths[id(v)] = depth + 1
+                if depth + 1 > MAX_DEPTH:
+                    raise UnpicklingRefused('a key nested deeper than %d' % MAX_DEPTH)
             else:
                 stack.append((v, True))
                 for c in children:
@@ -228,7 +235,18 @@ def loads(data, allowed=None, work_per_byte=WORK_PER_BYTE):
     classes' instances from their arguments: more than the safe set, by name.
     """
     data = bytes(data)
-    return _Reader(data, allowed, _Budget(max(len(data), 64) * work_per_byte)).run()
+    try:
+        return _Reader(data, allowed, _Budget(max(len(data), 64) * work_per_byte)).run()
+    except UnpicklingRefused:
+        raise
+    except Exception as e:  # a value a factory or a container refused (an unhashable key, a UUID out of range)
+        raise UnpicklingRefused('the pickle is malformed: %s: %s' % (type(e).__name__, _short(e))) from None
+
+
+def _short(e):
+    text = str(e)
+    return text if len(text) <= 200 else text[:200] + '...'
+
 
 
 class _Reader(object):
@@ -241,7 +259,9 @@ class _Reader(object):
         self.stack = []
         self.marks = []
         self.memo = {}
-        self.hashed = {}
+        self.hashed = {}  # id of a key's tuple -> what hashing it costs
+        self.key_depths = {}  # id of a key's tuple -> its nesting
+        self.hashed_alive = []  # the tuples of both memos, kept so that their ids stay theirs
 
     # ---- reading bytes -----------------------------------------------------------------------------
 
@@ -296,7 +316,7 @@ class _Reader(object):
     def key(self, k):
         if isinstance(k, (list, dict, set, bytearray)):
             raise UnpicklingRefused('an unhashable %s as a key' % type(k).__name__)
-        _hash_cost(k, self.budget, self.hashed)
+        _hash_cost(k, self.budget, self.hashed, self.key_depths, self.hashed_alive)
         return k
 
     # ---- the opcodes -------------------------------------------------------------------------------
@@ -478,12 +498,11 @@ def _build(r):
     elif isinstance(obj, BaseException):
         if isinstance(state, dict):
             r.budget.spend(len(state))
+            # into the instance's dict, never through setattr: a C slot (OSError.filename, StopIteration.value)
+            # holding a chain of exceptions would be freed by a recursion CPython does not bound
             for k, v in state.items():
                 if isinstance(k, str) and not k.startswith('__'):
-                    try:
-                        setattr(obj, k, v)
-                    except (AttributeError, TypeError):
-                        pass
+                    obj.__dict__[k] = v
     elif isinstance(obj, collections.OrderedDict) and isinstance(state, dict):
         obj.update(state)
     elif r.allowed is not None and type(obj).__module__ not in ('builtins', 'datetime', 'decimal', 'uuid',
