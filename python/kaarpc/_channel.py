@@ -2,9 +2,12 @@
 
 import asyncio
 import collections
+import concurrent.futures
 import logging
 import os
 import pickle
+import reprlib
+import threading
 import time
 import traceback
 
@@ -18,7 +21,10 @@ log = logging.getLogger('kaarpc')
 #: what a peer may send in one packet before its handshake is done (a handshake packet is 60 bytes)
 HANDSHAKE_LIMIT = 1024
 #: payloads of at least this size are decoded on a worker thread, so that other connections are served meanwhile
-DECODE_ELSEWHERE = 64 << 10
+#: (at 16 units of work a byte, what is decoded on the event loop takes a few milliseconds at most)
+DECODE_ELSEWHERE = 8 << 10
+#: a large payload is read, and reserved in the receive budget, in pieces of at most this size
+_PIECE = 256 << 10
 
 
 class AuthenticationError(ConnectionError):
@@ -48,8 +54,9 @@ class RemoteError(Exception):
         self.java_class = java_class if isinstance(java_class, str) else None
         causes = getattr(exception, 'java_causes', None)
         self.java_causes = causes if isinstance(causes, (list, tuple)) else None
-        super().__init__('%s() raised %s%s: %s' % (command, type(exception).__name__,
-                                                   ' (%s)' % self.java_class if self.java_class else '', exception))
+        super().__init__('%s() raised %s%s: %s' % (_cut(command), type(exception).__name__,
+                                                   ' (%s)' % _cut(self.java_class) if self.java_class else '',
+                                                   _describe_exception(exception)))
 
     def __str__(self):
         text = super().__str__()
@@ -70,6 +77,36 @@ def _frame_tuple(frame):
     return frame
 
 
+class _BoundedRepr(reprlib.Repr):
+    """reprlib's limits, and no int rendered whole past 4,000 bits: CPython's int to text is quadratic."""
+
+    def __init__(self):
+        super().__init__()
+        self.maxlevel = 4
+        self.maxstring = self.maxother = 200
+
+    def repr_int(self, x, level):
+        return '<int of %d bits>' % x.bit_length() if x.bit_length() > 4000 else repr(x)
+
+
+_bounded = _BoundedRepr()
+
+
+def _cut(text, limit=200):
+    text = text if isinstance(text, str) else _bounded.repr(text)
+    return text if len(text) <= limit else text[:limit] + '...'
+
+
+def _describe_exception(e):
+    """What str(e) says, within bounds whatever its arguments are (a peer chose them)."""
+    args = getattr(e, 'args', ())
+    if not isinstance(args, tuple):
+        return _cut(args)
+    if len(args) == 1:
+        return _cut(args[0]) if not isinstance(e, KeyError) else _bounded.repr(args[0])
+    return _bounded.repr(args) if args else ''
+
+
 def _stack_lines(stack):
     lines = []
     if not isinstance(stack, (list, tuple)):
@@ -77,10 +114,10 @@ def _stack_lines(stack):
     for frame in stack[:64]:
         if isinstance(frame, (list, tuple)) and len(frame) >= 3:
             text = frame[3] if len(frame) > 3 and frame[3] else ''
-            lines.append('  File "%s", line %s, in %s%s' % (frame[0], frame[1], frame[2],
-                                                             ('\n    ' + str(text)) if text else ''))
+            lines.append('  File "%s", line %s, in %s%s' % (_cut(frame[0]), _cut(frame[1]), _cut(frame[2]),
+                                                             ('\n    ' + _cut(text)) if text else ''))
         else:
-            lines.append('  %s' % (frame,))
+            lines.append('  %s' % _cut(frame))
     if len(stack) > 64:
         lines.append('  ... %d more' % (len(stack) - 64))
     return lines
@@ -162,7 +199,7 @@ class _Held(object):
 
     def budget(self):
         if self._bytes:
-            self._channel._budget.release(self._bytes)
+            self._channel._budget.release(self._bytes, self._channel)
             self._bytes = 0
 
     def slot(self):
@@ -178,52 +215,73 @@ class _Held(object):
 class ReceiveBudget(object):
     """The bytes of payloads read but not yet decoded, shared by a server's connections.
 
-    A payload waits for room, with its connection's reading paused, in the order they came; one larger than the
-    whole budget is read when nothing else is held, so it is never refused for being large alone.
+    Bytes are reserved as they arrive, never on a header's word: a peer that announces a large frame and sends
+    nothing holds nothing. A piece that does not fit waits, with its connection's reading paused, first come
+    first served; when every connection holding bytes waits for more (none could give any back), the first
+    is let through, so frames larger than what is left, even than the whole budget, are always read.
     """
 
     def __init__(self, total=256 << 20):
         self.total = total
         self._used = 0
-        self._queue = collections.deque()  # [bytes, future] of each waiting reservation, first come first
+        self._held = {}  # holder -> bytes it holds
+        self._queue = collections.deque()  # [bytes, future, holder] of each waiting reservation, oldest first
 
     def _fits(self, n):
-        return self._used == 0 or self._used + n <= self.total
+        if self._used == 0 or self._used + n <= self.total:
+            return True
+        waiting = {entry[2] for entry in self._queue if not entry[1].done()}
+        return all(h in waiting for h in self._held)  # everyone who holds waits: nobody would give back
 
-    def try_reserve(self, n):
-        """Reserves ``n`` bytes if there is room now and nobody waits before."""
+    def try_reserve(self, n, holder):
+        """Reserves ``n`` bytes for ``holder`` if there is room now and nobody waits before."""
         if self._queue or not self._fits(n):
             return False
-        self._used += n
+        self._take(n, holder)
         return True
 
-    async def reserve(self, n):
-        """Reserves ``n`` bytes, waiting for room."""
-        if self.try_reserve(n):
+    async def reserve(self, n, holder):
+        """Reserves ``n`` bytes for ``holder``, waiting for room."""
+        if self.try_reserve(n, holder):
             return
-        entry = [n, asyncio.get_event_loop().create_future()]
+        entry = [n, asyncio.get_event_loop().create_future(), holder]
         self._queue.append(entry)
+        self._grant()  # its own wait may be what makes everyone stuck
         try:
             await entry[1]
         except asyncio.CancelledError:
             if entry[1].done() and not entry[1].cancelled():
-                self.release(n)  # granted as the wait was cancelled: given back
+                self.release(n, holder)  # granted as the wait was cancelled: given back
             else:
                 if entry in self._queue:  # a grant may have passed over it already
                     self._queue.remove(entry)
                 self._grant()  # who waited behind it may fit now
             raise
 
-    def release(self, n):
+    def release(self, n, holder):
         self._used -= n
+        left = self._held.get(holder, 0) - n
+        if left > 0:
+            self._held[holder] = left
+        else:
+            self._held.pop(holder, None)
         self._grant()
 
+    def _take(self, n, holder):
+        self._used += n
+        self._held[holder] = self._held.get(holder, 0) + n
+
     def _grant(self):
-        while self._queue and self._fits(self._queue[0][0]):
-            n, future = self._queue.popleft()
-            if not future.done():
-                self._used += n
-                future.set_result(None)
+        while self._queue:
+            n, future, holder = self._queue[0]
+            if future.done():
+                self._queue.popleft()
+                continue
+            if not self._fits(n):
+                return
+            self._queue.popleft()
+            self._take(n, holder)
+            future.set_result(None)
 
 
 class _Quiet(object):
@@ -272,6 +330,7 @@ class Channel(object):
         self._running = {}  # seq -> task: the peer's calls, until they end
         self._cancelled = set()  # seqs of the peer's calls that it cancelled, or that the close cancelled
         self._slots = asyncio.Semaphore(self._limits.max_calls)
+        self._decoding = asyncio.Lock()  # guards this connection's one worker thread of _decoders()
         self._seq = 0
         self._flushing = None  # the one drain in progress
         self.closed = asyncio.get_event_loop().create_future()
@@ -412,29 +471,21 @@ class Channel(object):
                     _quiet.warn('closing the connection to %s: %s', self.peer, reason)
                     break
                 is_call = kind in (p.CALL, p.CALH)
-                paused = time.monotonic()
-                if is_call:
-                    if self._slots.locked():  # past max_calls running, reading pauses here
-                        await self._or_closed(self._slots.acquire())
-                    else:
-                        await self._slots.acquire()
+                if is_call and self._slots.locked():  # past max_calls running, reading pauses here
+                    paused = time.monotonic()
+                    await self._or_closed(self._slots.acquire())
+                    deadline += time.monotonic() - paused  # the pause was ours, not the peer's
+                elif is_call:
+                    await self._slots.acquire()
+                try:
+                    payload = await self._read_payload(length, deadline)
+                except BaseException:
+                    if is_call:
+                        self._slots.release()
+                    raise
                 held = _Held(self, length) if is_call else None
-                try:
-                    if not self._budget.try_reserve(length):  # the server's budget is held by others: wait
-                        await self._or_closed(self._budget.reserve(length))
-                except BaseException:
-                    if held is not None:
-                        held._bytes = 0  # nothing was reserved
-                        held.slot()
-                    raise
-                try:
-                    # the pause was ours, not the peer's: its deadline moves by as much
-                    payload = await self._within(deadline + time.monotonic() - paused, length)
-                except BaseException:
-                    self._budget.release(length) if held is None else held.all()
-                    raise
                 if held is None:
-                    self._budget.release(length)
+                    self._budget.release(length, self)
                 if self.closed.done():
                     if held is not None:
                         held.all()
@@ -496,13 +547,41 @@ class Channel(object):
         if not self.closed.done() and self._unsent.waiting() >= before > 0:
             self._end('the peer read nothing for %s s' % self._limits.frame_timeout, abort=True)
 
+    async def _read_payload(self, length, deadline):
+        """A payload, read as it arrives and reserved in the receive budget piece by piece; all of it is reserved
+        once read, and given back by the caller. A wait for room moves the deadline: that pause is ours."""
+        if length <= _PIECE:
+            payload = await self._within(deadline, length)
+            if not self._budget.try_reserve(length, self):
+                await self._or_closed(self._budget.reserve(length, self))
+            return payload
+        pieces = bytearray()
+        try:
+            while len(pieces) < length:
+                piece = await asyncio.wait_for(self._reader.read(min(length - len(pieces), _PIECE)),
+                                               max(0.0, deadline - time.monotonic()))
+                if not piece:
+                    raise asyncio.IncompleteReadError(bytes(pieces), length)
+                if not self._budget.try_reserve(len(piece), self):
+                    paused = time.monotonic()
+                    await self._or_closed(self._budget.reserve(len(piece), self))
+                    deadline += time.monotonic() - paused
+                pieces += piece
+            return bytes(pieces)
+        except BaseException:
+            if pieces:
+                self._budget.release(len(pieces), self)
+            raise
+
     async def _within(self, deadline, n):
         return await asyncio.wait_for(self._reader.readexactly(n), max(0.0, deadline - time.monotonic()))
 
     async def _decode(self, payload):
-        if len(payload) >= DECODE_ELSEWHERE:
-            return await asyncio.get_event_loop().run_in_executor(None, loads, payload)
-        return loads(payload)
+        if len(payload) < DECODE_ELSEWHERE:
+            return loads(payload)
+        # one worker thread at a time per connection, so that one peer's payloads cannot take every worker
+        async with self._decoding:
+            return await asyncio.get_event_loop().run_in_executor(_decoders(), loads, payload)
 
     async def _answer(self, seq, error, payload):
         entry = self._pending.pop(seq, None)
@@ -645,6 +724,20 @@ class Channel(object):
     async def wait_closed(self):
         """Waits for the end of the connection."""
         await asyncio.shield(self.closed)
+
+
+_decoder_pool = None
+_decoder_pool_lock = threading.Lock()  # guards the making of _decoder_pool: each thread's loop may ask first
+
+
+def _decoders():
+    """The worker threads that decode large payloads, shared by every channel of the process."""
+    global _decoder_pool
+    with _decoder_pool_lock:
+        if _decoder_pool is None:
+            _decoder_pool = concurrent.futures.ThreadPoolExecutor(max_workers=4,
+                                                                  thread_name_prefix='kaarpc-decode')
+        return _decoder_pool
 
 
 def _secret_bytes(secret):

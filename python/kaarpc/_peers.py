@@ -1,13 +1,18 @@
 """Server and Client: kaa's addresses, the signals, what a side exposes, and reconnection."""
 
 import asyncio
+import collections
 import os
 import stat
 import tempfile
+import time
 
 from ._channel import AuthenticationError, Channel, ChannelClosed, Limits, ReceiveBudget, _quiet, _secret_bytes
 
 __all__ = ['Server', 'Client', 'parse_address', 'Signal']
+
+#: seconds a connection is sure to keep its handshake slot, before a newcomer may take it
+EVICT_AFTER = 0.5
 
 
 def _socket_dir():
@@ -123,8 +128,9 @@ class Server(_Side):
 
     ``await Server(address, secret).register(service).start()``. Besides ``limits`` (each connection's), at most
     ``max_connections`` are served at once and at most ``max_handshaking`` of them before their handshake; past
-    either, a new connection is closed at once. ``receive_budget`` bounds the bytes read and not yet decoded,
-    across all connections.
+    either, a new connection is closed at once, but that when the handshakes are full, the one waiting longest,
+    if for half a second or more, gives its place to the newcomer. ``receive_budget`` bounds the bytes read and
+    not yet decoded, across all connections.
     """
 
     def __init__(self, address, secret='', limits=None, max_connections=1024, max_handshaking=128,
@@ -134,10 +140,10 @@ class Server(_Side):
         self.max_handshaking = max_handshaking
         self.client_connected = Signal()
         self.channels = set()
+        self._in_handshake = collections.OrderedDict()  # channel -> when it was accepted, oldest first
         self._accepted = set()  # every connection's channel, in its handshake or after: what close() closes
         self._budget = ReceiveBudget(receive_budget)
         self._connections = 0
-        self._handshaking = 0
         self._closing = False
         self._server = None
 
@@ -162,43 +168,55 @@ class Server(_Side):
         return ('[%s]:%d' if ':' in host else '%s:%d') % (host, port)
 
     async def _accept(self, reader, writer):
+        if len(self._in_handshake) >= self.max_handshaking and not self._closing:
+            self._evict_oldest_handshake()
         if self._closing or self._connections >= self.max_connections \
-                or self._handshaking >= self.max_handshaking:
+                or len(self._in_handshake) >= self.max_handshaking:
             if not self._closing:
                 _quiet.warn('refusing a connection from %s: %d connections, %d of them in their handshake',
-                            writer.get_extra_info('peername'), self._connections, self._handshaking)
+                            writer.get_extra_info('peername'), self._connections, len(self._in_handshake))
             writer.transport.abort()
             return
         self._connections += 1
-        self._handshaking += 1
-        handshaking = True
         channel = None
         try:
             channel = Channel(reader, writer, self.secret, True, self.functions, self.limits, self._budget)
             self._accepted.add(channel)
+            self._in_handshake[channel] = time.monotonic()
             try:
                 await channel.handshake()
             except (AuthenticationError, ChannelClosed, ConnectionError, OSError) as e:
                 _quiet.warn('%s', e)
                 return
             finally:
-                self._handshaking -= 1
-                handshaking = False
+                self._in_handshake.pop(channel, None)
             self.channels.add(channel)
             self.client_connected.emit(channel)
             await channel.serve()
         except asyncio.CancelledError:
             pass  # the loop is shutting down: the connection goes quietly
         finally:
-            if handshaking:
-                self._handshaking -= 1
             if channel is not None:
+                self._in_handshake.pop(channel, None)
                 channel.close()
                 self.channels.discard(channel)
                 self._accepted.discard(channel)
             else:
                 writer.transport.abort()
             self._connections -= 1
+
+    def _evict_oldest_handshake(self):
+        """Makes room for a newcomer: the connection longest in its handshake goes, if it had its fair time.
+
+        Silent connections (no secret needed to open one) would otherwise keep every client out; anyone admitted
+        still has EVICT_AFTER seconds for its handshake's round trip.
+        """
+        if not self._in_handshake:
+            return
+        oldest, since = next(iter(self._in_handshake.items()))
+        if time.monotonic() - since >= EVICT_AFTER:
+            del self._in_handshake[oldest]
+            oldest._end('evicted in its handshake to admit a newer connection', abort=True)
 
     async def close(self):
         """Stops listening and closes every client's channel, those still in their handshake too."""

@@ -57,12 +57,9 @@ class Inert(object):
     def __repr__(self):
         return '<inert %s.%s%r>' % (self.module, self.name, tuple(self.args))
 
-    def __eq__(self, other):
-        return (isinstance(other, Inert) and (self.module, self.name, self.args, self.state)
-                == (other.module, other.name, other.args, other.state))
-
-    def __hash__(self):
-        return hash((self.module, self.name))
+    # equal only to itself, as any object: comparing the states a peer chose could cost what it likes
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
 
 
 class _Global(object):
@@ -145,7 +142,7 @@ def _timedelta(*args):
 
 
 _SAFE = {
-    ('builtins', 'set'): set, ('builtins', 'frozenset'): frozenset, ('builtins', 'bytearray'): bytearray,
+    ('builtins', 'set'): set, ('builtins', 'frozenset'): frozenset, ('builtins', 'bytearray'): lambda *args: bytearray(_bytes_type(*args)),
     ('builtins', 'bytes'): _bytes_type, ('builtins', 'complex'): complex,
     ('builtins', 'object'): object,
     ('_codecs', 'encode'): _codecs_encode,
@@ -187,10 +184,15 @@ class _Budget(object):
             raise UnpicklingRefused('the payload asks for more work than its size allows')
 
 
+def _leaf_cost(value):
+    """Hashing an int walks its 30-bit digits; anything else a key holds hashes in constant time or caches it."""
+    return 1 + (value.bit_length() >> 5) if type(value) is int else 1
+
+
 def _hash_cost(value, budget, seen, depths, alive):
     """Charges what hashing ``value`` costs: a tuple's hash walks all of it, shared parts once per use."""
     if not isinstance(value, (tuple, frozenset, Inert)):
-        budget.spend(1)
+        budget.spend(_leaf_cost(value))
         return
     key = id(value)
     cost = seen.get(key)
@@ -206,7 +208,7 @@ def _hash_cost(value, budget, seen, depths, alive):
                 total = 1
                 depth = 0
                 for c in children:
-                    total += seen.get(id(c), 1)
+                    total += seen[id(c)] if id(c) in seen else _leaf_cost(c)
                     depth = max(depth, depths.get(id(c), 0))
                     if total > budget.left:
                         break
@@ -262,6 +264,8 @@ class _Reader(object):
         self.hashed = {}  # id of a key's tuple -> what hashing it costs
         self.key_depths = {}  # id of a key's tuple -> its nesting
         self.hashed_alive = []  # the tuples of both memos, kept so that their ids stay theirs
+        self.collisions = {}  # id of a table being built -> {hash: keys of that hash in it}
+        self.tables_alive = []
 
     # ---- reading bytes -----------------------------------------------------------------------------
 
@@ -313,10 +317,23 @@ class _Reader(object):
             raise UnpicklingRefused('the pickle pushes too many values')
         self.stack.append(value)
 
-    def key(self, k):
+    def key(self, k, table):
+        """Charges what using ``k`` as a key of ``table`` (a dict or a set being built) costs, then returns it.
+
+        Hashing walks a tuple whole and a big int digit by digit; and keys of one hash in one table probe past
+        each other, so the n-th of a hash pays n (ints' hashes are not randomised: k * (2**61 - 1) all hash to 0).
+        """
         if isinstance(k, (list, dict, set, bytearray)):
             raise UnpicklingRefused('an unhashable %s as a key' % type(k).__name__)
         _hash_cost(k, self.budget, self.hashed, self.key_depths, self.hashed_alive)
+        h = hash(k)
+        counts = self.collisions.get(id(table))
+        if counts is None:
+            counts = self.collisions[id(table)] = {}
+            self.tables_alive.append(table)  # its id stays its own while its counts are kept
+        n = counts.get(h, 0) + 1
+        counts[h] = n
+        self.budget.spend(n)
         return k
 
     # ---- the opcodes -------------------------------------------------------------------------------
@@ -441,7 +458,7 @@ def _setitems(r, d, items):
         raise UnpicklingRefused('SETITEMS of an odd number of items')
     for i in range(0, len(items), 2):
         r.budget.spend(1)
-        d[r.key(items[i])] = items[i + 1]
+        d[r.key(items[i], d)] = items[i + 1]
 
 
 def _appends(r, lst, items):
@@ -450,7 +467,7 @@ def _appends(r, lst, items):
         lst.extend(items)
     elif isinstance(lst, set):
         for i in items:
-            lst.add(r.key(i))
+            lst.add(r.key(i, lst))
     else:
         raise UnpicklingRefused('APPENDS to a %s' % type(lst).__name__)
 
@@ -476,7 +493,21 @@ def _call(r, g, args):
         if not isinstance(items, (list, tuple, set, frozenset)):
             raise UnpicklingRefused('a set of a %s' % type(items).__name__)
         r.budget.spend(len(items))
-        return g.factory(r.key(i) for i in items)
+        built = set()
+        for i in items:
+            built.add(r.key(i, built))
+        return built if g.factory is set else frozenset(built)
+    if g.factory is collections.OrderedDict:
+        pairs = args[0] if args else ()
+        if not isinstance(pairs, (list, tuple)) or len(args) > 1:
+            raise UnpicklingRefused('an OrderedDict of a %s' % type(pairs).__name__)
+        r.budget.spend(len(pairs))
+        od = collections.OrderedDict()
+        for pair in pairs:
+            if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+                raise UnpicklingRefused('an OrderedDict item that is not a pair')
+            od[r.key(pair[0], od)] = pair[1]
+        return od
     if g.factory is uuid.UUID:
         return Inert(g.module, g.name, args)  # UUIDs come as NEWOBJ/BUILD(state): rebuilt at BUILD
     try:
@@ -614,7 +645,10 @@ def _counted(r, items, kind):
 
 def _frozenset(r, items):
     r.budget.spend(len(items))
-    return frozenset(r.key(i) for i in items)
+    built = set()
+    for i in items:
+        built.add(r.key(i, built))
+    return frozenset(built)
 
 
 def _appends_mark(r):
