@@ -68,6 +68,18 @@ class BlockingTest(unittest.TestCase):
                 c.slow(30)
             self.assertEqual(c.add(1, 1), 2)
 
+    def test_after_close_calls_raise_channel_closed_and_close_is_idempotent(self):
+        c = kaarpc.connect(self.server.bound, 's', timeout=10)
+        closers = [threading.Thread(target=c.close) for _ in range(3)]
+        for t in closers:
+            t.start()
+        for t in closers:
+            t.join(10)
+        self.assertFalse(any(t.is_alive() for t in closers))
+        with self.assertRaises(kaarpc.ChannelClosed):
+            c.add(1, 2)
+        c.close()
+
     def test_a_wrong_secret_and_nobody_listening_raise_at_connect(self):
         with self.assertRaises(kaarpc.AuthenticationError):
             kaarpc.connect(self.server.bound, 'wrong', timeout=10)

@@ -27,6 +27,7 @@ class ChannelTest(unittest.IsolatedAsyncioTestCase):
 
     async def pair(self, server_secret='s', client_secret='s', server_functions=None):
         accepted = asyncio.get_event_loop().create_future()
+        accepted.add_done_callback(lambda f: f.cancelled() or f.exception())  # retrieved, if the test never looks
 
         async def on_client(reader, writer):
             ch = Channel(reader, writer, server_secret, True, server_functions or functions(echo, fail, slow))

@@ -139,6 +139,89 @@ class LimitsTest(unittest.IsolatedAsyncioTestCase):
         self.assertEqual(await asyncio.wait_for(other.rpc('echo', b'z' * 50000), 10), b'z' * 50000)
         self.assertEqual(server._budget._used, 0)
 
+    async def test_a_call_and_a_hang_up_give_back_its_budget_and_slot(self):
+        server = await self.start(receive_budget=1 << 20, limits=kaarpc.Limits(max_calls=4))
+        for _ in range(4):
+            raw = await Raw().open(self, server)
+            payload = pickle.dumps(('hold', (), {}), 2) + b'x' * 1000
+            raw.writer.write(p.header(1, p.CALL, len(payload) - 1000) + payload[:-1000])
+            raw.writer.close()
+        other = await self.bystander(server)
+        self.assertEqual(await asyncio.wait_for(other.rpc('echo', b'z' * 900000), 10), b'z' * 900000)
+        self.assertEqual(server._budget._used, 0)
+
+    async def test_a_header_alone_holds_none_of_the_budget(self):
+        server = await self.start(receive_budget=1 << 20)
+        raws = [await Raw().open(self, server) for _ in range(4)]
+        for raw in raws:
+            raw.writer.write(p.header(1, p.CALL, 60 << 20))  # and nothing more
+        other = await self.bystander(server)
+        self.assertEqual(await asyncio.wait_for(other.rpc('echo', b'z' * 900000), 10), b'z' * 900000)
+
+    async def test_a_call_reusing_the_seq_of_a_running_one_is_ignored(self):
+        server = await self.start()
+        raw = await Raw().open(self, server)
+        raw.call(7, 'hold')
+        raw.call(7, 'echo', 'twin')
+        raw.call(8, 'echo', 'next')
+        self.assertEqual((await raw.answer())[:2], (8, p.RETN))
+        self.service.release.set()
+        self.assertEqual((await raw.answer())[:2], (7, p.RETN))
+
+    async def test_calls_read_after_a_close_do_not_run(self):
+        server = await self.start()
+        ran = []
+        self.service.record = kaarpc.expose()(lambda x: ran.append(x))
+        server.register(self.service)
+        raw = await Raw().open(self, server)
+        raw.call(1, 'echo', 1)
+        await raw.answer()
+        channel = next(iter(server.channels))
+        raw.call(2, 'record', 'late')
+        channel.close()
+        await channel.wait_closed()
+        await asyncio.sleep(0)  # one turn of the loop: serve() would run what it read now
+        self.assertEqual(ran, [])
+
+    async def test_an_own_cancellation_inside_a_function_is_answered(self):
+        server = await self.start()
+
+        async def inner():
+            f = asyncio.get_event_loop().create_future()
+            f.cancel()
+            await f
+        self.service.inner = kaarpc.expose()(inner)
+        server.register(self.service)
+        client = await self.bystander(server)
+        with self.assertRaises(kaarpc.RemoteError) as raised:
+            await asyncio.wait_for(client.rpc('inner'), 10)
+        self.assertIsInstance(raised.exception.exception, RuntimeError)
+
+    async def test_a_full_handshake_queue_gives_its_oldest_place_to_a_newcomer(self):
+        server = await self.start(max_handshaking=4)
+        silent = [await self.connect(server) for _ in range(4)]
+        for reader, _ in silent:
+            await reader.readexactly(72)  # each got its challenge, and says nothing
+        with self.assertRaises(ConnectionError):  # within their fair time, they keep their places
+            await kaarpc.Client(server.bound, 's').connect()
+        self.addCleanup(setattr, kaarpc._peers, 'EVICT_AFTER', kaarpc._peers.EVICT_AFTER)
+        kaarpc._peers.EVICT_AFTER = 0  # past it
+        client = await self.bystander(server)
+        self.assertEqual(await asyncio.wait_for(client.rpc('echo', 'in'), 10), 'in')
+        self.assertEqual(await asyncio.wait_for(silent[0][0].read(), 10), b'')
+
+    async def test_two_peers_calling_each_other_with_large_values_both_go_on(self):
+        server = await self.start(limits=kaarpc.Limits(max_calls=2, frame_timeout=5))
+        client = await kaarpc.Client(server.bound, 's', limits=kaarpc.Limits(max_calls=2, frame_timeout=5)) \
+            .register(Service()).connect()
+        self.addCleanup(client.close)
+        served = next(iter(server.channels))
+        size = 8 << 20
+        calls = [client.rpc('echo', b'c' * size) for _ in range(4)] + [served.rpc('echo', b's' * size)
+                                                                        for _ in range(4)]
+        answers = await asyncio.wait_for(asyncio.gather(*calls), 60)
+        self.assertEqual([len(a) for a in answers], [size] * 8)
+
     async def test_a_deep_value_is_refused_with_a_clear_error(self):
         server = await self.start()
         raw = await Raw().open(self, server)

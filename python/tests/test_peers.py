@@ -73,6 +73,47 @@ class PeersTest(unittest.IsolatedAsyncioTestCase):
         with self.assertRaises(kaarpc.AuthenticationError):
             await kaarpc.Client(server.bound, 'wrong', retry=0.05).connect()
 
+    async def test_close_during_connect_stops_it_and_connect_twice_makes_one_channel(self):
+        server = await kaarpc.Server('127.0.0.1:0', 's').register(Media()).start()
+        self.addAsyncCleanup(server.close)
+        client = kaarpc.Client(server.bound, 's')
+        connecting = asyncio.ensure_future(client.connect())
+        await asyncio.sleep(0)  # the attempt has begun
+        client.close()
+        with self.assertRaises(kaarpc.ChannelClosed):
+            await asyncio.wait_for(connecting, 10)
+        self.assertFalse(client.connected)
+        twice = kaarpc.Client(server.bound, 's')
+        self.addCleanup(twice.close)
+        await asyncio.wait_for(asyncio.gather(twice.connect(), twice.connect()), 10)
+        self.assertEqual(len(server.channels), 1)
+
+    async def test_a_retrying_client_closed_while_nobody_listens_never_connects(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, 'later.sock')
+            client = kaarpc.Client(path, 's', retry=0.01)
+            connecting = asyncio.ensure_future(client.connect())
+            await asyncio.sleep(0.05)  # a few attempts fail
+            client.close()
+            with self.assertRaises(kaarpc.ChannelClosed):
+                await asyncio.wait_for(connecting, 10)
+            server = await kaarpc.Server(path, 's').register(Media()).start()
+            self.addAsyncCleanup(server.close)
+            self.assertFalse(client.connected)
+            self.assertEqual(len(server.channels), 0)
+
+    def test_a_secret_is_text_or_bytes(self):
+        with self.assertRaises(TypeError):
+            kaarpc.Server('127.0.0.1:0', None)
+
+    def test_a_remote_error_is_rendered_within_bounds(self):
+        shared = []
+        for _ in range(40):
+            shared = [shared] * 10  # 10**40 elements, if printed whole
+        for exc in (KeyError(shared), ValueError(2 ** 200000), RuntimeError('x' * 100000)):
+            text = str(kaarpc.RemoteError('f', exc, [('file.py', 1, 'f', 'y' * 100000)] * 10000))
+            self.assertLess(len(text), 30000, type(exc))
+
     def test_bad_addresses_are_refused_clearly(self):
         for bad in ('', 'host:port', '[::1]', '1:2:3', 'x:70000', None):
             with self.assertRaises(ValueError, msg=repr(bad)):

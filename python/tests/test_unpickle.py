@@ -99,6 +99,36 @@ class RefusalsTest(unittest.TestCase):
             loads(b'L' + b'9' * 5000 + b'L\n.')
 
 
+class RecursionTest(unittest.TestCase):
+    """What CPython walks by a recursion it does not bound is never built deeper than MAX_DEPTH."""
+
+    def test_a_deep_tuple_is_never_hashed_as_a_key(self):
+        payload = b'\x80\x02}K\x00' + b'\x85' * 100000 + b'Ns.'
+        with self.assertRaises(UnpicklingRefused) as refused:
+            loads(payload)
+        self.assertIn('a key nested deeper than 256', str(refused.exception))
+
+    def test_an_exception_state_goes_into_its_dict_never_a_c_slot(self):
+        # OSError.filename is a C slot: a chain of OSErrors through it would be freed by an unbounded recursion
+        e = loads(b'\x80\x02cbuiltins\nOSError\n)R}X\x08\x00\x00\x00filenameX\x01\x00\x00\x00xsb.')
+        self.assertIsInstance(e, OSError)
+        self.assertIsNone(e.filename)
+        self.assertEqual(e.__dict__['filename'], 'x')
+        chain = (b'cbuiltins\nOSError\nq\x000X\x08\x00\x00\x00filenameq\x020Nq\x010'
+                 + b'h\x00)R}h\x02h\x01sbq\x010' * 5000 + b'h\x01')
+        with self.assertRaises(UnpicklingRefused):
+            loads(b'\x80\x02' + chain + b'.')
+
+    def test_errors_of_the_types_built_are_refusals(self):
+        for payload in (b'\x80\x02cuuid\nUUID\n)\x81}X\x03\x00\x00\x00intJ\xff\xff\xff\xffsb.',  # UUID(int=-1)
+                        b'\x80\x02cbuiltins\nbytearray\nJ\xff\xff\xff\x7f\x85R.',  # bytearray(2**31 - 1)
+                        b'\x80\x02}](K\x01e\x85Ns.',  # a tuple holding a list, as a key
+                        b'Vabc\\u12\n.'):  # a cut escape
+            with self.subTest(payload=payload):
+                with self.assertRaises(UnpicklingRefused):
+                    loads(payload)
+
+
 class VectorsTest(unittest.TestCase):
 
     def test_every_payload_of_the_captured_sessions_reads_as_python_read_it(self):
@@ -144,6 +174,31 @@ class WorkBoundsTest(unittest.TestCase):
         big = b'(' + b'K\x01' * 2000 + b'tq\x00'
         payload = b'\x80\x02' + big + b'(' + b'h\x00' * 50000 + b'\x91.'
         self.assertRefusedQuickly(payload)
+
+    def test_colliding_int_keys_pay_for_their_probes(self):
+        # k * (2**61 - 1) all hash to 0 in CPython: a set of n of them costs n**2 / 2 probes
+        p61 = 2 ** 61 - 1
+        payload = pickle.dumps({k * p61 for k in range(1, 6000)}, 2)
+        self.assertRefusedQuickly(payload)
+        self.assertRefusedQuickly(pickle.dumps(collections.OrderedDict((k * p61, None) for k in range(1, 6000)), 2))
+        # the same number of ordinary keys is read
+        self.assertEqual(len(loads(pickle.dumps(set(range(6000)), 2))), 6000)
+
+    def test_a_big_int_key_pays_for_its_digits_each_time_it_is_hashed(self):
+        # a memoized big int added to a set again and again: each add hashes all its digits
+        n = (2 ** 200000).to_bytes(25001, 'little')
+        payload = b'\x80\x02(\x8b' + len(n).to_bytes(4, 'little') + n + b'q\x00' + b'h\x00' * 20000 + b'\x91.'
+        self.assertRefusedQuickly(payload)
+
+    def test_the_memo_of_hash_costs_is_not_fooled_by_a_reused_id(self):
+        # a cheap key is charged, freed, and a costly tuple made at its address: it is charged in full
+        body = (b'K\x00q\x010' + b'h\x01h\x01\x86q\x010' * 59 + b'}K\x01K\x02\x86Ns0' + b'}h\x01h\x01\x86Ns')
+        self.assertRefusedQuickly(b'\x80\x02' + body + b'.')
+
+    def test_inert_objects_are_equal_only_to_themselves(self):
+        a, b = Inert('m', 'C', (), {'x': [1]}), Inert('m', 'C', (), {'x': [1]})
+        self.assertNotEqual(a, b)
+        self.assertEqual(len({a, b, a}), 2)
 
     def test_honest_payloads_fit_the_budget(self):
         value = {'rows': [{'id': i, 'name': 'row %d' % i, 'tags': ['a', 'b']} for i in range(2000)]}
