@@ -100,9 +100,14 @@ def _bytes_type(data=b'', *rest):
 
 
 def _decimal(text):
+    # the Java side's limits: at most 5,000 digits and an exponent within +-5,000 (int() of Decimal('1e999999999')
+    # would make a billion-digit int)
     if not isinstance(text, str) or len(text) > 5100:
         raise UnpicklingRefused('a Decimal is read from text of at most 5100 characters')
-    return decimal.Decimal(text)
+    d = decimal.Decimal(text)
+    if d.is_finite() and d and not -5000 <= d.adjusted() <= 5000:
+        raise UnpicklingRefused('a Decimal with an exponent beyond +-5000')
+    return d
 
 
 def _uuid_state(state):
@@ -375,6 +380,8 @@ def _check_depth(value, budget):
     The nesting is built with memo references, not the stack, so it is measured on the value: the longest
     chain of containers, where a container inside itself (a cycle, which pickles allow) adds nothing.
     """
+    if type(value) is _Global:
+        raise UnpicklingRefused('a class or function as a value: %s.%s' % (value.module, value.name))
     if not isinstance(value, _CONTAINERS):
         return
     depth = {}  # id of a container -> its depth, itself included
@@ -397,6 +404,8 @@ def _check_depth(value, budget):
             stack.append((v, True))
             for c in _children(v):
                 budget.spend(1)
+                if type(c) is _Global:  # only ever the callable of a REDUCE: never handed to the caller
+                    raise UnpicklingRefused('a class or function as a value: %s.%s' % (c.module, c.name))
                 if isinstance(c, _CONTAINERS) and id(c) not in depth and id(c) not in on_path:
                     stack.append((c, False))
 

@@ -119,6 +119,19 @@ class RecursionTest(unittest.TestCase):
         with self.assertRaises(UnpicklingRefused):
             loads(b'\x80\x02' + chain + b'.')
 
+    def test_a_class_never_reaches_the_caller_as_a_value(self):
+        for payload in (b'\x80\x02cbuiltins\nValueError\n.', b'\x80\x02]cbuiltins\nset\na.',
+                        b'\x80\x02cbuiltins\nValueError\n)R}X\x01\x00\x00\x00tcbuiltins\nset\nsb.'):
+            with self.subTest(payload=payload):
+                with self.assertRaises(UnpicklingRefused) as refused:
+                    loads(payload)
+                self.assertIn('a class or function as a value', str(refused.exception))
+
+    def test_a_decimal_exponent_is_bounded_as_on_the_java_side(self):
+        self.assertEqual(loads(pickle.dumps(decimal.Decimal('1e5000'), 2)), decimal.Decimal('1e5000'))
+        with self.assertRaises(UnpicklingRefused):
+            loads(pickle.dumps(decimal.Decimal('1e999999999'), 2))
+
     def test_errors_of_the_types_built_are_refusals(self):
         for payload in (b'\x80\x02cuuid\nUUID\n)\x81}X\x03\x00\x00\x00intJ\xff\xff\xff\xffsb.',  # UUID(int=-1)
                         b'\x80\x02cbuiltins\nbytearray\nJ\xff\xff\xff\x7f\x85R.',  # bytearray(2**31 - 1)
