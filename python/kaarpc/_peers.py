@@ -288,7 +288,9 @@ class Client(_Side):
             except AuthenticationError:
                 raise
             except (OSError, asyncio.TimeoutError):
-                if self.retry is None or self._stopped:
+                if self._stopped:  # closed as the attempt failed
+                    raise ChannelClosed('the client was closed while it connected') from None
+                if self.retry is None:
                     raise
             await asyncio.sleep(self.retry)  # the retry interval, not a synchronisation
 

@@ -4,8 +4,12 @@ import static kaa.rpc.Peers.await;
 import static kaa.rpc.Peers.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -22,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import kaa.rpc.internal.pickle.Bombs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,7 +82,7 @@ class Python3PackageTest {
                     assertThat(kind.get(0)).as("the Python type of %s", c[0]).isEqualTo(c[1]);
                     Class<?> type = c[0] == null ? Object.class : c[0].getClass();
                     if (c[0] instanceof byte[]) {
-                        assertThat((byte[]) await(client.rpc(byte[].class, "echo", c[0]))).isEqualTo(c[0]);
+                        assertThat(await(client.rpc(byte[].class, "echo", c[0]))).isEqualTo(c[0]);
                     } else if (c[0] != null && !(c[0] instanceof List || c[0] instanceof Map || c[0] instanceof Set)) {
                         assertThat(await(client.rpc(type, "echo", c[0]))).as("%s back", c[1]).isEqualTo(c[0]);
                     }
@@ -97,7 +102,7 @@ class Python3PackageTest {
 
         @Expose
         public String refuse(String why) {
-            throw new IllegalStateException(why, new java.io.IOException("disk gone"));
+            throw new IllegalStateException(why, new IOException("disk gone"));
         }
 
         /** A future made for this call, which a cancel may stop (the method says so). */
@@ -124,7 +129,7 @@ class Python3PackageTest {
         try (Server server = Server.listen("127.0.0.1:0", "s").register(new JavaSide())) {
             List<String> lines = PythonPeer.run(PACKAGE, dir, "call", server.address(), "s", "refuse", "'no room'");
             assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("refuse raised RuntimeError 'no room")
-                    .contains("caused by java.io.IOException: disk gone"));
+                    .contains("caused by IOException: disk gone"));
             assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("refuse traceback ")
                     .contains("Python3PackageTest.java").contains("JavaSide.refuse"));
             assertThat(lines).anySatisfy(l -> assertThat(l)
@@ -191,6 +196,39 @@ class Python3PackageTest {
                 assertThat(await(client.rpc("echo", "second"))).isEqualTo("second");
             }
         }
+    }
+
+    @Test
+    void theJavaSuitesHostilePayloadsAndFuzzingCorpusAreAnsweredAndNothingElseIsHarmed() throws Exception {
+        List<Object[]> payloads = new ArrayList<>();
+        HostilePickleTest.hostile().forEach(a -> payloads.add(new Object[] {a.get()[0], a.get()[1]}));
+        Path corpus = Path.of(Python3PackageTest.class.getResource("/kaa/rpc/internal/FuzzTargetsInputs/pickles")
+                .toURI());
+        try (Stream<Path> files = Files.list(corpus)) {
+            files.sorted().forEach(f -> {
+                try {
+                    payloads.add(new Object[] {f.getFileName().toString(), Files.readAllBytes(f)});
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+        assertThat(payloads).hasSizeGreaterThan(50);
+        try (PythonPeer python = pythonServer(Peers.Transport.TCP, null);
+                Client bystander = Client.connect(python.address(), "s")) {
+            for (Object[] p : payloads) {
+                try (RawPeer peer = new RawPeer(python.address()).authenticate("s")) {
+                    peer.send(41, "CALL", (byte[]) p[1]);
+                    WireFrames.Frame answer = peer.read();
+                    assertThat(answer.seq()).as("%s", p[0]).isEqualTo(41);
+                    assertThat(answer.type()).as("%s", p[0]).isIn("RETN", "EXCP");
+                    peer.call(42, "echo", "still here");
+                    assertThat(peer.read().value()).as("after %s", p[0]).isEqualTo("still here");
+                }
+                assertThat(await(bystander.rpc("echo", p[0]))).isEqualTo(p[0]);
+            }
+        }
+        assertThat(new File("/tmp/pwned")).doesNotExist();
     }
 
     @Test
