@@ -129,7 +129,7 @@ class Python3PackageTest {
         try (Server server = Server.listen("127.0.0.1:0", "s").register(new JavaSide())) {
             List<String> lines = PythonPeer.run(PACKAGE, dir, "call", server.address(), "s", "refuse", "'no room'");
             assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("refuse raised RuntimeError 'no room")
-                    .contains("caused by IOException: disk gone"));
+                    .contains("caused by java.io.IOException: disk gone"));
             assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("refuse traceback ")
                     .contains("Python3PackageTest.java").contains("JavaSide.refuse"));
             assertThat(lines).anySatisfy(l -> assertThat(l)
@@ -220,6 +220,10 @@ class Python3PackageTest {
                 try (RawPeer peer = new RawPeer(python.address()).authenticate("s")) {
                     peer.send(41, "CALL", (byte[]) p[1]);
                     WireFrames.Frame answer = peer.read();
+                    while (answer.type().equals("CALL")) { // a captured callback(...): the server calls us first
+                        peer.send(answer.seq(), "RETN", new byte[] {(byte) 0x80, 2, 'N', '.'});
+                        answer = peer.read();
+                    }
                     assertThat(answer.seq()).as("%s", p[0]).isEqualTo(41);
                     assertThat(answer.type()).as("%s", p[0]).isIn("RETN", "EXCP");
                     peer.call(42, "echo", "still here");
