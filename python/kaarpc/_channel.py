@@ -188,7 +188,8 @@ class _Unsent(object):
 
 
 class _Held(object):
-    """What one call of the peer's holds, each given back once: its bytes of the receive budget, and its slot."""
+    """What one call of the peer's holds, each given back once: its bytes of the receive budget (held in its own
+    name, see ``ReceiveBudget.move``), and its slot."""
 
     __slots__ = ('_channel', '_bytes', '_slot')
 
@@ -199,7 +200,7 @@ class _Held(object):
 
     def budget(self):
         if self._bytes:
-            self._channel._budget.release(self._bytes, self._channel)
+            self._channel._budget.release(self._bytes, self)
             self._bytes = 0
 
     def slot(self):
@@ -257,6 +258,17 @@ class ReceiveBudget(object):
                     self._queue.remove(entry)
                 self._grant()  # who waited behind it may fit now
             raise
+
+    def move(self, n, holder, to):
+        """Hands ``n`` bytes ``holder`` holds to ``to``: a frame read whole belongs to its call, which will give it
+        back once decoded, and no longer to its connection, which may then wait for more without being stuck."""
+        left = self._held.get(holder, 0) - n
+        if left > 0:
+            self._held[holder] = left
+        else:
+            self._held.pop(holder, None)
+        self._held[to] = self._held.get(to, 0) + n
+        self._grant()
 
     def release(self, n, holder):
         self._used -= n
@@ -486,6 +498,8 @@ class Channel(object):
                 held = _Held(self, length) if is_call else None
                 if held is None:
                     self._budget.release(length, self)
+                else:
+                    self._budget.move(length, self, held)
                 if self.closed.done():
                     if held is not None:
                         held.all()

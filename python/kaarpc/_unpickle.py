@@ -362,6 +362,8 @@ class _Reader(object):
 
 
 _CONTAINERS = (list, tuple, dict, set, frozenset, Inert, BaseException)
+#: values that hold no other value
+_LEAVES = (str, bytes, bool, int, float, complex, decimal.Decimal)
 
 
 def _children(v):
@@ -494,6 +496,8 @@ def _call(r, g, args):
         return _call(r, cls, () if args[2] is None else (args[2],))
     if g.factory is None:
         return Inert(g.module, g.name, args)
+    # a factory copies, parses or walks its arguments, which the memo may hand it again and again for a few bytes
+    r.budget.spend(len(args) + sum(len(a) for a in args if isinstance(a, (str, bytes, bytearray))))
     for a in args:
         if isinstance(a, _Global):
             raise UnpicklingRefused('a class as an argument of %s.%s' % (g.module, g.name))
@@ -520,6 +524,13 @@ def _call(r, g, args):
     if g.factory is uuid.UUID:
         return Inert(g.module, g.name, args)  # UUIDs come as NEWOBJ/BUILD(state): rebuilt at BUILD
     try:
+        if isinstance(g.factory, type) and issubclass(g.factory, BaseException) \
+                and not all(a is None or isinstance(a, _LEAVES) for a in args):
+            # a container argument may land in a C slot (OSError's filename), out of sight of the depth check
+            # and freed by a recursion CPython does not bound: the arguments are kept in args alone
+            e = g.factory()
+            e.args = args
+            return e
         return g.factory(*args)
     except UnpicklingRefused:
         raise
@@ -544,7 +555,9 @@ def _build(r):
                 if isinstance(k, str) and not k.startswith('__'):
                     obj.__dict__[k] = v
     elif isinstance(obj, collections.OrderedDict) and isinstance(state, dict):
-        obj.update(state)
+        r.budget.spend(len(state))
+        for k, v in state.items():
+            obj[r.key(k, obj)] = v
     elif r.allowed is not None and type(obj).__module__ not in ('builtins', 'datetime', 'decimal', 'uuid',
                                                                 'collections'):
         # made by a factory the caller allowed by name: its class takes its own state
