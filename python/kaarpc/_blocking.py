@@ -31,8 +31,9 @@ class BlockingClient(object):
 
     def __init__(self, address, secret='', timeout=30.0, retry=None, limits=None, register=None):
         self.timeout = timeout
-        self._lock = threading.Lock()  # guards _closed, so that one close() stops the loop
+        self._lock = threading.Lock()  # guards _closed (one close() stops the loop) and _in_flight
         self._closed = False
+        self._in_flight = set()  # futures of what callers wait for, failed if the loop stops under them
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name='kaarpc-client', daemon=True)
         self._thread.start()
@@ -48,6 +49,8 @@ class BlockingClient(object):
 
     def _run(self, coroutine, timeout):
         future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        with self._lock:
+            self._in_flight.add(future)
         try:
             return future.result(timeout)
         except concurrent.futures.TimeoutError:
@@ -55,6 +58,9 @@ class BlockingClient(object):
             raise TimeoutError('no answer within %s s' % timeout) from None
         except concurrent.futures.CancelledError:
             raise ChannelClosed('the client was closed') from None
+        finally:
+            with self._lock:
+                self._in_flight.discard(future)
 
     def rpc(self, command, *args, **kwargs):
         """Calls ``command`` and returns its answer; raises RemoteError if it raised, TimeoutError after the timeout."""
@@ -100,6 +106,13 @@ class BlockingClient(object):
         self._thread.join(self.timeout)
         if not self._thread.is_alive():
             self._loop.close()
+        with self._lock:
+            stranded = [f for f in self._in_flight if not f.done()]
+        for f in stranded:  # handed over as the loop stopped: never to run
+            try:
+                f.set_exception(ChannelClosed('the client was closed'))
+            except concurrent.futures.InvalidStateError:
+                pass
 
     async def _shutdown(self):
         self._client.close()

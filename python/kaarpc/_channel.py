@@ -180,6 +180,10 @@ class _Unsent(object):
     def waiting(self):
         return self._transport.get_write_buffer_size()
 
+    def sent(self):
+        """Bytes the socket has taken so far: what grows while the peer reads, however much more is written."""
+        return self._written - self._transport.get_write_buffer_size()
+
     def answers(self):
         sent = self._written - self._transport.get_write_buffer_size()
         while self._answers and self._answers[0][0] <= sent:
@@ -556,9 +560,9 @@ class Channel(object):
 
     async def _until_taken(self):
         """Waits until the socket takes some of what waits; closes the channel if it takes none in the frame time-out."""
-        before = self._unsent.waiting()
+        before = self._unsent.sent()
         await self._or_closed(asyncio.shield(self._flush()))
-        if not self.closed.done() and self._unsent.waiting() >= before > 0:
+        if not self.closed.done() and self._unsent.sent() == before and self._unsent.waiting():
             self._end('the peer read nothing for %s s' % self._limits.frame_timeout, abort=True)
 
     async def _read_payload(self, length, deadline):
@@ -595,7 +599,22 @@ class Channel(object):
             return loads(payload)
         # one worker thread at a time per connection, so that one peer's payloads cannot take every worker
         async with self._decoding:
-            return await asyncio.get_event_loop().run_in_executor(_decoders(), loads, payload)
+            decoding = asyncio.get_event_loop().run_in_executor(_decoders(), loads, payload)
+            cancelled = False
+            while True:
+                try:
+                    value = await asyncio.shield(decoding)
+                    break
+                except asyncio.CancelledError:
+                    if decoding.done():
+                        value = None
+                        break
+                    # the worker decodes on regardless: the thread, the payload and its budget stay this call's
+                    # until it ends, or a peer's CALL and CNCL pairs would take every worker and any memory
+                    cancelled = True
+            if cancelled:
+                raise asyncio.CancelledError()
+            return value
 
     async def _answer(self, seq, error, payload):
         entry = self._pending.pop(seq, None)
@@ -684,11 +703,11 @@ class Channel(object):
         try:
             while not self.closed.done():
                 self._pump()
-                before = self._unsent.waiting()
+                before = self._unsent.sent()
                 try:
                     await asyncio.wait_for(self._writer.drain(), self._limits.frame_timeout)
                 except asyncio.TimeoutError:
-                    if self._unsent.waiting() < before:
+                    if self._unsent.sent() > before:
                         continue  # slow, but reading
                     _quiet.warn('closing the connection to %s: it read nothing for %s s', self.peer,
                                 self._limits.frame_timeout)

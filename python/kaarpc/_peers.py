@@ -252,6 +252,7 @@ class Client(_Side):
         self.channel = None
         self._stopped = False
         self._connecting = None  # the task that connects, while one does: connect() and a reconnect share it
+        self._generation = 0  # how many times close() ran
 
     @property
     def connected(self):
@@ -268,7 +269,7 @@ class Client(_Side):
         if self.connected:
             return self
         if self._connecting is None or self._connecting.done():
-            self._connecting = asyncio.ensure_future(self._connect_until_open())
+            self._connecting = asyncio.ensure_future(self._connect_until_open(self._generation))
         connecting = self._connecting
         try:
             await asyncio.shield(connecting)
@@ -278,23 +279,24 @@ class Client(_Side):
             raise
         return self
 
-    async def _connect_until_open(self):
+    async def _connect_until_open(self, generation):
+        # generation: the close() count when the attempt began; a close since makes it moot
         while True:
-            if self._stopped:
+            if self._stopped or generation != self._generation:
                 raise ChannelClosed('the client was closed')
             try:
-                await self._connect_once()
+                await self._connect_once(generation)
                 return
             except AuthenticationError:
                 raise
             except (OSError, asyncio.TimeoutError):
-                if self._stopped:  # closed as the attempt failed
+                if self._stopped or generation != self._generation:  # closed as the attempt failed
                     raise ChannelClosed('the client was closed while it connected') from None
                 if self.retry is None:
                     raise
             await asyncio.sleep(self.retry)  # the retry interval, not a synchronisation
 
-    async def _connect_once(self):
+    async def _connect_once(self, generation):
         timeout = self.limits.handshake_timeout
         if self.address[0] == 'tcp':
             opening = asyncio.open_connection(self.address[1], self.address[2])
@@ -303,7 +305,7 @@ class Client(_Side):
         reader, writer = await asyncio.wait_for(opening, timeout)
         channel = Channel(reader, writer, self.secret, False, self.functions, self.limits)
         await channel.handshake()
-        if self._stopped:  # closed while the handshake ran
+        if self._stopped or generation != self._generation:  # closed while the handshake ran
             channel.close()
             raise ChannelClosed('the client was closed')
         self.channel = channel
@@ -322,7 +324,7 @@ class Client(_Side):
     async def _reconnect(self):
         try:
             await asyncio.sleep(self.retry)
-            await self._connect_until_open()
+            await self._connect_until_open(self._generation)
         except AuthenticationError as e:
             _quiet.warn('not reconnecting: %s', e)
         except ChannelClosed:
@@ -337,7 +339,9 @@ class Client(_Side):
     def close(self):
         """Closes the channel, and stops connecting and reconnecting."""
         self._stopped = True
+        self._generation += 1
         if self._connecting is not None:
             self._connecting.cancel()
+            self._connecting = None  # a connect() from now on starts afresh
         if self.channel is not None:
             self.channel.close()

@@ -197,8 +197,9 @@ def _leaf_cost(value):
 def _hash_cost(value, budget, seen, depths, alive):
     """Charges what hashing ``value`` costs: a tuple's hash walks all of it, shared parts once per use."""
     if not isinstance(value, (tuple, frozenset, Inert)):
-        budget.spend(_leaf_cost(value))
-        return
+        cost = _leaf_cost(value)
+        budget.spend(cost)
+        return cost
     key = id(value)
     cost = seen.get(key)
     if cost is None:
@@ -230,6 +231,7 @@ def _hash_cost(value, budget, seen, depths, alive):
                         stack.append((c, False))
         cost = seen[key]
     budget.spend(cost)
+    return cost
 
 
 _MARK = object()
@@ -325,12 +327,13 @@ class _Reader(object):
     def key(self, k, table):
         """Charges what using ``k`` as a key of ``table`` (a dict or a set being built) costs, then returns it.
 
-        Hashing walks a tuple whole and a big int digit by digit; and keys of one hash in one table probe past
-        each other, so the n-th of a hash pays n (ints' hashes are not randomised: k * (2**61 - 1) all hash to 0).
+        Hashing walks a tuple whole and a big int digit by digit; and keys of one hash in one table are compared
+        with each other, so the n-th of a hash pays its cost n times (ints' hashes are not randomised:
+        k * (2**61 - 1) all hash to 0, and tuples of ints can be solved for any hash).
         """
         if isinstance(k, (list, dict, set, bytearray)):
             raise UnpicklingRefused('an unhashable %s as a key' % type(k).__name__)
-        _hash_cost(k, self.budget, self.hashed, self.key_depths, self.hashed_alive)
+        cost = _hash_cost(k, self.budget, self.hashed, self.key_depths, self.hashed_alive)
         h = hash(k)
         counts = self.collisions.get(id(table))
         if counts is None:
@@ -338,7 +341,7 @@ class _Reader(object):
             self.tables_alive.append(table)  # its id stays its own while its counts are kept
         n = counts.get(h, 0) + 1
         counts[h] = n
-        self.budget.spend(n)
+        self.budget.spend((n - 1) * cost)  # each earlier key of its hash is compared with it, as costly as hashing
         return k
 
     # ---- the opcodes -------------------------------------------------------------------------------
