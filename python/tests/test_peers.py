@@ -88,6 +88,20 @@ class PeersTest(unittest.IsolatedAsyncioTestCase):
         await asyncio.wait_for(asyncio.gather(twice.connect(), twice.connect()), 10)
         self.assertEqual(len(server.channels), 1)
 
+    async def test_close_then_connect_at_once_connects_afresh(self):
+        server = await kaarpc.Server('127.0.0.1:0', 's').register(Media()).start()
+        self.addAsyncCleanup(server.close)
+        client = kaarpc.Client(server.bound, 's')
+        self.addCleanup(client.close)
+        first = asyncio.ensure_future(client.connect())
+        await asyncio.sleep(0)  # the first attempt has begun
+        client.close()
+        await asyncio.wait_for(client.connect(), 10)  # a restart: not the closed attempt's fate
+        self.assertTrue(client.connected)
+        with self.assertRaises(kaarpc.ChannelClosed):
+            await first
+        self.assertEqual(await asyncio.wait_for(client.rpc('do_something', 2), 5), 14)
+
     async def test_a_retrying_client_closed_while_nobody_listens_never_connects(self):
         with tempfile.TemporaryDirectory() as d:
             path = os.path.join(d, 'later.sock')

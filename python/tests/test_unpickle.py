@@ -132,6 +132,18 @@ class RecursionTest(unittest.TestCase):
         with self.assertRaises(UnpicklingRefused):
             loads(pickle.dumps(decimal.Decimal('1e999999999'), 2))
 
+    def test_an_exception_keeps_container_arguments_in_its_args_alone(self):
+        e = loads(b'\x80\x02cbuiltins\nOSError\nNN]\x87R.')  # OSError(None, None, []): [] would be its filename
+        self.assertIsInstance(e, OSError)
+        self.assertEqual(e.args, (None, None, []))
+        self.assertIsNone(e.filename)
+
+    def test_a_factory_pays_for_the_memoized_text_it_copies(self):
+        text = b'X' + (100000).to_bytes(4, 'little') + b'x' * 100000 + b'q\x00'
+        each = b'c_codecs\nencode\nh\x00X\x06\x00\x00\x00latin1\x86R0'
+        with self.assertRaises(UnpicklingRefused):
+            loads(b'\x80\x02' + text + each * 2000 + b'N.')
+
     def test_errors_of_the_types_built_are_refusals(self):
         for payload in (b'\x80\x02cuuid\nUUID\n)\x81}X\x03\x00\x00\x00intJ\xff\xff\xff\xffsb.',  # UUID(int=-1)
                         b'\x80\x02cbuiltins\nbytearray\nJ\xff\xff\xff\x7f\x85R.',  # bytearray(2**31 - 1)
