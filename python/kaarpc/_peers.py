@@ -168,7 +168,8 @@ class Server(_Side):
         return ('[%s]:%d' if ':' in host else '%s:%d') % (host, port)
 
     async def _accept(self, reader, writer):
-        if len(self._in_handshake) >= self.max_handshaking and not self._closing:
+        if len(self._in_handshake) >= self.max_handshaking and not self._closing \
+                and self._connections < self.max_connections:  # else the newcomer would be refused all the same
             self._evict_oldest_handshake()
         if self._closing or self._connections >= self.max_connections \
                 or len(self._in_handshake) >= self.max_handshaking:
