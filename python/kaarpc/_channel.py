@@ -266,26 +266,25 @@ class ReceiveBudget(object):
     def move(self, n, holder, to):
         """Hands ``n`` bytes ``holder`` holds to ``to``: a frame read whole belongs to its call, which will give it
         back once decoded, and no longer to its connection, which may then wait for more without being stuck."""
-        left = self._held.get(holder, 0) - n
-        if left > 0:
-            self._held[holder] = left
-        else:
-            self._held.pop(holder, None)
-        self._held[to] = self._held.get(to, 0) + n
+        self._hold(holder, -n)
+        self._hold(to, n)
         self._grant()
 
     def release(self, n, holder):
         self._used -= n
-        left = self._held.get(holder, 0) - n
-        if left > 0:
-            self._held[holder] = left
-        else:
-            self._held.pop(holder, None)
+        self._hold(holder, -n)
         self._grant()
 
     def _take(self, n, holder):
         self._used += n
-        self._held[holder] = self._held.get(holder, 0) + n
+        self._hold(holder, n)
+
+    def _hold(self, holder, n):
+        left = self._held.get(holder, 0) + n
+        if left > 0:
+            self._held[holder] = left
+        else:
+            self._held.pop(holder, None)
 
     def _grant(self):
         while self._queue:
@@ -393,7 +392,10 @@ class Channel(object):
             raise AuthenticationError('%s: %s' % (self.peer, e))
 
     def _send_raw(self, seq, kind, payload, answer=False):
-        frame = p.header(seq, kind, len(payload)) + payload
+        self._write(p.header(seq, kind, len(payload)) + payload, answer)
+
+    def _write(self, frame, answer=False):
+        """Every write: the transport's, and the count of what waits (answers apart) that reading pauses on."""
         self._writer.write(frame)
         self._unsent.wrote(len(frame), answer)
 
@@ -722,8 +724,7 @@ class Channel(object):
         """Writes waiting calls while the socket keeps up (to just past the transport's high-water mark)."""
         while self._outbox and self._unsent.waiting() <= self._write_high:
             seq, frame = self._outbox.popitem(last=False)
-            self._writer.write(frame)
-            self._unsent.wrote(len(frame), False)
+            self._write(frame)
 
     # ---- the end -------------------------------------------------------------------------------------
 

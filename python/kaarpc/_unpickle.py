@@ -234,9 +234,6 @@ def _hash_cost(value, budget, seen, depths, alive):
     return cost
 
 
-_MARK = object()
-
-
 def loads(data, allowed=None, work_per_byte=WORK_PER_BYTE):
     """The value of the pickle ``data``, built safely; raises :class:`UnpicklingRefused` otherwise.
 
@@ -508,10 +505,7 @@ def _call(r, g, args):
         items = args[0] if args else ()
         if not isinstance(items, (list, tuple, set, frozenset)):
             raise UnpicklingRefused('a set of a %s' % type(items).__name__)
-        r.budget.spend(len(items))
-        built = set()
-        for i in items:
-            built.add(r.key(i, built))
+        built = _set_of(r, items)
         return built if g.factory is set else frozenset(built)
     if g.factory is collections.OrderedDict:
         pairs = args[0] if args else ()
@@ -668,12 +662,17 @@ def _counted(r, items, kind):
     return kind(items)
 
 
-def _frozenset(r, items):
+def _set_of(r, items):
+    """A set of ``items``, each paid for as a key of it (FROZENSET, and the set and frozenset factories)."""
     r.budget.spend(len(items))
     built = set()
     for i in items:
         built.add(r.key(i, built))
-    return frozenset(built)
+    return built
+
+
+def _frozenset(r, items):
+    return frozenset(_set_of(r, items))
 
 
 def _appends_mark(r):
