@@ -47,8 +47,7 @@ class Python3PackageTest {
 
     /** A Python server of the demo service, on TCP or on a socket named {@code name}; its address is known. */
     private PythonPeer pythonServer(Peers.Transport transport, String name) throws Exception {
-        String address = transport == Peers.Transport.TCP ? "127.0.0.1:0" : dir.resolve(name).toString();
-        return PythonPeer.start(PACKAGE, dir, "serve", address, "s").ready();
+        return PythonPeer.server(PACKAGE, transport, dir, name, "s");
     }
 
     @ParameterizedTest

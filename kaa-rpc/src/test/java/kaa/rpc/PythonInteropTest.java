@@ -69,11 +69,8 @@ class PythonInteropTest {
     @ParameterizedTest
     @MethodSource("peers")
     void javaClientCallsPythonServer(PythonPeer.Kind kind, Peers.Transport transport) throws Exception {
-        String address = transport == Peers.Transport.TCP ? "127.0.0.1:0" : dir.resolve("py.sock").toString();
-        try (PythonPeer python = PythonPeer.start(kind, dir, "serve", address, "sekrit")) {
-            String ready = python.readLine();
-            assertThat(ready).startsWith("READY ");
-            try (Client client = Client.connect(ready.substring(6), "sekrit")) {
+        try (PythonPeer python = PythonPeer.server(kind, transport, dir, "py.sock", "sekrit")) {
+            try (Client client = Client.connect(python.address(), "sekrit")) {
                 client.register(new ClientSide());
                 assertThat(await(client.whenOpen())).isSameAs(client);
                 assertThat(await(client.rpc("echo", "hi"))).isEqualTo("hi");
@@ -117,10 +114,8 @@ class PythonInteropTest {
                     .containsExactly(kind == PythonPeer.Kind.PACKAGE ? "handshake failed AuthenticationError"
                             : "handshake failed EOFError");
         }
-        String address = transport == Peers.Transport.TCP ? "127.0.0.1:0" : dir.resolve("py2.sock").toString();
-        try (PythonPeer python = PythonPeer.start(kind, dir, "serve", address, "sekrit")) {
-            String ready = python.readLine();
-            try (Client client = Client.connect(ready.substring(6), "wrong")) {
+        try (PythonPeer python = PythonPeer.server(kind, transport, dir, "py2.sock", "sekrit")) {
+            try (Client client = Client.connect(python.address(), "wrong")) {
                 assertThat(failure(client.whenOpen())).isInstanceOf(AuthenticationException.class)
                         .hasMessageContaining("secret");
                 assertThat(failure(client.rpc("echo", 1))).isInstanceOf(NotConnectedException.class);
@@ -152,10 +147,8 @@ class PythonInteropTest {
     @ParameterizedTest
     @MethodSource("peers")
     void aTypedInterfaceServesAgainstAPythonServer(PythonPeer.Kind kind, Peers.Transport transport) throws Exception {
-        String address = transport == Peers.Transport.TCP ? "127.0.0.1:0" : dir.resolve("py3.sock").toString();
-        try (PythonPeer python = PythonPeer.start(kind, dir, "serve", address, "sekrit")) {
-            String ready = python.readLine();
-            try (Client client = Client.builder(ready.substring(6)).secret("sekrit")
+        try (PythonPeer python = PythonPeer.server(kind, transport, dir, "py3.sock", "sekrit")) {
+            try (Client client = Client.builder(python.address()).secret("sekrit")
                     .remoteErrors(e -> e.remoteType().equals("ValueError")
                             ? new JobFailedException("the job failed: " + e.remoteMessage(), e) : null)
                     .connect()) {

@@ -122,6 +122,16 @@ final class PythonPeer implements AutoCloseable {
         return line;
     }
 
+    /**
+     * Starts a server of the demo service on TCP (an ephemeral port) or on the socket {@code socketName} in
+     * {@code dir}, and waits for it to say where it listens ({@link #address()}).
+     */
+    static PythonPeer server(Kind kind, Peers.Transport transport, Path dir, String socketName, String secret)
+            throws Exception {
+        String address = transport == Peers.Transport.TCP ? "127.0.0.1:0" : dir.resolve(socketName).toString();
+        return start(kind, dir, "serve", address, secret).ready();
+    }
+
     /** Reads the server's first line, {@code READY address}; fails on any other. */
     PythonPeer ready() throws Exception {
         String line = readLine();
