@@ -2,6 +2,8 @@ package kaa.rpc.internal.wire;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -217,8 +219,8 @@ public final class WireFormat {
         if (n > 4L * COMMAND_CHARS || n > end - i) {
             return null;
         }
-        return payload.toString(i, (int) n, op == 'X' || op == 0x8c ? java.nio.charset.StandardCharsets.UTF_8
-                : java.nio.charset.StandardCharsets.ISO_8859_1);
+        return payload.toString(i, (int) n, op == 'X' || op == 0x8c ? StandardCharsets.UTF_8
+                : StandardCharsets.ISO_8859_1);
     }
 
     /** A command as shown: itself when it is a plain name, else its Python repr (quoted, escaped), cut short. */
@@ -300,7 +302,7 @@ public final class WireFormat {
     public static String hex(int seq, int type, ByteBuf payload) {
         int n = payload.readableBytes();
         byte[] header = new byte[Packet.HEADER_SIZE];
-        ByteBuf h = io.netty.buffer.Unpooled.wrappedBuffer(header).clear();
+        ByteBuf h = Unpooled.wrappedBuffer(header).clear();
         Packet.writeHeader(h, seq, type, n);
         int shown = Math.min(n, HEX_BYTES - Packet.HEADER_SIZE);
         String dump = ByteBufUtil.hexDump(header) + ByteBufUtil.hexDump(payload, payload.readerIndex(), shown);

@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -15,6 +16,7 @@ import java.util.NoSuchElementException;
 import java.util.stream.Stream;
 import kaa.rpc.RemoteException;
 import kaa.rpc.internal.value.PyObject;
+import kaa.rpc.internal.value.Repr;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -257,5 +259,28 @@ class RemoteErrorsTest {
         RemoteException last = (RemoteException) first.getCause();
         assertThat(last.remoteType()).isEqualTo("e.F");
         assertThat(last.getCause()).isNull();
+    }
+
+    @Test
+    void aKeyErrorsTextIsReadBackAsTheKeyItsReprWasOf() {
+        // every str key, written by the repr a caller reads, is read back as itself
+        for (String key : new String[] {"", "plain", "it's", "say \"hi\"", "both ' and \"", "tab\tnl\nret\r",
+                "back\\slash", "\u0000\u001f\u007f", "\u00e9\u2028\uffff", "\ud83d\ude00", "\udc80 lone"}) {
+            assertThat(RemoteErrors.keyOf(Repr.repr(key))).as(Repr.repr(key)).isEqualTo(key);
+        }
+        assertThat(RemoteErrors.keyOf("5")).isEqualTo(5L);
+        assertThat(RemoteErrors.keyOf("-9223372036854775808")).isEqualTo(Long.MIN_VALUE);
+        assertThat(RemoteErrors.keyOf("9223372036854775808")).isEqualTo(new BigInteger("9223372036854775808"));
+        // Python's own spellings of escapes read the same
+        assertThat(RemoteErrors.keyOf("'\\x41\\u00e9\\U0001f600\\\\\\''")).isEqualTo("A\u00e9\ud83d\ude00\\'");
+    }
+
+    @Test
+    void aTextThatIsNoWholeLiteralHasNoKey() {
+        for (String text : new String[] {null, "", "'", "x", "'open", "open'", "'a'b'", "'a' + 'b'", "\"mixed'",
+                "'ends in \\'", "'\\x4'", "'\\xzz'", "'\\U00110000'", "'\\q'", "'\\u12'", "'\\", "1.5",
+                "1" + "0".repeat(300), "--1", "(1, 2)", "'cut...", "'cut' ..."}) {
+            assertThat(RemoteErrors.keyOf(text)).as(String.valueOf(text)).isNull();
+        }
     }
 }

@@ -7,10 +7,12 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import kaa.rpc.internal.frame.Packet;
 import kaa.rpc.internal.pickle.PickleWriter;
 import kaa.rpc.internal.pickle.SendPolicy;
+import kaa.rpc.internal.value.PyObject;
 import kaa.rpc.WireFrames;
 import org.junit.jupiter.api.Test;
 
@@ -118,5 +120,75 @@ class WireFormatTest {
         assertThat(WireFormat.text(e)).isEqualTo("1970-01-01T00:00:00.000Z c1 - -- x [closed: \"quoted\"     end]");
         assertThat(WireFormat.json(e)).isEqualTo("{\"time\":\"1970-01-01T00:00:00.000Z\",\"conn\":\"c1\","
                 + "\"local\":null,\"remote\":\"x\",\"dir\":\"event\",\"note\":\"closed: \\\"quoted\\\"     end\"}");
+    }
+
+    /** A frame of {@code type} whose payload is {@code value}, pickled as for a Python peer. */
+    private static byte[] frameOf(int seq, String type, Object value) {
+        ByteBuf b = Unpooled.buffer();
+        PickleWriter.write(b, value);
+        byte[] payload = ByteBufUtil.getBytes(b);
+        b.release();
+        return WireFrames.frame(seq, type, payload);
+    }
+
+    @Test
+    void anAnswerShowsItsValueAndAnExceptionItsExceptionButNotItsTraceback() {
+        assertThat(line(frameOf(4, "RETN", List.of(1, "two")), false).value()).isEqualTo("[1, 'two']");
+        PyObject error = new PyObject("exceptions", "ValueError", new Object[] {"bad"});
+        Object[] stack = {new Object[] {"far.py", 9, "f", "raise ValueError('bad')"}};
+        for (Object excp : new Object[] {new Object[] {error, List.of(stack)}, List.of(error, List.of(stack))}) {
+            WireFormat.Line l = line(frameOf(4, "EXCP", excp), false);
+            assertThat(l.value()).isEqualTo("ValueError('bad')");
+            assertThat(WireFormat.text(l)).doesNotContain("far.py");
+        }
+        // an EXCP that is no (exception, traceback) pair is shown whole
+        assertThat(line(frameOf(4, "EXCP", "only text"), false).value()).isEqualTo("'only text'");
+    }
+
+    @Test
+    void aCallsKeywordArgumentsFollowItsArguments() {
+        WireFormat.Line l = line(frameOf(5, "CALL", new Object[] {"echo", new Object[] {1}, Map.of("k", "v")}), false);
+        assertThat(l.command()).isEqualTo("echo");
+        assertThat(l.value()).isEqualTo("(1,) {'k': 'v'}");
+    }
+
+    @Test
+    void aCallThatIsNoCallIsShownAsWhatItIs() {
+        for (Object notACall : new Object[] {"echo", new Object[] {"echo", new Object[0]},
+                new Object[] {5, new Object[0], Map.of()}}) {
+            WireFormat.Line l = line(frameOf(6, "CALL", notACall), false);
+            assertThat(l.note()).isEqualTo("not a call");
+            assertThat(l.command()).isNull();
+            assertThat(l.value()).isNotNull();
+        }
+        WireFormat.Line headersNoMap = line(frameOf(6, "CALH", new Object[] {"echo", new Object[0], Map.of(), "h"}),
+                false);
+        assertThat(headersNoMap.command()).isEqualTo("echo");
+        assertThat(headersNoMap.note()).isEqualTo("malformed headers");
+        // a CALH of three parts is no call with headers
+        assertThat(line(frameOf(6, "CALH", new Object[] {"echo", new Object[0], Map.of()}), false).note())
+                .isEqualTo("not a call");
+    }
+
+    @Test
+    void aLargeCallsCommandIsReadFromEachKindOfTextOrNotAtAll() {
+        byte[] name = "run".getBytes(StandardCharsets.US_ASCII);
+        for (int op : new int[] {'X', 'T'}) { // BINUNICODE and a Python 2 BINSTRING: 4-byte lengths
+            ByteBuf b = Unpooled.buffer().writeByte(0x80).writeByte(2).writeByte('(').writeByte(op).writeIntLE(3)
+                    .writeBytes(name);
+            assertThat(WireFormat.peekCommand(b)).isEqualTo("run");
+        }
+        ByteBuf shortUnicode = Unpooled.buffer().writeByte(0x80).writeByte(4).writeByte(0x8c).writeByte(3)
+                .writeBytes(name);
+        assertThat(WireFormat.peekCommand(shortUnicode)).isEqualTo("run");
+        // no protocol marker, an opcode that is no text, a length beyond the bytes, a name that is no name
+        assertThat(WireFormat.peekCommand(Unpooled.wrappedBuffer(new byte[] {'(', 'X', 3, 0, 0, 0, 'r'}))).isNull();
+        assertThat(WireFormat.peekCommand(Unpooled.wrappedBuffer(new byte[] {(byte) 0x80, 2, 'K', 1, 'K', 2})))
+                .isNull();
+        assertThat(WireFormat.peekCommand(Unpooled.wrappedBuffer(new byte[] {(byte) 0x80, 2, 'U', 9, 'a'}))).isNull();
+        assertThat(WireFormat.peekCommand(Unpooled.wrappedBuffer(new byte[] {(byte) 0x80, 2}))).isNull();
+        String shown = WireFormat.peekCommand(Unpooled.buffer().writeByte(0x80).writeByte(2).writeByte('U')
+                .writeByte(3).writeBytes(new byte[] {'a', 0x1b, 'b'}));
+        assertThat(shown).isEqualTo("a\u001bb");
     }
 }
