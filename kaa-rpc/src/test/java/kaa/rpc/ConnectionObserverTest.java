@@ -9,9 +9,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -167,7 +164,7 @@ class ConnectionObserverTest {
             }
             try (Socket junk = new Socket("127.0.0.1", port)) {
                 OutputStream out = junk.getOutputStream();
-                out.write(header(0, "CALL", 60));
+                out.write(WireFrames.frame(0, "CALL", 60, new byte[0]));
                 out.write(new byte[60]);
                 out.flush();
                 assertThat(server.until("failed")).containsExactly("failed malformed");
@@ -254,10 +251,5 @@ class ConnectionObserverTest {
             assertThat(after.until("opened")).containsExactly("opened TCP java");
             assertThat(c.isConnected()).isTrue();
         }
-    }
-
-    static byte[] header(int seq, String type, int length) {
-        return ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putInt(seq)
-                .put(type.getBytes(StandardCharsets.US_ASCII)).putInt(length).array();
     }
 }

@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import kaa.rpc.WireFrames;
 import org.junit.jupiter.api.Test;
 
 /** The proxy between a client and a target that stop reading, or leave. */
@@ -51,7 +52,7 @@ class TraceProxyHostileTest {
                     Thread writer = new Thread(() -> {
                         try {
                             OutputStream c = client.getOutputStream();
-                            c.write(TraceProxyTest.header(1, "CALL", Integer.MAX_VALUE));
+                            c.write(WireFrames.frame(1, "CALL", Integer.MAX_VALUE, new byte[0]));
                             byte[] chunk = new byte[64 * 1024];
                             for (int i = 0; i < 1024; i++) {
                                 c.write(chunk);

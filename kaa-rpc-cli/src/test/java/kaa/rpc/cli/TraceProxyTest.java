@@ -2,12 +2,11 @@ package kaa.rpc.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -16,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import kaa.rpc.AuthenticationException;
 import kaa.rpc.Client;
 import kaa.rpc.Server;
+import kaa.rpc.WireFrames;
 import kaa.rpc.demo.DemoService;
 import org.junit.jupiter.api.Test;
 
@@ -84,7 +84,7 @@ class TraceProxyTest {
             int port = Integer.parseInt(proxy.address().substring(proxy.address().lastIndexOf(':') + 1));
             try (Socket huge = new Socket("127.0.0.1", port); Socket garbage = new Socket("127.0.0.1", port)) {
                 OutputStream h = huge.getOutputStream();
-                h.write(header(0, "RESP", 0xfffffff0));
+                h.write(WireFrames.frame(0, "RESP", 0xfffffff0, new byte[0]));
                 h.write(new byte[4096]);
                 h.flush();
                 byte[] junk = new byte[64 * 1024];
@@ -133,28 +133,28 @@ class TraceProxyTest {
                 fake.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
                 try (Socket target = fake.accept()) {
                     OutputStream c = client.getOutputStream();
-                    byte[] early = kaa.rpc.WireFrames.callFrame(99, "early", "secretish");
-                    byte[] clientResp = kaa.rpc.WireFrames.frame(0, "RESP", new byte[40]);
+                    byte[] early = WireFrames.callFrame(99, "early", "secretish");
+                    byte[] clientResp = WireFrames.frame(0, "RESP", new byte[40]);
                     c.write(early);
                     c.write(clientResp);
                     for (int seq = 1; seq <= 10; seq++) {
-                        c.write(kaa.rpc.WireFrames.callFrame(seq, "work", seq));
+                        c.write(WireFrames.callFrame(seq, "work", seq));
                     }
                     byte[] bomb = new byte[2 + 200_000 + 1];
                     bomb[0] = (byte) 0x80;
                     bomb[1] = 2;
                     java.util.Arrays.fill(bomb, 2, bomb.length - 1, (byte) '(');
                     bomb[bomb.length - 1] = '.';
-                    c.write(kaa.rpc.WireFrames.frame(11, "CALL", bomb));
+                    c.write(WireFrames.frame(11, "CALL", bomb));
                     c.flush();
                     assertThat(out.await(l -> l.contains(" CALL seq=99 ")))
                             .endsWith("CALL seq=99 " + early.length + "B [handshake]");
                     assertThat(out.await(l -> l.contains(" CALL seq=11 "))).contains("[undecodable");
                     OutputStream t = target.getOutputStream();
-                    byte[] targetResp = kaa.rpc.WireFrames.frame(0, "RESP", new byte[20]);
+                    byte[] targetResp = WireFrames.frame(0, "RESP", new byte[20]);
                     t.write(targetResp);
-                    t.write(kaa.rpc.WireFrames.frame(1, "RETN", new byte[] {(byte) 0x80, 2, 'N', '.'}));
-                    t.write(kaa.rpc.WireFrames.frame(10, "RETN", new byte[] {(byte) 0x80, 2, 'K', 7, '.'}));
+                    t.write(WireFrames.frame(1, "RETN", new byte[] {(byte) 0x80, 2, 'N', '.'}));
+                    t.write(WireFrames.frame(10, "RETN", new byte[] {(byte) 0x80, 2, 'K', 7, '.'}));
                     t.flush();
                     assertThat(out.await(l -> l.contains(" RETN seq=1 "))).contains("[no call seen for it]")
                             .doesNotContain("cmd=");
@@ -164,14 +164,14 @@ class TraceProxyTest {
                     assertThat(in.readNBytes(early.length)).isEqualTo(early);
                     assertThat(in.readNBytes(clientResp.length)).isEqualTo(clientResp);
                     for (int seq = 1; seq <= 10; seq++) {
-                        assertThat(in.readNBytes(kaa.rpc.WireFrames.callFrame(seq, "work", seq).length))
-                                .isEqualTo(kaa.rpc.WireFrames.callFrame(seq, "work", seq));
+                        assertThat(in.readNBytes(WireFrames.callFrame(seq, "work", seq).length))
+                                .isEqualTo(WireFrames.callFrame(seq, "work", seq));
                     }
-                    assertThat(in.readNBytes(12 + bomb.length)).isEqualTo(kaa.rpc.WireFrames.frame(11, "CALL", bomb));
+                    assertThat(in.readNBytes(12 + bomb.length)).isEqualTo(WireFrames.frame(11, "CALL", bomb));
                     assertThat(client.getInputStream().readNBytes(targetResp.length)).isEqualTo(targetResp);
                     assertThat(client.getInputStream().readNBytes(16 + 17))
-                            .isEqualTo(concat(kaa.rpc.WireFrames.frame(1, "RETN", new byte[] {(byte) 0x80, 2, 'N', '.'}),
-                                    kaa.rpc.WireFrames.frame(10, "RETN", new byte[] {(byte) 0x80, 2, 'K', 7, '.'})));
+                            .isEqualTo(concat(WireFrames.frame(1, "RETN", new byte[] {(byte) 0x80, 2, 'N', '.'}),
+                                    WireFrames.frame(10, "RETN", new byte[] {(byte) 0x80, 2, 'K', 7, '.'})));
                 }
                 assertThat(out.await(l -> l.contains("[closed"))).contains("3 calls unanswered")
                         .contains("7 calls forgotten unanswered (--max-pending 4)");
@@ -194,15 +194,15 @@ class TraceProxyTest {
                     Thread writer = new Thread(() -> {
                         try {
                             OutputStream c = client.getOutputStream();
-                            c.write(header(1, "CALL", Integer.MAX_VALUE));
+                            c.write(WireFrames.frame(1, "CALL", Integer.MAX_VALUE, new byte[0]));
                             byte[] chunk = new byte[64 * 1024];
                             for (long n = 0; n < total; n += chunk.length) {
                                 c.write(chunk);
                                 written.addAndGet(chunk.length);
                             }
                             c.flush();
-                        } catch (java.io.IOException e) {
-                            throw new java.io.UncheckedIOException(e);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
                         }
                     }, "writer");
                     writer.start();
@@ -262,15 +262,10 @@ class TraceProxyTest {
         CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
             try {
                 in.transferTo(OutputStream.nullOutputStream());
-            } catch (java.io.IOException reset) {
+            } catch (IOException reset) {
                 // closed on us: what was asked
             }
         });
         done.get(WAIT_SECONDS, TimeUnit.SECONDS);
-    }
-
-    static byte[] header(int seq, String type, int length) {
-        return ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putInt(seq)
-                .put(type.getBytes(StandardCharsets.US_ASCII)).putInt(length).array();
     }
 }

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import kaa.rpc.WireFrames;
 import kaa.rpc.internal.net.Address;
 import kaa.rpc.internal.net.EventLoops;
 import org.junit.jupiter.api.Test;
@@ -59,7 +60,7 @@ class TraceProxyTimersTest {
                     Thread writer = new Thread(() -> {
                         try {
                             OutputStream c = client.getOutputStream();
-                            c.write(TraceProxyTest.header(1, "CALL", Integer.MAX_VALUE));
+                            c.write(WireFrames.frame(1, "CALL", Integer.MAX_VALUE, new byte[0]));
                             byte[] chunk = new byte[64 * 1024];
                             for (long sent = 0; sent < total; sent += chunk.length) {
                                 c.write(chunk);
