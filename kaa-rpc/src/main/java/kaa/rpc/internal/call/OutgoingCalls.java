@@ -52,14 +52,18 @@ public final class OutgoingCalls {
     /** Where a new call goes, as the session's life cycle says. */
     public interface Route {
         /** What {@link #route} decided. */
-        enum Routed { SEND, QUEUED, QUEUE_FULL, NOT_CONNECTED }
+        enum Routed { SEND, QUEUED, QUEUE_FULL, NOT_CONNECTED, ENCODE_FOR_ANY_PEER }
 
         /**
          * Under the session's lock: {@link Routed#SEND} with the open
          * connection in {@link PendingCall#sink}; or, while the session first
          * connects (or reconnects, for a call that waits for ready), the call
          * queued ({@link ReadyQueue#offer}) or refused as the queue is full;
-         * otherwise not connected.
+         * otherwise not connected. A call that {@linkplain
+         * PendingCall#mayWaitInQueue may not wait in the queue} is not queued but
+         * sent back, {@link Routed#ENCODE_FOR_ANY_PEER}: the next connection's
+         * peer may be any, and the open that sends the queue may come as soon as
+         * the lock is free.
          */
         Routed route(PendingCall call);
 
@@ -170,16 +174,19 @@ public final class OutgoingCalls {
         // however the future is settled (answer, time-out, or the caller's own cancel, complete or
         // orTimeout), the call is forgotten: no entry, timer or queued buffer is left behind
         future.onSettled(() -> forget(seq, call));
+        call.shortcuts = javaPeer;
         Route.Routed routed = route.route(call); // marked sent only once in the outbox: a refusal below sends no CNCL
+        if (routed == Route.Routed.ENCODE_FOR_ANY_PEER) {
+            // encoded for a peer of this library, as the connection seen then said; that one was lost since, and the
+            // call waits for the next, whose peer may be any: encoded again, for any peer, before it is queued
+            reencodeForAnyPeer(seq, call, command, args, kwargs);
+            routed = route.route(call);
+        }
         FrameSink sink = call.sink;
         call.sink = null;
-        if (javaPeer && (routed == Route.Routed.QUEUED || sink != null && !sink.dialect().readsShortcuts())) {
-            // encoded for a peer of this library, as the connection seen then said; that one was lost since, and the
-            // call goes on another, or waits for the next: encoded again, for any peer (headers go if it reads them)
-            ByteBuf forAny = encodeForAnyPeer(seq, command, args, kwargs);
-            if (forAny != null) {
-                call.reencoded(forAny);
-            }
+        if (call.shortcuts && sink != null && !sink.dialect().readsShortcuts()) {
+            // routed to a connection that opened since, whose peer reads no shortcuts (headers go if it reads them)
+            reencodeForAnyPeer(seq, call, command, args, kwargs);
         }
         if (routed == Route.Routed.QUEUED) { // decided under the session's lock: open may have sent it since
             if (pending.get(seq) != call) { // settled meanwhile (a connection lost, a cancel): never to be sent
@@ -229,6 +236,15 @@ public final class OutgoingCalls {
     }
 
     /** A CALL frame any peer reads (no shortcut of this library's, no headers), or null if it cannot be made. */
+    /** Replaces a call's frame, still the caller's, with one for any peer (or keeps it, if none can be made). */
+    private void reencodeForAnyPeer(int seq, PendingCall call, String command, Object[] args, Map<String, ?> kwargs) {
+        ByteBuf forAny = encodeForAnyPeer(seq, command, args, kwargs);
+        if (forAny != null) {
+            call.reencoded(forAny);
+        }
+        call.shortcuts = false;
+    }
+
     private ByteBuf encodeForAnyPeer(int seq, String command, Object[] args, Map<String, ?> kwargs) {
         ByteBuf buf = Packet.buffer(null, PickleWriter.sizeHint(args, false));
         try {
@@ -283,7 +299,7 @@ public final class OutgoingCalls {
             }
         }, Durations.nanos(readyTimeout), TimeUnit.NANOSECONDS);
         if (!call.queued) {
-            call.cancelTimer(); // sent or forgotten meanwhile
+            call.cancelReadyTimer(); // sent or forgotten meanwhile (its deadline, if any, still stands)
         }
     }
 

@@ -146,7 +146,10 @@ public final class OutgoingChain {
 
     /** One call's state, shared by all its views and steps. */
     private static final class Call extends CallView.Shared implements Executor {
-        /** The caller's future; set once, before the first interceptor runs. */
+        /**
+         * The caller's future; set once, before the first interceptor runs. Not final (it takes this call as its
+         * executor) nor volatile: a thread that goes on got the call from an interceptor, after it was set.
+         */
         RpcFuture<?> result;
         final Type resultType;
         final Duration timeout;

@@ -29,7 +29,16 @@ public class PendingCall {
     public final boolean waitsForReady;
     /** What a remote error becomes (user code: run off the I/O thread), or null to fail with it as it is. */
     final Function<RemoteException, ? extends Throwable> failures;
+    /**
+     * The frame while it is the call's own: the caller's until it is routed, then, once queued, taken
+     * by whoever sends, forgets or drops the call (guarded by this call's monitor).
+     */
     private ByteBuf buffer;
+    /**
+     * Encoded with the pickle shortcuts only this library reads; written and read by the calling thread
+     * before the call is queued or sent.
+     */
+    boolean shortcuts;
     /** Handed to the connection (guarded by this call's monitor, which orders its CALL before any CNCL). */
     private boolean sent;
     /** Settled before it was handed over: it is never sent (guarded by this call's monitor). */
@@ -62,7 +71,7 @@ public class PendingCall {
     }
 
     /** The size of its frame, while it still holds it. */
-    int frameSize() {
+    synchronized int frameSize() {
         return buffer.readableBytes();
     }
 
@@ -89,6 +98,7 @@ public class PendingCall {
         }
         buffer.release();
         buffer = frame;
+        shortcuts = false;
         headersLeftOut();
     }
 
@@ -106,10 +116,7 @@ public class PendingCall {
             return null;
         }
         sent = true;
-        Future<?> ready = readyTimer;
-        if (ready != null) {
-            ready.cancel(false);
-        }
+        cancelReadyTimer();
         return frameFor(sink, takeBuffer());
     }
 
@@ -180,24 +187,39 @@ public class PendingCall {
         return sent;
     }
 
+    /**
+     * Whether the call may wait in the {@link ReadyQueue}: not while its
+     * frame is one only a peer of this library reads, as the connection that
+     * sends the queue may have any peer.
+     */
+    public boolean mayWaitInQueue() {
+        return !shortcuts;
+    }
+
+    /** Its deadline and its bound on the wait for ready: it is settled. */
     void cancelTimer() {
         Future<?> t = timer;
         if (t != null) {
             t.cancel(false);
         }
+        cancelReadyTimer();
+    }
+
+    /** Its bound on the wait for ready only: it is out of the queue. */
+    void cancelReadyTimer() {
         Future<?> ready = readyTimer;
         if (ready != null) {
             ready.cancel(false);
         }
     }
 
-    ByteBuf takeBuffer() {
+    synchronized ByteBuf takeBuffer() {
         ByteBuf b = buffer;
         buffer = null;
         return b;
     }
 
-    void releaseBuffer() {
+    synchronized void releaseBuffer() {
         ByteBuf b = takeBuffer();
         if (b != null) {
             b.release();

@@ -274,6 +274,16 @@ public final class RpcFuture<T> extends IoSafeFuture<T> {
         }
     }
 
+    /**
+     * A stage of this call's outcome whose dependents, as this future's, run
+     * on the executor: the JDK's own minimal stage would run them wherever
+     * this completes, an I/O thread for an answer.
+     */
+    @Override
+    public CompletionStage<T> minimalCompletionStage() {
+        return thenApply(Function.identity());
+    }
+
     @Override
     public <U> CompletableFuture<U> thenApply(Function<? super T, ? extends U> fn) {
         return thenApplyAsync(fn);

@@ -120,9 +120,10 @@ public final class RunningCalls {
     static final class Running {
         private final boolean interruptible;
         private final Executor executor;
-        // guarded by this handle's monitor, under which no other lock is taken: the interrupt is made
-        // under it (so that stop() clears one that came late); a returned future is cancelled outside it,
-        // on the executor
+        // guarded by this handle's monitor, under which none of this library's locks is taken: the interrupt
+        // is made under it (so that stop() clears one that came late; an interrupt of a thread blocked on an
+        // interruptible channel closes that channel, under the channel's own locks); a returned future is
+        // cancelled outside it, on the executor
         private Thread thread;
         private CompletionStage<?> stage;
         private boolean cancelled;

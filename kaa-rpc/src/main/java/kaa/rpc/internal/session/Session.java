@@ -6,6 +6,7 @@ import java.net.ConnectException;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -87,6 +88,25 @@ public final class Session {
          */
         public boolean busy() {
             return running.full() || heldCalls != null && heldCalls.size() >= running.limit();
+        }
+
+        /**
+         * Lets go of held call {@code seq}, unanswered, as a dispatched one is let
+         * go: its caller cancelled it before it could start. Whether one was held.
+         * On the I/O thread; at most as many steps as calls may be held.
+         */
+        boolean dropHeld(int seq) {
+            if (heldCalls != null) {
+                for (Iterator<Packet> it = heldCalls.iterator(); it.hasNext(); ) {
+                    Packet call = it.next();
+                    if (call.seq() == seq) {
+                        it.remove();
+                        call.payload().release();
+                        return true;
+                    }
+                }
+            }
+            return false;
         }
 
         /** Lets go of the calls held back, unanswered: the connection is gone. On the I/O thread. */
@@ -246,6 +266,9 @@ public final class Session {
                     return Routed.SEND;
                 }
                 if (state == State.CONNECTING || state == State.DISCONNECTED && call.waitsForReady) {
+                    if (!call.mayWaitInQueue()) {
+                        return Routed.ENCODE_FOR_ANY_PEER;
+                    }
                     return queue.offer(call) ? Routed.QUEUED : Routed.QUEUE_FULL;
                 }
                 return Routed.NOT_CONNECTED;
@@ -470,7 +493,11 @@ public final class Session {
                     IoThreads.holdUntilDone(l.sink.loop());
                     outgoing.onAnswer(l.sink, p.seq(), p.type() == Packet.EXCP, p.payload());
                 }
-                case CNCL -> l.running.cancel(p.seq());
+                case CNCL -> {
+                    if (!l.dropHeld(p.seq())) {
+                        l.running.cancel(p.seq());
+                    }
+                }
                 default -> UNKNOWN_PACKET.log("ignoring {} packet from {} (seq {}): not a call or an answer",
                         Packet.typeName(p.type()), l.sink.peer(), Integer.toUnsignedString(p.seq()));
             }

@@ -9,6 +9,8 @@ import java.math.BigInteger;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import kaa.rpc.internal.frame.Dialect;
 import kaa.rpc.internal.frame.Packet;
 import kaa.rpc.internal.frame.RecordingSink;
@@ -119,6 +121,9 @@ class HeadersAtSendTest {
                     @Override
                     public Routed route(PendingCall call) {
                         if (queued) { // the connection seen was lost: the call waits for the next
+                            if (!call.mayWaitInQueue()) {
+                                return Routed.ENCODE_FOR_ANY_PEER; // as Session's route: encoded again first
+                            }
                             queue.add(call);
                             call.queued = true;
                             return Routed.QUEUED;
@@ -171,8 +176,7 @@ class HeadersAtSendTest {
         }
     }
 
-    private final java.util.concurrent.ScheduledExecutorService timers =
-            new java.util.concurrent.ScheduledThreadPoolExecutor(1);
+    private final ScheduledExecutorService timers = new ScheduledThreadPoolExecutor(1);
 
     @org.junit.jupiter.api.AfterEach
     void stopTimers() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,6 +54,10 @@ class SessionTest {
     }
 
     private Session session() {
+        return session(false);
+    }
+
+    private Session session(boolean reconnects) {
         CommandTable commands = new CommandTable(null);
         commands.register(echo);
         return new Session(null, commands, held::add, new Session.Listener() {
@@ -65,7 +70,7 @@ class SessionTest {
             public void closed(Throwable reason) {
                 heard.add("closed: " + reason.getMessage());
             }
-        }, false, 1024, SendPolicy.DEFAULT, false, false, FrameLimits.DEFAULT_MAX_FRAME_SIZE,
+        }, reconnects, 1024, SendPolicy.DEFAULT, false, false, FrameLimits.DEFAULT_MAX_FRAME_SIZE,
                 DecimalLimits.DEFAULT, Duration.ofSeconds(30), timers);
     }
 
@@ -208,6 +213,61 @@ class SessionTest {
         assertThat(first.refCnt()).isZero();
         assertThat(second.refCnt()).isZero();
         assertThat(answer.refCnt()).isZero();
+        sink.releaseAll();
+    }
+
+    @Test
+    void aCallMadeAfterAJavaPeerWasLostWaitsEncodedForAnyPeer() throws Exception {
+        Session session = session(true);
+        RecordingSink java = new RecordingSink(Dialect.JAVA);
+        Session.Link lost = attach(session, java);
+        session.opened(lost);
+        java.active = false;
+        assertThat(session.connectionLost(lost, new NotConnectedException("reset"))).as("retries").isTrue();
+
+        Object[] args = {new byte[] {1, 2, (byte) 0xff}};
+        RpcFuture<Object> f = session.call("store", args, Map.of(), Object.class, null, true);
+        ByteBuf portable = Unpooled.buffer();
+        Packet.writeHeader(portable, 1, Packet.CALL, 0);
+        PickleWriter.writeCall(portable, "store", args, Map.of(), null, false, SendPolicy.DEFAULT);
+        Packet.patchLength(portable, 0);
+        try {
+            assertThat(ByteBufUtil.hexDump(session.pending().get(1).frame()))
+                    .as("queued as any peer reads it, whatever the next connection's peer is")
+                    .isEqualTo(ByteBufUtil.hexDump(portable));
+            RecordingSink python = new RecordingSink(Dialect.PYTHON);
+            session.opened(attach(session, python));
+            assertThat(ByteBufUtil.hexDump(python.frameBytes(0))).isEqualTo(ByteBufUtil.hexDump(portable));
+            python.releaseAll();
+        } finally {
+            portable.release();
+            f.cancel(false);
+            session.close(new NotConnectedException("closed"));
+            java.releaseAll();
+        }
+    }
+
+    @Test
+    void aHeldCallThatItsCallerCancelsIsNeverRunNorAnswered() throws Exception {
+        Session session = session();
+        RecordingSink sink = new RecordingSink(Dialect.JAVA);
+        Session.Link link = attach(session, sink);
+        session.opened(link);
+        Runnable release = session.holdIncoming();
+        ByteBuf cancelled = echoCall("cancelled");
+        ByteBuf kept = echoCall("kept");
+        session.packet(link, new Packet(7, Packet.CALL, cancelled));
+        session.packet(link, new Packet(8, Packet.CALL, kept));
+        session.packet(link, new Packet(7, Packet.CNCL, Unpooled.EMPTY_BUFFER));
+        assertThat(cancelled.refCnt()).as("let go at the cancel").isZero();
+        session.packet(link, new Packet(99, Packet.CNCL, Unpooled.EMPTY_BUFFER)); // of no call: nothing happens
+
+        release.run();
+        held.forEach(Runnable::run);
+        assertThat(echo.calls).as("only the call not cancelled ran").hasValue(1);
+        assertThat(sink.headers()).containsExactly("RETN 8");
+        assertThat(sink.payload(0)).isEqualTo("kept");
+        assertThat(kept.refCnt()).isZero();
         sink.releaseAll();
     }
 
