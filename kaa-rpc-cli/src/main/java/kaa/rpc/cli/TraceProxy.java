@@ -143,7 +143,14 @@ final class TraceProxy implements AutoCloseable {
             client.close();
             return;
         }
-        Relayed r = new Relayed(client);
+        Relayed r;
+        try {
+            r = new Relayed(client);
+        } catch (RuntimeException | Error e) { // nothing is relayed: the slot is given back at once
+            connections.decrementAndGet();
+            client.close();
+            throw e;
+        }
         // a connection counts until both its channels are closed: a target left holding what was sent to it too
         client.closeFuture().addListener(f -> r.channelClosed());
         client.pipeline().addLast("relay", r.clientSide);

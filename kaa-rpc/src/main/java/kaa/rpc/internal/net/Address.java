@@ -21,6 +21,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -122,7 +123,12 @@ public final class Address {
         return new Address(address, a);
     }
 
-    /** The address as kaa writes it: {@code host:port}, {@code [v6]:port} or a socket path. */
+    /**
+     * The address as kaa writes it: {@code host:port}, {@code [v6]:port} or a
+     * socket path, on one line: a peer names its own Unix socket, and may put
+     * a line break in it, so control and line-separating characters are
+     * written as escapes ({@code \n}, {@code \x1b}, {@code \u2028}).
+     */
     public static String format(SocketAddress a) {
         a = IoBackend.get().standard(a);
         if (a instanceof InetSocketAddress) {
@@ -131,9 +137,32 @@ public final class Address {
             return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + i.getPort();
         }
         if (a instanceof UnixDomainSocketAddress) {
-            return ((UnixDomainSocketAddress) a).getPath().toString();
+            return oneLine(((UnixDomainSocketAddress) a).getPath().toString());
         }
-        return String.valueOf(a);
+        return oneLine(String.valueOf(a));
+    }
+
+    private static String oneLine(String text) {
+        StringBuilder sb = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean plain = c >= 0x20 && c != 0x7f && !(c >= 0x80 && c < 0xa0) && c != '\u2028' && c != '\u2029';
+            if (plain && sb == null) {
+                continue;
+            }
+            if (sb == null) {
+                sb = new StringBuilder(text.length() + 8).append(text, 0, i);
+            }
+            if (plain) {
+                sb.append(c);
+            } else if (c == '\n' || c == '\r' || c == '\t') {
+                sb.append(c == '\n' ? "\\n" : c == '\r' ? "\\r" : "\\t");
+            } else {
+                sb.append(c < 0x100 ? String.format(Locale.ROOT, "\\x%02x", (int) c)
+                        : String.format(Locale.ROOT, "\\u%04x", (int) c));
+            }
+        }
+        return sb == null ? text : sb.toString();
     }
 
     public boolean isUnix() {

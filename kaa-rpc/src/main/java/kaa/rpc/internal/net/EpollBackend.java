@@ -53,8 +53,10 @@ final class EpollBackend extends IoBackend {
     @Override
     public SocketAddress standard(SocketAddress a) {
         if (a instanceof DomainSocketAddress) {
+            // a peer's socket may be bound to a name in Linux's abstract namespace, which starts with (and may
+            // hold) NUL, and no path may hold: written as ss(8) writes it, @name
             String path = ((DomainSocketAddress) a).path();
-            return UnixDomainSocketAddress.of(path == null ? "" : path);
+            return UnixDomainSocketAddress.of(path == null ? "" : path.replace('\0', '@'));
         }
         return a;
     }

@@ -25,9 +25,12 @@ public final class Python {
         return run(script, input.toString());
     }
 
-    /** Runs a script with stdin, returning its stdout lines; fails on a non-zero exit. */
-    public static List<String> run(String script, String stdin) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("python3", "-c", script).redirectErrorStream(false).start();
+    /** Runs a script with stdin and arguments, returning its stdout lines; fails on a non-zero exit. */
+    public static List<String> run(String script, String stdin, String... args)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("python3", "-c", script));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(false).start();
         p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().close();
         byte[] out = p.getInputStream().readAllBytes();
