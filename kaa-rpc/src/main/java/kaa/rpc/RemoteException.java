@@ -25,6 +25,12 @@ public class RemoteException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     /** The longest remote message that {@link #getMessage()} shows whole. */
     private static final int MAX_MESSAGE = 2000;
+    /**
+     * The most characters of traceback that {@link #getMessage()} shows: the
+     * innermost frames that fit, as a peer's frames may share their texts
+     * (a few bytes of pickle can name the same long line 256 times).
+     */
+    private static final int MAX_TRACEBACK = 8000;
 
     /** The command whose call failed. */
     private final String command;
@@ -118,7 +124,17 @@ public class RemoteException extends RuntimeException {
     private static String format(String command, String type, String message, List<Frame> frames) {
         StringBuilder sb = new StringBuilder("Exception during RPC call '").append(command)
                 .append("'; remote traceback follows:\n");
-        for (Frame f : frames) {
+        // the innermost frames, as many as fit: a traceback's last lines say most
+        int first = frames.size();
+        int length = 0;
+        while (first > 0 && (length += rendered(frames.get(first - 1))) <= MAX_TRACEBACK) {
+            first--;
+        }
+        if (first > 0) {
+            sb.append("  ... (").append(first).append(first == 1 ? " outer frame" : " outer frames")
+                    .append(" left out; see frames())\n");
+        }
+        for (Frame f : frames.subList(first, frames.size())) {
             sb.append("  File \"").append(f.file()).append("\", line ").append(f.line())
                     .append(", in ").append(f.function()).append('\n');
             if (!f.source().isEmpty()) {
@@ -131,6 +147,11 @@ public class RemoteException extends RuntimeException {
             sb.append(": ").append(shown(message));
         }
         return sb.toString();
+    }
+
+    /** About the characters {@link #format} writes for {@code f}. */
+    private static int rendered(Frame f) {
+        return 30 + f.file().length() + f.function().length() + f.source().length();
     }
 
     /** A remote message as a message shows it: whole up to {@value #MAX_MESSAGE} characters, else cut, saying so. */

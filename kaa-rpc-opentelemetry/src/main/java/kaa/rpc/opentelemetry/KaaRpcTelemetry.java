@@ -33,6 +33,7 @@ import kaa.rpc.IncomingCall;
 import kaa.rpc.IncomingInterceptor;
 import kaa.rpc.OutgoingCall;
 import kaa.rpc.OutgoingInterceptor;
+import kaa.rpc.RemoteException;
 
 /**
  * OpenTelemetry spans and metrics of kaa-rpc calls, after the RPC semantic
@@ -146,10 +147,15 @@ public final class KaaRpcTelemetry {
         SocketAddress remote = connection != null ? connection.remoteAddress() : call.channel().remoteAddress();
         AttributesBuilder metric = Attributes.builder().put(RpcAttributes.RPC_SYSTEM_NAME, RpcAttributes.KAA_RPC)
                 .put(RpcAttributes.RPC_METHOD, method);
-        serverAddress(metric, call.channel(), remote);
+        if (call.channel() instanceof Client) { // the server a client was told: one for all its calls
+            configuredAddress(metric, ((Client) call.channel()).address());
+        }
         Attributes metricAttributes = metric.build();
         SpanBuilder builder = spanBuilder(method, call.command(), SpanKind.CLIENT, parent)
                 .setAllAttributes(metricAttributes);
+        if (!(call.channel() instanceof Client)) { // a server calling back its client: one of many, on the span only
+            calledBackAddress(builder, remote);
+        }
         peerAddress(builder, remote);
         Span span = builder.startSpan();
         CompletableFuture<Object> answer;
@@ -212,10 +218,10 @@ public final class KaaRpcTelemetry {
         return builder;
     }
 
-    /** The longest command a span keeps: a peer's command may be as long as a frame. */
+    /** The longest command, or error message, a span keeps: a peer's may be as long as a frame. */
     static final int MAX_ORIGINAL = 200;
 
-    /** {@code command}, cut at {@link #MAX_ORIGINAL} characters (never inside a surrogate pair), then {@code ...}. */
+    /** {@code text}, cut at {@link #MAX_ORIGINAL} characters (never inside a surrogate pair), then {@code ...}. */
     static String cut(String command) {
         if (command == null || command.length() <= MAX_ORIGINAL) {
             return command;
@@ -233,24 +239,26 @@ public final class KaaRpcTelemetry {
             String type = CallOutcome.of(e).hasFewErrorTypes() ? CallOutcome.errorType(e)
                     : errorTypes.bound(CallOutcome.errorType(e));
             span.setAttribute(RpcAttributes.ERROR_TYPE, type);
-            span.setStatus(StatusCode.ERROR, e.getMessage() == null ? type : e.getMessage());
-            span.recordException(e);
+            // a peer's error says what it likes, at length: the span keeps the start of its own message (a remote
+            // error's, without the traceback); error.type says what it is
+            String message = e instanceof RemoteException r ? r.remoteMessage() : e.getMessage();
+            String description = message == null || message.isEmpty() ? type : cut(message);
+            span.setStatus(StatusCode.ERROR, description);
+            span.recordException(e, Attributes.of(RpcAttributes.EXCEPTION_MESSAGE, description));
             measured = attributes.toBuilder().put(RpcAttributes.ERROR_TYPE, type).build();
         }
         histogram.record(seconds, measured); // first: once the span has ended, its call is measured too
         span.end();
     }
 
-    /** A client's address as configured (the conventions' choice), else the connection's remote address. */
-    private static void serverAddress(AttributesBuilder attributes, Channel channel, SocketAddress remote) {
-        if (channel instanceof Client) {
-            configuredAddress(attributes, ((Client) channel).address());
-        } else if (remote instanceof InetSocketAddress) {
+    /** The connection's remote address, as the server of a call a server makes back to its client. */
+    private static void calledBackAddress(SpanBuilder span, SocketAddress remote) {
+        if (remote instanceof InetSocketAddress) {
             InetSocketAddress inet = (InetSocketAddress) remote;
-            attributes.put(RpcAttributes.SERVER_ADDRESS, inet.getHostString())
-                    .put(RpcAttributes.SERVER_PORT, (long) inet.getPort());
+            span.setAttribute(RpcAttributes.SERVER_ADDRESS, inet.getHostString())
+                    .setAttribute(RpcAttributes.SERVER_PORT, (long) inet.getPort());
         } else if (remote instanceof UnixDomainSocketAddress) {
-            attributes.put(RpcAttributes.SERVER_ADDRESS, ((UnixDomainSocketAddress) remote).getPath().toString());
+            span.setAttribute(RpcAttributes.SERVER_ADDRESS, ((UnixDomainSocketAddress) remote).getPath().toString());
         }
     }
 

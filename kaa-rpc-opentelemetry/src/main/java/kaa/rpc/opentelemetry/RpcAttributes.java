@@ -42,13 +42,21 @@ public final class RpcAttributes {
     public static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
 
     /**
-     * {@code server.address}, on client spans and measurements: a client's host as configured, or the
-     * connection's remote host (a server calling back its client); a Unix socket's path.
+     * {@code server.address}, on client spans and measurements: a client's host as configured; a Unix
+     * socket's path. A server calling back its client has it on its spans only, as the connection's
+     * remote host: one of many clients, which would make a series each.
      */
     public static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
 
-    /** {@code server.port}, on client spans and measurements over TCP. */
+    /** {@code server.port}, over TCP, where {@link #SERVER_ADDRESS} is. */
     public static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
+
+    /**
+     * {@code exception.message}, on a failed call's exception event: the start of the error's message
+     * ({@link KaaRpcTelemetry#MAX_ORIGINAL} characters; a remote error's own, without its traceback), as
+     * in the span's status (the event's {@code exception.stacktrace} is this side's).
+     */
+    public static final AttributeKey<String> EXCEPTION_MESSAGE = AttributeKey.stringKey("exception.message");
 
     /** {@code network.peer.address}, on spans: the peer's IP address, or a Unix socket's path. */
     public static final AttributeKey<String> NETWORK_PEER_ADDRESS = AttributeKey.stringKey("network.peer.address");

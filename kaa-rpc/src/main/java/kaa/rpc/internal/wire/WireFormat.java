@@ -168,7 +168,7 @@ public final class WireFormat {
                 sb.append(',');
             }
             int room = Math.max(0, VALUE_CHARS + 1 - sb.length());
-            String s = name instanceof String t ? t : Repr.repr(name, room);
+            String s = name instanceof String t ? command(t) : Repr.repr(name, room);
             sb.append(s, 0, Math.min(s.length(), room));
         }
         return oneLine(sb.length() > VALUE_CHARS ? sb.substring(0, VALUE_CHARS) + "..." : sb.toString());

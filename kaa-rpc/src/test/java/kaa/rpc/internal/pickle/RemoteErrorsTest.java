@@ -196,6 +196,23 @@ class RemoteErrorsTest {
     }
 
     @Test
+    void aTracebackOfSharedLongLinesIsShownByItsInnermostFramesOnly() {
+        // in a pickle, 256 frames may share one 300-character text each: a few KB that would render as 230,000
+        String text = "t".repeat(RemoteErrors.MAX_TEXT);
+        List<Object> stack = new ArrayList<>();
+        for (int i = 0; i < RemoteErrors.MAX_FRAMES; i++) {
+            stack.add(new Object[] {text, i, text, text});
+        }
+        RemoteException e = RemoteErrors.fromPayload("f", new Object[] {exc("m", "E", "boom"), stack});
+        assertThat(e.frames()).hasSize(RemoteErrors.MAX_FRAMES);
+        assertThat(e.getMessage()).hasSizeLessThan(10_000)
+                .contains(" outer frames left out; see frames())\n")
+                .contains("line " + (RemoteErrors.MAX_FRAMES - 1) + ",")
+                .doesNotContain("line 0,")
+                .endsWith("m.E: boom");
+    }
+
+    @Test
     void causesWithoutMessagesAndRemoteCausesGoAsTheirTypes() {
         RemoteException remote = new RemoteException("f", "KeyError", "'k'", List.of());
         PyObject exc = (PyObject) RemoteErrors.payload(new IllegalStateException(null,
