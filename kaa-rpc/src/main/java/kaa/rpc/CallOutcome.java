@@ -72,8 +72,12 @@ public enum CallOutcome {
      * The type of the error a call ended with: a remote error's type as the
      * peer names it ({@code KeyError}, or a Java peer's class name), the
      * builtin Python exception a refusal names, else the exception's class
-     * name. Not bounded: a peer chooses its remote types, so a metric that keeps
-     * them should keep only so many.
+     * name. A peer chooses its remote types: one that is no type's name (a
+     * dotted name of letters, digits, {@code _} and {@code $}, of at most
+     * 128 characters) is given as
+     * {@code kaa.rpc.RemoteException}, the class this side sees, so no
+     * peer puts a line break or a page of text in a metric's tag. Their
+     * number is not bounded: a metric that keeps them should keep only so many.
      *
      * @param error what the call failed with (wrappers of futures looked through), or null for success
      * @return the type, or null for success
@@ -83,11 +87,28 @@ public enum CallOutcome {
         if (e == null) {
             return null;
         } else if (e instanceof RemoteException remote) {
-            return remote.remoteType();
+            return isTypeName(remote.remoteType()) ? remote.remoteType() : RemoteException.class.getName();
         } else if (e instanceof CallRefusedException refused) {
             return refused.pythonType();
         }
         return e.getClass().getName();
+    }
+
+    /** The longest remote type {@link #errorType} gives as itself. */
+    static final int MAX_TYPE_NAME = 128;
+
+    private static boolean isTypeName(String type) {
+        if (type.isEmpty() || type.length() > MAX_TYPE_NAME || type.charAt(0) == '.'
+                || type.charAt(type.length() - 1) == '.') {
+            return false;
+        }
+        for (int i = 0; i < type.length(); i++) {
+            char c = type.charAt(i);
+            if (!(Character.isLetterOrDigit(c) || c == '_' || c == '$' || c == '.' && type.charAt(i - 1) != '.')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

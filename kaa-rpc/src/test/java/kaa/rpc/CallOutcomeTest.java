@@ -35,4 +35,17 @@ class CallOutcomeTest {
         assertThat(List.of(CallOutcome.values())).filteredOn(o -> !o.hasFewErrorTypes())
                 .containsExactly(CallOutcome.REMOTE_ERROR, CallOutcome.ERROR);
     }
+
+    @Test
+    void aRemoteTypeThatIsNoTypesNameIsGivenAsTheClassThisSideSees() {
+        for (String type : new String[] {"ValueError", "myapp.errors.Failed", "java.lang.IllegalStateException",
+                "Outer$Inner", "Ünïcode.Fehler", "x".repeat(128)}) {
+            assertThat(CallOutcome.errorType(new RemoteException("f", type, "", List.of()))).isEqualTo(type);
+        }
+        for (String type : new String[] {"", "evil\nINFO forged", "a b", "x".repeat(129), ".leading", "trailing.",
+                "two..dots", "tab\t", "ctl\u0001", "quote'"}) {
+            assertThat(CallOutcome.errorType(new RemoteException("f", type, "", List.of())))
+                    .as(type).isEqualTo("kaa.rpc.RemoteException");
+        }
+    }
 }
