@@ -297,14 +297,16 @@ public final class WireFormat {
     /**
      * The first {@link #HEX_BYTES} bytes of a frame in hexadecimal (its
      * header, then its payload), then how many more there are: for the trace
-     * at its finest level, never for a handshake packet.
+     * at its finest level, never for a handshake packet. A CALH shows its
+     * header only, as its headers' values are never shown.
      */
     public static String hex(int seq, int type, ByteBuf payload) {
         int n = payload.readableBytes();
         byte[] header = new byte[Packet.HEADER_SIZE];
         ByteBuf h = Unpooled.wrappedBuffer(header).clear();
         Packet.writeHeader(h, seq, type, n);
-        int shown = Math.min(n, HEX_BYTES - Packet.HEADER_SIZE);
+        // a CALH's headers may hold secrets (a token), which its line shows by name only: its header alone
+        int shown = type == Packet.CALH ? 0 : Math.min(n, HEX_BYTES - Packet.HEADER_SIZE);
         String dump = ByteBufUtil.hexDump(header) + ByteBufUtil.hexDump(payload, payload.readerIndex(), shown);
         return n > shown ? dump + " \u2026 " + (n - shown) + " more bytes" : dump;
     }

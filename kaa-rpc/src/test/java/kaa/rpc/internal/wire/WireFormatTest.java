@@ -51,6 +51,11 @@ class WireFormatTest {
         assertThat(l.command()).isEqualTo("echo");
         assertThat(l.note()).isEqualTo("headers traceparent,authorization");
         assertThat(WireFormat.text(l)).doesNotContain("secret-token").doesNotContain("0af76519");
+        String dump = WireFormat.hex(4, Packet.CALH, b.slice(Packet.HEADER_SIZE, b.readableBytes() - Packet.HEADER_SIZE));
+        assertThat(dump).as("the hex dump of a CALH is its header's")
+                .startsWith(ByteBufUtil.hexDump(b, 0, Packet.HEADER_SIZE))
+                .doesNotContain(ByteBufUtil.hexDump("secret-token".getBytes(StandardCharsets.US_ASCII)))
+                .endsWith((b.readableBytes() - Packet.HEADER_SIZE) + " more bytes");
         // a CALH too large to decode still shows its command
         ByteBuf big = Unpooled.buffer();
         Packet.writeHeader(big, 5, Packet.CALH, 0);
