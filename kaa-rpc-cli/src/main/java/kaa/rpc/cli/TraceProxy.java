@@ -25,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 import kaa.rpc.internal.frame.FrameLimits;
 import kaa.rpc.internal.frame.Packet;
 import kaa.rpc.internal.log.PeerLog;
@@ -81,7 +80,10 @@ final class TraceProxy implements AutoCloseable {
     private final Address target;
     private final Settings settings;
     private final Consumer<String> out;
-    private final Pattern commands;
+    /** The --command globs, or null to show every call. */
+    private final List<String> commands;
+    /** The calls a connection always remembers, whatever the others hold: its share of all connections' bound. */
+    private final int fairShare;
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicLong decodeBudget = new AtomicLong(DECODE_BUDGET);
     /** The calls remembered for pairing, by all connections (each counts its own on its I/O thread). */
@@ -97,7 +99,8 @@ final class TraceProxy implements AutoCloseable {
         this.target = target;
         this.settings = settings;
         this.out = out;
-        this.commands = settings.commands.isEmpty() ? null : glob(settings.commands);
+        this.commands = settings.commands.isEmpty() ? null : settings.commands;
+        this.fairShare = Math.max(1, MAX_PENDING_TOTAL / Math.max(1, settings.maxConnections));
         if (listen.isUnix()) {
             listen.checkParent();
             listen.clearStaleSocket();
@@ -169,19 +172,6 @@ final class TraceProxy implements AutoCloseable {
         });
     }
 
-    /** A glob (* any characters, ? one) for each command, as one pattern. */
-    static Pattern glob(List<String> globs) {
-        StringBuilder re = new StringBuilder();
-        for (String g : globs) {
-            if (re.length() > 0) {
-                re.append('|');
-            }
-            for (char c : g.toCharArray()) {
-                re.append(c == '*' ? ".*" : c == '?' ? "." : Pattern.quote(String.valueOf(c)));
-            }
-        }
-        return Pattern.compile(re.toString(), Pattern.DOTALL);
-    }
 
     /** A call waiting for its answer, for pairing. */
     private record Pending(String command, long sentNanos, boolean shown) {
@@ -197,8 +187,9 @@ final class TraceProxy implements AutoCloseable {
         /** The calls each way that wait for an answer by seq, oldest first, at most maxPending each (I/O thread). */
         final Map<Long, Pending> fromClient = new LinkedHashMap<>();
         final Map<Long, Pending> fromTarget = new LinkedHashMap<>();
-        /** Calls forgotten unanswered to keep the bound (I/O thread). */
+        /** Calls forgotten unanswered to keep this connection's bound, and all connections' (I/O thread). */
         long forgotten;
+        long forgottenForAll;
         final FrameScanner up;
         final FrameScanner down;
         final Side clientSide = new Side(true);
@@ -257,14 +248,17 @@ final class TraceProxy implements AutoCloseable {
         /**
          * Whether each direction is past its part of the handshake: its RESP
          * (the client's answer and challenge, the server's answer) has passed.
-         * Before, a packet is shown by type and size alone (I/O thread).
+         * Before, a packet is shown by type and size alone (I/O thread). The
+         * client's packets are shown so until the target's RESP too, as only
+         * that says the client's answer was right: a client without the secret
+         * would otherwise put calls the target never read into the trace.
          */
         boolean clientPastHandshake;
         boolean targetPastHandshake;
 
         void packet(boolean fromClientSide, int seq, int type, ByteBuf payload, long length) {
             long now = System.nanoTime();
-            boolean handshake = !(fromClientSide ? clientPastHandshake : targetPastHandshake);
+            boolean handshake = fromClientSide ? !(clientPastHandshake && targetPastHandshake) : !targetPastHandshake;
             if (type == Packet.RESP) {
                 if (fromClientSide) {
                     clientPastHandshake = true;
@@ -290,8 +284,18 @@ final class TraceProxy implements AutoCloseable {
             long key = Integer.toUnsignedLong(seq);
             boolean show = true;
             if (WireFormat.isCall(type)) {
-                show = commands == null || (line.command() != null && commands.matcher(line.command()).matches());
+                show = commands == null || (line.command() != null && Glob.matchesAny(commands, line.command()));
                 remember(fromClientSide ? fromClient : fromTarget, key, new Pending(line.command(), now, show));
+            } else if (type == Packet.CNCL) {
+                // its caller wants no answer, and a callee of this library sends none: the call is forgotten
+                Pending call = (fromClientSide ? fromClient : fromTarget).remove(key);
+                if (call != null) {
+                    pendingTotal.decrementAndGet();
+                    line = line.withCommand(call.command());
+                    show = call.shown();
+                } else {
+                    show = commands == null;
+                }
             } else if (type == Packet.RETN || type == Packet.EXCP) {
                 // an answer goes the other way from its call
                 Pending call = (fromClientSide ? fromTarget : fromClient).remove(key);
@@ -316,13 +320,20 @@ final class TraceProxy implements AutoCloseable {
                 pendingTotal.incrementAndGet();
             }
             calls.put(seq, p);
-            // past this connection's bound, or all connections', its oldest call is forgotten
-            if (calls.size() > settings.maxPending || pendingTotal.get() > MAX_PENDING_TOTAL) {
+            // past this connection's bound, its oldest call is forgotten; past all connections' bound too, if it
+            // holds more than its share, so that a few connections that leave many calls unanswered do not make
+            // every other one forget its calls (within its share, a connection's calls are kept)
+            boolean ownBound = calls.size() > settings.maxPending;
+            if (ownBound || pendingTotal.get() > MAX_PENDING_TOTAL && calls.size() > fairShare) {
                 Iterator<Long> oldest = calls.keySet().iterator();
                 oldest.next();
                 oldest.remove();
                 pendingTotal.decrementAndGet();
-                forgotten++;
+                if (ownBound) {
+                    forgotten++;
+                } else {
+                    forgottenForAll++;
+                }
             }
         }
 
@@ -340,7 +351,9 @@ final class TraceProxy implements AutoCloseable {
             fromTarget.clear();
             event("closed" + (waiting > 0 ? "; " + waiting + " calls unanswered" : "")
                     + (forgotten > 0 ? "; " + forgotten + " calls forgotten unanswered (--max-pending "
-                            + settings.maxPending + ")" : ""));
+                            + settings.maxPending + ")" : "")
+                    + (forgottenForAll > 0 ? "; " + forgottenForAll + " calls forgotten unanswered (all "
+                            + "connections remember at most " + MAX_PENDING_TOTAL + ")" : ""));
         }
 
         /** One side's handler: what it reads is decoded and written to the other side. */

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.Random;
@@ -135,8 +137,21 @@ class TraceProxyTest {
                     OutputStream c = client.getOutputStream();
                     byte[] early = WireFrames.callFrame(99, "early", "secretish");
                     byte[] clientResp = WireFrames.frame(0, "RESP", new byte[40]);
+                    // a call right after the client's answer, which the target may yet refuse: not shown either
+                    byte[] unconfirmed = WireFrames.callFrame(50, "transfer", "alice", "mallory", 1_000_000);
                     c.write(early);
                     c.write(clientResp);
+                    c.write(unconfirmed);
+                    c.flush();
+                    assertThat(out.await(l -> l.contains(" CALL seq=99 ")))
+                            .endsWith("CALL seq=99 " + early.length + "B [handshake]");
+                    assertThat(out.await(l -> l.contains(" CALL seq=50 ")))
+                            .endsWith("CALL seq=50 " + unconfirmed.length + "B [handshake]");
+                    OutputStream t = target.getOutputStream();
+                    byte[] targetResp = WireFrames.frame(0, "RESP", new byte[20]);
+                    t.write(targetResp);
+                    t.flush();
+                    assertThat(client.getInputStream().readNBytes(targetResp.length)).isEqualTo(targetResp);
                     for (int seq = 1; seq <= 10; seq++) {
                         c.write(WireFrames.callFrame(seq, "work", seq));
                     }
@@ -147,12 +162,7 @@ class TraceProxyTest {
                     bomb[bomb.length - 1] = '.';
                     c.write(WireFrames.frame(11, "CALL", bomb));
                     c.flush();
-                    assertThat(out.await(l -> l.contains(" CALL seq=99 ")))
-                            .endsWith("CALL seq=99 " + early.length + "B [handshake]");
                     assertThat(out.await(l -> l.contains(" CALL seq=11 "))).contains("[undecodable");
-                    OutputStream t = target.getOutputStream();
-                    byte[] targetResp = WireFrames.frame(0, "RESP", new byte[20]);
-                    t.write(targetResp);
                     t.write(WireFrames.frame(1, "RETN", new byte[] {(byte) 0x80, 2, 'N', '.'}));
                     t.write(WireFrames.frame(10, "RETN", new byte[] {(byte) 0x80, 2, 'K', 7, '.'}));
                     t.flush();
@@ -163,12 +173,12 @@ class TraceProxyTest {
                     InputStream in = target.getInputStream();
                     assertThat(in.readNBytes(early.length)).isEqualTo(early);
                     assertThat(in.readNBytes(clientResp.length)).isEqualTo(clientResp);
+                    assertThat(in.readNBytes(unconfirmed.length)).isEqualTo(unconfirmed);
                     for (int seq = 1; seq <= 10; seq++) {
                         assertThat(in.readNBytes(WireFrames.callFrame(seq, "work", seq).length))
                                 .isEqualTo(WireFrames.callFrame(seq, "work", seq));
                     }
                     assertThat(in.readNBytes(12 + bomb.length)).isEqualTo(WireFrames.frame(11, "CALL", bomb));
-                    assertThat(client.getInputStream().readNBytes(targetResp.length)).isEqualTo(targetResp);
                     assertThat(client.getInputStream().readNBytes(16 + 17))
                             .isEqualTo(concat(WireFrames.frame(1, "RETN", new byte[] {(byte) 0x80, 2, 'N', '.'}),
                                     WireFrames.frame(10, "RETN", new byte[] {(byte) 0x80, 2, 'K', 7, '.'})));
@@ -176,6 +186,73 @@ class TraceProxyTest {
                 assertThat(out.await(l -> l.contains("[closed"))).contains("3 calls unanswered")
                         .contains("7 calls forgotten unanswered (--max-pending 4)");
             }
+        }
+    }
+
+    @Test
+    void aCancelledCallIsForgottenRatherThanLeftWaitingForAnAnswer() throws Exception {
+        try (Server server = Server.builder("127.0.0.1:0").secret("s").listen().register(new DemoService());
+                TraceProxy proxy = out.proxy(server.address(), TraceProxy.Settings.defaults());
+                Client client = Client.connect(proxy.address(), "s")) {
+            CompletableFuture<Object> slow = client.rpc("slow", 30.0, "never");
+            out.await(l -> l.contains(" CALL seq=1 "));
+            slow.cancel(true);
+            assertThat(out.await(l -> l.contains(" CNCL seq=1 "))).contains("cmd=slow");
+            assertThat(get(client.rpc("echo", "after"))).isEqualTo("after");
+        }
+        assertThat(out.await(l -> l.contains("[closed"))).doesNotContain("unanswered");
+    }
+
+    /** The proxy's own view of a handshake: a RESP each way, the target's read back by the client. */
+    private static void handshake(Socket client, Socket target) throws IOException {
+        client.getOutputStream().write(WireFrames.frame(0, "RESP", new byte[40]));
+        client.getOutputStream().flush();
+        byte[] targetResp = WireFrames.frame(0, "RESP", new byte[20]);
+        target.getOutputStream().write(targetResp);
+        target.getOutputStream().flush();
+        assertThat(target.getInputStream().readNBytes(12 + 40)).hasSize(12 + 40);
+        assertThat(client.getInputStream().readNBytes(targetResp.length)).isEqualTo(targetResp);
+    }
+
+    @Test
+    void connectionsThatLeaveManyCallsUnansweredDoNotMakeAnotherForgetItsOwn() throws Exception {
+        int all = TraceProxy.MAX_PENDING_TOTAL;
+        try (ServerSocket fake = new ServerSocket(0, 2, InetAddress.getLoopbackAddress());
+                TraceProxy proxy = out.proxy("127.0.0.1:" + fake.getLocalPort(),
+                        new TraceProxy.Settings(1 << 20, 2, 2 * all, false, List.of()))) {
+            fake.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+            int port = Integer.parseInt(proxy.address().substring(proxy.address().lastIndexOf(':') + 1));
+            try (Socket hostile = new Socket("127.0.0.1", port); Socket hostileTarget = fake.accept();
+                    Socket honest = new Socket("127.0.0.1", port); Socket honestTarget = fake.accept()) {
+                handshake(hostile, hostileTarget);
+                handshake(honest, honestTarget);
+                // more unanswered calls than all connections remember (the target reads them and answers none)
+                byte[] flood = WireFrames.callFrames(all + 100, "hold", 1);
+                Thread reader = new Thread(() -> {
+                    try {
+                        hostileTarget.getInputStream().readNBytes(flood.length);
+                    } catch (IOException closed) {
+                        // the test is over
+                    }
+                });
+                reader.start();
+                hostile.getOutputStream().write(flood);
+                hostile.getOutputStream().flush();
+                out.await(l -> l.contains(" CALL seq=" + (all + 100) + " "));
+                reader.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+
+                honest.getOutputStream().write(WireFrames.callFrame(1, "mine", 1));
+                honest.getOutputStream().flush();
+                String call = out.await(l -> l.contains(" CALL seq=1 cmd=mine "));
+                String conn = call.split(" ")[1];
+                honestTarget.getInputStream().readNBytes(WireFrames.callFrame(1, "mine", 1).length);
+                honestTarget.getOutputStream().write(WireFrames.frame(1, "RETN", new byte[] {(byte) 0x80, 2, 'K', 2, '.'}));
+                honestTarget.getOutputStream().flush();
+                assertThat(out.await(l -> l.contains(" " + conn + " ") && l.contains(" RETN seq=1 ")))
+                        .as("its call is still remembered, within its share").contains("cmd=mine").endsWith("ms 2");
+            }
+            assertThat(out.await(l -> l.contains("[closed") && l.contains("forgotten")))
+                    .contains("calls forgotten unanswered (all connections remember at most " + all + ")");
         }
     }
 

@@ -1,0 +1,53 @@
+package kaa.rpc.cli;
+
+import java.util.List;
+
+/**
+ * The command line's globs ({@code *} any characters, {@code ?} one, every
+ * other character itself), matched by a greedy walk that goes back to the
+ * last star only: at most the product of the two lengths in steps (a shown
+ * command has at most a hundred characters). The text is a peer's command,
+ * and a regular expression made of a glob such as {@code *_*_*_*_x} would
+ * try every way to split it, for seconds a call.
+ */
+final class Glob {
+
+    private Glob() {
+    }
+
+    /** Whether {@code text} matches any of {@code globs}. */
+    static boolean matchesAny(List<String> globs, String text) {
+        for (String g : globs) {
+            if (matches(g, text)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code text} matches {@code glob} whole. */
+    static boolean matches(String glob, String text) {
+        int g = 0;
+        int t = 0;
+        int star = -1; // the glob's last star, and where in the text it began to match
+        int starText = 0;
+        while (t < text.length()) {
+            if (g < glob.length() && (glob.charAt(g) == '?' || glob.charAt(g) != '*' && glob.charAt(g) == text.charAt(t))) {
+                g++;
+                t++;
+            } else if (g < glob.length() && glob.charAt(g) == '*') {
+                star = g++;
+                starText = t;
+            } else if (star >= 0) { // the last star takes one more character, and the rest is tried again
+                g = star + 1;
+                t = ++starText;
+            } else {
+                return false;
+            }
+        }
+        while (g < glob.length() && glob.charAt(g) == '*') {
+            g++;
+        }
+        return g == glob.length();
+    }
+}
