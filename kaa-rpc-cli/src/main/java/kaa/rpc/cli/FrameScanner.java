@@ -11,7 +11,9 @@ import kaa.rpc.internal.wire.WireFormat;
  * only: it reads the bytes the relay passes on, never changes them, and
  * holds at most the payload of the frame being received, and only when it
  * is small enough to be decoded ({@link WireFormat#DECODE_UP_TO}) and the
- * proxy's shared {@link #budget decoding budget} has room for it. A frame
+ * proxy's shared {@link #budget decoding budget} has room for its bytes as
+ * they arrive (never for what a header announces: a header alone holds
+ * nothing, so a few connections cannot take the budget with headers). A frame
  * over the frame size limit ends the decoding of the stream (its bytes are
  * relayed all the same): after it, nothing says where a frame begins.
  * One per direction of a connection, used on its I/O thread only.
@@ -35,15 +37,19 @@ final class FrameScanner {
     static final int HEAD = 512;
 
     private final long maxFrameSize;
-    /** Bytes all connections may hold for decoding at once: reserved per frame, given back when it is done. */
+    /** Bytes all connections may hold for decoding at once: reserved as they arrive, given back when the frame is done. */
     private final AtomicLong budget;
     private final Frames frames;
     private final byte[] header = new byte[Packet.HEADER_SIZE];
     private int headerBytes;
     private long length;
     private long left;
-    /** The payload being kept, or null while it is skipped; its size is reserved in the budget. */
+    /** Whether this frame's payload is kept to be decoded: until the budget has no room for what arrives. */
+    private boolean keeping;
+    /** The payload kept so far (made when its first bytes come), or null. */
     private ByteBuf payload;
+    /** The budget's bytes this frame holds: what arrived of it while it was kept. */
+    private long reserved;
     /** The first bytes of a payload not kept whole (I/O thread; reused). */
     private final ByteBuf head = Unpooled.buffer(HEAD, HEAD);
     private boolean stopped;
@@ -70,10 +76,18 @@ final class FrameScanner {
                 continue;
             }
             int n = (int) Math.min(left, end - i);
-            if (payload != null) {
-                payload.writeBytes(in, i, n);
-            } else if (head.isWritable()) {
+            if (head.isWritable()) { // always: a frame let go halfway still shows its command
                 head.writeBytes(in, i, Math.min(n, head.writableBytes()));
+            }
+            if (keeping && reserve(n)) {
+                reserved += n;
+                if (payload == null) {
+                    payload = Unpooled.buffer((int) Math.min(length, 64 * 1024), (int) length); // grows as bytes come
+                }
+                payload.writeBytes(in, i, n);
+            } else if (keeping) { // no room for more: what came is let go, and the frame is shown by its size
+                keeping = false;
+                letGo();
             }
             i += n;
             left -= n;
@@ -92,9 +106,7 @@ final class FrameScanner {
         }
         left = length;
         head.clear();
-        if (length > 0 && length <= WireFormat.DECODE_UP_TO && reserve(length)) {
-            payload = Unpooled.buffer((int) Math.min(length, 64 * 1024), (int) length); // grows as the bytes come
-        }
+        keeping = length > 0 && length <= WireFormat.DECODE_UP_TO;
         if (length == 0) {
             finish();
         }
@@ -113,28 +125,31 @@ final class FrameScanner {
     }
 
     private void finish() {
-        ByteBuf p = payload;
-        payload = null;
         headerBytes = 0;
         try {
             frames.frame(intLE(0), (header[4] & 0xff) << 24 | (header[5] & 0xff) << 16 | (header[6] & 0xff) << 8
-                    | (header[7] & 0xff), p != null ? p : head, length);
+                    | (header[7] & 0xff), keeping && payload != null ? payload : head, length);
         } finally {
-            if (p != null) {
-                budget.addAndGet(length);
-                p.release();
-            }
+            keeping = false;
+            letGo();
         }
+    }
+
+    /** What is kept of this frame is released, and its bytes given back to the budget. */
+    private void letGo() {
+        if (payload != null) {
+            payload.release();
+            payload = null;
+        }
+        budget.addAndGet(reserved);
+        reserved = 0;
     }
 
     /** The connection is gone: what was kept is let go. */
     void close() {
         stopped = true;
-        if (payload != null) {
-            budget.addAndGet(length);
-            payload.release();
-            payload = null;
-        }
+        keeping = false;
+        letGo();
     }
 
     private int intLE(int at) {
