@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import kaa.rpc.internal.pickle.PickleWriter;
+import kaa.rpc.internal.pickle.SendPolicy;
 import kaa.rpc.internal.value.PyObject;
 import org.junit.jupiter.api.Test;
 
@@ -53,7 +54,7 @@ class CallHeadersTest {
         }
         try (Server server = Server.builder("127.0.0.1:0").secret("s").interceptIncoming(record).listen()
                         .register(new Echo());
-                RawPeer peer = new RawPeer(server.address()).authenticate("s")) {
+                RawPeer peer = new RawPeer(server.address()).authenticateAsThisLibrary("s")) {
             peer.sendRaw(calh(1, "echo", new Object[] {"x"}, Map.of(), Map.of("trace", "t1")));
             WireFrames.Frame ok = peer.read();
             assertThat(ok.type()).isEqualTo("RETN");
@@ -105,6 +106,27 @@ class CallHeadersTest {
                         .connect()) {
             assertThat(await(client.rpc("echo", 1))).isEqualTo(1);
             assertThat(seen.get()).containsExactly(Map.entry("a", "3"), Map.entry("b", "2"));
+        }
+    }
+
+    @Test
+    void aPeerThatDidNotSayItIsOfThisLibrarySendsNoHeaders() throws Exception {
+        AtomicReference<Map<String, String>> seen = new AtomicReference<>();
+        try (Server server = Server.builder("127.0.0.1:0").secret("s")
+                        .interceptIncoming((call, next) -> {
+                            seen.set(call.headers());
+                            return next.proceed(call);
+                        }).listen().register(new Echo());
+                RawPeer peer = new RawPeer(server.address()).authenticate("s")) { // an unmarked, Python-like client
+            ByteBuf b = Unpooled.buffer();
+            PickleWriter.writeCall(b, "echo", new Object[] {"x"}, Map.of(), Map.of("traceparent", "forged"), false,
+                    SendPolicy.DEFAULT);
+            peer.send(1, "CALH", ByteBufUtil.getBytes(b));
+            b.release();
+            WireFrames.Frame answer = peer.read();
+            assertThat(answer.type()).isEqualTo("RETN");
+            assertThat(answer.value()).isEqualTo("x");
+            assertThat(seen.get()).as("its headers are dropped").isEmpty();
         }
     }
 }

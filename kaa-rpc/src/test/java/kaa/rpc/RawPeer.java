@@ -12,6 +12,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
 import kaa.rpc.WireFrames.Frame;
+import kaa.rpc.internal.handshake.Handshake;
 
 /** A hand-driven client (TCP or Unix): sends exactly the bytes a test wants, to see how a server copes. */
 final class RawPeer implements AutoCloseable {
@@ -46,6 +47,16 @@ final class RawPeer implements AutoCloseable {
     /** Answers the server's challenge with {@code secret}, not challenging it back. */
     RawPeer authenticate(String secret) throws IOException {
         sendRaw(WireFrames.clientAnswer(read().payload(), secret));
+        return this;
+    }
+
+    /** Answers as a client of this library does, with its marked challenge, and reads the server's answer to it. */
+    RawPeer authenticateAsThisLibrary(String secret) throws IOException {
+        sendRaw(WireFrames.clientAnswer(read().payload(), secret, Handshake.challenge()));
+        Frame resp = read();
+        if (!resp.type().equals("RESP")) {
+            throw new IOException("the server answered the handshake with " + resp.type());
+        }
         return this;
     }
 

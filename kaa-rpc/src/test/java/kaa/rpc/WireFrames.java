@@ -93,9 +93,20 @@ public final class WireFrames {
 
     /** A client's RESP frame answering the challenge in {@code auth} (an AUTH payload) with {@code secret}, challenging nothing. */
     public static byte[] clientAnswer(byte[] auth, String secret) {
+        return clientAnswer(auth, secret, Handshake.zero());
+    }
+
+    /**
+     * The same, challenging the server with {@code challenge}: one of
+     * {@link Handshake#challenge()} says the client is of this library, and
+     * the server then sends a RESP of its own.
+     */
+    public static byte[] clientAnswer(byte[] auth, String secret, byte[] challenge) {
         byte[] salt = Handshake.random();
-        byte[] answer = Handshake.answer(secret.getBytes(StandardCharsets.UTF_8), Arrays.copyOf(auth, 20), salt);
-        return frame(0, "RESP", Handshake.payload(Handshake.zero(), answer, salt));
+        // between two peers of this library, an answer covers both challenges
+        byte[] answered = Handshake.answered(Arrays.copyOf(auth, 20), challenge);
+        byte[] answer = Handshake.answer(secret.getBytes(StandardCharsets.UTF_8), answered, salt);
+        return frame(0, "RESP", Handshake.payload(challenge, answer, salt));
     }
 
     /** A server's RESP frame answering the client's challenge in {@code resp} (a RESP payload) with {@code secret}. */

@@ -113,7 +113,8 @@ public final class IncomingCalls {
             return;
         }
         Map<String, String> headers = Map.of();
-        if (withHeaders) {
+        // headers come only from a peer that said in its handshake it is of this library: any other's are dropped
+        if (withHeaders && from.dialect().readsHeaders()) {
             headers = headers((Map<?, ?>) call[3]);
             if (headers == null) {
                 replies.reply(from, seq, command, RemoteErrors.payload("TypeError", "malformed CALH: its headers must "

@@ -52,7 +52,7 @@ public final class Handshake {
      * challenge cannot be swapped or dropped on its way; with any other peer,
      * the asked challenge alone, as the original protocol has it.
      */
-    static byte[] answered(byte[] asked, byte[] other) {
+    public static byte[] answered(byte[] asked, byte[] other) {
         if (other == null || !binds(asked) || !binds(other)) {
             return asked;
         }
