@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,19 +42,24 @@ class CallHeadersTest {
         return ((PyObject) excp[0]).name();
     }
 
-    @Test
-    void aPeersCalhIsAnsweredOrRefusedAndTheConnectionGoesOn() throws Exception {
-        AtomicReference<Map<String, String>> seen = new AtomicReference<>();
-        IncomingInterceptor record = (call, next) -> {
+    /** The headers of each call an interceptor of a test's server sees, the last one's last. */
+    private final AtomicReference<Map<String, String>> seen = new AtomicReference<>();
+
+    /** A server whose incoming interceptor records each call's headers in {@link #seen}. */
+    private Server recordingServer() throws IOException {
+        return Server.builder("127.0.0.1:0").secret("s").interceptIncoming((call, next) -> {
             seen.set(call.headers());
             return next.proceed(call);
-        };
+        }).listen().register(new Echo());
+    }
+
+    @Test
+    void aPeersCalhIsAnsweredOrRefusedAndTheConnectionGoesOn() throws Exception {
         Map<String, Object> tooMany = new LinkedHashMap<>();
         for (int i = 0; i < 33; i++) {
             tooMany.put("h" + i, "v");
         }
-        try (Server server = Server.builder("127.0.0.1:0").secret("s").interceptIncoming(record).listen()
-                        .register(new Echo());
+        try (Server server = recordingServer();
                 RawPeer peer = new RawPeer(server.address()).authenticateAsThisLibrary("s")) {
             peer.sendRaw(calh(1, "echo", new Object[] {"x"}, Map.of(), Map.of("trace", "t1")));
             WireFrames.Frame ok = peer.read();
@@ -94,12 +100,7 @@ class CallHeadersTest {
 
     @Test
     void headersAnOutgoingInterceptorAddsReachAJavaCallee() throws Exception {
-        AtomicReference<Map<String, String>> seen = new AtomicReference<>();
-        try (Server server = Server.builder("127.0.0.1:0").secret("s")
-                        .interceptIncoming((call, next) -> {
-                            seen.set(call.headers());
-                            return next.proceed(call);
-                        }).listen().register(new Echo());
+        try (Server server = recordingServer();
                 Client client = Client.builder(server.address()).secret("s")
                         .interceptOutgoing((call, next) -> next.proceed(call.withHeader("a", "1")
                                 .withHeader("b", "2").withHeader("a", "3")))
@@ -111,12 +112,7 @@ class CallHeadersTest {
 
     @Test
     void aPeerThatDidNotSayItIsOfThisLibrarySendsNoHeaders() throws Exception {
-        AtomicReference<Map<String, String>> seen = new AtomicReference<>();
-        try (Server server = Server.builder("127.0.0.1:0").secret("s")
-                        .interceptIncoming((call, next) -> {
-                            seen.set(call.headers());
-                            return next.proceed(call);
-                        }).listen().register(new Echo());
+        try (Server server = recordingServer();
                 RawPeer peer = new RawPeer(server.address()).authenticate("s")) { // an unmarked, Python-like client
             ByteBuf b = Unpooled.buffer();
             PickleWriter.writeCall(b, "echo", new Object[] {"x"}, Map.of(), Map.of("traceparent", "forged"), false,
