@@ -1,8 +1,8 @@
 package kaa.rpc;
 
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Objects;
+import kaa.rpc.internal.net.Address;
 
 /**
  * What is known of one open connection: its two ends, its transport, and
@@ -86,11 +86,7 @@ public final class ConnectionInfo {
 
     /** An address as kaa writes it: {@code host:port}, {@code [v6]:port}, a socket's path; {@code -} for none. */
     private static String format(SocketAddress a) {
-        if (a instanceof InetSocketAddress i) {
-            String host = i.getAddress() != null ? i.getAddress().getHostAddress() : i.getHostString();
-            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + i.getPort();
-        }
-        String text = a == null ? "" : a.toString();
+        String text = a == null ? "" : Address.format(a); // as kaa writes it, on one line whatever a peer's name
         return text.isEmpty() ? "-" : text;
     }
 }

@@ -12,7 +12,9 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * Netty's native epoll transport. The only class that names its types, and
@@ -56,8 +58,28 @@ final class EpollBackend extends IoBackend {
             // a peer's socket may be bound to a name in Linux's abstract namespace, which starts with (and may
             // hold) NUL, and no path may hold: written as ss(8) writes it, @name
             String path = ((DomainSocketAddress) a).path();
-            return UnixDomainSocketAddress.of(path == null ? "" : path.replace('\0', '@'));
+            String name = path == null ? "" : path.replace('\0', '@');
+            try {
+                return UnixDomainSocketAddress.of(name);
+            } catch (InvalidPathException unencodable) {
+                // a name the JVM's file-name charset cannot encode (any but ASCII under LANG=C, a lone surrogate):
+                // its characters beyond ASCII written as escapes, which every charset encodes
+                return UnixDomainSocketAddress.of(asciiEscaped(name));
+            }
         }
         return a;
+    }
+
+    private static String asciiEscaped(String name) {
+        StringBuilder sb = new StringBuilder(name.length() + 16);
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < 0x7f) {
+                sb.append(c);
+            } else {
+                sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+            }
+        }
+        return sb.toString();
     }
 }

@@ -3,10 +3,13 @@ package kaa.rpc.internal.net;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.netty.channel.unix.DomainSocketAddress;
 import java.net.InetSocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 import java.util.Locale;
+import kaa.rpc.ConnectionInfo;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class IoBackendTest {
@@ -58,5 +61,20 @@ class IoBackendTest {
             InetSocketAddress inet = new InetSocketAddress("127.0.0.1", 4000);
             assertThat(t.standard(inet)).isSameAs(inet);
         }
+    }
+
+    @Test
+    void aPeersSocketNameIsAlwaysAnAddressAndWrittenOnOneLine() {
+        Assumptions.assumeTrue(linuxX86());
+        IoBackend epoll = IoBackend.choose("epoll");
+        // an abstract name (NUL first); one no charset encodes (a lone surrogate, as any non-ASCII name is under
+        // LANG=C); a path with a line break
+        assertThat(epoll.standard(new DomainSocketAddress("\0kaa-x"))).isEqualTo(UnixDomainSocketAddress.of("@kaa-x"));
+        assertThat(epoll.standard(new DomainSocketAddress("\0caf\u00e9\ud800")))
+                .isEqualTo(UnixDomainSocketAddress.of("@caf\\u00e9\\ud800"));
+        UnixDomainSocketAddress broken = UnixDomainSocketAddress.of("/tmp/a\nINFO forged\u2028");
+        assertThat(Address.format(broken)).isEqualTo("/tmp/a\\nINFO forged\\u2028");
+        assertThat(new ConnectionInfo(broken, broken, ConnectionInfo.Transport.UNIX, false).toString())
+                .doesNotContain("\n").doesNotContain("\u2028");
     }
 }
