@@ -25,17 +25,19 @@ final class Glob {
         return false;
     }
 
-    /** Whether {@code text} matches {@code glob} whole. */
+    /** Whether {@code text} matches {@code glob} whole, character by character (a surrogate pair is one). */
     static boolean matches(String glob, String text) {
+        int[] p = glob.codePoints().toArray();
+        int[] s = text.codePoints().toArray();
         int g = 0;
         int t = 0;
         int star = -1; // the glob's last star, and where in the text it began to match
         int starText = 0;
-        while (t < text.length()) {
-            if (g < glob.length() && (glob.charAt(g) == '?' || glob.charAt(g) != '*' && glob.charAt(g) == text.charAt(t))) {
+        while (t < s.length) {
+            if (g < p.length && (p[g] == '?' || p[g] != '*' && p[g] == s[t])) {
                 g++;
                 t++;
-            } else if (g < glob.length() && glob.charAt(g) == '*') {
+            } else if (g < p.length && p[g] == '*') {
                 star = g++;
                 starText = t;
             } else if (star >= 0) { // the last star takes one more character, and the rest is tried again
@@ -45,9 +47,9 @@ final class Glob {
                 return false;
             }
         }
-        while (g < glob.length() && glob.charAt(g) == '*') {
+        while (g < p.length && p[g] == '*') {
             g++;
         }
-        return g == glob.length();
+        return g == p.length;
     }
 }

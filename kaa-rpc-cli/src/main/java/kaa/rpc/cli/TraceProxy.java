@@ -246,19 +246,26 @@ final class TraceProxy implements AutoCloseable {
         }
 
         /**
-         * Whether each direction is past its part of the handshake: its RESP
-         * (the client's answer and challenge, the server's answer) has passed.
-         * Before, a packet is shown by type and size alone (I/O thread). The
-         * client's packets are shown so until the target's RESP too, as only
-         * that says the client's answer was right: a client without the secret
-         * would otherwise put calls the target never read into the trace.
+         * Whether each direction is past its part of the handshake: the
+         * client's RESP (its answer and challenge) has passed; the server's
+         * RESP (its answer), or, to a client that challenged nothing, its
+         * first packet of any other kind. Before, a packet is shown by type
+         * and size alone (I/O thread). The client's packets between the two
+         * are shown marked unconfirmed: only the server's part says the
+         * client's answer was right, and a client without the secret could
+         * otherwise put calls the server never read into the trace.
          */
         boolean clientPastHandshake;
         boolean targetPastHandshake;
 
         void packet(boolean fromClientSide, int seq, int type, ByteBuf payload, long length) {
             long now = System.nanoTime();
-            boolean handshake = fromClientSide ? !(clientPastHandshake && targetPastHandshake) : !targetPastHandshake;
+            if (!fromClientSide && !targetPastHandshake && clientPastHandshake && type != Packet.AUTH
+                    && type != Packet.RESP && type != Packet.DENY) {
+                targetPastHandshake = true; // an answer, or a call: the server took the client's answer
+            }
+            boolean handshake = fromClientSide ? !clientPastHandshake : !targetPastHandshake;
+            boolean unconfirmed = fromClientSide && clientPastHandshake && !targetPastHandshake;
             if (type == Packet.RESP) {
                 if (fromClientSide) {
                     clientPastHandshake = true;
@@ -274,6 +281,9 @@ final class TraceProxy implements AutoCloseable {
                 line = new WireFormat.Line(line.epochMillis(), line.connection(), line.local(), line.remote(),
                         line.direction(), line.type(), line.seq(), line.command(), line.bytes(), -1,
                         "not decoded: the proxy's decoding budget is in use", null);
+            }
+            if (unconfirmed) {
+                line = line.withNote("unconfirmed: before the server accepted the handshake");
             }
             if (handshake) { // shown by type and size alone, and paired with nothing
                 if (commands == null) {
@@ -322,9 +332,11 @@ final class TraceProxy implements AutoCloseable {
             calls.put(seq, p);
             // past this connection's bound, its oldest call is forgotten; past all connections' bound too, if it
             // holds more than its share, so that a few connections that leave many calls unanswered do not make
-            // every other one forget its calls (within its share, a connection's calls are kept)
+            // every other one forget its calls (within its share, a connection's calls are kept). So all hold at
+            // most twice the bound: the connections within their shares hold at most the bound between them, and
+            // the others grow only while the total is under it
             boolean ownBound = calls.size() > settings.maxPending;
-            if (ownBound || pendingTotal.get() > MAX_PENDING_TOTAL && calls.size() > fairShare) {
+            if (ownBound || pendingTotal.get() > MAX_PENDING_TOTAL && fromClient.size() + fromTarget.size() > fairShare) {
                 Iterator<Long> oldest = calls.keySet().iterator();
                 oldest.next();
                 oldest.remove();

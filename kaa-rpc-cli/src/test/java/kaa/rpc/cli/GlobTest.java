@@ -25,6 +25,8 @@ class GlobTest {
         assertThat(Glob.matches("**x", "x")).isTrue();
         assertThat(Glob.matches("a.b", "aXb")).as("a dot is itself").isFalse();
         assertThat(Glob.matches("(a|b)", "(a|b)")).isTrue();
+        assertThat(Glob.matches("?.", "\ud83d\ude00.")).as("a surrogate pair is one character").isTrue();
+        assertThat(Glob.matches("??", "\ud83d\ude00")).isFalse();
         assertThat(Glob.matchesAny(List.of("add", "gre?t"), "greet")).isTrue();
         assertThat(Glob.matchesAny(List.of("add", "gre?t"), "echo")).isFalse();
     }

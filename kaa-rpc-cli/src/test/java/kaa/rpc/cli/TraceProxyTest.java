@@ -137,7 +137,7 @@ class TraceProxyTest {
                     OutputStream c = client.getOutputStream();
                     byte[] early = WireFrames.callFrame(99, "early", "secretish");
                     byte[] clientResp = WireFrames.frame(0, "RESP", new byte[40]);
-                    // a call right after the client's answer, which the target may yet refuse: not shown either
+                    // a call right after the client's answer, which the target may yet refuse: shown marked so
                     byte[] unconfirmed = WireFrames.callFrame(50, "transfer", "alice", "mallory", 1_000_000);
                     c.write(early);
                     c.write(clientResp);
@@ -145,8 +145,8 @@ class TraceProxyTest {
                     c.flush();
                     assertThat(out.await(l -> l.contains(" CALL seq=99 ")))
                             .endsWith("CALL seq=99 " + early.length + "B [handshake]");
-                    assertThat(out.await(l -> l.contains(" CALL seq=50 ")))
-                            .endsWith("CALL seq=50 " + unconfirmed.length + "B [handshake]");
+                    assertThat(out.await(l -> l.contains(" CALL seq=50 "))).contains("cmd=transfer")
+                            .endsWith(" [unconfirmed: before the server accepted the handshake] ('alice', 'mallory', 1000000)");
                     OutputStream t = target.getOutputStream();
                     byte[] targetResp = WireFrames.frame(0, "RESP", new byte[20]);
                     t.write(targetResp);
@@ -184,8 +184,33 @@ class TraceProxyTest {
                                     WireFrames.frame(10, "RETN", new byte[] {(byte) 0x80, 2, 'K', 7, '.'})));
                 }
                 assertThat(out.await(l -> l.contains("[closed"))).contains("3 calls unanswered")
-                        .contains("7 calls forgotten unanswered (--max-pending 4)");
+                        .contains("8 calls forgotten unanswered (--max-pending 4)");
             }
+        }
+    }
+
+    @Test
+    void aClientThatChallengesNothingIsDecodedOnceTheServerAnswersItsFirstCall() throws Exception {
+        try (Server server = Server.builder("127.0.0.1:0").secret("s").listen().register(new DemoService());
+                TraceProxy proxy = out.proxy(server.address(), TraceProxy.Settings.defaults())) {
+            int port = Integer.parseInt(proxy.address().substring(proxy.address().lastIndexOf(':') + 1));
+            try (Socket client = new Socket("127.0.0.1", port)) {
+                client.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+                InputStream in = client.getInputStream();
+                OutputStream c = client.getOutputStream();
+                c.write(WireFrames.clientAnswer(WireFrames.read(in).payload(), "s")); // no challenge: no RESP back
+                c.write(WireFrames.callFrame(1, "echo", "first"));
+                c.flush();
+                assertThat(WireFrames.read(in).value()).isEqualTo("first");
+                c.write(WireFrames.callFrame(2, "echo", "second"));
+                c.flush();
+                assertThat(WireFrames.read(in).value()).isEqualTo("second");
+            }
+            assertThat(out.await(l -> l.contains(" CALL seq=1 "))).contains("cmd=echo")
+                    .endsWith(" [unconfirmed: before the server accepted the handshake] ('first',)");
+            assertThat(out.await(l -> l.contains(" RETN seq=1 "))).contains("cmd=echo").endsWith("ms 'first'");
+            assertThat(out.await(l -> l.contains(" CALL seq=2 "))).endsWith("('second',)");
+            assertThat(out.await(l -> l.contains(" RETN seq=2 "))).contains("cmd=echo").endsWith("ms 'second'");
         }
     }
 

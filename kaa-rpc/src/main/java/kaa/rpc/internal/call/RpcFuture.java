@@ -281,7 +281,12 @@ public final class RpcFuture<T> extends IoSafeFuture<T> {
      */
     @Override
     public CompletionStage<T> minimalCompletionStage() {
-        return thenApply(Function.identity());
+        // a stage made on the executor, then the JDK's minimal view of it: nobody who holds it can complete it
+        return ((RpcFuture<T>) thenApply(Function.<T>identity())).jdkMinimalStage();
+    }
+
+    private CompletionStage<T> jdkMinimalStage() {
+        return super.minimalCompletionStage();
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.net.ConnectException;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -75,6 +76,12 @@ public final class Session {
         private volatile boolean held;
         /** The calls that came meanwhile, in order, their payloads retained; on the I/O thread only. */
         private ArrayDeque<Packet> heldCalls;
+        /**
+         * How many held calls of each seq are still wanted, and how many of each its caller cancelled
+         * (the first held ones of that seq are let go at the hold's end); on the I/O thread only.
+         */
+        private HashMap<Integer, Integer> heldSeqs;
+        private HashMap<Integer, Integer> cancelledHeld;
 
         Link(FrameSink sink, ReadControl reads, RunningCalls running) {
             this.sink = sink;
@@ -90,29 +97,67 @@ public final class Session {
             return running.full() || heldCalls != null && heldCalls.size() >= running.limit();
         }
 
+        /** Holds {@code call} until the hold ends. On the I/O thread. */
+        void hold(Packet call) {
+            if (heldCalls == null) {
+                heldCalls = new ArrayDeque<>();
+                heldSeqs = new HashMap<>();
+            }
+            heldCalls.add(call);
+            heldSeqs.merge(call.seq(), 1, Integer::sum);
+        }
+
         /**
-         * Lets go of held call {@code seq}, unanswered, as a dispatched one is let
-         * go: its caller cancelled it before it could start. Whether one was held.
-         * On the I/O thread; at most as many steps as calls may be held.
+         * Marks held call {@code seq} let go, unanswered, as a dispatched one is
+         * let go: its caller cancelled it before it could start. Whether one was
+         * held. On the I/O thread, in constant time (a peer may send a cancel per
+         * twelve bytes).
          */
         boolean dropHeld(int seq) {
-            if (heldCalls != null) {
-                for (Iterator<Packet> it = heldCalls.iterator(); it.hasNext(); ) {
+            Integer wanted = heldSeqs == null ? null : heldSeqs.get(seq);
+            if (wanted == null) {
+                return false;
+            }
+            if (wanted == 1) {
+                heldSeqs.remove(seq);
+            } else {
+                heldSeqs.put(seq, wanted - 1);
+            }
+            if (cancelledHeld == null) {
+                cancelledHeld = new HashMap<>();
+            }
+            cancelledHeld.merge(seq, 1, Integer::sum);
+            return true;
+        }
+
+        /** The held calls, taken: those cancelled meanwhile released, the others in order. On the I/O thread. */
+        ArrayDeque<Packet> takeHeld() {
+            ArrayDeque<Packet> calls = heldCalls;
+            HashMap<Integer, Integer> cancelled = cancelledHeld;
+            heldCalls = null;
+            heldSeqs = null;
+            cancelledHeld = null;
+            if (calls != null && cancelled != null) {
+                for (Iterator<Packet> it = calls.iterator(); it.hasNext(); ) {
                     Packet call = it.next();
-                    if (call.seq() == seq) {
+                    Integer n = cancelled.get(call.seq());
+                    if (n != null) {
+                        if (n == 1) {
+                            cancelled.remove(call.seq());
+                        } else {
+                            cancelled.put(call.seq(), n - 1);
+                        }
                         it.remove();
                         call.payload().release();
-                        return true;
                     }
                 }
             }
-            return false;
+            return calls;
         }
 
         /** Lets go of the calls held back, unanswered: the connection is gone. On the I/O thread. */
         void dropHeld() {
-            ArrayDeque<Packet> calls = heldCalls;
-            heldCalls = null;
+            ArrayDeque<Packet> calls = takeHeld();
             if (calls != null) {
                 calls.forEach(p -> p.payload().release());
             }
@@ -132,8 +177,9 @@ public final class Session {
     private final OutgoingChain intercepted;
 
     // The lock guards state, link, queue, closeReason and everOpened, which change together. Only
-    // bookkeeping runs under it: no listener, no future completed, no frame sent or buffer released,
-    // no other lock taken (a call's monitor is taken after it is released: ReadyQueue.sendAll).
+    // bookkeeping runs under it: no listener, no future completed, no frame sent or buffer released.
+    // The one lock taken under it is a call's monitor, briefly, for its frame's size (ReadyQueue.offer);
+    // nothing takes this lock under a call's monitor (ReadyQueue.sendAll takes those after releasing it).
     // The call table (OutgoingCalls) is a lock-free map outside it; a connection's dialect is its own
     // (a volatile field of the connection, written once by its I/O thread).
     private final Object lock = new Object();
@@ -223,8 +269,7 @@ public final class Session {
 
     /** Dispatches the calls held back, in order, then the ones that follow as they come. On the I/O thread. */
     private void release(Link l) {
-        ArrayDeque<Packet> calls = l.heldCalls;
-        l.heldCalls = null;
+        ArrayDeque<Packet> calls = l.takeHeld();
         l.held = false;
         if (calls != null) {
             for (Packet p : calls) {
@@ -480,10 +525,7 @@ public final class Session {
             switch (PacketType.of(p.type())) {
                 case CALL, CALH -> {
                     if (l.held) { // kept for the hold's end: this packet's payload is released then
-                        if (l.heldCalls == null) {
-                            l.heldCalls = new ArrayDeque<>();
-                        }
-                        l.heldCalls.add(new Packet(p.seq(), p.type(), p.payload().retain()));
+                        l.hold(new Packet(p.seq(), p.type(), p.payload().retain()));
                     } else {
                         incoming.call(l.sink, l.running, p.seq(), p.payload(), p.type() == Packet.CALH);
                     }

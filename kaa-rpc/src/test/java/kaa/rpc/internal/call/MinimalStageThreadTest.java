@@ -1,7 +1,9 @@
 package kaa.rpc.internal.call;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,5 +43,15 @@ class MinimalStageThreadTest {
         io.join(10_000);
         assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(onIo.get()).as("the dependent ran on an I/O thread").isFalse();
+    }
+
+    @Test
+    void aMinimalStageCannotBeCompletedByWhoeverHoldsIt() {
+        RpcFuture<Object> f = new RpcFuture<>(executor);
+        CompletableFuture<Object> stage = (CompletableFuture<Object>) f.minimalCompletionStage();
+        assertThatThrownBy(() -> stage.complete("forged")).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> stage.obtrudeValue("forged")).isInstanceOf(UnsupportedOperationException.class);
+        assertThat(f.isDone()).isFalse();
+        f.cancel(false);
     }
 }

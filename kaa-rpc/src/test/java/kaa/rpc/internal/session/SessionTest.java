@@ -256,18 +256,23 @@ class SessionTest {
         Runnable release = session.holdIncoming();
         ByteBuf cancelled = echoCall("cancelled");
         ByteBuf kept = echoCall("kept");
+        ByteBuf again = echoCall("same seq again");
         session.packet(link, new Packet(7, Packet.CALL, cancelled));
         session.packet(link, new Packet(8, Packet.CALL, kept));
+        session.packet(link, new Packet(7, Packet.CALL, again)); // a peer's duplicate seq: a cancel takes the first
         session.packet(link, new Packet(7, Packet.CNCL, Unpooled.EMPTY_BUFFER));
-        assertThat(cancelled.refCnt()).as("let go at the cancel").isZero();
         session.packet(link, new Packet(99, Packet.CNCL, Unpooled.EMPTY_BUFFER)); // of no call: nothing happens
+        assertThat(cancelled.refCnt()).as("held until the hold ends, in constant time a cancel").isEqualTo(1);
 
         release.run();
         held.forEach(Runnable::run);
-        assertThat(echo.calls).as("only the call not cancelled ran").hasValue(1);
-        assertThat(sink.headers()).containsExactly("RETN 8");
+        assertThat(cancelled.refCnt()).isZero();
+        assertThat(echo.calls).as("only the calls not cancelled ran").hasValue(2);
+        assertThat(sink.headers()).containsExactly("RETN 8", "RETN 7");
         assertThat(sink.payload(0)).isEqualTo("kept");
+        assertThat(sink.payload(1)).isEqualTo("same seq again");
         assertThat(kept.refCnt()).isZero();
+        assertThat(again.refCnt()).isZero();
         sink.releaseAll();
     }
 
