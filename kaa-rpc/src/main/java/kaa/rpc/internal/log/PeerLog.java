@@ -146,13 +146,18 @@ public final class PeerLog {
         return oneLine(text);
     }
 
-    /** {@code text} with every control character and line or paragraph separator as a space. */
-    private static String oneLine(String text) {
+    /** Whether {@code c} could break a line where it is written: a control character, a line or paragraph separator. */
+    public static boolean breaksLine(char c) {
+        return Character.isISOControl(c) || Character.getType(c) == Character.LINE_SEPARATOR
+                || Character.getType(c) == Character.PARAGRAPH_SEPARATOR;
+    }
+
+    /** {@code text} with every character that {@linkplain #breaksLine breaks a line} as a space. */
+    public static String oneLine(String text) {
         StringBuilder line = null;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            boolean breaks = Character.isISOControl(c) || Character.getType(c) == Character.LINE_SEPARATOR
-                    || Character.getType(c) == Character.PARAGRAPH_SEPARATOR;
+            boolean breaks = breaksLine(c);
             if (breaks && line == null) {
                 line = new StringBuilder(text.length()).append(text, 0, i);
             }

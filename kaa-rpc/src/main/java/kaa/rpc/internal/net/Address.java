@@ -23,6 +23,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
+import kaa.rpc.internal.log.PeerLog;
 
 /**
  * A kaa address, parsed as the original parses it: {@code "host:port"} or
@@ -146,7 +147,7 @@ public final class Address {
         StringBuilder sb = null;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            boolean plain = c >= 0x20 && c != 0x7f && !(c >= 0x80 && c < 0xa0) && c != '\u2028' && c != '\u2029';
+            boolean plain = !PeerLog.breaksLine(c);
             if (plain && sb == null) {
                 continue;
             }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import kaa.rpc.internal.frame.Packet;
+import kaa.rpc.internal.log.PeerLog;
 import kaa.rpc.internal.pickle.MalformedPickleException;
 import kaa.rpc.internal.pickle.PickleReader;
 import kaa.rpc.internal.value.Repr;
@@ -146,11 +147,12 @@ public final class WireFormat {
                     value = Repr.repr(decoded, VALUE_CHARS);
                 }
             } catch (MalformedPickleException | RuntimeException | StackOverflowError e) {
-                note = "undecodable: " + oneLine(Repr.truncate(String.valueOf(e.getMessage()), VALUE_CHARS));
+                note = "undecodable: "
+                        + PeerLog.oneLine(Repr.truncate(String.valueOf(e.getMessage()), VALUE_CHARS));
             }
         }
         return new Line(epochMillis, connection, local, remote, direction, typeName, unsignedSeq, command, bytes, -1,
-                note, value == null ? null : oneLine(value));
+                note, value == null ? null : PeerLog.oneLine(value));
     }
 
     /**
@@ -171,7 +173,7 @@ public final class WireFormat {
             String s = name instanceof String t ? command(t) : Repr.repr(name, room);
             sb.append(s, 0, Math.min(s.length(), room));
         }
-        return oneLine(sb.length() > VALUE_CHARS ? sb.substring(0, VALUE_CHARS) + "..." : sb.toString());
+        return PeerLog.oneLine(sb.length() > VALUE_CHARS ? sb.substring(0, VALUE_CHARS) + "..." : sb.toString());
     }
 
     /** Whether a packet is a call: a CALL, or a CALH (a call with headers, between peers of this library). */
@@ -186,8 +188,8 @@ public final class WireFormat {
 
     /** A line for an event of the connection (its handshake's outcome, its end), said by {@code note}. */
     public static Line event(long epochMillis, String connection, String local, String remote, String note) {
-        return new Line(epochMillis, connection, local, remote, Direction.EVENT, null, -1, null, -1, -1, oneLine(note),
-                null);
+        return new Line(epochMillis, connection, local, remote, Direction.EVENT, null, -1, null, -1, -1,
+                PeerLog.oneLine(note), null);
     }
 
     /**
@@ -337,22 +339,5 @@ public final class WireFormat {
             }
         }
         sb.append('"');
-    }
-
-    /** {@code text} with every control character and line or paragraph separator as a space: one line. */
-    static String oneLine(String text) {
-        StringBuilder sb = null;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            boolean breaks = Character.isISOControl(c) || Character.getType(c) == Character.LINE_SEPARATOR
-                    || Character.getType(c) == Character.PARAGRAPH_SEPARATOR;
-            if (breaks && sb == null) {
-                sb = new StringBuilder(text.length()).append(text, 0, i);
-            }
-            if (sb != null) {
-                sb.append(breaks ? ' ' : c);
-            }
-        }
-        return sb == null ? text : sb.toString();
     }
 }
