@@ -298,9 +298,8 @@ final class TraceProxy implements AutoCloseable {
                 remember(fromClientSide ? fromClient : fromTarget, key, new Pending(line.command(), now, show));
             } else if (type == Packet.CNCL) {
                 // its caller wants no answer, and a callee of this library sends none: the call is forgotten
-                Pending call = (fromClientSide ? fromClient : fromTarget).remove(key);
+                Pending call = take(fromClientSide ? fromClient : fromTarget, key);
                 if (call != null) {
-                    pendingTotal.decrementAndGet();
                     line = line.withCommand(call.command());
                     show = call.shown();
                 } else {
@@ -308,9 +307,8 @@ final class TraceProxy implements AutoCloseable {
                 }
             } else if (type == Packet.RETN || type == Packet.EXCP) {
                 // an answer goes the other way from its call
-                Pending call = (fromClientSide ? fromTarget : fromClient).remove(key);
+                Pending call = take(fromClientSide ? fromTarget : fromClient, key);
                 if (call != null) {
-                    pendingTotal.decrementAndGet();
                     line = line.withCommand(call.command()).withLatency(now - call.sentNanos());
                     show = call.shown();
                 } else {
@@ -325,6 +323,15 @@ final class TraceProxy implements AutoCloseable {
             }
         }
 
+        /** The call {@code seq} that waited in {@code calls}, no longer remembered; or null. */
+        private Pending take(Map<Long, Pending> calls, long seq) {
+            Pending call = calls.remove(seq);
+            if (call != null) {
+                pendingTotal.decrementAndGet();
+            }
+            return call;
+        }
+
         private void remember(Map<Long, Pending> calls, long seq, Pending p) {
             if (calls.remove(seq) == null) { // the same seq again: the newer call is the one an answer pairs with
                 pendingTotal.incrementAndGet();
@@ -336,7 +343,8 @@ final class TraceProxy implements AutoCloseable {
             // most twice the bound: the connections within their shares hold at most the bound between them, and
             // the others grow only while the total is under it
             boolean ownBound = calls.size() > settings.maxPending;
-            if (ownBound || pendingTotal.get() > MAX_PENDING_TOTAL && fromClient.size() + fromTarget.size() > fairShare) {
+            boolean overShare = fromClient.size() + fromTarget.size() > fairShare;
+            if (ownBound || overShare && pendingTotal.get() > MAX_PENDING_TOTAL) {
                 Iterator<Long> oldest = calls.keySet().iterator();
                 oldest.next();
                 oldest.remove();
