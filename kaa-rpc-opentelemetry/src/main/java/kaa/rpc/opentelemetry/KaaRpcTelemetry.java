@@ -147,13 +147,14 @@ public final class KaaRpcTelemetry {
         SocketAddress remote = connection != null ? connection.remoteAddress() : call.channel().remoteAddress();
         AttributesBuilder metric = Attributes.builder().put(RpcAttributes.RPC_SYSTEM_NAME, RpcAttributes.KAA_RPC)
                 .put(RpcAttributes.RPC_METHOD, method);
-        if (call.channel() instanceof Client) { // the server a client was told: one for all its calls
-            configuredAddress(metric, ((Client) call.channel()).address());
+        Client client = call.channel() instanceof Client c ? c : null;
+        if (client != null) { // the server a client was told: one for all its calls
+            configuredAddress(metric, client.address());
         }
         Attributes metricAttributes = metric.build();
         SpanBuilder builder = spanBuilder(method, call.command(), SpanKind.CLIENT, parent)
                 .setAllAttributes(metricAttributes);
-        if (!(call.channel() instanceof Client)) { // a server calling back its client: one of many, on the span only
+        if (client == null) { // a server calling back its client: one of many, on the span only
             calledBackAddress(builder, remote);
         }
         peerAddress(builder, remote);

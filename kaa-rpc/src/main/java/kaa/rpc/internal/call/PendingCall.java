@@ -98,7 +98,6 @@ public class PendingCall {
         }
         buffer.release();
         buffer = frame;
-        shortcuts = false;
         headersLeftOut();
     }
 

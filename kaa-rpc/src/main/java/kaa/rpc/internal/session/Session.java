@@ -113,7 +113,7 @@ public final class Session {
          * held. On the I/O thread, in constant time (a peer may send a cancel per
          * twelve bytes).
          */
-        boolean dropHeld(int seq) {
+        boolean cancelHeld(int seq) {
             Integer wanted = heldSeqs == null ? null : heldSeqs.get(seq);
             if (wanted == null) {
                 return false;
@@ -536,7 +536,7 @@ public final class Session {
                     outgoing.onAnswer(l.sink, p.seq(), p.type() == Packet.EXCP, p.payload());
                 }
                 case CNCL -> {
-                    if (!l.dropHeld(p.seq())) {
+                    if (!l.cancelHeld(p.seq())) {
                         l.running.cancel(p.seq());
                     }
                 }
